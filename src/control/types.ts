@@ -1,0 +1,70 @@
+/**
+ * The control layer: every change to the configuration goes through here, whether it comes from the
+ * admin API (one resource) or from `keyway apply` (a whole declarative file). It validates input against
+ * the resource schemas, checks references and route collisions against the whole configuration, writes
+ * in one store transaction with an audit row per change, and answers with field paths when it says no.
+ */
+import type { ResourceKind, ResourceTypes, Stored } from '../model/index.js';
+import type { ListQuery, Page, StoredWorkspace } from '../store/types.js';
+
+export interface Actor {
+  /** Who made the change, for the audit log: the admin token's name, or `cli`, or `system`. */
+  name: string;
+}
+
+/** The declarative file: one workspace's desired state (see docs/declarative-config.md). */
+export interface DeclarativeDoc {
+  _format_version: '1';
+  workspace?: string;
+  description?: string;
+  upstreams?: ResourceTypes['upstreams'][];
+  services?: (ResourceTypes['services'] & {
+    routes?: (Omit<ResourceTypes['routes'], 'service'> & { service?: string; plugins?: NestedPlugin[] })[];
+    plugins?: NestedPlugin[];
+  })[];
+  routes?: ResourceTypes['routes'][];
+  consumers?: (ResourceTypes['consumers'] & { plugins?: NestedPlugin[] })[];
+  plugins?: ResourceTypes['plugins'][];
+}
+
+export type NestedPlugin = Omit<ResourceTypes['plugins'], 'service' | 'route' | 'consumer'>;
+
+export interface Change {
+  action: 'create' | 'update' | 'delete';
+  kind: ResourceKind;
+  key: string;
+  /** Fields that differ, for updates (top-level field names). */
+  fields?: string[];
+  before?: unknown;
+  after?: unknown;
+}
+
+export interface ApplyResult {
+  workspace: string;
+  dry_run: boolean;
+  changes: Change[];
+  /** Config version after the apply (unchanged on a dry run or when nothing changed). */
+  version: number;
+}
+
+export interface ConfigService {
+  listWorkspaces(): Promise<StoredWorkspace[]>;
+  getWorkspace(name: string): Promise<StoredWorkspace>;
+  createWorkspace(body: unknown, actor: Actor): Promise<StoredWorkspace>;
+  updateWorkspace(name: string, body: unknown, actor: Actor): Promise<StoredWorkspace>;
+  deleteWorkspace(name: string, actor: Actor): Promise<void>;
+
+  list<K extends ResourceKind>(kind: K, workspace: string, query: ListQuery): Promise<Page<Stored<K>>>;
+  get<K extends ResourceKind>(kind: K, workspace: string, idOrKey: string): Promise<Stored<K>>;
+  create<K extends ResourceKind>(kind: K, workspace: string, body: unknown, actor: Actor): Promise<Stored<K>>;
+  /** PUT: replace the whole resource, or create it under that key when absent. */
+  replace<K extends ResourceKind>(kind: K, workspace: string, idOrKey: string, body: unknown, actor: Actor): Promise<Stored<K>>;
+  /** PATCH: merge top-level fields into the resource. */
+  patch<K extends ResourceKind>(kind: K, workspace: string, idOrKey: string, body: unknown, actor: Actor): Promise<Stored<K>>;
+  delete(kind: ResourceKind, workspace: string, idOrKey: string, actor: Actor): Promise<void>;
+
+  /** Makes the workspace named in the document look exactly like the document. */
+  apply(doc: unknown, opts: { dryRun: boolean; actor: Actor }): Promise<ApplyResult>;
+  /** The workspace as a declarative document that `apply` takes back unchanged. */
+  export(workspace: string): Promise<DeclarativeDoc>;
+}

@@ -1,0 +1,126 @@
+/**
+ * The one registry of Keyway error codes.
+ *
+ * Every error a client or an operator can see has a `KW_ERR_*` code, a default HTTP status and a message
+ * template. Messages name the parameter or field that was wrong and never the secret value itself.
+ * `docs/errors.md` lists every code; a test fails when one is missing there.
+ *
+ * Two kinds: `misuse` (bad configuration, wrong admin call: the operator's to fix) and `input`
+ * (bad data on the request path: the client's to fix), plus `upstream`/`internal` for what went wrong
+ * behind the gateway.
+ */
+
+export type ErrorKind = 'misuse' | 'input' | 'upstream' | 'internal';
+
+interface ErrorDef {
+  readonly status: number;
+  readonly kind: ErrorKind;
+  readonly message: string;
+}
+
+export const ERRORS = {
+  // --- request path (data plane) -------------------------------------------------------------
+  KW_ERR_NO_ROUTE: { status: 404, kind: 'input', message: 'no route matches this request' },
+  KW_ERR_URI_TOO_LONG: { status: 414, kind: 'input', message: 'request target is longer than {limit} bytes' },
+  KW_ERR_HEADERS_TOO_LARGE: {
+    status: 431,
+    kind: 'input',
+    message: 'request header fields are larger than {limit} bytes',
+  },
+  KW_ERR_BAD_REQUEST: { status: 400, kind: 'input', message: 'malformed request: {reason}' },
+  KW_ERR_UPSTREAM_UNAVAILABLE: {
+    status: 502,
+    kind: 'upstream',
+    message: 'upstream refused or reset the connection',
+  },
+  KW_ERR_UPSTREAM_BAD_RESPONSE: { status: 502, kind: 'upstream', message: 'upstream sent an invalid response' },
+  KW_ERR_UPSTREAM_TIMEOUT: { status: 504, kind: 'upstream', message: 'upstream did not answer within {timeout}' },
+  KW_ERR_NO_TARGET: { status: 503, kind: 'upstream', message: 'upstream "{upstream}" has no available target' },
+  KW_ERR_SHUTTING_DOWN: { status: 503, kind: 'internal', message: 'gateway is shutting down' },
+  KW_ERR_REQUEST_TERMINATED: { status: 503, kind: 'input', message: '{message}' },
+  KW_ERR_INTERNAL: { status: 500, kind: 'internal', message: 'internal gateway error' },
+
+  // --- admin API and configuration -----------------------------------------------------------
+  KW_ERR_UNAUTHORIZED: { status: 401, kind: 'input', message: 'missing or invalid admin token' },
+  KW_ERR_VALIDATION: { status: 400, kind: 'misuse', message: '{reason}' },
+  KW_ERR_NOT_FOUND: { status: 404, kind: 'misuse', message: '{kind} "{name}" not found' },
+  KW_ERR_ADMIN_ROUTE_NOT_FOUND: { status: 404, kind: 'misuse', message: 'no admin endpoint {method} {path}' },
+  KW_ERR_CONFLICT: { status: 409, kind: 'misuse', message: '{reason}' },
+  KW_ERR_REFERENCE: { status: 400, kind: 'misuse', message: '{reason}' },
+  KW_ERR_ROUTE_COLLISION: { status: 400, kind: 'misuse', message: '{reason}' },
+  KW_ERR_PLUGIN_UNKNOWN: { status: 400, kind: 'misuse', message: 'unknown plugin "{name}"' },
+  KW_ERR_PLUGIN_CONFIG: { status: 400, kind: 'misuse', message: 'invalid config for plugin "{name}": {reason}' },
+  KW_ERR_CONFIG_FILE: { status: 400, kind: 'misuse', message: '{file}: {reason}' },
+  KW_ERR_PAYLOAD_TOO_LARGE: { status: 413, kind: 'input', message: 'request body is larger than {limit} bytes' },
+  KW_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, kind: 'input', message: 'content type must be {expected}' },
+
+  // --- node and store ------------------------------------------------------------------------
+  KW_ERR_STORE_UNAVAILABLE: { status: 503, kind: 'internal', message: 'store is unreachable: {reason}' },
+  KW_ERR_NOT_READY: { status: 503, kind: 'internal', message: 'not ready: {reason}' },
+  KW_ERR_NODE_CONFIG: { status: 400, kind: 'misuse', message: 'invalid node setting {field}: {reason}' },
+  KW_ERR_TLS_CONFIG: { status: 400, kind: 'misuse', message: 'invalid TLS setting {field}: {reason}' },
+  KW_ERR_CLI_USAGE: { status: 400, kind: 'misuse', message: '{reason}' },
+} as const satisfies Record<string, ErrorDef>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** One field-level problem, with a JSON pointer into the offending document. */
+export interface ErrorDetail {
+  path: string;
+  message: string;
+}
+
+export class KeywayError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly kind: ErrorKind;
+  readonly details: ErrorDetail[] | undefined;
+  /** Extra response headers, e.g. `WWW-Authenticate` or `Retry-After`. */
+  readonly headers: Record<string, string> | undefined;
+
+  constructor(
+    code: ErrorCode,
+    params: Record<string, string | number> = {},
+    opts: { details?: ErrorDetail[]; headers?: Record<string, string>; cause?: unknown; status?: number } = {},
+  ) {
+    const def: ErrorDef = ERRORS[code];
+    super(format(def.message, params), opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'KeywayError';
+    this.code = code;
+    this.status = opts.status ?? def.status;
+    this.kind = def.kind;
+    this.details = opts.details;
+    this.headers = opts.headers;
+  }
+
+  /** The JSON body every client gets: never internals, never upstream details. */
+  toBody(requestId?: string): ErrorBody {
+    const error: ErrorBody['error'] = { code: this.code, message: this.message };
+    if (requestId !== undefined) error.request_id = requestId;
+    if (this.details !== undefined && this.details.length > 0) error.details = this.details;
+    return { error };
+  }
+}
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; request_id?: string; details?: ErrorDetail[] };
+}
+
+export function isKeywayError(err: unknown): err is KeywayError {
+  return err instanceof KeywayError;
+}
+
+function format(template: string, params: Record<string, string | number>): string {
+  return template.replace(/\{(\w+)\}/g, (_, key: string) => {
+    const value = params[key];
+    return value === undefined ? `{${key}}` : String(value);
+  });
+}
+
+/** Shorthand for a validation failure with field paths. */
+export function validationError(details: ErrorDetail[], reason?: string): KeywayError {
+  const first = details[0];
+  const summary =
+    reason ?? (first === undefined ? 'invalid input' : `${first.path || '/'}: ${first.message}`);
+  return new KeywayError('KW_ERR_VALIDATION', { reason: summary }, { details });
+}

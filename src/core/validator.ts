@@ -1,0 +1,57 @@
+/**
+ * One shared ajv instance for every schema Keyway checks (resources, plugin configs, node settings,
+ * declarative files), with errors turned into `{path, message}` details that name the field.
+ */
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import type { ErrorDetail } from './errors.js';
+
+// ajv-formats is CommonJS with a default export; under NodeNext the callable sits on `.default`.
+const addFormats = addFormatsModule.default;
+
+export const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, coerceTypes: false });
+addFormats(ajv);
+
+const cache = new WeakMap<object, ValidateFunction>();
+
+export function compileSchema(schema: object): ValidateFunction {
+  let fn = cache.get(schema);
+  if (fn === undefined) {
+    fn = ajv.compile(schema);
+    cache.set(schema, fn);
+  }
+  return fn;
+}
+
+/** Validates `data` (defaults are filled in place) and returns field-level problems, empty when valid. */
+export function validate(schema: object, data: unknown, basePath = ''): ErrorDetail[] {
+  const fn = compileSchema(schema);
+  if (fn(data)) return [];
+  return toDetails(fn.errors ?? [], basePath);
+}
+
+export function toDetails(errors: ErrorObject[], basePath = ''): ErrorDetail[] {
+  const out: ErrorDetail[] = [];
+  const seen = new Set<string>();
+  for (const e of errors) {
+    let path = basePath + e.instancePath;
+    let message = e.message ?? 'is invalid';
+    const params = e.params as Record<string, unknown>;
+    if (e.keyword === 'additionalProperties') {
+      path = `${path}/${String(params['additionalProperty'])}`;
+      message = 'is not a known field';
+    } else if (e.keyword === 'required') {
+      path = `${path}/${String(params['missingProperty'])}`;
+      message = 'is required';
+    } else if (e.keyword === 'enum') {
+      message = `must be one of ${JSON.stringify(params['allowedValues'])}`;
+    } else if (e.keyword === 'pattern') {
+      message = 'has an invalid format';
+    }
+    const k = `${path}|${message}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push({ path, message });
+  }
+  return out;
+}

@@ -1,0 +1,95 @@
+/**
+ * The resource kinds of the control plane. Each kind has a schema (for the admin API, the declarative
+ * file and the store alike), a function giving its unique key inside a workspace, and the references it
+ * makes to other kinds (checked on every change).
+ */
+import type { JsonSchema } from './common.js';
+import { consumerSchema, type Consumer } from './consumer.js';
+import { pluginKey, pluginSchema, type PluginConfig } from './plugin.js';
+import { routeSchema, type Route } from './route.js';
+import { serviceSchema, type Service } from './service.js';
+import { upstreamSchema, type Upstream } from './upstream.js';
+
+export type { Meta, JsonSchema } from './common.js';
+export type { Consumer } from './consumer.js';
+export type { PluginConfig } from './plugin.js';
+export type { Route } from './route.js';
+export type { Service } from './service.js';
+export type { Upstream, Target } from './upstream.js';
+export type { Workspace } from './workspace.js';
+export { DEFAULT_WORKSPACE, workspaceSchema } from './workspace.js';
+export { pluginKey } from './plugin.js';
+
+export interface ResourceTypes {
+  services: Service;
+  routes: Route;
+  upstreams: Upstream;
+  consumers: Consumer;
+  plugins: PluginConfig;
+}
+
+export type ResourceKind = keyof ResourceTypes;
+
+/** Order matters: referenced kinds come first, so creating in this order never dangles. */
+export const RESOURCE_KINDS = ['upstreams', 'services', 'routes', 'consumers', 'plugins'] as const satisfies readonly ResourceKind[];
+
+export interface KindDef<K extends ResourceKind> {
+  kind: K;
+  /** Singular, for messages: `service "weather" not found`. */
+  singular: string;
+  schema: JsonSchema;
+  key(resource: ResourceTypes[K]): string;
+  /** Fields naming another resource of this workspace. */
+  references: ReadonlyArray<{ field: string; kind: ResourceKind }>;
+}
+
+export const KINDS: { [K in ResourceKind]: KindDef<K> } = {
+  upstreams: { kind: 'upstreams', singular: 'upstream', schema: upstreamSchema, key: (r) => r.name, references: [] },
+  services: { kind: 'services', singular: 'service', schema: serviceSchema, key: (r) => r.name, references: [] },
+  routes: {
+    kind: 'routes',
+    singular: 'route',
+    schema: routeSchema,
+    key: (r) => r.name,
+    references: [{ field: 'service', kind: 'services' }],
+  },
+  consumers: {
+    kind: 'consumers',
+    singular: 'consumer',
+    schema: consumerSchema,
+    key: (r) => r.username,
+    references: [],
+  },
+  plugins: {
+    kind: 'plugins',
+    singular: 'plugin',
+    schema: pluginSchema,
+    key: (r) => pluginKey(r),
+    references: [
+      { field: 'service', kind: 'services' },
+      { field: 'route', kind: 'routes' },
+      { field: 'consumer', kind: 'consumers' },
+    ],
+  },
+};
+
+/** A stored resource: the user's fields plus id and timestamps. */
+export type Stored<K extends ResourceKind> = ResourceTypes[K] & { id: string; created_at: string; updated_at: string };
+
+/** Everything one workspace holds, as the snapshot compiler and the declarative file see it. */
+export interface WorkspaceState {
+  name: string;
+  description?: string;
+  tags?: string[];
+  services: Stored<'services'>[];
+  routes: Stored<'routes'>[];
+  upstreams: Stored<'upstreams'>[];
+  consumers: Stored<'consumers'>[];
+  plugins: Stored<'plugins'>[];
+}
+
+/** The whole configuration at one version: what a snapshot is compiled from. */
+export interface ConfigState {
+  version: number;
+  workspaces: WorkspaceState[];
+}

@@ -1,0 +1,39 @@
+import { nameSchema, tagsSchema } from './common.js';
+
+/**
+ * A plugin configured at a scope. No scope field: global. `service`, `route` and `consumer` narrow it;
+ * for one plugin name the most specific configuration wins (see docs/plugins.md).
+ */
+export interface PluginConfig {
+  name: string;
+  enabled?: boolean;
+  service?: string;
+  route?: string;
+  consumer?: string;
+  config?: Record<string, unknown>;
+  tags?: string[];
+}
+
+export const pluginSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name'],
+  properties: {
+    name: nameSchema,
+    enabled: { type: 'boolean' },
+    service: nameSchema,
+    route: nameSchema,
+    consumer: nameSchema,
+    config: { type: 'object' },
+    tags: tagsSchema,
+  },
+} as const;
+
+/** The stable identity of a plugin configuration inside its workspace: name + scope. */
+export function pluginKey(p: Pick<PluginConfig, 'name' | 'service' | 'route' | 'consumer'>): string {
+  const scope: string[] = [];
+  if (p.service !== undefined) scope.push(`service=${p.service}`);
+  if (p.route !== undefined) scope.push(`route=${p.route}`);
+  if (p.consumer !== undefined) scope.push(`consumer=${p.consumer}`);
+  return scope.length === 0 ? `${p.name}@global` : `${p.name}@${scope.join(',')}`;
+}

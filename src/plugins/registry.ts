@@ -1,0 +1,30 @@
+/**
+ * The plugins this build of Keyway knows. Adding a plugin means adding its folder and one line here.
+ */
+import type { ErrorDetail } from '../core/errors.js';
+import { validate } from '../core/validator.js';
+import type { PluginDef } from './types.js';
+import { requestTermination } from './request-termination/index.js';
+import { responseHeaders } from './response-headers/index.js';
+
+const builtins: PluginDef<never>[] = [requestTermination, responseHeaders] as PluginDef<never>[];
+
+const registry = new Map<string, PluginDef<never>>(builtins.map((p) => [p.name, p]));
+
+export function getPlugin(name: string): PluginDef<never> | undefined {
+  return registry.get(name);
+}
+
+export function listPlugins(): PluginDef<never>[] {
+  return [...registry.values()];
+}
+
+/**
+ * Checks a plugin config against its plugin's schema. `config` is completed with defaults in place.
+ * Paths are relative to the plugin resource (`/config/...`).
+ */
+export function validatePluginConfig(name: string, config: Record<string, unknown>): ErrorDetail[] {
+  const def = registry.get(name);
+  if (def === undefined) return [{ path: '/name', message: `unknown plugin "${name}"` }];
+  return validate(def.configSchema, config, '/config');
+}

@@ -1,0 +1,49 @@
+/**
+ * The plugin contract. A plugin is a plain object: a name, a JSON schema for its config, and a `create`
+ * that turns one validated config into handlers for the phases it uses. `create` runs once per config at
+ * snapshot-compile time, never per request; handlers run on the hot path and should do no I/O they can
+ * avoid. A handler stops the pipeline by throwing a `KeywayError` (the client gets its JSON error) or by
+ * calling `ctx.respond(...)`.
+ */
+import type { JsonSchema } from '../model/index.js';
+import type { RequestContext } from '../proxy/context.js';
+
+/** Pipeline phases after `route`, in order (DESIGN.md). */
+export const PHASES = ['identify', 'authorize', 'limit', 'transform', 'proxy', 'respond', 'log'] as const;
+export type Phase = (typeof PHASES)[number];
+
+export type PhaseHandler = (ctx: RequestContext) => void | Promise<void>;
+
+export interface PluginHandlers {
+  identify?: PhaseHandler;
+  authorize?: PhaseHandler;
+  limit?: PhaseHandler;
+  transform?: PhaseHandler;
+  /** Replaces forwarding: the handler must answer through `ctx.respond`. */
+  proxy?: PhaseHandler;
+  /** Runs after the upstream answered and before its headers reach the client: edit `ctx.response.headers`. */
+  respond?: (ctx: RequestContext) => void;
+  /** Runs after the response finished. Must not throw or block. */
+  log?: (ctx: RequestContext) => void;
+  /** Releases what `create` acquired (timers, pools) when the snapshot is retired. */
+  close?: () => void | Promise<void>;
+}
+
+export interface PluginEnv {
+  workspace: string;
+}
+
+export interface PluginDef<C = Record<string, unknown>> {
+  name: string;
+  description: string;
+  /** Validated with ajv (defaults applied, unknown fields rejected) before `create` sees it. */
+  configSchema: JsonSchema;
+  /** Order inside a phase: higher runs first (auth plugins high, logging low). Default 0. */
+  priority?: number;
+  create(config: C, env: PluginEnv): PluginHandlers;
+}
+
+/** Helper that keeps the config type of a plugin definition. */
+export function definePlugin<C>(def: PluginDef<C>): PluginDef<C> {
+  return def;
+}

