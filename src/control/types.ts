@@ -45,6 +45,8 @@ export interface ApplyResult {
   changes: Change[];
   /** Config version after the apply (unchanged on a dry run or when nothing changed). */
   version: number;
+  /** Set when the workspace itself is (or, on a dry run, would be) created or has its description changed. */
+  workspace_action?: 'create' | 'update';
 }
 
 export interface ConfigService {

@@ -24,7 +24,8 @@ export class RequestContext {
   /** `process.hrtime.bigint()` at arrival. */
   readonly startedAt: bigint;
   readonly clientIp: string;
-  readonly route: CompiledRoute;
+  /** Replaced by a copy with consumer-scoped phases once the consumer is known. */
+  route: CompiledRoute;
   /** Parameters captured by the route's path pattern. */
   readonly params: Record<string, string | undefined>;
   /** Path (without query) to send upstream, after strip_path / rewrite. Plugins may change it. */

@@ -4,6 +4,8 @@
  * The control layer runs this inside the write transaction; a non-empty answer rolls the change back.
  */
 import type { ConfigState, ResourceKind } from '../model/index.js';
+import { AgentCache } from './agents.js';
+import { collectProblems } from './compile.js';
 
 export interface ConfigProblem {
   workspace: string;
@@ -15,6 +17,9 @@ export interface ConfigProblem {
   message: string;
 }
 
-export function checkConfig(_state: ConfigState): ConfigProblem[] {
-  return [];
+// Checking builds services too; their pools are created lazily by undici, so one shared cache costs nothing.
+const checkAgents = new AgentCache();
+
+export function checkConfig(state: ConfigState): ConfigProblem[] {
+  return collectProblems(state, { agents: checkAgents });
 }

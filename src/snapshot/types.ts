@@ -3,8 +3,10 @@
  * `compileSnapshot`; swapped atomically when the configuration changes. Nothing in here is mutated
  * after compile (counters for load balancing live in the balancer objects, not in the config).
  */
+import type { Dispatcher } from 'undici';
 import type { PluginHandlers } from '../plugins/types.js';
 import type { Route, Service } from '../model/index.js';
+import type { Balancer } from '../proxy/balancer.js';
 
 export interface CompiledService {
   workspace: string;
@@ -14,6 +16,13 @@ export interface CompiledService {
   protocol: 'http:' | 'https:';
   /** Base path from the service URL, without trailing slash ('' for none). */
   basePath: string;
+  /** Host header sent upstream unless the route preserves the client's. */
+  hostHeader: string;
+  /** Upstream name when the URL's host names one, for logs and errors. */
+  upstream: string | undefined;
+  balancer: Balancer;
+  /** Connection pools, shared by services with the same connect settings and kept across snapshots. */
+  dispatcher: Dispatcher;
 }
 
 export interface CompiledRoute {

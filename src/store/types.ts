@@ -73,6 +73,8 @@ export interface StoreTx {
   loadAll(): Promise<ConfigState>;
 
   audit(entry: Omit<AuditEntry, 'id' | 'at'>): Promise<void>;
+  /** The version as this transaction sees it (before its own bump). */
+  configVersion(): Promise<number>;
 }
 
 export interface Store {
@@ -93,7 +95,12 @@ export interface Store {
    * the config version is incremented once at commit.
    */
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
-  /** Read-only helpers outside a transaction. */
+  /** As `transaction`, and also tells the version the commit produced (undefined when nothing was written). */
+  write<T>(fn: (tx: StoreTx) => Promise<T>): Promise<{ result: T; version: number | undefined }>;
+  /**
+   * Runs `fn` in a transaction that is always rolled back: a consistent view for readers, and a scratch
+   * space for dry runs (anything `fn` writes is discarded, the version never moves).
+   */
   read<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
 
   listAudit(query: { workspace?: string; limit?: number; after?: string }): Promise<Page<AuditEntry>>;

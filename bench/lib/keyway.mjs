@@ -1,0 +1,56 @@
+// Starts one Keyway process (`node bin/keyway.js start`) with its own data dir and loopback listeners, and
+// talks to its admin API. Scenarios build on this: start, configure, wait for the route, measure.
+import { readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { start, stop, tempDir, freePort, waitFor, tail } from './processes.mjs';
+
+/**
+ * @param env the bench env: `root` (repo root) and `nodeArgs` (extra node flags, e.g. --cpu-prof).
+ * @returns {{ proc, proxyUrl, adminUrl, dataDir, admin: (method, path, body?) => Promise<any>, waitForRoute, stop }}
+ */
+export async function startKeyway(env, { name = 'keyway', extraEnv = {} } = {}) {
+  const bin = path.join(env.root, 'bin', 'keyway.js');
+  if (!existsSync(bin)) throw new Error(`${bin} does not exist yet: build Keyway first (npm run build)`);
+  const dataDir = tempDir(name);
+  const [proxyPort, adminPort] = [await freePort(), await freePort()];
+  const proc = await start(name, process.execPath, [...(env.nodeArgs ?? []), bin, 'start'], {
+    cwd: env.root,
+    logDir: dataDir,
+    env: {
+      KEYWAY_DATA_DIR: dataDir,
+      KEYWAY_PROXY_LISTEN: `127.0.0.1:${proxyPort}`,
+      KEYWAY_ADMIN_LISTEN: `127.0.0.1:${adminPort}`,
+      KEYWAY_LOG_LEVEL: 'warn',
+      ...extraEnv,
+    },
+  });
+  const proxyUrl = `http://127.0.0.1:${proxyPort}/`;
+  const adminUrl = `http://127.0.0.1:${adminPort}`;
+  await waitFor(`${adminUrl}/health`, { proc, timeoutMs: 20_000 });
+  const token = readFileSync(path.join(dataDir, 'admin-token'), 'utf8').trim();
+
+  async function admin(method, urlPath, body) {
+    const res = await fetch(`${adminUrl}${urlPath}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+      signal: AbortSignal.timeout(5_000),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`admin ${method} ${urlPath} → ${res.status} ${text.slice(0, 300)}${tail(proc.logFile)}`);
+    return text ? JSON.parse(text) : undefined;
+  }
+
+  return {
+    proc,
+    proxyUrl,
+    adminUrl,
+    dataDir,
+    admin,
+    /** Config reaches the data plane asynchronously (about a second): poll until `urlPath` answers 200. */
+    waitForRoute: (urlPath = '/', headers) =>
+      waitFor(new URL(urlPath, proxyUrl).href, { proc, headers, timeoutMs: 10_000 }),
+    // SIGTERM lets Keyway shut down cleanly, which is also when `--cpu-prof` writes its profile.
+    stop: () => stop(proc, { signal: 'SIGTERM', graceMs: 10_000 }),
+  };
+}

@@ -1,0 +1,311 @@
+// Keyway's benchmark: peak throughput and latency of Keyway against a fixed upstream, beside the same upstream
+// reached directly, through nginx, and through the smallest Node proxy (the runtime's ceiling).
+// See docs/benchmark.md. Usage: npm run bench -- [--rounds 3] [--duration 5] [--connections 50]
+//                                               [--only keyway,ceiling] [--profile] [--no-half-load]
+import { mkdirSync, writeFileSync, readdirSync, copyFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { scenarios } from './scenarios/index.mjs';
+import { BODY } from './lib/body.mjs';
+import { installCleanup, cleanup, start, tempDir, waitFor } from './lib/processes.mjs';
+import { nginxPath, nginxVersion, startNginxUpstream } from './lib/nginx.mjs';
+import { loadGenerator, peak, calibratePace, pacedRun } from './lib/load.mjs';
+import { selfTimes, formatTop } from './lib/profile.mjs';
+
+const ROOT = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
+const RESULTS = path.join(ROOT, 'bench', 'results');
+
+const HELP = `usage: node bench/run.mjs [options]
+  --rounds N         interleaved rounds per candidate (default 3)
+  --duration S       seconds per run (default 5)
+  --connections N    concurrent connections at peak (default 50)
+  --warmup S         seconds of warm-up per candidate before the first round (default 1)
+  --only a,b         candidates to run (${scenarios.map((s) => s.name).join(', ')})
+  --profile          after measuring, run each gateway candidate once more under --cpu-prof and print
+                     its top 15 functions by self time
+  --no-half-load     skip the latency-at-half-load measurement`;
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      rounds: { type: 'string', default: '3' },
+      duration: { type: 'string', default: '5' },
+      connections: { type: 'string', default: '50' },
+      warmup: { type: 'string', default: '1' },
+      only: { type: 'string' },
+      profile: { type: 'boolean', default: false },
+      'no-half-load': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    process.exit(0);
+  }
+  const int = (name, min, max) => {
+    const n = Number(values[name]);
+    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be an integer in ${min}..${max}`);
+    return n;
+  };
+  const only = values.only?.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const name of only ?? []) {
+    if (!scenarios.some((s) => s.name === name)) throw new Error(`--only: unknown candidate "${name}"\n${HELP}`);
+  }
+  return {
+    rounds: int('rounds', 1, 50),
+    duration: int('duration', 1, 600),
+    connections: int('connections', 1, 10_000),
+    warmup: int('warmup', 0, 60),
+    only,
+    profile: values.profile,
+    halfLoad: !values['no-half-load'],
+  };
+}
+
+const median = (xs) => {
+  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (!s.length) return NaN;
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+};
+const log = (...args) => console.error(...args);
+const fmt = (n, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+const ratio = (a, b) => (a && b ? a / b : NaN);
+
+async function startUpstream() {
+  if (nginxPath()) {
+    const nginx = await startNginxUpstream();
+    return { kind: nginxVersion(), url: nginx.url, origin: `http://127.0.0.1:${nginx.port}`, port: nginx.port };
+  }
+  const proc = await start('upstream', process.execPath, [path.join(ROOT, 'bench', 'upstream.mjs')], {
+    readyLine: /listening (\d+)/,
+  });
+  const port = Number(proc.ready);
+  await waitFor(`http://127.0.0.1:${port}/`, { proc });
+  return { kind: `node ${process.version} (bench/upstream.mjs)`, url: `http://127.0.0.1:${port}/`, origin: `http://127.0.0.1:${port}`, port };
+}
+
+/** A candidate that answers anything but the upstream's 200 and body would be measured doing something else. */
+async function sanityCheck(name, { url, headers }) {
+  const { body } = await waitFor(url, { headers, timeoutMs: 5_000, check: (r) => r.status === 200 });
+  if (body !== BODY) throw new Error(`${name}: ${url} answered 200 but not with the upstream's body: ${JSON.stringify(body.slice(0, 200))}`);
+}
+
+function checkRun(name, r, problems) {
+  if (r.non2xx || r.errors || !(r.requests > 0)) {
+    problems.push(`${name}: ${r.requests} requests, ${r.non2xx} non-2xx/3xx, ${r.errors} socket errors`);
+  }
+}
+
+async function main() {
+  const opts = options();
+  installCleanup();
+  const env = { root: ROOT, nodeArgs: [], upstream: null };
+  const selected = scenarios.filter((s) => !opts.only || opts.only.includes(s.name));
+  const candidates = [];
+  const skipped = [];
+  for (const s of selected) {
+    const ok = s.available ? s.available(env) : true;
+    if (ok === true) candidates.push(s);
+    else skipped.push(`${s.name} (${ok})`);
+  }
+  if (!candidates.length) throw new Error(`no candidate to run; skipped: ${skipped.join(', ')}`);
+
+  const generator = loadGenerator();
+  env.upstream = await startUpstream();
+  const machine = {
+    cpus: os.cpus().length,
+    cpu: os.cpus()[0]?.model ?? '',
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+  };
+  log(`machine: ${machine.cpus} × ${machine.cpu}, node ${machine.node}`);
+  log(`upstream: ${env.upstream.kind} at ${env.upstream.url}; load: ${generator.name} ${generator.version}`);
+  if (skipped.length) log(`skipped: ${skipped.join(', ')}`);
+
+  const targets = new Map();
+  for (const s of candidates) {
+    log(`starting ${s.name}…`);
+    const target = await s.setup(env);
+    await sanityCheck(s.name, target);
+    targets.set(s.name, target);
+  }
+
+  const load = { connections: opts.connections };
+  const problems = [];
+  if (opts.warmup) {
+    for (const s of candidates) {
+      log(`warm-up ${s.name} (${opts.warmup} s)`);
+      await peak({ ...targets.get(s.name), ...load, duration: opts.warmup });
+    }
+  }
+
+  // Interleaved rounds: a slow drift of the machine (thermal, noisy neighbour) spreads over every candidate
+  // instead of landing on whichever ran last.
+  const runs = Object.fromEntries(candidates.map((s) => [s.name, []]));
+  for (let round = 1; round <= opts.rounds; round++) {
+    for (const s of candidates) {
+      const r = await peak({ ...targets.get(s.name), ...load, duration: opts.duration });
+      checkRun(s.name, r, problems);
+      runs[s.name].push(r);
+      log(`round ${round}/${opts.rounds} ${s.name.padEnd(12)} ${fmt(r.rps, 0).padStart(8)} req/s  p50 ${fmt(r.p50)} ms  p99 ${fmt(r.p99)} ms`);
+    }
+  }
+  const peakResults = Object.fromEntries(
+    candidates.map((s) => {
+      const rs = runs[s.name];
+      const rps = median(rs.map((r) => r.rps));
+      const spread = rs.length > 1 ? (Math.max(...rs.map((r) => r.rps)) - Math.min(...rs.map((r) => r.rps))) / rps : 0;
+      return [s.name, { rps, p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)), spread, rounds: rs }];
+    }),
+  );
+
+  // Latency at half of Keyway's peak (or of the ceiling's when Keyway is not part of this run).
+  let halfLoad = null;
+  const gateways = candidates.filter((s) => s.gateway);
+  const reference = gateways[0]?.name ?? (peakResults.ceiling ? 'ceiling' : null);
+  if (opts.halfLoad && reference) {
+    const rate = Math.round(peakResults[reference].rps / 2);
+    const names = candidates.map((s) => s.name).filter((n) => n === 'direct' || n === 'ceiling' || gateways.some((g) => g.name === n));
+    log(`half load: ${rate} req/s (half of ${reference}'s peak) for ${names.join(', ')}; calibrating the pace…`);
+    const pace = {};
+    for (const name of names) {
+      const { meanMs, calibration } = await calibratePace({ ...targets.get(name), connections: opts.connections, rate });
+      pace[name] = meanMs;
+      log(`  ${name}: think time ${meanMs.toFixed(2)} ms per connection → ${fmt(calibration.rps, 0)} req/s`);
+    }
+    const halfRuns = Object.fromEntries(names.map((n) => [n, []]));
+    for (let round = 1; round <= opts.rounds; round++) {
+      for (const name of names) {
+        const r = await pacedRun({ ...targets.get(name), connections: opts.connections, duration: opts.duration, meanMs: pace[name] });
+        checkRun(`${name} @ half load`, r, problems);
+        halfRuns[name].push(r);
+        log(`half ${round}/${opts.rounds} ${name.padEnd(12)} ${fmt(r.rps, 0).padStart(8)} req/s  p50 ${fmt(r.p50, 3)} ms  p99 ${fmt(r.p99, 3)} ms`);
+      }
+    }
+    halfLoad = {
+      rate,
+      reference,
+      connections: opts.connections,
+      results: Object.fromEntries(
+        names.map((n) => {
+          const rs = halfRuns[n];
+          return [n, { rps: median(rs.map((r) => r.rps)), p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)), thinkTimeMs: pace[n], rounds: rs }];
+        }),
+      ),
+    };
+  }
+
+  for (const s of candidates) await s.teardown();
+
+  let profiles = null;
+  if (opts.profile) profiles = await profileGateways(gateways, env, load, opts.duration);
+
+  const summary = report({ peakResults, halfLoad, gateways, candidates });
+  const result = {
+    date: new Date().toISOString(),
+    machine,
+    upstream: env.upstream.kind,
+    loadGenerator: `${generator.name} ${generator.version}`,
+    options: { rounds: opts.rounds, duration: opts.duration, connections: opts.connections, warmup: opts.warmup },
+    skipped,
+    peak: peakResults,
+    halfLoad,
+    summary,
+    problems,
+    profiles,
+  };
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(path.join(RESULTS, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`\nwritten: ${path.relative(process.cwd(), path.join(RESULTS, 'latest.json'))}`);
+  if (problems.length) {
+    console.log(`\nWARNING: some runs saw errors or non-2xx answers; their figures are suspect:\n  ${problems.join('\n  ')}`);
+    process.exitCode = 1;
+  }
+}
+
+async function profileGateways(gateways, env, load, duration) {
+  const profiles = {};
+  for (const s of gateways) {
+    const dir = tempDir('cpu-prof');
+    log(`profiling ${s.name}: one ${duration} s run under --cpu-prof…`);
+    const target = await s.setup({ ...env, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
+    const r = await peak({ ...target, ...load, duration });
+    await s.teardown();
+    const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+    if (!file) {
+      console.log(`\n${s.name}: no .cpuprofile was written (the process must exit cleanly on SIGTERM for --cpu-prof to write one)`);
+      continue;
+    }
+    const kept = path.join(RESULTS, `${s.name}.cpuprofile`);
+    mkdirSync(RESULTS, { recursive: true });
+    copyFileSync(path.join(dir, file), kept);
+    const top = selfTimes(kept);
+    console.log(`\n${s.name} under --cpu-prof: ${fmt(r.rps, 0)} req/s (profiling slows it down)`);
+    console.log(formatTop(top, 15));
+    console.log(`full profile: ${path.relative(process.cwd(), kept)} (open in Chrome DevTools → Performance)`);
+    profiles[s.name] = { file: path.relative(ROOT, kept), rps: r.rps, top: top.functions.slice(0, 15) };
+  }
+  return profiles;
+}
+
+function report({ peakResults, halfLoad, gateways }) {
+  const rows = [['candidate', 'req/s', 'p50 ms', 'p99 ms', 'spread']];
+  for (const [name, r] of Object.entries(peakResults)) {
+    rows.push([name, fmt(r.rps, 0), fmt(r.p50), fmt(r.p99), `±${fmt((r.spread * 100) / 2, 1)}%`]);
+  }
+  console.log(`\npeak (median of rounds)\n${table(rows)}`);
+
+  if (halfLoad) {
+    const half = [['candidate', 'req/s', 'p50 ms', 'p99 ms']];
+    for (const [name, r] of Object.entries(halfLoad.results)) half.push([name, fmt(r.rps, 0), fmt(r.p50, 3), fmt(r.p99, 3)]);
+    console.log(`\nlatency at half load: ${halfLoad.rate} req/s target = half of ${halfLoad.reference}'s peak (median of rounds)\n${table(half)}`);
+  }
+
+  const summary = {};
+  const rps = (n) => peakResults[n]?.rps;
+  const p99half = (n) => halfLoad?.results[n]?.p99;
+  const lines = [];
+  const gatewayNames = gateways.map((g) => g.name);
+  for (const g of gatewayNames) {
+    const s = {
+      vsCeiling: ratio(rps(g), rps('ceiling')),
+      vsNginxProxy: ratio(rps(g), rps('nginx-proxy')),
+      addedP99VsCeiling: p99half(g) - p99half('ceiling'),
+      addedP99VsDirect: p99half(g) - p99half('direct'),
+    };
+    summary[g] = s;
+    lines.push(`${g}/ceiling = ${fmt(s.vsCeiling)} (target ≥ 0.90)${s.vsCeiling >= 0.9 ? '' : Number.isFinite(s.vsCeiling) ? '  ← below target' : ''}`);
+    lines.push(`${g}/nginx-proxy = ${fmt(s.vsNginxProxy)}`);
+  }
+  summary.ceilingVsNginxProxy = ratio(rps('ceiling'), rps('nginx-proxy'));
+  lines.push(`ceiling/nginx-proxy = ${fmt(summary.ceilingVsNginxProxy)}`);
+  for (const g of gatewayNames) {
+    const s = summary[g];
+    lines.push(
+      `added p99 @ half load = ${fmt(s.addedP99VsCeiling)} ms (${g} − ceiling; target ≤ 1 ms)${s.addedP99VsCeiling <= 1 ? '' : Number.isFinite(s.addedP99VsCeiling) ? '  ← above target' : ''}`,
+    );
+    lines.push(`added p99 @ half load vs direct = ${fmt(s.addedP99VsDirect)} ms (${g} − direct)`);
+  }
+  if (!gatewayNames.length && halfLoad) {
+    summary.ceilingAddedP99VsDirect = p99half('ceiling') - p99half('direct');
+    lines.push(`ceiling added p99 @ half load vs direct = ${fmt(summary.ceilingAddedP99VsDirect)} ms`);
+  }
+  console.log(`\n${lines.join('\n')}`);
+  return summary;
+}
+
+function table(rows) {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  const line = (r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ');
+  return [line(rows[0]), widths.map((w) => '-'.repeat(w)).join('-|-'), ...rows.slice(1).map(line)].join('\n');
+}
+
+main()
+  .catch((err) => {
+    console.error(`\nbench failed: ${err.stack ?? err}`);
+    process.exitCode = 1;
+  })
+  .finally(() => cleanup());

@@ -1,0 +1,21 @@
+// Keyway with one service and one route on `/`, no plugins: the gateway's fixed cost per request.
+import { startKeyway } from '../lib/keyway.mjs';
+
+let keyway;
+export default {
+  name: 'keyway',
+  description: 'Keyway, one service + one route on /, no plugins',
+  // Gateway scenarios are compared with the ceiling, measured at half load, and profiled with --profile.
+  gateway: true,
+  async setup(env) {
+    keyway = await startKeyway(env);
+    await keyway.admin('POST', '/services', { name: 'bench', url: env.upstream.origin });
+    await keyway.admin('POST', '/routes', { name: 'bench', service: 'bench', paths: ['/'] });
+    await keyway.waitForRoute('/');
+    return { url: keyway.proxyUrl };
+  },
+  async teardown() {
+    await keyway?.stop();
+    keyway = undefined;
+  },
+};

@@ -1,0 +1,125 @@
+/**
+ * The admin API: a Fastify app over the config service. Every route declares JSON schemas for its
+ * params, query, body and responses; they validate input and also generate `/openapi.json`, so the
+ * document cannot drift from what the API accepts.
+ */
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import swagger from '@fastify/swagger';
+import { Ajv } from 'ajv';
+import { KeywayError } from '../core/errors.js';
+import type { Actor } from '../control/types.js';
+import { createAuthenticator } from './auth.js';
+import { requestIdFor, toKeywayError } from './http-errors.js';
+import type { AdminDeps } from './types.js';
+import { workspaceRoutes } from './routes/workspaces.js';
+import { resourceRoutes } from './routes/resources.js';
+import { configRoutes } from './routes/config.js';
+import { auditRoutes } from './routes/audit.js';
+import { statusRoutes } from './routes/status.js';
+import { pluginCatalogRoutes } from './routes/plugins-catalog.js';
+
+export type { AdminDeps, NodeStatus } from './types.js';
+
+const DEFAULT_BODY_LIMIT = 8 * 1024 * 1024;
+/** Reachable without a token: load balancers and orchestrators probe these. */
+const PUBLIC_ROUTES = new Set(['/health', '/ready']);
+
+/** What route modules get: the node's dependencies and the authenticated caller of a request. */
+export interface RouteContext {
+  deps: AdminDeps;
+  actor: (req: FastifyRequest) => Actor;
+}
+
+export async function buildAdminApp(deps: AdminDeps): Promise<FastifyInstance> {
+  const bodyLimit = deps.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const base = {
+    bodyLimit,
+    genReqId: requestIdFor,
+    // Plugin keys (`name@service=a,route=b`) are longer than find-my-way's default of 100.
+    routerOptions: { maxParamLength: 1024, ignoreTrailingSlash: true },
+    return503OnClosing: true,
+  };
+  const app: FastifyInstance =
+    deps.logger === undefined || deps.logger === false
+      ? Fastify({ ...base, logger: false })
+      : (Fastify({ ...base, loggerInstance: deps.logger }) as unknown as FastifyInstance);
+
+  // Bodies are validated strictly: unknown fields are an error (not silently dropped, Fastify's
+  // default), and "5" is not 5. Query strings and params are text by nature, so they are coerced.
+  const bodyAjv = new Ajv({ allErrors: true, removeAdditional: false, useDefaults: false, coerceTypes: false, strict: false });
+  const textAjv = new Ajv({ allErrors: true, removeAdditional: false, useDefaults: true, coerceTypes: true, strict: false });
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : textAjv).compile(schema));
+  // Response schemas document the API; serializing through them would silently drop fields that are
+  // not declared (free-form plugin `config`), so responses are plain JSON.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  // Only JSON bodies: Fastify also parses text/plain by default, which no admin route takes.
+  app.removeContentTypeParser('text/plain');
+  // Many HTTP clients send `content-type: application/json` on every request, even a bodiless DELETE;
+  // that is not an error. Everything else goes through Fastify's parser (it refuses __proto__ keys).
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (body === '' && (req.method === 'DELETE' || req.method === 'GET')) {
+      done(null, undefined);
+      return;
+    }
+    void parseJson(req, typeof body === 'string' ? body : body.toString('utf8'), done);
+  });
+
+  const actors = new WeakMap<FastifyRequest, Actor>();
+  const authenticator = createAuthenticator(deps.store);
+
+  app.addHook('onRequest', async (req, reply) => {
+    void reply.header('x-request-id', req.id);
+    if (req.routeOptions.url !== undefined && PUBLIC_ROUTES.has(req.routeOptions.url)) return;
+    actors.set(req, { name: await authenticator.authenticate(req.headers) });
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    const { error, unexpected } = toKeywayError(err, bodyLimit);
+    if (unexpected) req.log.error({ err }, 'admin request failed');
+    void reply.code(error.status);
+    for (const [name, value] of Object.entries(error.headers ?? {})) void reply.header(name, value);
+    return reply.send(error.toBody(req.id));
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    const path = (req.url.split('?')[0] ?? '').slice(0, 256);
+    const error = new KeywayError('KW_ERR_ADMIN_ROUTE_NOT_FOUND', { method: req.method, path });
+    return reply.code(error.status).send(error.toBody(req.id));
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Keyway admin API', version: '1', description: 'Manage Keyway configuration (docs/admin-api.md).' },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          adminToken: { type: 'apiKey', in: 'header', name: 'Keyway-Admin-Token' },
+        },
+      },
+      security: [{ bearer: [] }, { adminToken: [] }],
+    },
+  });
+
+  const ctx: RouteContext = {
+    deps,
+    actor: (req) => {
+      const actor = actors.get(req);
+      // Only reachable if a route was added to PUBLIC_ROUTES and still asks for an actor.
+      if (actor === undefined) throw new KeywayError('KW_ERR_UNAUTHORIZED');
+      return actor;
+    },
+  };
+  statusRoutes(app, ctx);
+  workspaceRoutes(app, ctx);
+  resourceRoutes(app, ctx);
+  configRoutes(app, ctx);
+  auditRoutes(app, ctx);
+  pluginCatalogRoutes(app, ctx);
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,82 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startAdmin, type AdminHarness, type TestBody } from './test-support.js';
+
+let h: AdminHarness;
+before(async () => {
+  h = await startAdmin();
+});
+after(async () => h.close());
+
+const doc = {
+  _format_version: '1',
+  services: [
+    {
+      name: 'weather',
+      url: 'http://weather.internal:8080',
+      routes: [{ name: 'weather', paths: ['/weather'], plugins: [{ name: 'response-headers', config: { set: { 'x-kw': '1' } } }] }],
+    },
+  ],
+};
+
+async function post(url: string, payload: object) {
+  const res = await h.app.inject({ method: 'POST', url, headers: h.auth, payload });
+  return { status: res.statusCode, body: res.json<TestBody>() };
+}
+
+test('dry run lists the changes and writes nothing', async () => {
+  const before = await h.store.configVersion();
+  const res = await post('/config?dry_run=true', doc);
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  assert.equal(res.body.dry_run, true);
+  assert.deepEqual(
+    res.body.changes.map((c: { action: string; kind: string }) => `${c.action} ${c.kind}`).sort(),
+    ['create plugins', 'create routes', 'create services'],
+  );
+  assert.equal(await h.store.configVersion(), before);
+  assert.equal((await h.app.inject({ url: '/services/weather', headers: h.auth })).statusCode, 404);
+});
+
+test('apply creates; export gives it back; applying the export changes nothing', async () => {
+  const applied = await post('/config', doc);
+  assert.equal(applied.status, 200, JSON.stringify(applied.body));
+  assert.equal(applied.body.changes.length, 3);
+  assert.ok(applied.body.version > 0);
+  assert.equal((await h.app.inject({ url: '/routes/weather', headers: h.auth })).json<TestBody>().service, 'weather');
+
+  const exported = await h.app.inject({ url: '/config?workspace=default', headers: h.auth });
+  assert.equal(exported.statusCode, 200);
+  const again = await post('/config', exported.json<TestBody>());
+  assert.equal(again.status, 200, JSON.stringify(again.body));
+  assert.deepEqual(again.body.changes, []);
+});
+
+test('a broken document is refused with pointers into it', async () => {
+  const broken = { _format_version: '1', services: [{ name: 'weather', url: 'http://x', routes: [{ name: 'w', pathz: ['/w'] }] }] };
+  const res = await post('/config', broken);
+  assert.equal(res.status, 400);
+  assert.equal(res.body.error.code, 'KW_ERR_VALIDATION');
+  assert.deepEqual(res.body.error.details, [{ path: '/services/0/routes/0/pathz', message: 'is not a known field' }]);
+});
+
+test('/openapi.json is an OpenAPI 3.1 document covering the API', async () => {
+  const res = await h.app.inject({ url: '/openapi.json', headers: h.auth });
+  assert.equal(res.statusCode, 200);
+  const spec = res.json<TestBody>();
+  assert.equal(spec.openapi, '3.1.0');
+  for (const p of ['/services', '/services/{idOrKey}', '/workspaces/{workspace}/routes', '/config', '/audit-log', '/plugins/available', '/health']) {
+    assert.ok(spec.paths[p], `missing ${p}`);
+  }
+  const post = spec.paths['/services'].post;
+  const schema = post.requestBody.content['application/json'].schema;
+  assert.equal(schema.additionalProperties, false);
+  assert.ok(schema.properties.url);
+  assert.ok(spec.components.securitySchemes.bearer);
+});
+
+test('/plugins/available lists the built-in plugins with their config schemas', async () => {
+  const res = await h.app.inject({ url: '/plugins/available', headers: h.auth });
+  const names = res.json<TestBody>().data.map((p: { name: string }) => p.name);
+  assert.ok(names.includes('response-headers'));
+  assert.equal(res.json<TestBody>().data[0].config_schema.type, 'object');
+});

@@ -1,0 +1,52 @@
+/**
+ * Declarative configuration: `POST /config` makes one workspace look exactly like the document
+ * (`?dry_run=true` only computes the diff); `GET /config` exports a workspace as a document that
+ * `POST /config` takes back with no changes. The CLI speaks YAML and sends JSON here.
+ */
+import type { FastifyInstance } from 'fastify';
+import { nameSchema } from '../../model/common.js';
+import { DEFAULT_WORKSPACE } from '../../model/index.js';
+import type { RouteContext } from '../app.js';
+import { applyResult, declarativeDoc, errorResponses } from '../schemas.js';
+
+interface ApplyQuery {
+  dry_run?: boolean;
+}
+interface ExportQuery {
+  workspace?: string;
+}
+
+export function configRoutes(app: FastifyInstance, { deps, actor }: RouteContext): void {
+  const tags = ['config'];
+
+  app.post<{ Querystring: ApplyQuery; Body: unknown }>(
+    '/config',
+    {
+      schema: {
+        tags,
+        summary: 'Apply a declarative document (the full desired state of one workspace)',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { dry_run: { type: 'boolean', default: false, description: 'Only compute the changes.' } },
+        },
+        body: declarativeDoc,
+        response: { 200: applyResult, ...errorResponses },
+      },
+    },
+    async (req) => deps.config.apply(req.body, { dryRun: req.query.dry_run === true, actor: actor(req) }),
+  );
+
+  app.get<{ Querystring: ExportQuery }>(
+    '/config',
+    {
+      schema: {
+        tags,
+        summary: 'Export a workspace as a declarative document',
+        querystring: { type: 'object', additionalProperties: false, properties: { workspace: nameSchema } },
+        response: { 200: declarativeDoc, ...errorResponses },
+      },
+    },
+    async (req) => deps.config.export(req.query.workspace ?? DEFAULT_WORKSPACE),
+  );
+}

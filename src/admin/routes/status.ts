@@ -1,0 +1,65 @@
+/** Node status for operators, and liveness/readiness for load balancers (no token needed for those). */
+import type { FastifyInstance } from 'fastify';
+import { KeywayError } from '../../core/errors.js';
+import type { RouteContext } from '../app.js';
+import { emptyQuery, errorBody } from '../schemas.js';
+
+const nodeStatus = {
+  type: 'object',
+  required: ['version', 'config_version', 'started_at', 'proxy', 'admin', 'store', 'routes', 'services'],
+  properties: {
+    version: { type: 'string', description: 'Keyway version.' },
+    config_version: { type: 'integer', description: 'Config version of the snapshot being served.' },
+    started_at: { type: 'string' },
+    proxy: { type: 'object', properties: { http: { type: 'string' }, https: { type: 'string' } } },
+    admin: { type: 'string' },
+    store: { enum: ['sqlite', 'postgres'] },
+    routes: { type: 'integer' },
+    services: { type: 'integer' },
+  },
+} as const;
+
+export function statusRoutes(app: FastifyInstance, { deps }: RouteContext): void {
+  app.get(
+    '/status',
+    {
+      schema: {
+        tags: ['node'],
+        summary: 'What this node serves and where it listens',
+        querystring: emptyQuery,
+        response: { 200: nodeStatus, 401: errorBody },
+      },
+    },
+    async () => deps.status(),
+  );
+
+  app.get(
+    '/health',
+    {
+      schema: {
+        tags: ['node'],
+        summary: 'Liveness: the process answers (no token needed)',
+        security: [],
+        response: { 200: { type: 'object', properties: { status: { const: 'ok' } } } },
+      },
+    },
+    async () => ({ status: 'ok' }),
+  );
+
+  app.get(
+    '/ready',
+    {
+      schema: {
+        tags: ['node'],
+        summary: 'Readiness: config loaded and store reachable (no token needed)',
+        security: [],
+        response: { 200: { type: 'object', properties: { ready: { const: true } } }, 503: errorBody },
+      },
+    },
+    async () => {
+      const state = await deps.ready();
+      if (!state.ready) throw new KeywayError('KW_ERR_NOT_READY', { reason: state.reason ?? 'starting' });
+      return { ready: true };
+    },
+  );
+}

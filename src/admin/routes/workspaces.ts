@@ -1,0 +1,131 @@
+/** Workspaces: tenants. Deleting one deletes everything in it. */
+import type { FastifyInstance } from 'fastify';
+import { isKeywayError } from '../../core/errors.js';
+import { workspaceSchema } from '../../model/index.js';
+import type { RouteContext } from '../app.js';
+import { emptyQuery, errorResponses, patchBody, storedWorkspace, workspaceParams } from '../schemas.js';
+
+interface Params {
+  workspace: string;
+}
+type WorkspaceBody = { name: string; description?: string; tags?: string[] };
+
+const list = {
+  type: 'object',
+  required: ['data', 'next', 'total'],
+  properties: {
+    data: { type: 'array', items: storedWorkspace },
+    next: { type: ['string', 'null'] },
+    total: { type: 'integer' },
+  },
+} as const;
+
+export function workspaceRoutes(app: FastifyInstance, { deps, actor }: RouteContext): void {
+  const { config } = deps;
+  const tags = ['workspaces'];
+
+  app.get(
+    '/workspaces',
+    { schema: { tags, summary: 'List workspaces', querystring: emptyQuery, response: { 200: list, ...errorResponses } } },
+    async () => {
+      // Workspaces are few (tenants, not resources): one page, same envelope as every other list.
+      const data = await config.listWorkspaces();
+      return { data, next: null, total: data.length };
+    },
+  );
+
+  app.post<{ Body: WorkspaceBody }>(
+    '/workspaces',
+    {
+      schema: {
+        tags,
+        summary: 'Create a workspace',
+        body: workspaceSchema,
+        response: { 201: storedWorkspace, ...errorResponses },
+      },
+    },
+    async (req, reply) => reply.code(201).send(await config.createWorkspace(req.body, actor(req))),
+  );
+
+  app.get<{ Params: Params }>(
+    '/workspaces/:workspace',
+    {
+      schema: {
+        tags,
+        summary: 'Get a workspace',
+        params: workspaceParams,
+        querystring: emptyQuery,
+        response: { 200: storedWorkspace, ...errorResponses },
+      },
+    },
+    async (req) => config.getWorkspace(req.params.workspace),
+  );
+
+  app.put<{ Params: Params; Body: WorkspaceBody }>(
+    '/workspaces/:workspace',
+    {
+      schema: {
+        tags,
+        summary: 'Replace a workspace, or create it',
+        params: workspaceParams,
+        body: workspaceSchema,
+        response: { 200: storedWorkspace, 201: storedWorkspace, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const name = req.params.workspace;
+      const exists = await config.getWorkspace(name).then(
+        () => true,
+        (err: unknown) => {
+          if (isKeywayError(err) && err.code === 'KW_ERR_NOT_FOUND') return false;
+          throw err;
+        },
+      );
+      if (exists) return config.updateWorkspace(name, req.body, actor(req));
+      return reply.code(201).send(await config.createWorkspace(req.body, actor(req)));
+    },
+  );
+
+  app.patch<{ Params: Params; Body: Partial<WorkspaceBody> }>(
+    '/workspaces/:workspace',
+    {
+      schema: {
+        tags,
+        summary: 'Change some fields of a workspace',
+        params: workspaceParams,
+        body: patchBody(workspaceSchema),
+        response: { 200: storedWorkspace, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const current = await config.getWorkspace(req.params.workspace);
+      const merged: WorkspaceBody = { name: current.name, ...pick(current), ...req.body };
+      return config.updateWorkspace(req.params.workspace, merged, actor(req));
+    },
+  );
+
+  app.delete<{ Params: Params }>(
+    '/workspaces/:workspace',
+    {
+      schema: {
+        tags,
+        summary: 'Delete a workspace and everything in it',
+        params: workspaceParams,
+        querystring: emptyQuery,
+        response: { 204: { type: 'null' }, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      await config.deleteWorkspace(req.params.workspace, actor(req));
+      return reply.code(204).send();
+    },
+  );
+}
+
+/** The user-owned fields of a stored workspace (not id or timestamps). */
+function pick(ws: { description?: string; tags?: string[] }): Omit<WorkspaceBody, 'name'> {
+  const out: Omit<WorkspaceBody, 'name'> = {};
+  if (ws.description !== undefined) out.description = ws.description;
+  if (ws.tags !== undefined) out.tags = ws.tags;
+  return out;
+}

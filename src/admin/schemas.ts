@@ -1,0 +1,181 @@
+/**
+ * JSON schemas of the admin API that are not resource schemas themselves: list queries, pages, errors,
+ * and the declarative document. Resource schemas come from `KINDS` so the admin API, the declarative
+ * file and the store can never disagree on what a field is.
+ */
+import { KINDS, workspaceSchema, type JsonSchema, type ResourceKind } from '../model/index.js';
+import { nameSchema } from '../model/common.js';
+import { ERRORS } from '../core/errors.js';
+
+const meta = {
+  id: { type: 'string' },
+  created_at: { type: 'string' },
+  updated_at: { type: 'string' },
+} as const;
+
+function properties(schema: JsonSchema): Record<string, JsonSchema> {
+  return (schema['properties'] ?? {}) as Record<string, JsonSchema>;
+}
+
+function without(props: Record<string, JsonSchema>, drop: readonly string[]): Record<string, JsonSchema> {
+  return Object.fromEntries(Object.entries(props).filter(([k]) => !drop.includes(k)));
+}
+
+/** Body of PUT and POST: the resource exactly as the model defines it. */
+export function createBody(kind: ResourceKind): JsonSchema {
+  return KINDS[kind].schema;
+}
+
+/** Body of PATCH: the same fields, none required (missing ones keep their value). */
+export function patchBody(schema: JsonSchema): JsonSchema {
+  return { ...schema, required: [], minProperties: 1 };
+}
+
+/** A stored resource as returned: the model's fields plus Keyway's id and timestamps. */
+export function storedSchema(schema: JsonSchema): JsonSchema {
+  return {
+    type: 'object',
+    required: ['id', 'created_at', 'updated_at'],
+    properties: { ...properties(schema), ...meta },
+  };
+}
+
+export function pageSchema(item: JsonSchema): JsonSchema {
+  return {
+    type: 'object',
+    required: ['data', 'next', 'total'],
+    properties: {
+      data: { type: 'array', items: item },
+      next: { type: ['string', 'null'], description: 'Cursor for `after`, null on the last page.' },
+      total: { type: 'integer' },
+    },
+  };
+}
+
+export const listQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+    after: { type: 'string', maxLength: 64, description: 'The `next` cursor of the previous page.' },
+    name: { type: 'string', maxLength: 512, description: 'Exact key (name, username or plugin key).' },
+    tag: { type: 'string', maxLength: 64, description: 'Only resources carrying this tag.' },
+  },
+} as const;
+
+export const emptyQuery = { type: 'object', additionalProperties: false, properties: {} } as const;
+
+export const workspaceParams = {
+  type: 'object',
+  required: ['workspace'],
+  properties: { workspace: nameSchema },
+} as const;
+
+export const errorBody = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: {
+        code: { type: 'string', enum: Object.keys(ERRORS) },
+        message: { type: 'string' },
+        request_id: { type: 'string' },
+        details: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['path', 'message'],
+            properties: {
+              path: { type: 'string', description: 'JSON pointer into the request body.' },
+              message: { type: 'string' },
+            },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+/** The error responses every authenticated route can give, for the OpenAPI document. */
+export const errorResponses = {
+  400: errorBody,
+  401: errorBody,
+  404: errorBody,
+  409: errorBody,
+  500: errorBody,
+} as const;
+
+export const storedWorkspace = storedSchema(workspaceSchema);
+
+// --- the declarative document (docs/declarative-config.md) ------------------------------------
+
+const nestedPlugin: JsonSchema = {
+  ...KINDS.plugins.schema,
+  properties: without(properties(KINDS.plugins.schema), ['service', 'route', 'consumer']),
+};
+const pluginList = { type: 'array', items: nestedPlugin };
+
+export const declarativeDoc: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['_format_version'],
+  properties: {
+    _format_version: { enum: ['1'], description: 'Always the string "1".' },
+    workspace: { ...nameSchema, description: 'Workspace this document describes (default: "default").' },
+    description: { type: 'string', maxLength: 1024 },
+    upstreams: { type: 'array', items: KINDS.upstreams.schema },
+    services: {
+      type: 'array',
+      items: {
+        ...KINDS.services.schema,
+        properties: {
+          ...properties(KINDS.services.schema),
+          routes: {
+            type: 'array',
+            items: {
+              ...KINDS.routes.schema,
+              required: ['name'],
+              properties: { ...properties(KINDS.routes.schema), plugins: pluginList },
+            },
+          },
+          plugins: pluginList,
+        },
+      },
+    },
+    routes: { type: 'array', items: KINDS.routes.schema },
+    consumers: {
+      type: 'array',
+      items: {
+        ...KINDS.consumers.schema,
+        properties: { ...properties(KINDS.consumers.schema), plugins: pluginList },
+      },
+    },
+    plugins: { type: 'array', items: KINDS.plugins.schema },
+  },
+};
+
+const change = {
+  type: 'object',
+  required: ['action', 'kind', 'key'],
+  properties: {
+    action: { enum: ['create', 'update', 'delete'] },
+    kind: { enum: Object.keys(KINDS) },
+    key: { type: 'string' },
+    fields: { type: 'array', items: { type: 'string' } },
+    before: {},
+    after: {},
+  },
+} as const;
+
+export const applyResult = {
+  type: 'object',
+  required: ['workspace', 'dry_run', 'changes', 'version'],
+  properties: {
+    workspace: { type: 'string' },
+    dry_run: { type: 'boolean' },
+    changes: { type: 'array', items: change },
+    version: { type: 'integer' },
+  },
+} as const;

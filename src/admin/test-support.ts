@@ -1,0 +1,82 @@
+/**
+ * Test harness (compiled with the tests, never imported by the node): a real SQLite store in a temp
+ * directory, the real config service, the admin app, and an admin token made the way a node makes it.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { createConfigService } from '../control/config-service.js';
+import { openStore } from '../store/open-store.js';
+import type { Store } from '../store/types.js';
+import { ensureAdminToken } from './admin-token.js';
+import { buildAdminApp } from './app.js';
+import type { NodeStatus, ReadyState } from './types.js';
+
+export interface AdminHarness {
+  app: FastifyInstance;
+  store: Store;
+  token: string;
+  dataDir: string;
+  /** Authorization header for `app.inject`. */
+  auth: { authorization: string };
+  ready: ReadyState;
+  close(): Promise<void>;
+}
+
+export async function startAdmin(opts: { bodyLimit?: number } = {}): Promise<AdminHarness> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'keyway-admin-'));
+  const store = await openStore({ dataDir });
+  const config = createConfigService(store);
+  const minted = await ensureAdminToken(store, dataDir);
+  if (minted.token === undefined) throw new Error('a fresh store should get a fresh token');
+  const token = minted.token;
+  const harness: Partial<AdminHarness> & { ready: ReadyState } = { ready: { ready: true } };
+  const status = (): NodeStatus => ({
+    version: '0.0.0-test',
+    config_version: 0,
+    started_at: new Date(0).toISOString(),
+    proxy: { http: '127.0.0.1:8000' },
+    admin: '127.0.0.1:8001',
+    store: store.dialect,
+    routes: 0,
+    services: 0,
+  });
+  const app = await buildAdminApp({
+    config,
+    store,
+    status,
+    ready: async () => harness.ready,
+    logger: false,
+    ...(opts.bodyLimit === undefined ? {} : { bodyLimit: opts.bodyLimit }),
+  });
+  return Object.assign(harness, {
+    app,
+    store,
+    token,
+    dataDir,
+    auth: { authorization: `Bearer ${token}` },
+    async close() {
+      await app.close();
+      await store.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  });
+}
+
+/** The shapes tests read from admin responses (one loose type so assertions stay short and typed). */
+export interface TestBody {
+  error: { code: string; message: string; request_id?: string; details: Array<{ path: string; message: string }> };
+  data: Array<{ name: string; actor: string; [field: string]: unknown }>;
+  next: string | null;
+  total: number;
+  id: string;
+  name: string;
+  created_at: string;
+  updated_at: string;
+  config: { set: Record<string, string> };
+  changes: Array<{ action: string; kind: string; key: string }>;
+  dry_run: boolean;
+  version: number;
+  [field: string]: unknown;
+}

@@ -1,0 +1,36 @@
+/**
+ * What the admin API needs from the node that hosts it. The node owns the store, the config service and
+ * the listeners; the admin app only borrows them, so it can be built in tests against a temp-dir store.
+ */
+import type { Logger } from 'pino';
+import type { ConfigService } from '../control/types.js';
+import type { Store } from '../store/types.js';
+
+export interface NodeStatus {
+  /** Keyway's own version (package.json). */
+  version: string;
+  /** Config version of the snapshot the data plane is serving right now. */
+  config_version: number;
+  started_at: string;
+  proxy: { http?: string; https?: string };
+  admin: string;
+  store: 'sqlite' | 'postgres';
+  routes: number;
+  services: number;
+}
+
+export interface ReadyState {
+  ready: boolean;
+  reason?: string;
+}
+
+export interface AdminDeps {
+  config: ConfigService;
+  store: Store;
+  status(): NodeStatus;
+  ready(): Promise<ReadyState>;
+  /** A pino logger to log through, or false for none (tests). Default: none. */
+  logger?: Logger | false;
+  /** Largest accepted request body in bytes (declarative documents can be large). Default 8 MiB. */
+  bodyLimit?: number;
+}

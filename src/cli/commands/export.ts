@@ -1,0 +1,49 @@
+/**
+ * `keyway export [--workspace W] [-o FILE]`: the workspace as a declarative YAML file. Applying the
+ * output unchanged changes nothing, so `export` is also how to start managing a hand-built setup as code.
+ */
+import { open } from 'node:fs/promises';
+import { stringify } from 'yaml';
+import type { DeclarativeDoc } from '../../control/types.js';
+import { AdminApiError, adminClient } from '../admin-client.js';
+import { CliError, type CliContext } from '../context.js';
+
+export interface ExportOptions {
+  workspace?: string;
+  outFile?: string;
+}
+
+export async function exportCommand(ctx: CliContext, opts: ExportOptions): Promise<number> {
+  const query = opts.workspace === undefined ? '' : `?workspace=${encodeURIComponent(opts.workspace)}`;
+  let doc: DeclarativeDoc;
+  try {
+    doc = await adminClient(ctx).request<DeclarativeDoc>('GET', `/config${query}`);
+  } catch (err) {
+    if (err instanceof AdminApiError) {
+      ctx.output.err(`export failed: ${err.describe()}`);
+      return 1;
+    }
+    throw err;
+  }
+  const text = ctx.json
+    ? JSON.stringify(doc, null, 2) + '\n'
+    : `# Exported by keyway export on ${new Date().toISOString()}. Apply with: keyway apply -f FILE\n` +
+      stringify(doc, { lineWidth: 0 });
+  if (opts.outFile === undefined) {
+    ctx.output.out(text);
+    return 0;
+  }
+  try {
+    // Plugin configs may hold credentials: the file is for its owner only.
+    const handle = await open(opts.outFile, 'w', 0o600);
+    try {
+      await handle.writeFile(text, 'utf8');
+    } finally {
+      await handle.close();
+    }
+  } catch (err) {
+    throw new CliError(`cannot write ${opts.outFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  ctx.output.err(`wrote ${opts.outFile}`);
+  return 0;
+}

@@ -1,0 +1,35 @@
+/** `keyway status`: what the node serves, where it listens, which config version it runs. */
+import type { NodeStatus } from '../../admin/types.js';
+import { AdminApiError, adminClient } from '../admin-client.js';
+import type { CliContext } from '../context.js';
+
+export async function statusCommand(ctx: CliContext): Promise<number> {
+  let s: NodeStatus;
+  try {
+    s = await adminClient(ctx).request<NodeStatus>('GET', '/status');
+  } catch (err) {
+    if (err instanceof AdminApiError) {
+      ctx.output.err(`status failed: ${err.describe()}`);
+      return 1;
+    }
+    throw err;
+  }
+  if (ctx.json) {
+    ctx.output.out(JSON.stringify(s, null, 2));
+    return 0;
+  }
+  const rows: Array<[string, string]> = [
+    ['version', s.version],
+    ['config version', String(s.config_version)],
+    ['started at', s.started_at],
+    ['proxy http', s.proxy.http ?? '-'],
+    ['proxy https', s.proxy.https ?? '-'],
+    ['admin', s.admin],
+    ['store', s.store],
+    ['services', String(s.services)],
+    ['routes', String(s.routes)],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  for (const [k, v] of rows) ctx.output.out(`${k.padEnd(width)}  ${v}`);
+  return 0;
+}

@@ -1,0 +1,40 @@
+/**
+ * Human-readable changes of an apply, Terraform-style: `+` create, `~` update (with the changed
+ * fields), `-` delete. Only kinds, keys and field names are printed, never values: a value could be a
+ * secret in a plugin config.
+ */
+import type { ApplyResult, Change } from '../control/types.js';
+import { KINDS, type ResourceKind } from '../model/index.js';
+
+const SIGN: Record<Change['action'], string> = { create: '+', update: '~', delete: '-' };
+
+function singular(kind: ResourceKind): string {
+  return KINDS[kind]?.singular ?? kind;
+}
+
+export function formatChange(c: Change): string {
+  const fields = c.action === 'update' && c.fields !== undefined && c.fields.length > 0 ? ` (${c.fields.join(', ')})` : '';
+  return `${SIGN[c.action]} ${singular(c.kind)} ${c.key}${fields}`;
+}
+
+export function countChanges(changes: Change[]): Record<Change['action'], number> {
+  const n = { create: 0, update: 0, delete: 0 };
+  for (const c of changes) n[c.action]++;
+  return n;
+}
+
+/** The lines to print for an apply or a dry run, summary last. */
+export function formatApplyResult(r: ApplyResult): string[] {
+  const lines = r.changes.map(formatChange);
+  const n = countChanges(r.changes);
+  if (r.changes.length === 0) {
+    lines.push(`no changes: workspace "${r.workspace}" already matches the file (config version ${r.version})`);
+  } else if (r.dry_run) {
+    lines.push(`${n.create} to create, ${n.update} to update, ${n.delete} to delete (dry run: nothing changed)`);
+  } else {
+    lines.push(
+      `applied: ${n.create} created, ${n.update} updated, ${n.delete} deleted in workspace "${r.workspace}", config version ${r.version}`,
+    );
+  }
+  return lines;
+}

@@ -1,0 +1,113 @@
+/**
+ * The `keyway` command line. Flags are parsed with node:util `parseArgs` (strict: an unknown or
+ * misplaced flag is an error, not silently ignored), then one command module runs with a `CliContext`.
+ * Exit codes: 0 ok, 1 the operation failed, 2 usage error.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { isKeywayError } from '../core/errors.js';
+import { CliError, DEFAULT_ADMIN_URL, DEFAULT_DATA_DIR, processOutput, type CliContext, type Output } from './context.js';
+import { applyCommand } from './commands/apply.js';
+import { exportCommand } from './commands/export.js';
+import { helpCommand, USAGE } from './commands/help.js';
+import { statusCommand } from './commands/status.js';
+import { versionCommand } from './commands/version.js';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+const GLOBAL: Options = {
+  'admin-url': { type: 'string' },
+  token: { type: 'string' },
+  'data-dir': { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+const COMMANDS: Record<string, Options> = {
+  start: { config: { type: 'string', short: 'c' } },
+  apply: { file: { type: 'string', short: 'f' }, 'dry-run': { type: 'boolean' }, workspace: { type: 'string', short: 'w' } },
+  export: { workspace: { type: 'string', short: 'w' }, output: { type: 'string', short: 'o' } },
+  status: {},
+  version: {},
+  help: {},
+};
+
+type Values = Record<string, string | boolean | undefined>;
+
+function str(values: Values, name: string): string | undefined {
+  const v = values[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+function parse(argv: string[]): { command: string; values: Values } {
+  // All flags of all commands in one strict pass, then a check that each one belongs to the command:
+  // global flags may stand before or after the command name.
+  const all: Options = { ...GLOBAL };
+  for (const opts of Object.values(COMMANDS)) Object.assign(all, opts);
+  let parsed: { values: Values; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: argv, options: all, allowPositionals: true, strict: true }) as typeof parsed;
+  } catch (err) {
+    throw new CliError(`${(err as Error).message}\nRun "keyway help" for usage.`, 2);
+  }
+  const [command = 'help', ...extra] = parsed.positionals;
+  const own = COMMANDS[command];
+  if (own === undefined) throw new CliError(`unknown command "${command}"\nRun "keyway help" for usage.`, 2);
+  if (extra.length > 0) throw new CliError(`unexpected argument "${extra[0]}" for "keyway ${command}"`, 2);
+  for (const name of Object.keys(parsed.values)) {
+    if (!(name in GLOBAL) && !(name in own)) throw new CliError(`"keyway ${command}" has no --${name} flag`, 2);
+  }
+  return { command: parsed.values['help'] === true ? 'help' : command, values: parsed.values };
+}
+
+/** Runs the CLI and returns the exit code. `env` and `output` are parameters for tests. */
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env, output: Output = processOutput): Promise<number> {
+  try {
+    const { command, values } = parse(argv);
+    const token = str(values, 'token') ?? env['KEYWAY_ADMIN_TOKEN'];
+    const ctx: CliContext = {
+      adminUrl: str(values, 'admin-url') ?? env['KEYWAY_ADMIN_URL'] ?? DEFAULT_ADMIN_URL,
+      dataDir: str(values, 'data-dir') ?? env['KEYWAY_DATA_DIR'] ?? DEFAULT_DATA_DIR,
+      json: values['json'] === true,
+      output,
+      ...(token === undefined ? {} : { token }),
+    };
+    switch (command) {
+      case 'start': {
+        // Loaded on demand: the other commands should not pay for loading the whole server.
+        const { startCommand } = await import('./commands/start.js');
+        const configFile = str(values, 'config');
+        return await startCommand(configFile === undefined ? {} : { configFile });
+      }
+      case 'apply': {
+        const file = str(values, 'file');
+        if (file === undefined) throw new CliError('keyway apply needs -f FILE', 2);
+        const workspace = str(values, 'workspace');
+        return await applyCommand(ctx, { file, dryRun: values['dry-run'] === true, ...(workspace === undefined ? {} : { workspace }) });
+      }
+      case 'export': {
+        const workspace = str(values, 'workspace');
+        const outFile = str(values, 'output');
+        return await exportCommand(ctx, { ...(workspace === undefined ? {} : { workspace }), ...(outFile === undefined ? {} : { outFile }) });
+      }
+      case 'status':
+        return await statusCommand(ctx);
+      case 'version':
+        return await versionCommand(ctx);
+      default:
+        return await helpCommand(ctx);
+    }
+  } catch (err) {
+    if (err instanceof CliError) {
+      output.err(`keyway: ${err.message}`);
+      if (err.exitCode === 2 && !err.message.includes('keyway help')) output.err(USAGE);
+      return err.exitCode;
+    }
+    // Bad node settings and the like: the registry's message names the setting, never a secret.
+    if (isKeywayError(err)) {
+      output.err(`keyway: ${err.code}: ${err.message}`);
+      return 1;
+    }
+    output.err(`keyway: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    return 1;
+  }
+}

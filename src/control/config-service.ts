@@ -1,0 +1,190 @@
+/**
+ * The `ConfigService`: every admin API change goes through here. Input is validated outside the
+ * transaction; references, renames and whole-configuration checks run inside it, so what they saw is
+ * what commits. One audit row per change; `onChange` hears the new version after commit.
+ */
+import { KeywayError, validationError } from '../core/errors.js';
+import { validate } from '../core/validator.js';
+import { DEFAULT_WORKSPACE, KINDS, workspaceSchema, type ResourceKind, type ResourceTypes, type Stored, type Workspace } from '../model/index.js';
+import type { Store, StoreTx, StoredWorkspace } from '../store/types.js';
+import { applyDocument, exportDocument } from './declarative.js';
+import { newProblems, problemSet, problemsError } from './problems.js';
+import { assertUnreferenced, danglingReferences, referenceError } from './references.js';
+import { fieldsOf, isObject, keyPath, parseOrThrow, resourceKey, userFields } from './resource-input.js';
+import type { Actor, ConfigService } from './types.js';
+
+export interface ConfigServiceOptions {
+  onChange?: (version: number) => void;
+}
+
+export function createConfigService(store: Store, opts: ConfigServiceOptions = {}): ConfigService {
+  const notify = (version: number | undefined): void => {
+    if (version === undefined) return;
+    try {
+      opts.onChange?.(version);
+    } catch {
+      // The change is committed: a failing listener must not turn a successful call into an error.
+      // Nodes also poll the version, so the change still propagates.
+    }
+  };
+  const write = async <T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> => {
+    const { result, version } = await store.write(fn);
+    notify(version);
+    return result;
+  };
+
+  /** Writes one resource (create or replace) with every check, inside the caller's transaction. */
+  const save = async <K extends ResourceKind>(
+    tx: StoreTx,
+    kind: K,
+    workspace: string,
+    resource: ResourceTypes[K],
+    existing: Stored<K> | undefined,
+    actor: Actor,
+  ): Promise<Stored<K>> => {
+    const baseline = problemSet(await tx.loadAll());
+    const key = KINDS[kind].key(resource);
+    let saved: Stored<K>;
+    if (existing === undefined) {
+      saved = await tx.create(kind, workspace, resource);
+    } else {
+      const oldKey = KINDS[kind].key(existing);
+      if (oldKey !== key) await assertUnreferenced(tx, kind, workspace, oldKey, 'renamed');
+      saved = await tx.update(kind, workspace, existing.id, resource);
+    }
+    const dangling = await danglingReferences(tx, kind, workspace, resource);
+    if (dangling.length > 0) throw referenceError(dangling, workspace);
+    const problems = newProblems(await tx.loadAll(), baseline);
+    if (problems.length > 0) throw problemsError(problems, { workspace, kind, key });
+    await tx.audit({
+      actor: actor.name,
+      action: existing === undefined ? 'create' : 'update',
+      workspace,
+      kind,
+      key,
+      before: existing === undefined ? null : userFields(existing),
+      after: resource,
+    });
+    return saved;
+  };
+
+  const find = async <K extends ResourceKind>(tx: StoreTx, kind: K, workspace: string, idOrKey: string): Promise<Stored<K> | undefined> => {
+    if ((await tx.getWorkspace(workspace)) === undefined) throw new KeywayError('KW_ERR_NOT_FOUND', { kind: 'workspace', name: workspace });
+    return tx.get(kind, workspace, idOrKey);
+  };
+
+  const mustFind = async <K extends ResourceKind>(tx: StoreTx, kind: K, workspace: string, idOrKey: string): Promise<Stored<K>> => {
+    const found = await find(tx, kind, workspace, idOrKey);
+    if (found === undefined) throw new KeywayError('KW_ERR_NOT_FOUND', { kind: KINDS[kind].singular, name: idOrKey });
+    return found;
+  };
+
+  return {
+    listWorkspaces: () => store.read((tx) => tx.listWorkspaces()),
+
+    async getWorkspace(name) {
+      const ws = await store.read((tx) => tx.getWorkspace(name));
+      if (ws === undefined) throw new KeywayError('KW_ERR_NOT_FOUND', { kind: 'workspace', name });
+      return ws;
+    },
+
+    async createWorkspace(body, actor) {
+      const ws = parseWorkspace(body);
+      return write(async (tx) => {
+        const created = await tx.createWorkspace(ws);
+        await tx.audit({ actor: actor.name, action: 'create', workspace: ws.name, kind: 'workspaces', key: ws.name, before: null, after: ws });
+        return created;
+      });
+    },
+
+    async updateWorkspace(name, body, actor) {
+      const ws = parseWorkspace(body);
+      if (name === DEFAULT_WORKSPACE && ws.name !== DEFAULT_WORKSPACE) {
+        throw new KeywayError('KW_ERR_CONFLICT', { reason: `the "${DEFAULT_WORKSPACE}" workspace cannot be renamed` });
+      }
+      return write(async (tx) => {
+        const before = await tx.getWorkspace(name);
+        const updated = await tx.updateWorkspace(name, ws);
+        await tx.audit({ actor: actor.name, action: 'update', workspace: ws.name, kind: 'workspaces', key: ws.name, before: before === undefined ? null : workspaceFields(before), after: ws });
+        return updated;
+      });
+    },
+
+    async deleteWorkspace(name, actor) {
+      if (name === DEFAULT_WORKSPACE) {
+        throw new KeywayError('KW_ERR_CONFLICT', { reason: `the "${DEFAULT_WORKSPACE}" workspace cannot be deleted` });
+      }
+      await write(async (tx) => {
+        const before = await tx.getWorkspace(name);
+        await tx.deleteWorkspace(name);
+        await tx.audit({ actor: actor.name, action: 'delete', workspace: name, kind: 'workspaces', key: name, before: before === undefined ? null : workspaceFields(before), after: null });
+      });
+    },
+
+    list: (kind, workspace, query) => store.read((tx) => tx.list(kind, workspace, query)),
+
+    get: (kind, workspace, idOrKey) => store.read((tx) => mustFind(tx, kind, workspace, idOrKey)),
+
+    async create(kind, workspace, body, actor) {
+      const resource = parseOrThrow(kind, body);
+      return write((tx) => save(tx, kind, workspace, resource, undefined, actor));
+    },
+
+    async replace(kind, workspace, idOrKey, body, actor) {
+      const resource = parseOrThrow(kind, body);
+      return write(async (tx) => {
+        const existing = await find(tx, kind, workspace, idOrKey);
+        if (existing === undefined && KINDS[kind].key(resource) !== idOrKey) {
+          // A PUT to a missing key creates exactly that key, never a differently named resource.
+          throw validationError([{ path: keyPath(kind), message: `must match "${idOrKey}" from the URL` }]);
+        }
+        return save(tx, kind, workspace, resource, existing, actor);
+      });
+    },
+
+    async patch(kind, workspace, idOrKey, body, actor) {
+      if (!isObject(body)) throw validationError([{ path: '', message: 'must be object' }]);
+      return write(async (tx) => {
+        const existing = await mustFind(tx, kind, workspace, idOrKey);
+        const merged = fieldsOf(userFields(existing));
+        // Top-level merge; `null` removes an optional field (RFC 7396 style).
+        for (const [field, value] of Object.entries(body)) {
+          if (value === null) delete merged[field];
+          else merged[field] = value;
+        }
+        return save(tx, kind, workspace, parseOrThrow(kind, merged), existing, actor);
+      });
+    },
+
+    async delete(kind, workspace, idOrKey, actor) {
+      await write(async (tx) => {
+        const existing = await mustFind(tx, kind, workspace, idOrKey);
+        const key = resourceKey(kind, existing);
+        await assertUnreferenced(tx, kind, workspace, key, 'deleted');
+        const baseline = problemSet(await tx.loadAll());
+        await tx.delete(kind, workspace, existing.id);
+        const problems = newProblems(await tx.loadAll(), baseline);
+        if (problems.length > 0) throw problemsError(problems, { workspace, kind, key });
+        await tx.audit({ actor: actor.name, action: 'delete', workspace, kind, key, before: userFields(existing), after: null });
+      });
+    },
+
+    apply: (doc, applyOpts) => applyDocument(store, doc, applyOpts, notify),
+
+    export: (workspace) => exportDocument(store, workspace),
+  };
+}
+
+function parseWorkspace(body: unknown): Workspace {
+  const copy: unknown = structuredClone(body);
+  const details = validate(workspaceSchema, copy);
+  if (details.length > 0) throw validationError(details);
+  return copy as Workspace;
+}
+
+function workspaceFields(ws: StoredWorkspace): Workspace {
+  const out: Workspace = { name: ws.name };
+  if (ws.description !== undefined) out.description = ws.description;
+  if (ws.tags !== undefined) out.tags = ws.tags;
+  return out;
+}

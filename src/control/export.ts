@@ -1,0 +1,66 @@
+/**
+ * A stored workspace as a declarative document, in the nested form people write by hand: routes under
+ * their service, plugins under the one resource they are scoped to. No ids or timestamps; fields in
+ * schema order, so two exports of the same state are byte-identical.
+ */
+import { KINDS, type ResourceKind, type Stored, type WorkspaceState } from '../model/index.js';
+import { fieldsOf, userFields } from './resource-input.js';
+import type { DeclarativeDoc } from './types.js';
+
+type Entry = Record<string, unknown>;
+
+export function toDocument(state: WorkspaceState): DeclarativeDoc {
+  const services = new Map<string, Entry>();
+  for (const s of state.services) services.set(s.name, ordered('services', s));
+  const routes = new Map<string, Entry>();
+  const topRoutes: Entry[] = [];
+  for (const r of state.routes) {
+    const entry = ordered('routes', r, ['service']);
+    routes.set(r.name, entry);
+    const parent = services.get(r.service);
+    if (parent === undefined) topRoutes.push(ordered('routes', r));
+    else pushTo(parent, 'routes', entry);
+  }
+  const consumers = new Map<string, Entry>();
+  for (const c of state.consumers) consumers.set(c.username, ordered('consumers', c));
+
+  const topPlugins: Entry[] = [];
+  for (const p of state.plugins) {
+    const scopes = (['service', 'route', 'consumer'] as const).filter((f) => p[f] !== undefined);
+    const only = scopes.length === 1 ? scopes[0] : undefined;
+    const parent =
+      only === 'service' ? services.get(p.service ?? '') : only === 'route' ? routes.get(p.route ?? '') : only === 'consumer' ? consumers.get(p.consumer ?? '') : undefined;
+    // A plugin scoped to two things (service + consumer) has no single parent: it stays top-level.
+    if (parent === undefined || only === undefined) topPlugins.push(ordered('plugins', p));
+    else pushTo(parent, 'plugins', ordered('plugins', p, [only]));
+  }
+
+  const doc: Entry = { _format_version: '1', workspace: state.name };
+  if (state.description !== undefined) doc['description'] = state.description;
+  const upstreams = state.upstreams.map((u) => ordered('upstreams', u));
+  if (upstreams.length > 0) doc['upstreams'] = upstreams;
+  if (services.size > 0) doc['services'] = [...services.values()];
+  if (topRoutes.length > 0) doc['routes'] = topRoutes;
+  if (consumers.size > 0) doc['consumers'] = [...consumers.values()];
+  if (topPlugins.length > 0) doc['plugins'] = topPlugins;
+  // Built from stored resources that passed the same schemas the document type mirrors.
+  return doc as unknown as DeclarativeDoc;
+}
+
+/** The user's fields in the order the kind's schema lists them; `omit` drops fields the nesting implies. */
+function ordered<K extends ResourceKind>(kind: K, stored: Stored<K>, omit: string[] = []): Entry {
+  const fields = fieldsOf(userFields(stored));
+  const props = Object.keys((KINDS[kind].schema as { properties?: Record<string, unknown> }).properties ?? {});
+  const names = [...props, ...Object.keys(fields).filter((f) => !props.includes(f)).sort()];
+  const out: Entry = {};
+  for (const name of names) {
+    if (!omit.includes(name) && fields[name] !== undefined) out[name] = fields[name];
+  }
+  return out;
+}
+
+function pushTo(parent: Entry, field: 'routes' | 'plugins', entry: Entry): void {
+  const list = parent[field];
+  if (Array.isArray(list)) list.push(entry);
+  else parent[field] = [entry];
+}

@@ -1,0 +1,170 @@
+/**
+ * Flattens a declarative document into resources, checking everything that needs no store: the shape of
+ * the document, each resource's schema, plugin configs, duplicate keys and references inside the file.
+ * Every problem is collected with a JSON pointer into the document as written (nested form included),
+ * so the CLI can point at the YAML line.
+ */
+import type { ErrorDetail } from '../core/errors.js';
+import { validate } from '../core/validator.js';
+import { DEFAULT_WORKSPACE, KINDS, RESOURCE_KINDS, pluginKey, type ResourceKind, type ResourceTypes } from '../model/index.js';
+import { nameSchema } from '../model/common.js';
+import { isObject, keyPath, parseResource } from './resource-input.js';
+
+export interface DesiredItem<K extends ResourceKind = ResourceKind> {
+  kind: K;
+  key: string;
+  resource: ResourceTypes[K];
+  /** Where the resource sits in the document. */
+  path: string;
+}
+
+export interface DesiredState {
+  workspace: string;
+  description: string | undefined;
+  items: DesiredItem[];
+  details: ErrorDetail[];
+}
+
+const documentSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['_format_version'],
+  properties: {
+    _format_version: { const: '1' },
+    workspace: nameSchema,
+    description: { type: 'string', maxLength: 1024 },
+    upstreams: { type: 'array' },
+    services: { type: 'array' },
+    routes: { type: 'array' },
+    consumers: { type: 'array' },
+    plugins: { type: 'array' },
+  },
+} as const;
+
+const SCOPE_FIELDS = ['service', 'route', 'consumer'] as const;
+type Scope = Partial<Record<(typeof SCOPE_FIELDS)[number], string>>;
+
+export function normalizeDocument(doc: unknown): DesiredState {
+  const details = validate(documentSchema, doc);
+  const root = isObject(doc) ? doc : {};
+  const workspace = typeof root['workspace'] === 'string' ? root['workspace'] : DEFAULT_WORKSPACE;
+  const description = typeof root['description'] === 'string' ? root['description'] : undefined;
+  const items: DesiredItem[] = [];
+  const firstSeen = new Map<string, string>();
+  /** Per item, reference fields taken from the enclosing resource: not the document's to answer for. */
+  const inherited = new Map<DesiredItem, Set<string>>();
+
+  const add = <K extends ResourceKind>(kind: K, value: unknown, path: string, from: Scope = {}): string | undefined => {
+    const body = isObject(value) ? { ...value, ...definedOnly(from) } : value;
+    const parsed = parseResource(kind, body, path);
+    // A parent that failed its own checks leaves no usable name for its children: report only the parent.
+    const skip = new Set(Object.keys(from).map((f) => `${path}/${f}`));
+    details.push(...parsed.details.filter((d) => !skip.has(d.path)));
+    // Duplicates are looked for even in resources that failed their schema: all problems at once.
+    const key = parsed.resource !== undefined ? KINDS[kind].key(parsed.resource) : rawKey(kind, body);
+    if (key === undefined) return undefined;
+    const id = `${kind}|${key}`;
+    const first = firstSeen.get(id);
+    if (first !== undefined) {
+      details.push({ path: path + keyPath(kind), message: `duplicate ${KINDS[kind].singular} "${key}" (first defined at ${first})` });
+      return key;
+    }
+    firstSeen.set(id, path);
+    if (parsed.resource === undefined) return key;
+    const item: DesiredItem = { kind, key, resource: parsed.resource, path };
+    inherited.set(item, new Set(Object.keys(from)));
+    items.push(item);
+    return key;
+  };
+
+  const nested = (value: unknown, path: string, field: string): unknown[] => {
+    if (value === undefined) return [];
+    if (!Array.isArray(value)) {
+      details.push({ path: `${path}/${field}`, message: 'must be array' });
+      return [];
+    }
+    return value;
+  };
+
+  const addPlugins = (list: unknown, path: string, scope: Scope): void => {
+    nested(list, path, 'plugins').forEach((p, i) => {
+      const ppath = `${path}/plugins/${i}`;
+      if (isObject(p)) {
+        for (const f of SCOPE_FIELDS) {
+          if (f in p) details.push({ path: `${ppath}/${f}`, message: 'is not a known field (a nested plugin takes its scope from its parent)' });
+        }
+      }
+      add('plugins', p, ppath, scope);
+    });
+  };
+
+  list(root, 'upstreams').forEach((u, i) => add('upstreams', u, `/upstreams/${i}`));
+
+  list(root, 'services').forEach((s, i) => {
+    const path = `/services/${i}`;
+    const { routes, plugins, ...service } = isObject(s) ? s : { routes: undefined, plugins: undefined };
+    const name = add('services', isObject(s) ? service : s, path);
+    nested(routes, path, 'routes').forEach((r, j) => {
+      const rpath = `${path}/routes/${j}`;
+      const { plugins: rplugins, ...route } = isObject(r) ? r : { plugins: undefined };
+      if (isObject(route) && route['service'] !== undefined && route['service'] !== name) {
+        details.push({ path: `${rpath}/service`, message: `must be "${name ?? ''}", the enclosing service, or be left out` });
+      }
+      const routeName = add('routes', isObject(r) ? route : r, rpath, { service: name });
+      addPlugins(rplugins, rpath, { route: routeName });
+    });
+    addPlugins(plugins, path, { service: name });
+  });
+
+  list(root, 'routes').forEach((r, i) => add('routes', r, `/routes/${i}`));
+
+  list(root, 'consumers').forEach((c, i) => {
+    const path = `/consumers/${i}`;
+    const { plugins, ...consumer } = isObject(c) ? c : { plugins: undefined };
+    const username = add('consumers', isObject(c) ? consumer : c, path);
+    addPlugins(plugins, path, { consumer: username });
+  });
+
+  list(root, 'plugins').forEach((p, i) => add('plugins', p, `/plugins/${i}`));
+
+  // References resolve inside the document: it is the whole desired state of the workspace.
+  const keys = new Map<ResourceKind, Set<string>>(RESOURCE_KINDS.map((k) => [k, new Set<string>()]));
+  for (const item of items) keys.get(item.kind)?.add(item.key);
+  for (const item of items) {
+    const fields = item.resource as unknown as Record<string, unknown>;
+    for (const ref of KINDS[item.kind].references) {
+      const value = fields[ref.field];
+      if (typeof value !== 'string' || inherited.get(item)?.has(ref.field) === true) continue;
+      if (keys.get(ref.kind)?.has(value) !== true) {
+        details.push({ path: `${item.path}/${ref.field}`, message: `${KINDS[ref.kind].singular} "${value}" is not defined in this document` });
+      }
+    }
+  }
+
+  return { workspace, description, items, details };
+}
+
+/** The key of a resource that failed validation, when its key fields are at least strings. */
+function rawKey(kind: ResourceKind, body: unknown): string | undefined {
+  if (!isObject(body)) return undefined;
+  const str = (f: string): string | undefined => (typeof body[f] === 'string' ? (body[f]) : undefined);
+  if (kind === 'consumers') return str('username');
+  const name = str('name');
+  if (name === undefined) return undefined;
+  if (kind !== 'plugins') return name;
+  return pluginKey({ name, service: str('service'), route: str('route'), consumer: str('consumer') });
+}
+
+function list(root: Record<string, unknown>, field: string): unknown[] {
+  const value = root[field];
+  return Array.isArray(value) ? value : [];
+}
+
+function definedOnly(scope: Scope): Scope {
+  const out: Scope = {};
+  for (const f of SCOPE_FIELDS) {
+    const v = scope[f];
+    if (v !== undefined) out[f] = v;
+  }
+  return out;
+}

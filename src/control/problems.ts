@@ -1,0 +1,38 @@
+/**
+ * Whole-configuration problems from `checkConfig`, turned into error details. A change is refused only for
+ * problems it introduces: a check added in a later release must not freeze every unrelated admin call on a
+ * configuration that was valid when it was written.
+ */
+import { validationError, type ErrorDetail, type KeywayError } from '../core/errors.js';
+import { checkConfig, type ConfigProblem } from '../snapshot/check.js';
+import type { ConfigState, ResourceKind } from '../model/index.js';
+
+export function problemId(p: ConfigProblem): string {
+  return JSON.stringify([p.workspace, p.kind, p.key, p.field, p.message]);
+}
+
+export function problemSet(state: ConfigState): Set<string> {
+  return new Set(checkConfig(state).map(problemId));
+}
+
+export function newProblems(state: ConfigState, baseline: Set<string>): ConfigProblem[] {
+  return checkConfig(state).filter((p) => !baseline.has(problemId(p)));
+}
+
+/** For one admin API change: problems of that resource get body paths, others a label in the message. */
+export function problemsError(
+  problems: ConfigProblem[],
+  self: { workspace: string; kind: ResourceKind; key: string },
+): KeywayError {
+  const details: ErrorDetail[] = problems.map((p) =>
+    p.workspace === self.workspace && p.kind === self.kind && p.key === self.key
+      ? { path: p.field, message: p.message }
+      : { path: '', message: `${problemLabel(p, self.workspace)}: ${p.message}` },
+  );
+  return validationError(details);
+}
+
+export function problemLabel(p: ConfigProblem, workspace: string): string {
+  const where = p.workspace === workspace ? '' : `workspace "${p.workspace}" `;
+  return `${where}/${p.kind}/${p.key}${p.field}`;
+}

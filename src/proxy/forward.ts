@@ -1,0 +1,158 @@
+/**
+ * Forwards one request to a target through undici's low-level `dispatch` and streams the answer back.
+ *
+ * `dispatch` with a handler object is used instead of `request()`/`stream()`: no intermediate Readable,
+ * no promise per request, and back-pressure is explicit — when the client socket is full the upstream
+ * read is paused (`controller.pause()`), so a 1 GiB download never sits in memory. The request body is
+ * the client's IncomingMessage itself, which undici reads with back-pressure too.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Dispatcher } from 'undici';
+import { KeywayError } from '../core/errors.js';
+import type { BalancedTarget } from './balancer.js';
+import type { RequestContext } from './context.js';
+import { clientResponseHeaders } from './headers.js';
+import { sendError } from './send-error.js';
+
+export interface ForwardHooks {
+  /** Upstream and internal failures, for the log (never sent to the client). */
+  onUpstreamError(ctx: RequestContext, target: string, err: Error): void;
+}
+
+/** Connection-level failures where nothing reached the target: safe to try another one. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
+const TIMEOUTS = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'KW_TOTAL_TIMEOUT']);
+
+class TotalTimeoutError extends Error {
+  readonly code = 'KW_TOTAL_TIMEOUT';
+}
+class ClientGoneError extends Error {
+  readonly code = 'KW_CLIENT_GONE';
+}
+
+export function forward(ctx: RequestContext, hooks: ForwardHooks, attempt = 0, failed?: Set<BalancedTarget>): void {
+  const svc = ctx.route.service;
+  const target = svc.balancer.pick(failed);
+  if (target === undefined) {
+    sendError(ctx.res, new KeywayError('KW_ERR_NO_TARGET', { upstream: svc.upstream ?? svc.name }), ctx.requestId);
+    return;
+  }
+  const req = ctx.req;
+  const headers = ctx.upstreamHeaders;
+  headers['host'] = ctx.route.def.preserve_host === true && req.headers.host !== undefined ? req.headers.host : svc.upstream !== undefined ? target.address : svc.hostHeader;
+  const hasBody = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
+  target.active++;
+  ctx.target = target.address;
+  const handler = new ForwardHandler(ctx, target, hooks, attempt, failed);
+  svc.dispatcher.dispatch(
+    {
+      origin: target.origin,
+      path: ctx.upstreamPath + ctx.upstreamQuery,
+      method: req.method as Dispatcher.HttpMethod,
+      headers: headers as IncomingHttpHeaders,
+      body: hasBody ? req : null,
+      headersTimeout: svc.def.read_timeout_ms,
+      bodyTimeout: svc.def.read_timeout_ms,
+    },
+    handler,
+  );
+}
+
+class ForwardHandler implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private finished = false;
+  private readonly onDrain = (): void => this.controller?.resume();
+  private readonly onClientClose = (): void => {
+    if (!this.finished && !this.ctx.res.writableFinished) this.controller?.abort(new ClientGoneError('client closed the connection'));
+  };
+
+  constructor(
+    private readonly ctx: RequestContext,
+    private readonly target: BalancedTarget,
+    private readonly hooks: ForwardHooks,
+    private readonly attempt: number,
+    private readonly failed: Set<BalancedTarget> | undefined,
+  ) {
+    const total = ctx.route.service.def.timeout_ms;
+    if (total > 0) {
+      this.timer = setTimeout(() => this.controller?.abort(new TotalTimeoutError(`no complete answer within ${total} ms`)), total);
+    }
+    ctx.res.once('close', this.onClientClose);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.ctx.res.destroyed) controller.abort(new ClientGoneError('client closed the connection'));
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders, statusMessage?: string): void {
+    // 1xx informational answers are for this hop only; Node answers the client's Expect itself.
+    if (statusCode < 200) return;
+    const ctx = this.ctx;
+    const out = clientResponseHeaders(headers);
+    out['x-request-id'] = ctx.requestId;
+    ctx.response = { status: statusCode, headers: out };
+    const respond = ctx.route.phases.respond;
+    for (let i = 0; i < respond.length; i++) respond[i]?.(ctx);
+    ctx.responded = true;
+    if (statusMessage !== undefined && statusMessage !== '') ctx.res.writeHead(statusCode, statusMessage, ctx.response.headers);
+    else ctx.res.writeHead(statusCode, ctx.response.headers);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (!this.ctx.res.write(chunk)) {
+      controller.pause();
+      this.ctx.res.once('drain', this.onDrain);
+    }
+  }
+
+  onResponseEnd(): void {
+    this.done();
+    this.ctx.res.end();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    this.done();
+    const ctx = this.ctx;
+    const code = (err as { code?: string }).code ?? '';
+    if (code === 'KW_CLIENT_GONE') return;
+    if (ctx.res.headersSent) {
+      this.hooks.onUpstreamError(ctx, this.target.address, err);
+      ctx.res.destroy();
+      return;
+    }
+    const svc = ctx.route.service;
+    if (NOT_SENT.has(code) && this.attempt < svc.def.retries && !ctx.req.readableDidRead && svc.balancer.targets.length > 1) {
+      const failed = this.failed ?? new Set<BalancedTarget>();
+      failed.add(this.target);
+      if (failed.size < svc.balancer.targets.length) {
+        this.hooks.onUpstreamError(ctx, this.target.address, err);
+        forward(ctx, this.hooks, this.attempt + 1, failed);
+        return;
+      }
+    }
+    this.hooks.onUpstreamError(ctx, this.target.address, err);
+    const timeout =
+      code === 'UND_ERR_CONNECT_TIMEOUT'
+        ? `${svc.def.connect_timeout_ms} ms (connect)`
+        : code === 'KW_TOTAL_TIMEOUT'
+          ? `${svc.def.timeout_ms} ms`
+          : `${svc.def.read_timeout_ms} ms`;
+    const kwErr = TIMEOUTS.has(code)
+      ? new KeywayError('KW_ERR_UPSTREAM_TIMEOUT', { timeout })
+      : code.startsWith('HPE_') || code === 'UND_ERR_INFO' || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH'
+        ? new KeywayError('KW_ERR_UPSTREAM_BAD_RESPONSE')
+        : new KeywayError('KW_ERR_UPSTREAM_UNAVAILABLE');
+    sendError(ctx.res, kwErr, ctx.requestId);
+  }
+
+  private done(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.target.active--;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.ctx.res.off('close', this.onClientClose);
+    this.ctx.res.off('drain', this.onDrain);
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * The proxy listeners (HTTP and, when a certificate is configured, HTTPS) and their lifecycle: protocol
+ * errors answered with the right status instead of a reset, in-flight requests counted so a shutdown
+ * can drain them, keep-alive sockets closed when idle during a drain.
+ */
+import { readFileSync } from 'node:fs';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
+import type { Socket } from 'node:net';
+import { once } from 'node:events';
+import { KeywayError } from '../core/errors.js';
+import type { ListenAddress } from '../server/settings.js';
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+export interface ProxyServerOptions {
+  listen: ListenAddress;
+  tls?: { listen: ListenAddress; cert: string; key: string };
+  /** Request line plus header fields; beyond it Node refuses the request (we answer 431 or 414). */
+  maxHeaderBytes: number;
+  maxUriBytes: number;
+  keepAliveTimeoutMs: number;
+}
+
+export class ProxyServer {
+  private readonly servers: Array<http.Server | https.Server> = [];
+  private inFlight = 0;
+  private draining = false;
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(
+    private readonly opts: ProxyServerOptions,
+    private readonly handlers: { http: Handler; https: Handler },
+  ) {}
+
+  async start(): Promise<{ http: string; https?: string }> {
+    const common = {
+      // Node counts the request line and headers together; leave room for the URI limit so an oversized
+      // header block, not a long URL, is what trips this.
+      maxHeaderSize: this.opts.maxHeaderBytes + this.opts.maxUriBytes + 1024,
+      keepAliveTimeout: this.opts.keepAliveTimeoutMs,
+      requestTimeout: 0,
+      headersTimeout: 60_000,
+    };
+    const plain = http.createServer(common, this.wrap(this.handlers.http));
+    this.servers.push(plain);
+    const out: { http: string; https?: string } = { http: await this.listen(plain, this.opts.listen) };
+    if (this.opts.tls !== undefined) {
+      let cert: Buffer;
+      let key: Buffer;
+      try {
+        cert = readFileSync(this.opts.tls.cert);
+        key = readFileSync(this.opts.tls.key);
+      } catch (err) {
+        throw new KeywayError('KW_ERR_TLS_CONFIG', { field: 'proxy.tls', reason: 'cannot read certificate or key file' }, { cause: err });
+      }
+      let secure: https.Server;
+      try {
+        secure = https.createServer({ ...common, cert, key }, this.wrap(this.handlers.https));
+      } catch (err) {
+        throw new KeywayError('KW_ERR_TLS_CONFIG', { field: 'proxy.tls', reason: err instanceof Error ? err.message : 'invalid' }, { cause: err });
+      }
+      this.servers.push(secure);
+      out.https = await this.listen(secure, this.opts.tls.listen);
+    }
+    return out;
+  }
+
+  get active(): number {
+    return this.inFlight;
+  }
+
+  /** Stops accepting, lets in-flight requests finish for up to `timeoutMs`, then closes what is left. */
+  async drain(timeoutMs: number): Promise<void> {
+    this.draining = true;
+    const closed = this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
+    for (const s of this.servers) s.closeIdleConnections();
+    if (this.inFlight > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        new Promise<void>((resolve) => this.idleWaiters.push(resolve)),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, timeoutMs);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
+    for (const s of this.servers) s.closeAllConnections();
+    await Promise.all(closed);
+  }
+
+  private wrap(handler: Handler): Handler {
+    return (req, res) => {
+      this.inFlight++;
+      res.once('close', this.onDone);
+      if (this.draining) res.shouldKeepAlive = false;
+      handler(req, res);
+    };
+  }
+
+  private readonly onDone = (): void => {
+    this.inFlight--;
+    if (this.inFlight === 0 && this.idleWaiters.length > 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of waiters) w();
+    }
+    if (this.draining) for (const s of this.servers) s.closeIdleConnections();
+  };
+
+  private async listen(server: http.Server | https.Server, addr: ListenAddress): Promise<string> {
+    server.on('clientError', (err: Error & { code?: string; rawPacket?: Buffer }, socket: Socket) => onClientError(err, socket, this.opts.maxUriBytes));
+    server.listen(addr.port, addr.host);
+    await once(server, 'listening');
+    const a = server.address();
+    if (a === null || typeof a === 'string') return String(a);
+    return a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
+  }
+}
+
+/** Malformed or oversized requests get a status line, not a reset (431 / 414 / 400). */
+function onClientError(err: Error & { code?: string; rawPacket?: Buffer }, socket: Socket, maxUriBytes: number): void {
+  if (!socket.writable || err.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  let status = 400;
+  let code = 'KW_ERR_BAD_REQUEST';
+  let message = 'malformed request';
+  if (err.code === 'HPE_HEADER_OVERFLOW') {
+    const raw = err.rawPacket?.toString('latin1') ?? '';
+    const eol = raw.indexOf('\r\n');
+    if (eol === -1 || eol > maxUriBytes) {
+      status = 414;
+      code = 'KW_ERR_URI_TOO_LONG';
+      message = `request target is longer than ${maxUriBytes} bytes`;
+    } else {
+      status = 431;
+      code = 'KW_ERR_HEADERS_TOO_LARGE';
+      message = 'request header fields are too large';
+    }
+  } else if (err.code === 'HPE_HEADER_TIMEOUT' || err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    status = 408;
+    message = 'request headers took too long';
+  }
+  const reason = status === 400 ? 'Bad Request' : status === 408 ? 'Request Timeout' : status === 414 ? 'URI Too Long' : 'Request Header Fields Too Large';
+  const body = JSON.stringify({ error: { code, message } });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}

@@ -1,0 +1,186 @@
+/**
+ * One Keyway node: settings → store → snapshot → proxy listeners + admin listener, and the way back down
+ * on SIGTERM/SIGINT (stop accepting, drain in-flight requests, close the store, exit 0).
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { pino, type Logger } from 'pino';
+import { buildAdminApp } from '../admin/app.js';
+import { ensureAdminToken } from '../admin/admin-token.js';
+import type { NodeStatus } from '../admin/types.js';
+import { createConfigService } from '../control/config-service.js';
+import { KEYWAY_VERSION } from '../core/version.js';
+import { createProxyHandler } from '../proxy/handler.js';
+import { TrustedProxies } from '../proxy/headers.js';
+import { ProxyServer } from '../proxy/server.js';
+import { AgentCache } from '../snapshot/agents.js';
+import { SnapshotManager } from '../snapshot/manager.js';
+import { openStore } from '../store/open-store.js';
+import { KeywayError } from '../core/errors.js';
+import { loadSettings, type NodeSettings } from './settings.js';
+
+export interface RunningNode {
+  settings: NodeSettings;
+  addresses: { proxy: string; proxyTls?: string; admin: string };
+  adminTokenFile: string;
+  /** The admin token, only when this start created it (tests and first-run banner). */
+  createdAdminToken?: string;
+  snapshots: SnapshotManager;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  configFile?: string;
+  /** Settings to use as they are (tests); otherwise read from `configFile` and the environment. */
+  settings?: NodeSettings;
+  /** Install SIGTERM/SIGINT handlers that drain and exit (the CLI does; tests don't). */
+  handleSignals?: boolean;
+  /** Print the startup banner on stdout (the CLI does). */
+  banner?: boolean;
+  logger?: Logger;
+}
+
+export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
+  const settings = opts.settings ?? loadSettings(opts.configFile === undefined ? {} : { configFile: opts.configFile });
+  const log = opts.logger ?? pino({ level: settings.log.level, base: { service: 'keyway' } });
+  let trusted: TrustedProxies;
+  try {
+    trusted = new TrustedProxies(settings.proxy.trusted_proxies);
+  } catch (err) {
+    throw new KeywayError('KW_ERR_NODE_CONFIG', { field: 'proxy.trusted_proxies', reason: err instanceof Error ? err.message : 'invalid' });
+  }
+  mkdirSync(settings.data_dir, { recursive: true, mode: 0o700 });
+
+  const storeOpts = settings.database_url === undefined ? { dataDir: settings.data_dir } : { dataDir: settings.data_dir, databaseUrl: settings.database_url };
+  const store = await openStore(storeOpts);
+  const agents = new AgentCache();
+  const snapshots = new SnapshotManager(store, agents, log, settings.poll_interval_ms);
+  const startedAt = new Date().toISOString();
+  let proxy: ProxyServer | undefined;
+  let admin: Awaited<ReturnType<typeof buildAdminApp>> | undefined;
+  try {
+    const token = await ensureAdminToken(store, settings.data_dir);
+    await snapshots.start();
+    const config = createConfigService(store, { onChange: () => void snapshots.refresh() });
+
+    const handlerOpts = {
+      snapshot: () => snapshots.current,
+      trusted,
+      maxUriBytes: settings.proxy.max_uri_bytes,
+      maxHeaderBytes: settings.proxy.max_header_bytes,
+      hooks: {
+        onUpstreamError(ctx: { requestId: string; route: { name: string; service: { name: string } } }, target: string, err: Error) {
+          log.warn(
+            { request_id: ctx.requestId, route: ctx.route.name, service: ctx.route.service.name, target, code: (err as { code?: string }).code, reason: err.message },
+            'upstream call failed',
+          );
+        },
+        onPluginError(ctx: { requestId: string; route: { name: string } }, err: unknown) {
+          log.error({ request_id: ctx.requestId, route: ctx.route.name, err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err) }, 'plugin failed');
+        },
+      },
+    };
+    proxy = new ProxyServer(
+      {
+        listen: settings.proxy.listen,
+        ...(settings.proxy.tls === undefined ? {} : { tls: settings.proxy.tls }),
+        maxHeaderBytes: settings.proxy.max_header_bytes,
+        maxUriBytes: settings.proxy.max_uri_bytes,
+        keepAliveTimeoutMs: settings.proxy.keepalive_timeout_ms,
+      },
+      { http: createProxyHandler(handlerOpts, 'http'), https: createProxyHandler(handlerOpts, 'https') },
+    );
+    const proxyAddrs = await proxy.start();
+
+    const addresses: RunningNode['addresses'] = { proxy: proxyAddrs.http, admin: '' };
+    if (proxyAddrs.https !== undefined) addresses.proxyTls = proxyAddrs.https;
+    const status = (): NodeStatus => {
+      const snap = snapshots.current;
+      const proxyStatus: NodeStatus['proxy'] = { http: addresses.proxy };
+      if (addresses.proxyTls !== undefined) proxyStatus.https = addresses.proxyTls;
+      return {
+        version: KEYWAY_VERSION,
+        config_version: snap?.version ?? 0,
+        started_at: startedAt,
+        proxy: proxyStatus,
+        admin: addresses.admin,
+        store: store.dialect,
+        routes: snap?.routes.length ?? 0,
+        services: snap?.services.size ?? 0,
+      };
+    };
+    admin = await buildAdminApp({
+      config,
+      store,
+      status,
+      logger: log,
+      async ready() {
+        if (snapshots.current === undefined) return { ready: false, reason: 'configuration not loaded' };
+        try {
+          await store.ping();
+        } catch {
+          return { ready: false, reason: 'store unreachable (serving the last configuration)' };
+        }
+        return { ready: true };
+      },
+    });
+    addresses.admin = await admin.listen({ host: settings.admin.listen.host, port: settings.admin.listen.port });
+    addresses.admin = addresses.admin.replace(/^https?:\/\//, '');
+
+    let stopping: Promise<void> | undefined;
+    const adminApp = admin;
+    const proxyServer = proxy;
+    const stop = (): Promise<void> => {
+      stopping ??= (async () => {
+        log.info({ in_flight: proxyServer.active }, 'shutting down: draining in-flight requests');
+        await adminApp.close();
+        await proxyServer.drain(settings.proxy.drain_timeout_ms);
+        await snapshots.stop();
+        await agents.close();
+        await store.close();
+        log.info('stopped');
+      })();
+      return stopping;
+    };
+
+    const node: RunningNode = { settings, addresses, adminTokenFile: token.file, snapshots, stop };
+    if (token.token !== undefined) node.createdAdminToken = token.token;
+    if (opts.handleSignals === true) {
+      const onSignal = (signal: string) => {
+        log.info({ signal }, 'signal received');
+        stop().then(
+          () => process.exit(0),
+          (err: unknown) => {
+            log.error({ err: err instanceof Error ? err.message : String(err) }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
+      };
+      process.once('SIGTERM', () => onSignal('SIGTERM'));
+      process.once('SIGINT', () => onSignal('SIGINT'));
+    }
+    if (opts.banner === true) printBanner(node, store.dialect, token.created);
+    return node;
+  } catch (err) {
+    await admin?.close().catch(() => undefined);
+    await proxy?.drain(0).catch(() => undefined);
+    await snapshots.stop().catch(() => undefined);
+    await agents.close();
+    await store.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+function printBanner(node: RunningNode, dialect: string, created: boolean): void {
+  const lines = [
+    `Keyway ${KEYWAY_VERSION} is running`,
+    `  proxy        http://${node.addresses.proxy}`,
+    ...(node.addresses.proxyTls === undefined ? [] : [`  proxy (TLS)  https://${node.addresses.proxyTls}`]),
+    `  admin API    http://${node.addresses.admin}`,
+    `  store        ${dialect === 'sqlite' ? `sqlite ${join(node.settings.data_dir, 'keyway.db')}` : 'postgresql'}`,
+    `  admin token  ${node.adminTokenFile}${created ? ' (created now, mode 0600)' : ''}`,
+    '',
+    'Next: keyway apply -f examples/weather.yaml',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}

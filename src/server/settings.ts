@@ -1,0 +1,183 @@
+/**
+ * Node settings: where this Keyway process listens, where it keeps data, which store it uses.
+ * Sources, later wins: built-in defaults < `keyway start --config FILE` (YAML) < `KEYWAY_*` environment
+ * variables. These are settings of one node; the API configuration (services, routes…) lives in the store.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { KeywayError } from '../core/errors.js';
+import { validate } from '../core/validator.js';
+
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+export interface NodeSettings {
+  data_dir: string;
+  database_url?: string;
+  proxy: {
+    listen: ListenAddress;
+    tls?: { listen: ListenAddress; cert: string; key: string };
+    /** Addresses (IPs or CIDRs) whose X-Forwarded-* / Forwarded headers are believed. */
+    trusted_proxies: string[];
+    max_uri_bytes: number;
+    max_header_bytes: number;
+    /** How long SIGTERM waits for in-flight requests before closing them. */
+    drain_timeout_ms: number;
+    keepalive_timeout_ms: number;
+  };
+  admin: { listen: ListenAddress };
+  log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
+  /** How often a node checks the store for a newer config version (the cluster fallback path). */
+  poll_interval_ms: number;
+}
+
+const listenSchema = { type: 'string', pattern: '^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]*):[0-9]{1,5}$' } as const;
+
+const fileSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    data_dir: { type: 'string', minLength: 1 },
+    database_url: { type: 'string', pattern: '^postgres(ql)?://' },
+    proxy: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        listen: listenSchema,
+        tls: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['cert', 'key'],
+          properties: { listen: listenSchema, cert: { type: 'string' }, key: { type: 'string' } },
+        },
+        trusted_proxies: { type: 'array', items: { type: 'string' } },
+        max_uri_bytes: { type: 'integer', minimum: 256, maximum: 65536 },
+        max_header_bytes: { type: 'integer', minimum: 1024, maximum: 262144 },
+        drain_timeout_ms: { type: 'integer', minimum: 0, maximum: 3_600_000 },
+        keepalive_timeout_ms: { type: 'integer', minimum: 0, maximum: 3_600_000 },
+      },
+    },
+    admin: { type: 'object', additionalProperties: false, properties: { listen: listenSchema } },
+    log: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { level: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] } },
+    },
+    poll_interval_ms: { type: 'integer', minimum: 50, maximum: 600_000 },
+  },
+} as const;
+
+interface FileSettings {
+  data_dir?: string;
+  database_url?: string;
+  proxy?: {
+    listen?: string;
+    tls?: { listen?: string; cert: string; key: string };
+    trusted_proxies?: string[];
+    max_uri_bytes?: number;
+    max_header_bytes?: number;
+    drain_timeout_ms?: number;
+    keepalive_timeout_ms?: number;
+  };
+  admin?: { listen?: string };
+  log?: { level?: NodeSettings['log']['level'] };
+  poll_interval_ms?: number;
+}
+
+export function parseListen(value: string, field: string): ListenAddress {
+  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]*)):([0-9]{1,5})$/.exec(value);
+  const port = m === null ? NaN : Number(m[3]);
+  if (m === null || !(port >= 0 && port <= 65535)) {
+    throw new KeywayError('KW_ERR_NODE_CONFIG', { field, reason: `"${value}" is not host:port` });
+  }
+  const host = m[1] ?? m[2] ?? '';
+  return { host: host === '' ? '0.0.0.0' : host, port };
+}
+
+/** Reads settings from an optional file and the environment. Throws KW_ERR_NODE_CONFIG naming the field. */
+export function loadSettings(opts: { configFile?: string; env?: NodeJS.ProcessEnv } = {}): NodeSettings {
+  const env = opts.env ?? process.env;
+  let file: FileSettings = {};
+  if (opts.configFile !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(opts.configFile, 'utf8');
+    } catch (err) {
+      throw new KeywayError('KW_ERR_NODE_CONFIG', { field: '--config', reason: `cannot read ${opts.configFile}` }, { cause: err });
+    }
+    let parsed: unknown;
+    try {
+      parsed = parseYaml(text) ?? {};
+    } catch (err) {
+      const reason = err instanceof Error ? err.message.split('\n')[0] ?? 'invalid YAML' : 'invalid YAML';
+      throw new KeywayError('KW_ERR_NODE_CONFIG', { field: opts.configFile, reason });
+    }
+    const problems = validate(fileSchema, parsed);
+    const first = problems[0];
+    if (first !== undefined) {
+      throw new KeywayError(
+        'KW_ERR_NODE_CONFIG',
+        { field: `${opts.configFile}: ${first.path}`, reason: first.message },
+        { details: problems },
+      );
+    }
+    file = parsed as FileSettings;
+  }
+
+  const pick = (envName: string, fromFile: string | undefined, dflt: string): string => {
+    const v = env[envName];
+    return v !== undefined && v !== '' ? v : (fromFile ?? dflt);
+  };
+  const num = (envName: string, fromFile: number | undefined, dflt: number): number => {
+    const v = env[envName];
+    if (v === undefined || v === '') return fromFile ?? dflt;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new KeywayError('KW_ERR_NODE_CONFIG', { field: envName, reason: 'must be a whole number' });
+    return n;
+  };
+
+  const databaseUrl = env['KEYWAY_DATABASE_URL'] || file.database_url;
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new KeywayError('KW_ERR_NODE_CONFIG', { field: 'KEYWAY_DATABASE_URL', reason: 'must start with postgres://' });
+  }
+  const cert = env['KEYWAY_TLS_CERT'] || file.proxy?.tls?.cert;
+  const key = env['KEYWAY_TLS_KEY'] || file.proxy?.tls?.key;
+  if ((cert === undefined) !== (key === undefined)) {
+    throw new KeywayError('KW_ERR_TLS_CONFIG', { field: cert === undefined ? 'cert' : 'key', reason: 'certificate and key go together' });
+  }
+  const trustedEnv = env['KEYWAY_TRUSTED_PROXIES'];
+  const level = pick('KEYWAY_LOG_LEVEL', file.log?.level, 'info');
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(level)) {
+    throw new KeywayError('KW_ERR_NODE_CONFIG', { field: 'KEYWAY_LOG_LEVEL', reason: `unknown level "${level}"` });
+  }
+
+  const settings: NodeSettings = {
+    data_dir: resolve(pick('KEYWAY_DATA_DIR', file.data_dir, './data')),
+    proxy: {
+      listen: parseListen(pick('KEYWAY_PROXY_LISTEN', file.proxy?.listen, '0.0.0.0:8000'), 'proxy.listen'),
+      trusted_proxies:
+        trustedEnv !== undefined && trustedEnv !== ''
+          ? trustedEnv.split(',').map((s) => s.trim()).filter(Boolean)
+          : (file.proxy?.trusted_proxies ?? []),
+      max_uri_bytes: num('KEYWAY_MAX_URI_BYTES', file.proxy?.max_uri_bytes, 8192),
+      max_header_bytes: num('KEYWAY_MAX_HEADER_BYTES', file.proxy?.max_header_bytes, 32768),
+      drain_timeout_ms: num('KEYWAY_DRAIN_TIMEOUT_MS', file.proxy?.drain_timeout_ms, 10_000),
+      keepalive_timeout_ms: num('KEYWAY_KEEPALIVE_TIMEOUT_MS', file.proxy?.keepalive_timeout_ms, 65_000),
+    },
+    admin: { listen: parseListen(pick('KEYWAY_ADMIN_LISTEN', file.admin?.listen, '127.0.0.1:8001'), 'admin.listen') },
+    log: { level: level as NodeSettings['log']['level'] },
+    poll_interval_ms: num('KEYWAY_POLL_INTERVAL_MS', file.poll_interval_ms, 1000),
+  };
+  if (databaseUrl !== undefined) settings.database_url = databaseUrl;
+  if (cert !== undefined && key !== undefined) {
+    settings.proxy.tls = {
+      listen: parseListen(pick('KEYWAY_PROXY_TLS_LISTEN', file.proxy?.tls?.listen, '0.0.0.0:8443'), 'proxy.tls.listen'),
+      cert: resolve(cert),
+      key: resolve(key),
+    };
+  }
+  return settings;
+}

@@ -1,0 +1,221 @@
+/**
+ * Turns a `ConfigState` (what the store holds) into a `Snapshot` (what the data plane serves from):
+ * services with their balancers and pools, routes with their plugin handlers per phase, and the router.
+ * The same walk, with `problems` collected instead of thrown, is the whole-config check the control
+ * layer runs before committing a change.
+ */
+import { KeywayError } from '../core/errors.js';
+import { pluginKey, type ConfigState, type Stored, type WorkspaceState } from '../model/index.js';
+import { ROUTE_DEFAULTS } from '../model/route.js';
+import { SERVICE_DEFAULTS } from '../model/service.js';
+import { Balancer } from '../proxy/balancer.js';
+import { getPlugin, validatePluginConfig } from '../plugins/registry.js';
+import { PHASES, type PluginHandlers } from '../plugins/types.js';
+import type { AgentCache } from './agents.js';
+import type { ConfigProblem } from './check.js';
+import { Router } from './router.js';
+import { checkRoutePaths, findCollisions } from './route-rules.js';
+import type { CompiledRoute, CompiledService, RoutePhases } from './types.js';
+
+export interface Snapshot {
+  readonly version: number;
+  readonly router: Router;
+  readonly routes: readonly CompiledRoute[];
+  readonly services: ReadonlyMap<string, CompiledService>;
+  /** Releases plugin resources; called once no request uses this snapshot any more. */
+  close(): Promise<void>;
+}
+
+export interface CompileDeps {
+  agents: AgentCache;
+}
+
+/** Throws `KW_ERR_VALIDATION` listing every problem if the state cannot be served. */
+export function compileSnapshot(state: ConfigState, deps: CompileDeps): Snapshot {
+  const problems: ConfigProblem[] = [];
+  const built = build(state, deps, problems);
+  if (problems.length > 0) {
+    for (const h of built.handlers) void h.close?.();
+    throw new KeywayError(
+      'KW_ERR_VALIDATION',
+      { reason: `configuration cannot be served: ${problems.length} problem(s)` },
+      { details: problems.map((p) => ({ path: `/${p.workspace}/${p.kind}/${p.key}${p.field}`, message: p.message })) },
+    );
+  }
+  const router = new Router(built.routes);
+  return {
+    version: state.version,
+    router,
+    routes: built.routes,
+    services: built.services,
+    async close() {
+      await Promise.all(built.handlers.map(async (h) => h.close?.()));
+    },
+  };
+}
+
+/** The checks alone, for the control layer. */
+export function collectProblems(state: ConfigState, deps: CompileDeps): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const built = build(state, deps, problems);
+  for (const h of built.handlers) void h.close?.();
+  return problems;
+}
+
+interface Built {
+  routes: CompiledRoute[];
+  services: Map<string, CompiledService>;
+  handlers: PluginHandlers[];
+}
+
+function build(state: ConfigState, deps: CompileDeps, problems: ConfigProblem[]): Built {
+  const out: Built = { routes: [], services: new Map(), handlers: [] };
+  for (const ws of state.workspaces) buildWorkspace(ws, deps, problems, out);
+  problems.push(...findCollisions(out.routes));
+  return out;
+}
+
+function buildWorkspace(ws: WorkspaceState, deps: CompileDeps, problems: ConfigProblem[], out: Built): void {
+  const upstreams = new Map(ws.upstreams.map((u) => [u.name, u]));
+  const services = new Map<string, CompiledService>();
+  for (const svc of ws.services) {
+    const compiled = compileService(ws.name, svc, upstreams, deps, problems);
+    if (compiled !== undefined) {
+      services.set(svc.name, compiled);
+      out.services.set(`${ws.name}/${svc.name}`, compiled);
+    }
+  }
+
+  const instances = new Map<string, PluginHandlers>();
+  for (const p of ws.plugins) {
+    if (p.enabled === false) continue;
+    const def = getPlugin(p.name);
+    const key = `${p.name}@${p.id}`;
+    if (def === undefined) {
+      problems.push({ workspace: ws.name, kind: 'plugins', key: pluginKey(p), field: '/name', message: `unknown plugin "${p.name}"` });
+      continue;
+    }
+    const config = structuredClone(p.config ?? {});
+    const invalid = validatePluginConfig(p.name, config);
+    if (invalid.length > 0) {
+      for (const d of invalid) problems.push({ workspace: ws.name, kind: 'plugins', key: pluginKey(p), field: d.path, message: d.message });
+      continue;
+    }
+    try {
+      const handlers = def.create(config as never, { workspace: ws.name });
+      instances.set(key, handlers);
+      out.handlers.push(handlers);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : 'plugin could not start';
+      problems.push({ workspace: ws.name, kind: 'plugins', key: pluginKey(p), field: '/config', message });
+    }
+  }
+  const priorityOf = (name: string): number => getPlugin(name)?.priority ?? 0;
+
+  for (const r of ws.routes) {
+    const routeProblems = checkRoutePaths(ws.name, r);
+    problems.push(...routeProblems);
+    const service = services.get(r.service);
+    if (service === undefined) {
+      if (!ws.services.some((s) => s.name === r.service)) {
+        problems.push({ workspace: ws.name, kind: 'routes', key: r.name, field: '/service', message: `service "${r.service}" does not exist` });
+      }
+      continue;
+    }
+    if (routeProblems.length > 0 || service.def.enabled === false) continue;
+    const applicable = (consumer: Stored<'consumers'> | undefined) =>
+      ws.plugins.filter(
+        (p) =>
+          p.enabled !== false &&
+          (p.route === undefined || p.route === r.name) &&
+          (p.service === undefined || p.service === r.service) &&
+          (p.consumer === undefined || p.consumer === consumer?.username),
+      );
+    const phasesFor = (consumer: Stored<'consumers'> | undefined): RoutePhases => {
+      const chosen = new Map<string, { score: number; handlers: PluginHandlers }>();
+      for (const p of applicable(consumer)) {
+        const handlers = instances.get(`${p.name}@${p.id}`);
+        if (handlers === undefined) continue;
+        const score = (p.consumer !== undefined ? 4 : 0) + (p.route !== undefined ? 2 : 0) + (p.service !== undefined ? 1 : 0);
+        const prev = chosen.get(p.name);
+        if (prev === undefined || score > prev.score) chosen.set(p.name, { score, handlers });
+      }
+      const ordered = [...chosen.entries()].sort((a, b) => priorityOf(b[0]) - priorityOf(a[0]) || (a[0] < b[0] ? -1 : 1));
+      return toPhases(ordered.map(([, v]) => v.handlers));
+    };
+    let consumerPhases: Map<string, RoutePhases> | undefined;
+    const consumerScoped = new Set(ws.plugins.filter((p) => p.consumer !== undefined && p.enabled !== false).map((p) => p.consumer));
+    for (const c of ws.consumers) {
+      if (!consumerScoped.has(c.username)) continue;
+      consumerPhases ??= new Map();
+      consumerPhases.set(c.id, phasesFor(c));
+    }
+    out.routes.push({
+      workspace: ws.name,
+      id: r.id,
+      name: r.name,
+      def: { ...r, strip_path: r.strip_path ?? ROUTE_DEFAULTS.strip_path, preserve_host: r.preserve_host ?? ROUTE_DEFAULTS.preserve_host },
+      service,
+      phases: phasesFor(undefined),
+      consumerPhases,
+    });
+  }
+}
+
+function compileService(
+  workspace: string,
+  svc: Stored<'services'>,
+  upstreams: ReadonlyMap<string, Stored<'upstreams'>>,
+  deps: CompileDeps,
+  problems: ConfigProblem[],
+): CompiledService | undefined {
+  const bad = (message: string): undefined => {
+    problems.push({ workspace, kind: 'services', key: svc.name, field: '/url', message });
+    return undefined;
+  };
+  let url: URL;
+  try {
+    url = new URL(svc.url);
+  } catch {
+    return bad(`"${svc.url}" is not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return bad('must start with http:// or https://');
+  if (url.username !== '' || url.password !== '') return bad('must not carry credentials');
+  if (url.search !== '' || url.hash !== '') return bad('must not have a query or fragment');
+  if (url.hostname === '') return bad('has no host');
+  const protocol = url.protocol;
+  const upstream = upstreams.get(url.hostname);
+  const defaultPort = protocol === 'https:' ? '443' : '80';
+  const targets = upstream?.targets ?? [{ target: url.host.includes(':') && !url.host.endsWith(']') ? url.host : `${url.host}:${url.port || defaultPort}` }];
+  const def = { ...SERVICE_DEFAULTS, ...stripMeta(svc) };
+  return {
+    workspace,
+    name: svc.name,
+    id: svc.id,
+    def,
+    protocol,
+    basePath: url.pathname === '/' ? '' : url.pathname.replace(/\/+$/, ''),
+    hostHeader: url.host,
+    upstream: upstream?.name,
+    balancer: new Balancer(protocol, targets, upstream?.algorithm ?? 'round-robin'),
+    dispatcher: deps.agents.get({ connectTimeoutMs: def.connect_timeout_ms, tlsVerify: def.tls_verify }),
+  };
+}
+
+function stripMeta(svc: Stored<'services'>): Omit<Stored<'services'>, 'id' | 'created_at' | 'updated_at' | 'description' | 'tags'> {
+  const { id: _i, created_at: _c, updated_at: _u, description: _d, tags: _t, ...rest } = svc;
+  return rest;
+}
+
+function toPhases(list: PluginHandlers[]): RoutePhases {
+  const phases: RoutePhases = { identify: [], authorize: [], limit: [], transform: [], proxy: [], respond: [], log: [], empty: true };
+  for (const h of list) {
+    for (const phase of PHASES) {
+      const fn = h[phase];
+      if (fn === undefined) continue;
+      (phases[phase] as unknown[]).push(fn);
+      phases.empty = false;
+    }
+  }
+  return phases;
+}

@@ -1,0 +1,103 @@
+/**
+ * Keeps the data plane's current snapshot fresh. A change made through this node's admin API triggers
+ * `refresh()` at once; changes made on other nodes are found by polling the store's config version
+ * (cheap: one single-row read a second). If the store is unreachable the last good snapshot keeps
+ * serving and `storeError` says why, for `/ready`.
+ */
+import type { Logger } from 'pino';
+import type { Store } from '../store/types.js';
+import type { AgentCache } from './agents.js';
+import { compileSnapshot, type Snapshot } from './compile.js';
+
+/** Requests still running on a retired snapshot finish on it; its plugins are released after this. */
+const RETIRE_AFTER_MS = 30_000;
+
+export class SnapshotManager {
+  private snapshot: Snapshot | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private refreshing: Promise<void> | undefined;
+  private again = false;
+  private readonly retiring = new Set<NodeJS.Timeout>();
+  storeError: string | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly agents: AgentCache,
+    private readonly log: Logger,
+    private readonly pollMs: number,
+  ) {}
+
+  get current(): Snapshot | undefined {
+    return this.snapshot;
+  }
+
+  /** Loads the first snapshot (throws if it cannot) and starts polling. */
+  async start(): Promise<void> {
+    await this.load();
+    this.timer = setInterval(() => void this.poll(), this.pollMs);
+    this.timer.unref();
+  }
+
+  /** Reload now; concurrent calls coalesce into at most one more load. */
+  refresh(): Promise<void> {
+    if (this.refreshing !== undefined) {
+      this.again = true;
+      return this.refreshing;
+    }
+    this.refreshing = (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.load();
+        } while (this.again);
+      } catch (err) {
+        this.log.error({ err: errInfo(err) }, 'config reload failed; still serving the previous snapshot');
+      } finally {
+        this.refreshing = undefined;
+      }
+    })();
+    return this.refreshing;
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    await this.refreshing;
+    for (const t of this.retiring) clearTimeout(t);
+    this.retiring.clear();
+    await this.snapshot?.close();
+  }
+
+  private async poll(): Promise<void> {
+    try {
+      const version = await this.store.configVersion();
+      if (this.storeError !== undefined) this.log.info('store reachable again');
+      this.storeError = undefined;
+      if (version !== this.snapshot?.version) await this.refresh();
+    } catch (err) {
+      if (this.storeError === undefined) this.log.warn({ err: errInfo(err) }, 'store unreachable; serving the last snapshot');
+      this.storeError = err instanceof Error ? err.message : 'store unreachable';
+    }
+  }
+
+  private async load(): Promise<void> {
+    const state = await this.store.loadAll();
+    if (this.snapshot !== undefined && state.version === this.snapshot.version) return;
+    const next = compileSnapshot(state, { agents: this.agents });
+    const prev = this.snapshot;
+    this.snapshot = next;
+    this.log.info({ config_version: next.version, routes: next.routes.length }, 'serving config');
+    if (prev !== undefined) {
+      const t = setTimeout(() => {
+        this.retiring.delete(t);
+        void prev.close();
+      }, RETIRE_AFTER_MS);
+      t.unref();
+      this.retiring.add(t);
+    }
+  }
+}
+
+function errInfo(err: unknown): { message: string; code?: string } {
+  if (err instanceof Error) return { message: err.message, code: (err as { code?: string }).code };
+  return { message: String(err) };
+}

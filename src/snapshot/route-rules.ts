@@ -1,0 +1,95 @@
+/**
+ * Route checks the JSON schema cannot make: path syntax the router accepts, regexes that compile,
+ * rewrite templates that only use known parameters, and two routes that would answer the same request.
+ */
+import type { Stored } from '../model/index.js';
+import type { ConfigProblem } from './check.js';
+import { ALL_METHODS, expandPath } from './router.js';
+import type { CompiledRoute } from './types.js';
+
+export function checkRoutePaths(workspace: string, r: Stored<'routes'>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const bad = (field: string, message: string) => problems.push({ workspace, kind: 'routes', key: r.name, field, message });
+  if ((r.paths === undefined || r.paths.length === 0) && (r.hosts === undefined || r.hosts.length === 0)) {
+    bad('/paths', 'a route needs at least one path or host');
+  }
+  const params = new Set<string>(['rest']);
+  (r.paths ?? []).forEach((path, i) => {
+    const field = `/paths/${i}`;
+    if (path.startsWith('~')) {
+      try {
+        const re = new RegExp(path.slice(1));
+        for (const name of Object.keys(new RegExp(`${re.source}|`).exec('')?.groups ?? {})) params.add(name);
+      } catch (err) {
+        bad(field, `regular expression does not compile: ${err instanceof Error ? err.message : 'invalid'}`);
+      }
+      return;
+    }
+    const p = path.startsWith('=') ? path.slice(1) : path;
+    if (!p.startsWith('/')) return bad(field, 'must start with /, =/ or ~');
+    if (p.includes('*')) return bad(field, 'wildcards are not supported; use a prefix path or a ~regex');
+    if (p.includes('//') || /\/\.\.?(\/|$)/.test(p)) return bad(field, 'must not contain empty or dot segments');
+    if (/[?#\s]/.test(p)) return bad(field, 'must not contain ?, # or spaces');
+    for (const seg of p.split('/')) {
+      if (!seg.startsWith(':')) continue;
+      const name = seg.slice(1);
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return bad(field, `parameter "${seg}" must be :name with letters, digits or _`);
+      params.add(name);
+    }
+    return undefined;
+  });
+  if (r.path_rewrite !== undefined) {
+    for (const m of r.path_rewrite.matchAll(/\{([^}]*)\}/g)) {
+      const name = m[1] ?? '';
+      if (!params.has(name)) bad('/path_rewrite', `{${name}} is not a parameter of this route's paths (known: ${[...params].join(', ')})`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * Two routes collide when some request would match both with nothing to prefer one: same host
+ * selector, a shared method, the same path pattern and the same header conditions.
+ */
+export function findCollisions(routes: readonly CompiledRoute[]): ConfigProblem[] {
+  const owners = new Map<string, CompiledRoute>();
+  const problems: ConfigProblem[] = [];
+  const reported = new Set<string>();
+  for (const route of routes) {
+    const hosts = route.def.hosts === undefined || route.def.hosts.length === 0 ? ['*any*'] : route.def.hosts.map((h) => h.toLowerCase());
+    const methods = route.def.methods ?? ALL_METHODS;
+    const headers = JSON.stringify(
+      Object.entries(route.def.headers ?? {})
+        .map(([k, v]) => [k.toLowerCase(), [...v].map((x) => x.toLowerCase()).sort()])
+        .sort(),
+    );
+    for (const path of route.def.paths ?? ['/']) {
+      const patterns = path.startsWith('~') ? [path] : expandPath(path).map(([p]) => p.replace(/:[^/]+/g, ':'));
+      for (const host of hosts) {
+        for (const method of methods) {
+          for (const pattern of patterns) {
+            const key = `${host} ${method} ${pattern} ${headers}`;
+            const other = owners.get(key);
+            if (other === undefined) {
+              owners.set(key, route);
+              continue;
+            }
+            if (other === route) continue;
+            const pair = `${other.workspace}/${other.name}|${route.workspace}/${route.name}`;
+            if (reported.has(pair)) continue;
+            reported.add(pair);
+            const where = other.workspace === route.workspace ? `route "${other.name}"` : `route "${other.name}" in workspace "${other.workspace}"`;
+            problems.push({
+              workspace: route.workspace,
+              kind: 'routes',
+              key: route.name,
+              field: `/paths/${(route.def.paths ?? ['/']).indexOf(path)}`,
+              message: `collides with ${where}: both match ${method} ${path}${host === '*any*' ? '' : ` on host ${host}`}`,
+            });
+          }
+        }
+      }
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,114 @@
+/**
+ * Opens the Kysely instance for either dialect, and keeps credentials out of every message about it.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { KeywayError } from '../core/errors.js';
+import type { Dialect } from './types.js';
+import type { Database } from './schema.js';
+
+export interface Connection {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  /** Where the store lives, safe to print (no password). */
+  location: string;
+  /** PostgreSQL schema the tables live in (`public` unless isolated). */
+  schema: string | undefined;
+}
+
+/** A writer waits this long for another process's SQLite lock before failing with SQLITE_BUSY. */
+const SQLITE_BUSY_TIMEOUT_MS = 5_000;
+/** A blackholed PostgreSQL host must fail `openStore` in bounded time, not hang startup. */
+const PG_CONNECT_TIMEOUT_MS = 5_000;
+
+const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+export function connect(opts: { databaseUrl?: string; dataDir: string; schema?: string }): Connection {
+  const url = opts.databaseUrl;
+  if (url === undefined || url === '') return connectSqlite(opts.dataDir);
+  if (/^postgres(ql)?:\/\//i.test(url)) return connectPostgres(url, opts.schema);
+  throw new KeywayError('KW_ERR_NODE_CONFIG', {
+    field: 'database_url',
+    reason: `unsupported scheme in ${redactUrl(url)} (expected postgres://)`,
+  });
+}
+
+function connectSqlite(dataDir: string): Connection {
+  const file = join(dataDir, 'keyway.db');
+  let database: BetterSqlite3.Database;
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    database = new BetterSqlite3(file);
+    // WAL lets the snapshot loader read while the admin API writes; foreign keys give the cascade delete.
+    database.pragma('journal_mode = WAL');
+    database.pragma('foreign_keys = ON');
+    database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+  } catch (err) {
+    throw new KeywayError('KW_ERR_STORE_UNAVAILABLE', { reason: `${file}: ${errorText(err)}` }, { cause: err });
+  }
+  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), dialect: 'sqlite', location: file, schema: undefined };
+}
+
+function connectPostgres(url: string, schema: string | undefined): Connection {
+  if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
+    throw new KeywayError('KW_ERR_NODE_CONFIG', { field: 'schema', reason: 'must be a plain SQL identifier' });
+  }
+  const pool = new pg.Pool({ connectionString: url, connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS });
+  // An idle client losing its server emits 'error' on the pool; unhandled, that would kill the process.
+  // The next query reports the outage through ping()/KW_ERR_STORE_UNAVAILABLE instead.
+  pool.on('error', () => undefined);
+  const dialect = new PostgresDialect({
+    pool,
+    // Every pooled connection resolves unqualified table names in the isolated schema first.
+    ...(schema === undefined
+      ? {}
+      : {
+          onCreateConnection: async (conn) => {
+            await conn.executeQuery(CompiledQuery.raw(`set search_path to "${schema}"`));
+          },
+        }),
+  });
+  return { db: new Kysely<Database>({ dialect }), dialect: 'postgres', location: redactUrl(url), schema };
+}
+
+/** `postgres://user:secret@host/db` → `postgres://user:***@host/db`; unparsable input is hidden whole. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password !== '') u.password = '***';
+    for (const key of [...u.searchParams.keys()]) {
+      if (/pass|secret|token|key/i.test(key)) u.searchParams.set(key, '***');
+    }
+    return u.toString();
+  } catch {
+    return '<unparsable database URL>';
+  }
+}
+
+/** The password of a URL, to scrub from driver messages that might echo the connection string. */
+export function urlPassword(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  try {
+    const p = decodeURIComponent(new URL(url).password);
+    return p === '' ? undefined : p;
+  } catch {
+    return undefined;
+  }
+}
+
+export function errorText(err: unknown): string {
+  if (err instanceof AggregateError && err.errors.length > 0) return errorText(err.errors[0]);
+  if (err instanceof Error) return err.message || err.name;
+  return String(err);
+}
+
+/** Wraps a driver failure as KW_ERR_STORE_UNAVAILABLE, scrubbing any credential it might repeat. */
+export function unavailable(location: string, err: unknown, password?: string): KeywayError {
+  if (err instanceof KeywayError) return err;
+  let text = `${location}: ${errorText(err)}`.replace(/(\w+:\/\/[^:/@\s]*:)[^@\s]*@/g, '$1***@');
+  if (password !== undefined && password.length > 0) text = text.split(password).join('***');
+  return new KeywayError('KW_ERR_STORE_UNAVAILABLE', { reason: text });
+}

@@ -1,0 +1,25 @@
+/**
+ * Migrations live in code, not in files found at run time: the compiled package carries them and no
+ * directory scan can pick up a stray file. Names sort in the order they run.
+ */
+import type { Migration, MigrationProvider } from 'kysely';
+import type { Dialect } from '../types.js';
+import { initialMigration } from './0001-initial.js';
+
+export function migrations(dialect: Dialect): Record<string, Migration> {
+  return {
+    '0001-initial': initialMigration(dialect),
+  };
+}
+
+export class InCodeMigrationProvider implements MigrationProvider {
+  readonly #migrations: Record<string, Migration>;
+
+  constructor(dialect: Dialect) {
+    this.#migrations = migrations(dialect);
+  }
+
+  getMigrations(): Promise<Record<string, Migration>> {
+    return Promise.resolve(this.#migrations);
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * The tables as Kysely sees them. Both dialects share this one schema: JSON lives in text columns and
+ * timestamps are ISO-8601 text, so the same queries and the same rows work on SQLite and PostgreSQL.
+ */
+import type { Generated } from 'kysely';
+
+/** One row per resource; every resource kind has its own table of this shape. */
+export interface ResourceTable {
+  id: string;
+  workspace_id: string;
+  /** `KINDS[kind].key(resource)`: unique per workspace. */
+  key: string;
+  /** JSON array text, kept apart from `data` so the tag filter can run in SQL. */
+  tags: string;
+  /** The user's fields as JSON text. */
+  data: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WorkspaceTable {
+  id: string;
+  name: string;
+  /** `{description?, tags?}` as JSON text. */
+  data: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ConfigVersionTable {
+  id: number;
+  version: number;
+}
+
+export interface AuditTable {
+  id: Generated<number>;
+  at: string;
+  actor: string;
+  action: string;
+  workspace: string;
+  kind: string;
+  key: string;
+  before: string | null;
+  after: string | null;
+}
+
+export interface AdminTokenTable {
+  id: string;
+  name: string;
+  token_hash: string;
+  created_at: string;
+}
+
+// A type alias, not an interface: Kysely's `withTables<T>` wants an index-signature-compatible type.
+export type Database = {
+  workspaces: WorkspaceTable;
+  services: ResourceTable;
+  routes: ResourceTable;
+  upstreams: ResourceTable;
+  consumers: ResourceTable;
+  plugins: ResourceTable;
+  config_version: ConfigVersionTable;
+  audit_log: AuditTable;
+  admin_tokens: AdminTokenTable;
+};
+
+/** The single row of `config_version`. */
+export const VERSION_ROW_ID = 1;

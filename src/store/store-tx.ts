@@ -1,0 +1,295 @@
+/**
+ * The operations of one store transaction (`StoreTx`), over any Kysely handle: a controlled transaction
+ * for `Store.transaction`/`Store.read`. It remembers whether it wrote, so the store bumps the config
+ * version once at commit and only when something changed.
+ */
+import { randomUUID } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import { KeywayError, validationError } from '../core/errors.js';
+import {
+  KINDS,
+  RESOURCE_KINDS,
+  type ConfigState,
+  type ResourceKind,
+  type ResourceTypes,
+  type Stored,
+  type WorkspaceState,
+} from '../model/index.js';
+import type { AuditEntry, Dialect, ListQuery, Page, StoredWorkspace, StoreTx } from './types.js';
+import { VERSION_ROW_ID, type Database, type ResourceTable, type WorkspaceTable } from './schema.js';
+
+export const DEFAULT_LIMIT = 100;
+export const MAX_LIMIT = 1000;
+
+export class SqlStoreTx implements StoreTx {
+  /** True once anything but an audit row was written: the store then bumps the version at commit. */
+  wrote = false;
+  readonly #db: Kysely<Database>;
+  readonly #dialect: Dialect;
+
+  constructor(db: Kysely<Database>, dialect: Dialect) {
+    this.#db = db;
+    this.#dialect = dialect;
+  }
+
+  // --- workspaces ------------------------------------------------------------------------------
+
+  async listWorkspaces(): Promise<StoredWorkspace[]> {
+    const rows = await this.#db.selectFrom('workspaces').selectAll().orderBy('name').execute();
+    return rows.map(toWorkspace);
+  }
+
+  async getWorkspace(name: string): Promise<StoredWorkspace | undefined> {
+    const row = await this.#db.selectFrom('workspaces').selectAll().where('name', '=', name).executeTakeFirst();
+    return row === undefined ? undefined : toWorkspace(row);
+  }
+
+  async createWorkspace(ws: { name: string; description?: string; tags?: string[] }): Promise<StoredWorkspace> {
+    if ((await this.getWorkspace(ws.name)) !== undefined) throw conflict(`workspace "${ws.name}" already exists`);
+    const now = new Date().toISOString();
+    const row: WorkspaceTable = { id: randomUUID(), name: ws.name, data: workspaceData(ws), created_at: now, updated_at: now };
+    await this.#db.insertInto('workspaces').values(row).execute();
+    this.wrote = true;
+    return toWorkspace(row);
+  }
+
+  async updateWorkspace(name: string, ws: { name: string; description?: string; tags?: string[] }): Promise<StoredWorkspace> {
+    const current = await this.#requireWorkspace(name);
+    if (ws.name !== name && (await this.getWorkspace(ws.name)) !== undefined) {
+      throw conflict(`workspace "${ws.name}" already exists`);
+    }
+    const row: WorkspaceTable = {
+      id: current.id,
+      name: ws.name,
+      data: workspaceData(ws),
+      created_at: current.created_at,
+      updated_at: new Date().toISOString(),
+    };
+    await this.#db.updateTable('workspaces').set({ name: row.name, data: row.data, updated_at: row.updated_at }).where('id', '=', row.id).execute();
+    this.wrote = true;
+    return toWorkspace(row);
+  }
+
+  async deleteWorkspace(name: string): Promise<void> {
+    const ws = await this.#requireWorkspace(name);
+    // Resource rows go with it through ON DELETE CASCADE.
+    await this.#db.deleteFrom('workspaces').where('id', '=', ws.id).execute();
+    this.wrote = true;
+  }
+
+  // --- resources -------------------------------------------------------------------------------
+
+  async get<K extends ResourceKind>(kind: K, workspace: string, idOrKey: string): Promise<Stored<K> | undefined> {
+    const ws = await this.getWorkspace(workspace);
+    if (ws === undefined) return undefined;
+    const row = await this.#findRow(kind, ws.id, idOrKey);
+    return row === undefined ? undefined : toResource<K>(row);
+  }
+
+  async list<K extends ResourceKind>(kind: K, workspace: string, query: ListQuery = {}): Promise<Page<Stored<K>>> {
+    const limit = query.limit ?? DEFAULT_LIMIT;
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
+      throw validationError([{ path: 'limit', message: `must be an integer from 1 to ${MAX_LIMIT}` }]);
+    }
+    const offset = parseCursor(query.after);
+    const ws = await this.#requireWorkspace(workspace);
+    let q = this.#db.selectFrom(table(kind)).where('workspace_id', '=', ws.id);
+    if (query.name !== undefined) q = q.where('key', '=', query.name);
+    if (query.tag !== undefined) {
+      // Tags are stored as compact JSON arrays, so `"tag"` (quotes included) occurs in the text exactly
+      // when the tag is an element. instr/strpos are case-sensitive on both dialects, unlike SQLite's LIKE.
+      const needle = JSON.stringify(query.tag);
+      const fn = this.#dialect === 'postgres' ? sql`strpos(tags, ${needle})` : sql`instr(tags, ${needle})`;
+      q = q.where(sql<boolean>`${fn} > 0`);
+    }
+    const counted = await q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+    const total = Number(counted?.n ?? 0);
+    const rows = await q.selectAll().orderBy('key').limit(limit).offset(offset).execute();
+    const end = offset + rows.length;
+    return { data: rows.map((r) => toResource<K>(r)), next: end < total ? String(end) : null, total };
+  }
+
+  async create<K extends ResourceKind>(kind: K, workspace: string, resource: ResourceTypes[K], id?: string): Promise<Stored<K>> {
+    const ws = await this.#requireWorkspace(workspace);
+    const key = KINDS[kind].key(resource);
+    // Checked before the insert: a failed statement would abort the whole PostgreSQL transaction.
+    if ((await this.#findRow(kind, ws.id, key, true)) !== undefined) {
+      throw conflict(`${KINDS[kind].singular} "${key}" already exists in workspace "${workspace}"`);
+    }
+    const now = new Date().toISOString();
+    const row: ResourceTable = {
+      id: id ?? randomUUID(),
+      workspace_id: ws.id,
+      key,
+      tags: JSON.stringify(tagsOf(resource)),
+      data: JSON.stringify(resource),
+      created_at: now,
+      updated_at: now,
+    };
+    await this.#db.insertInto(table(kind)).values(row).execute().catch(rethrowUnique(kind, key));
+    this.wrote = true;
+    return toResource<K>(row);
+  }
+
+  async update<K extends ResourceKind>(kind: K, workspace: string, id: string, resource: ResourceTypes[K]): Promise<Stored<K>> {
+    const ws = await this.#requireWorkspace(workspace);
+    const current = await this.#db.selectFrom(table(kind)).selectAll().where('workspace_id', '=', ws.id).where('id', '=', id).executeTakeFirst();
+    if (current === undefined) throw new KeywayError('KW_ERR_NOT_FOUND', { kind: KINDS[kind].singular, name: id });
+    const key = KINDS[kind].key(resource);
+    if (key !== current.key && (await this.#findRow(kind, ws.id, key, true)) !== undefined) {
+      throw conflict(`${KINDS[kind].singular} "${key}" already exists in workspace "${workspace}"`);
+    }
+    const row: ResourceTable = {
+      ...current,
+      key,
+      tags: JSON.stringify(tagsOf(resource)),
+      data: JSON.stringify(resource),
+      updated_at: new Date().toISOString(),
+    };
+    await this.#db
+      .updateTable(table(kind))
+      .set({ key: row.key, tags: row.tags, data: row.data, updated_at: row.updated_at })
+      .where('id', '=', id)
+      .execute()
+      .catch(rethrowUnique(kind, key));
+    this.wrote = true;
+    return toResource<K>(row);
+  }
+
+  async delete(kind: ResourceKind, workspace: string, id: string): Promise<void> {
+    const ws = await this.#requireWorkspace(workspace);
+    const res = await this.#db.deleteFrom(table(kind)).where('workspace_id', '=', ws.id).where('id', '=', id).executeTakeFirst();
+    if (Number(res.numDeletedRows) === 0) throw new KeywayError('KW_ERR_NOT_FOUND', { kind: KINDS[kind].singular, name: id });
+    this.wrote = true;
+  }
+
+  // --- whole state -----------------------------------------------------------------------------
+
+  async loadWorkspace(name: string): Promise<WorkspaceState | undefined> {
+    const ws = await this.getWorkspace(name);
+    if (ws === undefined) return undefined;
+    const state = emptyState(ws);
+    for (const kind of RESOURCE_KINDS) {
+      const rows = await this.#db.selectFrom(table(kind)).selectAll().where('workspace_id', '=', ws.id).orderBy('key').execute();
+      pushRows(state, kind, rows);
+    }
+    return state;
+  }
+
+  async loadAll(): Promise<ConfigState> {
+    const version = await this.configVersion();
+    const workspaces = await this.listWorkspaces();
+    const byId = new Map(workspaces.map((ws) => [ws.id, emptyState(ws)]));
+    // One query per kind rather than per workspace: a snapshot load stays at seven round trips.
+    for (const kind of RESOURCE_KINDS) {
+      const rows = await this.#db.selectFrom(table(kind)).selectAll().orderBy('workspace_id').orderBy('key').execute();
+      for (const row of rows) {
+        const state = byId.get(row.workspace_id);
+        if (state !== undefined) pushRows(state, kind, [row]);
+      }
+    }
+    return { version, workspaces: [...byId.values()] };
+  }
+
+  async configVersion(): Promise<number> {
+    const row = await this.#db.selectFrom('config_version').select('version').where('id', '=', VERSION_ROW_ID).executeTakeFirst();
+    return Number(row?.version ?? 0);
+  }
+
+  async audit(entry: Omit<AuditEntry, 'id' | 'at'>): Promise<void> {
+    await this.#db
+      .insertInto('audit_log')
+      .values({
+        at: new Date().toISOString(),
+        actor: entry.actor,
+        action: entry.action,
+        workspace: entry.workspace,
+        kind: entry.kind,
+        key: entry.key,
+        before: entry.before === undefined || entry.before === null ? null : JSON.stringify(entry.before),
+        after: entry.after === undefined || entry.after === null ? null : JSON.stringify(entry.after),
+      })
+      .execute();
+  }
+
+  // --- helpers ---------------------------------------------------------------------------------
+
+  async #requireWorkspace(name: string): Promise<StoredWorkspace> {
+    const ws = await this.getWorkspace(name);
+    if (ws === undefined) throw new KeywayError('KW_ERR_NOT_FOUND', { kind: 'workspace', name });
+    return ws;
+  }
+
+  /** An id wins over a key that happens to look like one. */
+  async #findRow(kind: ResourceKind, workspaceId: string, idOrKey: string, keyOnly = false): Promise<ResourceTable | undefined> {
+    const rows = await this.#db
+      .selectFrom(table(kind))
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where((eb) => (keyOnly ? eb('key', '=', idOrKey) : eb.or([eb('id', '=', idOrKey), eb('key', '=', idOrKey)])))
+      .execute();
+    return rows.find((r) => !keyOnly && r.id === idOrKey) ?? rows[0];
+  }
+}
+
+/**
+ * Every resource table has the same columns; Kysely's types are simplest over one literal table name,
+ * so the kind is presented as `services` for typing while the SQL names the real table.
+ */
+function table(kind: ResourceKind): 'services' {
+  return kind as 'services';
+}
+
+function toResource<K extends ResourceKind>(row: ResourceTable): Stored<K> {
+  const data = JSON.parse(row.data) as ResourceTypes[K];
+  return { ...data, id: row.id, created_at: row.created_at, updated_at: row.updated_at };
+}
+
+function toWorkspace(row: WorkspaceTable): StoredWorkspace {
+  const data = JSON.parse(row.data) as { description?: string; tags?: string[] };
+  return { id: row.id, name: row.name, ...data, created_at: row.created_at, updated_at: row.updated_at };
+}
+
+function workspaceData(ws: { description?: string; tags?: string[] }): string {
+  const data: { description?: string; tags?: string[] } = {};
+  if (ws.description !== undefined) data.description = ws.description;
+  if (ws.tags !== undefined) data.tags = ws.tags;
+  return JSON.stringify(data);
+}
+
+function emptyState(ws: StoredWorkspace): WorkspaceState {
+  const state: WorkspaceState = { name: ws.name, services: [], routes: [], upstreams: [], consumers: [], plugins: [] };
+  if (ws.description !== undefined) state.description = ws.description;
+  if (ws.tags !== undefined) state.tags = ws.tags;
+  return state;
+}
+
+function pushRows(state: WorkspaceState, kind: ResourceKind, rows: ResourceTable[]): void {
+  const list = state[kind] as Stored<ResourceKind>[];
+  for (const row of rows) list.push(toResource(row));
+}
+
+function tagsOf(resource: { tags?: string[] }): string[] {
+  return Array.isArray(resource.tags) ? resource.tags : [];
+}
+
+function parseCursor(after: string | undefined): number {
+  if (after === undefined || after === '') return 0;
+  if (!/^[0-9]{1,9}$/.test(after)) throw validationError([{ path: 'after', message: 'is not a valid cursor' }]);
+  return Number(after);
+}
+
+function conflict(reason: string): KeywayError {
+  return new KeywayError('KW_ERR_CONFLICT', { reason });
+}
+
+/** A concurrent writer can still win the race past the pre-check: report that as the same conflict. */
+function rethrowUnique(kind: ResourceKind, key: string): (err: unknown) => never {
+  return (err) => {
+    const code = (err as { code?: unknown }).code;
+    if (code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+      throw conflict(`${KINDS[kind].singular} "${key}" already exists`);
+    }
+    throw err;
+  };
+}
