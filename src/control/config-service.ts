@@ -5,7 +5,15 @@
  */
 import { KeywayError, validationError } from '../core/errors.js';
 import { validate } from '../core/validator.js';
-import { DEFAULT_WORKSPACE, KINDS, workspaceSchema, type ResourceKind, type ResourceTypes, type Stored, type Workspace } from '../model/index.js';
+import {
+  DEFAULT_WORKSPACE,
+  KINDS,
+  workspaceSchema,
+  type ResourceKind,
+  type ResourceTypes,
+  type Stored,
+  type Workspace,
+} from '../model/index.js';
 import type { Store, StoreTx, StoredWorkspace } from '../store/types.js';
 import { applyDocument, exportDocument } from './declarative.js';
 import { newProblems, problemSet, problemsError } from './problems.js';
@@ -68,14 +76,26 @@ export function createConfigService(store: Store, opts: ConfigServiceOptions = {
     return saved;
   };
 
-  const find = async <K extends ResourceKind>(tx: StoreTx, kind: K, workspace: string, idOrKey: string): Promise<Stored<K> | undefined> => {
-    if ((await tx.getWorkspace(workspace)) === undefined) throw new KeywayError('KW_ERR_NOT_FOUND', { kind: 'workspace', name: workspace });
+  const find = async <K extends ResourceKind>(
+    tx: StoreTx,
+    kind: K,
+    workspace: string,
+    idOrKey: string,
+  ): Promise<Stored<K> | undefined> => {
+    if ((await tx.getWorkspace(workspace)) === undefined)
+      throw new KeywayError('KW_ERR_NOT_FOUND', { kind: 'workspace', name: workspace });
     return tx.get(kind, workspace, idOrKey);
   };
 
-  const mustFind = async <K extends ResourceKind>(tx: StoreTx, kind: K, workspace: string, idOrKey: string): Promise<Stored<K>> => {
+  const mustFind = async <K extends ResourceKind>(
+    tx: StoreTx,
+    kind: K,
+    workspace: string,
+    idOrKey: string,
+  ): Promise<Stored<K>> => {
     const found = await find(tx, kind, workspace, idOrKey);
-    if (found === undefined) throw new KeywayError('KW_ERR_NOT_FOUND', { kind: KINDS[kind].singular, name: idOrKey });
+    if (found === undefined)
+      throw new KeywayError('KW_ERR_NOT_FOUND', { kind: KINDS[kind].singular, name: idOrKey });
     return found;
   };
 
@@ -92,7 +112,15 @@ export function createConfigService(store: Store, opts: ConfigServiceOptions = {
       const ws = parseWorkspace(body);
       return write(async (tx) => {
         const created = await tx.createWorkspace(ws);
-        await tx.audit({ actor: actor.name, action: 'create', workspace: ws.name, kind: 'workspaces', key: ws.name, before: null, after: ws });
+        await tx.audit({
+          actor: actor.name,
+          action: 'create',
+          workspace: ws.name,
+          kind: 'workspaces',
+          key: ws.name,
+          before: null,
+          after: ws,
+        });
         return created;
       });
     },
@@ -100,24 +128,44 @@ export function createConfigService(store: Store, opts: ConfigServiceOptions = {
     async updateWorkspace(name, body, actor) {
       const ws = parseWorkspace(body);
       if (name === DEFAULT_WORKSPACE && ws.name !== DEFAULT_WORKSPACE) {
-        throw new KeywayError('KW_ERR_CONFLICT', { reason: `the "${DEFAULT_WORKSPACE}" workspace cannot be renamed` });
+        throw new KeywayError('KW_ERR_CONFLICT', {
+          reason: `the "${DEFAULT_WORKSPACE}" workspace cannot be renamed`,
+        });
       }
       return write(async (tx) => {
         const before = await tx.getWorkspace(name);
         const updated = await tx.updateWorkspace(name, ws);
-        await tx.audit({ actor: actor.name, action: 'update', workspace: ws.name, kind: 'workspaces', key: ws.name, before: before === undefined ? null : workspaceFields(before), after: ws });
+        await tx.audit({
+          actor: actor.name,
+          action: 'update',
+          workspace: ws.name,
+          kind: 'workspaces',
+          key: ws.name,
+          before: before === undefined ? null : workspaceFields(before),
+          after: ws,
+        });
         return updated;
       });
     },
 
     async deleteWorkspace(name, actor) {
       if (name === DEFAULT_WORKSPACE) {
-        throw new KeywayError('KW_ERR_CONFLICT', { reason: `the "${DEFAULT_WORKSPACE}" workspace cannot be deleted` });
+        throw new KeywayError('KW_ERR_CONFLICT', {
+          reason: `the "${DEFAULT_WORKSPACE}" workspace cannot be deleted`,
+        });
       }
       await write(async (tx) => {
         const before = await tx.getWorkspace(name);
         await tx.deleteWorkspace(name);
-        await tx.audit({ actor: actor.name, action: 'delete', workspace: name, kind: 'workspaces', key: name, before: before === undefined ? null : workspaceFields(before), after: null });
+        await tx.audit({
+          actor: actor.name,
+          action: 'delete',
+          workspace: name,
+          kind: 'workspaces',
+          key: name,
+          before: before === undefined ? null : workspaceFields(before),
+          after: null,
+        });
       });
     },
 
@@ -165,7 +213,15 @@ export function createConfigService(store: Store, opts: ConfigServiceOptions = {
         await tx.delete(kind, workspace, existing.id);
         const problems = newProblems(await tx.loadAll(), baseline);
         if (problems.length > 0) throw problemsError(problems, { workspace, kind, key });
-        await tx.audit({ actor: actor.name, action: 'delete', workspace, kind, key, before: userFields(existing), after: null });
+        await tx.audit({
+          actor: actor.name,
+          action: 'delete',
+          workspace,
+          kind,
+          key,
+          before: userFields(existing),
+          after: null,
+        });
       });
     },
 

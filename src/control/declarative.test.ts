@@ -14,13 +14,23 @@ const cli = { name: 'cli' };
 function sampleDoc(): Record<string, unknown> {
   return {
     _format_version: '1',
-    upstreams: [{ name: 'weather-pool', targets: [{ target: '127.0.0.1:9001' }, { target: '127.0.0.1:9002', weight: 50 }] }],
+    upstreams: [
+      {
+        name: 'weather-pool',
+        targets: [{ target: '127.0.0.1:9001' }, { target: '127.0.0.1:9002', weight: 50 }],
+      },
+    ],
     services: [
       {
         name: 'weather',
         url: 'http://weather-pool/v1',
         routes: [
-          { name: 'forecast', paths: ['/forecast'], methods: ['GET'], plugins: [{ name: 'response-headers', config: { set: { 'x-a': '1' } } }] },
+          {
+            name: 'forecast',
+            paths: ['/forecast'],
+            methods: ['GET'],
+            plugins: [{ name: 'response-headers', config: { set: { 'x-a': '1' } } }],
+          },
           { name: 'alerts', paths: ['/alerts'] },
         ],
         plugins: [{ name: 'request-termination', enabled: false }],
@@ -91,7 +101,10 @@ describe('declarative apply and export', () => {
     assert.equal(exported.consumers?.[0]?.plugins?.length, 1);
     assert.equal(exported.plugins?.length, 1, 'only the global plugin stays top-level');
     assert.equal(exported.routes, undefined);
-    const res = await svc.apply(JSON.parse(JSON.stringify(exported)) as unknown, { dryRun: false, actor: cli });
+    const res = await svc.apply(JSON.parse(JSON.stringify(exported)) as unknown, {
+      dryRun: false,
+      actor: cli,
+    });
     assert.deepEqual(res.changes, []);
   });
 
@@ -108,7 +121,11 @@ describe('declarative apply and export', () => {
     assert.equal(res.version, v);
     assert.deepEqual(
       res.changes.map((c) => `${c.action}:${c.kind}:${c.key}:${(c.fields ?? []).join(',')}`),
-      ['update:routes:forecast:paths', 'delete:plugins:response-headers@consumer=alice:', 'delete:consumers:alice:'],
+      [
+        'update:routes:forecast:paths',
+        'delete:plugins:response-headers@consumer=alice:',
+        'delete:consumers:alice:',
+      ],
     );
     assert.equal(await store.configVersion(), v);
     assert.deepEqual((await svc.get('routes', 'default', 'forecast')).paths, ['/forecast']);
@@ -141,12 +158,24 @@ describe('declarative apply and export', () => {
       workspace: 'default',
       colour: 'blue',
       services: [
-        { name: 'weather', url: 'http://x', routes: [{ name: 'ok', paths: ['/ok'] }, { name: 'broken', paths: ['no-slash'], service: 'other' }] },
+        {
+          name: 'weather',
+          url: 'http://x',
+          routes: [
+            { name: 'ok', paths: ['/ok'] },
+            { name: 'broken', paths: ['no-slash'], service: 'other' },
+          ],
+        },
         { name: 'weather', url: 'http://y', colour: 'red' },
         { name: 'api', url: 7 },
       ],
       routes: [{ name: 'loose', service: 'ghost', paths: ['/g'] }],
-      consumers: [{ username: 'bob', plugins: [{ name: 'request-termination', service: 'weather', config: { status_code: 1 } }] }],
+      consumers: [
+        {
+          username: 'bob',
+          plugins: [{ name: 'request-termination', service: 'weather', config: { status_code: 1 } }],
+        },
+      ],
       plugins: [{ name: 'mystery' }],
     };
     await assert.rejects(
@@ -171,6 +200,27 @@ describe('declarative apply and export', () => {
     assert.equal((await svc.get('routes', 'default', 'forecast')).service, 'weather');
   });
 
+  it('maps checkConfig problems of the would-be state to document paths', async () => {
+    const doc = {
+      _format_version: '1',
+      services: [
+        {
+          name: 's',
+          url: 'http://x',
+          routes: [
+            { name: 'a', paths: ['/a'] },
+            { name: 'b', paths: ['/a'] },
+          ],
+        },
+        { name: 't', url: 'gopher://x' },
+      ],
+    };
+    await assert.rejects(
+      svc.apply(doc, { dryRun: true, actor: cli }),
+      rejectsWith('KW_ERR_VALIDATION', ['/services/1/url', '/services/0/routes/1/paths/0']),
+    );
+  });
+
   it('reports duplicates across nested and top-level forms', async () => {
     const doc = {
       _format_version: '1',
@@ -179,13 +229,24 @@ describe('declarative apply and export', () => {
     };
     await assert.rejects(svc.apply(doc, { dryRun: true, actor: cli }), (err: unknown) => {
       rejectsWith('KW_ERR_VALIDATION', ['/routes/0/name'])(err);
-      assert.match((err as KeywayError).details?.[0]?.message ?? '', /first defined at \/services\/0\/routes\/0/);
+      assert.match(
+        (err as KeywayError).details?.[0]?.message ?? '',
+        /first defined at \/services\/0\/routes\/0/,
+      );
       return true;
     });
   });
 
   it('creates a missing workspace and leaves the others alone', async () => {
-    const res = await svc.apply({ _format_version: '1', workspace: 'team-c', description: 'C', services: [{ name: 'weather', url: 'http://c' }] }, { dryRun: false, actor: cli });
+    const res = await svc.apply(
+      {
+        _format_version: '1',
+        workspace: 'team-c',
+        description: 'C',
+        services: [{ name: 'weather', url: 'http://c' }],
+      },
+      { dryRun: false, actor: cli },
+    );
     assert.equal(res.workspace_action, 'create');
     assert.equal((await svc.getWorkspace('team-c')).description, 'C');
     assert.equal((await svc.get('services', 'team-c', 'weather')).url, 'http://c');
@@ -197,7 +258,10 @@ describe('declarative apply and export', () => {
 
   it('an empty document empties the workspace', async () => {
     const res = await svc.apply({ _format_version: '1', workspace: 'team-c' }, { dryRun: false, actor: cli });
-    assert.deepEqual(res.changes.map((c) => `${c.action}:${c.key}`), ['delete:weather']);
+    assert.deepEqual(
+      res.changes.map((c) => `${c.action}:${c.key}`),
+      ['delete:weather'],
+    );
     await assert.rejects(svc.export('nowhere'), rejectsWith('KW_ERR_NOT_FOUND'));
   });
 });

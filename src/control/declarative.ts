@@ -5,7 +5,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { KeywayError, validationError, type ErrorDetail } from '../core/errors.js';
-import { RESOURCE_KINDS, type ConfigState, type ResourceKind, type ResourceTypes, type Stored, type WorkspaceState } from '../model/index.js';
+import {
+  RESOURCE_KINDS,
+  type ConfigState,
+  type ResourceKind,
+  type Stored,
+  type WorkspaceState,
+} from '../model/index.js';
 import { checkConfig } from '../snapshot/check.js';
 import type { Store, StoreTx } from '../store/types.js';
 import { planChanges, type Plan } from './diff.js';
@@ -61,16 +67,33 @@ export async function exportDocument(store: Store, workspace: string): Promise<D
 
 async function write(tx: StoreTx, plan: Plan, desired: DesiredState, actor: Actor): Promise<void> {
   const ws = desired.workspace;
-  const wsBody = desired.description === undefined ? { name: ws } : { name: ws, description: desired.description };
+  const wsBody =
+    desired.description === undefined ? { name: ws } : { name: ws, description: desired.description };
   if (plan.workspace === 'create') {
     await tx.createWorkspace(wsBody);
-    await tx.audit({ actor: actor.name, action: 'create', workspace: ws, kind: 'workspaces', key: ws, before: null, after: wsBody });
+    await tx.audit({
+      actor: actor.name,
+      action: 'create',
+      workspace: ws,
+      kind: 'workspaces',
+      key: ws,
+      before: null,
+      after: wsBody,
+    });
   } else if (plan.workspace === 'update') {
     const before = await tx.getWorkspace(ws);
     // Tags are not part of the document: keep what the admin API set.
     const body = before?.tags === undefined ? wsBody : { ...wsBody, tags: before.tags };
     await tx.updateWorkspace(ws, body);
-    await tx.audit({ actor: actor.name, action: 'update', workspace: ws, kind: 'workspaces', key: ws, before: { name: ws, description: before?.description }, after: body });
+    await tx.audit({
+      actor: actor.name,
+      action: 'update',
+      workspace: ws,
+      kind: 'workspaces',
+      key: ws,
+      before: { name: ws, description: before?.description },
+      after: body,
+    });
   }
   for (const { change, id, resource } of plan.changes) {
     if (change.action === 'create' && resource !== undefined) {
@@ -97,7 +120,11 @@ async function write(tx: StoreTx, plan: Plan, desired: DesiredState, actor: Acto
  * `checkConfig` on the configuration as it would be. Problems in the document's workspace all count (the
  * document is its whole state); elsewhere only problems the document introduces, e.g. a host collision.
  */
-function wouldBeProblems(current: ConfigState, stored: WorkspaceState | undefined, desired: DesiredState): ErrorDetail[] {
+function wouldBeProblems(
+  current: ConfigState,
+  stored: WorkspaceState | undefined,
+  desired: DesiredState,
+): ErrorDetail[] {
   const next = desiredWorkspace(stored, desired);
   const others = current.workspaces.filter((w) => w.name !== desired.workspace);
   const baseline = new Set(checkConfig(current).map(problemId));
@@ -107,7 +134,11 @@ function wouldBeProblems(current: ConfigState, stored: WorkspaceState | undefine
   for (const p of problems) {
     if (p.workspace === desired.workspace) {
       const at = paths.get(`${p.kind}|${p.key}`);
-      details.push(at === undefined ? { path: '', message: `${problemLabel(p, desired.workspace)}: ${p.message}` } : { path: at + p.field, message: p.message });
+      details.push(
+        at === undefined
+          ? { path: '', message: `${problemLabel(p, desired.workspace)}: ${p.message}` }
+          : { path: at + p.field, message: p.message },
+      );
     } else if (!baseline.has(problemId(p))) {
       details.push({ path: '', message: `${problemLabel(p, desired.workspace)}: ${p.message}` });
     }
@@ -117,7 +148,14 @@ function wouldBeProblems(current: ConfigState, stored: WorkspaceState | undefine
 
 function desiredWorkspace(stored: WorkspaceState | undefined, desired: DesiredState): WorkspaceState {
   const now = new Date().toISOString();
-  const state: WorkspaceState = { name: desired.workspace, services: [], routes: [], upstreams: [], consumers: [], plugins: [] };
+  const state: WorkspaceState = {
+    name: desired.workspace,
+    services: [],
+    routes: [],
+    upstreams: [],
+    consumers: [],
+    plugins: [],
+  };
   if (desired.description !== undefined) state.description = desired.description;
   if (stored?.tags !== undefined) state.tags = stored.tags;
   const ids = new Map<string, Stored<ResourceKind>>();
@@ -137,5 +175,8 @@ function desiredWorkspace(stored: WorkspaceState | undefined, desired: DesiredSt
 function documentError(details: ErrorDetail[]): KeywayError {
   const first = details[0];
   const more = details.length > 1 ? ` (and ${details.length - 1} more)` : '';
-  return validationError(details, `invalid declarative document: ${first === undefined ? '' : `${first.path || '/'}: ${first.message}`}${more}`);
+  return validationError(
+    details,
+    `invalid declarative document: ${first === undefined ? '' : `${first.path || '/'}: ${first.message}`}${more}`,
+  );
 }

@@ -29,7 +29,13 @@ export function toDocument(state: WorkspaceState): DeclarativeDoc {
     const scopes = (['service', 'route', 'consumer'] as const).filter((f) => p[f] !== undefined);
     const only = scopes.length === 1 ? scopes[0] : undefined;
     const parent =
-      only === 'service' ? services.get(p.service ?? '') : only === 'route' ? routes.get(p.route ?? '') : only === 'consumer' ? consumers.get(p.consumer ?? '') : undefined;
+      only === 'service'
+        ? services.get(p.service ?? '')
+        : only === 'route'
+          ? routes.get(p.route ?? '')
+          : only === 'consumer'
+            ? consumers.get(p.consumer ?? '')
+            : undefined;
     // A plugin scoped to two things (service + consumer) has no single parent: it stays top-level.
     if (parent === undefined || only === undefined) topPlugins.push(ordered('plugins', p));
     else pushTo(parent, 'plugins', ordered('plugins', p, [only]));
@@ -50,8 +56,15 @@ export function toDocument(state: WorkspaceState): DeclarativeDoc {
 /** The user's fields in the order the kind's schema lists them; `omit` drops fields the nesting implies. */
 function ordered<K extends ResourceKind>(kind: K, stored: Stored<K>, omit: string[] = []): Entry {
   const fields = fieldsOf(userFields(stored));
-  const props = Object.keys((KINDS[kind].schema as { properties?: Record<string, unknown> }).properties ?? {});
-  const names = [...props, ...Object.keys(fields).filter((f) => !props.includes(f)).sort()];
+  const props = Object.keys(
+    (KINDS[kind].schema as { properties?: Record<string, unknown> }).properties ?? {},
+  );
+  const names = [
+    ...props,
+    ...Object.keys(fields)
+      .filter((f) => !props.includes(f))
+      .sort(),
+  ];
   const out: Entry = {};
   for (const name of names) {
     if (!omit.includes(name) && fields[name] !== undefined) out[name] = fields[name];

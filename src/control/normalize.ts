@@ -6,7 +6,14 @@
  */
 import type { ErrorDetail } from '../core/errors.js';
 import { validate } from '../core/validator.js';
-import { DEFAULT_WORKSPACE, KINDS, RESOURCE_KINDS, pluginKey, type ResourceKind, type ResourceTypes } from '../model/index.js';
+import {
+  DEFAULT_WORKSPACE,
+  KINDS,
+  RESOURCE_KINDS,
+  pluginKey,
+  type ResourceKind,
+  type ResourceTypes,
+} from '../model/index.js';
 import { nameSchema } from '../model/common.js';
 import { isObject, keyPath, parseResource } from './resource-input.js';
 
@@ -54,7 +61,12 @@ export function normalizeDocument(doc: unknown): DesiredState {
   /** Per item, reference fields taken from the enclosing resource: not the document's to answer for. */
   const inherited = new Map<DesiredItem, Set<string>>();
 
-  const add = <K extends ResourceKind>(kind: K, value: unknown, path: string, from: Scope = {}): string | undefined => {
+  const add = <K extends ResourceKind>(
+    kind: K,
+    value: unknown,
+    path: string,
+    from: Scope = {},
+  ): string | undefined => {
     const body = isObject(value) ? { ...value, ...definedOnly(from) } : value;
     const parsed = parseResource(kind, body, path);
     // A parent that failed its own checks leaves no usable name for its children: report only the parent.
@@ -66,7 +78,10 @@ export function normalizeDocument(doc: unknown): DesiredState {
     const id = `${kind}|${key}`;
     const first = firstSeen.get(id);
     if (first !== undefined) {
-      details.push({ path: path + keyPath(kind), message: `duplicate ${KINDS[kind].singular} "${key}" (first defined at ${first})` });
+      details.push({
+        path: path + keyPath(kind),
+        message: `duplicate ${KINDS[kind].singular} "${key}" (first defined at ${first})`,
+      });
       return key;
     }
     firstSeen.set(id, path);
@@ -91,7 +106,11 @@ export function normalizeDocument(doc: unknown): DesiredState {
       const ppath = `${path}/plugins/${i}`;
       if (isObject(p)) {
         for (const f of SCOPE_FIELDS) {
-          if (f in p) details.push({ path: `${ppath}/${f}`, message: 'is not a known field (a nested plugin takes its scope from its parent)' });
+          if (f in p)
+            details.push({
+              path: `${ppath}/${f}`,
+              message: 'is not a known field (a nested plugin takes its scope from its parent)',
+            });
         }
       }
       add('plugins', p, ppath, scope);
@@ -108,7 +127,10 @@ export function normalizeDocument(doc: unknown): DesiredState {
       const rpath = `${path}/routes/${j}`;
       const { plugins: rplugins, ...route } = isObject(r) ? r : { plugins: undefined };
       if (isObject(route) && route['service'] !== undefined && route['service'] !== name) {
-        details.push({ path: `${rpath}/service`, message: `must be "${name ?? ''}", the enclosing service, or be left out` });
+        details.push({
+          path: `${rpath}/service`,
+          message: `must be "${name ?? ''}", the enclosing service, or be left out`,
+        });
       }
       const routeName = add('routes', isObject(r) ? route : r, rpath, { service: name });
       addPlugins(rplugins, rpath, { route: routeName });
@@ -136,7 +158,10 @@ export function normalizeDocument(doc: unknown): DesiredState {
       const value = fields[ref.field];
       if (typeof value !== 'string' || inherited.get(item)?.has(ref.field) === true) continue;
       if (keys.get(ref.kind)?.has(value) !== true) {
-        details.push({ path: `${item.path}/${ref.field}`, message: `${KINDS[ref.kind].singular} "${value}" is not defined in this document` });
+        details.push({
+          path: `${item.path}/${ref.field}`,
+          message: `${KINDS[ref.kind].singular} "${value}" is not defined in this document`,
+        });
       }
     }
   }
@@ -147,7 +172,7 @@ export function normalizeDocument(doc: unknown): DesiredState {
 /** The key of a resource that failed validation, when its key fields are at least strings. */
 function rawKey(kind: ResourceKind, body: unknown): string | undefined {
   if (!isObject(body)) return undefined;
-  const str = (f: string): string | undefined => (typeof body[f] === 'string' ? (body[f]) : undefined);
+  const str = (f: string): string | undefined => (typeof body[f] === 'string' ? body[f] : undefined);
   if (kind === 'consumers') return str('username');
   const name = str('name');
   if (name === undefined) return undefined;

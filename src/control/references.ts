@@ -3,7 +3,13 @@
  * resolve, and a resource others still name must not disappear or change its key under them.
  */
 import { KeywayError, type ErrorDetail } from '../core/errors.js';
-import { KINDS, RESOURCE_KINDS, type ResourceKind, type ResourceTypes, type WorkspaceState } from '../model/index.js';
+import {
+  KINDS,
+  RESOURCE_KINDS,
+  type ResourceKind,
+  type ResourceTypes,
+  type WorkspaceState,
+} from '../model/index.js';
 import type { StoreTx } from '../store/types.js';
 
 /** Reference fields of `resource` that name nothing in the workspace, as details on the field. */
@@ -19,7 +25,10 @@ export async function danglingReferences<K extends ResourceKind>(
     const value = fields[ref.field];
     if (typeof value !== 'string') continue;
     if ((await tx.get(ref.kind, workspace, value)) === undefined) {
-      details.push({ path: `/${ref.field}`, message: `${KINDS[ref.kind].singular} "${value}" does not exist` });
+      details.push({
+        path: `/${ref.field}`,
+        message: `${KINDS[ref.kind].singular} "${value}" does not exist`,
+      });
     }
   }
   return details;
@@ -27,7 +36,10 @@ export async function danglingReferences<K extends ResourceKind>(
 
 export function referenceError(details: ErrorDetail[], workspace: string): KeywayError {
   const first = details[0];
-  const reason = first === undefined ? 'dangling reference' : `${first.path}: ${first.message} in workspace "${workspace}"`;
+  const reason =
+    first === undefined
+      ? 'dangling reference'
+      : `${first.path}: ${first.message} in workspace "${workspace}"`;
   return new KeywayError('KW_ERR_REFERENCE', { reason }, { details });
 }
 

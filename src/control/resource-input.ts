@@ -19,11 +19,17 @@ export function parseResource<K extends ResourceKind>(kind: K, body: unknown, ba
   const copy: unknown = body === undefined ? undefined : structuredClone(body);
   const details = validate(KINDS[kind].schema, copy, basePath);
   if (details.length > 0 || !isObject(copy)) {
-    return { resource: undefined, details: details.length > 0 ? details : [{ path: basePath, message: 'must be object' }] };
+    return {
+      resource: undefined,
+      details: details.length > 0 ? details : [{ path: basePath, message: 'must be object' }],
+    };
   }
   if (kind === 'plugins') {
     const config = isObject(copy['config']) ? copy['config'] : {};
-    const pluginDetails = validatePluginConfig(String(copy['name']), config).map((d) => ({ ...d, path: basePath + d.path }));
+    const pluginDetails = validatePluginConfig(String(copy['name']), config).map((d) => ({
+      ...d,
+      path: basePath + d.path,
+    }));
     if (pluginDetails.length > 0) return { resource: undefined, details: pluginDetails };
     copy['config'] = config;
   }
@@ -41,7 +47,11 @@ export function parseOrThrow<K extends ResourceKind>(kind: K, body: unknown): Re
     if (unknown !== undefined) throw new KeywayError('KW_ERR_PLUGIN_UNKNOWN', { name }, { details });
     const first = details[0];
     if (first !== undefined && first.path.startsWith('/config')) {
-      throw new KeywayError('KW_ERR_PLUGIN_CONFIG', { name, reason: `${first.path}: ${first.message}` }, { details });
+      throw new KeywayError(
+        'KW_ERR_PLUGIN_CONFIG',
+        { name, reason: `${first.path}: ${first.message}` },
+        { details },
+      );
     }
   }
   throw validationError(details);

@@ -25,7 +25,8 @@ export function rejectsWith(code: string, paths: string[] = []) {
     assert.ok(err instanceof KeywayError, `expected KeywayError, got ${String(err)}`);
     assert.equal(err.code, code, err.message);
     const got = (err.details ?? []).map((d: ErrorDetail) => d.path);
-    for (const p of paths) assert.ok(got.includes(p), `missing detail path ${p} in ${JSON.stringify(err.details)}`);
+    for (const p of paths)
+      assert.ok(got.includes(p), `missing detail path ${p} in ${JSON.stringify(err.details)}`);
     return true;
   };
 }

@@ -60,9 +60,21 @@ export interface ConfigService {
   get<K extends ResourceKind>(kind: K, workspace: string, idOrKey: string): Promise<Stored<K>>;
   create<K extends ResourceKind>(kind: K, workspace: string, body: unknown, actor: Actor): Promise<Stored<K>>;
   /** PUT: replace the whole resource, or create it under that key when absent. */
-  replace<K extends ResourceKind>(kind: K, workspace: string, idOrKey: string, body: unknown, actor: Actor): Promise<Stored<K>>;
+  replace<K extends ResourceKind>(
+    kind: K,
+    workspace: string,
+    idOrKey: string,
+    body: unknown,
+    actor: Actor,
+  ): Promise<Stored<K>>;
   /** PATCH: merge top-level fields into the resource. */
-  patch<K extends ResourceKind>(kind: K, workspace: string, idOrKey: string, body: unknown, actor: Actor): Promise<Stored<K>>;
+  patch<K extends ResourceKind>(
+    kind: K,
+    workspace: string,
+    idOrKey: string,
+    body: unknown,
+    actor: Actor,
+  ): Promise<Stored<K>>;
   delete(kind: ResourceKind, workspace: string, idOrKey: string, actor: Actor): Promise<void>;
 
   /** Makes the workspace named in the document look exactly like the document. */

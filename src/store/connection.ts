@@ -47,14 +47,26 @@ function connectSqlite(dataDir: string): Connection {
     database.pragma('foreign_keys = ON');
     database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
   } catch (err) {
-    throw new KeywayError('KW_ERR_STORE_UNAVAILABLE', { reason: `${file}: ${errorText(err)}` }, { cause: err });
+    throw new KeywayError(
+      'KW_ERR_STORE_UNAVAILABLE',
+      { reason: `${file}: ${errorText(err)}` },
+      { cause: err },
+    );
   }
-  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), dialect: 'sqlite', location: file, schema: undefined };
+  return {
+    db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }),
+    dialect: 'sqlite',
+    location: file,
+    schema: undefined,
+  };
 }
 
 function connectPostgres(url: string, schema: string | undefined): Connection {
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
-    throw new KeywayError('KW_ERR_NODE_CONFIG', { field: 'schema', reason: 'must be a plain SQL identifier' });
+    throw new KeywayError('KW_ERR_NODE_CONFIG', {
+      field: 'schema',
+      reason: 'must be a plain SQL identifier',
+    });
   }
   const pool = new pg.Pool({ connectionString: url, connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS });
   // An idle client losing its server emits 'error' on the pool; unhandled, that would kill the process.

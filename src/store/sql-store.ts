@@ -48,7 +48,11 @@ export class SqlStore implements Store {
   /** One primary-key lookup: every node polls this each second. */
   async configVersion(): Promise<number> {
     try {
-      const row = await this.#conn.db.selectFrom('config_version').select('version').where('id', '=', VERSION_ROW_ID).executeTakeFirst();
+      const row = await this.#conn.db
+        .selectFrom('config_version')
+        .select('version')
+        .where('id', '=', VERSION_ROW_ID)
+        .executeTakeFirst();
       return Number(row?.version ?? 0);
     } catch (err) {
       throw this.#unavailable(err);
@@ -87,7 +91,10 @@ export class SqlStore implements Store {
       await trx.commit().execute();
       return { result, version };
     } catch (err) {
-      await trx.rollback().execute().catch(() => undefined);
+      await trx
+        .rollback()
+        .execute()
+        .catch(() => undefined);
       throw err;
     }
   }
@@ -97,7 +104,10 @@ export class SqlStore implements Store {
     try {
       return await fn(new SqlStoreTx(trx, this.dialect));
     } finally {
-      await trx.rollback().execute().catch(() => undefined);
+      await trx
+        .rollback()
+        .execute()
+        .catch(() => undefined);
     }
   }
 
@@ -132,9 +142,14 @@ export class SqlStore implements Store {
   }
 
   async addAdminToken(name: string, tokenHash: string): Promise<void> {
-    const existing = await this.#conn.db.selectFrom('admin_tokens').select('id').where('token_hash', '=', tokenHash).executeTakeFirst();
+    const existing = await this.#conn.db
+      .selectFrom('admin_tokens')
+      .select('id')
+      .where('token_hash', '=', tokenHash)
+      .executeTakeFirst();
     // The message names the token by its name only: the hash is as sensitive as the token for lookups.
-    if (existing !== undefined) throw new KeywayError('KW_ERR_CONFLICT', { reason: `admin token "${name}" already exists` });
+    if (existing !== undefined)
+      throw new KeywayError('KW_ERR_CONFLICT', { reason: `admin token "${name}" already exists` });
     await this.#conn.db
       .insertInto('admin_tokens')
       .values({ id: randomUUID(), name, token_hash: tokenHash, created_at: new Date().toISOString() })
@@ -147,7 +162,11 @@ export class SqlStore implements Store {
   }
 
   async findAdminToken(tokenHash: string): Promise<{ name: string } | undefined> {
-    const row = await this.#conn.db.selectFrom('admin_tokens').select('name').where('token_hash', '=', tokenHash).executeTakeFirst();
+    const row = await this.#conn.db
+      .selectFrom('admin_tokens')
+      .select('name')
+      .where('token_hash', '=', tokenHash)
+      .executeTakeFirst();
     return row === undefined ? undefined : { name: row.name };
   }
 

@@ -15,6 +15,18 @@ import {
   type Stored,
   type WorkspaceState,
 } from '../model/index.js';
+import {
+  conflict,
+  emptyState,
+  parseCursor,
+  pushRows,
+  rethrowUnique,
+  table,
+  tagsOf,
+  toResource,
+  toWorkspace,
+  workspaceData,
+} from './rows.js';
 import type { AuditEntry, Dialect, ListQuery, Page, StoredWorkspace, StoreTx } from './types.js';
 import { VERSION_ROW_ID, type Database, type ResourceTable, type WorkspaceTable } from './schema.js';
 
@@ -40,20 +52,38 @@ export class SqlStoreTx implements StoreTx {
   }
 
   async getWorkspace(name: string): Promise<StoredWorkspace | undefined> {
-    const row = await this.#db.selectFrom('workspaces').selectAll().where('name', '=', name).executeTakeFirst();
+    const row = await this.#db
+      .selectFrom('workspaces')
+      .selectAll()
+      .where('name', '=', name)
+      .executeTakeFirst();
     return row === undefined ? undefined : toWorkspace(row);
   }
 
-  async createWorkspace(ws: { name: string; description?: string; tags?: string[] }): Promise<StoredWorkspace> {
-    if ((await this.getWorkspace(ws.name)) !== undefined) throw conflict(`workspace "${ws.name}" already exists`);
+  async createWorkspace(ws: {
+    name: string;
+    description?: string;
+    tags?: string[];
+  }): Promise<StoredWorkspace> {
+    if ((await this.getWorkspace(ws.name)) !== undefined)
+      throw conflict(`workspace "${ws.name}" already exists`);
     const now = new Date().toISOString();
-    const row: WorkspaceTable = { id: randomUUID(), name: ws.name, data: workspaceData(ws), created_at: now, updated_at: now };
+    const row: WorkspaceTable = {
+      id: randomUUID(),
+      name: ws.name,
+      data: workspaceData(ws),
+      created_at: now,
+      updated_at: now,
+    };
     await this.#db.insertInto('workspaces').values(row).execute();
     this.wrote = true;
     return toWorkspace(row);
   }
 
-  async updateWorkspace(name: string, ws: { name: string; description?: string; tags?: string[] }): Promise<StoredWorkspace> {
+  async updateWorkspace(
+    name: string,
+    ws: { name: string; description?: string; tags?: string[] },
+  ): Promise<StoredWorkspace> {
     const current = await this.#requireWorkspace(name);
     if (ws.name !== name && (await this.getWorkspace(ws.name)) !== undefined) {
       throw conflict(`workspace "${ws.name}" already exists`);
@@ -65,7 +95,11 @@ export class SqlStoreTx implements StoreTx {
       created_at: current.created_at,
       updated_at: new Date().toISOString(),
     };
-    await this.#db.updateTable('workspaces').set({ name: row.name, data: row.data, updated_at: row.updated_at }).where('id', '=', row.id).execute();
+    await this.#db
+      .updateTable('workspaces')
+      .set({ name: row.name, data: row.data, updated_at: row.updated_at })
+      .where('id', '=', row.id)
+      .execute();
     this.wrote = true;
     return toWorkspace(row);
   }
@@ -79,14 +113,22 @@ export class SqlStoreTx implements StoreTx {
 
   // --- resources -------------------------------------------------------------------------------
 
-  async get<K extends ResourceKind>(kind: K, workspace: string, idOrKey: string): Promise<Stored<K> | undefined> {
+  async get<K extends ResourceKind>(
+    kind: K,
+    workspace: string,
+    idOrKey: string,
+  ): Promise<Stored<K> | undefined> {
     const ws = await this.getWorkspace(workspace);
     if (ws === undefined) return undefined;
     const row = await this.#findRow(kind, ws.id, idOrKey);
     return row === undefined ? undefined : toResource<K>(row);
   }
 
-  async list<K extends ResourceKind>(kind: K, workspace: string, query: ListQuery = {}): Promise<Page<Stored<K>>> {
+  async list<K extends ResourceKind>(
+    kind: K,
+    workspace: string,
+    query: ListQuery = {},
+  ): Promise<Page<Stored<K>>> {
     const limit = query.limit ?? DEFAULT_LIMIT;
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
       throw validationError([{ path: 'limit', message: `must be an integer from 1 to ${MAX_LIMIT}` }]);
@@ -109,7 +151,12 @@ export class SqlStoreTx implements StoreTx {
     return { data: rows.map((r) => toResource<K>(r)), next: end < total ? String(end) : null, total };
   }
 
-  async create<K extends ResourceKind>(kind: K, workspace: string, resource: ResourceTypes[K], id?: string): Promise<Stored<K>> {
+  async create<K extends ResourceKind>(
+    kind: K,
+    workspace: string,
+    resource: ResourceTypes[K],
+    id?: string,
+  ): Promise<Stored<K>> {
     const ws = await this.#requireWorkspace(workspace);
     const key = KINDS[kind].key(resource);
     // Checked before the insert: a failed statement would abort the whole PostgreSQL transaction.
@@ -131,10 +178,21 @@ export class SqlStoreTx implements StoreTx {
     return toResource<K>(row);
   }
 
-  async update<K extends ResourceKind>(kind: K, workspace: string, id: string, resource: ResourceTypes[K]): Promise<Stored<K>> {
+  async update<K extends ResourceKind>(
+    kind: K,
+    workspace: string,
+    id: string,
+    resource: ResourceTypes[K],
+  ): Promise<Stored<K>> {
     const ws = await this.#requireWorkspace(workspace);
-    const current = await this.#db.selectFrom(table(kind)).selectAll().where('workspace_id', '=', ws.id).where('id', '=', id).executeTakeFirst();
-    if (current === undefined) throw new KeywayError('KW_ERR_NOT_FOUND', { kind: KINDS[kind].singular, name: id });
+    const current = await this.#db
+      .selectFrom(table(kind))
+      .selectAll()
+      .where('workspace_id', '=', ws.id)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (current === undefined)
+      throw new KeywayError('KW_ERR_NOT_FOUND', { kind: KINDS[kind].singular, name: id });
     const key = KINDS[kind].key(resource);
     if (key !== current.key && (await this.#findRow(kind, ws.id, key, true)) !== undefined) {
       throw conflict(`${KINDS[kind].singular} "${key}" already exists in workspace "${workspace}"`);
@@ -158,8 +216,13 @@ export class SqlStoreTx implements StoreTx {
 
   async delete(kind: ResourceKind, workspace: string, id: string): Promise<void> {
     const ws = await this.#requireWorkspace(workspace);
-    const res = await this.#db.deleteFrom(table(kind)).where('workspace_id', '=', ws.id).where('id', '=', id).executeTakeFirst();
-    if (Number(res.numDeletedRows) === 0) throw new KeywayError('KW_ERR_NOT_FOUND', { kind: KINDS[kind].singular, name: id });
+    const res = await this.#db
+      .deleteFrom(table(kind))
+      .where('workspace_id', '=', ws.id)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (Number(res.numDeletedRows) === 0)
+      throw new KeywayError('KW_ERR_NOT_FOUND', { kind: KINDS[kind].singular, name: id });
     this.wrote = true;
   }
 
@@ -170,7 +233,12 @@ export class SqlStoreTx implements StoreTx {
     if (ws === undefined) return undefined;
     const state = emptyState(ws);
     for (const kind of RESOURCE_KINDS) {
-      const rows = await this.#db.selectFrom(table(kind)).selectAll().where('workspace_id', '=', ws.id).orderBy('key').execute();
+      const rows = await this.#db
+        .selectFrom(table(kind))
+        .selectAll()
+        .where('workspace_id', '=', ws.id)
+        .orderBy('key')
+        .execute();
       pushRows(state, kind, rows);
     }
     return state;
@@ -182,7 +250,12 @@ export class SqlStoreTx implements StoreTx {
     const byId = new Map(workspaces.map((ws) => [ws.id, emptyState(ws)]));
     // One query per kind rather than per workspace: a snapshot load stays at seven round trips.
     for (const kind of RESOURCE_KINDS) {
-      const rows = await this.#db.selectFrom(table(kind)).selectAll().orderBy('workspace_id').orderBy('key').execute();
+      const rows = await this.#db
+        .selectFrom(table(kind))
+        .selectAll()
+        .orderBy('workspace_id')
+        .orderBy('key')
+        .execute();
       for (const row of rows) {
         const state = byId.get(row.workspace_id);
         if (state !== undefined) pushRows(state, kind, [row]);
@@ -192,7 +265,11 @@ export class SqlStoreTx implements StoreTx {
   }
 
   async configVersion(): Promise<number> {
-    const row = await this.#db.selectFrom('config_version').select('version').where('id', '=', VERSION_ROW_ID).executeTakeFirst();
+    const row = await this.#db
+      .selectFrom('config_version')
+      .select('version')
+      .where('id', '=', VERSION_ROW_ID)
+      .executeTakeFirst();
     return Number(row?.version ?? 0);
   }
 
@@ -221,75 +298,20 @@ export class SqlStoreTx implements StoreTx {
   }
 
   /** An id wins over a key that happens to look like one. */
-  async #findRow(kind: ResourceKind, workspaceId: string, idOrKey: string, keyOnly = false): Promise<ResourceTable | undefined> {
+  async #findRow(
+    kind: ResourceKind,
+    workspaceId: string,
+    idOrKey: string,
+    keyOnly = false,
+  ): Promise<ResourceTable | undefined> {
     const rows = await this.#db
       .selectFrom(table(kind))
       .selectAll()
       .where('workspace_id', '=', workspaceId)
-      .where((eb) => (keyOnly ? eb('key', '=', idOrKey) : eb.or([eb('id', '=', idOrKey), eb('key', '=', idOrKey)])))
+      .where((eb) =>
+        keyOnly ? eb('key', '=', idOrKey) : eb.or([eb('id', '=', idOrKey), eb('key', '=', idOrKey)]),
+      )
       .execute();
     return rows.find((r) => !keyOnly && r.id === idOrKey) ?? rows[0];
   }
-}
-
-/**
- * Every resource table has the same columns; Kysely's types are simplest over one literal table name,
- * so the kind is presented as `services` for typing while the SQL names the real table.
- */
-function table(kind: ResourceKind): 'services' {
-  return kind as 'services';
-}
-
-function toResource<K extends ResourceKind>(row: ResourceTable): Stored<K> {
-  const data = JSON.parse(row.data) as ResourceTypes[K];
-  return { ...data, id: row.id, created_at: row.created_at, updated_at: row.updated_at };
-}
-
-function toWorkspace(row: WorkspaceTable): StoredWorkspace {
-  const data = JSON.parse(row.data) as { description?: string; tags?: string[] };
-  return { id: row.id, name: row.name, ...data, created_at: row.created_at, updated_at: row.updated_at };
-}
-
-function workspaceData(ws: { description?: string; tags?: string[] }): string {
-  const data: { description?: string; tags?: string[] } = {};
-  if (ws.description !== undefined) data.description = ws.description;
-  if (ws.tags !== undefined) data.tags = ws.tags;
-  return JSON.stringify(data);
-}
-
-function emptyState(ws: StoredWorkspace): WorkspaceState {
-  const state: WorkspaceState = { name: ws.name, services: [], routes: [], upstreams: [], consumers: [], plugins: [] };
-  if (ws.description !== undefined) state.description = ws.description;
-  if (ws.tags !== undefined) state.tags = ws.tags;
-  return state;
-}
-
-function pushRows(state: WorkspaceState, kind: ResourceKind, rows: ResourceTable[]): void {
-  const list = state[kind] as Stored<ResourceKind>[];
-  for (const row of rows) list.push(toResource(row));
-}
-
-function tagsOf(resource: { tags?: string[] }): string[] {
-  return Array.isArray(resource.tags) ? resource.tags : [];
-}
-
-function parseCursor(after: string | undefined): number {
-  if (after === undefined || after === '') return 0;
-  if (!/^[0-9]{1,9}$/.test(after)) throw validationError([{ path: 'after', message: 'is not a valid cursor' }]);
-  return Number(after);
-}
-
-function conflict(reason: string): KeywayError {
-  return new KeywayError('KW_ERR_CONFLICT', { reason });
-}
-
-/** A concurrent writer can still win the race past the pre-check: report that as the same conflict. */
-function rethrowUnique(kind: ResourceKind, key: string): (err: unknown) => never {
-  return (err) => {
-    const code = (err as { code?: unknown }).code;
-    if (code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-      throw conflict(`${KINDS[kind].singular} "${key}" already exists`);
-    }
-    throw err;
-  };
 }

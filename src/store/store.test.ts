@@ -79,7 +79,9 @@ for (const target of [sqliteTarget(), postgresTarget()]) {
 
     it('creates, reads, updates and deletes resources', async () => {
       const v0 = await store.configVersion();
-      const svc = await store.transaction((tx) => tx.create('services', 'default', { name: 'weather', url: 'http://a:1', tags: ['x'] }));
+      const svc = await store.transaction((tx) =>
+        tx.create('services', 'default', { name: 'weather', url: 'http://a:1', tags: ['x'] }),
+      );
       assert.match(svc.id, /^[0-9a-f-]{36}$/);
       assert.equal(svc.name, 'weather');
       assert.ok(svc.created_at <= svc.updated_at);
@@ -90,7 +92,9 @@ for (const target of [sqliteTarget(), postgresTarget()]) {
       assert.deepEqual(byKey, svc);
       assert.deepEqual(byId, svc);
 
-      const updated = await store.transaction((tx) => tx.update('services', 'default', svc.id, { name: 'weather2', url: 'http://b:2' }));
+      const updated = await store.transaction((tx) =>
+        tx.update('services', 'default', svc.id, { name: 'weather2', url: 'http://b:2' }),
+      );
       assert.equal(updated.id, svc.id);
       assert.equal(updated.created_at, svc.created_at);
       assert.equal(updated.url, 'http://b:2');
@@ -99,17 +103,32 @@ for (const target of [sqliteTarget(), postgresTarget()]) {
       await store.transaction((tx) => tx.delete('services', 'default', svc.id));
       assert.equal(await store.read((tx) => tx.get('services', 'default', svc.id)), undefined);
       assert.equal(await store.configVersion(), v0 + 3);
-      await assert.rejects(store.transaction((tx) => tx.delete('services', 'default', svc.id)), isCode('KW_ERR_NOT_FOUND'));
-      await assert.rejects(store.transaction((tx) => tx.update('services', 'default', svc.id, { name: 'n', url: 'http://x' })), isCode('KW_ERR_NOT_FOUND'));
+      await assert.rejects(
+        store.transaction((tx) => tx.delete('services', 'default', svc.id)),
+        isCode('KW_ERR_NOT_FOUND'),
+      );
+      await assert.rejects(
+        store.transaction((tx) => tx.update('services', 'default', svc.id, { name: 'n', url: 'http://x' })),
+        isCode('KW_ERR_NOT_FOUND'),
+      );
     });
 
     it('rejects duplicate keys with KW_ERR_CONFLICT', async () => {
       await store.transaction((tx) => tx.create('consumers', 'default', { username: 'alice' }));
       const v = await store.configVersion();
-      await assert.rejects(store.transaction((tx) => tx.create('consumers', 'default', { username: 'alice' })), isCode('KW_ERR_CONFLICT'));
+      await assert.rejects(
+        store.transaction((tx) => tx.create('consumers', 'default', { username: 'alice' })),
+        isCode('KW_ERR_CONFLICT'),
+      );
       const bob = await store.transaction((tx) => tx.create('consumers', 'default', { username: 'bob' }));
-      await assert.rejects(store.transaction((tx) => tx.update('consumers', 'default', bob.id, { username: 'alice' })), isCode('KW_ERR_CONFLICT'));
-      await assert.rejects(store.transaction((tx) => tx.createWorkspace({ name: 'default' })), isCode('KW_ERR_CONFLICT'));
+      await assert.rejects(
+        store.transaction((tx) => tx.update('consumers', 'default', bob.id, { username: 'alice' })),
+        isCode('KW_ERR_CONFLICT'),
+      );
+      await assert.rejects(
+        store.transaction((tx) => tx.createWorkspace({ name: 'default' })),
+        isCode('KW_ERR_CONFLICT'),
+      );
       assert.equal(await store.configVersion(), v + 1);
     });
 
@@ -121,7 +140,17 @@ for (const target of [sqliteTarget(), postgresTarget()]) {
       });
       assert.equal(await store.configVersion(), v + 1);
       await store.transaction((tx) => tx.get('upstreams', 'default', 'u1'));
-      await store.transaction((tx) => tx.audit({ actor: 't', action: 'apply', workspace: 'default', kind: 'upstreams', key: '-', before: null, after: null }));
+      await store.transaction((tx) =>
+        tx.audit({
+          actor: 't',
+          action: 'apply',
+          workspace: 'default',
+          kind: 'upstreams',
+          key: '-',
+          before: null,
+          after: null,
+        }),
+      );
       assert.equal(await store.configVersion(), v + 1);
       const res = await store.write((tx) => tx.create('upstreams', 'default', { name: 'u3', targets: [] }));
       assert.equal(res.version, v + 2);
@@ -146,7 +175,9 @@ for (const target of [sqliteTarget(), postgresTarget()]) {
 
     it('discards writes made inside read()', async () => {
       const v = await store.configVersion();
-      const made = await store.read((tx) => tx.create('services', 'default', { name: 'scratch', url: 'http://x' }));
+      const made = await store.read((tx) =>
+        tx.create('services', 'default', { name: 'scratch', url: 'http://x' }),
+      );
       assert.equal(made.name, 'scratch');
       assert.equal(await store.read((tx) => tx.get('services', 'default', 'scratch')), undefined);
       assert.equal(await store.configVersion(), v);
@@ -170,7 +201,10 @@ for (const target of [sqliteTarget(), postgresTarget()]) {
       const fresh = await store.read((tx) => tx.loadWorkspace('team-a'));
       assert.equal(fresh?.routes.length, 0);
       assert.equal(fresh?.services.length, 0);
-      await assert.rejects(store.read((tx) => tx.list('services', 'nope')), isCode('KW_ERR_NOT_FOUND'));
+      await assert.rejects(
+        store.read((tx) => tx.list('services', 'nope')),
+        isCode('KW_ERR_NOT_FOUND'),
+      );
     });
 
     it('paginates, filters by name and by tag', async () => {
@@ -182,30 +216,51 @@ for (const target of [sqliteTarget(), postgresTarget()]) {
         }
       });
       const p1 = await store.read((tx) => tx.list('services', 'paging', { limit: 3 }));
-      assert.deepEqual(p1.data.map((s) => s.name), ['svc-0', 'svc-1', 'svc-2']);
+      assert.deepEqual(
+        p1.data.map((s) => s.name),
+        ['svc-0', 'svc-1', 'svc-2'],
+      );
       assert.equal(p1.total, 7);
       assert.equal(p1.next, '3');
       const p3 = await store.read((tx) => tx.list('services', 'paging', { limit: 3, after: '6' }));
-      assert.deepEqual(p3.data.map((s) => s.name), ['svc-6']);
+      assert.deepEqual(
+        p3.data.map((s) => s.name),
+        ['svc-6'],
+      );
       assert.equal(p3.next, null);
       const even = await store.read((tx) => tx.list('services', 'paging', { tag: 'even' }));
-      assert.deepEqual(even.data.map((s) => s.name), ['svc-0', 'svc-2', 'svc-4', 'svc-6']);
+      assert.deepEqual(
+        even.data.map((s) => s.name),
+        ['svc-0', 'svc-2', 'svc-4', 'svc-6'],
+      );
       assert.equal(even.total, 4);
       // `_` is a LIKE wildcard: the filter must not let `a_b` match `axb`, nor `EVEN` match `even`.
       assert.equal((await store.read((tx) => tx.list('services', 'paging', { tag: 'a_b' }))).total, 4);
       assert.equal((await store.read((tx) => tx.list('services', 'paging', { tag: 'EVEN' }))).total, 0);
       assert.equal((await store.read((tx) => tx.list('services', 'paging', { tag: 'ev' }))).total, 0);
       const named = await store.read((tx) => tx.list('services', 'paging', { name: 'svc-3' }));
-      assert.deepEqual(named.data.map((s) => s.name), ['svc-3']);
-      await assert.rejects(store.read((tx) => tx.list('services', 'paging', { limit: 1001 })), isCode('KW_ERR_VALIDATION'));
-      await assert.rejects(store.read((tx) => tx.list('services', 'paging', { after: 'x' })), isCode('KW_ERR_VALIDATION'));
+      assert.deepEqual(
+        named.data.map((s) => s.name),
+        ['svc-3'],
+      );
+      await assert.rejects(
+        store.read((tx) => tx.list('services', 'paging', { limit: 1001 })),
+        isCode('KW_ERR_VALIDATION'),
+      );
+      await assert.rejects(
+        store.read((tx) => tx.list('services', 'paging', { after: 'x' })),
+        isCode('KW_ERR_VALIDATION'),
+      );
     });
 
     it('loads everything sorted by key at one version', async () => {
       const all = await store.loadAll();
       assert.equal(all.version, await store.configVersion());
       const paging = all.workspaces.find((w) => w.name === 'paging');
-      assert.deepEqual(paging?.services.map((s) => s.name), ['svc-0', 'svc-1', 'svc-2', 'svc-3', 'svc-4', 'svc-5', 'svc-6']);
+      assert.deepEqual(
+        paging?.services.map((s) => s.name),
+        ['svc-0', 'svc-1', 'svc-2', 'svc-3', 'svc-4', 'svc-5', 'svc-6'],
+      );
       assert.deepEqual(
         all.workspaces.map((w) => w.name),
         [...all.workspaces.map((w) => w.name)].sort(),
@@ -214,8 +269,24 @@ for (const target of [sqliteTarget(), postgresTarget()]) {
 
     it('records audit rows, newest first', async () => {
       await store.transaction(async (tx) => {
-        await tx.audit({ actor: 'alice', action: 'create', workspace: 'audit-ws', kind: 'services', key: 's1', before: null, after: { name: 's1' } });
-        await tx.audit({ actor: 'bob', action: 'delete', workspace: 'audit-ws', kind: 'services', key: 's1', before: { name: 's1' }, after: null });
+        await tx.audit({
+          actor: 'alice',
+          action: 'create',
+          workspace: 'audit-ws',
+          kind: 'services',
+          key: 's1',
+          before: null,
+          after: { name: 's1' },
+        });
+        await tx.audit({
+          actor: 'bob',
+          action: 'delete',
+          workspace: 'audit-ws',
+          kind: 'services',
+          key: 's1',
+          before: { name: 's1' },
+          after: null,
+        });
       });
       const page = await store.listAudit({ workspace: 'audit-ws', limit: 1 });
       assert.equal(page.total, 2);
@@ -248,21 +319,49 @@ for (const target of [sqliteTarget(), postgresTarget()]) {
 describe('store unavailable', () => {
   it('reports an unreachable PostgreSQL without the password', async () => {
     const secret = 'S3cr3t-p4ss';
-    await assert.rejects(openStore({ databaseUrl: `postgres://keyway:${secret}@127.0.0.1:1/test`, dataDir: tmpdir() }), (err: unknown) => {
-      isCode('KW_ERR_STORE_UNAVAILABLE')(err);
-      const e = err as KeywayError;
-      assert.doesNotMatch(e.message, new RegExp(secret));
-      assert.doesNotMatch(JSON.stringify(e.toBody()), new RegExp(secret));
-      assert.match(e.message, /127\.0\.0\.1:1/);
-      return true;
-    });
+    await assert.rejects(
+      openStore({ databaseUrl: `postgres://keyway:${secret}@127.0.0.1:1/test`, dataDir: tmpdir() }),
+      (err: unknown) => {
+        isCode('KW_ERR_STORE_UNAVAILABLE')(err);
+        const e = err as KeywayError;
+        assert.doesNotMatch(e.message, new RegExp(secret));
+        assert.doesNotMatch(JSON.stringify(e.toBody()), new RegExp(secret));
+        assert.match(e.message, /127\.0\.0\.1:1/);
+        return true;
+      },
+    );
   });
 
   it('rejects an unknown database URL scheme without echoing the password', async () => {
-    await assert.rejects(openStore({ databaseUrl: 'mysql://u:pw123@h/db', dataDir: tmpdir() }), (err: unknown) => {
-      isCode('KW_ERR_NODE_CONFIG')(err);
-      assert.doesNotMatch((err as Error).message, /pw123/);
-      return true;
-    });
+    await assert.rejects(
+      openStore({ databaseUrl: 'mysql://u:pw123@h/db', dataDir: tmpdir() }),
+      (err: unknown) => {
+        isCode('KW_ERR_NODE_CONFIG')(err);
+        assert.doesNotMatch((err as Error).message, /pw123/);
+        return true;
+      },
+    );
+  });
+});
+
+describe('migrations on postgres', () => {
+  it('let several nodes start at once on an empty schema', async () => {
+    const schema = `kw_migrate_test_${process.pid}_${Date.now()}`;
+    const opts = { databaseUrl: PG_URL, dataDir: tmpdir(), schema };
+    try {
+      const stores = await Promise.all([openStore(opts), openStore(opts), openStore(opts)]);
+      const names = await stores[0]?.read((tx) => tx.listWorkspaces());
+      assert.deepEqual(
+        names?.map((w) => w.name),
+        ['default'],
+      );
+      assert.equal(await stores[1]?.configVersion(), 1);
+      await Promise.all(stores.map((s) => s.close()));
+    } finally {
+      const client = new pg.Client({ connectionString: PG_URL });
+      await client.connect();
+      await client.query(`drop schema if exists "${schema}" cascade`);
+      await client.end();
+    }
   });
 });

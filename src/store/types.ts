@@ -55,16 +55,29 @@ export interface StoreTx {
   listWorkspaces(): Promise<StoredWorkspace[]>;
   getWorkspace(name: string): Promise<StoredWorkspace | undefined>;
   createWorkspace(ws: { name: string; description?: string; tags?: string[] }): Promise<StoredWorkspace>;
-  updateWorkspace(name: string, ws: { name: string; description?: string; tags?: string[] }): Promise<StoredWorkspace>;
+  updateWorkspace(
+    name: string,
+    ws: { name: string; description?: string; tags?: string[] },
+  ): Promise<StoredWorkspace>;
   /** Deletes the workspace and everything in it. */
   deleteWorkspace(name: string): Promise<void>;
 
   /** By key (name/username/plugin key) or by id. */
   get<K extends ResourceKind>(kind: K, workspace: string, idOrKey: string): Promise<Stored<K> | undefined>;
   list<K extends ResourceKind>(kind: K, workspace: string, query?: ListQuery): Promise<Page<Stored<K>>>;
-  create<K extends ResourceKind>(kind: K, workspace: string, resource: ResourceTypes[K], id?: string): Promise<Stored<K>>;
+  create<K extends ResourceKind>(
+    kind: K,
+    workspace: string,
+    resource: ResourceTypes[K],
+    id?: string,
+  ): Promise<Stored<K>>;
   /** Replaces the resource's fields (keeps id and created_at). Throws KW_ERR_NOT_FOUND when absent. */
-  update<K extends ResourceKind>(kind: K, workspace: string, id: string, resource: ResourceTypes[K]): Promise<Stored<K>>;
+  update<K extends ResourceKind>(
+    kind: K,
+    workspace: string,
+    id: string,
+    resource: ResourceTypes[K],
+  ): Promise<Stored<K>>;
   delete(kind: ResourceKind, workspace: string, id: string): Promise<void>;
 
   /** Full state of one workspace, every kind, sorted by key. */

@@ -25,7 +25,9 @@ export function initialMigration(dialect: Dialect): Migration {
         await db.schema
           .createTable(kind)
           .addColumn('id', 'text', (c) => c.primaryKey())
-          .addColumn('workspace_id', 'text', (c) => c.notNull().references('workspaces.id').onDelete('cascade'))
+          .addColumn('workspace_id', 'text', (c) =>
+            c.notNull().references('workspaces.id').onDelete('cascade'),
+          )
           .addColumn('key', 'text', (c) => c.notNull())
           .addColumn('tags', 'text', (c) => c.notNull())
           .addColumn('data', 'text', (c) => c.notNull())
@@ -58,7 +60,11 @@ export function initialMigration(dialect: Dialect): Migration {
         .addColumn('after', 'text')
         .execute();
       await db.schema.createIndex('audit_log_at_idx').on('audit_log').column('at').execute();
-      await db.schema.createIndex('audit_log_workspace_idx').on('audit_log').columns(['workspace', 'id']).execute();
+      await db.schema
+        .createIndex('audit_log_workspace_idx')
+        .on('audit_log')
+        .columns(['workspace', 'id'])
+        .execute();
 
       await db.schema
         .createTable('admin_tokens')
@@ -78,7 +84,13 @@ export function initialMigration(dialect: Dialect): Migration {
 
     async down(raw: Kysely<unknown>): Promise<void> {
       const db = raw.withTables<Database>();
-      for (const table of ['admin_tokens', 'audit_log', 'config_version', ...RESOURCE_KINDS, 'workspaces'] as const) {
+      for (const table of [
+        'admin_tokens',
+        'audit_log',
+        'config_version',
+        ...RESOURCE_KINDS,
+        'workspaces',
+      ] as const) {
         await db.schema.dropTable(table).ifExists().execute();
       }
     },

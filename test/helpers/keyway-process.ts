@@ -1,0 +1,92 @@
+/**
+ * Runs Keyway as a newcomer does: `node bin/keyway.js start` in its own process, on port 0, with a fresh
+ * data directory. The addresses are read from the startup banner.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const BIN = join(ROOT, 'bin', 'keyway.js');
+
+export interface KeywayProcess {
+  child: ChildProcess;
+  dataDir: string;
+  proxyUrl: string;
+  proxyTlsUrl: string | undefined;
+  adminUrl: string;
+  token: string;
+  output(): string;
+  /** Peak resident set size of the process so far, in bytes (VmHWM). */
+  peakRss(): number;
+  /** Sends a signal and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export async function startKeyway(opts: { env?: Record<string, string>; dataDir?: string; args?: string[] } = {}): Promise<KeywayProcess> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'keyway-e2e-'));
+  const child = spawn(process.execPath, [BIN, 'start', ...(opts.args ?? [])], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      KEYWAY_DATA_DIR: dataDir,
+      KEYWAY_PROXY_LISTEN: '127.0.0.1:0',
+      KEYWAY_ADMIN_LISTEN: '127.0.0.1:0',
+      KEYWAY_LOG_LEVEL: 'warn',
+      ...opts.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.setEncoding('utf8').on('data', (c: string) => (out += c));
+  child.stderr?.setEncoding('utf8').on('data', (c: string) => (out += c));
+  const exited = once(child, 'exit');
+  await new Promise<void>((resolve, reject) => {
+    const check = () => {
+      if (/admin token\s+\S+/.test(out)) {
+        child.stdout?.off('data', check);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', check);
+    void exited.then(([code]) => reject(new Error(`keyway exited with ${String(code)} before starting:\n${out}`)));
+  });
+  const grab = (re: RegExp): string | undefined => re.exec(out)?.[1];
+  const proxyUrl = grab(/proxy\s+(http:\/\/\S+)/);
+  const adminUrl = grab(/admin API\s+(http:\/\/\S+)/);
+  if (proxyUrl === undefined || adminUrl === undefined) throw new Error(`no addresses in banner:\n${out}`);
+  return {
+    child,
+    dataDir,
+    proxyUrl,
+    proxyTlsUrl: grab(/proxy \(TLS\)\s+(https:\/\/\S+)/),
+    adminUrl,
+    token: readFileSync(join(dataDir, 'admin-token'), 'utf8').trim(),
+    output: () => out,
+    peakRss() {
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN);
+      return kb * 1024;
+    },
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode !== null) return child.exitCode;
+      child.kill(signal);
+      const [code] = (await exited) as [number | null];
+      return code;
+    },
+  };
+}
+
+/** Runs the CLI to completion and returns its exit code and output. */
+export async function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, stdout, stderr };
+}
