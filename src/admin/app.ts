@@ -10,6 +10,7 @@ import { KeywayError } from '../core/errors.js';
 import type { Actor } from '../control/types.js';
 import { createAuthenticator } from './auth.js';
 import { requestIdFor, toKeywayError } from './http-errors.js';
+import { documentationOnly } from './schemas.js';
 import type { AdminDeps } from './types.js';
 import { workspaceRoutes } from './routes/workspaces.js';
 import { resourceRoutes } from './routes/resources.js';
@@ -46,9 +47,24 @@ export async function buildAdminApp(deps: AdminDeps): Promise<FastifyInstance> {
 
   // Bodies are validated strictly: unknown fields are an error (not silently dropped, Fastify's
   // default), and "5" is not 5. Query strings and params are text by nature, so they are coerced.
-  const bodyAjv = new Ajv({ allErrors: true, removeAdditional: false, useDefaults: false, coerceTypes: false, strict: false });
-  const textAjv = new Ajv({ allErrors: true, removeAdditional: false, useDefaults: true, coerceTypes: true, strict: false });
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : textAjv).compile(schema));
+  const bodyAjv = new Ajv({
+    allErrors: true,
+    removeAdditional: false,
+    useDefaults: false,
+    coerceTypes: false,
+    strict: false,
+  });
+  const textAjv = new Ajv({
+    allErrors: true,
+    removeAdditional: false,
+    useDefaults: true,
+    coerceTypes: true,
+    strict: false,
+  });
+  app.setValidatorCompiler(({ schema, httpPart }) => {
+    if (httpPart === 'body' && documentationOnly.has(schema)) return () => true;
+    return (httpPart === 'body' ? bodyAjv : textAjv).compile(schema);
+  });
   // Response schemas document the API; serializing through them would silently drop fields that are
   // not declared (free-form plugin `config`), so responses are plain JSON.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
@@ -92,7 +108,11 @@ export async function buildAdminApp(deps: AdminDeps): Promise<FastifyInstance> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'Keyway admin API', version: '1', description: 'Manage Keyway configuration (docs/admin-api.md).' },
+      info: {
+        title: 'Keyway admin API',
+        version: '1',
+        description: 'Manage Keyway configuration (docs/admin-api.md).',
+      },
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer' },

@@ -39,7 +39,10 @@ export function toKeywayError(err: unknown, bodyLimit: number): { error: KeywayE
     // parts (querystring, params) are named in the message.
     const part = e.validationContext ?? 'body';
     const details = toDetails(e.validation);
-    const reason = part === 'body' ? undefined : `invalid ${part}: ${details.map((d) => `${d.path || '/'} ${d.message}`).join('; ')}`;
+    const reason =
+      part === 'body'
+        ? undefined
+        : `invalid ${part}: ${details.map((d) => `${d.path || '/'} ${d.message}`).join('; ')}`;
     return { error: validationError(details, reason), unexpected: false };
   }
   switch (e.code) {
@@ -51,14 +54,20 @@ export function toKeywayError(err: unknown, bodyLimit: number): { error: KeywayE
         unexpected: false,
       };
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return { error: validationError([{ path: '', message: 'body is empty' }], 'body is empty'), unexpected: false };
+      return {
+        error: validationError([{ path: '', message: 'body is empty' }], 'body is empty'),
+        unexpected: false,
+      };
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return {
         error: validationError([{ path: '', message: 'body is not valid JSON' }], 'body is not valid JSON'),
         unexpected: false,
       };
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return { error: new KeywayError('KW_ERR_BAD_REQUEST', { reason: 'content-length does not match the body' }), unexpected: false };
+      return {
+        error: new KeywayError('KW_ERR_BAD_REQUEST', { reason: 'content-length does not match the body' }),
+        unexpected: false,
+      };
     default:
       break;
   }
@@ -71,7 +80,14 @@ export function toKeywayError(err: unknown, bodyLimit: number): { error: KeywayE
   }
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     // Fastify's own client errors carry safe, generic messages; keep the reason but our shape.
-    return { error: new KeywayError('KW_ERR_BAD_REQUEST', { reason: e.message ?? 'bad request' }, { status: e.statusCode }), unexpected: false };
+    return {
+      error: new KeywayError(
+        'KW_ERR_BAD_REQUEST',
+        { reason: e.message ?? 'bad request' },
+        { status: e.statusCode },
+      ),
+      unexpected: false,
+    };
   }
   return { error: new KeywayError('KW_ERR_INTERNAL', {}, { cause: err }), unexpected: true };
 }

@@ -9,12 +9,21 @@ before(async () => {
 after(async () => h.close());
 
 async function call(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: object) {
-  const res = await h.app.inject({ method, url, headers: h.auth, ...(payload === undefined ? {} : { payload }) });
-  return { status: res.statusCode, body: res.body === '' ? undefined : res.json<TestBody>() };
+  const res = await h.app.inject({
+    method,
+    url,
+    headers: h.auth,
+    ...(payload === undefined ? {} : { payload }),
+  });
+  return { status: res.statusCode, body: res.body === '' ? ({} as TestBody) : res.json<TestBody>() };
 }
 
 test('CRUD round trip for a service, by name and by id', async () => {
-  const created = await call('POST', '/services', { name: 'weather', url: 'http://weather.internal:8080', tags: ['team-a'] });
+  const created = await call('POST', '/services', {
+    name: 'weather',
+    url: 'http://weather.internal:8080',
+    tags: ['team-a'],
+  });
   assert.equal(created.status, 201);
   assert.equal(created.body.name, 'weather');
   assert.ok(created.body.id && created.body.created_at && created.body.updated_at);
@@ -27,7 +36,10 @@ test('CRUD round trip for a service, by name and by id', async () => {
   assert.equal(patched.body.retries, 3);
   assert.equal(patched.body.url, 'http://weather.internal:8080');
 
-  const replaced = await call('PUT', '/services/weather', { name: 'weather', url: 'http://weather2.internal' });
+  const replaced = await call('PUT', '/services/weather', {
+    name: 'weather',
+    url: 'http://weather2.internal',
+  });
   assert.equal(replaced.status, 200);
   assert.equal(replaced.body.retries, undefined, 'PUT replaces the whole resource');
   assert.equal(replaced.body.id, created.body.id);
@@ -48,7 +60,7 @@ test('validation errors name the fields: unknown field, wrong type, missing name
   const paths = res.body.error.details.map((d: { path: string }) => d.path).sort();
   assert.deepEqual(paths, ['/colour', '/name', '/retries', '/url']);
   const colour = res.body.error.details.find((d: { path: string }) => d.path === '/colour');
-  assert.equal(colour.message, 'is not a known field');
+  assert.equal(colour?.message, 'is not a known field');
 });
 
 test('PATCH also rejects unknown fields instead of dropping them', async () => {
@@ -76,14 +88,21 @@ test('404s: unknown resource, unknown workspace, unknown endpoint', async () => 
 
 test('pagination walks every item once; name and tag filter', async () => {
   for (let i = 0; i < 7; i++) {
-    const r = await call('POST', '/upstreams', { name: `pool-${i}`, targets: [{ target: `10.0.0.${i}:80` }], tags: i % 2 === 0 ? ['even'] : ['odd'] });
+    const r = await call('POST', '/upstreams', {
+      name: `pool-${i}`,
+      targets: [{ target: `10.0.0.${i}:80` }],
+      tags: i % 2 === 0 ? ['even'] : ['odd'],
+    });
     assert.equal(r.status, 201);
   }
   const seen: string[] = [];
   let next: string | null = null;
   let pages = 0;
   do {
-    const page = await call('GET', `/upstreams?limit=3${next === null ? '' : `&after=${encodeURIComponent(next)}`}`);
+    const page = await call(
+      'GET',
+      `/upstreams?limit=3${next === null ? '' : `&after=${encodeURIComponent(next)}`}`,
+    );
     assert.equal(page.status, 200);
     assert.equal(page.body.total, 7);
     seen.push(...page.body.data.map((u: { name: string }) => u.name));
@@ -91,17 +110,32 @@ test('pagination walks every item once; name and tag filter', async () => {
     pages++;
   } while (next !== null && pages < 10);
   assert.equal(pages, 3);
-  assert.deepEqual([...seen].sort(), [0, 1, 2, 3, 4, 5, 6].map((i) => `pool-${i}`));
+  assert.deepEqual(
+    [...seen].sort(),
+    [0, 1, 2, 3, 4, 5, 6].map((i) => `pool-${i}`),
+  );
 
   const even = await call('GET', '/upstreams?tag=even');
-  assert.deepEqual(even.body.data.map((u: { name: string }) => u.name).sort(), ['pool-0', 'pool-2', 'pool-4', 'pool-6']);
+  assert.deepEqual(even.body.data.map((u: { name: string }) => u.name).sort(), [
+    'pool-0',
+    'pool-2',
+    'pool-4',
+    'pool-6',
+  ]);
   assert.equal((await call('GET', '/upstreams?name=pool-3')).body.data.length, 1);
   assert.equal((await call('GET', '/upstreams?limit=0')).status, 400);
 });
 
 test('plugin keys with @, = and , work URL-encoded and plain', async () => {
-  assert.equal((await call('POST', '/routes', { name: 'weather', service: 'weather', paths: ['/weather'] })).status, 201);
-  const created = await call('POST', '/plugins', { name: 'response-headers', route: 'weather', config: { set: { 'x-kw': '1' } } });
+  assert.equal(
+    (await call('POST', '/routes', { name: 'weather', service: 'weather', paths: ['/weather'] })).status,
+    201,
+  );
+  const created = await call('POST', '/plugins', {
+    name: 'response-headers',
+    route: 'weather',
+    config: { set: { 'x-kw': '1' } },
+  });
   assert.equal(created.status, 201, JSON.stringify(created.body));
   const key = 'response-headers@route=weather';
   const encoded = await call('GET', `/plugins/${encodeURIComponent(key)}`);
@@ -110,32 +144,52 @@ test('plugin keys with @, = and , work URL-encoded and plain', async () => {
   assert.equal((await call('GET', `/plugins/${key}`)).status, 200);
 
   await call('POST', '/consumers', { username: 'acme' });
-  const two = await call('POST', '/plugins', { name: 'response-headers', route: 'weather', consumer: 'acme' });
+  const two = await call('POST', '/plugins', {
+    name: 'response-headers',
+    route: 'weather',
+    consumer: 'acme',
+  });
   assert.equal(two.status, 201);
   const twoKey = 'response-headers@route=weather,consumer=acme';
-  assert.equal((await call('PATCH', `/plugins/${encodeURIComponent(twoKey)}`, { enabled: false })).body.enabled, false);
+  assert.equal(
+    (await call('PATCH', `/plugins/${encodeURIComponent(twoKey)}`, { enabled: false })).body.enabled,
+    false,
+  );
   assert.equal((await call('DELETE', `/plugins/${encodeURIComponent(twoKey)}`)).status, 204);
 });
 
 test('bad plugin config is refused with a path under /config', async () => {
   const res = await call('POST', '/plugins', { name: 'response-headers', config: { sett: {} } });
   assert.equal(res.status, 400);
-  assert.ok(res.body.error.details.some((d: { path: string }) => d.path.startsWith('/config')), JSON.stringify(res.body));
+  assert.ok(
+    res.body.error.details.some((d: { path: string }) => d.path.startsWith('/config')),
+    JSON.stringify(res.body),
+  );
 });
 
 test('nested: GET /services/:service/routes', async () => {
   const res = await call('GET', '/services/weather/routes');
   assert.equal(res.status, 200);
-  assert.deepEqual(res.body.data.map((r: { name: string }) => r.name), ['weather']);
+  assert.deepEqual(
+    res.body.data.map((r: { name: string }) => r.name),
+    ['weather'],
+  );
   assert.equal((await call('GET', '/services/nope/routes')).status, 404);
 });
 
 test('workspaces: create, scoped resources, patch, delete; audit names the token', async () => {
   assert.equal((await call('POST', '/workspaces', { name: 'team-b', description: 'B' })).status, 201);
   assert.equal((await call('POST', '/workspaces', { name: 'team-b' })).status, 409);
-  assert.equal((await call('POST', '/workspaces/team-b/services', { name: 'weather', url: 'http://b.internal' })).status, 201);
+  assert.equal(
+    (await call('POST', '/workspaces/team-b/services', { name: 'weather', url: 'http://b.internal' })).status,
+    201,
+  );
   assert.equal((await call('GET', '/workspaces/team-b/services/weather')).body.url, 'http://b.internal');
-  assert.equal((await call('GET', '/services/weather')).body.url, 'http://weather2.internal', 'workspaces are separate');
+  assert.equal(
+    (await call('GET', '/services/weather')).body.url,
+    'http://weather2.internal',
+    'workspaces are separate',
+  );
   assert.equal((await call('PATCH', '/workspaces/team-b', { tags: ['b'] })).body.description, 'B');
   const list = await call('GET', '/workspaces');
   assert.ok(list.body.data.some((w: { name: string }) => w.name === 'team-b'));

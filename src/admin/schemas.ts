@@ -117,6 +117,13 @@ const nestedPlugin: JsonSchema = {
 };
 const pluginList = { type: 'array', items: nestedPlugin };
 
+/**
+ * Schemas that document a body for OpenAPI but are not enforced by Fastify, because the service behind
+ * the route checks more than a schema can (duplicates, references inside the file) and reports every
+ * problem in one answer; a schema pass first would stop at the shape errors and hide the rest.
+ */
+export const documentationOnly = new WeakSet<object>();
+
 export const declarativeDoc: JsonSchema = {
   type: 'object',
   additionalProperties: false,
@@ -155,6 +162,7 @@ export const declarativeDoc: JsonSchema = {
     plugins: { type: 'array', items: KINDS.plugins.schema },
   },
 };
+documentationOnly.add(declarativeDoc);
 
 const change = {
   type: 'object',
@@ -177,5 +185,9 @@ export const applyResult = {
     dry_run: { type: 'boolean' },
     changes: { type: 'array', items: change },
     version: { type: 'integer' },
+    workspace_action: {
+      enum: ['create', 'update'],
+      description: 'Present when the workspace itself is (or would be) created or its description changed.',
+    },
   },
 } as const;

@@ -66,7 +66,12 @@ export async function startAdmin(opts: { bodyLimit?: number } = {}): Promise<Adm
 
 /** The shapes tests read from admin responses (one loose type so assertions stay short and typed). */
 export interface TestBody {
-  error: { code: string; message: string; request_id?: string; details: Array<{ path: string; message: string }> };
+  error: {
+    code: string;
+    message: string;
+    request_id?: string;
+    details: Array<{ path: string; message: string }>;
+  };
   data: Array<{ name: string; actor: string; [field: string]: unknown }>;
   next: string | null;
   total: number;

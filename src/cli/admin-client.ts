@@ -27,7 +27,11 @@ export class AdminApiError extends Error {
 }
 
 function isErrorBody(v: unknown): v is ErrorBody {
-  return typeof v === 'object' && v !== null && typeof (v as { error?: { code?: unknown } }).error?.code === 'string';
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as { error?: { code?: unknown } }).error?.code === 'string'
+  );
 }
 
 export interface AdminClient {
@@ -45,7 +49,10 @@ export function adminClient(ctx: CliContext): AdminClient {
     async request<T>(method: string, path: string, body?: unknown): Promise<T> {
       const token = await resolveToken(ctx);
       const url = new URL(path.replace(/^\//, ''), base.href.endsWith('/') ? base : new URL(base.href + '/'));
-      const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
+      const headers: Record<string, string> = {
+        authorization: `Bearer ${token}`,
+        accept: 'application/json',
+      };
       if (body !== undefined) headers['content-type'] = 'application/json';
       let res: Response;
       try {
@@ -56,7 +63,10 @@ export function adminClient(ctx: CliContext): AdminClient {
           signal: AbortSignal.timeout(TIMEOUT_MS),
         });
       } catch (err) {
-        throw new CliError(`cannot reach the Keyway admin API at ${base.origin} (${reasonOf(err)}); is keyway running? ` + `(set --admin-url or KEYWAY_ADMIN_URL)`);
+        throw new CliError(
+          `cannot reach the Keyway admin API at ${base.origin} (${reasonOf(err)}); is keyway running? ` +
+            `(set --admin-url or KEYWAY_ADMIN_URL)`,
+        );
       }
       const text = await res.text();
       let parsed: unknown = undefined;
@@ -64,7 +74,9 @@ export function adminClient(ctx: CliContext): AdminClient {
         try {
           parsed = JSON.parse(text);
         } catch {
-          throw new CliError(`${base.origin} answered ${res.status} with a body that is not JSON: is that a Keyway admin API?`);
+          throw new CliError(
+            `${base.origin} answered ${res.status} with a body that is not JSON: is that a Keyway admin API?`,
+          );
         }
       }
       if (res.ok) return parsed as T;

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startAdmin, type AdminHarness, type TestBody } from '../admin/test-support.js';
+import { startAdmin, type AdminHarness } from '../admin/test-support.js';
 import { applyCommand } from './commands/apply.js';
 import { exportCommand } from './commands/export.js';
 import type { CliContext } from './context.js';
@@ -69,18 +69,30 @@ test('apply changes the workspace; a second dry run of an edit shows the updated
   const f = await file('weather.yaml', WEATHER);
   const { ctx, out } = capture();
   assert.equal(await applyCommand(ctx, { file: f, dryRun: false }), 0);
-  assert.match(out.at(-1) ?? '', /^applied: 3 created, 0 updated, 0 deleted in workspace "default", config version \d+$/);
+  assert.match(
+    out.at(-1) ?? '',
+    /^applied: 3 created, 0 updated, 0 deleted in workspace "default", config version \d+$/,
+  );
   const route = await h.app.inject({ url: '/routes/weather', headers: h.auth });
   assert.equal(route.statusCode, 200);
 
-  const edited = await file('edited.yaml', WEATHER.replace('paths: [/weather]', 'paths: [/weather, /meteo]\n        strip_path: false'));
+  const edited = await file(
+    'edited.yaml',
+    WEATHER.replace('paths: [/weather]', 'paths: [/weather, /meteo]\n        strip_path: false'),
+  );
   const second = capture();
   assert.equal(await applyCommand(second.ctx, { file: edited, dryRun: true }), 0);
-  assert.deepEqual(second.out, ['~ route weather (paths, strip_path)', '0 to create, 1 to update, 0 to delete (dry run: nothing changed)']);
+  assert.deepEqual(second.out, [
+    '~ route weather (paths, strip_path)',
+    '0 to create, 1 to update, 0 to delete (dry run: nothing changed)',
+  ]);
 });
 
 test('a field error from the API is reported as file:line:col and nothing changes', async () => {
-  const broken = await file('broken.yaml', WEATHER.replace('paths: [/weather]', 'paths: [/weather]\n        strip_pth: true'));
+  const broken = await file(
+    'broken.yaml',
+    WEATHER.replace('paths: [/weather]', 'paths: [/weather]\n        strip_pth: true'),
+  );
   const before = await h.store.configVersion();
   const { ctx, out, err } = capture();
   assert.equal(await applyCommand(ctx, { file: broken, dryRun: false }), 1);
@@ -120,12 +132,18 @@ test('main: flags, token from the data dir, unreachable admin API, usage errors'
   const lines: string[] = [];
   const output = { out: (t: string) => void lines.push(t), err: (t: string) => void lines.push(t) };
   // No --token: read <data dir>/admin-token, as an operator on the node's machine would.
-  assert.equal(await main(['status', '--admin-url', adminUrl, '--data-dir', h.dataDir, '--json'], {}, output), 0);
-  assert.equal(JSON.parse(lines.join('')).store, 'sqlite');
+  assert.equal(
+    await main(['status', '--admin-url', adminUrl, '--data-dir', h.dataDir, '--json'], {}, output),
+    0,
+  );
+  assert.equal((JSON.parse(lines.join('')) as { store: string }).store, 'sqlite');
   assert.ok(!lines.join('').includes(h.token));
 
   lines.length = 0;
-  assert.equal(await main(['status'], { KEYWAY_ADMIN_URL: 'http://127.0.0.1:9', KEYWAY_ADMIN_TOKEN: 'x' }, output), 1);
+  assert.equal(
+    await main(['status'], { KEYWAY_ADMIN_URL: 'http://127.0.0.1:9', KEYWAY_ADMIN_TOKEN: 'x' }, output),
+    1,
+  );
   assert.match(lines.join('\n'), /cannot reach the Keyway admin API at http:\/\/127\.0\.0\.1:9/);
 
   lines.length = 0;

@@ -13,7 +13,8 @@ function singular(kind: ResourceKind): string {
 }
 
 export function formatChange(c: Change): string {
-  const fields = c.action === 'update' && c.fields !== undefined && c.fields.length > 0 ? ` (${c.fields.join(', ')})` : '';
+  const fields =
+    c.action === 'update' && c.fields !== undefined && c.fields.length > 0 ? ` (${c.fields.join(', ')})` : '';
   return `${SIGN[c.action]} ${singular(c.kind)} ${c.key}${fields}`;
 }
 
@@ -25,12 +26,19 @@ export function countChanges(changes: Change[]): Record<Change['action'], number
 
 /** The lines to print for an apply or a dry run, summary last. */
 export function formatApplyResult(r: ApplyResult): string[] {
-  const lines = r.changes.map(formatChange);
+  const lines: string[] = [];
+  if (r.workspace_action === 'create') lines.push(`+ workspace ${r.workspace}`);
+  if (r.workspace_action === 'update') lines.push(`~ workspace ${r.workspace} (description)`);
+  lines.push(...r.changes.map(formatChange));
   const n = countChanges(r.changes);
-  if (r.changes.length === 0) {
-    lines.push(`no changes: workspace "${r.workspace}" already matches the file (config version ${r.version})`);
+  if (r.changes.length === 0 && r.workspace_action === undefined) {
+    lines.push(
+      `no changes: workspace "${r.workspace}" already matches the file (config version ${r.version})`,
+    );
   } else if (r.dry_run) {
-    lines.push(`${n.create} to create, ${n.update} to update, ${n.delete} to delete (dry run: nothing changed)`);
+    lines.push(
+      `${n.create} to create, ${n.update} to update, ${n.delete} to delete (dry run: nothing changed)`,
+    );
   } else {
     lines.push(
       `applied: ${n.create} created, ${n.update} updated, ${n.delete} deleted in workspace "${r.workspace}", config version ${r.version}`,

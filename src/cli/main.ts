@@ -5,7 +5,14 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isKeywayError } from '../core/errors.js';
-import { CliError, DEFAULT_ADMIN_URL, DEFAULT_DATA_DIR, processOutput, type CliContext, type Output } from './context.js';
+import {
+  CliError,
+  DEFAULT_ADMIN_URL,
+  DEFAULT_DATA_DIR,
+  processOutput,
+  type CliContext,
+  type Output,
+} from './context.js';
 import { applyCommand } from './commands/apply.js';
 import { exportCommand } from './commands/export.js';
 import { helpCommand, USAGE } from './commands/help.js';
@@ -24,7 +31,11 @@ const GLOBAL: Options = {
 
 const COMMANDS: Record<string, Options> = {
   start: { config: { type: 'string', short: 'c' } },
-  apply: { file: { type: 'string', short: 'f' }, 'dry-run': { type: 'boolean' }, workspace: { type: 'string', short: 'w' } },
+  apply: {
+    file: { type: 'string', short: 'f' },
+    'dry-run': { type: 'boolean' },
+    workspace: { type: 'string', short: 'w' },
+  },
   export: { workspace: { type: 'string', short: 'w' }, output: { type: 'string', short: 'o' } },
   status: {},
   version: {},
@@ -54,13 +65,18 @@ function parse(argv: string[]): { command: string; values: Values } {
   if (own === undefined) throw new CliError(`unknown command "${command}"\nRun "keyway help" for usage.`, 2);
   if (extra.length > 0) throw new CliError(`unexpected argument "${extra[0]}" for "keyway ${command}"`, 2);
   for (const name of Object.keys(parsed.values)) {
-    if (!(name in GLOBAL) && !(name in own)) throw new CliError(`"keyway ${command}" has no --${name} flag`, 2);
+    if (!(name in GLOBAL) && !(name in own))
+      throw new CliError(`"keyway ${command}" has no --${name} flag`, 2);
   }
   return { command: parsed.values['help'] === true ? 'help' : command, values: parsed.values };
 }
 
 /** Runs the CLI and returns the exit code. `env` and `output` are parameters for tests. */
-export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env, output: Output = processOutput): Promise<number> {
+export async function main(
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  output: Output = processOutput,
+): Promise<number> {
   try {
     const { command, values } = parse(argv);
     const token = str(values, 'token') ?? env['KEYWAY_ADMIN_TOKEN'];
@@ -82,12 +98,19 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
         const file = str(values, 'file');
         if (file === undefined) throw new CliError('keyway apply needs -f FILE', 2);
         const workspace = str(values, 'workspace');
-        return await applyCommand(ctx, { file, dryRun: values['dry-run'] === true, ...(workspace === undefined ? {} : { workspace }) });
+        return await applyCommand(ctx, {
+          file,
+          dryRun: values['dry-run'] === true,
+          ...(workspace === undefined ? {} : { workspace }),
+        });
       }
       case 'export': {
         const workspace = str(values, 'workspace');
         const outFile = str(values, 'output');
-        return await exportCommand(ctx, { ...(workspace === undefined ? {} : { workspace }), ...(outFile === undefined ? {} : { outFile }) });
+        return await exportCommand(ctx, {
+          ...(workspace === undefined ? {} : { workspace }),
+          ...(outFile === undefined ? {} : { outFile }),
+        });
       }
       case 'status':
         return await statusCommand(ctx);
@@ -107,7 +130,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
       output.err(`keyway: ${err.code}: ${err.message}`);
       return 1;
     }
-    output.err(`keyway: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    output.err(
+      `keyway: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+    );
     return 1;
   }
 }

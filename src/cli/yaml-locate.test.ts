@@ -44,7 +44,9 @@ test('pointer tokens unescape ~1 and ~0', () => {
 });
 
 test('plugin config keys with slashes resolve through ~1', () => {
-  const locate = locateOk(`plugins:\n  - name: response-headers\n    config:\n      set:\n        x/y: "1"\n`);
+  const locate = locateOk(
+    `plugins:\n  - name: response-headers\n    config:\n      set:\n        x/y: "1"\n`,
+  );
   assert.deepEqual(locate('/plugins/0/config/set/x~1y'), { line: 5, col: 9 });
 });
 
@@ -74,7 +76,10 @@ test('a document that is not a mapping is refused', () => {
   const r = loadYaml('list.yaml', '- a\n- b\n');
   assert.equal(r.ok, false);
   if (r.ok) return;
-  assert.match(formatProblem(r.problems[0] ?? { file: '', line: 0, col: 0, message: '' }), /^list\.yaml:1:1: the document must be a mapping/);
+  assert.match(
+    formatProblem(r.problems[0] ?? { file: '', line: 0, col: 0, message: '' }),
+    /^list\.yaml:1:1: the document must be a mapping/,
+  );
 });
 
 test('alias bombs are refused', () => {

@@ -42,13 +42,19 @@ export function loadYaml(file: string, text: string): LoadResult {
   }
   if (!isMap(doc.contents)) {
     const offset = doc.contents?.range?.[0] ?? 0;
-    return { ok: false, problems: [{ file, ...at(offset), message: 'the document must be a mapping (key: value pairs)' }] };
+    return {
+      ok: false,
+      problems: [{ file, ...at(offset), message: 'the document must be a mapping (key: value pairs)' }],
+    };
   }
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (err) {
-    return { ok: false, problems: [{ file, line: 1, col: 1, message: err instanceof Error ? err.message : String(err) }] };
+    return {
+      ok: false,
+      problems: [{ file, line: 1, col: 1, message: err instanceof Error ? err.message : String(err) }],
+    };
   }
   return { ok: true, value, locate: (pointer) => at(offsetOf(doc, pointer)) };
 }

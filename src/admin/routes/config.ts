@@ -28,7 +28,9 @@ export function configRoutes(app: FastifyInstance, { deps, actor }: RouteContext
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: { dry_run: { type: 'boolean', default: false, description: 'Only compute the changes.' } },
+          properties: {
+            dry_run: { type: 'boolean', default: false, description: 'Only compute the changes.' },
+          },
         },
         body: declarativeDoc,
         response: { 200: applyResult, ...errorResponses },

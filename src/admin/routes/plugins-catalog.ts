@@ -17,7 +17,7 @@ const catalog = {
           name: { type: 'string' },
           description: { type: 'string' },
           priority: { type: 'integer' },
-          config_schema: { type: 'object', description: 'JSON schema of the plugin resource\'s `config`.' },
+          config_schema: { type: 'object', description: "JSON schema of the plugin resource's `config`." },
         },
       },
     },
@@ -37,7 +37,12 @@ export function pluginCatalogRoutes(app: FastifyInstance, _ctx: RouteContext): v
     },
     async () => ({
       data: listPlugins()
-        .map((p) => ({ name: p.name, description: p.description, priority: p.priority ?? 0, config_schema: p.configSchema }))
+        .map((p) => ({
+          name: p.name,
+          description: p.description,
+          priority: p.priority ?? 0,
+          config_schema: p.configSchema,
+        }))
         .sort((a, b) => a.name.localeCompare(b.name)),
     }),
   );

@@ -43,7 +43,12 @@ export function resourceRoutes(app: FastifyInstance, ctx: RouteContext): void {
   nestedRoutes(app, ctx, '/workspaces/:workspace');
 }
 
-function kindRoutes(app: FastifyInstance, { deps, actor }: RouteContext, kind: ResourceKind, base: string): void {
+function kindRoutes(
+  app: FastifyInstance,
+  { deps, actor }: RouteContext,
+  kind: ResourceKind,
+  base: string,
+): void {
   const { config } = deps;
   const def = KINDS[kind];
   const scoped = base !== '';
@@ -52,7 +57,9 @@ function kindRoutes(app: FastifyInstance, { deps, actor }: RouteContext, kind: R
   const stored = storedSchema(def.schema);
   const collection = `${base}/${kind}`;
   const item = `${collection}/:idOrKey`;
-  const itemParams = paramsSchema(scoped, { idOrKey: { ...idOrKey, description: `Id or key of the ${def.singular}` } });
+  const itemParams = paramsSchema(scoped, {
+    idOrKey: { ...idOrKey, description: `Id or key of the ${def.singular}` },
+  });
 
   app.get<{ Params: Params; Querystring: ListQuery }>(
     collection,
@@ -79,13 +86,19 @@ function kindRoutes(app: FastifyInstance, { deps, actor }: RouteContext, kind: R
         response: { 201: stored, ...errorResponses },
       },
     },
-    async (req, reply) => reply.code(201).send(await config.create(kind, workspaceOf(req), req.body, actor(req))),
+    async (req, reply) =>
+      reply.code(201).send(await config.create(kind, workspaceOf(req), req.body, actor(req))),
   );
 
   app.get<{ Params: Params }>(
     item,
     {
-      schema: { tags, summary: `Get a ${def.singular} ${where}`, params: itemParams, response: { 200: stored, ...errorResponses } },
+      schema: {
+        tags,
+        summary: `Get a ${def.singular} ${where}`,
+        params: itemParams,
+        response: { 200: stored, ...errorResponses },
+      },
     },
     async (req) => config.get(kind, workspaceOf(req), keyOf(req)),
   );
@@ -171,7 +184,9 @@ function nestedRoutes(app: FastifyInstance, { deps }: RouteContext, base: string
       if (tag !== undefined) routes = routes.filter((r) => r.tags?.includes(tag) === true);
       const offset = after === undefined ? 0 : Number.parseInt(after, 10);
       if (!Number.isSafeInteger(offset) || offset < 0) {
-        throw new KeywayError('KW_ERR_VALIDATION', { reason: 'invalid querystring: /after is not a cursor from this list' });
+        throw new KeywayError('KW_ERR_VALIDATION', {
+          reason: 'invalid querystring: /after is not a cursor from this list',
+        });
       }
       const data = routes.slice(offset, offset + limit);
       const end = offset + data.length;

@@ -26,7 +26,14 @@ export function workspaceRoutes(app: FastifyInstance, { deps, actor }: RouteCont
 
   app.get(
     '/workspaces',
-    { schema: { tags, summary: 'List workspaces', querystring: emptyQuery, response: { 200: list, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'List workspaces',
+        querystring: emptyQuery,
+        response: { 200: list, ...errorResponses },
+      },
+    },
     async () => {
       // Workspaces are few (tenants, not resources): one page, same envelope as every other list.
       const data = await config.listWorkspaces();

@@ -23,7 +23,9 @@ export async function applyCommand(ctx: CliContext, opts: ApplyOptions): Promise
   try {
     text = await readFile(opts.file, 'utf8');
   } catch (err) {
-    throw new CliError(`cannot read ${opts.file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new CliError(
+      `cannot read ${opts.file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
   const loaded = loadYaml(opts.file, text);
   if (!loaded.ok) {
@@ -37,10 +39,17 @@ export async function applyCommand(ctx: CliContext, opts: ApplyOptions): Promise
 
   let result: ApplyResult;
   try {
-    result = await adminClient(ctx).request<ApplyResult>('POST', `/config${opts.dryRun ? '?dry_run=true' : ''}`, doc);
+    result = await adminClient(ctx).request<ApplyResult>(
+      'POST',
+      `/config${opts.dryRun ? '?dry_run=true' : ''}`,
+      doc,
+    );
   } catch (err) {
     if (err instanceof AdminApiError && err.status < 500 && err.details.length > 0) {
-      for (const d of err.details) output.err(formatProblem({ file: opts.file, ...loaded.locate(d.path), path: d.path, message: d.message }));
+      for (const d of err.details)
+        output.err(
+          formatProblem({ file: opts.file, ...loaded.locate(d.path), path: d.path, message: d.message }),
+        );
       output.err(`${opts.file}: not applied, nothing changed (${err.code})`);
       return 1;
     }
@@ -60,6 +69,8 @@ export async function applyCommand(ctx: CliContext, opts: ApplyOptions): Promise
 function stripValues(r: ApplyResult): ApplyResult {
   return {
     ...r,
-    changes: r.changes.map(({ action, kind, key, fields }) => (fields === undefined ? { action, kind, key } : { action, kind, key, fields })),
+    changes: r.changes.map(({ action, kind, key, fields }) =>
+      fields === undefined ? { action, kind, key } : { action, kind, key, fields },
+    ),
   };
 }

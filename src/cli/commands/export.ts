@@ -42,7 +42,9 @@ export async function exportCommand(ctx: CliContext, opts: ExportOptions): Promi
       await handle.close();
     }
   } catch (err) {
-    throw new CliError(`cannot write ${opts.outFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new CliError(
+      `cannot write ${opts.outFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
   ctx.output.err(`wrote ${opts.outFile}`);
   return 0;
