@@ -7,11 +7,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { scenarios } from './scenarios/index.mjs';
 import { BODY } from './lib/body.mjs';
-import { installCleanup, cleanup, start, tempDir, waitFor } from './lib/processes.mjs';
+import { installCleanup, cleanup, start, tempDir, waitFor, hide, interrupted } from './lib/processes.mjs';
 import { nginxPath, nginxVersion, startNginxUpstream } from './lib/nginx.mjs';
-import { loadGenerator, peak, calibratePace, pacedRun } from './lib/load.mjs';
+import { loadGenerator, peak, pacedRun } from './lib/load.mjs';
 import { selfTimes, formatTop } from './lib/profile.mjs';
 
 const ROOT = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -23,35 +24,46 @@ const HELP = `usage: node bench/run.mjs [options]
   --connections N    concurrent connections at peak (default 50)
   --warmup S         seconds of warm-up per candidate before the first round (default 1)
   --only a,b         candidates to run (${scenarios.map((s) => s.name).join(', ')})
-  --profile          after measuring, run each gateway candidate once more under --cpu-prof and print
-                     its top 15 functions by self time
-  --no-half-load     skip the latency-at-half-load measurement`;
+  --profile          after measuring, run Keyway (and the ceiling) once more under --cpu-prof and print
+                     the top 15 functions by self time under load
+  --no-half-load     skip the latency-at-half-load measurement
+  --fallback         use the Node upstream and autocannon even where nginx and wrk are installed`;
+
+const OPTIONS = {
+  rounds: { type: 'string', default: '3' },
+  duration: { type: 'string', default: '5' },
+  connections: { type: 'string', default: '50' },
+  warmup: { type: 'string', default: '1' },
+  only: { type: 'string' },
+  profile: { type: 'boolean', default: false },
+  'no-half-load': { type: 'boolean', default: false },
+  fallback: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+};
 
 function options() {
-  const { values } = parseArgs({
-    options: {
-      rounds: { type: 'string', default: '3' },
-      duration: { type: 'string', default: '5' },
-      connections: { type: 'string', default: '50' },
-      warmup: { type: 'string', default: '1' },
-      only: { type: 'string' },
-      profile: { type: 'boolean', default: false },
-      'no-half-load': { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+  let values;
+  try {
+    ({ values } = parseArgs({ options: OPTIONS }));
+  } catch (err) {
+    throw usage(err.message);
+  }
   if (values.help) {
     console.log(HELP);
     process.exit(0);
   }
   const int = (name, min, max) => {
     const n = Number(values[name]);
-    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be an integer in ${min}..${max}`);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw usage(`--${name} must be an integer in ${min}..${max}`);
     return n;
   };
-  const only = values.only?.split(',').map((s) => s.trim()).filter(Boolean);
+  const only = values.only
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const name of only ?? []) {
-    if (!scenarios.some((s) => s.name === name)) throw new Error(`--only: unknown candidate "${name}"\n${HELP}`);
+    if (!scenarios.some((s) => s.name === name)) throw usage(`--only: unknown candidate "${name}"`);
   }
   return {
     rounds: int('rounds', 1, 50),
@@ -61,7 +73,12 @@ function options() {
     only,
     profile: values.profile,
     halfLoad: !values['no-half-load'],
+    fallback: values.fallback,
   };
+}
+
+function usage(message) {
+  return Object.assign(new Error(`${message}\n${HELP}`), { usage: true });
 }
 
 const median = (xs) => {
@@ -70,6 +87,21 @@ const median = (xs) => {
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 };
+/** Share of all CPUs' time spent busy over the next `ms` milliseconds (0..1). */
+async function cpuBusy(ms) {
+  const total = () =>
+    os.cpus().reduce(
+      (acc, { times: t }) => ({
+        busy: acc.busy + t.user + t.nice + t.sys + t.irq,
+        all: acc.all + t.user + t.nice + t.sys + t.irq + t.idle,
+      }),
+      { busy: 0, all: 0 },
+    );
+  const a = total();
+  await sleep(ms);
+  const b = total();
+  return b.all > a.all ? (b.busy - a.busy) / (b.all - a.all) : 0;
+}
 const log = (...args) => console.error(...args);
 const fmt = (n, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 const ratio = (a, b) => (a && b ? a / b : NaN);
@@ -77,20 +109,33 @@ const ratio = (a, b) => (a && b ? a / b : NaN);
 async function startUpstream() {
   if (nginxPath()) {
     const nginx = await startNginxUpstream();
-    return { kind: nginxVersion(), url: nginx.url, origin: `http://127.0.0.1:${nginx.port}`, port: nginx.port };
+    return {
+      kind: nginxVersion(),
+      url: nginx.url,
+      origin: `http://127.0.0.1:${nginx.port}`,
+      port: nginx.port,
+    };
   }
   const proc = await start('upstream', process.execPath, [path.join(ROOT, 'bench', 'upstream.mjs')], {
     readyLine: /listening (\d+)/,
   });
   const port = Number(proc.ready);
   await waitFor(`http://127.0.0.1:${port}/`, { proc });
-  return { kind: `node ${process.version} (bench/upstream.mjs)`, url: `http://127.0.0.1:${port}/`, origin: `http://127.0.0.1:${port}`, port };
+  return {
+    kind: `node ${process.version} (bench/upstream.mjs)`,
+    url: `http://127.0.0.1:${port}/`,
+    origin: `http://127.0.0.1:${port}`,
+    port,
+  };
 }
 
 /** A candidate that answers anything but the upstream's 200 and body would be measured doing something else. */
 async function sanityCheck(name, { url, headers }) {
   const { body } = await waitFor(url, { headers, timeoutMs: 5_000, check: (r) => r.status === 200 });
-  if (body !== BODY) throw new Error(`${name}: ${url} answered 200 but not with the upstream's body: ${JSON.stringify(body.slice(0, 200))}`);
+  if (body !== BODY)
+    throw new Error(
+      `${name}: ${url} answered 200 but not with the upstream's body: ${JSON.stringify(body.slice(0, 200))}`,
+    );
 }
 
 function checkRun(name, r, problems) {
@@ -102,6 +147,10 @@ function checkRun(name, r, problems) {
 async function main() {
   const opts = options();
   installCleanup();
+  if (opts.fallback) {
+    hide('nginx');
+    hide('wrk');
+  }
   const env = { root: ROOT, nodeArgs: [], upstream: null };
   const selected = scenarios.filter((s) => !opts.only || opts.only.includes(s.name));
   const candidates = [];
@@ -120,10 +169,18 @@ async function main() {
     cpu: os.cpus()[0]?.model ?? '',
     node: process.version,
     platform: `${os.platform()} ${os.release()}`,
+    busyBefore: await cpuBusy(1_000),
   };
   log(`machine: ${machine.cpus} × ${machine.cpu}, node ${machine.node}`);
   log(`upstream: ${env.upstream.kind} at ${env.upstream.url}; load: ${generator.name} ${generator.version}`);
   if (skipped.length) log(`skipped: ${skipped.join(', ')}`);
+  // The load generator, the upstream and the candidate already share the cores; anything else running skews
+  // the figures, most of all the p99s. (Not the load average: it still counts the build that just ran.)
+  if (machine.busyBefore > 0.25) {
+    log(
+      `WARNING: the CPUs were ${Math.round(machine.busyBefore * 100)}% busy before the bench started: figures will be noisy`,
+    );
+  }
 
   const targets = new Map();
   for (const s of candidates) {
@@ -150,15 +207,21 @@ async function main() {
       const r = await peak({ ...targets.get(s.name), ...load, duration: opts.duration });
       checkRun(s.name, r, problems);
       runs[s.name].push(r);
-      log(`round ${round}/${opts.rounds} ${s.name.padEnd(12)} ${fmt(r.rps, 0).padStart(8)} req/s  p50 ${fmt(r.p50)} ms  p99 ${fmt(r.p99)} ms`);
+      log(
+        `round ${round}/${opts.rounds} ${s.name.padEnd(12)} ${fmt(r.rps, 0).padStart(8)} req/s  p50 ${fmt(r.p50)} ms  p99 ${fmt(r.p99)} ms`,
+      );
     }
   }
   const peakResults = Object.fromEntries(
     candidates.map((s) => {
       const rs = runs[s.name];
       const rps = median(rs.map((r) => r.rps));
-      const spread = rs.length > 1 ? (Math.max(...rs.map((r) => r.rps)) - Math.min(...rs.map((r) => r.rps))) / rps : 0;
-      return [s.name, { rps, p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)), spread, rounds: rs }];
+      const spread =
+        rs.length > 1 ? (Math.max(...rs.map((r) => r.rps)) - Math.min(...rs.map((r) => r.rps))) / rps : 0;
+      return [
+        s.name,
+        { rps, p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)), spread, rounds: rs },
+      ];
     }),
   );
 
@@ -168,21 +231,27 @@ async function main() {
   const reference = gateways[0]?.name ?? (peakResults.ceiling ? 'ceiling' : null);
   if (opts.halfLoad && reference) {
     const rate = Math.round(peakResults[reference].rps / 2);
-    const names = candidates.map((s) => s.name).filter((n) => n === 'direct' || n === 'ceiling' || gateways.some((g) => g.name === n));
-    log(`half load: ${rate} req/s (half of ${reference}'s peak) for ${names.join(', ')}; calibrating the pace…`);
-    const pace = {};
-    for (const name of names) {
-      const { meanMs, calibration } = await calibratePace({ ...targets.get(name), connections: opts.connections, rate });
-      pace[name] = meanMs;
-      log(`  ${name}: think time ${meanMs.toFixed(2)} ms per connection → ${fmt(calibration.rps, 0)} req/s`);
-    }
+    const names = candidates
+      .map((s) => s.name)
+      .filter((n) => n === 'direct' || n === 'ceiling' || gateways.some((g) => g.name === n));
+    log(`half load: ${rate} req/s (half of ${reference}'s peak) for ${names.join(', ')}`);
     const halfRuns = Object.fromEntries(names.map((n) => [n, []]));
     for (let round = 1; round <= opts.rounds; round++) {
       for (const name of names) {
-        const r = await pacedRun({ ...targets.get(name), connections: opts.connections, duration: opts.duration, meanMs: pace[name] });
+        const r = await pacedRun({
+          ...targets.get(name),
+          connections: opts.connections,
+          duration: opts.duration,
+          rate,
+        });
         checkRun(`${name} @ half load`, r, problems);
+        // Fewer requests than the schedule means the candidate (or the shared CPU) could not keep the pace.
+        if (r.rps < rate * 0.9)
+          problems.push(`${name} @ half load: ${fmt(r.rps, 0)} req/s, below the ${rate} req/s pace`);
         halfRuns[name].push(r);
-        log(`half ${round}/${opts.rounds} ${name.padEnd(12)} ${fmt(r.rps, 0).padStart(8)} req/s  p50 ${fmt(r.p50, 3)} ms  p99 ${fmt(r.p99, 3)} ms`);
+        log(
+          `half ${round}/${opts.rounds} ${name.padEnd(12)} ${fmt(r.rps, 0).padStart(8)} req/s  p50 ${fmt(r.p50, 3)} ms  p99 ${fmt(r.p99, 3)} ms`,
+        );
       }
     }
     halfLoad = {
@@ -192,7 +261,15 @@ async function main() {
       results: Object.fromEntries(
         names.map((n) => {
           const rs = halfRuns[n];
-          return [n, { rps: median(rs.map((r) => r.rps)), p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)), thinkTimeMs: pace[n], rounds: rs }];
+          return [
+            n,
+            {
+              rps: median(rs.map((r) => r.rps)),
+              p50: median(rs.map((r) => r.p50)),
+              p99: median(rs.map((r) => r.p99)),
+              rounds: rs,
+            },
+          ];
         }),
       ),
     };
@@ -200,8 +277,17 @@ async function main() {
 
   for (const s of candidates) await s.teardown();
 
+  // Profiled runs come after the measured ones so the profiler's overhead never touches the figures. The
+  // ceiling is profiled too: the difference between the two profiles is what Keyway adds.
   let profiles = null;
-  if (opts.profile) profiles = await profileGateways(gateways, env, load, opts.duration);
+  if (opts.profile) {
+    profiles = await profileCandidates(
+      candidates.filter((s) => s.gateway || s.name === 'ceiling'),
+      env,
+      load,
+      opts.duration,
+    );
+  }
 
   const summary = report({ peakResults, halfLoad, gateways, candidates });
   const result = {
@@ -209,7 +295,12 @@ async function main() {
     machine,
     upstream: env.upstream.kind,
     loadGenerator: `${generator.name} ${generator.version}`,
-    options: { rounds: opts.rounds, duration: opts.duration, connections: opts.connections, warmup: opts.warmup },
+    options: {
+      rounds: opts.rounds,
+      duration: opts.duration,
+      connections: opts.connections,
+      warmup: opts.warmup,
+    },
     skipped,
     peak: peakResults,
     halfLoad,
@@ -221,32 +312,46 @@ async function main() {
   writeFileSync(path.join(RESULTS, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
   console.log(`\nwritten: ${path.relative(process.cwd(), path.join(RESULTS, 'latest.json'))}`);
   if (problems.length) {
-    console.log(`\nWARNING: some runs saw errors or non-2xx answers; their figures are suspect:\n  ${problems.join('\n  ')}`);
+    console.log(
+      `\nWARNING: some runs saw errors or non-2xx answers; their figures are suspect:\n  ${problems.join('\n  ')}`,
+    );
     process.exitCode = 1;
   }
 }
 
-async function profileGateways(gateways, env, load, duration) {
+async function profileCandidates(list, env, load, duration) {
   const profiles = {};
-  for (const s of gateways) {
+  for (const s of list) {
     const dir = tempDir('cpu-prof');
     log(`profiling ${s.name}: one ${duration} s run under --cpu-prof…`);
     const target = await s.setup({ ...env, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
+    const fromUs = Number(process.hrtime.bigint() / 1000n);
     const r = await peak({ ...target, ...load, duration });
+    const toUs = Number(process.hrtime.bigint() / 1000n);
     await s.teardown();
     const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
     if (!file) {
-      console.log(`\n${s.name}: no .cpuprofile was written (the process must exit cleanly on SIGTERM for --cpu-prof to write one)`);
+      console.log(
+        `\n${s.name}: no .cpuprofile was written (--cpu-prof writes it only when the process exits cleanly on SIGTERM)`,
+      );
       continue;
     }
     const kept = path.join(RESULTS, `${s.name}.cpuprofile`);
     mkdirSync(RESULTS, { recursive: true });
     copyFileSync(path.join(dir, file), kept);
-    const top = selfTimes(kept);
-    console.log(`\n${s.name} under --cpu-prof: ${fmt(r.rps, 0)} req/s (profiling slows it down)`);
+    const top = selfTimes(kept, { fromUs, toUs });
+    console.log(`\n${s.name} under --cpu-prof: ${fmt(r.rps, 0)} req/s (the profiler slows it down)`);
     console.log(formatTop(top, 15));
-    console.log(`full profile: ${path.relative(process.cwd(), kept)} (open in Chrome DevTools → Performance)`);
-    profiles[s.name] = { file: path.relative(ROOT, kept), rps: r.rps, top: top.functions.slice(0, 15) };
+    console.log(
+      `whole profile: ${path.relative(process.cwd(), kept)} (Chrome DevTools → Performance → Load profile)`,
+    );
+    profiles[s.name] = {
+      file: path.relative(ROOT, kept),
+      rps: r.rps,
+      busyMs: top.busyMs,
+      idleMs: top.idleMs,
+      top: top.functions.slice(0, 15),
+    };
   }
   return profiles;
 }
@@ -260,8 +365,11 @@ function report({ peakResults, halfLoad, gateways }) {
 
   if (halfLoad) {
     const half = [['candidate', 'req/s', 'p50 ms', 'p99 ms']];
-    for (const [name, r] of Object.entries(halfLoad.results)) half.push([name, fmt(r.rps, 0), fmt(r.p50, 3), fmt(r.p99, 3)]);
-    console.log(`\nlatency at half load: ${halfLoad.rate} req/s target = half of ${halfLoad.reference}'s peak (median of rounds)\n${table(half)}`);
+    for (const [name, r] of Object.entries(halfLoad.results))
+      half.push([name, fmt(r.rps, 0), fmt(r.p50, 3), fmt(r.p99, 3)]);
+    console.log(
+      `\nlatency at half load: ${halfLoad.rate} req/s target = half of ${halfLoad.reference}'s peak (median of rounds)\n${table(half)}`,
+    );
   }
 
   const summary = {};
@@ -277,7 +385,9 @@ function report({ peakResults, halfLoad, gateways }) {
       addedP99VsDirect: p99half(g) - p99half('direct'),
     };
     summary[g] = s;
-    lines.push(`${g}/ceiling = ${fmt(s.vsCeiling)} (target ≥ 0.90)${s.vsCeiling >= 0.9 ? '' : Number.isFinite(s.vsCeiling) ? '  ← below target' : ''}`);
+    lines.push(
+      `${g}/ceiling = ${fmt(s.vsCeiling)} (target ≥ 0.90)${s.vsCeiling >= 0.9 ? '' : Number.isFinite(s.vsCeiling) ? '  ← below target' : ''}`,
+    );
     lines.push(`${g}/nginx-proxy = ${fmt(s.vsNginxProxy)}`);
   }
   summary.ceilingVsNginxProxy = ratio(rps('ceiling'), rps('nginx-proxy'));
@@ -305,7 +415,8 @@ function table(rows) {
 
 main()
   .catch((err) => {
-    console.error(`\nbench failed: ${err.stack ?? err}`);
-    process.exitCode = 1;
+    if (interrupted()) return; // Ctrl-C: the load generator we ended is not news
+    console.error(err.usage ? err.message : `\nbench failed: ${err.stack ?? err}`);
+    process.exitCode = err.usage ? 2 : 1;
   })
   .finally(() => cleanup());

@@ -37,7 +37,10 @@ export async function startKeyway(env, { name = 'keyway', extraEnv = {} } = {}) 
       signal: AbortSignal.timeout(5_000),
     });
     const text = await res.text();
-    if (!res.ok) throw new Error(`admin ${method} ${urlPath} → ${res.status} ${text.slice(0, 300)}${tail(proc.logFile)}`);
+    if (!res.ok)
+      throw new Error(
+        `admin ${method} ${urlPath} → ${res.status} ${text.slice(0, 300)}${tail(proc.logFile)}`,
+      );
     return text ? JSON.parse(text) : undefined;
   }
 

@@ -47,9 +47,14 @@ async function run(name, upstreamBlock, location) {
   const port = await freePort();
   const conf = path.join(dir, 'nginx.conf');
   writeFileSync(conf, config(dir, port, upstreamBlock, location));
-  const proc = await start(name, nginxPath(), ['-p', dir, '-c', conf, '-e', `${dir}/error.log`, '-g', 'daemon off;'], {
-    logDir: dir,
-  });
+  const proc = await start(
+    name,
+    nginxPath(),
+    ['-p', dir, '-c', conf, '-e', `${dir}/error.log`, '-g', 'daemon off;'],
+    {
+      logDir: dir,
+    },
+  );
   const url = `http://127.0.0.1:${port}/`;
   try {
     await waitFor(url, { proc, timeoutMs: 10_000 });

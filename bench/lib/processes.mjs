@@ -1,7 +1,16 @@
 // Child processes, temp dirs and readiness checks. Every child is tracked and ended on exit — normal, error or
 // Ctrl-C — and every wait is bounded, so a broken candidate fails the bench instead of hanging it.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, openSync, closeSync, readFileSync, statSync, accessSync, constants } from 'node:fs';
+import {
+  mkdtempSync,
+  rmSync,
+  openSync,
+  closeSync,
+  readFileSync,
+  statSync,
+  accessSync,
+  constants,
+} from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,7 +41,12 @@ export function freePort() {
  * Starts a child in its own process group (so nginx's workers are ended with their master), output to a log
  * file. `readyLine` (a RegExp) waits for a matching stdout line and resolves with its first capture group.
  */
-export async function start(name, command, args, { env, cwd, logDir, readyLine, readyTimeoutMs = 15_000 } = {}) {
+export async function start(
+  name,
+  command,
+  args,
+  { env, cwd, logDir, readyLine, readyTimeoutMs = 15_000 } = {},
+) {
   const logFile = path.join(logDir ?? tempDir(name), `${name}.log`);
   const fd = openSync(logFile, 'a');
   const child = spawn(command, args, {
@@ -110,6 +124,8 @@ export async function cleanup() {
 }
 
 let cleaningUp = false;
+/** True once Ctrl-C or SIGTERM started the cleanup: errors from children ended by it are expected. */
+export const interrupted = () => cleaningUp;
 /** Installs the handlers that end every child on Ctrl-C, SIGTERM, an uncaught error, or a plain exit. */
 export function installCleanup() {
   const onSignal = (signal) => {
@@ -128,11 +144,15 @@ export function installCleanup() {
 }
 
 /** Polls `url` until `check(response, body)` is true; each attempt has its own timeout. */
-export async function waitFor(url, { timeoutMs = 15_000, headers, check = (r) => r.status === 200, proc } = {}) {
+export async function waitFor(
+  url,
+  { timeoutMs = 15_000, headers, check = (r) => r.status === 200, proc } = {},
+) {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer';
   while (Date.now() < deadline) {
-    if (proc?.exited) throw new Error(`${proc.name} exited (${proc.exitCode}) while waiting for ${url}${tail(proc.logFile)}`);
+    if (proc?.exited)
+      throw new Error(`${proc.name} exited (${proc.exitCode}) while waiting for ${url}${tail(proc.logFile)}`);
     try {
       const res = await fetch(url, { headers, signal: AbortSignal.timeout(2_000) });
       const body = await res.text();
@@ -149,10 +169,18 @@ export async function waitFor(url, { timeoutMs = 15_000, headers, check = (r) =>
 export function tail(file, lines = 20) {
   try {
     const text = readFileSync(file, 'utf8').trimEnd();
-    return text ? `\n--- last lines of ${path.basename(file)} ---\n${text.split('\n').slice(-lines).join('\n')}` : '';
+    return text
+      ? `\n--- last lines of ${path.basename(file)} ---\n${text.split('\n').slice(-lines).join('\n')}`
+      : '';
   } catch {
     return '';
   }
+}
+
+const hidden = new Set();
+/** Makes `which(program)` answer null: to measure what a machine without nginx or wrk measures. */
+export function hide(program) {
+  hidden.add(program);
 }
 
 /**
@@ -160,6 +188,7 @@ export function tail(file, lines = 20) {
  * user's PATH, so the sbin folders are searched too.
  */
 export function which(program) {
+  if (hidden.has(program)) return null;
   const dirs = [...(process.env.PATH ?? '').split(path.delimiter), '/usr/local/sbin', '/usr/sbin', '/sbin'];
   for (const dir of dirs) {
     if (!dir) continue;

@@ -2,10 +2,11 @@
  * Opens the Kysely instance for either dialect, and keeps credentials out of every message about it.
  */
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
 import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import { KeywayError } from '../core/errors.js';
 import type { Dialect } from './types.js';
 import type { Database } from './schema.js';
@@ -26,6 +27,12 @@ const PG_CONNECT_TIMEOUT_MS = 5_000;
 
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
+// Each node uses one dialect: the other driver is never loaded (pg alone costs about 5 MB of RSS, and the
+// 1 GiB streaming test holds the whole process under 150 MB). Both are CommonJS, so require() is exact.
+const require = createRequire(import.meta.url);
+const loadSqlite = (): typeof BetterSqlite3 => require('better-sqlite3') as typeof BetterSqlite3;
+const loadPg = (): typeof pg => require('pg') as typeof pg;
+
 export function connect(opts: { databaseUrl?: string; dataDir: string; schema?: string }): Connection {
   const url = opts.databaseUrl;
   if (url === undefined || url === '') return connectSqlite(opts.dataDir);
@@ -41,7 +48,8 @@ function connectSqlite(dataDir: string): Connection {
   let database: BetterSqlite3.Database;
   try {
     mkdirSync(dataDir, { recursive: true });
-    database = new BetterSqlite3(file);
+    const Sqlite = loadSqlite();
+    database = new Sqlite(file);
     // WAL lets the snapshot loader read while the admin API writes; foreign keys give the cascade delete.
     database.pragma('journal_mode = WAL');
     database.pragma('foreign_keys = ON');
@@ -68,7 +76,7 @@ function connectPostgres(url: string, schema: string | undefined): Connection {
       reason: 'must be a plain SQL identifier',
     });
   }
-  const pool = new pg.Pool({ connectionString: url, connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS });
+  const pool = new (loadPg().Pool)({ connectionString: url, connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS });
   // An idle client losing its server emits 'error' on the pool; unhandled, that would kill the process.
   // The next query reports the outage through ping()/KW_ERR_STORE_UNAVAILABLE instead.
   pool.on('error', () => undefined);
