@@ -39,8 +39,7 @@ export class RequestContext {
   response: { status: number; headers: OutgoingHttpHeaders } | undefined = undefined;
   /** Target that served the request (`host:port`), for logs. */
   target: string | undefined = undefined;
-  /** Free-form state shared between plugins of one request. */
-  readonly state: Map<string, unknown> = new Map();
+  private stateMap: Map<string, unknown> | undefined = undefined;
   /** True once headers went to the client: errors can then only cut the connection. */
   responded = false;
 
@@ -66,6 +65,11 @@ export class RequestContext {
     this.upstreamPath = init.upstreamPath;
     this.upstreamQuery = init.upstreamQuery;
     this.upstreamHeaders = init.upstreamHeaders;
+  }
+
+  /** Free-form state shared between plugins of one request (made on first use: most requests need none). */
+  get state(): Map<string, unknown> {
+    return (this.stateMap ??= new Map());
   }
 
   /** Answers the client directly (short-circuits the remaining phases up to `respond`). */

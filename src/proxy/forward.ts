@@ -7,11 +7,13 @@
  * the client's IncomingMessage itself, which undici reads with back-pressure too.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { KeywayError } from '../core/errors.js';
 import type { BalancedTarget } from './balancer.js';
 import type { RequestContext } from './context.js';
 import { clientResponseHeaders } from './headers.js';
+import { accountStreamed, accountedBody } from './memory-governor.js';
 import { sendError } from './send-error.js';
 
 export interface ForwardHooks {
@@ -40,7 +42,11 @@ export function forward(ctx: RequestContext, hooks: ForwardHooks, attempt = 0, f
   const req = ctx.req;
   const headers = ctx.upstreamHeaders;
   headers['host'] = ctx.route.def.preserve_host === true && req.headers.host !== undefined ? req.headers.host : svc.upstream !== undefined ? target.address : svc.hostHeader;
-  const hasBody = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
+  const length = req.headers['content-length'];
+  const chunked = req.headers['transfer-encoding'] !== undefined;
+  const hasBody = length !== undefined || chunked;
+  // Bodies above one memory-governor step are streamed through a counting iterator; the rest as they are.
+  const large = chunked || (length !== undefined && length.length > 6);
   target.active++;
   ctx.target = target.address;
   const handler = new ForwardHandler(ctx, target, hooks, attempt, failed);
@@ -50,7 +56,8 @@ export function forward(ctx: RequestContext, hooks: ForwardHooks, attempt = 0, f
       path: ctx.upstreamPath + ctx.upstreamQuery,
       method: req.method as Dispatcher.HttpMethod,
       headers: headers as IncomingHttpHeaders,
-      body: hasBody ? req : null,
+      // undici reads async iterables as bodies (lib/core/request.js); its typings only list Readable.
+      body: hasBody ? (large ? (accountedBody(req) as unknown as Readable) : req) : null,
       headersTimeout: svc.def.read_timeout_ms,
       bodyTimeout: svc.def.read_timeout_ms,
     },
@@ -101,6 +108,7 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    accountStreamed(chunk.length);
     if (!this.ctx.res.write(chunk)) {
       controller.pause();
       this.ctx.res.once('drain', this.onDrain);

@@ -117,7 +117,8 @@ export function setForwardedHeaders(
   out['x-forwarded-proto'] = typeof prevProto === 'string' ? prevProto : proto;
   const prevHost = trustedPeer ? inHeaders['x-forwarded-host'] : undefined;
   out['x-forwarded-host'] = typeof prevHost === 'string' ? prevHost : host;
-  const forNode = isIP(peer) === 6 ? `"[${peer}]"` : peer;
+  // Socket peers are always valid addresses: a colon means IPv6, which RFC 7239 §6 wants bracketed and quoted.
+  const forNode = peer.includes(':') ? `"[${peer}]"` : peer;
   const element = `for=${forNode};proto=${proto}${host !== '' ? `;host=${quoteIfNeeded(host)}` : ''}`;
   const prevForwarded = trustedPeer ? inHeaders['forwarded'] : undefined;
   out['forwarded'] = prevForwarded === undefined ? element : `${prevForwarded}, ${element}`;

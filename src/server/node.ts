@@ -17,6 +17,7 @@ import { AgentCache } from '../snapshot/agents.js';
 import { SnapshotManager } from '../snapshot/manager.js';
 import { openStore } from '../store/open-store.js';
 import { KeywayError } from '../core/errors.js';
+import { tuneRuntime } from './runtime-tuning.js';
 import { loadSettings, type NodeSettings } from './settings.js';
 
 export interface RunningNode {
@@ -41,6 +42,7 @@ export interface StartOptions {
 }
 
 export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
+  tuneRuntime();
   const settings = opts.settings ?? loadSettings(opts.configFile === undefined ? {} : { configFile: opts.configFile });
   const log = opts.logger ?? pino({ level: settings.log.level, base: { service: 'keyway' } });
   let trusted: TrustedProxies;
