@@ -70,7 +70,7 @@ export async function buildAdminApp(deps: AdminDeps): Promise<FastifyInstance> {
     let compiled: ValidateFunction | undefined;
     const lazy = (data: unknown): boolean => {
       compiled ??= ajv.compile(schema);
-      const ok = compiled(data) as boolean;
+      const ok = compiled(data);
       lazy.errors = compiled.errors;
       return ok;
     };

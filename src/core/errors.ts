@@ -33,9 +33,21 @@ export const ERRORS = {
     kind: 'upstream',
     message: 'upstream refused or reset the connection',
   },
-  KW_ERR_UPSTREAM_BAD_RESPONSE: { status: 502, kind: 'upstream', message: 'upstream sent an invalid response' },
-  KW_ERR_UPSTREAM_TIMEOUT: { status: 504, kind: 'upstream', message: 'upstream did not answer within {timeout}' },
-  KW_ERR_NO_TARGET: { status: 503, kind: 'upstream', message: 'upstream "{upstream}" has no available target' },
+  KW_ERR_UPSTREAM_BAD_RESPONSE: {
+    status: 502,
+    kind: 'upstream',
+    message: 'upstream sent an invalid response',
+  },
+  KW_ERR_UPSTREAM_TIMEOUT: {
+    status: 504,
+    kind: 'upstream',
+    message: 'upstream did not answer within {timeout}',
+  },
+  KW_ERR_NO_TARGET: {
+    status: 503,
+    kind: 'upstream',
+    message: 'upstream "{upstream}" has no available target',
+  },
   KW_ERR_SHUTTING_DOWN: { status: 503, kind: 'internal', message: 'gateway is shutting down' },
   KW_ERR_REQUEST_TERMINATED: { status: 503, kind: 'input', message: '{message}' },
   KW_ERR_INTERNAL: { status: 500, kind: 'internal', message: 'internal gateway error' },
@@ -49,9 +61,17 @@ export const ERRORS = {
   KW_ERR_REFERENCE: { status: 400, kind: 'misuse', message: '{reason}' },
   KW_ERR_ROUTE_COLLISION: { status: 400, kind: 'misuse', message: '{reason}' },
   KW_ERR_PLUGIN_UNKNOWN: { status: 400, kind: 'misuse', message: 'unknown plugin "{name}"' },
-  KW_ERR_PLUGIN_CONFIG: { status: 400, kind: 'misuse', message: 'invalid config for plugin "{name}": {reason}' },
+  KW_ERR_PLUGIN_CONFIG: {
+    status: 400,
+    kind: 'misuse',
+    message: 'invalid config for plugin "{name}": {reason}',
+  },
   KW_ERR_CONFIG_FILE: { status: 400, kind: 'misuse', message: '{file}: {reason}' },
-  KW_ERR_PAYLOAD_TOO_LARGE: { status: 413, kind: 'input', message: 'request body is larger than {limit} bytes' },
+  KW_ERR_PAYLOAD_TOO_LARGE: {
+    status: 413,
+    kind: 'input',
+    message: 'request body is larger than {limit} bytes',
+  },
   KW_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, kind: 'input', message: 'content type must be {expected}' },
 
   // --- node and store ------------------------------------------------------------------------
@@ -81,7 +101,12 @@ export class KeywayError extends Error {
   constructor(
     code: ErrorCode,
     params: Record<string, string | number> = {},
-    opts: { details?: ErrorDetail[]; headers?: Record<string, string>; cause?: unknown; status?: number } = {},
+    opts: {
+      details?: ErrorDetail[];
+      headers?: Record<string, string>;
+      cause?: unknown;
+      status?: number;
+    } = {},
   ) {
     const def: ErrorDef = ERRORS[code];
     super(format(def.message, params), opts.cause === undefined ? undefined : { cause: opts.cause });

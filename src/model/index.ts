@@ -31,7 +31,13 @@ export interface ResourceTypes {
 export type ResourceKind = keyof ResourceTypes;
 
 /** Order matters: referenced kinds come first, so creating in this order never dangles. */
-export const RESOURCE_KINDS = ['upstreams', 'services', 'routes', 'consumers', 'plugins'] as const satisfies readonly ResourceKind[];
+export const RESOURCE_KINDS = [
+  'upstreams',
+  'services',
+  'routes',
+  'consumers',
+  'plugins',
+] as const satisfies readonly ResourceKind[];
 
 export interface KindDef<K extends ResourceKind> {
   kind: K;
@@ -44,8 +50,20 @@ export interface KindDef<K extends ResourceKind> {
 }
 
 export const KINDS: { [K in ResourceKind]: KindDef<K> } = {
-  upstreams: { kind: 'upstreams', singular: 'upstream', schema: upstreamSchema, key: (r) => r.name, references: [] },
-  services: { kind: 'services', singular: 'service', schema: serviceSchema, key: (r) => r.name, references: [] },
+  upstreams: {
+    kind: 'upstreams',
+    singular: 'upstream',
+    schema: upstreamSchema,
+    key: (r) => r.name,
+    references: [],
+  },
+  services: {
+    kind: 'services',
+    singular: 'service',
+    schema: serviceSchema,
+    key: (r) => r.name,
+    references: [],
+  },
   routes: {
     kind: 'routes',
     singular: 'route',
@@ -74,7 +92,11 @@ export const KINDS: { [K in ResourceKind]: KindDef<K> } = {
 };
 
 /** A stored resource: the user's fields plus id and timestamps. */
-export type Stored<K extends ResourceKind> = ResourceTypes[K] & { id: string; created_at: string; updated_at: string };
+export type Stored<K extends ResourceKind> = ResourceTypes[K] & {
+  id: string;
+  created_at: string;
+  updated_at: string;
+};
 
 /** Everything one workspace holds, as the snapshot compiler and the declarative file see it. */
 export interface WorkspaceState {

@@ -32,7 +32,17 @@ export interface Route {
 
 export const ROUTE_DEFAULTS = { strip_path: true, preserve_host: false, priority: 0 } as const;
 
-export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT'] as const;
+export const HTTP_METHODS = [
+  'GET',
+  'HEAD',
+  'POST',
+  'PUT',
+  'PATCH',
+  'DELETE',
+  'OPTIONS',
+  'TRACE',
+  'CONNECT',
+] as const;
 
 export const routeSchema = {
   type: 'object',
@@ -45,7 +55,12 @@ export const routeSchema = {
       type: 'array',
       maxItems: 64,
       uniqueItems: true,
-      items: { type: 'string', minLength: 1, maxLength: 255, pattern: '^(\\*\\.)?[A-Za-z0-9.-]+(\\.\\*)?(:[0-9]{1,5})?$' },
+      items: {
+        type: 'string',
+        minLength: 1,
+        maxLength: 255,
+        pattern: '^(\\*\\.)?[A-Za-z0-9.-]+(\\.\\*)?(:[0-9]{1,5})?$',
+      },
     },
     methods: { type: 'array', maxItems: 16, uniqueItems: true, items: { enum: [...HTTP_METHODS] } },
     paths: {
@@ -57,8 +72,13 @@ export const routeSchema = {
     headers: {
       type: 'object',
       maxProperties: 16,
-      propertyNames: { pattern: '^[A-Za-z0-9!#$%&\'*+.^_`|~-]+$' },
-      additionalProperties: { type: 'array', minItems: 1, maxItems: 16, items: { type: 'string', maxLength: 1024 } },
+      propertyNames: { pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]+$" },
+      additionalProperties: {
+        type: 'array',
+        minItems: 1,
+        maxItems: 16,
+        items: { type: 'string', maxLength: 1024 },
+      },
     },
     strip_path: { type: 'boolean' },
     path_rewrite: { type: 'string', minLength: 1, maxLength: 1024, pattern: '^/' },

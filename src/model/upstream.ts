@@ -32,7 +32,12 @@ export const upstreamSchema = {
         additionalProperties: false,
         required: ['target'],
         properties: {
-          target: { type: 'string', minLength: 3, maxLength: 300, pattern: '^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+):[0-9]{1,5}$' },
+          target: {
+            type: 'string',
+            minLength: 3,
+            maxLength: 300,
+            pattern: '^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+):[0-9]{1,5}$',
+          },
           weight: { type: 'integer', minimum: 0, maximum: 65535 },
         },
       },

@@ -20,11 +20,21 @@ export class Balancer {
   private readonly algorithm: Algorithm;
   private readonly total: number;
 
-  constructor(protocol: string, targets: ReadonlyArray<{ target: string; weight?: number }>, algorithm: Algorithm) {
+  constructor(
+    protocol: string,
+    targets: ReadonlyArray<{ target: string; weight?: number }>,
+    algorithm: Algorithm,
+  ) {
     this.algorithm = algorithm;
     this.targets = targets
       .filter((t) => (t.weight ?? 100) > 0)
-      .map((t) => ({ address: t.target, origin: `${protocol}//${t.target}`, weight: t.weight ?? 100, current: 0, active: 0 }));
+      .map((t) => ({
+        address: t.target,
+        origin: `${protocol}//${t.target}`,
+        weight: t.weight ?? 100,
+        current: 0,
+        active: 0,
+      }));
     this.total = this.targets.reduce((s, t) => s + t.weight, 0);
   }
 

@@ -22,8 +22,20 @@ export interface ForwardHooks {
 }
 
 /** Connection-level failures where nothing reached the target: safe to try another one. */
-const NOT_SENT = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
-const TIMEOUTS = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'KW_TOTAL_TIMEOUT']);
+const NOT_SENT = new Set([
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+const TIMEOUTS = new Set([
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'KW_TOTAL_TIMEOUT',
+]);
 
 class TotalTimeoutError extends Error {
   readonly code = 'KW_TOTAL_TIMEOUT';
@@ -32,16 +44,30 @@ class ClientGoneError extends Error {
   readonly code = 'KW_CLIENT_GONE';
 }
 
-export function forward(ctx: RequestContext, hooks: ForwardHooks, attempt = 0, failed?: Set<BalancedTarget>): void {
+export function forward(
+  ctx: RequestContext,
+  hooks: ForwardHooks,
+  attempt = 0,
+  failed?: Set<BalancedTarget>,
+): void {
   const svc = ctx.route.service;
   const target = svc.balancer.pick(failed);
   if (target === undefined) {
-    sendError(ctx.res, new KeywayError('KW_ERR_NO_TARGET', { upstream: svc.upstream ?? svc.name }), ctx.requestId);
+    sendError(
+      ctx.res,
+      new KeywayError('KW_ERR_NO_TARGET', { upstream: svc.upstream ?? svc.name }),
+      ctx.requestId,
+    );
     return;
   }
   const req = ctx.req;
   const headers = ctx.upstreamHeaders;
-  headers['host'] = ctx.route.def.preserve_host === true && req.headers.host !== undefined ? req.headers.host : svc.upstream !== undefined ? target.address : svc.hostHeader;
+  headers['host'] =
+    ctx.route.def.preserve_host === true && req.headers.host !== undefined
+      ? req.headers.host
+      : svc.upstream !== undefined
+        ? target.address
+        : svc.hostHeader;
   const length = req.headers['content-length'];
   const chunked = req.headers['transfer-encoding'] !== undefined;
   const hasBody = length !== undefined || chunked;
@@ -71,7 +97,8 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
   private finished = false;
   private readonly onDrain = (): void => this.controller?.resume();
   private readonly onClientClose = (): void => {
-    if (!this.finished && !this.ctx.res.writableFinished) this.controller?.abort(new ClientGoneError('client closed the connection'));
+    if (!this.finished && !this.ctx.res.writableFinished)
+      this.controller?.abort(new ClientGoneError('client closed the connection'));
   };
 
   constructor(
@@ -83,7 +110,10 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
   ) {
     const total = ctx.route.service.def.timeout_ms;
     if (total > 0) {
-      this.timer = setTimeout(() => this.controller?.abort(new TotalTimeoutError(`no complete answer within ${total} ms`)), total);
+      this.timer = setTimeout(
+        () => this.controller?.abort(new TotalTimeoutError(`no complete answer within ${total} ms`)),
+        total,
+      );
     }
     ctx.res.once('close', this.onClientClose);
   }
@@ -93,7 +123,12 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     if (this.ctx.res.destroyed) controller.abort(new ClientGoneError('client closed the connection'));
   }
 
-  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders, statusMessage?: string): void {
+  onResponseStart(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: IncomingHttpHeaders,
+    statusMessage?: string,
+  ): void {
     // 1xx informational answers are for this hop only; Node answers the client's Expect itself.
     if (statusCode < 200) return;
     const ctx = this.ctx;
@@ -103,7 +138,8 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     const respond = ctx.route.phases.respond;
     for (let i = 0; i < respond.length; i++) respond[i]?.(ctx);
     ctx.responded = true;
-    if (statusMessage !== undefined && statusMessage !== '') ctx.res.writeHead(statusCode, statusMessage, ctx.response.headers);
+    if (statusMessage !== undefined && statusMessage !== '')
+      ctx.res.writeHead(statusCode, statusMessage, ctx.response.headers);
     else ctx.res.writeHead(statusCode, ctx.response.headers);
   }
 
@@ -131,7 +167,12 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
       return;
     }
     const svc = ctx.route.service;
-    if (NOT_SENT.has(code) && this.attempt < svc.def.retries && !ctx.req.readableDidRead && svc.balancer.targets.length > 1) {
+    if (
+      NOT_SENT.has(code) &&
+      this.attempt < svc.def.retries &&
+      !ctx.req.readableDidRead &&
+      svc.balancer.targets.length > 1
+    ) {
       const failed = this.failed ?? new Set<BalancedTarget>();
       failed.add(this.target);
       if (failed.size < svc.balancer.targets.length) {

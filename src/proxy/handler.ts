@@ -11,7 +11,13 @@ import type { Snapshot } from '../snapshot/compile.js';
 import type { RoutePhases } from '../snapshot/types.js';
 import { RequestContext } from './context.js';
 import { forward, type ForwardHooks } from './forward.js';
-import { acceptableRequestId, clientAddress, setForwardedHeaders, upstreamRequestHeaders, type TrustedProxies } from './headers.js';
+import {
+  acceptableRequestId,
+  clientAddress,
+  setForwardedHeaders,
+  upstreamRequestHeaders,
+  type TrustedProxies,
+} from './headers.js';
 import { sendError } from './send-error.js';
 import { normalizePath, upstreamPath } from './upstream-path.js';
 
@@ -34,15 +40,29 @@ export function createProxyHandler(opts: HandlerOptions, proto: 'http' | 'https'
     const incomingId = req.headers['x-request-id'];
     const requestId = acceptableRequestId(incomingId) ? incomingId : randomUUID();
     const url = req.url ?? '/';
-    if (url.length > maxUriBytes) return sendError(res, new KeywayError('KW_ERR_URI_TOO_LONG', { limit: maxUriBytes }), requestId);
+    if (url.length > maxUriBytes)
+      return sendError(res, new KeywayError('KW_ERR_URI_TOO_LONG', { limit: maxUriBytes }), requestId);
     if (headerBytes(req.rawHeaders) > maxHeaderBytes) {
-      return sendError(res, new KeywayError('KW_ERR_HEADERS_TOO_LARGE', { limit: maxHeaderBytes }), requestId);
+      return sendError(
+        res,
+        new KeywayError('KW_ERR_HEADERS_TOO_LARGE', { limit: maxHeaderBytes }),
+        requestId,
+      );
     }
     if (url.charCodeAt(0) !== 47 /* '/' */) {
-      return sendError(res, new KeywayError('KW_ERR_BAD_REQUEST', { reason: 'request target must be an absolute path' }), requestId);
+      return sendError(
+        res,
+        new KeywayError('KW_ERR_BAD_REQUEST', { reason: 'request target must be an absolute path' }),
+        requestId,
+      );
     }
     const snapshot = opts.snapshot();
-    if (snapshot === undefined) return sendError(res, new KeywayError('KW_ERR_NOT_READY', { reason: 'configuration not loaded yet' }), requestId);
+    if (snapshot === undefined)
+      return sendError(
+        res,
+        new KeywayError('KW_ERR_NOT_READY', { reason: 'configuration not loaded yet' }),
+        requestId,
+      );
 
     const q = url.indexOf('?');
     const rawPath = normalizePath(q === -1 ? url : url.slice(0, q));
@@ -79,7 +99,11 @@ export function createProxyHandler(opts: HandlerOptions, proto: 'http' | 'https'
   };
 }
 
-async function runPhases(ctx: RequestContext, phases: RoutePhases, hooks: HandlerOptions['hooks']): Promise<void> {
+async function runPhases(
+  ctx: RequestContext,
+  phases: RoutePhases,
+  hooks: HandlerOptions['hooks'],
+): Promise<void> {
   for (const h of phases.identify) {
     await h(ctx);
     if (ctx.responded) return;
@@ -102,7 +126,9 @@ async function runPhases(ctx: RequestContext, phases: RoutePhases, hooks: Handle
 }
 
 function runLog(ctx: RequestContext, hooks: HandlerOptions['hooks']): void {
-  const list = (ctx.identity !== undefined && ctx.route.consumerPhases?.get(ctx.identity.consumerId)?.log) || ctx.route.phases.log;
+  const list =
+    (ctx.identity !== undefined && ctx.route.consumerPhases?.get(ctx.identity.consumerId)?.log) ||
+    ctx.route.phases.log;
   for (const h of list) {
     try {
       h(ctx);

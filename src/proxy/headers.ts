@@ -39,7 +39,9 @@ function connectionListed(value: string | string[] | undefined): Set<string> | u
 }
 
 /** Request headers to send upstream: everything but hop-by-hop, `host` and `expect`. */
-export function upstreamRequestHeaders(h: IncomingHttpHeaders): Record<string, string | string[] | undefined> {
+export function upstreamRequestHeaders(
+  h: IncomingHttpHeaders,
+): Record<string, string | string[] | undefined> {
   const listed = connectionListed(h.connection);
   const out: Record<string, string | string[] | undefined> = {};
   for (const name in h) {
@@ -88,7 +90,11 @@ export class TrustedProxies {
  * The client's address: the socket peer, or — when the peer is a trusted proxy — the right-most address in
  * X-Forwarded-For that is not itself trusted (the left part can be forged by the client).
  */
-export function clientAddress(peer: string, xff: string | string[] | undefined, trusted: TrustedProxies): string {
+export function clientAddress(
+  peer: string,
+  xff: string | string[] | undefined,
+  trusted: TrustedProxies,
+): string {
   if (xff === undefined || !trusted.has(peer)) return peer;
   const hops = (Array.isArray(xff) ? xff.join(',') : xff).split(',');
   for (let i = hops.length - 1; i >= 0; i--) {
@@ -112,7 +118,8 @@ export function setForwardedHeaders(
 ): void {
   const host = inHeaders.host ?? '';
   const prevXff = trustedPeer ? inHeaders['x-forwarded-for'] : undefined;
-  out['x-forwarded-for'] = prevXff === undefined ? peer : `${Array.isArray(prevXff) ? prevXff.join(', ') : prevXff}, ${peer}`;
+  out['x-forwarded-for'] =
+    prevXff === undefined ? peer : `${Array.isArray(prevXff) ? prevXff.join(', ') : prevXff}, ${peer}`;
   const prevProto = trustedPeer ? inHeaders['x-forwarded-proto'] : undefined;
   out['x-forwarded-proto'] = typeof prevProto === 'string' ? prevProto : proto;
   const prevHost = trustedPeer ? inHeaders['x-forwarded-host'] : undefined;

@@ -52,13 +52,21 @@ export class ProxyServer {
         cert = readFileSync(this.opts.tls.cert);
         key = readFileSync(this.opts.tls.key);
       } catch (err) {
-        throw new KeywayError('KW_ERR_TLS_CONFIG', { field: 'proxy.tls', reason: 'cannot read certificate or key file' }, { cause: err });
+        throw new KeywayError(
+          'KW_ERR_TLS_CONFIG',
+          { field: 'proxy.tls', reason: 'cannot read certificate or key file' },
+          { cause: err },
+        );
       }
       let secure: https.Server;
       try {
         secure = https.createServer({ ...common, cert, key }, this.wrap(this.handlers.https));
       } catch (err) {
-        throw new KeywayError('KW_ERR_TLS_CONFIG', { field: 'proxy.tls', reason: err instanceof Error ? err.message : 'invalid' }, { cause: err });
+        throw new KeywayError(
+          'KW_ERR_TLS_CONFIG',
+          { field: 'proxy.tls', reason: err instanceof Error ? err.message : 'invalid' },
+          { cause: err },
+        );
       }
       this.servers.push(secure);
       out.https = await this.listen(secure, this.opts.tls.listen);
@@ -109,7 +117,9 @@ export class ProxyServer {
   };
 
   private async listen(server: http.Server | https.Server, addr: ListenAddress): Promise<string> {
-    server.on('clientError', (err: Error & { code?: string; rawPacket?: Buffer }, socket: Socket) => onClientError(err, socket, this.opts.maxUriBytes));
+    server.on('clientError', (err: Error & { code?: string; rawPacket?: Buffer }, socket: Socket) =>
+      onClientError(err, socket, this.opts.maxUriBytes),
+    );
     server.listen(addr.port, addr.host);
     await once(server, 'listening');
     const a = server.address();
@@ -119,7 +129,11 @@ export class ProxyServer {
 }
 
 /** Malformed or oversized requests get a status line, not a reset (431 / 414 / 400). */
-function onClientError(err: Error & { code?: string; rawPacket?: Buffer }, socket: Socket, maxUriBytes: number): void {
+function onClientError(
+  err: Error & { code?: string; rawPacket?: Buffer },
+  socket: Socket,
+  maxUriBytes: number,
+): void {
   if (!socket.writable || err.code === 'ECONNRESET') {
     socket.destroy();
     return;
@@ -143,7 +157,14 @@ function onClientError(err: Error & { code?: string; rawPacket?: Buffer }, socke
     status = 408;
     message = 'request headers took too long';
   }
-  const reason = status === 400 ? 'Bad Request' : status === 408 ? 'Request Timeout' : status === 414 ? 'URI Too Long' : 'Request Header Fields Too Large';
+  const reason =
+    status === 400
+      ? 'Bad Request'
+      : status === 408
+        ? 'Request Timeout'
+        : status === 414
+          ? 'URI Too Long'
+          : 'Request Header Fields Too Large';
   const body = JSON.stringify({ error: { code, message } });
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,

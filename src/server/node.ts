@@ -43,17 +43,24 @@ export interface StartOptions {
 
 export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
   tuneRuntime();
-  const settings = opts.settings ?? loadSettings(opts.configFile === undefined ? {} : { configFile: opts.configFile });
+  const settings =
+    opts.settings ?? loadSettings(opts.configFile === undefined ? {} : { configFile: opts.configFile });
   const log = opts.logger ?? pino({ level: settings.log.level, base: { service: 'keyway' } });
   let trusted: TrustedProxies;
   try {
     trusted = new TrustedProxies(settings.proxy.trusted_proxies);
   } catch (err) {
-    throw new KeywayError('KW_ERR_NODE_CONFIG', { field: 'proxy.trusted_proxies', reason: err instanceof Error ? err.message : 'invalid' });
+    throw new KeywayError('KW_ERR_NODE_CONFIG', {
+      field: 'proxy.trusted_proxies',
+      reason: err instanceof Error ? err.message : 'invalid',
+    });
   }
   mkdirSync(settings.data_dir, { recursive: true, mode: 0o700 });
 
-  const storeOpts = settings.database_url === undefined ? { dataDir: settings.data_dir } : { dataDir: settings.data_dir, databaseUrl: settings.database_url };
+  const storeOpts =
+    settings.database_url === undefined
+      ? { dataDir: settings.data_dir }
+      : { dataDir: settings.data_dir, databaseUrl: settings.database_url };
   const store = await openStore(storeOpts);
   const agents = new AgentCache();
   const snapshots = new SnapshotManager(store, agents, log, settings.poll_interval_ms);
@@ -71,14 +78,32 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
       maxUriBytes: settings.proxy.max_uri_bytes,
       maxHeaderBytes: settings.proxy.max_header_bytes,
       hooks: {
-        onUpstreamError(ctx: { requestId: string; route: { name: string; service: { name: string } } }, target: string, err: Error) {
+        onUpstreamError(
+          ctx: { requestId: string; route: { name: string; service: { name: string } } },
+          target: string,
+          err: Error,
+        ) {
           log.warn(
-            { request_id: ctx.requestId, route: ctx.route.name, service: ctx.route.service.name, target, code: (err as { code?: string }).code, reason: err.message },
+            {
+              request_id: ctx.requestId,
+              route: ctx.route.name,
+              service: ctx.route.service.name,
+              target,
+              code: (err as { code?: string }).code,
+              reason: err.message,
+            },
             'upstream call failed',
           );
         },
         onPluginError(ctx: { requestId: string; route: { name: string } }, err: unknown) {
-          log.error({ request_id: ctx.requestId, route: ctx.route.name, err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err) }, 'plugin failed');
+          log.error(
+            {
+              request_id: ctx.requestId,
+              route: ctx.route.name,
+              err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err),
+            },
+            'plugin failed',
+          );
         },
       },
     };
@@ -126,7 +151,10 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
         return { ready: true };
       },
     });
-    addresses.admin = await admin.listen({ host: settings.admin.listen.host, port: settings.admin.listen.port });
+    addresses.admin = await admin.listen({
+      host: settings.admin.listen.host,
+      port: settings.admin.listen.port,
+    });
     addresses.admin = addresses.admin.replace(/^https?:\/\//, '');
 
     let stopping: Promise<void> | undefined;

@@ -34,7 +34,10 @@ export interface NodeSettings {
   poll_interval_ms: number;
 }
 
-const listenSchema = { type: 'string', pattern: '^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]*):[0-9]{1,5}$' } as const;
+const listenSchema = {
+  type: 'string',
+  pattern: '^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]*):[0-9]{1,5}$',
+} as const;
 
 const fileSchema = {
   type: 'object',
@@ -106,13 +109,17 @@ export function loadSettings(opts: { configFile?: string; env?: NodeJS.ProcessEn
     try {
       text = readFileSync(opts.configFile, 'utf8');
     } catch (err) {
-      throw new KeywayError('KW_ERR_NODE_CONFIG', { field: '--config', reason: `cannot read ${opts.configFile}` }, { cause: err });
+      throw new KeywayError(
+        'KW_ERR_NODE_CONFIG',
+        { field: '--config', reason: `cannot read ${opts.configFile}` },
+        { cause: err },
+      );
     }
     let parsed: unknown;
     try {
       parsed = parseYaml(text) ?? {};
     } catch (err) {
-      const reason = err instanceof Error ? err.message.split('\n')[0] ?? 'invalid YAML' : 'invalid YAML';
+      const reason = err instanceof Error ? (err.message.split('\n')[0] ?? 'invalid YAML') : 'invalid YAML';
       throw new KeywayError('KW_ERR_NODE_CONFIG', { field: opts.configFile, reason });
     }
     const problems = validate(fileSchema, parsed);
@@ -135,23 +142,33 @@ export function loadSettings(opts: { configFile?: string; env?: NodeJS.ProcessEn
     const v = env[envName];
     if (v === undefined || v === '') return fromFile ?? dflt;
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new KeywayError('KW_ERR_NODE_CONFIG', { field: envName, reason: 'must be a whole number' });
+    if (!Number.isInteger(n) || n < 0)
+      throw new KeywayError('KW_ERR_NODE_CONFIG', { field: envName, reason: 'must be a whole number' });
     return n;
   };
 
   const databaseUrl = env['KEYWAY_DATABASE_URL'] || file.database_url;
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    throw new KeywayError('KW_ERR_NODE_CONFIG', { field: 'KEYWAY_DATABASE_URL', reason: 'must start with postgres://' });
+    throw new KeywayError('KW_ERR_NODE_CONFIG', {
+      field: 'KEYWAY_DATABASE_URL',
+      reason: 'must start with postgres://',
+    });
   }
   const cert = env['KEYWAY_TLS_CERT'] || file.proxy?.tls?.cert;
   const key = env['KEYWAY_TLS_KEY'] || file.proxy?.tls?.key;
   if ((cert === undefined) !== (key === undefined)) {
-    throw new KeywayError('KW_ERR_TLS_CONFIG', { field: cert === undefined ? 'cert' : 'key', reason: 'certificate and key go together' });
+    throw new KeywayError('KW_ERR_TLS_CONFIG', {
+      field: cert === undefined ? 'cert' : 'key',
+      reason: 'certificate and key go together',
+    });
   }
   const trustedEnv = env['KEYWAY_TRUSTED_PROXIES'];
   const level = pick('KEYWAY_LOG_LEVEL', file.log?.level, 'info');
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(level)) {
-    throw new KeywayError('KW_ERR_NODE_CONFIG', { field: 'KEYWAY_LOG_LEVEL', reason: `unknown level "${level}"` });
+    throw new KeywayError('KW_ERR_NODE_CONFIG', {
+      field: 'KEYWAY_LOG_LEVEL',
+      reason: `unknown level "${level}"`,
+    });
   }
 
   const settings: NodeSettings = {
@@ -160,21 +177,29 @@ export function loadSettings(opts: { configFile?: string; env?: NodeJS.ProcessEn
       listen: parseListen(pick('KEYWAY_PROXY_LISTEN', file.proxy?.listen, '0.0.0.0:8000'), 'proxy.listen'),
       trusted_proxies:
         trustedEnv !== undefined && trustedEnv !== ''
-          ? trustedEnv.split(',').map((s) => s.trim()).filter(Boolean)
+          ? trustedEnv
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean)
           : (file.proxy?.trusted_proxies ?? []),
       max_uri_bytes: num('KEYWAY_MAX_URI_BYTES', file.proxy?.max_uri_bytes, 8192),
       max_header_bytes: num('KEYWAY_MAX_HEADER_BYTES', file.proxy?.max_header_bytes, 32768),
       drain_timeout_ms: num('KEYWAY_DRAIN_TIMEOUT_MS', file.proxy?.drain_timeout_ms, 10_000),
       keepalive_timeout_ms: num('KEYWAY_KEEPALIVE_TIMEOUT_MS', file.proxy?.keepalive_timeout_ms, 65_000),
     },
-    admin: { listen: parseListen(pick('KEYWAY_ADMIN_LISTEN', file.admin?.listen, '127.0.0.1:8001'), 'admin.listen') },
+    admin: {
+      listen: parseListen(pick('KEYWAY_ADMIN_LISTEN', file.admin?.listen, '127.0.0.1:8001'), 'admin.listen'),
+    },
     log: { level: level as NodeSettings['log']['level'] },
     poll_interval_ms: num('KEYWAY_POLL_INTERVAL_MS', file.poll_interval_ms, 1000),
   };
   if (databaseUrl !== undefined) settings.database_url = databaseUrl;
   if (cert !== undefined && key !== undefined) {
     settings.proxy.tls = {
-      listen: parseListen(pick('KEYWAY_PROXY_TLS_LISTEN', file.proxy?.tls?.listen, '0.0.0.0:8443'), 'proxy.tls.listen'),
+      listen: parseListen(
+        pick('KEYWAY_PROXY_TLS_LISTEN', file.proxy?.tls?.listen, '0.0.0.0:8443'),
+        'proxy.tls.listen',
+      ),
       cert: resolve(cert),
       key: resolve(key),
     };

@@ -39,7 +39,12 @@ export function compileSnapshot(state: ConfigState, deps: CompileDeps): Snapshot
     throw new KeywayError(
       'KW_ERR_VALIDATION',
       { reason: `configuration cannot be served: ${problems.length} problem(s)` },
-      { details: problems.map((p) => ({ path: `/${p.workspace}/${p.kind}/${p.key}${p.field}`, message: p.message })) },
+      {
+        details: problems.map((p) => ({
+          path: `/${p.workspace}/${p.kind}/${p.key}${p.field}`,
+          message: p.message,
+        })),
+      },
     );
   }
   const router = new Router(built.routes);
@@ -92,13 +97,26 @@ function buildWorkspace(ws: WorkspaceState, deps: CompileDeps, problems: ConfigP
     const def = getPlugin(p.name);
     const key = `${p.name}@${p.id}`;
     if (def === undefined) {
-      problems.push({ workspace: ws.name, kind: 'plugins', key: pluginKey(p), field: '/name', message: `unknown plugin "${p.name}"` });
+      problems.push({
+        workspace: ws.name,
+        kind: 'plugins',
+        key: pluginKey(p),
+        field: '/name',
+        message: `unknown plugin "${p.name}"`,
+      });
       continue;
     }
     const config = structuredClone(p.config ?? {});
     const invalid = validatePluginConfig(p.name, config);
     if (invalid.length > 0) {
-      for (const d of invalid) problems.push({ workspace: ws.name, kind: 'plugins', key: pluginKey(p), field: d.path, message: d.message });
+      for (const d of invalid)
+        problems.push({
+          workspace: ws.name,
+          kind: 'plugins',
+          key: pluginKey(p),
+          field: d.path,
+          message: d.message,
+        });
       continue;
     }
     try {
@@ -118,7 +136,13 @@ function buildWorkspace(ws: WorkspaceState, deps: CompileDeps, problems: ConfigP
     const service = services.get(r.service);
     if (service === undefined) {
       if (!ws.services.some((s) => s.name === r.service)) {
-        problems.push({ workspace: ws.name, kind: 'routes', key: r.name, field: '/service', message: `service "${r.service}" does not exist` });
+        problems.push({
+          workspace: ws.name,
+          kind: 'routes',
+          key: r.name,
+          field: '/service',
+          message: `service "${r.service}" does not exist`,
+        });
       }
       continue;
     }
@@ -136,15 +160,22 @@ function buildWorkspace(ws: WorkspaceState, deps: CompileDeps, problems: ConfigP
       for (const p of applicable(consumer)) {
         const handlers = instances.get(`${p.name}@${p.id}`);
         if (handlers === undefined) continue;
-        const score = (p.consumer !== undefined ? 4 : 0) + (p.route !== undefined ? 2 : 0) + (p.service !== undefined ? 1 : 0);
+        const score =
+          (p.consumer !== undefined ? 4 : 0) +
+          (p.route !== undefined ? 2 : 0) +
+          (p.service !== undefined ? 1 : 0);
         const prev = chosen.get(p.name);
         if (prev === undefined || score > prev.score) chosen.set(p.name, { score, handlers });
       }
-      const ordered = [...chosen.entries()].sort((a, b) => priorityOf(b[0]) - priorityOf(a[0]) || (a[0] < b[0] ? -1 : 1));
+      const ordered = [...chosen.entries()].sort(
+        (a, b) => priorityOf(b[0]) - priorityOf(a[0]) || (a[0] < b[0] ? -1 : 1),
+      );
       return toPhases(ordered.map(([, v]) => v.handlers));
     };
     let consumerPhases: Map<string, RoutePhases> | undefined;
-    const consumerScoped = new Set(ws.plugins.filter((p) => p.consumer !== undefined && p.enabled !== false).map((p) => p.consumer));
+    const consumerScoped = new Set(
+      ws.plugins.filter((p) => p.consumer !== undefined && p.enabled !== false).map((p) => p.consumer),
+    );
     for (const c of ws.consumers) {
       if (!consumerScoped.has(c.username)) continue;
       consumerPhases ??= new Map();
@@ -154,7 +185,11 @@ function buildWorkspace(ws: WorkspaceState, deps: CompileDeps, problems: ConfigP
       workspace: ws.name,
       id: r.id,
       name: r.name,
-      def: { ...r, strip_path: r.strip_path ?? ROUTE_DEFAULTS.strip_path, preserve_host: r.preserve_host ?? ROUTE_DEFAULTS.preserve_host },
+      def: {
+        ...r,
+        strip_path: r.strip_path ?? ROUTE_DEFAULTS.strip_path,
+        preserve_host: r.preserve_host ?? ROUTE_DEFAULTS.preserve_host,
+      },
       service,
       phases: phasesFor(undefined),
       consumerPhases,
@@ -179,14 +214,22 @@ function compileService(
   } catch {
     return bad(`"${svc.url}" is not a URL`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return bad('must start with http:// or https://');
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    return bad('must start with http:// or https://');
   if (url.username !== '' || url.password !== '') return bad('must not carry credentials');
   if (url.search !== '' || url.hash !== '') return bad('must not have a query or fragment');
   if (url.hostname === '') return bad('has no host');
   const protocol = url.protocol;
   const upstream = upstreams.get(url.hostname);
   const defaultPort = protocol === 'https:' ? '443' : '80';
-  const targets = upstream?.targets ?? [{ target: url.host.includes(':') && !url.host.endsWith(']') ? url.host : `${url.host}:${url.port || defaultPort}` }];
+  const targets = upstream?.targets ?? [
+    {
+      target:
+        url.host.includes(':') && !url.host.endsWith(']')
+          ? url.host
+          : `${url.host}:${url.port || defaultPort}`,
+    },
+  ];
   const def = { ...SERVICE_DEFAULTS, ...stripMeta(svc) };
   return {
     workspace,
@@ -202,13 +245,24 @@ function compileService(
   };
 }
 
-function stripMeta(svc: Stored<'services'>): Omit<Stored<'services'>, 'id' | 'created_at' | 'updated_at' | 'description' | 'tags'> {
+function stripMeta(
+  svc: Stored<'services'>,
+): Omit<Stored<'services'>, 'id' | 'created_at' | 'updated_at' | 'description' | 'tags'> {
   const { id: _i, created_at: _c, updated_at: _u, description: _d, tags: _t, ...rest } = svc;
   return rest;
 }
 
 function toPhases(list: PluginHandlers[]): RoutePhases {
-  const phases: RoutePhases = { identify: [], authorize: [], limit: [], transform: [], proxy: [], respond: [], log: [], empty: true };
+  const phases: RoutePhases = {
+    identify: [],
+    authorize: [],
+    limit: [],
+    transform: [],
+    proxy: [],
+    respond: [],
+    log: [],
+    empty: true,
+  };
   for (const h of list) {
     for (const phase of PHASES) {
       const fn = h[phase];

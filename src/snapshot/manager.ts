@@ -74,7 +74,8 @@ export class SnapshotManager {
       this.storeError = undefined;
       if (version !== this.snapshot?.version) await this.refresh();
     } catch (err) {
-      if (this.storeError === undefined) this.log.warn({ err: errInfo(err) }, 'store unreachable; serving the last snapshot');
+      if (this.storeError === undefined)
+        this.log.warn({ err: errInfo(err) }, 'store unreachable; serving the last snapshot');
       this.storeError = err instanceof Error ? err.message : 'store unreachable';
     }
   }

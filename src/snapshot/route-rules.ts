@@ -9,7 +9,8 @@ import type { CompiledRoute } from './types.js';
 
 export function checkRoutePaths(workspace: string, r: Stored<'routes'>): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  const bad = (field: string, message: string) => problems.push({ workspace, kind: 'routes', key: r.name, field, message });
+  const bad = (field: string, message: string) =>
+    problems.push({ workspace, kind: 'routes', key: r.name, field, message });
   if ((r.paths === undefined || r.paths.length === 0) && (r.hosts === undefined || r.hosts.length === 0)) {
     bad('/paths', 'a route needs at least one path or host');
   }
@@ -28,12 +29,14 @@ export function checkRoutePaths(workspace: string, r: Stored<'routes'>): ConfigP
     const p = path.startsWith('=') ? path.slice(1) : path;
     if (!p.startsWith('/')) return bad(field, 'must start with /, =/ or ~');
     if (p.includes('*')) return bad(field, 'wildcards are not supported; use a prefix path or a ~regex');
-    if (p.includes('//') || /\/\.\.?(\/|$)/.test(p)) return bad(field, 'must not contain empty or dot segments');
+    if (p.includes('//') || /\/\.\.?(\/|$)/.test(p))
+      return bad(field, 'must not contain empty or dot segments');
     if (/[?#\s]/.test(p)) return bad(field, 'must not contain ?, # or spaces');
     for (const seg of p.split('/')) {
       if (!seg.startsWith(':')) continue;
       const name = seg.slice(1);
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return bad(field, `parameter "${seg}" must be :name with letters, digits or _`);
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+        return bad(field, `parameter "${seg}" must be :name with letters, digits or _`);
       params.add(name);
     }
     return undefined;
@@ -41,7 +44,11 @@ export function checkRoutePaths(workspace: string, r: Stored<'routes'>): ConfigP
   if (r.path_rewrite !== undefined) {
     for (const m of r.path_rewrite.matchAll(/\{([^}]*)\}/g)) {
       const name = m[1] ?? '';
-      if (!params.has(name)) bad('/path_rewrite', `{${name}} is not a parameter of this route's paths (known: ${[...params].join(', ')})`);
+      if (!params.has(name))
+        bad(
+          '/path_rewrite',
+          `{${name}} is not a parameter of this route's paths (known: ${[...params].join(', ')})`,
+        );
     }
   }
   return problems;
@@ -56,7 +63,10 @@ export function findCollisions(routes: readonly CompiledRoute[]): ConfigProblem[
   const problems: ConfigProblem[] = [];
   const reported = new Set<string>();
   for (const route of routes) {
-    const hosts = route.def.hosts === undefined || route.def.hosts.length === 0 ? ['*any*'] : route.def.hosts.map((h) => h.toLowerCase());
+    const hosts =
+      route.def.hosts === undefined || route.def.hosts.length === 0
+        ? ['*any*']
+        : route.def.hosts.map((h) => h.toLowerCase());
     const methods = route.def.methods ?? ALL_METHODS;
     const headers = JSON.stringify(
       Object.entries(route.def.headers ?? {})
@@ -64,7 +74,9 @@ export function findCollisions(routes: readonly CompiledRoute[]): ConfigProblem[
         .sort(),
     );
     for (const path of route.def.paths ?? ['/']) {
-      const patterns = path.startsWith('~') ? [path] : expandPath(path).map(([p]) => p.replace(/:[^/]+/g, ':'));
+      const patterns = path.startsWith('~')
+        ? [path]
+        : expandPath(path).map(([p]) => p.replace(/:[^/]+/g, ':'));
       for (const host of hosts) {
         for (const method of methods) {
           for (const pattern of patterns) {
@@ -78,7 +90,10 @@ export function findCollisions(routes: readonly CompiledRoute[]): ConfigProblem[
             const pair = `${other.workspace}/${other.name}|${route.workspace}/${route.name}`;
             if (reported.has(pair)) continue;
             reported.add(pair);
-            const where = other.workspace === route.workspace ? `route "${other.name}"` : `route "${other.name}" in workspace "${other.workspace}"`;
+            const where =
+              other.workspace === route.workspace
+                ? `route "${other.name}"`
+                : `route "${other.name}" in workspace "${other.workspace}"`;
             problems.push({
               workspace: route.workspace,
               kind: 'routes',

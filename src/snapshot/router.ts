@@ -39,11 +39,25 @@ interface RegexCandidate {
 
 type FmwRouter = ReturnType<typeof FindMyWay>;
 
-export const ALL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT'] as const;
+export const ALL_METHODS = [
+  'GET',
+  'HEAD',
+  'POST',
+  'PUT',
+  'PATCH',
+  'DELETE',
+  'OPTIONS',
+  'TRACE',
+  'CONNECT',
+] as const;
 
 /** Routes sharing one host selector. */
 class HostGroup {
-  readonly fmw: FmwRouter = FindMyWay({ ignoreTrailingSlash: false, caseSensitive: true, maxParamLength: 2048 });
+  readonly fmw: FmwRouter = FindMyWay({
+    ignoreTrailingSlash: false,
+    caseSensitive: true,
+    maxParamLength: 2048,
+  });
   readonly slots = new Map<string, Candidate[]>();
   readonly regexes: RegexCandidate[] = [];
   /** Every (route, path) of the group, for the slow path. */
@@ -79,11 +93,18 @@ class HostGroup {
   }
 
   seal(): void {
-    this.regexes.sort((a, b) => (b.route.def.priority ?? 0) - (a.route.def.priority ?? 0) || cmp(a.route.name, b.route.name));
-    for (const slot of this.slots.values()) slot.sort((a, b) => b.headers.length - a.headers.length || cmp(a.route.name, b.route.name));
+    this.regexes.sort(
+      (a, b) => (b.route.def.priority ?? 0) - (a.route.def.priority ?? 0) || cmp(a.route.name, b.route.name),
+    );
+    for (const slot of this.slots.values())
+      slot.sort((a, b) => b.headers.length - a.headers.length || cmp(a.route.name, b.route.name));
   }
 
-  match(method: string, path: string, reqHeaders: Record<string, string | string[] | undefined>): RouteMatch | undefined {
+  match(
+    method: string,
+    path: string,
+    reqHeaders: Record<string, string | string[] | undefined>,
+  ): RouteMatch | undefined {
     for (const rc of this.regexes) {
       if (rc.methods !== undefined && !rc.methods.has(method)) continue;
       const m = rc.regex.exec(path);
@@ -103,7 +124,11 @@ class HostGroup {
   }
 
   /** Used only when header conditions rejected the best radix candidates. */
-  private slowMatch(method: string, path: string, reqHeaders: Record<string, string | string[] | undefined>): RouteMatch | undefined {
+  private slowMatch(
+    method: string,
+    path: string,
+    reqHeaders: Record<string, string | string[] | undefined>,
+  ): RouteMatch | undefined {
     let best: { score: number; match: RouteMatch } | undefined;
     for (const entry of this.all) {
       if (entry.path.startsWith('~')) continue;
@@ -112,7 +137,8 @@ class HostGroup {
       const m = matchPathSlow(entry.path, path);
       if (m === undefined) continue;
       const score = m.score * 100 + entry.headers.length;
-      if (best === undefined || score > best.score) best = { score, match: { route: entry.route, params: m.params, rest: m.rest } };
+      if (best === undefined || score > best.score)
+        best = { score, match: { route: entry.route, params: m.params, rest: m.rest } };
     }
     return best?.match;
   }
@@ -159,7 +185,12 @@ export class Router {
     this.size = routes.length;
   }
 
-  match(method: string, host: string | undefined, path: string, headers: Record<string, string | string[] | undefined>): RouteMatch | undefined {
+  match(
+    method: string,
+    host: string | undefined,
+    path: string,
+    headers: Record<string, string | string[] | undefined>,
+  ): RouteMatch | undefined {
     if (host !== undefined && (this.exactHosts.size > 0 || this.wildcardHosts.length > 0)) {
       const h = host.toLowerCase();
       const colon = h.lastIndexOf(':');
@@ -178,7 +209,9 @@ export class Router {
 }
 
 /** `/weather` → [`/weather`, `/weather/*`]; `=/x` → [`/x`]; `/` → [`/*`]; `/users/:id` → [it, it + `/*`]. */
-export function expandPath(path: string): Array<[pattern: string, wildcard: boolean, literal: string | undefined]> {
+export function expandPath(
+  path: string,
+): Array<[pattern: string, wildcard: boolean, literal: string | undefined]> {
   if (path.startsWith('=')) {
     const p = path.slice(1);
     return [[p, false, p.includes(':') ? undefined : p]];
@@ -203,10 +236,15 @@ function restOf(c: Candidate, rawPath: string, params: Record<string, string | u
 
 function compileHeaders(h: Record<string, string[]> | undefined): Candidate['headers'] {
   if (h === undefined) return [];
-  return Object.entries(h).map(([name, values]) => [name.toLowerCase(), new Set(values.map((v) => v.toLowerCase()))] as const);
+  return Object.entries(h).map(
+    ([name, values]) => [name.toLowerCase(), new Set(values.map((v) => v.toLowerCase()))] as const,
+  );
 }
 
-function headersHold(conds: Candidate['headers'], reqHeaders: Record<string, string | string[] | undefined>): boolean {
+function headersHold(
+  conds: Candidate['headers'],
+  reqHeaders: Record<string, string | string[] | undefined>,
+): boolean {
   for (const [name, allowed] of conds) {
     const v = reqHeaders[name];
     if (v === undefined) return false;
@@ -222,7 +260,10 @@ function wildcardRegex(host: string): RegExp {
 }
 
 /** Plain matcher used by the slow path; score favours exact, then longer literal prefixes. */
-function matchPathSlow(pattern: string, path: string): { score: number; params: Record<string, string | undefined>; rest: string } | undefined {
+function matchPathSlow(
+  pattern: string,
+  path: string,
+): { score: number; params: Record<string, string | undefined>; rest: string } | undefined {
   const exact = pattern.startsWith('=');
   const p = exact ? pattern.slice(1) : pattern;
   const pSeg = p.split('/');
@@ -243,7 +284,11 @@ function matchPathSlow(pattern: string, path: string): { score: number; params: 
   const rest = path.slice(consumed.length);
   if (exact && rest !== '') return undefined;
   if (!exact && rest !== '' && !rest.startsWith('/') && !trailing) return undefined;
-  return { score: exact ? score + 1_000_000 : score, params, rest: trailing && rest !== '' && !rest.startsWith('/') ? `/${rest}` : rest };
+  return {
+    score: exact ? score + 1_000_000 : score,
+    params,
+    rest: trailing && rest !== '' && !rest.startsWith('/') ? `/${rest}` : rest,
+  };
 }
 
 function cmp(a: string, b: string): number {

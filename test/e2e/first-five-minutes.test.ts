@@ -51,7 +51,11 @@ describe('first five minutes', () => {
     assert.equal(dry.code, 0, dry.stderr);
     assert.match(dry.stdout, /\+ service weather/);
     assert.match(dry.stdout, /\+ route weather/);
-    assert.equal((await request(`${kw.proxyUrl}/weather/today`)).statusCode, 404, 'a dry run changes nothing');
+    assert.equal(
+      (await request(`${kw.proxyUrl}/weather/today`)).statusCode,
+      404,
+      'a dry run changes nothing',
+    );
 
     const applied = await runCli(['apply', '-f', file], env);
     assert.equal(applied.code, 0, applied.stderr);
@@ -70,13 +74,26 @@ describe('first five minutes', () => {
     const file = join(dir, 'typo.yaml');
     writeFileSync(
       file,
-      ['_format_version: "1"', 'services:', '  - name: weather', `    url: http://${backend.address}`, '    routes:', '      - name: weather', '        pathz: [/weather]', ''].join('\n'),
+      [
+        '_format_version: "1"',
+        'services:',
+        '  - name: weather',
+        `    url: http://${backend.address}`,
+        '    routes:',
+        '      - name: weather',
+        '        pathz: [/weather]',
+        '',
+      ].join('\n'),
     );
     const r = await runCli(['apply', '-f', file], env);
     assert.equal(r.code, 1);
     assert.match(r.stderr + r.stdout, new RegExp(`${file.replace(/[/.]/g, '\\$&')}:7:\\d+`));
     assert.match(r.stderr + r.stdout, /pathz/);
-    assert.equal((await request(`${kw.proxyUrl}/weather/today`)).statusCode, 200, 'the previous config still serves');
+    assert.equal(
+      (await request(`${kw.proxyUrl}/weather/today`)).statusCode,
+      200,
+      'the previous config still serves',
+    );
   });
 
   it('exports what apply takes back unchanged', async () => {
@@ -99,8 +116,16 @@ describe('first five minutes', () => {
     const other = await startKeyway();
     try {
       const auth = { authorization: `Bearer ${other.token}`, 'content-type': 'application/json' };
-      await request(`${other.adminUrl}/services`, { method: 'POST', headers: auth, body: JSON.stringify({ name: 'slow', url: `http://${slow.address}` }) });
-      const created = await request(`${other.adminUrl}/routes`, { method: 'POST', headers: auth, body: JSON.stringify({ name: 'slow', service: 'slow', paths: ['/slow'] }) });
+      await request(`${other.adminUrl}/services`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({ name: 'slow', url: `http://${slow.address}` }),
+      });
+      const created = await request(`${other.adminUrl}/routes`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({ name: 'slow', service: 'slow', paths: ['/slow'] }),
+      });
       assert.equal(created.statusCode, 201);
       const inFlight = request(`${other.proxyUrl}/slow`);
       while (release === undefined) await new Promise((r) => setTimeout(r, 5));

@@ -16,7 +16,11 @@ const PG_URL = process.env['KEYWAY_TEST_DATABASE_URL'] ?? 'postgres://postgres@1
 
 async function configure(kw: KeywayProcess, service: object, route: object): Promise<void> {
   const headers = { authorization: `Bearer ${kw.token}`, 'content-type': 'application/json' };
-  const s = await request(`${kw.adminUrl}/services`, { method: 'POST', headers, body: JSON.stringify(service) });
+  const s = await request(`${kw.adminUrl}/services`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify(service),
+  });
   assert.equal(s.statusCode, 201, await s.body.text());
   const r = await request(`${kw.adminUrl}/routes`, { method: 'POST', headers, body: JSON.stringify(route) });
   assert.equal(r.statusCode, 201, await r.body.text());
@@ -35,11 +39,39 @@ describe('node lifecycle', () => {
     const dir = mkdtempSync(join(tmpdir(), 'keyway-tls-'));
     const key = join(dir, 'tls.key');
     const cert = join(dir, 'tls.crt');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], { stdio: 'ignore' });
-    const kw = await startKeyway({ env: { KEYWAY_TLS_CERT: cert, KEYWAY_TLS_KEY: key, KEYWAY_PROXY_TLS_LISTEN: '127.0.0.1:0' } });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '2',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
+    const kw = await startKeyway({
+      env: { KEYWAY_TLS_CERT: cert, KEYWAY_TLS_KEY: key, KEYWAY_PROXY_TLS_LISTEN: '127.0.0.1:0' },
+    });
     try {
       assert.ok(kw.proxyTlsUrl !== undefined, kw.output());
-      await configure(kw, { name: 'tls', url: `http://${echo.address}` }, { name: 'tls', service: 'tls', paths: ['/tls'] });
+      await configure(
+        kw,
+        { name: 'tls', url: `http://${echo.address}` },
+        { name: 'tls', service: 'tls', paths: ['/tls'] },
+      );
       const body = await new Promise<string>((resolve, reject) => {
         https
           .get(`${kw.proxyTlsUrl}/tls/x`, { ca: readFileSync(cert) }, (res) => {
@@ -115,7 +147,11 @@ describe('two nodes sharing PostgreSQL', () => {
 
   it('a change made on one node is served by the other', async () => {
     assert.ok(a !== undefined && b !== undefined);
-    await configure(a, { name: 'shared', url: `http://${echo.address}` }, { name: 'shared', service: 'shared', paths: ['/shared'] });
+    await configure(
+      a,
+      { name: 'shared', url: `http://${echo.address}` },
+      { name: 'shared', service: 'shared', paths: ['/shared'] },
+    );
     // Node b learns of the change by polling the config version; wait for it, bounded.
     const deadline = Date.now() + 10_000;
     let status = 0;

@@ -37,8 +37,16 @@ describe('streaming 1 GiB through the gateway', { timeout: 180_000 }, () => {
     });
     kw = await startKeyway();
     const auth = { authorization: `Bearer ${kw.token}`, 'content-type': 'application/json' };
-    await request(`${kw.adminUrl}/services`, { method: 'POST', headers: auth, body: JSON.stringify({ name: 'bulk', url: `http://${up.address}` }) });
-    const r = await request(`${kw.adminUrl}/routes`, { method: 'POST', headers: auth, body: JSON.stringify({ name: 'bulk', service: 'bulk', paths: ['/bulk'] }) });
+    await request(`${kw.adminUrl}/services`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ name: 'bulk', url: `http://${up.address}` }),
+    });
+    const r = await request(`${kw.adminUrl}/routes`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ name: 'bulk', service: 'bulk', paths: ['/bulk'] }),
+    });
     assert.equal(r.statusCode, 201);
   });
   after(async () => {
@@ -47,7 +55,9 @@ describe('streaming 1 GiB through the gateway', { timeout: 180_000 }, () => {
   });
 
   it('downloads 1 GiB with the gateway under 150 MB RSS', async () => {
-    const res = await new Promise<http.IncomingMessage>((resolve, reject) => http.get(`${kw.proxyUrl}/bulk/file`, resolve).on('error', reject));
+    const res = await new Promise<http.IncomingMessage>((resolve, reject) =>
+      http.get(`${kw.proxyUrl}/bulk/file`, resolve).on('error', reject),
+    );
     assert.equal(res.statusCode, 200);
     let n = 0;
     for await (const c of res) n += (c as Buffer).length;
@@ -57,7 +67,10 @@ describe('streaming 1 GiB through the gateway', { timeout: 180_000 }, () => {
   });
 
   it('uploads 1 GiB with the gateway under 150 MB RSS', async () => {
-    const req = http.request(`${kw.proxyUrl}/bulk/upload`, { method: 'POST', headers: { 'content-length': GIB } });
+    const req = http.request(`${kw.proxyUrl}/bulk/upload`, {
+      method: 'POST',
+      headers: { 'content-length': GIB },
+    });
     for (let sent = 0; sent < GIB; sent += CHUNK.length) if (!req.write(CHUNK)) await once(req, 'drain');
     req.end();
     const [res] = (await once(req, 'response')) as [http.IncomingMessage];

@@ -1,6 +1,12 @@
 /** Starts the data plane alone (no store, no admin) on port 0 from an in-memory configuration. */
 import type { AddressInfo } from 'node:net';
-import type { ConfigState, Stored, ResourceKind, ResourceTypes, WorkspaceState } from '../../src/model/index.js';
+import type {
+  ConfigState,
+  Stored,
+  ResourceKind,
+  ResourceTypes,
+  WorkspaceState,
+} from '../../src/model/index.js';
 import { createProxyHandler } from '../../src/proxy/handler.js';
 import { TrustedProxies } from '../../src/proxy/headers.js';
 import { ProxyServer } from '../../src/proxy/server.js';
@@ -10,7 +16,12 @@ import { compileSnapshot, type Snapshot } from '../../src/snapshot/compile.js';
 let seq = 0;
 export function stored<K extends ResourceKind>(r: ResourceTypes[K]): Stored<K> {
   seq++;
-  return { ...r, id: `00000000-0000-4000-8000-${String(seq).padStart(12, '0')}`, created_at: '', updated_at: '' };
+  return {
+    ...r,
+    id: `00000000-0000-4000-8000-${String(seq).padStart(12, '0')}`,
+    created_at: '',
+    updated_at: '',
+  };
 }
 
 export interface Partial {
@@ -42,7 +53,10 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
-export async function startGateway(cfg: ConfigState, opts: { trusted?: string[]; maxUriBytes?: number; maxHeaderBytes?: number } = {}): Promise<TestGateway> {
+export async function startGateway(
+  cfg: ConfigState,
+  opts: { trusted?: string[]; maxUriBytes?: number; maxHeaderBytes?: number } = {},
+): Promise<TestGateway> {
   const agents = new AgentCache();
   let snap: Snapshot = compileSnapshot(cfg, { agents });
   const errors: TestGateway['errors'] = [];
@@ -52,12 +66,18 @@ export async function startGateway(cfg: ConfigState, opts: { trusted?: string[];
     maxUriBytes: opts.maxUriBytes ?? 8192,
     maxHeaderBytes: opts.maxHeaderBytes ?? 32768,
     hooks: {
-      onUpstreamError: (_ctx: unknown, target: string, err: Error) => errors.push({ target, code: (err as { code?: string }).code }),
+      onUpstreamError: (_ctx: unknown, target: string, err: Error) =>
+        errors.push({ target, code: (err as { code?: string }).code }),
       onPluginError: () => undefined,
     },
   };
   const proxy = new ProxyServer(
-    { listen: { host: '127.0.0.1', port: 0 }, maxHeaderBytes: handlerOpts.maxHeaderBytes, maxUriBytes: handlerOpts.maxUriBytes, keepAliveTimeoutMs: 5000 },
+    {
+      listen: { host: '127.0.0.1', port: 0 },
+      maxHeaderBytes: handlerOpts.maxHeaderBytes,
+      maxUriBytes: handlerOpts.maxUriBytes,
+      keepAliveTimeoutMs: 5000,
+    },
     { http: createProxyHandler(handlerOpts, 'http'), https: createProxyHandler(handlerOpts, 'https') },
   );
   const addrs = await proxy.start();

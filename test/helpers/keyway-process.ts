@@ -26,7 +26,9 @@ export interface KeywayProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function startKeyway(opts: { env?: Record<string, string>; dataDir?: string; args?: string[] } = {}): Promise<KeywayProcess> {
+export async function startKeyway(
+  opts: { env?: Record<string, string>; dataDir?: string; args?: string[] } = {},
+): Promise<KeywayProcess> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'keyway-e2e-'));
   const child = spawn(process.execPath, [BIN, 'start', ...(opts.args ?? [])], {
     cwd: ROOT,
@@ -52,7 +54,9 @@ export async function startKeyway(opts: { env?: Record<string, string>; dataDir?
       }
     };
     child.stdout?.on('data', check);
-    void exited.then(([code]) => reject(new Error(`keyway exited with ${String(code)} before starting:\n${out}`)));
+    void exited.then(([code]) =>
+      reject(new Error(`keyway exited with ${String(code)} before starting:\n${out}`)),
+    );
   });
   const grab = (re: RegExp): string | undefined => re.exec(out)?.[1];
   const proxyUrl = grab(/proxy\s+(http:\/\/\S+)/);
@@ -81,8 +85,15 @@ export async function startKeyway(opts: { env?: Record<string, string>; dataDir?
 }
 
 /** Runs the CLI to completion and returns its exit code and output. */
-export async function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));

@@ -17,9 +17,19 @@ describe('upstreams and targets', () => {
     gw = await startGateway(
       state({
         upstreams: [
-          { name: 'pool', targets: [{ target: a.address, weight: 3 }, { target: b.address, weight: 1 }] },
+          {
+            name: 'pool',
+            targets: [
+              { target: a.address, weight: 3 },
+              { target: b.address, weight: 1 },
+            ],
+          },
           { name: 'half-dead', targets: [{ target: `127.0.0.1:${dead}` }, { target: a.address }] },
-          { name: 'least', algorithm: 'least-connections', targets: [{ target: a.address }, { target: b.address }] },
+          {
+            name: 'least',
+            algorithm: 'least-connections',
+            targets: [{ target: a.address }, { target: b.address }],
+          },
         ],
         services: [
           { name: 'pool', url: 'http://pool/api' },
@@ -71,7 +81,13 @@ describe('upstreams and targets', () => {
     gw.swap(
       state(
         {
-          upstreams: [{ name: 'least', algorithm: 'least-connections', targets: [{ target: slow.address }, { target: fast.address }] }],
+          upstreams: [
+            {
+              name: 'least',
+              algorithm: 'least-connections',
+              targets: [{ target: slow.address }, { target: fast.address }],
+            },
+          ],
           services: [{ name: 'least', url: 'http://least' }],
           routes: [{ name: 'least', service: 'least', paths: ['/least'] }],
         },

@@ -55,14 +55,21 @@ describe('gateway errors', () => {
     const body = (await res.body.json()) as { error: { code: string; message: string } };
     assert.equal(res.statusCode, 502);
     assert.equal(body.error.code, 'KW_ERR_UPSTREAM_UNAVAILABLE');
-    assert.doesNotMatch(body.error.message, /ECONNREFUSED|127\.0\.0\.1/, 'no upstream details leak to the client');
+    assert.doesNotMatch(
+      body.error.message,
+      /ECONNREFUSED|127\.0\.0\.1/,
+      'no upstream details leak to the client',
+    );
     assert.equal(gw.errors.at(-1)?.code, 'ECONNREFUSED');
   });
 
   it('answers 504 when the upstream does not answer in time', async () => {
     const res = await request(`${gw.url}/hang`);
     assert.equal(res.statusCode, 504);
-    assert.equal(((await res.body.json()) as { error: { code: string } }).error.code, 'KW_ERR_UPSTREAM_TIMEOUT');
+    assert.equal(
+      ((await res.body.json()) as { error: { code: string } }).error.code,
+      'KW_ERR_UPSTREAM_TIMEOUT',
+    );
   });
 
   it('applies the total timeout', async () => {
@@ -83,8 +90,14 @@ describe('gateway errors', () => {
     assert.equal(((await long.body.json()) as { error: { code: string } }).error.code, 'KW_ERR_URI_TOO_LONG');
     const big = await request(`${gw.url}/dead`, { headers: { 'x-big': 'b'.repeat(5000) } });
     assert.equal(big.statusCode, 431);
-    assert.equal(((await big.body.json()) as { error: { code: string } }).error.code, 'KW_ERR_HEADERS_TOO_LARGE');
-    const huge = await rawRequest(gw.port, `GET /dead HTTP/1.1\r\nhost: x\r\nx-huge: ${'h'.repeat(20000)}\r\n\r\n`);
+    assert.equal(
+      ((await big.body.json()) as { error: { code: string } }).error.code,
+      'KW_ERR_HEADERS_TOO_LARGE',
+    );
+    const huge = await rawRequest(
+      gw.port,
+      `GET /dead HTTP/1.1\r\nhost: x\r\nx-huge: ${'h'.repeat(20000)}\r\n\r\n`,
+    );
     assert.match(huge, /^HTTP\/1\.1 431 /);
     const hugeUri = await rawRequest(gw.port, `GET /${'u'.repeat(20000)} HTTP/1.1\r\nhost: x\r\n\r\n`);
     assert.match(hugeUri, /^HTTP\/1\.1 414 /);

@@ -26,7 +26,11 @@ describe('plugins on the request path', () => {
         plugins: [
           { name: 'response-headers', config: { set: { 'x-scope': 'global' }, remove: ['x-upstream'] } },
           { name: 'response-headers', service: 'a', config: { set: { 'x-scope': 'service' } } },
-          { name: 'request-termination', route: 'a-closed', config: { status_code: 410, message: 'gone for good' } },
+          {
+            name: 'request-termination',
+            route: 'a-closed',
+            config: { status_code: 410, message: 'gone for good' },
+          },
         ],
       }),
     );
@@ -83,7 +87,10 @@ describe('snapshot compile', () => {
       () =>
         compileSnapshot(
           state({
-            services: [{ name: 's', url: 'ftp://x' }, { name: 't', url: 'http://127.0.0.1:1' }],
+            services: [
+              { name: 's', url: 'ftp://x' },
+              { name: 't', url: 'http://127.0.0.1:1' },
+            ],
             routes: [
               { name: 'r1', service: 't', paths: ['/x'] },
               { name: 'r2', service: 't', paths: ['/x'] },

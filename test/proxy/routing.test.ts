@@ -25,7 +25,12 @@ describe('routing', () => {
           { name: 'keep', service: 'weather', paths: ['/keep'], strip_path: false },
           { name: 'based', service: 'based', paths: ['/based'] },
           { name: 'users', service: 'weather', paths: ['/users/:id'], path_rewrite: '/people/{id}{rest}' },
-          { name: 'regex', service: 'other', paths: ['~^/v(?<ver>[0-9]+)/items'], path_rewrite: '/items-v{ver}{rest}' },
+          {
+            name: 'regex',
+            service: 'other',
+            paths: ['~^/v(?<ver>[0-9]+)/items'],
+            path_rewrite: '/items-v{ver}{rest}',
+          },
           { name: 'host-exact', service: 'based', hosts: ['api.example.com'], paths: ['/weather'] },
           { name: 'host-wild', service: 'based', hosts: ['*.example.org'], paths: ['/'] },
           { name: 'posts-only', service: 'other', methods: ['POST'], paths: ['/submit'] },
@@ -42,7 +47,12 @@ describe('routing', () => {
   async function get(path: string, headers: Record<string, string> = {}, method = 'GET') {
     const res = await request(gw.url + path, { method: method as 'GET', headers });
     const text = await res.body.text();
-    return { status: res.statusCode, headers: res.headers, text, json: () => JSON.parse(text) as Echo & { error: { code: string; request_id: string } } };
+    return {
+      status: res.statusCode,
+      headers: res.headers,
+      text,
+      json: () => JSON.parse(text) as Echo & { error: { code: string; request_id: string } },
+    };
   }
 
   it('forwards a prefix route and strips the prefix', async () => {
@@ -125,7 +135,11 @@ describe('routing', () => {
   });
 
   it('passes request bodies and methods through', async () => {
-    const res = await request(`${gw.url}/weather/p`, { method: 'PUT', body: 'hello', headers: { 'content-type': 'text/plain' } });
+    const res = await request(`${gw.url}/weather/p`, {
+      method: 'PUT',
+      body: 'hello',
+      headers: { 'content-type': 'text/plain' },
+    });
     const e = (await res.body.json()) as Echo;
     assert.equal(e.method, 'PUT');
     assert.equal(e.body, 'hello');
@@ -134,14 +148,22 @@ describe('routing', () => {
 
 /** node:http lets a test send a Connection header listing extra hop-by-hop fields; undici refuses to. */
 function rawGet(port: number, path: string, headers: Record<string, string>) {
-  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; json: () => Echo }>((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path, headers, agent: false }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, json: () => JSON.parse(text) as Echo }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
+  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; json: () => Echo }>(
+    (resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port, path, headers, agent: false }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            json: () => JSON.parse(text) as Echo,
+          }),
+        );
+      });
+      req.on('error', reject);
+      req.end();
+    },
+  );
 }

@@ -40,7 +40,10 @@ describe('streaming and disconnects', () => {
       req.on('end', () => res.end(String(n)));
     });
     gw = await startGateway(
-      state({ services: [{ name: 's', url: `http://${up.address}` }], routes: [{ name: 's', service: 's', paths: ['/'] }] }),
+      state({
+        services: [{ name: 's', url: `http://${up.address}` }],
+        routes: [{ name: 's', service: 's', paths: ['/'] }],
+      }),
     );
   });
   after(async () => {

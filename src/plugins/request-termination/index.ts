@@ -26,9 +26,7 @@ export const requestTermination = definePlugin<RequestTerminationConfig>({
     },
   },
   create(config) {
-    const body =
-      config.body ??
-      JSON.stringify({ message: config.message ?? 'service unavailable' });
+    const body = config.body ?? JSON.stringify({ message: config.message ?? 'service unavailable' });
     const headers = { 'content-type': config.content_type, 'content-length': Buffer.byteLength(body) };
     return {
       transform(ctx) {

@@ -20,8 +20,18 @@ export const responseHeaders = definePlugin<ResponseHeadersConfig>({
     type: 'object',
     additionalProperties: false,
     properties: {
-      set: { type: 'object', propertyNames: headerName, additionalProperties: { type: 'string' }, default: {} },
-      add: { type: 'object', propertyNames: headerName, additionalProperties: { type: 'string' }, default: {} },
+      set: {
+        type: 'object',
+        propertyNames: headerName,
+        additionalProperties: { type: 'string' },
+        default: {},
+      },
+      add: {
+        type: 'object',
+        propertyNames: headerName,
+        additionalProperties: { type: 'string' },
+        default: {},
+      },
       remove: { type: 'array', items: headerName, default: [] },
     },
   },
