@@ -154,6 +154,7 @@ function desiredWorkspace(stored: WorkspaceState | undefined, desired: DesiredSt
     routes: [],
     upstreams: [],
     consumers: [],
+    apps: [],
     plugins: [],
   };
   if (desired.description !== undefined) state.description = desired.description;

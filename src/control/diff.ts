@@ -70,7 +70,7 @@ export function planChanges(stored: WorkspaceState | undefined, desired: Desired
     }
   }
   // Deleting in reverse kind order removes referrers (plugins, routes) before what they refer to.
-  const order = (c: PlannedChange): number => RESOURCE_KINDS.indexOf(c.change.kind);
+  const order = (c: PlannedChange): number => (RESOURCE_KINDS as readonly string[]).indexOf(c.change.kind);
   deletes.sort((a, b) => order(b) - order(a));
 
   let workspace: Plan['workspace'];

@@ -51,6 +51,11 @@ export const ERRORS = {
   KW_ERR_SHUTTING_DOWN: { status: 503, kind: 'internal', message: 'gateway is shutting down' },
   KW_ERR_REQUEST_TERMINATED: { status: 503, kind: 'input', message: '{message}' },
   KW_ERR_INTERNAL: { status: 500, kind: 'internal', message: 'internal gateway error' },
+  // Authentication answers say nothing about which part of a credential was wrong.
+  KW_ERR_AUTH_MISSING: { status: 401, kind: 'input', message: 'credentials are required' },
+  KW_ERR_AUTH_INVALID: { status: 401, kind: 'input', message: 'invalid credentials' },
+  KW_ERR_FORBIDDEN: { status: 403, kind: 'input', message: 'not allowed' },
+  KW_ERR_AUTH_UNAVAILABLE: { status: 503, kind: 'upstream', message: 'authentication service unavailable' },
 
   // --- admin API and configuration -----------------------------------------------------------
   KW_ERR_UNAUTHORIZED: { status: 401, kind: 'input', message: 'missing or invalid admin token' },

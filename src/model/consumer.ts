@@ -4,6 +4,8 @@ import { nameSchema, tagsSchema } from './common.js';
 export interface Consumer {
   username: string;
   custom_id?: string;
+  /** false blocks every credential of the consumer at once (401, as if the credential were unknown). */
+  enabled?: boolean;
   tags?: string[];
 }
 
@@ -14,6 +16,7 @@ export const consumerSchema = {
   properties: {
     username: nameSchema,
     custom_id: { type: 'string', minLength: 1, maxLength: 256 },
+    enabled: { type: 'boolean' },
     tags: tagsSchema,
   },
 } as const;

@@ -4,6 +4,7 @@
  * makes to other kinds (checked on every change).
  */
 import type { JsonSchema } from './common.js';
+import { appSchema, type App } from './app.js';
 import { consumerSchema, type Consumer } from './consumer.js';
 import { pluginKey, pluginSchema, type PluginConfig } from './plugin.js';
 import { routeSchema, type Route } from './route.js';
@@ -11,6 +12,7 @@ import { serviceSchema, type Service } from './service.js';
 import { upstreamSchema, type Upstream } from './upstream.js';
 
 export type { Meta, JsonSchema } from './common.js';
+export type { App } from './app.js';
 export type { Consumer } from './consumer.js';
 export type { PluginConfig } from './plugin.js';
 export type { Route } from './route.js';
@@ -25,6 +27,7 @@ export interface ResourceTypes {
   routes: Route;
   upstreams: Upstream;
   consumers: Consumer;
+  apps: App;
   plugins: PluginConfig;
 }
 
@@ -78,6 +81,13 @@ export const KINDS: { [K in ResourceKind]: KindDef<K> } = {
     key: (r) => r.username,
     references: [],
   },
+  apps: {
+    kind: 'apps',
+    singular: 'app',
+    schema: appSchema,
+    key: (r) => r.name,
+    references: [{ field: 'consumer', kind: 'consumers' }],
+  },
   plugins: {
     kind: 'plugins',
     singular: 'plugin',
@@ -107,6 +117,7 @@ export interface WorkspaceState {
   routes: Stored<'routes'>[];
   upstreams: Stored<'upstreams'>[];
   consumers: Stored<'consumers'>[];
+  apps: Stored<'apps'>[];
   plugins: Stored<'plugins'>[];
 }
 

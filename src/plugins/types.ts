@@ -7,6 +7,7 @@
  */
 import type { JsonSchema } from '../model/index.js';
 import type { RequestContext } from '../proxy/context.js';
+import type { IdentityIndex } from '../snapshot/identities.js';
 
 /** Pipeline phases after `route`, in order (DESIGN.md). */
 export const PHASES = ['identify', 'authorize', 'limit', 'transform', 'proxy', 'respond', 'log'] as const;
@@ -31,6 +32,18 @@ export interface PluginHandlers {
 
 export interface PluginEnv {
   workspace: string;
+  /** Consumers and apps of the workspace, as of this snapshot. */
+  identities: IdentityIndex;
+  /** Services shared by every plugin of the node (key store, caches), for plugins that need them. */
+  services: PluginServices;
+}
+
+/**
+ * Node-wide services plugins may use. Extended as capabilities land (the API-key resolver, the Redis
+ * counters); a plugin takes what it needs at create time.
+ */
+export interface PluginServices {
+  readonly [name: string]: unknown;
 }
 
 export interface PluginDef<C = Record<string, unknown>> {

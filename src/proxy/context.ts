@@ -10,6 +10,7 @@ export interface Identity {
   consumerId: string;
   consumerName: string;
   appId?: string;
+  appName?: string;
   credentialId?: string;
   scopes?: string[];
   tags?: string[];
@@ -35,6 +36,12 @@ export class RequestContext {
   /** Headers to send upstream (hop-by-hop already removed). Plugins may change them. */
   upstreamHeaders: Record<string, string | string[] | undefined>;
   identity: Identity | undefined = undefined;
+  /**
+   * Set by identify-phase plugins that found no credential of their kind: the challenges for
+   * `WWW-Authenticate`, and the anonymous identity to fall back to if one is configured. When no plugin
+   * identifies the caller, the pipeline answers 401 KW_ERR_AUTH_MISSING with these challenges.
+   */
+  auth: { challenges: string[]; anonymous: Identity | undefined } | undefined = undefined;
   /** Set once the upstream answered (or a plugin answered): status and headers about to be sent. */
   response: { status: number; headers: OutgoingHttpHeaders } | undefined = undefined;
   /** Target that served the request (`host:port`), for logs. */
@@ -70,6 +77,15 @@ export class RequestContext {
   /** Free-form state shared between plugins of one request (made on first use: most requests need none). */
   get state(): Map<string, unknown> {
     return (this.stateMap ??= new Map());
+  }
+
+  /** Called by an auth plugin that saw no credential of its kind on this request. */
+  credentialMissing(challenge: string, anonymous?: Identity): void {
+    if (this.auth === undefined) this.auth = { challenges: [challenge], anonymous };
+    else {
+      this.auth.challenges.push(challenge);
+      this.auth.anonymous ??= anonymous;
+    }
   }
 
   /** Answers the client directly (short-circuits the remaining phases up to `respond`). */

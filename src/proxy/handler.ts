@@ -104,9 +104,14 @@ async function runPhases(
   phases: RoutePhases,
   hooks: HandlerOptions['hooks'],
 ): Promise<void> {
-  for (const h of phases.identify) {
-    await h(ctx);
-    if (ctx.responded) return;
+  if (phases.identify.length > 0) {
+    // Any-of: the first auth plugin that recognises a credential wins; the others are skipped.
+    for (const h of phases.identify) {
+      await h(ctx);
+      if (ctx.responded) return;
+      if (ctx.identity !== undefined) break;
+    }
+    settleIdentity(ctx);
   }
   // Consumer-scoped plugin configs take over once we know who is calling.
   let active = phases;
@@ -123,6 +128,37 @@ async function runPhases(
   }
   if (active !== phases) ctx.route = { ...ctx.route, phases: active };
   forward(ctx, hooks);
+}
+
+/** Headers that carry the identity upstream; whatever a client sends under these names is dropped. */
+const IDENTITY_HEADERS = [
+  'x-consumer-id',
+  'x-consumer-username',
+  'x-app-id',
+  'x-credential-id',
+  'x-authenticated-scopes',
+] as const;
+
+function settleIdentity(ctx: RequestContext): void {
+  if (ctx.identity === undefined && ctx.auth !== undefined) {
+    if (ctx.auth.anonymous === undefined) {
+      throw new KeywayError(
+        'KW_ERR_AUTH_MISSING',
+        {},
+        { headers: { 'www-authenticate': ctx.auth.challenges.join(', ') } },
+      );
+    }
+    ctx.identity = ctx.auth.anonymous;
+  }
+  const h = ctx.upstreamHeaders;
+  for (const name of IDENTITY_HEADERS) delete h[name];
+  const id = ctx.identity;
+  if (id === undefined) return;
+  h['x-consumer-id'] = id.consumerId;
+  h['x-consumer-username'] = id.consumerName;
+  if (id.appId !== undefined) h['x-app-id'] = id.appId;
+  if (id.credentialId !== undefined) h['x-credential-id'] = id.credentialId;
+  if (id.scopes !== undefined) h['x-authenticated-scopes'] = id.scopes.join(' ');
 }
 
 function runLog(ctx: RequestContext, hooks: HandlerOptions['hooks']): void {

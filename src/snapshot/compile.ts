@@ -10,7 +10,8 @@ import { ROUTE_DEFAULTS } from '../model/route.js';
 import { SERVICE_DEFAULTS } from '../model/service.js';
 import { Balancer } from '../proxy/balancer.js';
 import { getPlugin, validatePluginConfig } from '../plugins/registry.js';
-import { PHASES, type PluginHandlers } from '../plugins/types.js';
+import { PHASES, type PluginHandlers, type PluginServices } from '../plugins/types.js';
+import { IdentityIndex } from './identities.js';
 import type { AgentCache } from './agents.js';
 import type { ConfigProblem } from './check.js';
 import { Router } from './router.js';
@@ -28,6 +29,8 @@ export interface Snapshot {
 
 export interface CompileDeps {
   agents: AgentCache;
+  /** Node-wide services handed to plugins (absent in pure config checks: plugins must cope). */
+  services?: PluginServices;
 }
 
 /** Throws `KW_ERR_VALIDATION` listing every problem if the state cannot be served. */
@@ -91,6 +94,8 @@ function buildWorkspace(ws: WorkspaceState, deps: CompileDeps, problems: ConfigP
     }
   }
 
+  const identities = IdentityIndex.build(ws);
+  const env = { workspace: ws.name, identities, services: deps.services ?? {} };
   const instances = new Map<string, PluginHandlers>();
   for (const p of ws.plugins) {
     if (p.enabled === false) continue;
@@ -120,7 +125,7 @@ function buildWorkspace(ws: WorkspaceState, deps: CompileDeps, problems: ConfigP
       continue;
     }
     try {
-      const handlers = def.create(config as never, { workspace: ws.name });
+      const handlers = def.create(config as never, env);
       instances.set(key, handlers);
       out.handlers.push(handlers);
     } catch (err) {

@@ -5,6 +5,7 @@
  * serving and `storeError` says why, for `/ready`.
  */
 import type { Logger } from 'pino';
+import type { PluginServices } from '../plugins/types.js';
 import type { Store } from '../store/types.js';
 import type { AgentCache } from './agents.js';
 import { compileSnapshot, type Snapshot } from './compile.js';
@@ -25,6 +26,7 @@ export class SnapshotManager {
     private readonly agents: AgentCache,
     private readonly log: Logger,
     private readonly pollMs: number,
+    private readonly services: PluginServices = {},
   ) {}
 
   get current(): Snapshot | undefined {
@@ -83,7 +85,7 @@ export class SnapshotManager {
   private async load(): Promise<void> {
     const state = await this.store.loadAll();
     if (this.snapshot !== undefined && state.version === this.snapshot.version) return;
-    const next = compileSnapshot(state, { agents: this.agents });
+    const next = compileSnapshot(state, { agents: this.agents, services: this.services });
     const prev = this.snapshot;
     this.snapshot = next;
     this.log.info({ config_version: next.version, routes: next.routes.length }, 'serving config');

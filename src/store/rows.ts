@@ -45,6 +45,7 @@ export function emptyState(ws: StoredWorkspace): WorkspaceState {
     routes: [],
     upstreams: [],
     consumers: [],
+    apps: [],
     plugins: [],
   };
   if (ws.description !== undefined) state.description = ws.description;

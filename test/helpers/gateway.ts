@@ -29,6 +29,7 @@ export interface Partial {
   routes?: ResourceTypes['routes'][];
   upstreams?: ResourceTypes['upstreams'][];
   consumers?: ResourceTypes['consumers'][];
+  apps?: ResourceTypes['apps'][];
   plugins?: ResourceTypes['plugins'][];
 }
 
@@ -39,6 +40,7 @@ export function state(ws: Partial, version = 1, name = 'default'): ConfigState {
     routes: (ws.routes ?? []).map((r) => stored<'routes'>(r)),
     upstreams: (ws.upstreams ?? []).map((r) => stored<'upstreams'>(r)),
     consumers: (ws.consumers ?? []).map((r) => stored<'consumers'>(r)),
+    apps: (ws.apps ?? []).map((r) => stored<'apps'>(r)),
     plugins: (ws.plugins ?? []).map((r) => stored<'plugins'>(r)),
   };
   return { version, workspaces: [w] };

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Migration } from 'kysely';
-import { DEFAULT_WORKSPACE, RESOURCE_KINDS } from '../../model/index.js';
+import { DEFAULT_WORKSPACE } from '../../model/index.js';
 import type { Dialect } from '../types.js';
 import { VERSION_ROW_ID, type Database } from '../schema.js';
 
@@ -21,7 +21,8 @@ export function initialMigration(dialect: Dialect): Migration {
         .addColumn('updated_at', 'text', (c) => c.notNull())
         .execute();
 
-      for (const kind of RESOURCE_KINDS) {
+      // The kinds as they were when this migration was written; later kinds get their own migration.
+      for (const kind of ['services', 'routes', 'upstreams', 'consumers', 'plugins']) {
         await db.schema
           .createTable(kind)
           .addColumn('id', 'text', (c) => c.primaryKey())
@@ -88,7 +89,11 @@ export function initialMigration(dialect: Dialect): Migration {
         'admin_tokens',
         'audit_log',
         'config_version',
-        ...RESOURCE_KINDS,
+        'services',
+        'routes',
+        'upstreams',
+        'consumers',
+        'plugins',
         'workspaces',
       ] as const) {
         await db.schema.dropTable(table).ifExists().execute();

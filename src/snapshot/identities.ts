@@ -1,0 +1,108 @@
+/**
+ * Who can be identified in one workspace: consumers and their apps, indexed by every handle a
+ * credential can resolve to (id, username, custom id, OAuth client id, certificate fingerprint, subject,
+ * SAN). Built once per snapshot; auth plugins receive it at create time and look up on the hot path.
+ */
+import type { Stored, WorkspaceState } from '../model/index.js';
+import type { Identity } from '../proxy/context.js';
+
+export interface ConsumerEntry {
+  id: string;
+  username: string;
+  customId: string | undefined;
+  enabled: boolean;
+  tags: readonly string[];
+}
+
+export interface AppEntry {
+  id: string;
+  name: string;
+  consumer: ConsumerEntry;
+  /** False when the app or its consumer is disabled. */
+  enabled: boolean;
+  /** Scopes the app may use, or undefined for no restriction. */
+  scopes: ReadonlySet<string> | undefined;
+  tags: readonly string[];
+}
+
+export class IdentityIndex {
+  readonly consumerById = new Map<string, ConsumerEntry>();
+  readonly consumerByUsername = new Map<string, ConsumerEntry>();
+  readonly consumerByCustomId = new Map<string, ConsumerEntry>();
+  readonly appById = new Map<string, AppEntry>();
+  readonly appByName = new Map<string, AppEntry>();
+  readonly appByClientId = new Map<string, AppEntry>();
+  /** Lowercase hex without colons. */
+  readonly appByFingerprint = new Map<string, AppEntry>();
+  readonly appBySubject = new Map<string, AppEntry>();
+  readonly appBySan = new Map<string, AppEntry>();
+
+  static empty(): IdentityIndex {
+    return new IdentityIndex();
+  }
+
+  static build(ws: Pick<WorkspaceState, 'consumers' | 'apps'>): IdentityIndex {
+    const idx = new IdentityIndex();
+    for (const c of ws.consumers) idx.addConsumer(c);
+    for (const a of ws.apps) idx.addApp(a);
+    return idx;
+  }
+
+  /** The identity of a consumer acting without an app (JWT `sub` mapping, anonymous fallback). */
+  consumerIdentity(c: ConsumerEntry, extra: Partial<Identity> = {}): Identity {
+    return { consumerId: c.id, consumerName: c.username, tags: [...c.tags], ...extra };
+  }
+
+  /** The identity of an app's credential; `scopes` are narrowed to what the app may use. */
+  appIdentity(app: AppEntry, extra: Partial<Identity> = {}): Identity {
+    const identity: Identity = {
+      consumerId: app.consumer.id,
+      consumerName: app.consumer.username,
+      appId: app.id,
+      appName: app.name,
+      tags: [...app.consumer.tags, ...app.tags],
+      ...extra,
+    };
+    if (identity.scopes !== undefined && app.scopes !== undefined) {
+      identity.scopes = identity.scopes.filter((s) => app.scopes?.has(s) === true);
+    }
+    return identity;
+  }
+
+  private addConsumer(c: Stored<'consumers'>): void {
+    const entry: ConsumerEntry = {
+      id: c.id,
+      username: c.username,
+      customId: c.custom_id,
+      enabled: c.enabled !== false,
+      tags: c.tags ?? [],
+    };
+    this.consumerById.set(c.id, entry);
+    this.consumerByUsername.set(c.username, entry);
+    if (c.custom_id !== undefined) this.consumerByCustomId.set(c.custom_id, entry);
+  }
+
+  private addApp(a: Stored<'apps'>): void {
+    const consumer = this.consumerByUsername.get(a.consumer);
+    if (consumer === undefined) return;
+    const entry: AppEntry = {
+      id: a.id,
+      name: a.name,
+      consumer,
+      enabled: a.enabled !== false && consumer.enabled,
+      scopes: a.scopes === undefined ? undefined : new Set(a.scopes),
+      tags: a.tags ?? [],
+    };
+    this.appById.set(a.id, entry);
+    this.appByName.set(a.name, entry);
+    for (const id of a.client_ids ?? []) this.appByClientId.set(id, entry);
+    for (const fp of a.certificates?.sha256_fingerprints ?? [])
+      this.appByFingerprint.set(normalizeFingerprint(fp), entry);
+    for (const s of a.certificates?.subjects ?? []) this.appBySubject.set(s, entry);
+    for (const s of a.certificates?.sans ?? []) this.appBySan.set(s, entry);
+  }
+}
+
+export function normalizeFingerprint(fp: string): string {
+  return fp.replace(/:/g, '').toLowerCase();
+}
