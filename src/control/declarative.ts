@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { KeywayError, validationError, type ErrorDetail } from '../core/errors.js';
 import {
   RESOURCE_KINDS,
+  emptyWorkspaceState,
   type ConfigState,
   type ResourceKind,
   type Stored,
@@ -148,15 +149,7 @@ function wouldBeProblems(
 
 function desiredWorkspace(stored: WorkspaceState | undefined, desired: DesiredState): WorkspaceState {
   const now = new Date().toISOString();
-  const state: WorkspaceState = {
-    name: desired.workspace,
-    services: [],
-    routes: [],
-    upstreams: [],
-    consumers: [],
-    apps: [],
-    plugins: [],
-  };
+  const state = emptyWorkspaceState(desired.workspace);
   if (desired.description !== undefined) state.description = desired.description;
   if (stored?.tags !== undefined) state.tags = stored.tags;
   const ids = new Map<string, Stored<ResourceKind>>();

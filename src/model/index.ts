@@ -126,3 +126,8 @@ export interface ConfigState {
   version: number;
   workspaces: WorkspaceState[];
 }
+
+/** A workspace with nothing in it yet (every resource kind present, empty). */
+export function emptyWorkspaceState(name: string): WorkspaceState {
+  return { name, services: [], routes: [], upstreams: [], consumers: [], apps: [], plugins: [] };
+}

@@ -11,6 +11,7 @@
  * group finds the next best route (slow path, only for header-conditioned routes).
  */
 import FindMyWay from 'find-my-way';
+import { HTTP_METHODS } from '../model/route.js';
 import type { CompiledRoute } from './types.js';
 
 export interface RouteMatch {
@@ -39,17 +40,8 @@ interface RegexCandidate {
 
 type FmwRouter = ReturnType<typeof FindMyWay>;
 
-export const ALL_METHODS = [
-  'GET',
-  'HEAD',
-  'POST',
-  'PUT',
-  'PATCH',
-  'DELETE',
-  'OPTIONS',
-  'TRACE',
-  'CONNECT',
-] as const;
+/** A route without `methods` answers every method. */
+export const ALL_METHODS = HTTP_METHODS;
 
 /** Routes sharing one host selector. */
 class HostGroup {

@@ -5,6 +5,7 @@
 import { KeywayError, validationError } from '../core/errors.js';
 import {
   KINDS,
+  emptyWorkspaceState,
   type ResourceKind,
   type ResourceTypes,
   type Stored,
@@ -39,15 +40,7 @@ export function workspaceData(ws: { description?: string; tags?: string[] }): st
 }
 
 export function emptyState(ws: StoredWorkspace): WorkspaceState {
-  const state: WorkspaceState = {
-    name: ws.name,
-    services: [],
-    routes: [],
-    upstreams: [],
-    consumers: [],
-    apps: [],
-    plugins: [],
-  };
+  const state = emptyWorkspaceState(ws.name);
   if (ws.description !== undefined) state.description = ws.description;
   if (ws.tags !== undefined) state.tags = ws.tags;
   return state;
