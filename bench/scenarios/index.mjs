@@ -7,5 +7,6 @@ import direct from './direct.mjs';
 import nginxProxy from './nginx-proxy.mjs';
 import ceiling from './ceiling.mjs';
 import keywayBareRoute from './keyway-bare-route.mjs';
+import keywayKeyAuth from './keyway-key-auth.mjs';
 
-export const scenarios = [direct, nginxProxy, ceiling, keywayBareRoute];
+export const scenarios = [direct, nginxProxy, ceiling, keywayBareRoute, keywayKeyAuth];

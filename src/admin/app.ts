@@ -18,6 +18,7 @@ import { configRoutes } from './routes/config.js';
 import { auditRoutes } from './routes/audit.js';
 import { statusRoutes } from './routes/status.js';
 import { pluginCatalogRoutes } from './routes/plugins-catalog.js';
+import { apiKeyRoutes } from './routes/api-keys.js';
 
 export type { AdminDeps, NodeStatus } from './types.js';
 
@@ -150,6 +151,7 @@ export async function buildAdminApp(deps: AdminDeps): Promise<FastifyInstance> {
   configRoutes(app, ctx);
   auditRoutes(app, ctx);
   pluginCatalogRoutes(app, ctx);
+  apiKeyRoutes(app, ctx);
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.ready();

@@ -6,6 +6,7 @@
 import { KINDS, workspaceSchema, type JsonSchema, type ResourceKind } from '../model/index.js';
 import { nameSchema } from '../model/common.js';
 import { ERRORS } from '../core/errors.js';
+import { importKeyBody } from '../keys/key-schemas.js';
 
 const meta = {
   id: { type: 'string' },
@@ -116,6 +117,11 @@ const nestedPlugin: JsonSchema = {
   properties: without(properties(KINDS.plugins.schema), ['service', 'route', 'consumer']),
 };
 const pluginList = { type: 'array', items: nestedPlugin };
+/** Apps may list existing keys to import (docs/keys.md); they are never exported. */
+const appWithKeys: JsonSchema = {
+  ...KINDS.apps.schema,
+  properties: { ...properties(KINDS.apps.schema), keys: { type: 'array', items: importKeyBody } },
+};
 
 /**
  * Schemas that document a body for OpenAPI but are not enforced by Fastify, because the service behind
@@ -156,9 +162,14 @@ export const declarativeDoc: JsonSchema = {
       type: 'array',
       items: {
         ...KINDS.consumers.schema,
-        properties: { ...properties(KINDS.consumers.schema), plugins: pluginList },
+        properties: {
+          ...properties(KINDS.consumers.schema),
+          plugins: pluginList,
+          apps: { type: 'array', items: { ...appWithKeys, required: ['name'] } },
+        },
       },
     },
+    apps: { type: 'array', items: appWithKeys },
     plugins: { type: 'array', items: KINDS.plugins.schema },
   },
 };

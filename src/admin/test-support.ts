@@ -7,6 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { createConfigService } from '../control/config-service.js';
+import { ApiKeyResolver } from '../keys/api-key-resolver.js';
+import { KeyHasher } from '../keys/key-secret.js';
+import { KeyService } from '../keys/key-service.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/types.js';
 import { ensureAdminToken } from './admin-token.js';
@@ -16,6 +19,8 @@ import type { NodeStatus, ReadyState } from './types.js';
 export interface AdminHarness {
   app: FastifyInstance;
   store: Store;
+  keys: KeyService;
+  resolver: ApiKeyResolver;
   token: string;
   dataDir: string;
   /** Authorization header for `app.inject`. */
@@ -27,7 +32,9 @@ export interface AdminHarness {
 export async function startAdmin(opts: { bodyLimit?: number } = {}): Promise<AdminHarness> {
   const dataDir = await mkdtemp(join(tmpdir(), 'keyway-admin-'));
   const store = await openStore({ dataDir });
-  const config = createConfigService(store);
+  const resolver = new ApiKeyResolver(store, new KeyHasher(Buffer.alloc(32, 7)), { pollMs: 0 });
+  const keys = new KeyService(store, resolver);
+  const config = createConfigService(store, { keys });
   const minted = await ensureAdminToken(store, dataDir);
   if (minted.token === undefined) throw new Error('a fresh store should get a fresh token');
   const token = minted.token;
@@ -45,6 +52,7 @@ export async function startAdmin(opts: { bodyLimit?: number } = {}): Promise<Adm
   const app = await buildAdminApp({
     config,
     store,
+    keys,
     status,
     ready: async () => harness.ready,
     logger: false,
@@ -53,11 +61,14 @@ export async function startAdmin(opts: { bodyLimit?: number } = {}): Promise<Adm
   return Object.assign(harness, {
     app,
     store,
+    keys,
+    resolver,
     token,
     dataDir,
     auth: { authorization: `Bearer ${token}` },
     async close() {
       await app.close();
+      await resolver.close();
       await store.close();
       await rm(dataDir, { recursive: true, force: true });
     },

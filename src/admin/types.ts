@@ -4,6 +4,7 @@
  */
 import type { Logger } from 'pino';
 import type { ConfigService } from '../control/types.js';
+import type { KeyService } from '../keys/key-service.js';
 import type { Store } from '../store/types.js';
 
 export interface NodeStatus {
@@ -27,6 +28,8 @@ export interface ReadyState {
 export interface AdminDeps {
   config: ConfigService;
   store: Store;
+  /** API keys; absent in admin apps built without one (the key routes then answer 503). */
+  keys?: KeyService;
   status(): NodeStatus;
   ready(): Promise<ReadyState>;
   /** A pino logger to log through, or false for none (tests). Default: none. */

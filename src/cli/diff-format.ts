@@ -30,6 +30,11 @@ export function formatApplyResult(r: ApplyResult): string[] {
   if (r.workspace_action === 'create') lines.push(`+ workspace ${r.workspace}`);
   if (r.workspace_action === 'update') lines.push(`~ workspace ${r.workspace} (description)`);
   lines.push(...r.changes.map(formatChange));
+  if (r.keys !== undefined) {
+    // Keys are counted, never listed: even a visible id would tie a line of CI output to a secret.
+    const verb = r.dry_run ? 'to import' : 'imported';
+    lines.push(`keys: ${r.keys.imported} ${verb}, ${r.keys.unchanged} already present`);
+  }
   const n = countChanges(r.changes);
   if (r.changes.length === 0 && r.workspace_action === undefined) {
     lines.push(

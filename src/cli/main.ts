@@ -16,6 +16,7 @@ import {
 import { applyCommand } from './commands/apply.js';
 import { exportCommand } from './commands/export.js';
 import { helpCommand, USAGE } from './commands/help.js';
+import { keysCommand, type KeysOptions } from './commands/keys.js';
 import { statusCommand } from './commands/status.js';
 import { versionCommand } from './commands/version.js';
 
@@ -37,6 +38,15 @@ const COMMANDS: Record<string, Options> = {
     workspace: { type: 'string', short: 'w' },
   },
   export: { workspace: { type: 'string', short: 'w' }, output: { type: 'string', short: 'o' } },
+  keys: {
+    app: { type: 'string' },
+    scopes: { type: 'string' },
+    'expires-in': { type: 'string' },
+    env: { type: 'string' },
+    tier: { type: 'string' },
+    grace: { type: 'string' },
+    workspace: { type: 'string', short: 'w' },
+  },
   status: {},
   version: {},
   help: {},
@@ -49,7 +59,7 @@ function str(values: Values, name: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-function parse(argv: string[]): { command: string; values: Values } {
+function parse(argv: string[]): { command: string; values: Values; args: string[] } {
   // All flags of all commands in one strict pass, then a check that each one belongs to the command:
   // global flags may stand before or after the command name.
   const all: Options = { ...GLOBAL };
@@ -63,12 +73,26 @@ function parse(argv: string[]): { command: string; values: Values } {
   const [command = 'help', ...extra] = parsed.positionals;
   const own = COMMANDS[command];
   if (own === undefined) throw new CliError(`unknown command "${command}"\nRun "keyway help" for usage.`, 2);
-  if (extra.length > 0) throw new CliError(`unexpected argument "${extra[0]}" for "keyway ${command}"`, 2);
+  // `keys` takes a subcommand and, for rotate/revoke, an id: `keyway keys rotate ID`.
+  const allowed = command === 'keys' ? 2 : 0;
+  if (extra.length > allowed)
+    throw new CliError(`unexpected argument "${extra[allowed]}" for "keyway ${command}"`, 2);
   for (const name of Object.keys(parsed.values)) {
     if (!(name in GLOBAL) && !(name in own))
       throw new CliError(`"keyway ${command}" has no --${name} flag`, 2);
   }
-  return { command: parsed.values['help'] === true ? 'help' : command, values: parsed.values };
+  return {
+    command: parsed.values['help'] === true ? 'help' : command,
+    values: parsed.values,
+    args: extra,
+  };
+}
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) process.stderr.write('paste the key, then press Enter and Ctrl-D:\n');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Runs the CLI and returns the exit code. `env` and `output` are parameters for tests. */
@@ -78,7 +102,7 @@ export async function main(
   output: Output = processOutput,
 ): Promise<number> {
   try {
-    const { command, values } = parse(argv);
+    const { command, values, args } = parse(argv);
     const token = str(values, 'token') ?? env['KEYWAY_ADMIN_TOKEN'];
     const ctx: CliContext = {
       adminUrl: str(values, 'admin-url') ?? env['KEYWAY_ADMIN_URL'] ?? DEFAULT_ADMIN_URL,
@@ -111,6 +135,24 @@ export async function main(
           ...(workspace === undefined ? {} : { workspace }),
           ...(outFile === undefined ? {} : { outFile }),
         });
+      }
+      case 'keys': {
+        const opts: KeysOptions = { sub: args[0], id: args[1], readStdin };
+        const flag = (name: string): string | undefined => str(values, name);
+        const pairs: Array<[keyof KeysOptions, string]> = [
+          ['app', 'app'],
+          ['scopes', 'scopes'],
+          ['expiresIn', 'expires-in'],
+          ['env', 'env'],
+          ['tier', 'tier'],
+          ['grace', 'grace'],
+          ['workspace', 'workspace'],
+        ];
+        for (const [field, name] of pairs) {
+          const v = flag(name);
+          if (v !== undefined) (opts as unknown as Record<string, string>)[field] = v;
+        }
+        return await keysCommand(ctx, opts);
       }
       case 'status':
         return await statusCommand(ctx);

@@ -16,6 +16,7 @@ import {
 } from '../model/index.js';
 import type { Store, StoreTx, StoredWorkspace } from '../store/types.js';
 import { applyDocument, exportDocument } from './declarative.js';
+import type { KeyImporter } from './key-import.js';
 import { newProblems, problemSet, problemsError } from './problems.js';
 import { assertUnreferenced, danglingReferences, referenceError } from './references.js';
 import { fieldsOf, isObject, keyPath, parseOrThrow, resourceKey, userFields } from './resource-input.js';
@@ -23,6 +24,8 @@ import type { Actor, ConfigService } from './types.js';
 
 export interface ConfigServiceOptions {
   onChange?: (version: number) => void;
+  /** Lets `apply` import keys listed under apps; without it such a document is refused. */
+  keys?: KeyImporter;
 }
 
 export function createConfigService(store: Store, opts: ConfigServiceOptions = {}): ConfigService {
@@ -225,7 +228,7 @@ export function createConfigService(store: Store, opts: ConfigServiceOptions = {
       });
     },
 
-    apply: (doc, applyOpts) => applyDocument(store, doc, applyOpts, notify),
+    apply: (doc, applyOpts) => applyDocument(store, doc, applyOpts, notify, opts.keys),
 
     export: (workspace) => exportDocument(store, workspace),
   };

@@ -19,6 +19,7 @@ import { planChanges, type Plan } from './diff.js';
 import { toDocument } from './export.js';
 import { normalizeDocument, type DesiredState } from './normalize.js';
 import { problemId, problemLabel } from './problems.js';
+import { importKeys, type KeyImporter } from './key-import.js';
 import { resourceKey } from './resource-input.js';
 import type { Actor, ApplyResult, DeclarativeDoc } from './types.js';
 
@@ -27,10 +28,17 @@ export async function applyDocument(
   doc: unknown,
   opts: { dryRun: boolean; actor: Actor },
   notify: (version: number | undefined) => void,
+  keys?: KeyImporter,
 ): Promise<ApplyResult> {
   const desired = normalizeDocument(doc);
   if (desired.details.length > 0) throw documentError(desired.details);
+  if (desired.keys.length > 0 && keys === undefined) {
+    throw documentError([
+      { path: desired.keys[0]?.path ?? '', message: 'keys cannot be imported here (no key service)' },
+    ]);
+  }
 
+  let keyCounts: { imported: number; unchanged: number; hashes: string[] } | undefined;
   const run = async (tx: StoreTx): Promise<{ plan: Plan; version: number }> => {
     const current = await tx.loadAll();
     const stored = current.workspaces.find((w) => w.name === desired.workspace);
@@ -38,6 +46,7 @@ export async function applyDocument(
     const problems = wouldBeProblems(current, stored, desired);
     if (problems.length > 0) throw documentError(problems);
     if (!opts.dryRun) await write(tx, plan, desired, opts.actor);
+    if (keys !== undefined && desired.keys.length > 0) keyCounts = await importKeys(tx, desired, keys, opts);
     return { plan, version: current.version };
   };
 
@@ -57,6 +66,10 @@ export async function applyDocument(
     version: outcome.version,
   };
   if (outcome.plan.workspace !== undefined) result.workspace_action = outcome.plan.workspace;
+  if (keyCounts !== undefined) {
+    result.keys = { imported: keyCounts.imported, unchanged: keyCounts.unchanged };
+    if (!opts.dryRun) for (const h of keyCounts.hashes) keys?.forget(h);
+  }
   return result;
 }
 

@@ -23,6 +23,14 @@ export function toDocument(state: WorkspaceState): DeclarativeDoc {
   }
   const consumers = new Map<string, Entry>();
   for (const c of state.consumers) consumers.set(c.username, ordered('consumers', c));
+  // Apps sit under their consumer. Their keys are secrets and are never exported: apply leaves keys
+  // that a file does not list alone, so an exported file applies back without touching them.
+  const topApps: Entry[] = [];
+  for (const a of state.apps) {
+    const parent = consumers.get(a.consumer);
+    if (parent === undefined) topApps.push(ordered('apps', a));
+    else pushTo(parent, 'apps', ordered('apps', a, ['consumer']));
+  }
 
   const topPlugins: Entry[] = [];
   for (const p of state.plugins) {
@@ -48,6 +56,7 @@ export function toDocument(state: WorkspaceState): DeclarativeDoc {
   if (services.size > 0) doc['services'] = [...services.values()];
   if (topRoutes.length > 0) doc['routes'] = topRoutes;
   if (consumers.size > 0) doc['consumers'] = [...consumers.values()];
+  if (topApps.length > 0) doc['apps'] = topApps;
   if (topPlugins.length > 0) doc['plugins'] = topPlugins;
   // Built from stored resources that passed the same schemas the document type mirrors.
   return doc as unknown as DeclarativeDoc;
@@ -72,7 +81,7 @@ function ordered<K extends ResourceKind>(kind: K, stored: Stored<K>, omit: strin
   return out;
 }
 
-function pushTo(parent: Entry, field: 'routes' | 'plugins', entry: Entry): void {
+function pushTo(parent: Entry, field: 'routes' | 'plugins' | 'apps', entry: Entry): void {
   const list = parent[field];
   if (Array.isArray(list)) list.push(entry);
   else parent[field] = [entry];

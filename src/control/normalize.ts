@@ -15,6 +15,7 @@ import {
   type ResourceTypes,
 } from '../model/index.js';
 import { nameSchema } from '../model/common.js';
+import { importKeyBody, type ImportKeyInput } from '../keys/key-schemas.js';
 import { isObject, keyPath, parseResource } from './resource-input.js';
 
 export interface DesiredItem<K extends ResourceKind = ResourceKind> {
@@ -25,10 +26,18 @@ export interface DesiredItem<K extends ResourceKind = ResourceKind> {
   path: string;
 }
 
+/** A key listed under an app: imported by `apply` if the store does not have it (never deleted by it). */
+export interface DesiredKey {
+  app: string;
+  input: ImportKeyInput;
+  path: string;
+}
+
 export interface DesiredState {
   workspace: string;
   description: string | undefined;
   items: DesiredItem[];
+  keys: DesiredKey[];
   details: ErrorDetail[];
 }
 
@@ -44,6 +53,7 @@ const documentSchema = {
     services: { type: 'array' },
     routes: { type: 'array' },
     consumers: { type: 'array' },
+    apps: { type: 'array' },
     plugins: { type: 'array' },
   },
 } as const;
@@ -140,12 +150,40 @@ export function normalizeDocument(doc: unknown): DesiredState {
 
   list(root, 'routes').forEach((r, i) => add('routes', r, `/routes/${i}`));
 
+  const appKeyList: DesiredKey[] = [];
+  const addApp = (a: unknown, path: string, consumer?: string): void => {
+    const { keys: appKeys, ...app } = isObject(a) ? a : { keys: undefined };
+    if (
+      consumer !== undefined &&
+      isObject(app) &&
+      app['consumer'] !== undefined &&
+      app['consumer'] !== consumer
+    ) {
+      details.push({
+        path: `${path}/consumer`,
+        message: `must be "${consumer}", the enclosing consumer, or be left out`,
+      });
+    }
+    const name = add('apps', isObject(a) ? app : a, path, consumer === undefined ? {} : { consumer });
+    nested(appKeys, path, 'keys').forEach((k, j) => {
+      const kpath = `${path}/keys/${j}`;
+      const copy: unknown = isObject(k) ? structuredClone(k) : k;
+      const problems = validate(importKeyBody, copy, kpath);
+      details.push(...problems);
+      if (problems.length === 0 && name !== undefined)
+        appKeyList.push({ app: name, input: copy as ImportKeyInput, path: kpath });
+    });
+  };
+
   list(root, 'consumers').forEach((c, i) => {
     const path = `/consumers/${i}`;
-    const { plugins, ...consumer } = isObject(c) ? c : { plugins: undefined };
+    const { plugins, apps, ...consumer } = isObject(c) ? c : { plugins: undefined, apps: undefined };
     const username = add('consumers', isObject(c) ? consumer : c, path);
     addPlugins(plugins, path, { consumer: username });
+    nested(apps, path, 'apps').forEach((a, j) => addApp(a, `${path}/apps/${j}`, username));
   });
+
+  list(root, 'apps').forEach((a, i) => addApp(a, `/apps/${i}`));
 
   list(root, 'plugins').forEach((p, i) => add('plugins', p, `/plugins/${i}`));
 
@@ -166,7 +204,16 @@ export function normalizeDocument(doc: unknown): DesiredState {
     }
   }
 
-  return { workspace, description, items, details };
+  // The same key twice in one file would be imported for two apps: say where it was first.
+  const seenKeys = new Map<string, string>();
+  for (const k of appKeyList) {
+    const first = seenKeys.get(k.input.key);
+    if (first !== undefined)
+      details.push({ path: `${k.path}/key`, message: `duplicate key (first at ${first})` });
+    else seenKeys.set(k.input.key, k.path);
+  }
+
+  return { workspace, description, items, keys: appKeyList, details };
 }
 
 /** The key of a resource that failed validation, when its key fields are at least strings. */

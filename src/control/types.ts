@@ -5,6 +5,7 @@
  * in one store transaction with an audit row per change, and answers with field paths when it says no.
  */
 import type { ResourceKind, ResourceTypes, Stored } from '../model/index.js';
+import type { ImportKeyInput } from '../keys/key-schemas.js';
 import type { ListQuery, Page, StoredWorkspace } from '../store/types.js';
 
 export interface Actor {
@@ -23,9 +24,16 @@ export interface DeclarativeDoc {
     plugins?: NestedPlugin[];
   })[];
   routes?: ResourceTypes['routes'][];
-  consumers?: (ResourceTypes['consumers'] & { plugins?: NestedPlugin[] })[];
+  consumers?: (ResourceTypes['consumers'] & { plugins?: NestedPlugin[]; apps?: NestedApp[] })[];
+  apps?: (ResourceTypes['apps'] & { keys?: ImportKeyInput[] })[];
   plugins?: ResourceTypes['plugins'][];
 }
+
+/** An app under its consumer; `keys` are imported by apply and never exported (docs/keys.md). */
+export type NestedApp = Omit<ResourceTypes['apps'], 'consumer'> & {
+  consumer?: string;
+  keys?: ImportKeyInput[];
+};
 
 export type NestedPlugin = Omit<ResourceTypes['plugins'], 'service' | 'route' | 'consumer'>;
 
@@ -47,6 +55,8 @@ export interface ApplyResult {
   version: number;
   /** Set when the workspace itself is (or, on a dry run, would be) created or has its description changed. */
   workspace_action?: 'create' | 'update';
+  /** Keys listed under apps: how many were (or, on a dry run, would be) imported, and how many were there. */
+  keys?: { imported: number; unchanged: number };
 }
 
 export interface ConfigService {

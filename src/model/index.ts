@@ -39,6 +39,7 @@ export const RESOURCE_KINDS = [
   'services',
   'routes',
   'consumers',
+  'apps',
   'plugins',
 ] as const satisfies readonly ResourceKind[];
 

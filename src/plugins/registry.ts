@@ -4,10 +4,21 @@
 import type { ErrorDetail } from '../core/errors.js';
 import { validate } from '../core/validator.js';
 import type { PluginDef } from './types.js';
+import { jwtAuth } from './jwt-auth/index.js';
+import { keyAuth } from './key-auth/index.js';
+import { mtlsAuth } from './mtls-auth/index.js';
+import { oauth2Introspection } from './oauth2-introspection/index.js';
 import { requestTermination } from './request-termination/index.js';
 import { responseHeaders } from './response-headers/index.js';
 
-const builtins: PluginDef<never>[] = [requestTermination, responseHeaders] as PluginDef<never>[];
+const builtins: PluginDef<never>[] = [
+  keyAuth,
+  jwtAuth,
+  oauth2Introspection,
+  mtlsAuth,
+  requestTermination,
+  responseHeaders,
+] as PluginDef<never>[];
 
 const registry = new Map<string, PluginDef<never>>(builtins.map((p) => [p.name, p]));
 

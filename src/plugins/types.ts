@@ -7,6 +7,7 @@
  */
 import type { JsonSchema } from '../model/index.js';
 import type { RequestContext } from '../proxy/context.js';
+import type { ApiKeyResolver } from '../keys/api-key-resolver.js';
 import type { IdentityIndex } from '../snapshot/identities.js';
 
 /** Pipeline phases after `route`, in order (DESIGN.md). */
@@ -39,11 +40,13 @@ export interface PluginEnv {
 }
 
 /**
- * Node-wide services plugins may use. Extended as capabilities land (the API-key resolver, the Redis
- * counters); a plugin takes what it needs at create time.
+ * Node-wide services plugins may use, each optional: a pure config check compiles plugins with none, and
+ * a plugin must then cope (answer KW_ERR_AUTH_UNAVAILABLE rather than crash). Extended as capabilities
+ * land (the Redis counters next); a plugin takes what it needs at create time.
  */
 export interface PluginServices {
-  readonly [name: string]: unknown;
+  /** API-key lookup with its caches (src/keys/api-key-resolver.ts). */
+  readonly apiKeys?: ApiKeyResolver;
 }
 
 export interface PluginDef<C = Record<string, unknown>> {

@@ -9,13 +9,13 @@ import https from 'node:https';
 import type { Socket } from 'node:net';
 import { once } from 'node:events';
 import { KeywayError } from '../core/errors.js';
-import type { ListenAddress } from '../server/settings.js';
+import type { ClientCertMode, ListenAddress } from '../server/settings.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
 export interface ProxyServerOptions {
   listen: ListenAddress;
-  tls?: { listen: ListenAddress; cert: string; key: string };
+  tls?: { listen: ListenAddress; cert: string; key: string; client_cert?: ClientCertMode };
   /** Request line plus header fields; beyond it Node refuses the request (we answer 431 or 414). */
   maxHeaderBytes: number;
   maxUriBytes: number;
@@ -60,7 +60,10 @@ export class ProxyServer {
       }
       let secure: https.Server;
       try {
-        secure = https.createServer({ ...common, cert, key }, this.wrap(this.handlers.https));
+        secure = https.createServer(
+          { ...common, cert, key, ...clientCertOptions(this.opts.tls.client_cert ?? 'request') },
+          this.wrap(this.handlers.https),
+        );
       } catch (err) {
         throw new KeywayError(
           'KW_ERR_TLS_CONFIG',
@@ -126,6 +129,23 @@ export class ProxyServer {
     if (a === null || typeof a === 'string') return String(a);
     return a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
   }
+}
+
+/**
+ * Client certificates (mTLS). TLS 1.3 has no renegotiation (RFC 8446 §4.6.2 post-handshake auth is
+ * not offered by Node), and the route is known only after the handshake, so the listener decides for
+ * every connection: it *requests* a certificate (`requestCert`) but does not *require* or judge one
+ * (`rejectUnauthorized: false`). No `ca` is set, so the CertificateRequest names no CAs and clients
+ * send whatever certificate they were configured with. Each `mtls-auth` config then verifies the
+ * chain against its own CA bundle and CRLs — never the system store, whose verdict Node computes
+ * alongside (`socket.authorized`) and Keyway ignores. Routes without mtls-auth ignore the certificate.
+ * The cost: browsers holding personal certificates may show a picker; `client_cert: off` avoids that
+ * on a listener that serves no mTLS routes.
+ */
+function clientCertOptions(mode: ClientCertMode): { requestCert: boolean; rejectUnauthorized: boolean } {
+  return mode === 'request'
+    ? { requestCert: true, rejectUnauthorized: false }
+    : { requestCert: false, rejectUnauthorized: false };
 }
 
 /** Malformed or oversized requests get a status line, not a reset (431 / 414 / 400). */

@@ -17,6 +17,9 @@ import { AgentCache } from '../snapshot/agents.js';
 import { SnapshotManager } from '../snapshot/manager.js';
 import { openStore } from '../store/open-store.js';
 import { KeywayError } from '../core/errors.js';
+import { ApiKeyResolver } from '../keys/api-key-resolver.js';
+import { KeyHasher, loadKeySecret } from '../keys/key-secret.js';
+import { KeyService } from '../keys/key-service.js';
 import { tuneRuntime } from './runtime-tuning.js';
 import { loadSettings, type NodeSettings } from './settings.js';
 
@@ -62,15 +65,23 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
       ? { dataDir: settings.data_dir }
       : { dataDir: settings.data_dir, databaseUrl: settings.database_url };
   const store = await openStore(storeOpts);
+  let resolver: ApiKeyResolver;
+  try {
+    resolver = await startKeyResolver(store, settings, log);
+  } catch (err) {
+    await store.close().catch(() => undefined);
+    throw err;
+  }
+  const keys = new KeyService(store, resolver);
   const agents = new AgentCache();
-  const snapshots = new SnapshotManager(store, agents, log, settings.poll_interval_ms);
+  const snapshots = new SnapshotManager(store, agents, log, settings.poll_interval_ms, { apiKeys: resolver });
   const startedAt = new Date().toISOString();
   let proxy: ProxyServer | undefined;
   let admin: Awaited<ReturnType<typeof buildAdminApp>> | undefined;
   try {
     const token = await ensureAdminToken(store, settings.data_dir);
     await snapshots.start();
-    const config = createConfigService(store, { onChange: () => void snapshots.refresh() });
+    const config = createConfigService(store, { onChange: () => void snapshots.refresh(), keys });
 
     const handlerOpts = {
       snapshot: () => snapshots.current,
@@ -139,6 +150,7 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
     admin = await buildAdminApp({
       config,
       store,
+      keys,
       status,
       logger: log,
       async ready() {
@@ -167,6 +179,8 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
         await proxyServer.drain(settings.proxy.drain_timeout_ms);
         await snapshots.stop();
         await agents.close();
+        // Writes the last batch of `last_used_at` before the store goes.
+        await resolver.close();
         await store.close();
         log.info('stopped');
       })();
@@ -196,9 +210,45 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
     await proxy?.drain(0).catch(() => undefined);
     await snapshots.stop().catch(() => undefined);
     await agents.close();
+    await resolver.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     throw err;
   }
+}
+
+/** Default size of the key cache: about 40 MB of records at most (docs/keys.md). */
+const KEY_CACHE_SIZE = 100_000;
+
+async function startKeyResolver(
+  store: Awaited<ReturnType<typeof openStore>>,
+  settings: NodeSettings,
+  log: Logger,
+): Promise<ApiKeyResolver> {
+  const secret = await loadKeySecret({
+    envSecret: process.env['KEYWAY_SECRET'],
+    dataDir: settings.data_dir,
+    store,
+  });
+  if (secret.origin === 'store') {
+    log.warn(
+      'KEYWAY_SECRET is not set: the API-key hashing secret is kept in the database beside the hashes; ' +
+        'set KEYWAY_SECRET on every node to keep them apart (docs/keys.md)',
+    );
+  }
+  const size = Number(process.env['KEYWAY_KEY_CACHE_SIZE'] ?? KEY_CACHE_SIZE);
+  if (!Number.isInteger(size) || size < 1) {
+    throw new KeywayError('KW_ERR_NODE_CONFIG', {
+      field: 'KEYWAY_KEY_CACHE_SIZE',
+      reason: 'must be a positive integer',
+    });
+  }
+  return new ApiKeyResolver(store, new KeyHasher(secret.secret), {
+    cacheSize: size,
+    negativeCacheSize: size,
+    pollMs: settings.poll_interval_ms,
+    onBackgroundError: (what, err) =>
+      log.warn({ err: err instanceof Error ? err.message : String(err) }, `api keys: ${what} failed`),
+  });
 }
 
 function printBanner(node: RunningNode, dialect: string, created: boolean): void {

@@ -14,12 +14,20 @@ export interface ListenAddress {
   port: number;
 }
 
+export type ClientCertMode = 'request' | 'off';
+
 export interface NodeSettings {
   data_dir: string;
   database_url?: string;
   proxy: {
     listen: ListenAddress;
-    tls?: { listen: ListenAddress; cert: string; key: string };
+    tls?: {
+      listen: ListenAddress;
+      cert: string;
+      key: string;
+      /** Ask TLS clients for a certificate (`mtls-auth` verifies it per route); `off` never asks. */
+      client_cert: ClientCertMode;
+    };
     /** Addresses (IPs or CIDRs) whose X-Forwarded-* / Forwarded headers are believed. */
     trusted_proxies: string[];
     max_uri_bytes: number;
@@ -54,7 +62,12 @@ const fileSchema = {
           type: 'object',
           additionalProperties: false,
           required: ['cert', 'key'],
-          properties: { listen: listenSchema, cert: { type: 'string' }, key: { type: 'string' } },
+          properties: {
+            listen: listenSchema,
+            cert: { type: 'string' },
+            key: { type: 'string' },
+            client_cert: { enum: ['request', 'off'] },
+          },
         },
         trusted_proxies: { type: 'array', items: { type: 'string' } },
         max_uri_bytes: { type: 'integer', minimum: 256, maximum: 65536 },
@@ -78,7 +91,7 @@ interface FileSettings {
   database_url?: string;
   proxy?: {
     listen?: string;
-    tls?: { listen?: string; cert: string; key: string };
+    tls?: { listen?: string; cert: string; key: string; client_cert?: ClientCertMode };
     trusted_proxies?: string[];
     max_uri_bytes?: number;
     max_header_bytes?: number;
@@ -162,6 +175,13 @@ export function loadSettings(opts: { configFile?: string; env?: NodeJS.ProcessEn
       reason: 'certificate and key go together',
     });
   }
+  const clientCert = pick('KEYWAY_TLS_CLIENT_CERT', file.proxy?.tls?.client_cert, 'request');
+  if (clientCert !== 'request' && clientCert !== 'off') {
+    throw new KeywayError('KW_ERR_TLS_CONFIG', {
+      field: 'KEYWAY_TLS_CLIENT_CERT',
+      reason: 'must be "request" or "off"',
+    });
+  }
   const trustedEnv = env['KEYWAY_TRUSTED_PROXIES'];
   const level = pick('KEYWAY_LOG_LEVEL', file.log?.level, 'info');
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(level)) {
@@ -202,6 +222,7 @@ export function loadSettings(opts: { configFile?: string; env?: NodeJS.ProcessEn
       ),
       cert: resolve(cert),
       key: resolve(key),
+      client_cert: clientCert,
     };
   }
   return settings;

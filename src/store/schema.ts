@@ -51,6 +51,43 @@ export interface AdminTokenTable {
   created_at: string;
 }
 
+/** One API key. The key itself is never stored: `hash` is its HMAC-SHA-256 under the server secret. */
+export interface ApiKeyTable {
+  id: string;
+  workspace_id: string;
+  app_id: string;
+  hash: string;
+  visible_id: string;
+  env: string;
+  /** `generated` (issued by Keyway) or `imported` (brought from another gateway). */
+  source: string;
+  status: string;
+  /** JSON array text, or null for "the app's scopes". */
+  scopes: string | null;
+  /** JSON object text. */
+  metadata: string | null;
+  tier: string | null;
+  expires_at: string | null;
+  created_at: string;
+  revoked_at: string | null;
+  replaced_by: string | null;
+  grace_until: string | null;
+  last_used_at: string | null;
+}
+
+/** Append-only feed of key hashes whose state changed (revoked, rotated): other nodes evict them. */
+export interface ApiKeyChangeTable {
+  id: Generated<number>;
+  key_hash: string;
+  at: string;
+}
+
+/** Node-wide values every node must agree on (the key secret's check value). */
+export interface SettingTable {
+  name: string;
+  value: string;
+}
+
 // A type alias, not an interface: Kysely's `withTables<T>` wants an index-signature-compatible type.
 export type Database = {
   workspaces: WorkspaceTable;
@@ -58,10 +95,14 @@ export type Database = {
   routes: ResourceTable;
   upstreams: ResourceTable;
   consumers: ResourceTable;
+  apps: ResourceTable;
   plugins: ResourceTable;
   config_version: ConfigVersionTable;
   audit_log: AuditTable;
   admin_tokens: AdminTokenTable;
+  api_keys: ApiKeyTable;
+  api_key_changes: ApiKeyChangeTable;
+  keyway_settings: SettingTable;
 };
 
 /** The single row of `config_version`. */

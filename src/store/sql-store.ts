@@ -3,14 +3,27 @@
  * version bump can be added just before commit, and `read` can always roll back.
  */
 import { randomUUID } from 'node:crypto';
-import { sql, type ControlledTransaction } from 'kysely';
+import { sql, type ControlledTransaction, type Kysely } from 'kysely';
 import { KeywayError, validationError } from '../core/errors.js';
 import type { ConfigState } from '../model/index.js';
 import { unavailable, type Connection } from './connection.js';
 import { runMigrations } from './migrate.js';
 import { VERSION_ROW_ID, type Database } from './schema.js';
 import { DEFAULT_LIMIT, MAX_LIMIT, SqlStoreTx } from './store-tx.js';
-import type { AuditEntry, Dialect, Page, Store, StoreTx } from './types.js';
+import { auditView, findByHash, getKey, insertKey, listKeys, recordChange, requireKey } from './api-keys.js';
+import type {
+  ApiKeyListQuery,
+  AuditEntry,
+  Dialect,
+  NewApiKey,
+  Page,
+  Store,
+  StoredApiKey,
+  StoreTx,
+} from './types.js';
+
+/** Most change-feed rows one poll reads; a burst larger than this is read over the next polls. */
+const CHANGE_FEED_BATCH = 1000;
 
 export class SqlStore implements Store {
   readonly #conn: Connection;
@@ -139,6 +152,155 @@ export class SqlStore implements Store {
     }));
     const end = offset + rows.length;
     return { data, next: end < total ? String(end) : null, total };
+  }
+
+  // --- API keys ----------------------------------------------------------------------------------
+
+  async createApiKeys(keys: NewApiKey[], actor: string): Promise<StoredApiKey[]> {
+    return this.#keys(async (db) => {
+      const out: StoredApiKey[] = [];
+      for (const key of keys) {
+        const created = await insertKey(db, key);
+        // A key imported over one that a node cached as unknown must stop being "unknown" there.
+        await recordChange(db, created.hash);
+        await this.#auditKey(db, actor, 'create', created, null, created);
+        out.push(created);
+      }
+      return out;
+    });
+  }
+
+  findApiKeyByHash(hash: string): Promise<StoredApiKey | undefined> {
+    return this.#keys((db) => findByHash(db, hash), false);
+  }
+
+  getApiKey(workspace: string, id: string): Promise<StoredApiKey | undefined> {
+    return this.#keys((db) => getKey(db, workspace, id), false);
+  }
+
+  listApiKeys(workspace: string, query: ApiKeyListQuery = {}): Promise<Page<StoredApiKey>> {
+    return this.#keys((db) => listKeys(db, workspace, query), false);
+  }
+
+  async revokeApiKey(workspace: string, id: string, actor: string): Promise<StoredApiKey> {
+    return this.#keys(async (db) => {
+      const before = await requireKey(db, workspace, id);
+      if (before.status === 'revoked') return before;
+      const at = new Date().toISOString();
+      await db
+        .updateTable('api_keys')
+        .set({ status: 'revoked', revoked_at: at })
+        .where('id', '=', id)
+        .execute();
+      await recordChange(db, before.hash);
+      const after: StoredApiKey = { ...before, status: 'revoked', revoked_at: at };
+      await this.#auditKey(db, actor, 'update', after, before, after);
+      return after;
+    });
+  }
+
+  async rotateApiKey(
+    workspace: string,
+    id: string,
+    next: NewApiKey,
+    graceUntil: string,
+    actor: string,
+  ): Promise<{ previous: StoredApiKey; current: StoredApiKey }> {
+    return this.#keys(async (db) => {
+      const before = await requireKey(db, workspace, id);
+      if (before.status === 'revoked')
+        throw new KeywayError('KW_ERR_CONFLICT', { reason: `key ${id} is revoked and cannot be rotated` });
+      const current = await insertKey(db, next);
+      // A key rotated twice keeps the earlier of its two deadlines: a rotation never extends a leak.
+      const until =
+        before.grace_until !== undefined && before.grace_until < graceUntil ? before.grace_until : graceUntil;
+      await db
+        .updateTable('api_keys')
+        .set({ replaced_by: current.id, grace_until: until })
+        .where('id', '=', id)
+        .execute();
+      await recordChange(db, before.hash);
+      const previous: StoredApiKey = { ...before, replaced_by: current.id, grace_until: until };
+      await this.#auditKey(db, actor, 'update', previous, before, previous);
+      await this.#auditKey(db, actor, 'create', current, null, current);
+      return { previous, current };
+    });
+  }
+
+  async touchApiKeysLastUsed(uses: ReadonlyArray<{ id: string; at: string }>): Promise<void> {
+    if (uses.length === 0) return;
+    await this.#keys(async (db) => {
+      for (const use of uses) {
+        await db.updateTable('api_keys').set({ last_used_at: use.at }).where('id', '=', use.id).execute();
+      }
+    });
+  }
+
+  async apiKeyChangesSince(cursor: number): Promise<{ cursor: number; hashes: string[] }> {
+    const rows = await this.#keys(
+      (db) =>
+        db
+          .selectFrom('api_key_changes')
+          .select(['id', 'key_hash'])
+          .where('id', '>', cursor)
+          .orderBy('id')
+          .limit(CHANGE_FEED_BATCH)
+          .execute(),
+      false,
+    );
+    const last = rows.at(-1);
+    return { cursor: last === undefined ? cursor : Number(last.id), hashes: rows.map((r) => r.key_hash) };
+  }
+
+  async ensureSetting(name: string, value: string): Promise<string> {
+    return this.#keys(async (db) => {
+      // Insert-if-absent then read: several nodes starting at once all end up with the first value.
+      await db
+        .insertInto('keyway_settings')
+        .values({ name, value })
+        .onConflict((oc) => oc.column('name').doNothing())
+        .execute();
+      const row = await db
+        .selectFrom('keyway_settings')
+        .select('value')
+        .where('name', '=', name)
+        .executeTakeFirstOrThrow();
+      return row.value;
+    });
+  }
+
+  /** Key statements run in their own transaction (writes) or straight on the pool (reads). */
+  async #keys<T>(fn: (db: Kysely<Database>) => Promise<T>, write = true): Promise<T> {
+    try {
+      if (!write) return await fn(this.#conn.db);
+      return await this.#conn.db.transaction().execute((trx) => fn(trx));
+    } catch (err) {
+      if (err instanceof KeywayError) throw err;
+      throw this.#unavailable(err);
+    }
+  }
+
+  async #auditKey(
+    db: Kysely<Database>,
+    actor: string,
+    action: 'create' | 'update',
+    key: StoredApiKey,
+    before: StoredApiKey | null,
+    after: StoredApiKey,
+  ): Promise<void> {
+    await db
+      .insertInto('audit_log')
+      .values({
+        at: new Date().toISOString(),
+        actor,
+        action,
+        workspace: key.workspace,
+        kind: 'api_keys',
+        key: key.id,
+        before: before === null ? null : JSON.stringify(auditView(before)),
+        after: JSON.stringify(auditView(after)),
+      })
+      .execute();
   }
 
   async addAdminToken(name: string, tokenHash: string): Promise<void> {

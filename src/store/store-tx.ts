@@ -27,7 +27,17 @@ import {
   toWorkspace,
   workspaceData,
 } from './rows.js';
-import type { AuditEntry, Dialect, ListQuery, Page, StoredWorkspace, StoreTx } from './types.js';
+import type {
+  AuditEntry,
+  Dialect,
+  ListQuery,
+  NewApiKey,
+  Page,
+  StoredApiKey,
+  StoredWorkspace,
+  StoreTx,
+} from './types.js';
+import { auditView, findByHash, insertKey, recordChange } from './api-keys.js';
 import { VERSION_ROW_ID, type Database, type ResourceTable, type WorkspaceTable } from './schema.js';
 
 export const DEFAULT_LIMIT = 100;
@@ -287,6 +297,24 @@ export class SqlStoreTx implements StoreTx {
         after: entry.after === undefined || entry.after === null ? null : JSON.stringify(entry.after),
       })
       .execute();
+  }
+
+  // --- API keys (declarative import) ------------------------------------------------------------
+
+  findApiKeyByHash(hash: string): Promise<StoredApiKey | undefined> {
+    return findByHash(this.#db, hash);
+  }
+
+  async insertApiKey(key: NewApiKey): Promise<StoredApiKey> {
+    // Not `wrote`: keys are not configuration, so they never bump the config version on their own.
+    const created = await insertKey(this.#db, key);
+    await recordChange(this.#db, created.hash);
+    return created;
+  }
+
+  /** The audit view of a key (no hash), for callers writing their own audit rows. */
+  static auditView(key: StoredApiKey): Omit<StoredApiKey, 'hash'> {
+    return auditView(key);
   }
 
   // --- helpers ---------------------------------------------------------------------------------

@@ -50,6 +50,44 @@ export interface StoredWorkspace {
   updated_at: string;
 }
 
+/** An API key as stored: everything but the key itself (only its hash). */
+export interface StoredApiKey {
+  id: string;
+  workspace: string;
+  app_id: string;
+  /** HMAC-SHA-256 of the key under the server secret (hex). Never leaves the node in an answer. */
+  hash: string;
+  visible_id: string;
+  env: 'live' | 'test';
+  source: 'generated' | 'imported';
+  status: 'active' | 'revoked';
+  /** Undefined: the app's scopes. */
+  scopes?: string[];
+  metadata?: Record<string, unknown>;
+  tier?: string;
+  expires_at?: string;
+  created_at: string;
+  revoked_at?: string;
+  /** Set on a rotated key: the key that replaced it. */
+  replaced_by?: string;
+  /** Set on a rotated key: it stops working at this time. */
+  grace_until?: string;
+  last_used_at?: string;
+}
+
+/** A key to insert: the stored fields Keyway does not manage itself. */
+export type NewApiKey = Omit<
+  StoredApiKey,
+  'status' | 'revoked_at' | 'replaced_by' | 'grace_until' | 'last_used_at' | 'created_at'
+>;
+
+export interface ApiKeyListQuery {
+  /** Only this app's keys (by id). */
+  app_id?: string;
+  limit?: number;
+  after?: string;
+}
+
 /** Operations available inside one transaction. All take the workspace by name. */
 export interface StoreTx {
   listWorkspaces(): Promise<StoredWorkspace[]>;
@@ -86,6 +124,9 @@ export interface StoreTx {
   loadAll(): Promise<ConfigState>;
 
   audit(entry: Omit<AuditEntry, 'id' | 'at'>): Promise<void>;
+  /** API keys inside a config transaction (declarative import); never bumps the config version. */
+  findApiKeyByHash(hash: string): Promise<StoredApiKey | undefined>;
+  insertApiKey(key: NewApiKey): Promise<StoredApiKey>;
   /** The version as this transaction sees it (before its own bump). */
   configVersion(): Promise<number>;
 }
@@ -117,6 +158,29 @@ export interface Store {
   read<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
 
   listAudit(query: { workspace?: string; limit?: number; after?: string }): Promise<Page<AuditEntry>>;
+
+  // --- API keys (not configuration: none of these bumps the config version) ---------------------
+  /** Inserts keys (one, or a batch import) in one transaction, with one audit row each. */
+  createApiKeys(keys: NewApiKey[], actor: string): Promise<StoredApiKey[]>;
+  findApiKeyByHash(hash: string): Promise<StoredApiKey | undefined>;
+  getApiKey(workspace: string, id: string): Promise<StoredApiKey | undefined>;
+  listApiKeys(workspace: string, query?: ApiKeyListQuery): Promise<Page<StoredApiKey>>;
+  /** Revokes at once; KW_ERR_NOT_FOUND when absent. Idempotent on an already revoked key. */
+  revokeApiKey(workspace: string, id: string, actor: string): Promise<StoredApiKey>;
+  /** Inserts `next` and lets the old key work until `graceUntil`. */
+  rotateApiKey(
+    workspace: string,
+    id: string,
+    next: NewApiKey,
+    graceUntil: string,
+    actor: string,
+  ): Promise<{ previous: StoredApiKey; current: StoredApiKey }>;
+  /** Records uses in one statement per batch; called off the request path. */
+  touchApiKeysLastUsed(uses: ReadonlyArray<{ id: string; at: string }>): Promise<void>;
+  /** Hashes of keys changed after `cursor` (the feed other nodes evict from), and the new cursor. */
+  apiKeyChangesSince(cursor: number): Promise<{ cursor: number; hashes: string[] }>;
+  /** Stores `value` under `name` unless a value is there; returns the stored one (first writer wins). */
+  ensureSetting(name: string, value: string): Promise<string>;
 
   /** Admin tokens: only a hash is stored. */
   addAdminToken(name: string, tokenHash: string): Promise<void>;

@@ -7,6 +7,7 @@ import type {
   ResourceTypes,
   WorkspaceState,
 } from '../../src/model/index.js';
+import type { PluginServices } from '../../src/plugins/types.js';
 import { createProxyHandler } from '../../src/proxy/handler.js';
 import { TrustedProxies } from '../../src/proxy/headers.js';
 import { ProxyServer } from '../../src/proxy/server.js';
@@ -49,6 +50,8 @@ export function state(ws: Partial, version = 1, name = 'default'): ConfigState {
 export interface TestGateway {
   url: string;
   port: number;
+  /** `https://127.0.0.1:port` when started with `tls`. */
+  tlsUrl: string | undefined;
   errors: Array<{ target: string; code: string | undefined }>;
   swap(next: ConfigState): void;
   proxy: ProxyServer;
@@ -57,10 +60,21 @@ export interface TestGateway {
 
 export async function startGateway(
   cfg: ConfigState,
-  opts: { trusted?: string[]; maxUriBytes?: number; maxHeaderBytes?: number } = {},
+  opts: {
+    trusted?: string[];
+    maxUriBytes?: number;
+    maxHeaderBytes?: number;
+    /** Node-wide services handed to plugins (the API-key resolver). */
+    services?: PluginServices;
+    /** Receives what the node would log for a plugin bug (tests check it holds no secret). */
+    onPluginError?: (ctx: unknown, err: unknown) => void;
+    /** Also start the HTTPS listener (port 0) with these PEM files. */
+    tls?: { cert: string; key: string; client_cert?: 'request' | 'off' };
+  } = {},
 ): Promise<TestGateway> {
   const agents = new AgentCache();
-  let snap: Snapshot = compileSnapshot(cfg, { agents });
+  const services = opts.services ?? {};
+  let snap: Snapshot = compileSnapshot(cfg, { agents, services });
   const errors: TestGateway['errors'] = [];
   const handlerOpts = {
     snapshot: () => snap,
@@ -70,12 +84,13 @@ export async function startGateway(
     hooks: {
       onUpstreamError: (_ctx: unknown, target: string, err: Error) =>
         errors.push({ target, code: (err as { code?: string }).code }),
-      onPluginError: () => undefined,
+      onPluginError: opts.onPluginError ?? (() => undefined),
     },
   };
   const proxy = new ProxyServer(
     {
       listen: { host: '127.0.0.1', port: 0 },
+      ...(opts.tls === undefined ? {} : { tls: { listen: { host: '127.0.0.1', port: 0 }, ...opts.tls } }),
       maxHeaderBytes: handlerOpts.maxHeaderBytes,
       maxUriBytes: handlerOpts.maxUriBytes,
       keepAliveTimeoutMs: 5000,
@@ -87,10 +102,11 @@ export async function startGateway(
   return {
     url: `http://127.0.0.1:${port}`,
     port,
+    tlsUrl: addrs.https === undefined ? undefined : `https://${addrs.https}`,
     errors,
     proxy,
     swap(next) {
-      snap = compileSnapshot(next, { agents });
+      snap = compileSnapshot(next, { agents, services });
     },
     async close() {
       await proxy.drain(0);

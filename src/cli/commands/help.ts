@@ -7,6 +7,7 @@ Commands:
   start   [--config FILE]                         run a Keyway node (proxy + admin API)
   apply   -f FILE [--dry-run] [--workspace W]     make a workspace match a declarative YAML file
   export  [--workspace W] [-o FILE]               print a workspace as declarative YAML
+  keys    create|list|rotate|revoke|import …      API keys (keyway keys with no subcommand: usage)
   status                                          show what the running node serves
   version                                         print the CLI version
   help                                            show this text

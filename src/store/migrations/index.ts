@@ -6,11 +6,13 @@ import type { Migration, MigrationProvider } from 'kysely';
 import type { Dialect } from '../types.js';
 import { initialMigration } from './0001-initial.js';
 import { appsMigration } from './0002-apps.js';
+import { apiKeysMigration } from './0003-api-keys.js';
 
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001-initial': initialMigration(dialect),
     '0002-apps': appsMigration(),
+    '0003-api-keys': apiKeysMigration(dialect),
   };
 }
 

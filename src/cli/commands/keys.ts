@@ -1,0 +1,180 @@
+/**
+ * `keyway keys create|list|rotate|revoke|import`: API keys through the admin API.
+ *
+ * A new key is printed once, on a line of its own; Keyway keeps only its hash. `import` reads the existing
+ * key from stdin, never from argv: argv is visible to every user of the machine (`ps`) and lands in shell
+ * history.
+ */
+import type { ApiKeyView, IssuedKey } from '../../keys/key-service.js';
+import type { Page } from '../../store/types.js';
+import { AdminApiError, adminClient } from '../admin-client.js';
+import { CliError, type CliContext } from '../context.js';
+
+export interface KeysOptions {
+  sub: string | undefined;
+  id: string | undefined;
+  app?: string;
+  scopes?: string;
+  expiresIn?: string;
+  env?: string;
+  tier?: string;
+  grace?: string;
+  workspace?: string;
+  /** Reads the key for `import` (stdin; a parameter so tests can feed it). */
+  readStdin: () => Promise<string>;
+}
+
+export const KEYS_USAGE = `keyway keys create --app APP [--scopes a,b] [--expires-in 30d] [--env live|test] [--tier T]
+keyway keys list [--app APP]
+keyway keys rotate ID [--grace 24h]
+keyway keys revoke ID
+keyway keys import --app APP [--scopes a,b] [--expires-in 30d]   (reads the key from stdin)`;
+
+export async function keysCommand(ctx: CliContext, opts: KeysOptions): Promise<number> {
+  const client = adminClient(ctx);
+  const base = opts.workspace === undefined ? '' : `/workspaces/${encodeURIComponent(opts.workspace)}`;
+  const app = (): string => {
+    if (opts.app === undefined || opts.app === '')
+      throw new CliError(`keyway keys ${opts.sub ?? ''} needs --app APP`, 2);
+    return encodeURIComponent(opts.app);
+  };
+  const id = (): string => {
+    if (opts.id === undefined) throw new CliError(`keyway keys ${opts.sub ?? ''} needs the key's ID`, 2);
+    return encodeURIComponent(opts.id);
+  };
+  try {
+    switch (opts.sub) {
+      case 'create': {
+        const body: Record<string, unknown> = fields(opts);
+        if (opts.env !== undefined) body['env'] = opts.env;
+        const issued = await client.request<IssuedKey>('POST', `${base}/apps/${app()}/keys`, body);
+        printIssued(ctx, issued, `New key for app ${issued.record.app}`);
+        return 0;
+      }
+      case 'import': {
+        const key = (await opts.readStdin()).trim();
+        if (key === '') throw new CliError('keyway keys import reads the key from stdin, and got nothing', 2);
+        const record = await client.request<ApiKeyView>('POST', `${base}/apps/${app()}/keys/import`, {
+          key,
+          ...fields(opts),
+        });
+        if (ctx.json) ctx.output.out(JSON.stringify(record, null, 2));
+        else ctx.output.out(`imported ${record.visible_id} for app ${record.app} (id ${record.id})`);
+        return 0;
+      }
+      case 'list': {
+        const query = opts.app === undefined ? '' : `?app=${app()}`;
+        const rows: ApiKeyView[] = [];
+        let page = await client.request<Page<ApiKeyView>>('GET', `${base}/keys${query}`);
+        rows.push(...page.data);
+        while (page.next !== null) {
+          const sep = query === '' ? '?' : '&';
+          page = await client.request<Page<ApiKeyView>>(
+            'GET',
+            `${base}/keys${query}${sep}after=${page.next}`,
+          );
+          rows.push(...page.data);
+        }
+        if (ctx.json) ctx.output.out(JSON.stringify(rows, null, 2));
+        else printTable(ctx, rows);
+        return 0;
+      }
+      case 'rotate': {
+        const body = opts.grace === undefined ? {} : { grace_period_s: seconds(opts.grace, '--grace') };
+        const issued = await client.request<IssuedKey & { previous: ApiKeyView }>(
+          'POST',
+          `${base}/keys/${id()}/rotate`,
+          body,
+        );
+        printIssued(ctx, issued, `Rotated: new key for app ${issued.record.app}`);
+        if (!ctx.json)
+          ctx.output.out(
+            `old key ${issued.previous.visible_id} works until ${issued.previous.grace_until ?? '-'}`,
+          );
+        return 0;
+      }
+      case 'revoke': {
+        const record = await client.request<ApiKeyView>('DELETE', `${base}/keys/${id()}`);
+        if (ctx.json) ctx.output.out(JSON.stringify(record, null, 2));
+        else
+          ctx.output.out(`revoked ${record.visible_id} (id ${record.id}): the next request with it gets 401`);
+        return 0;
+      }
+      default:
+        throw new CliError(`keyway keys needs a subcommand:\n${KEYS_USAGE}`, 2);
+    }
+  } catch (err) {
+    if (err instanceof AdminApiError) {
+      ctx.output.err(`keys ${opts.sub ?? ''} failed: ${err.describe()}`);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+function fields(opts: KeysOptions): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  if (opts.scopes !== undefined)
+    body['scopes'] = opts.scopes
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  if (opts.expiresIn !== undefined) body['expires_in_s'] = seconds(opts.expiresIn, '--expires-in');
+  if (opts.tier !== undefined) body['tier'] = opts.tier;
+  return body;
+}
+
+const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** `90`, `90s`, `15m`, `24h`, `30d` → seconds. */
+export function seconds(text: string, flag: string): number {
+  const m = /^(\d+)([smhd]?)$/.exec(text.trim());
+  if (m === null) throw new CliError(`${flag} must look like 90s, 15m, 24h or 30d`, 2);
+  return Number(m[1]) * (UNITS[m[2] || 's'] ?? 1);
+}
+
+function printIssued(ctx: CliContext, issued: IssuedKey, title: string): void {
+  if (ctx.json) {
+    ctx.output.out(JSON.stringify(issued, null, 2));
+    return;
+  }
+  const r = issued.record;
+  ctx.output.out(`${title} (shown once: store it now, Keyway keeps only a hash):\n`);
+  ctx.output.out(`  ${issued.key}\n`);
+  const rows: Array<[string, string]> = [
+    ['id', r.id],
+    ['visible id', r.visible_id],
+    ['env', r.env],
+    ['scopes', r.scopes?.join(' ') ?? '(the app’s)'],
+    ['tier', r.tier ?? '-'],
+    ['expires', r.expires_at ?? 'never'],
+  ];
+  for (const [k, v] of rows) ctx.output.out(`${k.padEnd(10)}  ${v}`);
+}
+
+function printTable(ctx: CliContext, rows: ApiKeyView[]): void {
+  if (rows.length === 0) {
+    ctx.output.out('no keys');
+    return;
+  }
+  const table = [
+    ['ID', 'VISIBLE ID', 'APP', 'ENV', 'STATE', 'EXPIRES', 'LAST USED'],
+    ...rows.map((r) => [
+      r.id,
+      r.visible_id,
+      r.app,
+      r.env,
+      r.state === 'grace' ? `grace until ${r.grace_until ?? ''}` : r.state,
+      r.expires_at ?? '-',
+      r.last_used_at ?? '-',
+    ]),
+  ];
+  const widths = (table[0] ?? []).map((_, i) => Math.max(...table.map((row) => (row[i] ?? '').length)));
+  for (const row of table)
+    ctx.output.out(
+      row
+        .map((c, i) => c.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    );
+}

@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { StoredApiKey } from '../store/types.js';
+import { ApiKeyResolver, type ApiKeySource } from './api-key-resolver.js';
+import { checkKey, checksumOf, generateKey, visibleIdOf } from './key-format.js';
+import { KeyHasher } from './key-secret.js';
+
+const hasher = new KeyHasher(Buffer.alloc(32, 1));
+
+/** An in-memory key source that counts what the resolver asks of it. */
+function source(): ApiKeySource & { keys: Map<string, StoredApiKey>; lookups: number; touched: string[] } {
+  const keys = new Map<string, StoredApiKey>();
+  const s = {
+    keys,
+    lookups: 0,
+    touched: [] as string[],
+    findApiKeyByHash(hash: string) {
+      s.lookups++;
+      return Promise.resolve(keys.get(hash));
+    },
+    touchApiKeysLastUsed(uses: ReadonlyArray<{ id: string; at: string }>) {
+      s.touched.push(...uses.map((u) => u.id));
+      return Promise.resolve();
+    },
+    apiKeyChangesSince(cursor: number) {
+      return Promise.resolve({ cursor, hashes: [] });
+    },
+  };
+  return s;
+}
+
+function record(key: string, extra: Partial<StoredApiKey> = {}): StoredApiKey {
+  return {
+    id: `id-${key.slice(-6)}`,
+    workspace: 'default',
+    app_id: 'app-1',
+    hash: hasher.hash(key),
+    visible_id: visibleIdOf(key),
+    env: 'live',
+    source: 'generated',
+    status: 'active',
+    created_at: new Date(0).toISOString(),
+    ...extra,
+  };
+}
+
+describe('key format', () => {
+  it('generates kw_<env>_<43 base62>_<6 checksum> keys that pass their own checksum', () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 200; i++) {
+      const key = generateKey(i % 2 === 0 ? 'live' : 'test');
+      assert.match(key, /^kw_(live|test)_[0-9A-Za-z]{43}_[0-9A-Za-z]{6}$/);
+      assert.equal(checkKey(key), i % 2 === 0 ? 'live' : 'test');
+      seen.add(key);
+    }
+    assert.equal(seen.size, 200);
+  });
+
+  it('rejects every single-character typo, truncation and garbage', () => {
+    const key = generateKey('live');
+    for (let i = 8; i < key.length; i++) {
+      if (key[i] === '_') continue;
+      const typo = key.slice(0, i) + (key[i] === 'a' ? 'b' : 'a') + key.slice(i + 1);
+      assert.equal(checkKey(typo), undefined, `typo at ${i}`);
+    }
+    assert.equal(checkKey(key.slice(0, -1)), undefined);
+    assert.equal(checkKey('kw_live_garbage'), undefined);
+    assert.equal(checkKey(`kw_prod_${key.slice(8)}`), undefined);
+    assert.equal(checksumOf('kw_live_x').length, 6);
+  });
+
+  it('shows a short visible id and never the whole secret', () => {
+    const key = generateKey('test');
+    assert.equal(visibleIdOf(key), `${key.slice(0, 12)}…`);
+    assert.equal(visibleIdOf('short-legacy'), '…');
+  });
+});
+
+describe('ApiKeyResolver', () => {
+  it('refuses a mistyped kw_ key without hashing or a store call', async () => {
+    const src = source();
+    const r = new ApiKeyResolver(src, hasher, { pollMs: 0 });
+    const key = generateKey('live');
+    src.keys.set(hasher.hash(key), record(key));
+    const typo = key.slice(0, 20) + (key[20] === 'x' ? 'y' : 'x') + key.slice(21);
+    for (let i = 0; i < 100; i++) assert.equal(await r.resolve(typo), undefined);
+    assert.equal(await r.resolve('kw_live_nonsense'), undefined);
+    assert.equal(src.lookups, 0);
+    assert.equal(r.stats.checksumRejects, 101);
+    await r.close();
+  });
+
+  it('caches hits, remembers misses for the TTL, and shares concurrent lookups', async () => {
+    const src = source();
+    let now = 1_000_000;
+    const r = new ApiKeyResolver(src, hasher, { pollMs: 0, negativeTtlMs: 500, now: () => now });
+    const key = generateKey('live');
+    src.keys.set(hasher.hash(key), record(key));
+    const results = await Promise.all(Array.from({ length: 10 }, () => r.resolve(key)));
+    assert.ok(results.every((x) => x?.id === record(key).id));
+    assert.equal(src.lookups, 1);
+    for (let i = 0; i < 10; i++) await r.resolve(key);
+    assert.equal(src.lookups, 1);
+
+    const unknown = generateKey('live');
+    for (let i = 0; i < 10; i++) assert.equal(await r.resolve(unknown), undefined);
+    assert.equal(src.lookups, 2);
+    now += 600;
+    assert.equal(await r.resolve(unknown), undefined);
+    assert.equal(src.lookups, 3);
+    // Imported keys of another format skip the checksum and go by hash.
+    src.keys.set(hasher.hash('legacy-0123456789'), record('legacy-0123456789', { source: 'imported' }));
+    assert.equal((await r.resolve('legacy-0123456789'))?.source, 'imported');
+    await r.close();
+    assert.ok(src.touched.includes(record(key).id), 'last_used_at flushed on close');
+  });
+
+  it('bounds the cache (LRU) and sees revocation after evict, expiry and grace on every use', async () => {
+    const src = source();
+    let now = Date.parse('2030-01-01T00:00:00Z');
+    const r = new ApiKeyResolver(src, hasher, { pollMs: 0, cacheSize: 3, now: () => now });
+    const keys = Array.from({ length: 5 }, () => generateKey('live'));
+    for (const k of keys) src.keys.set(hasher.hash(k), record(k));
+    for (const k of keys) await r.resolve(k);
+    assert.equal(r.stats.cached, 3);
+
+    const k = keys[4] ?? '';
+    const h = hasher.hash(k);
+    src.keys.set(h, record(k, { status: 'revoked' }));
+    assert.ok(await r.resolve(k), 'still cached until evicted');
+    r.evict(h);
+    assert.equal(await r.resolve(k), undefined);
+
+    const exp = generateKey('live');
+    src.keys.set(hasher.hash(exp), record(exp, { expires_at: new Date(now + 1000).toISOString() }));
+    assert.ok(await r.resolve(exp));
+    now += 1000;
+    assert.equal(await r.resolve(exp), undefined);
+
+    const rotated = generateKey('live');
+    src.keys.set(hasher.hash(rotated), record(rotated, { grace_until: new Date(now + 5000).toISOString() }));
+    assert.ok(await r.resolve(rotated));
+    now += 5000;
+    assert.equal(await r.resolve(rotated), undefined);
+    await r.close();
+  });
+
+  it('surfaces a store failure to the caller (503), not as an unknown key', async () => {
+    const src = source();
+    src.findApiKeyByHash = () => Promise.reject(new Error('down'));
+    const r = new ApiKeyResolver(src, hasher, { pollMs: 0 });
+    await assert.rejects(r.resolve(generateKey('live')), /down/);
+    await r.close();
+  });
+});

@@ -1,0 +1,222 @@
+/**
+ * The API-key lookup on the request path: presented key → stored record, or undefined.
+ *
+ * 1. Keys in Keyway's format (`kw_…`) must pass their checksum: a typo or garbage is refused here, with no
+ *    hashing and no store call. Keys in other formats can only be imported ones: they go on to the hash.
+ * 2. HMAC-SHA-256 under the server secret, then a bounded LRU of hash → record (hit: no I/O at all).
+ * 3. A bounded negative cache of hashes the store does not know, with a short TTL.
+ * 4. Only then the store, one indexed lookup by hash; concurrent misses for one hash share it.
+ *
+ * Revocation, rotation and expiry are checked on every use from the record, and the admin API on this
+ * node evicts what it changes, so they take effect on the next request. Other nodes evict from the store's
+ * change feed, polled every `pollMs`. `last_used_at` is collected in memory and written in batches, never
+ * awaited by a request.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { LruCache, NegativeCache } from './key-cache.js';
+import { MAX_KEY_LENGTH, checkKey, isKeywayFormat } from './key-format.js';
+import type { KeyHasher } from './key-secret.js';
+import type { StoredApiKey } from '../store/types.js';
+
+/** What the resolver needs from the store (the `Store` has it; tests count the calls). */
+export interface ApiKeySource {
+  findApiKeyByHash(hash: string): Promise<StoredApiKey | undefined>;
+  touchApiKeysLastUsed(uses: ReadonlyArray<{ id: string; at: string }>): Promise<void>;
+  apiKeyChangesSince(cursor: number): Promise<{ cursor: number; hashes: string[] }>;
+}
+
+const TOUCH_BATCH = 500;
+
+export interface ResolverOptions {
+  /** Most key records held in memory (default 100,000, about 40 MB). */
+  cacheSize?: number;
+  /** Most unknown hashes remembered (default 100,000). */
+  negativeCacheSize?: number;
+  /** How long an unknown hash stays unknown without asking the store again (default 2 s). */
+  negativeTtlMs?: number;
+  /** How often `last_used_at` is written, and the change feed polled (default 1 s). */
+  pollMs?: number;
+  /** `last_used_at` precision: a key's use is written at most once per this interval (default 60 s). */
+  touchEveryMs?: number;
+  now?: () => number;
+  /** Told about failures of the background work (the request path never sees them). */
+  onBackgroundError?: (what: string, err: unknown) => void;
+}
+
+/** A record as the resolver keeps it: times parsed once, not on every request. */
+export interface ResolvedKey {
+  record: StoredApiKey;
+  hash: Buffer;
+  expiresAt: number | undefined;
+  graceUntil: number | undefined;
+  /** When this node last queued a `last_used_at` write for the key. */
+  touchedAt: number;
+}
+
+export interface ResolverStats {
+  cached: number;
+  negative: number;
+  checksumRejects: number;
+  storeLookups: number;
+}
+
+export class ApiKeyResolver {
+  readonly #source: ApiKeySource;
+  readonly #hasher: KeyHasher;
+  readonly #cache: LruCache<string, ResolvedKey>;
+  readonly #negative: NegativeCache;
+  readonly #inflight = new Map<string, Promise<ResolvedKey | undefined>>();
+  readonly #touched = new Map<string, number>();
+  readonly #now: () => number;
+  readonly #onError: (what: string, err: unknown) => void;
+  #timer: NodeJS.Timeout | undefined;
+  #cursor: number | undefined;
+  #checksumRejects = 0;
+  #storeLookups = 0;
+  readonly #touchEveryMs: number;
+
+  constructor(source: ApiKeySource, hasher: KeyHasher, opts: ResolverOptions = {}) {
+    this.#source = source;
+    this.#hasher = hasher;
+    this.#cache = new LruCache(opts.cacheSize ?? 100_000);
+    this.#negative = new NegativeCache(opts.negativeCacheSize ?? 100_000, opts.negativeTtlMs ?? 2_000);
+    this.#now = opts.now ?? Date.now;
+    this.#onError = opts.onBackgroundError ?? (() => undefined);
+    this.#touchEveryMs = opts.touchEveryMs ?? 60_000;
+    const pollMs = opts.pollMs ?? 1_000;
+    if (pollMs > 0) {
+      this.#timer = setInterval(() => void this.flush(), pollMs);
+      this.#timer.unref();
+    }
+  }
+
+  get stats(): ResolverStats {
+    return {
+      cached: this.#cache.size,
+      negative: this.#negative.size,
+      checksumRejects: this.#checksumRejects,
+      storeLookups: this.#storeLookups,
+    };
+  }
+
+  hash(key: string): string {
+    return this.#hasher.hash(key);
+  }
+
+  /**
+   * The usable record for a presented key, or undefined for every kind of "no" (malformed, unknown,
+   * revoked, expired, past its rotation grace): callers answer all of them the same way.
+   * Rejects only when the store cannot be asked.
+   */
+  async resolve(presented: string): Promise<StoredApiKey | undefined> {
+    if (presented.length === 0 || presented.length > MAX_KEY_LENGTH) return undefined;
+    if (isKeywayFormat(presented) && checkKey(presented) === undefined) {
+      this.#checksumRejects++;
+      return undefined;
+    }
+    const hex = this.#hasher.hash(presented);
+    const now = this.#now();
+    let entry = this.#cache.get(hex);
+    if (entry === undefined) {
+      if (this.#negative.has(hex, now)) return undefined;
+      entry = await this.#load(hex);
+      if (entry === undefined) return undefined;
+    }
+    // The cache is keyed by this very hash, so this compare cannot fail by itself; it is here so that no
+    // code path ever decides on a secret-derived value with an early-exit `===`.
+    if (!timingSafeEqual(entry.hash, Buffer.from(hex, 'hex'))) return undefined;
+    if (!usable(entry, now)) return undefined;
+    if (now - entry.touchedAt >= this.#touchEveryMs) {
+      entry.touchedAt = now;
+      this.#touched.set(entry.record.id, now);
+    }
+    return entry.record;
+  }
+
+  /** Forget a key (by hash) on this node: the next use reads the store. */
+  evict(hash: string): void {
+    this.#cache.delete(hash);
+    this.#negative.delete(hash);
+  }
+
+  /** Writes pending `last_used_at` values and applies the change feed. Never throws. */
+  async flush(): Promise<void> {
+    if (this.#touched.size > 0) {
+      // At most TOUCH_BATCH rows per tick: with SQLite the write runs on this thread, and 10,000 updates
+      // at once stalled requests for ~100 ms (measured with bench/keys-scale.mjs); the rest waits a tick.
+      const uses: Array<{ id: string; at: string }> = [];
+      for (const [id, at] of this.#touched) {
+        if (uses.length >= TOUCH_BATCH) break;
+        uses.push({ id, at: new Date(at).toISOString() });
+      }
+      for (const u of uses) this.#touched.delete(u.id);
+      await this.#source
+        .touchApiKeysLastUsed(uses)
+        .catch((err: unknown) => this.#onError('last_used_at', err));
+    }
+    try {
+      if (this.#cursor === undefined) {
+        // First poll: start from the end of the feed; this node's caches are empty of older changes.
+        let page = await this.#source.apiKeyChangesSince(0);
+        while (page.hashes.length > 0) page = await this.#source.apiKeyChangesSince(page.cursor);
+        this.#cursor = page.cursor;
+        return;
+      }
+      const page = await this.#source.apiKeyChangesSince(this.#cursor);
+      for (const h of page.hashes) this.evict(h);
+      this.#cursor = page.cursor;
+    } catch (err) {
+      this.#onError('change feed', err);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+    while (this.#touched.size > 0) await this.flush();
+    this.#cache.clear();
+    this.#negative.clear();
+  }
+
+  #load(hex: string): Promise<ResolvedKey | undefined> {
+    let pending = this.#inflight.get(hex);
+    if (pending === undefined) {
+      this.#storeLookups++;
+      pending = this.#source.findApiKeyByHash(hex).then(
+        (record) => {
+          this.#inflight.delete(hex);
+          if (record === undefined) {
+            this.#negative.add(hex, this.#now());
+            return undefined;
+          }
+          const entry = toEntry(record);
+          this.#cache.set(hex, entry);
+          return entry;
+        },
+        (err: unknown) => {
+          this.#inflight.delete(hex);
+          throw err;
+        },
+      );
+      this.#inflight.set(hex, pending);
+    }
+    return pending;
+  }
+}
+
+function toEntry(record: StoredApiKey): ResolvedKey {
+  return {
+    record,
+    hash: Buffer.from(record.hash, 'hex'),
+    expiresAt: record.expires_at === undefined ? undefined : Date.parse(record.expires_at),
+    graceUntil: record.grace_until === undefined ? undefined : Date.parse(record.grace_until),
+    touchedAt: record.last_used_at === undefined ? 0 : Date.parse(record.last_used_at),
+  };
+}
+
+function usable(entry: ResolvedKey, now: number): boolean {
+  if (entry.record.status !== 'active') return false;
+  if (entry.expiresAt !== undefined && entry.expiresAt <= now) return false;
+  if (entry.graceUntil !== undefined && entry.graceUntil <= now) return false;
+  return true;
+}

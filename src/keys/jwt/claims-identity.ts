@@ -1,0 +1,96 @@
+/**
+ * From verified token claims (a JWT's payload or an introspection response, RFC 7662 §2.2) to a
+ * Keyway identity: which claim names the caller, how that value is looked up among consumers and apps,
+ * and which scopes the token grants. Shared by jwt-auth and oauth2-introspection so both map alike.
+ */
+import type { Identity } from '../../proxy/context.js';
+import type { IdentityIndex } from '../../snapshot/identities.js';
+
+export type LookupKind = 'username' | 'custom_id' | 'consumer_id' | 'client_id' | 'app_name';
+
+/** One way to find the caller: the value of `claim`, looked up as `lookup`. */
+export interface IdentityRule {
+  claim: string;
+  lookup: LookupKind;
+}
+
+/** Rules tried in order; the first whose claim is present and whose lookup finds someone wins. */
+export type IdentityMapping = IdentityRule[];
+
+export function identityMappingSchema(defaults: IdentityMapping) {
+  return {
+    type: 'array',
+    minItems: 1,
+    maxItems: 16,
+    items: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['claim', 'lookup'],
+      properties: {
+        claim: { type: 'string', minLength: 1, maxLength: 128 },
+        lookup: { enum: ['username', 'custom_id', 'consumer_id', 'client_id', 'app_name'] },
+      },
+    },
+    default: defaults,
+  } as const;
+}
+
+export type MapResult = { ok: true; identity: Identity } | { ok: false; reason: 'unmapped' | 'disabled' };
+
+export function mapIdentity(
+  idx: IdentityIndex,
+  claims: Readonly<Record<string, unknown>>,
+  mapping: IdentityMapping,
+  extra: { scopes: string[] | undefined; attributes: Record<string, unknown> },
+): MapResult {
+  for (const { claim, lookup } of mapping) {
+    const handle = claims[claim];
+    if (typeof handle !== 'string' || handle === '') continue;
+    if (lookup === 'client_id' || lookup === 'app_name') {
+      const app = lookup === 'client_id' ? idx.appByClientId.get(handle) : idx.appByName.get(handle);
+      if (app === undefined) continue;
+      // A disabled app or consumer is refused as if unknown (model/consumer.ts): 401, not 403.
+      if (!app.enabled) return { ok: false, reason: 'disabled' };
+      return { ok: true, identity: idx.appIdentity(app, extra) };
+    }
+    const consumer =
+      lookup === 'username'
+        ? idx.consumerByUsername.get(handle)
+        : lookup === 'custom_id'
+          ? idx.consumerByCustomId.get(handle)
+          : idx.consumerById.get(handle);
+    if (consumer === undefined) continue;
+    if (!consumer.enabled) return { ok: false, reason: 'disabled' };
+    return { ok: true, identity: idx.consumerIdentity(consumer, extra) };
+  }
+  return { ok: false, reason: 'unmapped' };
+}
+
+/**
+ * Scopes a token grants: `scope` is a space-separated string (RFC 8693 §4.2, RFC 7662 §2.2, RFC 9068
+ * §2.2.3); `scp` (an array, or a string) is what several IdPs emit instead. Undefined when neither is set.
+ */
+export function tokenScopes(claims: Readonly<Record<string, unknown>>): string[] | undefined {
+  const fromString = (v: string): string[] => v.split(' ').filter((s) => s !== '');
+  const scope = claims.scope;
+  if (typeof scope === 'string') return fromString(scope);
+  const scp = claims.scp;
+  if (typeof scp === 'string') return fromString(scp);
+  if (Array.isArray(scp)) return scp.filter((s): s is string => typeof s === 'string' && s !== '');
+  return undefined;
+}
+
+/** True when the identity holds every required scope. */
+export function hasScopes(identity: Identity, required: readonly string[]): boolean {
+  if (required.length === 0) return true;
+  const held = new Set(identity.scopes ?? []);
+  return required.every((s) => held.has(s));
+}
+
+/** The anonymous identity named by a plugin's `anonymous` option; throws (config problem) if unknown. */
+export function anonymousIdentity(idx: IdentityIndex, username: string | undefined): Identity | undefined {
+  if (username === undefined) return undefined;
+  const c = idx.consumerByUsername.get(username);
+  if (c === undefined) throw new Error(`anonymous: consumer "${username}" does not exist`);
+  return idx.consumerIdentity(c, { attributes: { anonymous: true } });
+}

@@ -1,0 +1,117 @@
+/**
+ * Remote JWKS (RFC 7517 §5) cached per URL for the whole process.
+ *
+ * Module level on purpose: plugin instances are rebuilt on every configuration change, and a cache
+ * per instance would refetch every issuer's keys on each admin edit. Refetches happen when the set is
+ * older than `maxAgeMs` or when a token names a `kid` we do not know (key rotation, RFC 8725 §3.9
+ * leaves rotation to the issuer), but never more often than `cooldownMs` per URL: a stream of tokens
+ * with invented `kid`s must not turn Keyway into a load generator against the IdP.
+ *
+ * When a refetch fails the previous set keeps serving (stale-if-error); only when no set was ever
+ * fetched does the caller get `JwksUnavailable` (→ 503, never a pass).
+ */
+import { publishFetch } from './auth-events.js';
+import { fetchJson, HttpJsonError } from './http-json.js';
+import { KeyRing } from './key-ring.js';
+
+export interface JwksOptions {
+  cooldownMs: number;
+  maxAgeMs: number;
+  timeoutMs: number;
+}
+
+export class JwksUnavailable extends Error {
+  constructor(readonly reason: string) {
+    super(`key set unavailable: ${reason}`);
+    this.name = 'JwksUnavailable';
+  }
+}
+
+interface Entry {
+  ring: KeyRing | undefined;
+  fetchedAt: number;
+  /** Start of the last fetch attempt, successful or not: the cooldown runs from here. */
+  attemptedAt: number;
+  inflight: Promise<KeyRing | undefined> | undefined;
+  /** Whether the last attempt succeeded. */
+  lastOk: boolean;
+}
+
+/** A JWKS larger than this is refused: real sets are a few KiB. */
+const MAX_JWKS_BYTES = 256 * 1024;
+
+const cache = new Map<string, Entry>();
+
+/** The current key set for `url`, fetching it if absent or too old. */
+export async function getJwks(url: string, opts: JwksOptions): Promise<KeyRing> {
+  const e = entry(url);
+  const now = Date.now();
+  if (e.ring !== undefined) {
+    if (now - e.fetchedAt > opts.maxAgeMs && now - e.attemptedAt >= opts.cooldownMs) {
+      // Stale: refresh, but keep serving the old set if the IdP is down.
+      return (await refresh(url, e, opts)) ?? e.ring;
+    }
+    return e.ring;
+  }
+  if (e.inflight === undefined && now - e.attemptedAt < opts.cooldownMs)
+    throw new JwksUnavailable('previous fetch failed; in cooldown');
+  const ring = await refresh(url, e, opts);
+  if (ring === undefined) throw new JwksUnavailable('fetch failed');
+  return ring;
+}
+
+/**
+ * Called when a token's `kid` is not in the set: refetches if the cooldown allows, and returns the set
+ * to decide with (maybe unchanged: then the token is refused). When the IdP cannot be reached no cached
+ * key can decide an unknown `kid` — the key may well exist there — so that is `JwksUnavailable` (503).
+ */
+export async function refreshForUnknownKid(url: string, opts: JwksOptions): Promise<KeyRing> {
+  const e = entry(url);
+  if (e.inflight === undefined && Date.now() - e.attemptedAt < opts.cooldownMs) {
+    if (e.ring !== undefined && e.lastOk) return e.ring;
+    throw new JwksUnavailable('in cooldown after a failed fetch');
+  }
+  const ring = await refresh(url, e, opts);
+  if (ring !== undefined) return ring;
+  throw new JwksUnavailable('fetch failed');
+}
+
+/** Forgets every cached set (tests; an operator-triggered flush). */
+export function clearJwksCache(): void {
+  cache.clear();
+}
+
+function entry(url: string): Entry {
+  let e = cache.get(url);
+  if (e === undefined) {
+    e = { ring: undefined, fetchedAt: 0, attemptedAt: 0, inflight: undefined, lastOk: false };
+    cache.set(url, e);
+  }
+  return e;
+}
+
+/** One fetch per URL at a time: concurrent callers share it. Resolves undefined on failure. */
+function refresh(url: string, e: Entry, opts: JwksOptions): Promise<KeyRing | undefined> {
+  if (e.inflight !== undefined) return e.inflight;
+  e.attemptedAt = Date.now();
+  e.inflight = (async () => {
+    try {
+      const ring = KeyRing.fromJwks(
+        await fetchJson(url, { timeoutMs: opts.timeoutMs, maxBytes: MAX_JWKS_BYTES }),
+      );
+      e.ring = ring;
+      e.fetchedAt = Date.now();
+      e.lastOk = true;
+      publishFetch({ kind: 'jwks', url, ok: true, detail: `${ring.size} keys` });
+      return ring;
+    } catch (err) {
+      const detail = err instanceof HttpJsonError ? err.reason : 'invalid key set';
+      e.lastOk = false;
+      publishFetch({ kind: 'jwks', url, ok: false, detail });
+      return undefined;
+    } finally {
+      e.inflight = undefined;
+    }
+  })();
+  return e.inflight;
+}

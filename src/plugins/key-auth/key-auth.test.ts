@@ -1,0 +1,207 @@
+/**
+ * key-auth through the real proxy: a data plane on port 0 forwarding to a real echo server, with the real
+ * resolver over an in-memory key source that counts store lookups.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { request } from 'undici';
+import { startGateway, state, type TestGateway } from '../../../test/helpers/gateway.js';
+import { startEcho, type Echo, type TestServer } from '../../../test/helpers/upstream.js';
+import { ApiKeyResolver, type ApiKeySource } from '../../keys/api-key-resolver.js';
+import { generateKey, visibleIdOf } from '../../keys/key-format.js';
+import { KeyHasher } from '../../keys/key-secret.js';
+import type { ConfigState } from '../../model/index.js';
+import type { StoredApiKey } from '../../store/types.js';
+
+const hasher = new KeyHasher(Buffer.alloc(32, 9));
+const keys = new Map<string, StoredApiKey>();
+let lookups = 0;
+const src: ApiKeySource = {
+  findApiKeyByHash(hash) {
+    lookups++;
+    return Promise.resolve(keys.get(hash));
+  },
+  touchApiKeysLastUsed: () => Promise.resolve(),
+  apiKeyChangesSince: (cursor) => Promise.resolve({ cursor, hashes: [] }),
+};
+
+describe('key-auth plugin', () => {
+  let echo: TestServer;
+  let gw: TestGateway;
+  let cfg: ConfigState;
+  const resolver = new ApiKeyResolver(src, hasher, { pollMs: 0, negativeTtlMs: 0 });
+  const issue = (app: string, extra: Partial<StoredApiKey> = {}): { key: string; rec: StoredApiKey } => {
+    const key = generateKey('live');
+    const appId = cfg.workspaces[0]?.apps.find((a) => a.name === app)?.id ?? 'none';
+    const rec: StoredApiKey = {
+      id: `key-${keys.size + 1}`,
+      workspace: 'default',
+      app_id: appId,
+      hash: hasher.hash(key),
+      visible_id: visibleIdOf(key),
+      env: 'live',
+      source: 'generated',
+      status: 'active',
+      created_at: new Date().toISOString(),
+      ...extra,
+    };
+    keys.set(rec.hash, rec);
+    return { key, rec };
+  };
+
+  before(async () => {
+    echo = await startEcho();
+    cfg = state({
+      services: [{ name: 'svc', url: `http://${echo.address}` }],
+      routes: [
+        { name: 'plain', service: 'svc', paths: ['/plain'] },
+        { name: 'hidden', service: 'svc', paths: ['/hidden'] },
+        { name: 'scoped', service: 'svc', paths: ['/scoped'] },
+        { name: 'anon', service: 'svc', paths: ['/anon'] },
+      ],
+      consumers: [{ username: 'acme' }, { username: 'blocked', enabled: false }, { username: 'guest' }],
+      apps: [
+        { name: 'acme-dashboard', consumer: 'acme', scopes: ['read', 'write'] },
+        { name: 'acme-off', consumer: 'acme', enabled: false },
+        { name: 'blocked-app', consumer: 'blocked' },
+      ],
+      plugins: [
+        { name: 'key-auth', route: 'plain', config: {} },
+        {
+          name: 'key-auth',
+          route: 'hidden',
+          config: {
+            hide_credentials: true,
+            key_names: ['X-Api-Key'],
+            query_names: ['api_key'],
+            cookie_names: ['kw'],
+          },
+        },
+        { name: 'key-auth', route: 'scoped', config: { required_scopes: ['write'] } },
+        { name: 'key-auth', route: 'anon', config: { anonymous: 'guest' } },
+      ].map((p) => ({ ...p, config: fill(p.config) })),
+    });
+    gw = await startGateway(cfg, { services: { apiKeys: resolver } });
+  });
+  after(async () => {
+    await gw.close();
+    await echo.close();
+    await resolver.close();
+  });
+
+  async function call(path: string, headers: Record<string, string> = {}) {
+    const res = await request(`${gw.url}${path}`, { headers });
+    const text = await res.body.text();
+    return { status: res.statusCode, headers: res.headers, text, echo: () => JSON.parse(text) as Echo };
+  }
+
+  it('answers 401 KW_ERR_AUTH_MISSING with WWW-Authenticate when no key is sent', async () => {
+    const r = await call('/plain');
+    assert.equal(r.status, 401);
+    assert.equal(r.headers['www-authenticate'], 'Key realm="keyway"');
+    assert.match(r.text, /KW_ERR_AUTH_MISSING/);
+  });
+
+  it('lets a valid key through with the identity headers upstream', async () => {
+    const { key, rec } = issue('acme-dashboard', { scopes: ['read', 'admin'] });
+    const variants: Array<Record<string, string>> = [
+      { apikey: key },
+      { APIKEY: key },
+      { authorization: `Bearer ${key}` },
+      { authorization: `bearer ${key}` },
+    ];
+    for (const headers of variants) {
+      const r = await call('/plain', { ...headers, 'x-consumer-id': 'spoofed' });
+      assert.equal(r.status, 200, JSON.stringify(headers));
+      const h = r.echo().headers;
+      assert.equal(h['x-consumer-username'], 'acme');
+      assert.notEqual(h['x-consumer-id'], 'spoofed');
+      assert.equal(h['x-credential-id'], rec.id);
+      assert.equal(h['x-app-id'], cfg.workspaces[0]?.apps[0]?.id);
+      // Narrowed to the app's scopes: `admin` is not among them.
+      assert.equal(h['x-authenticated-scopes'], 'read');
+    }
+  });
+
+  it('strips the key from headers, query and cookies with hide_credentials', async () => {
+    const { key } = issue('acme-dashboard');
+    let r = await call('/hidden?a=1', { 'x-api-key': key });
+    assert.equal(r.status, 200);
+    assert.equal(r.echo().headers['x-api-key'], undefined);
+    r = await call(`/hidden?a=1&api_key=${key}&b=2`);
+    assert.equal(r.status, 200);
+    // The route strips its path prefix; the query keeps every other parameter as sent.
+    assert.equal(r.echo().url, '/?a=1&b=2');
+    r = await call('/hidden', { cookie: `session=s1; kw=${key}` });
+    assert.equal(r.status, 200);
+    assert.equal(r.echo().headers.cookie, 'session=s1');
+    r = await call('/plain', { apikey: key });
+    assert.equal(r.echo().headers['apikey'], key, 'kept without hide_credentials');
+  });
+
+  it('refuses a mistyped key with 401 and no store lookup', async () => {
+    const { key } = issue('acme-dashboard');
+    const before = lookups;
+    const typo = key.slice(0, 30) + (key[30] === 'Q' ? 'R' : 'Q') + key.slice(31);
+    const r = await call('/plain', { apikey: typo });
+    assert.equal(r.status, 401);
+    assert.match(r.text, /KW_ERR_AUTH_INVALID/);
+    assert.ok(!r.text.includes(typo.slice(8, 20)), 'the key is not echoed');
+    assert.equal(lookups, before);
+  });
+
+  it('answers unknown, expired, revoked, rotated-out and disabled the same 401', async () => {
+    const cases = [
+      generateKey('live'),
+      issue('acme-dashboard', { expires_at: new Date(Date.now() - 1000).toISOString() }).key,
+      issue('acme-dashboard', { status: 'revoked' }).key,
+      issue('acme-dashboard', { grace_until: new Date(Date.now() - 1).toISOString() }).key,
+      issue('acme-off').key,
+      issue('blocked-app').key,
+    ];
+    const bodies = new Set<string>();
+    for (const key of cases) {
+      const r = await call('/plain', { apikey: key });
+      assert.equal(r.status, 401);
+      bodies.add((JSON.parse(r.text) as { error: { message: string } }).error.message);
+    }
+    assert.deepEqual([...bodies], ['invalid credentials']);
+  });
+
+  it('answers 403 when the key lacks a required scope', async () => {
+    assert.equal(
+      (await call('/scoped', { apikey: issue('acme-dashboard', { scopes: ['read'] }).key })).status,
+      403,
+    );
+    assert.equal(
+      (await call('/scoped', { apikey: issue('acme-dashboard', { scopes: ['write'] }).key })).status,
+      200,
+    );
+  });
+
+  it('falls back to the anonymous consumer without a key, but not with a bad one', async () => {
+    const r = await call('/anon');
+    assert.equal(r.status, 200);
+    assert.equal(r.echo().headers['x-consumer-username'], 'guest');
+    assert.equal((await call('/anon', { apikey: generateKey('live') })).status, 401);
+  });
+
+  it('leaves a bearer token that is not a Keyway key alone (any-of auth)', async () => {
+    const r = await call('/plain', { authorization: 'Bearer eyJhbGciOi.payload.sig' });
+    assert.equal(r.status, 401);
+    assert.match(r.text, /KW_ERR_AUTH_MISSING/);
+  });
+});
+
+/** Plugin configs arrive with their schema's defaults filled in, as the control layer stores them. */
+function fill(config: Record<string, unknown>): Record<string, unknown> {
+  return {
+    key_names: ['apikey'],
+    bearer: 'kw',
+    query_names: [],
+    cookie_names: [],
+    hide_credentials: false,
+    required_scopes: [],
+    ...config,
+  };
+}
