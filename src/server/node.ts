@@ -20,6 +20,7 @@ import { KeywayError } from '../core/errors.js';
 import { ApiKeyResolver } from '../keys/api-key-resolver.js';
 import { KeyHasher, loadKeySecret } from '../keys/key-secret.js';
 import { KeyService } from '../keys/key-service.js';
+import { logAuthEvents } from './auth-log.js';
 import { tuneRuntime } from './runtime-tuning.js';
 import { loadSettings, type NodeSettings } from './settings.js';
 
@@ -49,6 +50,7 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
   const settings =
     opts.settings ?? loadSettings(opts.configFile === undefined ? {} : { configFile: opts.configFile });
   const log = opts.logger ?? pino({ level: settings.log.level, base: { service: 'keyway' } });
+  const stopAuthLog = logAuthEvents(log);
   let trusted: TrustedProxies;
   try {
     trusted = new TrustedProxies(settings.proxy.trusted_proxies);
@@ -182,6 +184,7 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
         // Writes the last batch of `last_used_at` before the store goes.
         await resolver.close();
         await store.close();
+        stopAuthLog();
         log.info('stopped');
       })();
       return stopping;
@@ -206,6 +209,7 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
     if (opts.banner === true) printBanner(node, store.dialect, token.created);
     return node;
   } catch (err) {
+    stopAuthLog();
     await admin?.close().catch(() => undefined);
     await proxy?.drain(0).catch(() => undefined);
     await snapshots.stop().catch(() => undefined);

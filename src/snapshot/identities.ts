@@ -48,6 +48,18 @@ export class IdentityIndex {
     return idx;
   }
 
+  /**
+   * The identity an auth plugin falls back to (`anonymous: <username>`). A name that matches no consumer is
+   * a configuration error, thrown at plugin create time so the change naming it is refused; a disabled
+   * consumer gives no fallback (the caller gets 401).
+   */
+  anonymous(username: string | undefined): Identity | undefined {
+    if (username === undefined) return undefined;
+    const c = this.consumerByUsername.get(username);
+    if (c === undefined) throw new Error(`anonymous: consumer "${username}" does not exist`);
+    return c.enabled ? this.consumerIdentity(c, { attributes: { anonymous: true } }) : undefined;
+  }
+
   /** The identity of a consumer acting without an app (JWT `sub` mapping, anonymous fallback). */
   consumerIdentity(c: ConsumerEntry, extra: Partial<Identity> = {}): Identity {
     return { consumerId: c.id, consumerName: c.username, tags: [...c.tags], ...extra };

@@ -21,7 +21,9 @@ export interface ClientCert {
 
 export function httpsGet(
   url: string,
-  opts: { ca: string; client?: ClientCert; agent?: https.Agent | false } = { ca: '' },
+  opts: { ca: string; client?: ClientCert; agent?: https.Agent | false; headers?: Record<string, string> } = {
+    ca: '',
+  },
 ): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = https.get(
@@ -29,6 +31,7 @@ export function httpsGet(
       {
         ca: opts.ca,
         agent: opts.agent ?? false,
+        ...(opts.headers === undefined ? {} : { headers: opts.headers }),
         ...(opts.client === undefined ? {} : { cert: opts.client.cert, key: opts.client.key }),
       },
       (res) => {

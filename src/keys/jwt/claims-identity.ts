@@ -86,11 +86,3 @@ export function hasScopes(identity: Identity, required: readonly string[]): bool
   const held = new Set(identity.scopes ?? []);
   return required.every((s) => held.has(s));
 }
-
-/** The anonymous identity named by a plugin's `anonymous` option; throws (config problem) if unknown. */
-export function anonymousIdentity(idx: IdentityIndex, username: string | undefined): Identity | undefined {
-  if (username === undefined) return undefined;
-  const c = idx.consumerByUsername.get(username);
-  if (c === undefined) throw new Error(`anonymous: consumer "${username}" does not exist`);
-  return idx.consumerIdentity(c, { attributes: { anonymous: true } });
-}

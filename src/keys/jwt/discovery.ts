@@ -6,7 +6,7 @@
  * URL was derived from (OIDC Discovery §4.3, RFC 8414 §3.3): otherwise a compromised or mistyped
  * metadata host could substitute another issuer's keys.
  */
-import { publishFetch } from './auth-events.js';
+import { publishFetch } from '../auth-events.js';
 import { checkAuthServerUrl, fetchJson, HttpJsonError } from './http-json.js';
 import { JwksUnavailable } from './jwks-cache.js';
 

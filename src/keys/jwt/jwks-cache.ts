@@ -10,7 +10,7 @@
  * When a refetch fails the previous set keeps serving (stale-if-error); only when no set was ever
  * fetched does the caller get `JwksUnavailable` (→ 503, never a pass).
  */
-import { publishFetch } from './auth-events.js';
+import { publishFetch } from '../auth-events.js';
 import { fetchJson, HttpJsonError } from './http-json.js';
 import { KeyRing } from './key-ring.js';
 

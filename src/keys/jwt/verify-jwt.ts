@@ -9,7 +9,7 @@
 import { jwtVerify, type JWTPayload } from 'jose';
 import type { KeyObject } from 'node:crypto';
 import { isAlgorithm, type JwsAlgorithm } from './algorithms.js';
-import type { RejectReason } from './auth-events.js';
+import type { RejectReason } from '../auth-events.js';
 import { getMetadata } from './discovery.js';
 import { getJwks, refreshForUnknownKid, type JwksOptions } from './jwks-cache.js';
 import type { KeyRing } from './key-ring.js';

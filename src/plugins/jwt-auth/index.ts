@@ -8,9 +8,9 @@
  * failed; the reason goes to the `keyway:auth:rejected` channel, without the token.
  */
 import { KeywayError } from '../../core/errors.js';
-import { publishReject, type RejectReason } from '../../keys/jwt/auth-events.js';
+import { publishReject, type RejectReason } from '../../keys/auth-events.js';
 import { certificateBindingHolds } from '../../keys/jwt/cert-binding.js';
-import { anonymousIdentity, hasScopes, mapIdentity, tokenScopes } from '../../keys/jwt/claims-identity.js';
+import { hasScopes, mapIdentity, tokenScopes } from '../../keys/jwt/claims-identity.js';
 import { JwksUnavailable } from '../../keys/jwt/jwks-cache.js';
 import { findToken, hideToken } from '../../keys/jwt/token-source.js';
 import { verifyJwt } from '../../keys/jwt/verify-jwt.js';
@@ -31,7 +31,7 @@ export const jwtAuth = definePlugin<JwtAuthConfig>({
   configSchema: jwtAuthSchema,
   create(config, env) {
     const { issuers, policy } = buildVerifier(config);
-    const anonymous = anonymousIdentity(env.identities, config.anonymous);
+    const anonymous = env.identities.anonymous(config.anonymous);
     const reject = (ctx: RequestContext, reason: RejectReason, detail?: string): never => {
       publishReject({ plugin: NAME, requestId: ctx.requestId, reason, detail });
       throw new KeywayError(

@@ -7,7 +7,6 @@
  * 401 KW_ERR_AUTH_INVALID, one answer for all so a caller learns nothing about which. Missing scopes → 403.
  */
 import { KeywayError } from '../../core/errors.js';
-import type { Identity } from '../../proxy/context.js';
 import { definePlugin } from '../types.js';
 import { findKey, hideKey, type BearerMode, type KeySources } from './key-sources.js';
 
@@ -64,12 +63,7 @@ export const keyAuth = definePlugin<KeyAuthConfig>({
       query: config.query_names,
       cookies: config.cookie_names,
     };
-    const anonymousEntry =
-      config.anonymous === undefined ? undefined : env.identities.consumerByUsername.get(config.anonymous);
-    const anonymous: Identity | undefined =
-      anonymousEntry === undefined || !anonymousEntry.enabled
-        ? undefined
-        : env.identities.consumerIdentity(anonymousEntry);
+    const anonymous = env.identities.anonymous(config.anonymous);
     const required = config.required_scopes;
     const resolver = env.services.apiKeys;
 

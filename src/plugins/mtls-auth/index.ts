@@ -11,6 +11,7 @@
  * keep-alive requests pay one map lookup.
  */
 import { channel } from 'node:diagnostics_channel';
+import { publishReject, type RejectReason } from '../../keys/auth-events.js';
 import type { TLSSocket } from 'node:tls';
 import { KeywayError } from '../../core/errors.js';
 import { CertificateMapper, type MapBy } from '../../keys/certificates/mapping.js';
@@ -29,8 +30,6 @@ export interface MtlsAuthConfig extends TrustConfig {
   realm: string;
 }
 
-/** Same channel and shape as the other auth plugins (src/keys/jwt/auth-events.ts). */
-const rejected = channel('keyway:auth:rejected');
 /**
  * One message per connection whose certificate was judged (not per request): `validated` is false
  * when the verdict came from the verifier's memory of this certificate rather than a path validation.
@@ -45,7 +44,7 @@ export interface MtlsVerdictEvent {
 
 type Verdict =
   | { kind: 'none' }
-  | { kind: 'refused'; reason: string }
+  | { kind: 'refused'; reason: RejectReason }
   | { kind: 'ok'; identity: Identity; thumbprint: string; validUntil: number };
 
 /** Byte budget of the `credentialId`: enough of the fingerprint to tell certificates apart in logs. */
@@ -68,8 +67,7 @@ export const mtlsAuth = definePlugin<MtlsAuthConfig>({
       : undefined;
     if (config.skip_consumer_lookup && fixed === undefined)
       throw new Error('skip_consumer_lookup needs `consumer` or `anonymous` to name who the caller is');
-    const anonymousIdentity =
-      anonymous === undefined ? undefined : env.identities.consumerIdentity(anonymous);
+    const anonymousIdentity = env.identities.anonymous(config.anonymous);
     const verdicts = new WeakMap<TLSSocket, Verdict>();
 
     const judge = (socket: TLSSocket): Verdict => {
@@ -131,8 +129,7 @@ export const mtlsAuth = definePlugin<MtlsAuthConfig>({
             ctx.credentialMissing(challenge, anonymousIdentity);
             return;
           case 'refused':
-            if (rejected.hasSubscribers)
-              rejected.publish({ plugin: 'mtls-auth', requestId: ctx.requestId, reason: verdict.reason });
+            publishReject({ plugin: 'mtls-auth', requestId: ctx.requestId, reason: verdict.reason });
             throw new KeywayError('KW_ERR_AUTH_INVALID');
           case 'ok':
             // A copy: later phases may narrow scopes or add attributes for this request only.

@@ -6,10 +6,9 @@
  * `client_secret` is a secret: it is sent only to the endpoint, never logged, never in an error.
  */
 import { KeywayError } from '../../core/errors.js';
-import { publishReject, type RejectReason } from '../../keys/jwt/auth-events.js';
+import { publishReject, type RejectReason } from '../../keys/auth-events.js';
 import { certificateBindingHolds } from '../../keys/jwt/cert-binding.js';
 import {
-  anonymousIdentity,
   hasScopes,
   identityMappingSchema,
   mapIdentity,
@@ -113,7 +112,7 @@ export const oauth2Introspection = definePlugin<IntrospectionConfig>({
       config.cache.max_entries,
       config.cache.negative_max_entries,
     );
-    const anonymous = anonymousIdentity(env.identities, config.anonymous);
+    const anonymous = env.identities.anonymous(config.anonymous);
     const audiences = new Set(config.audiences);
     const reject = (ctx: RequestContext, reason: RejectReason): never => {
       publishReject({ plugin: NAME, requestId: ctx.requestId, reason });

@@ -5,7 +5,7 @@
  * would lock out valid callers for the negative TTL after the server came back).
  */
 import { fetchJson, HttpJsonError } from '../../keys/jwt/http-json.js';
-import { publishFetch } from '../../keys/jwt/auth-events.js';
+import { publishFetch } from '../../keys/auth-events.js';
 import { tokenDigest, type Claims, type IntrospectionCache } from './token-cache.js';
 
 export interface IntrospectionClient {

@@ -5,6 +5,7 @@
  * one of a fixed set of words, so nothing a client sent can leak through it.
  */
 import { channel } from 'node:diagnostics_channel';
+import type { RefusalReason } from './certificates/chain.js';
 
 export type RejectReason =
   | 'too-large'
@@ -24,7 +25,8 @@ export type RejectReason =
   | 'unmapped'
   | 'disabled'
   | 'scope'
-  | 'unavailable';
+  | 'unavailable'
+  | RefusalReason;
 
 export interface AuthRejectEvent {
   plugin: string;
