@@ -1,0 +1,64 @@
+/**
+ * The contract between limit plugins and where their counts live. Three implementations share it:
+ * in-process (one node, embedded default), the cluster primary over IPC (`keyway start --workers N`),
+ * and Redis with atomic Lua scripts (many nodes). Plugins never know which one they talk to.
+ *
+ * Every method is atomic for its key: two nodes consuming from the same key at once can never both get
+ * the last unit. Keys are built by the caller and already namespaced (workspace, plugin, limit, subject).
+ */
+
+/** A rate: `limit` units per `window_ms`, with room for `burst` extra units at once (GCRA). */
+export interface RateRule {
+  limit: number;
+  windowMs: number;
+  /** Extra units that may arrive at once above the steady rate (0 = none). */
+  burst: number;
+}
+
+export interface RateDecision {
+  allowed: boolean;
+  /** Units per window of the rule (for RateLimit-Policy / X-RateLimit-Limit). */
+  limit: number;
+  /** Units still available right now. */
+  remaining: number;
+  /** Milliseconds until the bucket is full again (RateLimit reset). */
+  resetMs: number;
+  /** Milliseconds until a request of this cost would be allowed (0 when allowed; Retry-After). */
+  retryAfterMs: number;
+}
+
+/** A quota: `limit` units per period; the period (calendar day/month in a time zone, or rolling) is the caller's. */
+export interface QuotaRule {
+  limit: number;
+  /** Identifies the current period, e.g. `2026-11` or `2026-11-28`; a new id starts from zero. */
+  periodId: string;
+  /** When the current period ends (epoch ms), for reset headers and for expiring the counter. */
+  periodEndMs: number;
+}
+
+export interface QuotaDecision {
+  allowed: boolean;
+  limit: number;
+  used: number;
+  remaining: number;
+  resetMs: number;
+}
+
+export interface CounterStore {
+  readonly kind: 'local' | 'primary' | 'redis';
+  /** Takes `cost` units from a rate bucket; a refused request takes nothing. */
+  consumeRate(key: string, rule: RateRule, cost: number, nowMs: number): Promise<RateDecision>;
+  /** Takes `cost` units from a quota; a refused request takes nothing. */
+  consumeQuota(key: string, rule: QuotaRule, cost: number, nowMs: number): Promise<QuotaDecision>;
+  /** Reads a quota without consuming (admin API `usage`). */
+  peekQuota(key: string, rule: QuotaRule, nowMs: number): Promise<QuotaDecision>;
+  /** Concurrency: takes one slot if fewer than `max` are held; `release` gives it back. */
+  acquire(key: string, max: number, ttlMs: number): Promise<boolean>;
+  release(key: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Raised by a store that cannot answer (Redis down): the plugin then follows its fail_open/fail_closed policy. */
+export class CounterUnavailableError extends Error {
+  override readonly name = 'CounterUnavailableError';
+}
