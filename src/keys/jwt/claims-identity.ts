@@ -3,8 +3,14 @@
  * Keyway identity: which claim names the caller, how that value is looked up among consumers and apps,
  * and which scopes the token grants. Shared by jwt-auth and oauth2-introspection so both map alike.
  */
-import type { Identity } from '../../proxy/context.js';
+import { KeywayError } from '../../core/errors.js';
+import type { Identity, RequestContext } from '../../proxy/context.js';
 import type { IdentityIndex } from '../../snapshot/identities.js';
+import { publishReject, type RejectReason } from '../auth-events.js';
+import { hideToken, type FoundToken } from './token-source.js';
+
+/** RFC 6750 §3.1: the challenge for a valid token that lacks a scope the route requires. */
+const SCOPE_CHALLENGE = 'Bearer realm="keyway", error="insufficient_scope"';
 
 export type LookupKind = 'username' | 'custom_id' | 'consumer_id' | 'client_id' | 'app_name';
 
@@ -85,4 +91,45 @@ export function hasScopes(identity: Identity, required: readonly string[]): bool
   if (required.length === 0) return true;
   const held = new Set(identity.scopes ?? []);
   return required.every((s) => held.has(s));
+}
+
+/**
+ * The last step both token plugins share, once a token's claims are trusted: find who it names (or fall
+ * back to `anonymous` when it names nobody), require the route's scopes, strip the token if asked, and
+ * set the identity. `reject` throws the plugin's 401.
+ */
+export function acceptClaims(
+  ctx: RequestContext,
+  opts: {
+    plugin: string;
+    identities: IdentityIndex;
+    claims: Readonly<Record<string, unknown>>;
+    mapping: IdentityMapping;
+    attributes: Record<string, unknown>;
+    requiredScopes: readonly string[];
+    anonymous: Identity | undefined;
+    hide: FoundToken | undefined;
+    reject: (ctx: RequestContext, reason: RejectReason) => never;
+  },
+): void {
+  const mapped = mapIdentity(opts.identities, opts.claims, opts.mapping, {
+    scopes: tokenScopes(opts.claims),
+    attributes: opts.attributes,
+  });
+  let identity: Identity;
+  if (mapped.ok) {
+    // Checked here rather than in `authorize`: the requirement belongs to the credential this plugin
+    // accepted, and a consumer-scoped configuration must not be able to skip it.
+    if (!hasScopes(mapped.identity, opts.requiredScopes)) {
+      publishReject({ plugin: opts.plugin, requestId: ctx.requestId, reason: 'scope' });
+      throw new KeywayError('KW_ERR_FORBIDDEN', {}, { headers: { 'www-authenticate': SCOPE_CHALLENGE } });
+    }
+    identity = mapped.identity;
+  } else if (mapped.reason === 'unmapped' && opts.anonymous !== undefined) {
+    identity = opts.anonymous;
+  } else {
+    return opts.reject(ctx, mapped.reason);
+  }
+  if (opts.hide !== undefined) hideToken(ctx, opts.hide);
+  ctx.identity = identity;
 }

@@ -10,9 +10,9 @@
 import { KeywayError } from '../../core/errors.js';
 import { publishReject, type RejectReason } from '../../keys/auth-events.js';
 import { certificateBindingHolds } from '../../keys/jwt/cert-binding.js';
-import { hasScopes, mapIdentity, tokenScopes } from '../../keys/jwt/claims-identity.js';
+import { acceptClaims } from '../../keys/jwt/claims-identity.js';
 import { JwksUnavailable } from '../../keys/jwt/jwks-cache.js';
-import { findToken, hideToken } from '../../keys/jwt/token-source.js';
+import { findToken } from '../../keys/jwt/token-source.js';
 import { verifyJwt } from '../../keys/jwt/verify-jwt.js';
 import type { RequestContext } from '../../proxy/context.js';
 import { definePlugin } from '../types.js';
@@ -22,7 +22,6 @@ const NAME = 'jwt-auth';
 export const BEARER_CHALLENGE = 'Bearer realm="keyway"';
 /** RFC 6750 §3.1: `invalid_token` covers expired, revoked, malformed and forged alike — no hint which. */
 const INVALID_CHALLENGE = 'Bearer realm="keyway", error="invalid_token"';
-const SCOPE_CHALLENGE = 'Bearer realm="keyway", error="insufficient_scope"';
 
 export const jwtAuth = definePlugin<JwtAuthConfig>({
   name: NAME,
@@ -67,26 +66,17 @@ export const jwtAuth = definePlugin<JwtAuthConfig>({
         const claims = result.claims as Record<string, unknown>;
         if (!certificateBindingHolds(ctx, claims)) return reject(ctx, 'binding');
 
-        const mapped = mapIdentity(env.identities, claims, config.identity, {
-          scopes: tokenScopes(claims),
+        acceptClaims(ctx, {
+          plugin: NAME,
+          identities: env.identities,
+          claims,
+          mapping: config.identity,
           attributes: { claims, issuer: result.issuer.issuer, credential: 'jwt' },
+          requiredScopes: config.required_scopes,
+          anonymous,
+          hide: config.hide_credentials ? found : undefined,
+          reject,
         });
-        if (!mapped.ok) {
-          if (mapped.reason === 'unmapped' && anonymous !== undefined) {
-            if (config.hide_credentials) hideToken(ctx, found);
-            ctx.identity = anonymous;
-            return;
-          }
-          return reject(ctx, mapped.reason);
-        }
-        // Checked here rather than in `authorize`: the requirement belongs to the credential this
-        // plugin accepted, and a consumer-scoped configuration must not be able to skip it.
-        if (!hasScopes(mapped.identity, config.required_scopes)) {
-          publishReject({ plugin: NAME, requestId: ctx.requestId, reason: 'scope' });
-          throw new KeywayError('KW_ERR_FORBIDDEN', {}, { headers: { 'www-authenticate': SCOPE_CHALLENGE } });
-        }
-        if (config.hide_credentials) hideToken(ctx, found);
-        ctx.identity = mapped.identity;
       },
     };
   },

@@ -8,20 +8,9 @@
 import { KeywayError } from '../../core/errors.js';
 import { publishReject, type RejectReason } from '../../keys/auth-events.js';
 import { certificateBindingHolds } from '../../keys/jwt/cert-binding.js';
-import {
-  hasScopes,
-  identityMappingSchema,
-  mapIdentity,
-  tokenScopes,
-  type IdentityMapping,
-} from '../../keys/jwt/claims-identity.js';
+import { acceptClaims, identityMappingSchema, type IdentityMapping } from '../../keys/jwt/claims-identity.js';
 import { checkAuthServerUrl } from '../../keys/jwt/http-json.js';
-import {
-  findToken,
-  hideToken,
-  tokenSourceSchema,
-  type TokenSourceConfig,
-} from '../../keys/jwt/token-source.js';
+import { findToken, tokenSourceSchema, type TokenSourceConfig } from '../../keys/jwt/token-source.js';
 import type { RequestContext } from '../../proxy/context.js';
 import { definePlugin } from '../types.js';
 import { introspect, IntrospectionUnavailable, type IntrospectionClient } from './introspect.js';
@@ -30,7 +19,6 @@ import { cacheFor } from './token-cache.js';
 const NAME = 'oauth2-introspection';
 const CHALLENGE = 'Bearer realm="keyway"';
 const INVALID_CHALLENGE = 'Bearer realm="keyway", error="invalid_token"';
-const SCOPE_CHALLENGE = 'Bearer realm="keyway", error="insufficient_scope"';
 
 export interface IntrospectionConfig extends TokenSourceConfig {
   endpoint: string;
@@ -144,24 +132,17 @@ export const oauth2Introspection = definePlugin<IntrospectionConfig>({
         if (audiences.size > 0 && !audienceMatches(claims.aud, audiences)) return reject(ctx, 'audience');
         if (!certificateBindingHolds(ctx, claims)) return reject(ctx, 'binding');
 
-        const mapped = mapIdentity(env.identities, claims, config.identity, {
-          scopes: tokenScopes(claims),
+        acceptClaims(ctx, {
+          plugin: NAME,
+          identities: env.identities,
+          claims,
+          mapping: config.identity,
           attributes: { claims, credential: 'introspection' },
+          requiredScopes: config.required_scopes,
+          anonymous,
+          hide: config.hide_credentials ? found : undefined,
+          reject,
         });
-        if (!mapped.ok) {
-          if (mapped.reason === 'unmapped' && anonymous !== undefined) {
-            if (config.hide_credentials) hideToken(ctx, found);
-            ctx.identity = anonymous;
-            return;
-          }
-          return reject(ctx, mapped.reason);
-        }
-        if (!hasScopes(mapped.identity, config.required_scopes)) {
-          publishReject({ plugin: NAME, requestId: ctx.requestId, reason: 'scope' });
-          throw new KeywayError('KW_ERR_FORBIDDEN', {}, { headers: { 'www-authenticate': SCOPE_CHALLENGE } });
-        }
-        if (config.hide_credentials) hideToken(ctx, found);
-        ctx.identity = mapped.identity;
       },
     };
   },
