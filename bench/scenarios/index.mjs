@@ -8,5 +8,17 @@ import nginxProxy from './nginx-proxy.mjs';
 import ceiling from './ceiling.mjs';
 import keywayBareRoute from './keyway-bare-route.mjs';
 import keywayKeyAuth from './keyway-key-auth.mjs';
+import keywayLogging from './keyway-logging.mjs';
+import keywayRateLimit from './keyway-rate-limit.mjs';
+import keywayRateLimitRedis from './keyway-rate-limit-redis.mjs';
 
-export const scenarios = [direct, nginxProxy, ceiling, keywayBareRoute, keywayKeyAuth];
+export const scenarios = [
+  direct,
+  nginxProxy,
+  ceiling,
+  keywayBareRoute,
+  keywayLogging,
+  keywayKeyAuth,
+  keywayRateLimit,
+  keywayRateLimitRedis,
+];

@@ -1,4 +1,5 @@
-// Keyway with one service and one route on `/`, no plugins: the gateway's fixed cost per request.
+// Keyway with one service and one route on `/`, no plugins: the gateway's fixed cost per request. Call records
+// and metrics are off here (KEYWAY_RECORDS/KEYWAY_METRICS): `keyway-logging` is the same with them on.
 import { startKeyway } from '../lib/keyway.mjs';
 
 let keyway;
@@ -8,7 +9,7 @@ export default {
   // Gateway scenarios are compared with the ceiling, measured at half load, and profiled with --profile.
   gateway: true,
   async setup(env) {
-    keyway = await startKeyway(env);
+    keyway = await startKeyway(env, { extraEnv: { KEYWAY_RECORDS: 'off', KEYWAY_METRICS: 'off' } });
     await keyway.admin('POST', '/services', { name: 'bench', url: env.upstream.origin });
     await keyway.admin('POST', '/routes', { name: 'bench', service: 'bench', paths: ['/'] });
     await keyway.waitForRoute('/');

@@ -19,6 +19,11 @@ import { auditRoutes } from './routes/audit.js';
 import { statusRoutes } from './routes/status.js';
 import { pluginCatalogRoutes } from './routes/plugins-catalog.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
+import { usageRoutes } from './routes/usage.js';
+import { logRoutes } from './routes/logs.js';
+import { analyticsRoutes } from './routes/analytics.js';
+import { alertRoutes } from './routes/alerts.js';
+import { METRICS_PATH, metricsRoutes, metricsTokenMatches } from './routes/metrics.js';
 
 export type { AdminDeps, NodeStatus } from './types.js';
 
@@ -101,6 +106,12 @@ export async function buildAdminApp(deps: AdminDeps): Promise<FastifyInstance> {
   app.addHook('onRequest', async (req, reply) => {
     void reply.header('x-request-id', req.id);
     if (req.routeOptions.url !== undefined && PUBLIC_ROUTES.has(req.routeOptions.url)) return;
+    // Scrapers may hold a read-only metrics token instead of the admin token (routes/metrics.ts).
+    if (
+      req.routeOptions.url === METRICS_PATH &&
+      metricsTokenMatches(req.headers, deps.observe?.settings.metricsToken)
+    )
+      return;
     actors.set(req, { name: await authenticator.authenticate(req.headers) });
   });
 
@@ -152,6 +163,11 @@ export async function buildAdminApp(deps: AdminDeps): Promise<FastifyInstance> {
   auditRoutes(app, ctx);
   pluginCatalogRoutes(app, ctx);
   apiKeyRoutes(app, ctx);
+  usageRoutes(app, ctx);
+  logRoutes(app, ctx);
+  analyticsRoutes(app, ctx);
+  alertRoutes(app, ctx);
+  metricsRoutes(app, ctx);
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.ready();

@@ -158,6 +158,7 @@ export const declarativeDoc: JsonSchema = {
       },
     },
     routes: { type: 'array', items: KINDS.routes.schema },
+    plans: { type: 'array', items: KINDS.plans.schema },
     consumers: {
       type: 'array',
       items: {

@@ -2,10 +2,12 @@
  * What the admin API needs from the node that hosts it. The node owns the store, the config service and
  * the listeners; the admin app only borrows them, so it can be built in tests against a temp-dir store.
  */
+import type { CounterStore } from '../limits/counter-store.js';
 import type { Logger } from 'pino';
 import type { ConfigService } from '../control/types.js';
 import type { KeyService } from '../keys/key-service.js';
 import type { Store } from '../store/types.js';
+import type { Observability } from '../observe/observability.js';
 
 export interface NodeStatus {
   /** Keyway's own version (package.json). */
@@ -34,6 +36,10 @@ export interface AdminDeps {
   ready(): Promise<ReadyState>;
   /** A pino logger to log through, or false for none (tests). Default: none. */
   logger?: Logger | false;
+  /** Call records, analytics, alerts and metrics; absent in admin apps built without (routes answer 503). */
+  observe?: Observability;
+  /** Where limits count, for `GET /usage` (absent: the route answers 503). */
+  counters?: CounterStore;
   /** Largest accepted request body in bytes (declarative documents can be large). Default 8 MiB. */
   bodyLimit?: number;
 }

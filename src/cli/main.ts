@@ -18,6 +18,8 @@ import { exportCommand } from './commands/export.js';
 import { helpCommand, USAGE } from './commands/help.js';
 import { keysCommand, type KeysOptions } from './commands/keys.js';
 import { statusCommand } from './commands/status.js';
+import { logsCommand, type LogsOptions } from './commands/logs.js';
+import { usageCommand } from './commands/usage.js';
 import { versionCommand } from './commands/version.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -31,7 +33,7 @@ const GLOBAL: Options = {
 };
 
 const COMMANDS: Record<string, Options> = {
-  start: { config: { type: 'string', short: 'c' } },
+  start: { config: { type: 'string', short: 'c' }, workers: { type: 'string' } },
   apply: {
     file: { type: 'string', short: 'f' },
     'dry-run': { type: 'boolean' },
@@ -48,6 +50,22 @@ const COMMANDS: Record<string, Options> = {
     workspace: { type: 'string', short: 'w' },
   },
   status: {},
+  logs: {
+    consumer: { type: 'string' },
+    route: { type: 'string' },
+    service: { type: 'string' },
+    status: { type: 'string' },
+    since: { type: 'string' },
+    until: { type: 'string' },
+    limit: { type: 'string' },
+    follow: { type: 'boolean' },
+  },
+  usage: {
+    key: { type: 'string' },
+    app: { type: 'string' },
+    consumer: { type: 'string' },
+    workspace: { type: 'string', short: 'w' },
+  },
   version: {},
   help: {},
 };
@@ -114,9 +132,13 @@ export async function main(
     switch (command) {
       case 'start': {
         // Loaded on demand: the other commands should not pay for loading the whole server.
-        const { startCommand } = await import('./commands/start.js');
+        const { startCommand, parseWorkers } = await import('./commands/start.js');
         const configFile = str(values, 'config');
-        return await startCommand(configFile === undefined ? {} : { configFile });
+        const workers = parseWorkers(str(values, 'workers'));
+        return await startCommand({
+          ...(configFile === undefined ? {} : { configFile }),
+          ...(workers === undefined ? {} : { workers }),
+        });
       }
       case 'apply': {
         const file = str(values, 'file');
@@ -153,6 +175,22 @@ export async function main(
           if (v !== undefined) (opts as unknown as Record<string, string>)[field] = v;
         }
         return await keysCommand(ctx, opts);
+      }
+      case 'usage': {
+        const opts: Record<string, string> = {};
+        for (const f of ['key', 'app', 'consumer', 'workspace']) {
+          const v = str(values, f);
+          if (v !== undefined) opts[f] = v;
+        }
+        return await usageCommand(ctx, opts);
+      }
+      case 'logs': {
+        const opts: LogsOptions = { follow: values['follow'] === true };
+        for (const name of ['consumer', 'route', 'service', 'status', 'since', 'until', 'limit'] as const) {
+          const v = str(values, name);
+          if (v !== undefined) opts[name] = v;
+        }
+        return await logsCommand(ctx, opts);
       }
       case 'status':
         return await statusCommand(ctx);

@@ -55,6 +55,8 @@ export function toDocument(state: WorkspaceState): DeclarativeDoc {
   if (upstreams.length > 0) doc['upstreams'] = upstreams;
   if (services.size > 0) doc['services'] = [...services.values()];
   if (topRoutes.length > 0) doc['routes'] = topRoutes;
+  const plans = state.plans.map((p) => ordered('plans', p));
+  if (plans.length > 0) doc['plans'] = plans;
   if (consumers.size > 0) doc['consumers'] = [...consumers.values()];
   if (topApps.length > 0) doc['apps'] = topApps;
   if (topPlugins.length > 0) doc['plugins'] = topPlugins;

@@ -52,6 +52,7 @@ const documentSchema = {
     upstreams: { type: 'array' },
     services: { type: 'array' },
     routes: { type: 'array' },
+    plans: { type: 'array' },
     consumers: { type: 'array' },
     apps: { type: 'array' },
     plugins: { type: 'array' },
@@ -149,6 +150,8 @@ export function normalizeDocument(doc: unknown): DesiredState {
   });
 
   list(root, 'routes').forEach((r, i) => add('routes', r, `/routes/${i}`));
+
+  list(root, 'plans').forEach((p, i) => add('plans', p, `/plans/${i}`));
 
   const appKeyList: DesiredKey[] = [];
   const addApp = (a: unknown, path: string, consumer?: string): void => {

@@ -24,6 +24,7 @@ export interface DeclarativeDoc {
     plugins?: NestedPlugin[];
   })[];
   routes?: ResourceTypes['routes'][];
+  plans?: ResourceTypes['plans'][];
   consumers?: (ResourceTypes['consumers'] & { plugins?: NestedPlugin[]; apps?: NestedApp[] })[];
   apps?: (ResourceTypes['apps'] & { keys?: ImportKeyInput[] })[];
   plugins?: ResourceTypes['plugins'][];

@@ -56,6 +56,11 @@ export const ERRORS = {
   KW_ERR_AUTH_INVALID: { status: 401, kind: 'input', message: 'invalid credentials' },
   KW_ERR_FORBIDDEN: { status: 403, kind: 'input', message: 'not allowed' },
   KW_ERR_AUTH_UNAVAILABLE: { status: 503, kind: 'upstream', message: 'authentication service unavailable' },
+  // Limits answer 429 (RFC 6585 §4) with Retry-After, never 403: the caller may come back later.
+  KW_ERR_RATE_LIMITED: { status: 429, kind: 'input', message: 'rate limit exceeded' },
+  KW_ERR_QUOTA_EXCEEDED: { status: 429, kind: 'input', message: 'quota exceeded' },
+  KW_ERR_CONCURRENCY_LIMITED: { status: 429, kind: 'input', message: 'too many requests in flight' },
+  KW_ERR_LIMITS_UNAVAILABLE: { status: 503, kind: 'upstream', message: 'limit counters unavailable' },
 
   // --- admin API and configuration -----------------------------------------------------------
   KW_ERR_UNAUTHORIZED: { status: 401, kind: 'input', message: 'missing or invalid admin token' },

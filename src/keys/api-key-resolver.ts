@@ -26,6 +26,12 @@ export interface ApiKeySource {
 }
 
 const TOUCH_BATCH = 500;
+const NONE = { done: true, record: undefined } as const;
+
+/** `resolve` was told not to ask the store for this caller (unknown-key budget, src/limits/miss-budget.ts). */
+export class LookupRefusedError extends Error {
+  override readonly name = 'LookupRefusedError';
+}
 
 export interface ResolverOptions {
   /** Most key records held in memory (default 100,000, about 40 MB). */
@@ -106,22 +112,45 @@ export class ApiKeyResolver {
   /**
    * The usable record for a presented key, or undefined for every kind of "no" (malformed, unknown,
    * revoked, expired, past its rotation grace): callers answer all of them the same way.
-   * Rejects only when the store cannot be asked.
+   * Rejects only when the store cannot be asked, or with LookupRefusedError when `admit` (asked just
+   * before a store lookup, never for cached keys) says this caller may not cause one now.
    */
-  async resolve(presented: string): Promise<StoredApiKey | undefined> {
-    if (presented.length === 0 || presented.length > MAX_KEY_LENGTH) return undefined;
+  async resolve(presented: string, admit?: () => boolean): Promise<StoredApiKey | undefined> {
+    const quick = this.resolveCached(presented);
+    if (quick.done) return quick.record;
+    if (admit !== undefined && !admit()) throw new LookupRefusedError();
+    const entry = await this.#load(quick.hash);
+    return entry === undefined ? undefined : this.#accept(entry, quick.hash, this.#now());
+  }
+
+  /**
+   * The synchronous part of `resolve`: everything that needs no store (checksum, HMAC, caches). Most
+   * requests end here, and key-auth then answers without a promise; `done: false` hands over the hash
+   * so the store lookup does not compute the HMAC twice.
+   */
+  resolveCached(
+    presented: string,
+  ): { done: true; record: StoredApiKey | undefined } | { done: false; hash: string } {
+    if (presented.length === 0 || presented.length > MAX_KEY_LENGTH) return NONE;
     if (isKeywayFormat(presented) && checkKey(presented) === undefined) {
       this.#checksumRejects++;
-      return undefined;
+      return NONE;
     }
     const hex = this.#hasher.hash(presented);
     const now = this.#now();
-    let entry = this.#cache.get(hex);
-    if (entry === undefined) {
-      if (this.#negative.has(hex, now)) return undefined;
-      entry = await this.#load(hex);
-      if (entry === undefined) return undefined;
-    }
+    const entry = this.#cache.get(hex);
+    if (entry === undefined) return this.#negative.has(hex, now) ? NONE : { done: false, hash: hex };
+    return { done: true, record: this.#accept(entry, hex, now) };
+  }
+
+  /** Resolves a hash `resolveCached` could not answer, from the store (`admit` as in `resolve`). */
+  async resolveHash(hex: string, admit?: () => boolean): Promise<StoredApiKey | undefined> {
+    if (admit !== undefined && !admit()) throw new LookupRefusedError();
+    const entry = await this.#load(hex);
+    return entry === undefined ? undefined : this.#accept(entry, hex, this.#now());
+  }
+
+  #accept(entry: ResolvedKey, hex: string, now: number): StoredApiKey | undefined {
     // The cache is keyed by this very hash, so this compare cannot fail by itself; it is here so that no
     // code path ever decides on a secret-derived value with an early-exit `===`.
     if (!timingSafeEqual(entry.hash, Buffer.from(hex, 'hex'))) return undefined;

@@ -2,7 +2,8 @@
  * Issuing and managing API keys: the admin API, the CLI (through it) and the declarative import all come
  * here. A new key is returned once, in the answer to the call that made it; afterwards only its record
  * (visible id, scopes, state — never the hash) can be read. Changes evict the key from this node's resolver
- * caches at once; other nodes evict through the store's change feed.
+ * caches at once and tells `onEvict` listeners (the cluster's change events reach other nodes at once);
+ * nodes that miss the event evict through the store's change feed.
  */
 import { randomUUID } from 'node:crypto';
 import { KeywayError, validationError, type ErrorDetail } from '../core/errors.js';
@@ -41,12 +42,19 @@ export class KeyService {
     private readonly now: () => number = Date.now,
   ) {}
 
+  readonly #evictListeners: Array<(hashes: string[]) => void> = [];
+
   hash(key: string): string {
     return this.resolver.hash(key);
   }
 
+  /** Hears every key this service changed, after the store committed it (src/cluster/ publishes them). */
+  onEvict(listener: (hashes: string[]) => void): void {
+    this.#evictListeners.push(listener);
+  }
+
   forget(hash: string): void {
-    this.resolver.evict(hash);
+    this.#evict(hash);
   }
 
   async create(workspace: string, appRef: string, body: unknown, actor: string): Promise<IssuedKey> {
@@ -55,7 +63,7 @@ export class KeyService {
     const key = generateKey(input.env ?? 'live');
     const [created] = await this.store.createApiKeys([this.newKey(workspace, app, key, input)], actor);
     if (created === undefined) throw new KeywayError('KW_ERR_INTERNAL');
-    this.resolver.evict(created.hash);
+    this.#evict(created.hash);
     return { key, record: this.view(created, app.name) };
   }
 
@@ -71,7 +79,7 @@ export class KeyService {
       actor,
     );
     if (created === undefined) throw new KeywayError('KW_ERR_INTERNAL');
-    this.resolver.evict(created.hash);
+    this.#evict(created.hash);
     return this.view(created, app.name);
   }
 
@@ -97,7 +105,7 @@ export class KeyService {
 
   async revoke(workspace: string, id: string, actor: string): Promise<ApiKeyView> {
     const key = await this.store.revokeApiKey(workspace, id, actor);
-    this.resolver.evict(key.hash);
+    this.#evict(key.hash);
     return this.view(key, (await this.appNames(workspace)).get(key.app_id) ?? key.app_id);
   }
 
@@ -126,8 +134,7 @@ export class KeyService {
       graceUntil,
       actor,
     );
-    this.resolver.evict(previous.hash);
-    this.resolver.evict(current.hash);
+    this.#evict(previous.hash, current.hash);
     return { key, record: this.view(current, app.name), previous: this.view(previous, app.name) };
   }
 
@@ -166,6 +173,11 @@ export class KeyService {
     else if (fields.expires_in_s !== undefined)
       record.expires_at = new Date(this.now() + fields.expires_in_s * 1000).toISOString();
     return record;
+  }
+
+  #evict(...hashes: string[]): void {
+    for (const h of hashes) this.resolver.evict(h);
+    for (const listener of this.#evictListeners) listener(hashes);
   }
 
   private async app(workspace: string, ref: string): Promise<Stored<'apps'>> {

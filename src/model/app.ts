@@ -12,6 +12,8 @@ export interface App {
   consumer: string;
   description?: string;
   enabled?: boolean;
+  /** Plan for this app's calls; a key's `tier` naming a plan takes precedence, the consumer's yields. */
+  plan?: string;
   /** Scopes this app may use; a credential's own scopes are narrowed to these. */
   scopes?: string[];
   client_ids?: string[];
@@ -42,6 +44,7 @@ export const appSchema = {
     consumer: nameSchema,
     description: { type: 'string', maxLength: 1024 },
     enabled: { type: 'boolean' },
+    plan: nameSchema,
     scopes: {
       type: 'array',
       maxItems: 256,

@@ -6,6 +6,8 @@ export interface Consumer {
   custom_id?: string;
   /** false blocks every credential of the consumer at once (401, as if the credential were unknown). */
   enabled?: boolean;
+  /** Plan (src/model/plan.ts) for the consumer's calls when neither the key nor the app names one. */
+  plan?: string;
   tags?: string[];
 }
 
@@ -17,6 +19,7 @@ export const consumerSchema = {
     username: nameSchema,
     custom_id: { type: 'string', minLength: 1, maxLength: 256 },
     enabled: { type: 'boolean' },
+    plan: nameSchema,
     tags: tagsSchema,
   },
 } as const;

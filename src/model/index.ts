@@ -7,6 +7,7 @@ import type { JsonSchema } from './common.js';
 import { appSchema, type App } from './app.js';
 import { consumerSchema, type Consumer } from './consumer.js';
 import { pluginKey, pluginSchema, type PluginConfig } from './plugin.js';
+import { planSchema, type Plan } from './plan.js';
 import { routeSchema, type Route } from './route.js';
 import { serviceSchema, type Service } from './service.js';
 import { upstreamSchema, type Upstream } from './upstream.js';
@@ -15,6 +16,7 @@ export type { Meta, JsonSchema } from './common.js';
 export type { App } from './app.js';
 export type { Consumer } from './consumer.js';
 export type { PluginConfig } from './plugin.js';
+export type { Plan } from './plan.js';
 export type { Route } from './route.js';
 export type { Service } from './service.js';
 export type { Upstream, Target } from './upstream.js';
@@ -29,6 +31,7 @@ export interface ResourceTypes {
   consumers: Consumer;
   apps: App;
   plugins: PluginConfig;
+  plans: Plan;
 }
 
 export type ResourceKind = keyof ResourceTypes;
@@ -38,6 +41,7 @@ export const RESOURCE_KINDS = [
   'upstreams',
   'services',
   'routes',
+  'plans',
   'consumers',
   'apps',
   'plugins',
@@ -80,14 +84,24 @@ export const KINDS: { [K in ResourceKind]: KindDef<K> } = {
     singular: 'consumer',
     schema: consumerSchema,
     key: (r) => r.username,
-    references: [],
+    references: [{ field: 'plan', kind: 'plans' }],
   },
   apps: {
     kind: 'apps',
     singular: 'app',
     schema: appSchema,
     key: (r) => r.name,
-    references: [{ field: 'consumer', kind: 'consumers' }],
+    references: [
+      { field: 'consumer', kind: 'consumers' },
+      { field: 'plan', kind: 'plans' },
+    ],
+  },
+  plans: {
+    kind: 'plans',
+    singular: 'plan',
+    schema: planSchema,
+    key: (r) => r.name,
+    references: [],
   },
   plugins: {
     kind: 'plugins',
@@ -120,6 +134,7 @@ export interface WorkspaceState {
   consumers: Stored<'consumers'>[];
   apps: Stored<'apps'>[];
   plugins: Stored<'plugins'>[];
+  plans: Stored<'plans'>[];
 }
 
 /** The whole configuration at one version: what a snapshot is compiled from. */
@@ -130,5 +145,5 @@ export interface ConfigState {
 
 /** A workspace with nothing in it yet (every resource kind present, empty). */
 export function emptyWorkspaceState(name: string): WorkspaceState {
-  return { name, services: [], routes: [], upstreams: [], consumers: [], apps: [], plugins: [] };
+  return { name, services: [], routes: [], upstreams: [], consumers: [], apps: [], plugins: [], plans: [] };
 }

@@ -10,6 +10,9 @@ import { mtlsAuth } from './mtls-auth/index.js';
 import { oauth2Introspection } from './oauth2-introspection/index.js';
 import { requestTermination } from './request-termination/index.js';
 import { responseHeaders } from './response-headers/index.js';
+import { rateLimit } from './rate-limit/index.js';
+import { quota } from './quota/index.js';
+import { concurrency } from './concurrency/index.js';
 
 const builtins: PluginDef<never>[] = [
   keyAuth,
@@ -18,6 +21,9 @@ const builtins: PluginDef<never>[] = [
   mtlsAuth,
   requestTermination,
   responseHeaders,
+  rateLimit,
+  quota,
+  concurrency,
 ] as PluginDef<never>[];
 
 const registry = new Map<string, PluginDef<never>>(builtins.map((p) => [p.name, p]));

@@ -9,6 +9,8 @@ import type { JsonSchema } from '../model/index.js';
 import type { RequestContext } from '../proxy/context.js';
 import type { ApiKeyResolver } from '../keys/api-key-resolver.js';
 import type { IdentityIndex } from '../snapshot/identities.js';
+import type { CounterStore } from '../limits/counter-store.js';
+import type { LocalCounterStore } from '../limits/local-store.js';
 
 /** Pipeline phases after `route`, in order (DESIGN.md). */
 export const PHASES = ['identify', 'authorize', 'limit', 'transform', 'proxy', 'respond', 'log'] as const;
@@ -47,6 +49,16 @@ export interface PluginEnv {
 export interface PluginServices {
   /** API-key lookup with its caches (src/keys/api-key-resolver.ts). */
   readonly apiKeys?: ApiKeyResolver;
+  /**
+   * Where limit plugins count (src/limits/counter-store.ts). Set by the node: the cluster primary's store
+   * for a `--workers` worker (src/limits/primary-store.ts); absent means the plugin's own default.
+   */
+  readonly counters?: CounterStore;
+  /**
+   * This node's in-process counters: where `fail_open` limits count while `counters` (Redis) is away
+   * (src/limits/guarded-store.ts). Absent: one process-wide LocalCounterStore.
+   */
+  readonly localCounters?: LocalCounterStore;
 }
 
 export interface PluginDef<C = Record<string, unknown>> {

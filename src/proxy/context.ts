@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { CompiledRoute } from '../snapshot/types.js';
+import type { AiUsage } from '../observe/call-record.js';
 
 /** Who is calling, once an identify-phase plugin has recognised a credential. */
 export interface Identity {
@@ -46,6 +47,23 @@ export class RequestContext {
   response: { status: number; headers: OutgoingHttpHeaders } | undefined = undefined;
   /** Target that served the request (`host:port`), for logs. */
   target: string | undefined = undefined;
+  // Facts for the call record (src/observe), set where each becomes known and read when the response
+  // closes: plain fields, so recording costs a few stores per request and no allocation.
+  /** Status the upstream answered (0: no answer). */
+  upstreamStatus = 0;
+  /** `process.hrtime.bigint()` when the first attempt was dispatched upstream, and when it ended (0n: never). */
+  upstreamStartedAt = 0n;
+  upstreamEndedAt = 0n;
+  /** Response body bytes streamed to the client from the upstream. */
+  bytesOut = 0;
+  /** Attempts beyond the first (another target after a connect failure). */
+  retries = 0;
+  /** The KW_ERR_* code the client got, when the answer was an error. */
+  errorCode: string | undefined = undefined;
+  /** W3C trace id of this call (set when trace propagation is on). */
+  traceId: string | undefined = undefined;
+  /** Model, provider, tokens and cost of an AI call, left here by the provider adapter. */
+  usage: AiUsage | undefined = undefined;
   private stateMap: Map<string, unknown> | undefined = undefined;
   /** True once headers went to the client: errors can then only cut the connection. */
   responded = false;

@@ -53,6 +53,7 @@ export function forward(
   const svc = ctx.route.service;
   const target = svc.balancer.pick(failed);
   if (target === undefined) {
+    ctx.errorCode = 'KW_ERR_NO_TARGET';
     sendError(
       ctx.res,
       new KeywayError('KW_ERR_NO_TARGET', { upstream: svc.upstream ?? svc.name }),
@@ -75,6 +76,8 @@ export function forward(
   const large = chunked || (length !== undefined && length.length > 6);
   target.active++;
   ctx.target = target.address;
+  if (attempt === 0) ctx.upstreamStartedAt = process.hrtime.bigint();
+  else ctx.retries = attempt;
   const handler = new ForwardHandler(ctx, target, hooks, attempt, failed);
   svc.dispatcher.dispatch(
     {
@@ -132,6 +135,7 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     // 1xx informational answers are for this hop only; Node answers the client's Expect itself.
     if (statusCode < 200) return;
     const ctx = this.ctx;
+    ctx.upstreamStatus = statusCode;
     const out = clientResponseHeaders(headers);
     out['x-request-id'] = ctx.requestId;
     ctx.response = { status: statusCode, headers: out };
@@ -145,6 +149,7 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     accountStreamed(chunk.length);
+    this.ctx.bytesOut += chunk.length;
     if (!this.ctx.res.write(chunk)) {
       controller.pause();
       this.ctx.res.once('drain', this.onDrain);
@@ -193,12 +198,14 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
       : code.startsWith('HPE_') || code === 'UND_ERR_INFO' || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH'
         ? new KeywayError('KW_ERR_UPSTREAM_BAD_RESPONSE')
         : new KeywayError('KW_ERR_UPSTREAM_UNAVAILABLE');
+    ctx.errorCode = kwErr.code;
     sendError(ctx.res, kwErr, ctx.requestId);
   }
 
   private done(): void {
     if (this.finished) return;
     this.finished = true;
+    this.ctx.upstreamEndedAt = process.hrtime.bigint();
     this.target.active--;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.ctx.res.off('close', this.onClientClose);

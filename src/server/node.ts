@@ -20,7 +20,11 @@ import { KeywayError } from '../core/errors.js';
 import { ApiKeyResolver } from '../keys/api-key-resolver.js';
 import { KeyHasher, loadKeySecret } from '../keys/key-secret.js';
 import { KeyService } from '../keys/key-service.js';
+import { startClusterServices } from '../cluster/node-cluster.js';
+import { createNodeCounters } from '../limits/node-counters.js';
 import { logAuthEvents } from './auth-log.js';
+import { startObservability, type Observability } from '../observe/observability.js';
+import { loadObserveSettings } from '../observe/observe-settings.js';
 import { tuneRuntime } from './runtime-tuning.js';
 import { loadSettings, type NodeSettings } from './settings.js';
 
@@ -74,28 +78,60 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
     await store.close().catch(() => undefined);
     throw err;
   }
+  // Change events (Redis between nodes, IPC between --workers) and, for a worker, the primary's counters.
+  const cluster = startClusterServices(settings, log);
+  // Limits count at the primary (workers), in Redis (cluster) or in process (embedded): src/limits/.
+  const limits = createNodeCounters({
+    redisUrl: settings.redis_url,
+    redisPrefix: settings.redis_prefix,
+    shared: cluster.counters,
+    log,
+  });
   const keys = new KeyService(store, resolver);
+  keys.onEvict((hashes) => cluster.keysChanged(hashes));
   const agents = new AgentCache();
-  const snapshots = new SnapshotManager(store, agents, log, settings.poll_interval_ms, { apiKeys: resolver });
+  const snapshots = new SnapshotManager(store, agents, log, settings.poll_interval_ms, {
+    apiKeys: resolver,
+    ...limits.services,
+  });
   const startedAt = new Date().toISOString();
   let proxy: ProxyServer | undefined;
   let admin: Awaited<ReturnType<typeof buildAdminApp>> | undefined;
+  let observe: Observability | undefined;
   try {
     const token = await ensureAdminToken(store, settings.data_dir);
+    // Call records, metrics, rollups and alerts (src/observe); records and metrics on unless turned off.
+    observe = startObservability({
+      settings: loadObserveSettings(),
+      dataDir: settings.data_dir,
+      ...(settings.database_url === undefined ? {} : { databaseUrl: settings.database_url }),
+      log,
+      gauges: { configVersion: () => snapshots.current?.version ?? 0, storePing: () => store.ping() },
+    });
+    const observer = observe.observer;
     await snapshots.start();
-    const config = createConfigService(store, { onChange: () => void snapshots.refresh(), keys });
+    cluster.attach({ snapshots, apiKeys: resolver });
+    const config = createConfigService(store, {
+      onChange: (version) => {
+        void snapshots.refresh();
+        cluster.configChanged(version);
+      },
+      keys,
+    });
 
     const handlerOpts = {
       snapshot: () => snapshots.current,
       trusted,
       maxUriBytes: settings.proxy.max_uri_bytes,
       maxHeaderBytes: settings.proxy.max_header_bytes,
+      observer,
       hooks: {
         onUpstreamError(
           ctx: { requestId: string; route: { name: string; service: { name: string } } },
           target: string,
           err: Error,
         ) {
+          observer?.upstreamFailed(ctx.route.service.name, target, (err as { code?: string }).code ?? '');
           log.warn(
             {
               request_id: ctx.requestId,
@@ -150,11 +186,13 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
       };
     };
     admin = await buildAdminApp({
+      counters: limits.services.counters,
       config,
       store,
       keys,
       status,
       logger: log,
+      observe,
       async ready() {
         if (snapshots.current === undefined) return { ready: false, reason: 'configuration not loaded' };
         try {
@@ -174,12 +212,17 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
     let stopping: Promise<void> | undefined;
     const adminApp = admin;
     const proxyServer = proxy;
+    const observability = observe;
     const stop = (): Promise<void> => {
       stopping ??= (async () => {
         log.info({ in_flight: proxyServer.active }, 'shutting down: draining in-flight requests');
         await adminApp.close();
         await proxyServer.drain(settings.proxy.drain_timeout_ms);
+        // Every drained call has been recorded: write them out while the store is still open.
+        await observability.close();
         await snapshots.stop();
+        await cluster.close();
+        await limits.close();
         await agents.close();
         // Writes the last batch of `last_used_at` before the store goes.
         await resolver.close();
@@ -212,7 +255,10 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
     stopAuthLog();
     await admin?.close().catch(() => undefined);
     await proxy?.drain(0).catch(() => undefined);
+    await observe?.close().catch(() => undefined);
     await snapshots.stop().catch(() => undefined);
+    await cluster.close().catch(() => undefined);
+    await limits.close().catch(() => undefined);
     await agents.close();
     await resolver.close().catch(() => undefined);
     await store.close().catch(() => undefined);

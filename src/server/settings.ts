@@ -40,12 +40,19 @@ export interface NodeSettings {
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
   /** How often a node checks the store for a newer config version (the cluster fallback path). */
   poll_interval_ms: number;
+  /** `redis://…`: shared counters and change events between nodes (src/cluster/, docs/cluster.md). */
+  redis_url?: string;
+  /** Prefix of every Redis key and channel Keyway uses, so several clusters can share one Redis. */
+  redis_prefix: string;
 }
 
 const listenSchema = {
   type: 'string',
   pattern: '^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]*):[0-9]{1,5}$',
 } as const;
+
+/** Printable, no spaces (it is part of every key name), at most 64 characters. */
+const REDIS_PREFIX_PATTERN = '^[A-Za-z0-9:_.{}-]{1,64}$';
 
 const fileSchema = {
   type: 'object',
@@ -83,6 +90,8 @@ const fileSchema = {
       properties: { level: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] } },
     },
     poll_interval_ms: { type: 'integer', minimum: 50, maximum: 600_000 },
+    redis_url: { type: 'string', pattern: '^rediss?://' },
+    redis_prefix: { type: 'string', pattern: REDIS_PREFIX_PATTERN },
   },
 } as const;
 
@@ -101,6 +110,8 @@ interface FileSettings {
   admin?: { listen?: string };
   log?: { level?: NodeSettings['log']['level'] };
   poll_interval_ms?: number;
+  redis_url?: string;
+  redis_prefix?: string;
 }
 
 export function parseListen(value: string, field: string): ListenAddress {
@@ -167,6 +178,20 @@ export function loadSettings(opts: { configFile?: string; env?: NodeJS.ProcessEn
       reason: 'must start with postgres://',
     });
   }
+  const redisUrl = env['KEYWAY_REDIS_URL'] || file.redis_url;
+  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
+    throw new KeywayError('KW_ERR_NODE_CONFIG', {
+      field: 'KEYWAY_REDIS_URL',
+      reason: 'must start with redis:// or rediss://',
+    });
+  }
+  const redisPrefix = pick('KEYWAY_REDIS_PREFIX', file.redis_prefix, 'keyway:');
+  if (!new RegExp(REDIS_PREFIX_PATTERN).test(redisPrefix)) {
+    throw new KeywayError('KW_ERR_NODE_CONFIG', {
+      field: 'KEYWAY_REDIS_PREFIX',
+      reason: 'must be 1-64 characters of letters, digits and :_.{}-',
+    });
+  }
   const cert = env['KEYWAY_TLS_CERT'] || file.proxy?.tls?.cert;
   const key = env['KEYWAY_TLS_KEY'] || file.proxy?.tls?.key;
   if ((cert === undefined) !== (key === undefined)) {
@@ -212,8 +237,10 @@ export function loadSettings(opts: { configFile?: string; env?: NodeJS.ProcessEn
     },
     log: { level: level as NodeSettings['log']['level'] },
     poll_interval_ms: num('KEYWAY_POLL_INTERVAL_MS', file.poll_interval_ms, 1000),
+    redis_prefix: redisPrefix,
   };
   if (databaseUrl !== undefined) settings.database_url = databaseUrl;
+  if (redisUrl !== undefined) settings.redis_url = redisUrl;
   if (cert !== undefined && key !== undefined) {
     settings.proxy.tls = {
       listen: parseListen(

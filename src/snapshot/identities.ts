@@ -3,7 +3,7 @@
  * credential can resolve to (id, username, custom id, OAuth client id, certificate fingerprint, subject,
  * SAN). Built once per snapshot; auth plugins receive it at create time and look up on the hot path.
  */
-import type { Stored, WorkspaceState } from '../model/index.js';
+import type { Plan, Stored, WorkspaceState } from '../model/index.js';
 import type { Identity } from '../proxy/context.js';
 
 export interface ConsumerEntry {
@@ -12,6 +12,8 @@ export interface ConsumerEntry {
   customId: string | undefined;
   enabled: boolean;
   tags: readonly string[];
+  /** Plan name (limits: src/limits/plan-resolver.ts). */
+  plan: string | undefined;
 }
 
 export interface AppEntry {
@@ -23,6 +25,7 @@ export interface AppEntry {
   /** Scopes the app may use, or undefined for no restriction. */
   scopes: ReadonlySet<string> | undefined;
   tags: readonly string[];
+  plan: string | undefined;
 }
 
 export class IdentityIndex {
@@ -36,13 +39,16 @@ export class IdentityIndex {
   readonly appByFingerprint = new Map<string, AppEntry>();
   readonly appBySubject = new Map<string, AppEntry>();
   readonly appBySan = new Map<string, AppEntry>();
+  /** Plans by name: limits travel with the snapshot, so a changed plan applies to the next request. */
+  readonly planByName = new Map<string, Plan>();
 
   static empty(): IdentityIndex {
     return new IdentityIndex();
   }
 
-  static build(ws: Pick<WorkspaceState, 'consumers' | 'apps'>): IdentityIndex {
+  static build(ws: Pick<WorkspaceState, 'consumers' | 'apps'> & { plans?: Plan[] }): IdentityIndex {
     const idx = new IdentityIndex();
+    for (const p of ws.plans ?? []) idx.planByName.set(p.name, p);
     for (const c of ws.consumers) idx.addConsumer(c);
     for (const a of ws.apps) idx.addApp(a);
     return idx;
@@ -88,6 +94,7 @@ export class IdentityIndex {
       customId: c.custom_id,
       enabled: c.enabled !== false,
       tags: c.tags ?? [],
+      plan: c.plan,
     };
     this.consumerById.set(c.id, entry);
     this.consumerByUsername.set(c.username, entry);
@@ -104,6 +111,7 @@ export class IdentityIndex {
       enabled: a.enabled !== false && consumer.enabled,
       scopes: a.scopes === undefined ? undefined : new Set(a.scopes),
       tags: a.tags ?? [],
+      plan: a.plan,
     };
     this.appById.set(a.id, entry);
     this.appByName.set(a.name, entry);

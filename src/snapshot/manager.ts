@@ -1,8 +1,9 @@
 /**
  * Keeps the data plane's current snapshot fresh. A change made through this node's admin API triggers
- * `refresh()` at once; changes made on other nodes are found by polling the store's config version
- * (cheap: one single-row read a second). If the store is unreachable the last good snapshot keeps
- * serving and `storeError` says why, for `/ready`.
+ * `refresh()` at once; a change made on another node arrives as a change event (`notifyVersion`, from
+ * src/cluster/) and, as the fallback when events are lost or there is no bus, is found by polling the
+ * store's config version (cheap: one single-row read a second). If the store is unreachable the last
+ * good snapshot keeps serving and `storeError` says why, for `/ready`.
  */
 import type { Logger } from 'pino';
 import type { PluginServices } from '../plugins/types.js';
@@ -36,7 +37,7 @@ export class SnapshotManager {
   /** Loads the first snapshot (throws if it cannot) and starts polling. */
   async start(): Promise<void> {
     await this.load();
-    this.timer = setInterval(() => void this.poll(), this.pollMs);
+    this.timer = setInterval(() => void this.checkVersion(), this.pollMs);
     this.timer.unref();
   }
 
@@ -69,7 +70,18 @@ export class SnapshotManager {
     await this.snapshot?.close();
   }
 
-  private async poll(): Promise<void> {
+  /**
+   * Another node says the config is at `version`. Reload unless this snapshot already is at it or newer
+   * (events can overtake each other: an older one must not trigger a pointless load).
+   */
+  notifyVersion(version: number): void {
+    const current = this.snapshot?.version;
+    if (current !== undefined && current >= version) return;
+    void this.refresh();
+  }
+
+  /** Compares the store's config version with the snapshot's and reloads when they differ. Never throws. */
+  async checkVersion(): Promise<void> {
     try {
       const version = await this.store.configVersion();
       if (this.storeError !== undefined) this.log.info('store reachable again');

@@ -80,6 +80,11 @@ function connectPostgres(url: string, schema: string | undefined): Connection {
   // An idle client losing its server emits 'error' on the pool; unhandled, that would kill the process.
   // The next query reports the outage through ping()/KW_ERR_STORE_UNAVAILABLE instead.
   pool.on('error', () => undefined);
+  // A client that is checked out (between the queries of a transaction, or just acquired) has no pool
+  // listener: losing its server then emits 'error' on the client itself, which killed the node in the
+  // PostgreSQL-outage test (test/cluster/faults.test.ts). Its queries still fail with the error, and the
+  // pool drops it on release because it is no longer queryable.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const dialect = new PostgresDialect({
     pool,
     // Every pooled connection resolves unqualified table names in the isolated schema first.

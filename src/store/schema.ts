@@ -97,6 +97,7 @@ export type Database = {
   consumers: ResourceTable;
   apps: ResourceTable;
   plugins: ResourceTable;
+  plans: ResourceTable;
   config_version: ConfigVersionTable;
   audit_log: AuditTable;
   admin_tokens: AdminTokenTable;

@@ -9,6 +9,7 @@ import type {
 } from '../../src/model/index.js';
 import type { PluginServices } from '../../src/plugins/types.js';
 import { createProxyHandler } from '../../src/proxy/handler.js';
+import type { CallObserver } from '../../src/observe/call-observer.js';
 import { TrustedProxies } from '../../src/proxy/headers.js';
 import { ProxyServer } from '../../src/proxy/server.js';
 import { AgentCache } from '../../src/snapshot/agents.js';
@@ -32,6 +33,7 @@ export interface Partial {
   consumers?: ResourceTypes['consumers'][];
   apps?: ResourceTypes['apps'][];
   plugins?: ResourceTypes['plugins'][];
+  plans?: ResourceTypes['plans'][];
 }
 
 export function state(ws: Partial, version = 1, name = 'default'): ConfigState {
@@ -43,6 +45,7 @@ export function state(ws: Partial, version = 1, name = 'default'): ConfigState {
     consumers: (ws.consumers ?? []).map((r) => stored<'consumers'>(r)),
     apps: (ws.apps ?? []).map((r) => stored<'apps'>(r)),
     plugins: (ws.plugins ?? []).map((r) => stored<'plugins'>(r)),
+    plans: (ws.plans ?? []).map((r) => stored<'plans'>(r)),
   };
   return { version, workspaces: [w] };
 }
@@ -70,6 +73,8 @@ export async function startGateway(
     onPluginError?: (ctx: unknown, err: unknown) => void;
     /** Also start the HTTPS listener (port 0) with these PEM files. */
     tls?: { cert: string; key: string; client_cert?: 'request' | 'off' };
+    /** Call records and metrics (src/observe/call-observer.ts). */
+    observer?: CallObserver;
   } = {},
 ): Promise<TestGateway> {
   const agents = new AgentCache();
@@ -81,6 +86,7 @@ export async function startGateway(
     trusted: new TrustedProxies(opts.trusted ?? []),
     maxUriBytes: opts.maxUriBytes ?? 8192,
     maxHeaderBytes: opts.maxHeaderBytes ?? 32768,
+    observer: opts.observer,
     hooks: {
       onUpstreamError: (_ctx: unknown, target: string, err: Error) =>
         errors.push({ target, code: (err as { code?: string }).code }),

@@ -4,10 +4,13 @@ import type { CliContext } from '../context.js';
 export const USAGE = `Usage: keyway <command> [flags]
 
 Commands:
-  start   [--config FILE]                         run a Keyway node (proxy + admin API)
+  start   [--config FILE] [--workers N]           run a Keyway node (proxy + admin API); N processes
   apply   -f FILE [--dry-run] [--workspace W]     make a workspace match a declarative YAML file
   export  [--workspace W] [-o FILE]               print a workspace as declarative YAML
   keys    create|list|rotate|revoke|import …      API keys (keyway keys with no subcommand: usage)
+  usage   --key ID | --app NAME | --consumer NAME  quota usage of the current period
+  logs    [--status 5xx] [--since 2h] [--consumer C] [--route R] [--follow]
+                                                  call records, oldest first; --follow streams new ones
   status                                          show what the running node serves
   version                                         print the CLI version
   help                                            show this text

@@ -7,6 +7,10 @@
  * 401 KW_ERR_AUTH_INVALID, one answer for all so a caller learns nothing about which. Missing scopes → 403.
  */
 import { KeywayError } from '../../core/errors.js';
+import { LookupRefusedError } from '../../keys/api-key-resolver.js';
+import type { RequestContext } from '../../proxy/context.js';
+import type { StoredApiKey } from '../../store/types.js';
+import { MissBudget } from '../../limits/miss-budget.js';
 import { definePlugin } from '../types.js';
 import { findKey, hideKey, type BearerMode, type KeySources } from './key-sources.js';
 
@@ -18,6 +22,8 @@ export interface KeyAuthConfig {
   hide_credentials: boolean;
   anonymous?: string;
   required_scopes: string[];
+  /** Filled by the schema's defaults; optional for configs compiled without validation. */
+  unknown_keys_per_ip?: { per_second: number; burst: number };
 }
 
 const headerName = { type: 'string', pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]+$", maxLength: 128 } as const;
@@ -54,6 +60,18 @@ export const keyAuth = definePlugin<KeyAuthConfig>({
       hide_credentials: { type: 'boolean', default: false },
       anonymous: { type: 'string', minLength: 1, maxLength: 128, description: 'Consumer username.' },
       required_scopes: { type: 'array', items: scope, maxItems: 64, uniqueItems: true, default: [] },
+      unknown_keys_per_ip: {
+        type: 'object',
+        additionalProperties: false,
+        default: {},
+        description:
+          'Unknown keys one client IP may present per second (plus burst) before it gets 429 without a ' +
+          'store lookup: rotating random keys cannot hammer the store.',
+        properties: {
+          per_second: { type: 'integer', minimum: 1, maximum: 100_000, default: 10 },
+          burst: { type: 'integer', minimum: 0, maximum: 100_000, default: 50 },
+        },
+      },
     },
   },
   create(config, env) {
@@ -66,41 +84,68 @@ export const keyAuth = definePlugin<KeyAuthConfig>({
     const anonymous = env.identities.anonymous(config.anonymous);
     const required = config.required_scopes;
     const resolver = env.services.apiKeys;
+    const misses = new MissBudget({
+      perSecond: config.unknown_keys_per_ip?.per_second ?? 10,
+      burst: config.unknown_keys_per_ip?.burst ?? 50,
+    });
+
+    const accept = (ctx: RequestContext, record: StoredApiKey | undefined, now: number): void => {
+      if (record === undefined) misses.charge(ctx.clientIp, now);
+      const app = record === undefined ? undefined : env.identities.appById.get(record.app_id);
+      if (record === undefined || app === undefined || !app.enabled || record.workspace !== env.workspace) {
+        throw new KeywayError('KW_ERR_AUTH_INVALID');
+      }
+      const attributes: Record<string, unknown> = { key_env: record.env };
+      if (record.tier !== undefined) attributes['tier'] = record.tier;
+      if (record.metadata !== undefined) attributes['metadata'] = record.metadata;
+      const scopes = record.scopes ?? (app.scopes === undefined ? undefined : [...app.scopes]);
+      const identity = env.identities.appIdentity(app, {
+        credentialId: record.id,
+        ...(scopes === undefined ? {} : { scopes }),
+        attributes,
+      });
+      if (required.length > 0) {
+        const have = new Set(identity.scopes ?? []);
+        if (!required.every((s) => have.has(s))) throw new KeywayError('KW_ERR_FORBIDDEN');
+      }
+      ctx.identity = identity;
+    };
 
     return {
-      async identify(ctx) {
+      identify(ctx) {
         const found = findKey(ctx, sources);
         if (found === undefined) {
           ctx.credentialMissing(CHALLENGE, anonymous);
-          return;
+          return undefined;
         }
         if (config.hide_credentials) hideKey(ctx, found);
         if (resolver === undefined) throw new KeywayError('KW_ERR_AUTH_UNAVAILABLE');
-        let record;
-        try {
-          record = await resolver.resolve(found.key);
-        } catch (err) {
-          throw new KeywayError('KW_ERR_AUTH_UNAVAILABLE', {}, { cause: err });
+        const now = Date.now();
+        // Known (cached) and refused-on-sight keys are answered synchronously: no promise per request.
+        const quick = resolver.resolveCached(found.key);
+        if (quick.done) {
+          accept(ctx, quick.record, now);
+          return undefined;
         }
-        const app = record === undefined ? undefined : env.identities.appById.get(record.app_id);
-        if (record === undefined || app === undefined || !app.enabled || record.workspace !== env.workspace) {
-          throw new KeywayError('KW_ERR_AUTH_INVALID');
-        }
-        const attributes: Record<string, unknown> = { key_env: record.env };
-        if (record.tier !== undefined) attributes['tier'] = record.tier;
-        if (record.metadata !== undefined) attributes['metadata'] = record.metadata;
-        const scopes = record.scopes ?? (app.scopes === undefined ? undefined : [...app.scopes]);
-        const identity = env.identities.appIdentity(app, {
-          credentialId: record.id,
-          ...(scopes === undefined ? {} : { scopes }),
-          attributes,
-        });
-        if (required.length > 0) {
-          const have = new Set(identity.scopes ?? []);
-          if (!required.every((s) => have.has(s))) throw new KeywayError('KW_ERR_FORBIDDEN');
-        }
-        ctx.identity = identity;
+        const ip = ctx.clientIp;
+        return resolver
+          .resolveHash(quick.hash, () => misses.waitMs(ip, now) === 0)
+          .then(
+            (record) => accept(ctx, record, now),
+            (err: unknown) => {
+              if (err instanceof LookupRefusedError) {
+                const wait = Math.max(1, Math.ceil(misses.waitMs(ip, now) / 1000));
+                throw new KeywayError(
+                  'KW_ERR_RATE_LIMITED',
+                  {},
+                  { headers: { 'retry-after': String(wait) } },
+                );
+              }
+              throw new KeywayError('KW_ERR_AUTH_UNAVAILABLE', {}, { cause: err });
+            },
+          );
       },
+      close: () => misses.close(),
     };
   },
 });

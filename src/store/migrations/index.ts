@@ -7,12 +7,16 @@ import type { Dialect } from '../types.js';
 import { initialMigration } from './0001-initial.js';
 import { appsMigration } from './0002-apps.js';
 import { apiKeysMigration } from './0003-api-keys.js';
+import { plansMigration } from './0004-plans.js';
+import { observeMigration } from './0005-observe.js';
 
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001-initial': initialMigration(dialect),
     '0002-apps': appsMigration(),
     '0003-api-keys': apiKeysMigration(dialect),
+    '0004-plans': plansMigration(),
+    '0005-observe': observeMigration(dialect),
   };
 }
 

@@ -1,0 +1,24 @@
+// The `keyway` scenario with call records (store sink: SQLite, written by a worker thread) and Prometheus
+// metrics on: what observability costs per request. Target: ≥ 0.9× the `keyway` scenario's throughput.
+import { startKeyway } from '../lib/keyway.mjs';
+
+let keyway;
+export default {
+  name: 'keyway-logging',
+  description: 'Keyway, one route on /, call records (store sink) + metrics on',
+  gateway: true,
+  async setup(env) {
+    keyway = await startKeyway(env, {
+      name: 'keyway-logging',
+      extraEnv: { KEYWAY_RECORDS: 'on', KEYWAY_METRICS: 'on' },
+    });
+    await keyway.admin('POST', '/services', { name: 'bench', url: env.upstream.origin });
+    await keyway.admin('POST', '/routes', { name: 'bench', service: 'bench', paths: ['/'] });
+    await keyway.waitForRoute('/');
+    return { url: keyway.proxyUrl };
+  },
+  async teardown() {
+    await keyway?.stop();
+    keyway = undefined;
+  },
+};

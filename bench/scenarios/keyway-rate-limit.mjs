@@ -1,0 +1,45 @@
+// Keyway with key-auth + one rate limit on the route (embedded: in-process counters), one valid key:
+// what counting a request costs on top of identifying it. The limit is high enough never to refuse,
+// so every request does the full work (GCRA update + RateLimit headers) and reaches the upstream.
+import { randomUUID } from 'node:crypto';
+import { startKeyway } from '../lib/keyway.mjs';
+
+/** Both rate-limit scenarios share the setup; `redis` adds KEYWAY_REDIS_URL with a unique prefix. */
+export function rateLimitScenario({ name, description, redis }) {
+  let keyway;
+  return {
+    name,
+    description,
+    gateway: true,
+    async setup(env) {
+      const extraEnv = redis
+        ? { KEYWAY_REDIS_URL: 'redis://127.0.0.1:6379', KEYWAY_REDIS_PREFIX: `kw-bench-${randomUUID()}:` }
+        : {};
+      keyway = await startKeyway(env, { name, extraEnv });
+      await keyway.admin('POST', '/services', { name: 'bench', url: env.upstream.origin });
+      await keyway.admin('POST', '/routes', { name: 'bench', service: 'bench', paths: ['/'] });
+      await keyway.admin('POST', '/consumers', { username: 'bench' });
+      await keyway.admin('POST', '/apps', { name: 'bench-app', consumer: 'bench' });
+      await keyway.admin('POST', '/plugins', { name: 'key-auth', route: 'bench' });
+      await keyway.admin('POST', '/plugins', {
+        name: 'rate-limit',
+        route: 'bench',
+        config: { limits: [{ limit: 1_000_000_000, window: '1s', burst: 1_000_000 }], use_plans: false },
+      });
+      const { key } = await keyway.admin('POST', '/apps/bench-app/keys', {});
+      const headers = { apikey: key };
+      await keyway.waitForRoute('/', headers);
+      return { url: keyway.proxyUrl, headers };
+    },
+    async teardown() {
+      await keyway?.stop();
+      keyway = undefined;
+    },
+  };
+}
+
+export default rateLimitScenario({
+  name: 'keyway-rate-limit',
+  description: 'Keyway, key-auth + one rate limit (in-process counters), one valid key',
+  redis: false,
+});

@@ -1,0 +1,110 @@
+/**
+ * `keyway logs`: call records from the admin API's `/logs`, one line per call (or JSON lines with
+ * `--json`), oldest at the top like a log file. `--follow` keeps polling for new records: records are
+ * written in batches and stamped with their arrival time, so each poll looks a little back (LOOKBACK_MS)
+ * and skips what it has already printed.
+ */
+import type { StoredCallRecord } from '../../observe/store/log-search.js';
+import { AdminApiError, adminClient } from '../admin-client.js';
+import type { CliContext } from '../context.js';
+
+export interface LogsOptions {
+  consumer?: string;
+  route?: string;
+  service?: string;
+  status?: string;
+  since?: string;
+  until?: string;
+  limit?: string;
+  follow?: boolean;
+  /** Poll interval for --follow (tests shorten it); stops after `maxPolls` when given. */
+  pollMs?: number;
+  maxPolls?: number;
+}
+
+const LOOKBACK_MS = 10_000;
+const SEEN_MAX = 50_000;
+
+interface Page {
+  data: StoredCallRecord[];
+  next: string | null;
+}
+
+export function formatRecord(r: StoredCallRecord): string {
+  const ms = (v: number | null): string => (v === null ? '-' : v.toFixed(1));
+  const who = r.consumer ?? '-';
+  const why = [r.error_code, r.auth_reason === null ? null : `auth:${r.auth_reason}`]
+    .filter(Boolean)
+    .join(' ');
+  return [
+    r.time,
+    String(r.status),
+    r.method,
+    r.path,
+    `route=${r.route ?? '-'}`,
+    `consumer=${who}`,
+    `target=${r.target ?? '-'}`,
+    `${ms(r.latency_ms)}ms (gw ${ms(r.gateway_ms)} up ${ms(r.upstream_ms)})`,
+    ...(r.retries > 0 ? [`retries=${r.retries}`] : []),
+    ...(why === '' ? [] : [why]),
+    r.request_id,
+  ].join('  ');
+}
+
+function query(opts: LogsOptions, extra: Record<string, string>): string {
+  const p = new URLSearchParams();
+  for (const k of ['consumer', 'route', 'service', 'status', 'since', 'until', 'limit'] as const) {
+    const v = opts[k];
+    if (v !== undefined) p.set(k, v);
+  }
+  for (const [k, v] of Object.entries(extra)) p.set(k, v);
+  return `/logs?${p.toString()}`;
+}
+
+export async function logsCommand(ctx: CliContext, opts: LogsOptions): Promise<number> {
+  const client = adminClient(ctx);
+  const print = (r: StoredCallRecord): void => ctx.output.out(ctx.json ? JSON.stringify(r) : formatRecord(r));
+  let page: Page;
+  try {
+    page = await client.request<Page>(
+      'GET',
+      query(opts, { limit: opts.limit ?? (opts.follow === true ? '20' : '100') }),
+    );
+  } catch (err) {
+    if (err instanceof AdminApiError) {
+      ctx.output.err(`logs failed: ${err.describe()}`);
+      return 1;
+    }
+    throw err;
+  }
+  const seen = new Set<string>();
+  let newest = Date.now() - LOOKBACK_MS;
+  for (const r of [...page.data].reverse()) {
+    print(r);
+    seen.add(`${r.at}.${r.id}`);
+    newest = Math.max(newest, r.at);
+  }
+  if (opts.follow !== true) return 0;
+
+  for (let polls = 0; opts.maxPolls === undefined || polls < opts.maxPolls; polls++) {
+    await new Promise((resolve) => setTimeout(resolve, opts.pollMs ?? 1_000));
+    const since = new Date(newest - LOOKBACK_MS).toISOString();
+    let after: string | null = null;
+    do {
+      const extra: Record<string, string> = { order: 'asc', since, limit: '1000' };
+      if (after !== null) extra['after'] = after;
+      const { since: _s, limit: _l, ...filters } = opts;
+      const next: Page = await client.request<Page>('GET', query(filters, extra));
+      for (const r of next.data) {
+        const key = `${r.at}.${r.id}`;
+        if (seen.has(key)) continue;
+        if (seen.size >= SEEN_MAX) seen.clear();
+        seen.add(key);
+        newest = Math.max(newest, r.at);
+        print(r);
+      }
+      after = next.next;
+    } while (after !== null);
+  }
+  return 0;
+}

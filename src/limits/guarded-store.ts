@@ -1,0 +1,71 @@
+/**
+ * A limit's view of the counters, with its failure policy applied. The shared store (Redis, or the
+ * cluster primary) answers normally; when it throws CounterUnavailableError the limit either counts in
+ * this node's local store meanwhile (`fail_open`: traffic keeps flowing, limited per node rather than
+ * cluster-wide) or refuses with 503 KW_ERR_LIMITS_UNAVAILABLE (`fail_closed`). When the shared store is
+ * back, the next call uses it again: nothing to reset, the local counts simply stop being consulted.
+ */
+import { KeywayError } from '../core/errors.js';
+import type { PluginServices } from '../plugins/types.js';
+import {
+  CounterUnavailableError,
+  type CounterStore,
+  type QuotaDecision,
+  type QuotaRule,
+  type RateDecision,
+  type RateRule,
+} from './counter-store.js';
+import type { FailPolicy } from './limit-schema.js';
+import { LocalCounterStore } from './local-store.js';
+
+let processLocal: LocalCounterStore | undefined;
+
+/**
+ * The in-process store for a node that was given none (embedded without wiring, tests, config checks):
+ * one per process, so counts survive snapshot swaps.
+ */
+export function processLocalStore(): LocalCounterStore {
+  return (processLocal ??= new LocalCounterStore());
+}
+
+export class GuardedCounters {
+  readonly #shared: CounterStore;
+  readonly #local: LocalCounterStore;
+  readonly #policy: FailPolicy;
+  /** Synchronous fast path when the shared store is the local one: no promise per check. */
+  readonly sync: LocalCounterStore | undefined;
+
+  constructor(services: PluginServices, policy: FailPolicy) {
+    this.#local = services.localCounters ?? processLocalStore();
+    this.#shared = services.counters ?? this.#local;
+    this.#policy = policy;
+    this.sync = this.#shared === this.#local ? this.#local : undefined;
+  }
+
+  rate(key: string, rule: RateRule, cost: number, now: number): Promise<RateDecision> {
+    return this.#shared
+      .consumeRate(key, rule, cost, now)
+      .catch((err: unknown) => this.#fallback(err, () => this.#local.consumeRateSync(key, rule, cost, now)));
+  }
+
+  quota(key: string, rule: QuotaRule, cost: number, now: number): Promise<QuotaDecision> {
+    return this.#shared
+      .consumeQuota(key, rule, cost, now)
+      .catch((err: unknown) => this.#fallback(err, () => this.#local.consumeQuotaSync(key, rule, cost, now)));
+  }
+
+  acquire(key: string, max: number, ttlMs: number): Promise<{ ok: boolean; store: CounterStore }> {
+    return this.#shared.acquire(key, max, ttlMs).then(
+      (ok) => ({ ok, store: this.#shared }),
+      (err: unknown) =>
+        this.#fallback(err, () => ({ ok: this.#local.acquireSync(key, max, ttlMs), store: this.#local })),
+    );
+  }
+
+  #fallback<T>(err: unknown, local: () => T): T {
+    if (!(err instanceof CounterUnavailableError)) throw err;
+    if (this.#policy === 'fail_closed')
+      throw new KeywayError('KW_ERR_LIMITS_UNAVAILABLE', {}, { cause: err });
+    return local();
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * Rate-limit response headers, on refusals and on successful responses alike:
+ *
+ * - `RateLimit-Policy` and `RateLimit`, draft-ietf-httpapi-ratelimit-headers (-09 and later): each a
+ *   Structured Fields List (RFC 9651) with one Item per policy, the Item a String naming the policy.
+ *   Policy parameters: `q` quota units, `w` window in seconds. RateLimit parameters: `r` remaining,
+ *   `t` seconds until the quota resets. Example:
+ *     RateLimit-Policy: "5-per-1s";q=5;w=1, "1000-per-day";q=1000;w=86400
+ *     RateLimit: "5-per-1s";r=0;t=1, "1000-per-day";r=998;t=41520
+ * - The widely used `X-RateLimit-Limit / -Remaining / -Reset` (seconds), for the most restrictive
+ *   policy: the one with the fewest units left.
+ * - `Retry-After` (RFC 9110 §10.2.3, delay-seconds) on 429.
+ *
+ * Several limit plugins can run on one request (rate-limit, quota): each adds its entries to the
+ * request's report in the `limit` phase; whichever `respond` handler runs first writes them all.
+ */
+import type { OutgoingHttpHeaders } from 'node:http';
+import type { RequestContext } from '../proxy/context.js';
+
+export interface LimitEntry {
+  /** Policy name (an sf-string: [A-Za-z0-9._-], so no escaping is needed). */
+  name: string;
+  limit: number;
+  windowS: number;
+  remaining: number;
+  resetS: number;
+  /** `hide_headers`: counted, but not told to the client. */
+  hidden: boolean;
+}
+
+interface Report {
+  entries: LimitEntry[];
+  written: boolean;
+}
+
+const STATE_KEY = 'kw.limits';
+
+export function addEntry(ctx: RequestContext, entry: LimitEntry): void {
+  let report = ctx.state.get(STATE_KEY) as Report | undefined;
+  if (report === undefined) {
+    report = { entries: [], written: false };
+    ctx.state.set(STATE_KEY, report);
+  }
+  report.entries.push(entry);
+}
+
+/** The headers for the entries recorded so far (plus `extra`, the refusing one, if given). */
+export function limitHeaders(ctx: RequestContext, extra?: LimitEntry): Record<string, string> {
+  const report = ctx.state.get(STATE_KEY) as Report | undefined;
+  const all = extra === undefined ? (report?.entries ?? []) : [...(report?.entries ?? []), extra];
+  if (report !== undefined) report.written = true;
+  return render(all.filter((e) => !e.hidden));
+}
+
+/** `respond` phase: puts the report on the upstream's response (once per request). */
+export function writeLimitHeaders(ctx: RequestContext): void {
+  const report = ctx.state.get(STATE_KEY) as Report | undefined;
+  const headers: OutgoingHttpHeaders | undefined = ctx.response?.headers;
+  if (report === undefined || report.written || headers === undefined) return;
+  report.written = true;
+  Object.assign(headers, render(report.entries.filter((e) => !e.hidden)));
+}
+
+export function retryAfterSeconds(ms: number): string {
+  return String(Math.max(1, Math.ceil(ms / 1000)));
+}
+
+function render(entries: LimitEntry[]): Record<string, string> {
+  const [head] = entries;
+  if (head === undefined) return {};
+  let policy = '';
+  let state = '';
+  let tightest = head;
+  for (const e of entries) {
+    const sep = policy === '' ? '' : ', ';
+    policy += `${sep}"${e.name}";q=${e.limit};w=${e.windowS}`;
+    state += `${sep}"${e.name}";r=${e.remaining};t=${e.resetS}`;
+    if (
+      e.remaining < tightest.remaining ||
+      (e.remaining === tightest.remaining && e.resetS > tightest.resetS)
+    )
+      tightest = e;
+  }
+  return {
+    'ratelimit-policy': policy,
+    ratelimit: state,
+    'x-ratelimit-limit': String(tightest.limit),
+    'x-ratelimit-remaining': String(tightest.remaining),
+    'x-ratelimit-reset': String(tightest.resetS),
+  };
+}

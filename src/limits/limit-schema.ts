@@ -1,0 +1,143 @@
+/**
+ * The shapes of a limit, shared by plans (src/model/plan.ts) and the rate-limit / quota / concurrency
+ * plugin configs, so a limit reads the same wherever it is written:
+ *
+ *   rate_limits: [{ limit: 5, window: 1s, burst: 0, by: [key] }]
+ *   quotas:      [{ limit: 1000, period: day, time_zone: Europe/Paris }]
+ *   concurrency: { max: 10 }
+ *
+ * Nonsense is refused by the schema itself, so the admin API and `apply` both answer with the field
+ * path: a zero or negative limit, a zero window (the duration pattern has no `0s`), a negative burst, an
+ * unknown key source, a `header` source without a header name, a time zone the runtime does not know.
+ */
+import { ajv } from '../core/validator.js';
+import { isTimeZone } from './quota-period.js';
+
+/** What a counter is kept per. `key` is the credential; callers without one fall back to their IP. */
+export const KEY_SOURCES = ['key', 'app', 'consumer', 'plan', 'route', 'ip', 'header'] as const;
+export type KeySource = (typeof KEY_SOURCES)[number];
+
+export interface RateLimitSpec {
+  limit: number;
+  /** Duration: `500ms`, `1s`, `1m`, `1h`, `1d`. */
+  window: string;
+  burst?: number;
+  by?: KeySource[];
+  /** Header name when `by` has `header` (matched case-insensitively). */
+  header?: string;
+  /** Name in `RateLimit-Policy` (default: `<limit>-per-<window>`). */
+  name?: string;
+}
+
+export type QuotaPeriod = 'day' | 'month' | 'rolling';
+
+export interface QuotaSpec {
+  limit: number;
+  period: QuotaPeriod;
+  /** IANA zone for `day` / `month` (default UTC). */
+  time_zone?: string;
+  /** Length of a `rolling` period: usage renews continuously over it. */
+  window?: string;
+  by?: KeySource[];
+  header?: string;
+  name?: string;
+}
+
+export interface ConcurrencySpec {
+  max: number;
+  by?: KeySource[];
+  header?: string;
+}
+
+// Checked by Intl at validation time: a typo in a zone name must fail `apply`, not the first request.
+ajv.addFormat('iana-time-zone', { type: 'string', validate: isTimeZone });
+
+const DURATION = '^[1-9][0-9]{0,9}(ms|s|m|h|d)$';
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `1s` → 1000. The schema has already refused anything else. */
+export function durationMs(text: string): number {
+  const m = /^([0-9]+)(ms|s|m|h|d)$/.exec(text);
+  if (m === null) throw new Error(`not a duration: ${text}`);
+  return Number(m[1]) * (UNITS[m[2] ?? 's'] ?? 1000);
+}
+
+const durationSchema = {
+  type: 'string',
+  pattern: DURATION,
+  description: 'A positive duration: 500ms, 1s, 1m, 1h or 1d (the number may be any positive integer).',
+} as const;
+
+const bySchema = {
+  type: 'array',
+  minItems: 1,
+  maxItems: 4,
+  uniqueItems: true,
+  items: { enum: KEY_SOURCES },
+  description: 'What the counter is kept per; several make a compound key (e.g. [consumer, route]).',
+} as const;
+
+const headerSchema = { type: 'string', pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]+$", maxLength: 128 } as const;
+const policyName = { type: 'string', pattern: '^[A-Za-z0-9._-]+$', maxLength: 64 } as const;
+
+/** `header` is required exactly when `by` lists it. */
+const headerWhenNeeded = {
+  if: { required: ['by'], properties: { by: { contains: { const: 'header' } } } },
+  then: { required: ['header'] },
+} as const;
+
+export const rateLimitSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['limit', 'window'],
+  properties: {
+    limit: { type: 'integer', minimum: 1, maximum: 1_000_000_000 },
+    window: durationSchema,
+    burst: { type: 'integer', minimum: 0, maximum: 1_000_000_000, default: 0 },
+    by: bySchema,
+    header: headerSchema,
+    name: policyName,
+  },
+  ...headerWhenNeeded,
+} as const;
+
+export const quotaSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['limit', 'period'],
+  properties: {
+    limit: { type: 'integer', minimum: 1, maximum: 1_000_000_000_000 },
+    period: { enum: ['day', 'month', 'rolling'] },
+    time_zone: { type: 'string', format: 'iana-time-zone', maxLength: 64 },
+    window: durationSchema,
+    by: bySchema,
+    header: headerSchema,
+    name: policyName,
+  },
+  allOf: [
+    headerWhenNeeded,
+    { if: { properties: { period: { const: 'rolling' } } }, then: { required: ['window'] } },
+  ],
+} as const;
+
+export const concurrencySchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['max'],
+  properties: {
+    max: { type: 'integer', minimum: 1, maximum: 1_000_000 },
+    by: bySchema,
+    header: headerSchema,
+  },
+  ...headerWhenNeeded,
+} as const;
+
+export const failPolicySchema = {
+  enum: ['fail_open', 'fail_closed'],
+  default: 'fail_open',
+  description:
+    'When shared counters (Redis) cannot answer: `fail_open` counts on this node meanwhile, ' +
+    '`fail_closed` answers 503 KW_ERR_LIMITS_UNAVAILABLE.',
+} as const;
+
+export type FailPolicy = 'fail_open' | 'fail_closed';

@@ -1,0 +1,46 @@
+import {
+  concurrencySchema,
+  quotaSchema,
+  rateLimitSchema,
+  type ConcurrencySpec,
+  type QuotaSpec,
+  type RateLimitSpec,
+} from '../limits/limit-schema.js';
+import { nameSchema, tagsSchema } from './common.js';
+
+/**
+ * A plan (tier): a named bundle of limits and scopes, e.g. `free` (5/s, 1,000/day) or `gold` (100/s,
+ * 1M/month). A key (its `tier`), an app or a consumer names a plan; the most specific wins (key > app >
+ * consumer). Plans are configuration: they travel in the snapshot, so changing one applies to the next
+ * request on every node. The `rate-limit`, `quota` and `concurrency` plugins enforce them (docs/limits.md).
+ */
+export interface Plan {
+  name: string;
+  description?: string;
+  rate_limits?: RateLimitSpec[];
+  quotas?: QuotaSpec[];
+  concurrency?: ConcurrencySpec;
+  /** Scopes a credential on this plan may use when neither it nor its app lists its own. */
+  scopes?: string[];
+  tags?: string[];
+}
+
+export const planSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name'],
+  properties: {
+    name: nameSchema,
+    description: { type: 'string', maxLength: 1024 },
+    rate_limits: { type: 'array', maxItems: 16, items: rateLimitSchema },
+    quotas: { type: 'array', maxItems: 8, items: quotaSchema },
+    concurrency: concurrencySchema,
+    scopes: {
+      type: 'array',
+      maxItems: 256,
+      uniqueItems: true,
+      items: { type: 'string', minLength: 1, maxLength: 256, pattern: '^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$' },
+    },
+    tags: tagsSchema,
+  },
+} as const;

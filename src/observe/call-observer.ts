@@ -1,0 +1,232 @@
+/**
+ * The data plane's side of observability: one call record and the metrics of every call, taken when the
+ * response closes (after the last byte, or when the client went away), whatever answered — the upstream,
+ * a plugin, or an error before any route matched.
+ *
+ * What it costs per call (bench `keyway-logging` against `keyway`): one `close` listener, a handful of
+ * `hrtime` reads and field stores made by the handler, one record object pushed into the ring, and the
+ * per-route metric children. Everything else (writing, rollups) happens in the batch writer.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RequestContext } from '../proxy/context.js';
+import type { AuthReasons } from './auth-reasons.js';
+import type { CallRecord } from './call-record.js';
+import type { HeaderCapture } from './capture.js';
+import type { ProxyMetrics } from './metrics.js';
+import type { RingBuffer } from './ring-buffer.js';
+import { propagateTrace, publishSpan } from './trace-context.js';
+
+/** Status recorded for a call whose client left before any status line was sent (nginx's convention). */
+export const CLIENT_CLOSED = 499;
+
+const AUTH_CODES = new Set(['KW_ERR_AUTH_MISSING', 'KW_ERR_AUTH_INVALID', 'KW_ERR_FORBIDDEN']);
+
+export interface CallObserverParts {
+  /** Absent when records are off (metrics only). */
+  ring: RingBuffer<CallRecord> | undefined;
+  /** Called once the ring holds a full batch, so the writer need not wait for its timer. */
+  onBatchReady: () => void;
+  batchSize: number;
+  metrics: ProxyMetrics | undefined;
+  reasons: AuthReasons;
+  capture: HeaderCapture | undefined;
+  trace: boolean;
+}
+
+export class CallObserver {
+  private readonly ring: RingBuffer<CallRecord> | undefined;
+  private readonly metrics: ProxyMetrics | undefined;
+
+  constructor(private readonly parts: CallObserverParts) {
+    this.ring = parts.ring;
+    this.metrics = parts.metrics;
+  }
+
+  /** A routed request, before its phases run: starts the trace and waits for the response to close. */
+  track(ctx: RequestContext): void {
+    if (this.parts.trace) ctx.traceId = propagateTrace(ctx.upstreamHeaders).traceId;
+    ctx.res.once('close', () => this.finish(ctx));
+  }
+
+  /** A request answered before a route matched (400, 404, 414, 431, 503 not ready). */
+  refused(
+    req: IncomingMessage,
+    res: ServerResponse,
+    requestId: string,
+    startedAt: bigint,
+    code: string,
+  ): void {
+    res.once('close', () => {
+      const latency = Number(process.hrtime.bigint() - startedAt) / 1e6;
+      const status = res.headersSent ? res.statusCode : CLIENT_CLOSED;
+      this.metrics?.unroutedRequest(status);
+      if (this.ring === undefined) return;
+      const q = (req.url ?? '/').indexOf('?');
+      this.push({
+        ...EMPTY,
+        at: Date.now() - Math.round(latency),
+        request_id: requestId,
+        client_ip: req.socket.remoteAddress ?? '',
+        method: req.method ?? '',
+        path: (q === -1 ? (req.url ?? '/') : (req.url ?? '/').slice(0, q)).slice(0, 2048),
+        status,
+        latency_ms: latency,
+        gateway_ms: latency,
+        bytes_in: contentLength(req.headers['content-length']),
+        bytes_out: numberOf(res.getHeader('content-length')),
+        error_code: code,
+      });
+    });
+  }
+
+  upstreamFailed(service: string, target: string, code: string): void {
+    this.metrics?.upstreamFailed(service, target, code);
+  }
+
+  private finish(ctx: RequestContext): void {
+    const end = process.hrtime.bigint();
+    const latency = Number(end - ctx.startedAt) / 1e6;
+    const upstreamMs =
+      ctx.upstreamStartedAt === 0n
+        ? -1
+        : Number((ctx.upstreamEndedAt === 0n ? end : ctx.upstreamEndedAt) - ctx.upstreamStartedAt) / 1e6;
+    const res = ctx.res;
+    const status = res.headersSent ? res.statusCode : CLIENT_CLOSED;
+    const bytesIn = contentLength(ctx.req.headers['content-length']);
+    const bytesOut = ctx.bytesOut > 0 ? ctx.bytesOut : numberOf(res.getHeader('content-length'));
+    const route = ctx.route;
+    const code = ctx.errorCode;
+
+    let auth = 'none';
+    let authReason: string | null = null;
+    if (code !== undefined && AUTH_CODES.has(code)) {
+      auth = 'denied';
+      authReason =
+        this.parts.reasons.take(ctx.requestId) ??
+        (code === 'KW_ERR_AUTH_MISSING' ? 'missing' : code === 'KW_ERR_FORBIDDEN' ? 'forbidden' : 'invalid');
+    } else if (ctx.identity !== undefined) {
+      auth = ctx.auth?.anonymous === ctx.identity ? 'anonymous' : 'ok';
+    }
+
+    const metrics = this.metrics;
+    if (metrics !== undefined) {
+      metrics.observe(route, status, latency, upstreamMs, bytesIn ?? 0, bytesOut ?? 0);
+      if (status === 429) metrics.rateLimited(route.name, code ?? 'upstream');
+      if (authReason !== null) metrics.authFailed(route.name, authReason);
+    }
+    if (ctx.traceId !== undefined) publishSpanOf(ctx, latency, status);
+    if (this.ring === undefined) return;
+
+    const id = ctx.identity;
+    const usage = ctx.usage;
+    const limitHeader = ctx.response?.headers['ratelimit'];
+    const capture = this.parts.capture;
+    this.push({
+      at: Date.now() - Math.round(latency),
+      request_id: ctx.requestId,
+      workspace: route.workspace,
+      service: route.service.name,
+      route: route.name,
+      consumer: id?.consumerName ?? null,
+      app: id === undefined ? null : (id.appName ?? id.appId ?? null),
+      credential: id?.credentialId ?? null,
+      client_ip: ctx.clientIp,
+      method: ctx.req.method ?? '',
+      path: pathOf(ctx.req.url),
+      status,
+      upstream_status: ctx.upstreamStatus === 0 ? null : ctx.upstreamStatus,
+      target: ctx.target ?? null,
+      latency_ms: latency,
+      gateway_ms: upstreamMs < 0 ? latency : Math.max(0, latency - upstreamMs),
+      upstream_ms: upstreamMs < 0 ? null : upstreamMs,
+      bytes_in: bytesIn,
+      bytes_out: bytesOut,
+      auth,
+      auth_reason: authReason,
+      error_code: code ?? null,
+      retries: ctx.retries,
+      trace_id: ctx.traceId ?? null,
+      rate_limit: typeof limitHeader === 'string' ? limitHeader : status === 429 ? 'exceeded' : null,
+      model: usage?.model ?? null,
+      provider: usage?.provider ?? null,
+      tokens_in: usage?.tokensIn ?? null,
+      tokens_out: usage?.tokensOut ?? null,
+      cost: usage?.cost ?? null,
+      capture:
+        capture !== undefined && capture.routes.has(route.name)
+          ? capture.capture(ctx.req.headers, ctx.response?.headers)
+          : null,
+    });
+  }
+
+  private push(record: CallRecord): void {
+    const ring = this.ring;
+    if (ring === undefined) return;
+    if (ring.push(record) && ring.length === this.parts.batchSize) this.parts.onBatchReady();
+  }
+}
+
+function publishSpanOf(ctx: RequestContext, latency: number, status: number): void {
+  publishSpan(() => ({
+    traceId: ctx.traceId ?? '',
+    spanId: /^00-[0-9a-f]{32}-([0-9a-f]{16})/.exec(String(ctx.upstreamHeaders['traceparent']))?.[1] ?? '',
+    parentId: undefined,
+    name: `${ctx.req.method ?? ''} ${ctx.route.name}`,
+    startMs: Date.now() - latency,
+    durationMs: latency,
+    status,
+    attributes: {
+      'keyway.route': ctx.route.name,
+      'keyway.service': ctx.route.service.name,
+      'http.response.status_code': status,
+      'keyway.request_id': ctx.requestId,
+    },
+  }));
+}
+
+const EMPTY: Omit<CallRecord, 'at' | 'request_id' | 'client_ip' | 'method' | 'path' | 'status'> = {
+  workspace: null,
+  service: null,
+  route: null,
+  consumer: null,
+  app: null,
+  credential: null,
+  upstream_status: null,
+  target: null,
+  latency_ms: 0,
+  gateway_ms: 0,
+  upstream_ms: null,
+  bytes_in: null,
+  bytes_out: null,
+  auth: 'none',
+  auth_reason: null,
+  error_code: null,
+  retries: 0,
+  trace_id: null,
+  rate_limit: null,
+  model: null,
+  provider: null,
+  tokens_in: null,
+  tokens_out: null,
+  cost: null,
+  capture: null,
+};
+
+function pathOf(url: string | undefined): string {
+  const u = url ?? '/';
+  const q = u.indexOf('?');
+  const p = q === -1 ? u : u.slice(0, q);
+  return p.length > 2048 ? p.slice(0, 2048) : p;
+}
+
+function contentLength(v: string | undefined): number | null {
+  if (v === undefined) return null;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : null;
+}
+
+function numberOf(v: number | string | string[] | undefined): number | null {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string') return contentLength(v);
+  return null;
+}

@@ -1,0 +1,171 @@
+/**
+ * Rollups: calls folded per minute, hour and day by workspace, service, route, consumer, app and status
+ * class, with sums and a 16-bucket latency histogram. Folding happens in the batch writer (off the
+ * request path); `flush()` adds the folded rows to the store with an additive upsert, so several nodes
+ * (and a flush that repeats a bucket) simply add up.
+ */
+import { sql } from 'kysely';
+import type { CallRecord } from './call-record.js';
+import { BUCKETS, BUCKET_COLUMNS, bucketOf } from './latency-histogram.js';
+import type { ObserveDb } from './store/observe-db.js';
+import type { RollupTable } from './store/schema.js';
+
+export const GRAINS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+export type Grain = keyof typeof GRAINS;
+
+interface Acc {
+  key: Omit<
+    RollupTable,
+    | 'count'
+    | 'latency_sum'
+    | 'upstream_sum'
+    | 'bytes_in'
+    | 'bytes_out'
+    | 'tokens_in'
+    | 'tokens_out'
+    | 'cost'
+    | `h${number}`
+  >;
+  count: number;
+  latency: number;
+  upstream: number;
+  bytesIn: number;
+  bytesOut: number;
+  tokensIn: number;
+  tokensOut: number;
+  cost: number;
+  hist: number[];
+}
+
+/** Rows per upsert statement: 8 key + 24 value columns, well under SQLite's 32766 parameters. */
+const ROWS_PER_STATEMENT = 200;
+
+export class RollupAggregator {
+  private pending = new Map<string, Acc>();
+
+  add(batch: readonly CallRecord[]): void {
+    for (const r of batch) {
+      const cls = Math.min(5, Math.max(1, Math.floor(r.status / 100)));
+      const dims = `${r.workspace ?? ''}\u0000${r.service ?? ''}\u0000${r.route ?? ''}\u0000${r.consumer ?? ''}\u0000${r.app ?? ''}\u0000${cls}`;
+      const b = bucketOf(r.latency_ms);
+      for (const grain of ['m', 'h', 'd'] as const) {
+        const size = GRAINS[grain];
+        const bucket = r.at - (r.at % size);
+        const k = `${grain}${bucket}\u0000${dims}`;
+        let acc = this.pending.get(k);
+        if (acc === undefined) {
+          acc = {
+            key: {
+              grain,
+              bucket,
+              workspace: r.workspace ?? '',
+              service: r.service ?? '',
+              route: r.route ?? '',
+              consumer: r.consumer ?? '',
+              app: r.app ?? '',
+              status_class: cls,
+            },
+            count: 0,
+            latency: 0,
+            upstream: 0,
+            bytesIn: 0,
+            bytesOut: 0,
+            tokensIn: 0,
+            tokensOut: 0,
+            cost: 0,
+            hist: new Array<number>(BUCKETS).fill(0),
+          };
+          this.pending.set(k, acc);
+        }
+        acc.count++;
+        acc.latency += r.latency_ms;
+        acc.upstream += r.upstream_ms ?? 0;
+        acc.bytesIn += r.bytes_in ?? 0;
+        acc.bytesOut += r.bytes_out ?? 0;
+        acc.tokensIn += r.tokens_in ?? 0;
+        acc.tokensOut += r.tokens_out ?? 0;
+        acc.cost += r.cost ?? 0;
+        acc.hist[b]++;
+      }
+    }
+  }
+
+  get size(): number {
+    return this.pending.size;
+  }
+
+  /** Adds what was folded since the last flush to the store. On failure the rows are kept for next time. */
+  async flush(store: ObserveDb): Promise<void> {
+    if (this.pending.size === 0) return;
+    const rows = [...this.pending.values()].map(toRow);
+    const taken = this.pending;
+    this.pending = new Map();
+    try {
+      for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT)
+        await upsert(store, rows.slice(i, i + ROWS_PER_STATEMENT));
+    } catch (err) {
+      // Fold the unsaved rows back (a later flush retries them); a second failure is the caller's to log.
+      for (const [k, acc] of taken) {
+        const now = this.pending.get(k);
+        if (now === undefined) this.pending.set(k, acc);
+        else mergeInto(now, acc);
+      }
+      throw err;
+    }
+  }
+}
+
+function mergeInto(a: Acc, b: Acc): void {
+  a.count += b.count;
+  a.latency += b.latency;
+  a.upstream += b.upstream;
+  a.bytesIn += b.bytesIn;
+  a.bytesOut += b.bytesOut;
+  a.tokensIn += b.tokensIn;
+  a.tokensOut += b.tokensOut;
+  a.cost += b.cost;
+  for (let i = 0; i < BUCKETS; i++) a.hist[i] = a.hist[i] + b.hist[i];
+}
+
+function toRow(a: Acc): RollupTable {
+  const row: Record<string, number | string> = {
+    ...a.key,
+    count: a.count,
+    latency_sum: a.latency,
+    upstream_sum: a.upstream,
+    bytes_in: a.bytesIn,
+    bytes_out: a.bytesOut,
+    tokens_in: a.tokensIn,
+    tokens_out: a.tokensOut,
+    cost: a.cost,
+  };
+  for (let i = 0; i < BUCKETS; i++) row[`h${i}`] = a.hist[i];
+  return row as unknown as RollupTable;
+}
+
+const ADDED = [
+  'count',
+  'latency_sum',
+  'upstream_sum',
+  'bytes_in',
+  'bytes_out',
+  'tokens_in',
+  'tokens_out',
+  'cost',
+  ...BUCKET_COLUMNS,
+] as const;
+
+export async function upsert(store: ObserveDb, rows: RollupTable[]): Promise<void> {
+  if (rows.length === 0) return;
+  await store.db
+    .insertInto('call_rollups')
+    .values(rows)
+    .onConflict((oc) =>
+      oc
+        .columns(['grain', 'bucket', 'workspace', 'service', 'route', 'consumer', 'app', 'status_class'])
+        .doUpdateSet(
+          Object.fromEntries(ADDED.map((c) => [c, sql`call_rollups.${sql.ref(c)} + excluded.${sql.ref(c)}`])),
+        ),
+    )
+    .execute();
+}

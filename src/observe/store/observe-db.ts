@@ -1,0 +1,21 @@
+/**
+ * Observability's own connection to the store: reads (log search, analytics, alerts) and writes (rollups,
+ * retention) never queue behind configuration transactions on the node's store connection, and on
+ * PostgreSQL a slow analytics query holds a connection of this small pool, not of the store's.
+ */
+import type { Kysely } from 'kysely';
+import { connect } from '../../store/connection.js';
+import type { Dialect } from '../../store/types.js';
+import type { ObserveTables } from './schema.js';
+
+export interface ObserveDb {
+  db: Kysely<ObserveTables>;
+  dialect: Dialect;
+  close(): Promise<void>;
+}
+
+export function openObserveDb(opts: { databaseUrl?: string; dataDir: string; schema?: string }): ObserveDb {
+  const conn = connect(opts);
+  const db = conn.db.withTables<ObserveTables>() as unknown as Kysely<ObserveTables>;
+  return { db, dialect: conn.dialect, close: () => conn.db.destroy() };
+}

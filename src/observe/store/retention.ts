@@ -1,0 +1,39 @@
+/**
+ * Retention: whole days go at once. A day table older than the retention window is dropped (instant on
+ * both dialects, no row-by-row delete, no vacuum debt), and rollups age out by grain: minute rows after
+ * two days, hour rows after 90, day rows after three years — minute detail for the incident, hours for
+ * the monthly review, days for the trend.
+ */
+import { sql } from 'kysely';
+import type { ObserveDb } from './observe-db.js';
+import { dayOf, tableFor, DAY_MS } from './record-tables.js';
+
+export const ROLLUP_RETENTION_MS: Record<string, number> = {
+  m: 2 * DAY_MS,
+  h: 90 * DAY_MS,
+  d: 3 * 365 * DAY_MS,
+};
+
+/** Drops the record days before `now - retentionDays` (today counts as one); returns the days dropped. */
+export async function applyRetention(
+  store: ObserveDb,
+  retentionDays: number,
+  now: number,
+): Promise<string[]> {
+  const keepFrom = dayOf(now - (retentionDays - 1) * DAY_MS);
+  const old = (
+    await store.db.selectFrom('call_record_days').select('day').where('day', '<', keepFrom).execute()
+  ).map((r) => r.day);
+  for (const day of old) {
+    await sql`drop table if exists ${sql.table(tableFor(day))}`.execute(store.db);
+    await store.db.deleteFrom('call_record_days').where('day', '=', day).execute();
+  }
+  for (const [grain, ms] of Object.entries(ROLLUP_RETENTION_MS)) {
+    await store.db
+      .deleteFrom('call_rollups')
+      .where('grain', '=', grain)
+      .where('bucket', '<', now - ms)
+      .execute();
+  }
+  return old;
+}

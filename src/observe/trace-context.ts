@@ -1,0 +1,64 @@
+/**
+ * W3C Trace Context (https://www.w3.org/TR/trace-context/). Keyway takes part in the trace as one hop:
+ * a valid incoming `traceparent` keeps its trace id and flags and gets Keyway's own span id as the new
+ * parent id (§3.2.2.3: a participant replaces parent-id); `tracestate` passes on untouched. An absent or
+ * invalid `traceparent` starts a new trace, and then `tracestate` is dropped (§3.3.1.1: it belongs to the
+ * trace it came with). Spans are published on `keyway:trace:span` only when someone subscribes: that is
+ * the exporter hook (off by default; an OpenTelemetry exporter can subscribe there).
+ */
+import { channel } from 'node:diagnostics_channel';
+import { randomFillSync } from 'node:crypto';
+
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+const ZERO_TRACE = '0'.repeat(32);
+const ZERO_SPAN = '0'.repeat(16);
+
+// Random bytes in blocks: one randomFillSync per 512 ids instead of one per request.
+const pool = Buffer.alloc(4096);
+let offset = pool.length;
+function randomHex(bytes: number): string {
+  if (offset + bytes > pool.length) {
+    randomFillSync(pool);
+    offset = 0;
+  }
+  const s = pool.toString('hex', offset, offset + bytes);
+  offset += bytes;
+  return s;
+}
+
+export interface TraceIds {
+  traceId: string;
+  spanId: string;
+  /** The caller's span, when the request came with a valid `traceparent`. */
+  parentId: string | undefined;
+}
+
+/** Sets `traceparent` (and keeps or drops `tracestate`) on the upstream headers; returns the ids. */
+export function propagateTrace(headers: Record<string, string | string[] | undefined>): TraceIds {
+  const incoming = headers['traceparent'];
+  const m = typeof incoming === 'string' ? TRACEPARENT.exec(incoming) : null;
+  const spanId = randomHex(8);
+  if (m !== null && m[1] !== ZERO_TRACE && m[2] !== ZERO_SPAN) {
+    const traceId = m[1];
+    headers['traceparent'] = `00-${traceId}-${spanId}-${m[3]}`;
+    return { traceId, spanId, parentId: m[2] };
+  }
+  const traceId = randomHex(16);
+  headers['traceparent'] = `00-${traceId}-${spanId}-01`;
+  delete headers['tracestate'];
+  return { traceId, spanId, parentId: undefined };
+}
+
+export interface SpanEvent extends TraceIds {
+  name: string;
+  startMs: number;
+  durationMs: number;
+  status: number;
+  attributes: Record<string, string | number>;
+}
+
+export const spanChannel = channel('keyway:trace:span');
+
+export function publishSpan(build: () => SpanEvent): void {
+  if (spanChannel.hasSubscribers) spanChannel.publish(build());
+}

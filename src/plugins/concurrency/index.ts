@@ -1,0 +1,69 @@
+/**
+ * `concurrency`: at most `max` requests in flight per key (or app, consumer, IP…), from the config or the
+ * caller's plan (`concurrency.max`). The slot is taken in the `limit` phase and given back when the
+ * response closes — finished, failed or cut — so a slow upstream cannot leak slots. A node that dies
+ * holding slots in Redis leaks them only until `ttl` (the counter's expiry).
+ */
+import { KeywayError } from '../../core/errors.js';
+import { durationMs, type KeySource } from '../../limits/limit-schema.js';
+import { GuardedCounters } from '../../limits/guarded-store.js';
+import { planChooser, planOptionsSchema, type PlanOptions } from '../../limits/plugin-common.js';
+import { subjectOf } from '../../limits/subject.js';
+import { concurrencySchema } from '../../limits/limit-schema.js';
+import { definePlugin } from '../types.js';
+
+export interface ConcurrencyConfig extends PlanOptions {
+  max?: number;
+  by?: KeySource[];
+  header?: string;
+  ttl: string;
+}
+
+const props = concurrencySchema.properties;
+
+export const concurrency = definePlugin<ConcurrencyConfig>({
+  name: 'concurrency',
+  description:
+    'Limits requests in flight per key/app/consumer/IP/header, from the config or the caller’s plan.',
+  priority: 80,
+  configSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      max: props.max,
+      by: props.by,
+      header: props.header,
+      ttl: {
+        type: 'string',
+        pattern: '^[1-9][0-9]{0,9}(ms|s|m|h|d)$',
+        default: '5m',
+        description: 'Longest a slot is held if its release is lost (a node died).',
+      },
+      ...planOptionsSchema,
+    },
+    if: { required: ['by'], properties: { by: { contains: { const: 'header' } } } },
+    then: { required: ['header'] },
+  },
+  create(config, env) {
+    const counters = new GuardedCounters(env.services, config.policy);
+    const choose = planChooser(config, env);
+    const ttlMs = durationMs(config.ttl);
+    const prefix = `${env.workspace}:cc:`;
+
+    return {
+      async limit(ctx) {
+        const plan = choose(ctx);
+        const spec = plan?.concurrency;
+        const max = config.max ?? spec?.max;
+        if (max === undefined) return;
+        const by = config.max !== undefined ? config.by : spec?.by;
+        const header = config.max !== undefined ? config.header : spec?.header;
+        const key = prefix + subjectOf(ctx, by, header, plan?.name);
+        const { ok, store } = await counters.acquire(key, max, ttlMs);
+        if (!ok) throw new KeywayError('KW_ERR_CONCURRENCY_LIMITED', {}, { headers: { 'retry-after': '1' } });
+        // Given back to the store that granted it, even if Redis came back (or went) meanwhile.
+        ctx.res.once('close', () => void store.release(key).catch(() => undefined));
+      },
+    };
+  },
+});

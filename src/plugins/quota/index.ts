@@ -1,0 +1,117 @@
+/**
+ * `quota`: usage per calendar day or month in a time zone, or per rolling window, from the plugin config
+ * and the caller's plan (docs/limits.md). The counter renews at local midnight of the plan's zone (the
+ * period is named by its local date, so every node agrees). Over quota → 429 KW_ERR_QUOTA_EXCEEDED with
+ * Retry-After = seconds until renewal (not 403: the caller may come back). Usage is readable through
+ * `GET /usage` and `keyway usage`.
+ */
+import { KeywayError } from '../../core/errors.js';
+import { compileQuota, PlanLimits, quotaRule, type CompiledQuota } from '../../limits/compiled-limits.js';
+import { GuardedCounters } from '../../limits/guarded-store.js';
+import { addEntry, limitHeaders, retryAfterSeconds, writeLimitHeaders } from '../../limits/limit-headers.js';
+import { quotaSchema, type QuotaSpec } from '../../limits/limit-schema.js';
+import { planChooser, planOptionsSchema, type PlanOptions } from '../../limits/plugin-common.js';
+import { PeriodCache } from '../../limits/quota-period.js';
+import { subjectOf } from '../../limits/subject.js';
+import type { RateDecision } from '../../limits/counter-store.js';
+import type { LocalCounterStore } from '../../limits/local-store.js';
+import type { RequestContext } from '../../proxy/context.js';
+import { definePlugin } from '../types.js';
+
+export interface QuotaConfig extends PlanOptions {
+  quotas: QuotaSpec[];
+  hide_headers: boolean;
+}
+
+interface Outcome {
+  allowed: boolean;
+  remaining: number;
+  resetMs: number;
+}
+
+export const quota = definePlugin<QuotaConfig>({
+  name: 'quota',
+  description:
+    'Quotas per calendar day/month (time zone) or rolling window, from the config and the caller’s plan.',
+  // After rate-limit: a request refused for rate does not use up quota.
+  priority: 90,
+  configSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      quotas: { type: 'array', items: quotaSchema, maxItems: 8, default: [] },
+      ...planOptionsSchema,
+      hide_headers: { type: 'boolean', default: false },
+    },
+  },
+  create(config, env) {
+    const counters = new GuardedCounters(env.services, config.policy);
+    const own = config.quotas.map((s) => compileQuota(s, 'cfg'));
+    const plans = new PlanLimits();
+    const periods = new PeriodCache();
+    const choose = planChooser(config, env);
+    const prefix = `${env.workspace}:`;
+    const hidden = config.hide_headers;
+
+    const keyOf = (ctx: RequestContext, q: CompiledQuota, plan: string | undefined): string => {
+      const route = q.perRoute ? `${ctx.route.id}:` : '';
+      return `${prefix}${q.id}:${route}${subjectOf(ctx, q.by, q.header, plan)}`;
+    };
+    const rateOutcome = (d: RateDecision): Outcome => ({
+      allowed: d.allowed,
+      remaining: d.remaining,
+      resetMs: d.allowed ? d.resetMs : d.retryAfterMs,
+    });
+
+    const take = async (ctx: RequestContext, q: CompiledQuota, plan: string | undefined, now: number) => {
+      const key = keyOf(ctx, q, plan);
+      if (q.rolling !== undefined) return rateOutcome(await counters.rate(key, q.rolling, 1, now));
+      return await counters.quota(key, quotaRule(q, periods, now), 1, now);
+    };
+
+    // Embedded: the local store answers synchronously, so no promise per request.
+    const sync = counters.sync;
+    const takeSync = (ctx: RequestContext, q: CompiledQuota, plan: string | undefined, now: number) => {
+      const key = keyOf(ctx, q, plan);
+      const store = sync as LocalCounterStore;
+      if (q.rolling !== undefined) return rateOutcome(store.consumeRateSync(key, q.rolling, 1, now));
+      return store.consumeQuotaSync(key, quotaRule(q, periods, now), 1, now);
+    };
+
+    const record = (ctx: RequestContext, q: CompiledQuota, o: Outcome): void => {
+      const entry = {
+        name: q.name,
+        limit: q.limit,
+        windowS: q.windowS,
+        remaining: o.remaining,
+        resetS: Math.ceil(o.resetMs / 1000),
+        hidden,
+      };
+      if (o.allowed) {
+        addEntry(ctx, entry);
+        return;
+      }
+      const headers = limitHeaders(ctx, entry);
+      headers['retry-after'] = retryAfterSeconds(o.resetMs);
+      throw new KeywayError('KW_ERR_QUOTA_EXCEEDED', {}, { headers });
+    };
+
+    return {
+      limit(ctx) {
+        const plan = choose(ctx);
+        const fromPlan = plan === undefined ? [] : plans.quotas(plan);
+        const list = fromPlan.length === 0 ? own : [...own, ...fromPlan];
+        if (list.length === 0) return undefined;
+        const now = Date.now();
+        if (sync !== undefined) {
+          for (const q of list) record(ctx, q, takeSync(ctx, q, plan?.name, now));
+          return undefined;
+        }
+        return (async () => {
+          for (const q of list) record(ctx, q, await take(ctx, q, plan?.name, now));
+        })();
+      },
+      respond: writeLimitHeaders,
+    };
+  },
+});

@@ -1,0 +1,103 @@
+/**
+ * `rate-limit`: several rates at once (e.g. 10/s and 1,000/h), from the plugin config and from the
+ * caller's plan, each kept per key, app, consumer, plan, route, client IP or header (docs/limits.md).
+ * Exact GCRA (src/limits/gcra.ts), so no window boundary lets 2× through. A refused request gets 429
+ * KW_ERR_RATE_LIMITED with Retry-After and the RateLimit headers; admitted ones get the headers too,
+ * unless `hide_headers`.
+ *
+ * Limits are checked in order and the first refusal stops the request; units already taken from the
+ * earlier limits stay taken (the client did send the request), which errs on the strict side.
+ */
+import { KeywayError } from '../../core/errors.js';
+import { compileRate, PlanLimits, type CompiledRate } from '../../limits/compiled-limits.js';
+import { GuardedCounters } from '../../limits/guarded-store.js';
+import { addEntry, limitHeaders, retryAfterSeconds, writeLimitHeaders } from '../../limits/limit-headers.js';
+import { rateLimitSchema, type RateLimitSpec } from '../../limits/limit-schema.js';
+import { planChooser, planOptionsSchema, type PlanOptions } from '../../limits/plugin-common.js';
+import { subjectOf } from '../../limits/subject.js';
+import type { RateDecision } from '../../limits/counter-store.js';
+import type { RequestContext } from '../../proxy/context.js';
+import { definePlugin } from '../types.js';
+
+export interface RateLimitConfig extends PlanOptions {
+  limits: RateLimitSpec[];
+  hide_headers: boolean;
+}
+
+function counterKey(prefix: string, r: CompiledRate, ctx: RequestContext, plan: string | undefined): string {
+  const route = r.perRoute ? `${ctx.route.id}:` : '';
+  return `${prefix}${r.id}:${route}${subjectOf(ctx, r.by, r.header, plan)}`;
+}
+
+export const rateLimit = definePlugin<RateLimitConfig>({
+  name: 'rate-limit',
+  description:
+    'Rate limits (GCRA) from the config and the caller’s plan, keyed by key/app/consumer/plan/route/IP/header.',
+  priority: 100,
+  configSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      limits: { type: 'array', items: rateLimitSchema, maxItems: 16, default: [] },
+      ...planOptionsSchema,
+      hide_headers: { type: 'boolean', default: false },
+    },
+  },
+  create(config, env) {
+    const counters = new GuardedCounters(env.services, config.policy);
+    const own = config.limits.map((s) => compileRate(s, 'cfg'));
+    const plans = new PlanLimits();
+    const choose = planChooser(config, env);
+    const prefix = `${env.workspace}:`;
+    const hidden = config.hide_headers;
+
+    const rulesFor = (ctx: RequestContext): { list: CompiledRate[]; plan: string | undefined } => {
+      const plan = choose(ctx);
+      if (plan === undefined) return { list: own, plan: undefined };
+      const fromPlan = plans.rates(plan);
+      return { list: own.length === 0 ? fromPlan : [...own, ...fromPlan], plan: plan.name };
+    };
+
+    const admit = (ctx: RequestContext, r: CompiledRate, d: RateDecision): void => {
+      const entry = {
+        name: r.name,
+        limit: r.rule.limit,
+        windowS: r.windowS,
+        remaining: d.remaining,
+        resetS: Math.ceil(d.resetMs / 1000),
+        hidden,
+      };
+      if (d.allowed) {
+        addEntry(ctx, entry);
+        return;
+      }
+      const headers = limitHeaders(ctx, entry);
+      headers['retry-after'] = retryAfterSeconds(d.retryAfterMs);
+      throw new KeywayError('KW_ERR_RATE_LIMITED', {}, { headers });
+    };
+
+    const sync = counters.sync;
+    return {
+      limit(ctx) {
+        const { list, plan } = rulesFor(ctx);
+        if (list.length === 0) return undefined;
+        const now = Date.now();
+        // Embedded: the local store answers synchronously, so no promise (and no await) per request.
+        if (sync !== undefined) {
+          for (const r of list) {
+            const key = counterKey(prefix, r, ctx, plan);
+            admit(ctx, r, sync.consumeRateSync(key, r.rule, 1, now));
+          }
+          return undefined;
+        }
+        return (async () => {
+          for (const r of list) {
+            const key = counterKey(prefix, r, ctx, plan);
+            admit(ctx, r, await counters.rate(key, r.rule, 1, now));
+          }
+        })();
+      },
+      respond: writeLimitHeaders,
+    };
+  },
+});

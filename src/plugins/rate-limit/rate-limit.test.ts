@@ -1,0 +1,268 @@
+/**
+ * Limits end to end through the data plane: a real gateway on port 0 in front of a real echo server,
+ * key-auth over the real resolver, plans on keys/apps/consumers, local counters.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { request } from 'undici';
+import { startGateway, state, type TestGateway } from '../../../test/helpers/gateway.js';
+import { startEcho, startServer, type TestServer } from '../../../test/helpers/upstream.js';
+import { parseResource } from '../../control/resource-input.js';
+import { ApiKeyResolver, type ApiKeySource } from '../../keys/api-key-resolver.js';
+import { generateKey, visibleIdOf } from '../../keys/key-format.js';
+import { KeyHasher } from '../../keys/key-secret.js';
+import { LocalCounterStore } from '../../limits/local-store.js';
+import type { ConfigState, ResourceTypes } from '../../model/index.js';
+import type { StoredApiKey } from '../../store/types.js';
+import { validatePluginConfig } from '../registry.js';
+
+const hasher = new KeyHasher(Buffer.alloc(32, 7));
+const keys = new Map<string, StoredApiKey>();
+let lookups = 0;
+const src: ApiKeySource = {
+  findApiKeyByHash(hash) {
+    lookups++;
+    return Promise.resolve(keys.get(hash));
+  },
+  touchApiKeysLastUsed: () => Promise.resolve(),
+  apiKeyChangesSince: (cursor) => Promise.resolve({ cursor, hashes: [] }),
+};
+
+function plugin(name: string, route: string, config: Record<string, unknown> = {}): ResourceTypes['plugins'] {
+  assert.deepEqual(validatePluginConfig(name, config), []);
+  return { name, route, config };
+}
+
+describe('limits through the data plane', () => {
+  let echo: TestServer;
+  let slowServer: TestServer;
+  let gw: TestGateway;
+  let cfg: ConfigState;
+  const resolver = new ApiKeyResolver(src, hasher, { pollMs: 0, negativeTtlMs: 0 });
+  const local = new LocalCounterStore({ sweepMs: 0 });
+  const issue = (app: string, tier?: string): string => {
+    const key = generateKey('live');
+    const rec: StoredApiKey = {
+      id: `key-${keys.size + 1}`,
+      workspace: 'default',
+      app_id: cfg.workspaces[0]?.apps.find((a) => a.name === app)?.id ?? 'none',
+      hash: hasher.hash(key),
+      visible_id: visibleIdOf(key),
+      env: 'live',
+      source: 'generated',
+      status: 'active',
+      created_at: new Date().toISOString(),
+      ...(tier === undefined ? {} : { tier }),
+    };
+    keys.set(rec.hash, rec);
+    return key;
+  };
+
+  before(async () => {
+    echo = await startEcho();
+    slowServer = await startServer((_req, res) => setTimeout(() => res.end('slow'), 300));
+    cfg = state({
+      services: [
+        { name: 'svc', url: `http://${echo.address}` },
+        { name: 'slow', url: `http://${slowServer.address}` },
+      ],
+      routes: ['limited', 'quota', 'byheader', 'hidden', 'slow', 'unknown'].map((n) => ({
+        name: n,
+        service: n === 'slow' ? 'slow' : 'svc',
+        paths: [`/${n}`],
+      })),
+      plans: [
+        {
+          name: 'free',
+          rate_limits: [{ limit: 5, window: '1s', burst: 4 }],
+          quotas: [{ limit: 3, period: 'day' }],
+        },
+        { name: 'gold', rate_limits: [{ limit: 100, window: '1m', burst: 99 }] },
+        { name: 'silver', rate_limits: [{ limit: 20, window: '1m', burst: 19 }] },
+      ],
+      consumers: [{ username: 'acme', plan: 'free' }],
+      apps: [
+        { name: 'acme-app', consumer: 'acme' },
+        { name: 'acme-silver', consumer: 'acme', plan: 'silver' },
+      ],
+      plugins: [
+        ...['limited', 'quota', 'hidden', 'slow', 'unknown'].map((r) =>
+          plugin('key-auth', r, r === 'unknown' ? { unknown_keys_per_ip: { per_second: 1, burst: 2 } } : {}),
+        ),
+        plugin('rate-limit', 'limited'),
+        plugin('quota', 'quota'),
+        plugin('rate-limit', 'byheader', {
+          use_plans: false,
+          limits: [{ limit: 2, window: '1m', burst: 1, by: ['header'], header: 'X-Tenant' }],
+        }),
+        plugin('rate-limit', 'hidden', { hide_headers: true }),
+        plugin('concurrency', 'slow', { max: 1 }),
+      ],
+    });
+    gw = await startGateway(cfg, { services: { apiKeys: resolver, counters: local, localCounters: local } });
+  });
+  after(async () => {
+    await gw.close();
+    await echo.close();
+    await slowServer.close();
+    await resolver.close();
+    await local.close();
+  });
+
+  async function call(path: string, headers: Record<string, string> = {}) {
+    const res = await request(`${gw.url}${path}`, { headers });
+    const text = await res.body.text();
+    return { status: res.statusCode, headers: res.headers, text };
+  }
+
+  it('a free key bursting gets 429 KW_ERR_RATE_LIMITED with Retry-After and RateLimit headers', async () => {
+    const key = issue('acme-app');
+    const statuses: number[] = [];
+    let last;
+    for (let i = 0; i < 8; i++) {
+      last = await call('/limited', { apikey: key });
+      statuses.push(last.status);
+      if (i === 0) {
+        assert.equal(last.headers['ratelimit-policy'], '"5-per-1s";q=5;w=1');
+        assert.match(String(last.headers['ratelimit']), /^"5-per-1s";r=4;t=1$/);
+        assert.equal(last.headers['x-ratelimit-limit'], '5');
+        assert.equal(last.headers['x-ratelimit-remaining'], '4');
+      }
+    }
+    assert.deepEqual(statuses.slice(0, 5), [200, 200, 200, 200, 200]);
+    assert.ok(last !== undefined && last.status === 429);
+    assert.match(last.text, /KW_ERR_RATE_LIMITED/);
+    assert.equal(last.headers['retry-after'], '1');
+    assert.equal(last.headers['x-ratelimit-remaining'], '0');
+    assert.match(String(last.headers['ratelimit']), /r=0/);
+  });
+
+  it('most specific plan wins: key tier > app plan > consumer plan', async () => {
+    const burst = async (key: string) => {
+      let ok = 0;
+      for (let i = 0; i < 25; i++) if ((await call('/limited', { apikey: key })).status === 200) ok++;
+      return ok;
+    };
+    // free refills one unit per 200 ms: a slow run may see one more.
+    const free = await burst(issue('acme-app'));
+    assert.ok(free === 5 || free === 6, `consumer plan free: ${free}`);
+    assert.equal(await burst(issue('acme-silver')), 20, 'app plan silver');
+    assert.equal(await burst(issue('acme-silver', 'gold')), 25, 'key tier gold');
+    const unknownTier = await burst(issue('acme-app', 'no-such-plan'));
+    assert.ok(unknownTier === 5 || unknownTier === 6, `unknown tier falls back: ${unknownTier}`);
+  });
+
+  it('changing a plan applies to the next request', async () => {
+    const key = issue('acme-app');
+    assert.equal((await call('/limited', { apikey: key })).headers['x-ratelimit-limit'], '5');
+    const next = structuredClone(cfg);
+    const ws = next.workspaces[0];
+    assert.ok(ws !== undefined);
+    const free = ws.plans.find((p) => p.name === 'free');
+    assert.ok(free !== undefined);
+    free.rate_limits = [{ limit: 50, window: '1s', burst: 49 }];
+    gw.swap(next);
+    try {
+      assert.equal((await call('/limited', { apikey: key })).headers['x-ratelimit-limit'], '50');
+    } finally {
+      gw.swap(cfg);
+    }
+  });
+
+  it('a quota answers 429 KW_ERR_QUOTA_EXCEEDED with Retry-After until the period renews', async () => {
+    const key = issue('acme-app');
+    for (let i = 0; i < 3; i++) assert.equal((await call('/quota', { apikey: key })).status, 200);
+    const r = await call('/quota', { apikey: key });
+    assert.equal(r.status, 429);
+    assert.match(r.text, /KW_ERR_QUOTA_EXCEEDED/);
+    const retry = Number(r.headers['retry-after']);
+    assert.ok(retry >= 1 && retry <= 86_400, String(retry));
+    assert.match(String(r.headers['ratelimit-policy']), /"3-per-day";q=3;w=86400/);
+  });
+
+  it('varying the header case or the value case does not dodge a header-keyed limit', async () => {
+    const variants = ['X-Tenant', 'x-tenant', 'X-TENANT', 'x-TeNaNt'];
+    const statuses: number[] = [];
+    for (const [i, name] of variants.entries()) {
+      statuses.push((await call('/byheader', { [name]: i % 2 === 0 ? 'Acme' : 'ACME ' })).status);
+    }
+    assert.deepEqual(statuses, [200, 200, 429, 429]);
+    assert.equal((await call('/byheader', { 'x-tenant': 'other' })).status, 200);
+  });
+
+  it('X-Forwarded-For from an untrusted peer does not change the client IP', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      statuses.push(
+        (await call('/byheader', { 'x-tenant': 'xff', 'x-forwarded-for': `10.0.0.${i}` })).status,
+      );
+    }
+    assert.deepEqual(statuses, [200, 200, 429, 429]);
+  });
+
+  it('hide_headers counts but tells nothing', async () => {
+    const r = await call('/hidden', { apikey: issue('acme-app') });
+    assert.equal(r.status, 200);
+    assert.equal(r.headers['ratelimit'], undefined);
+    assert.equal(r.headers['x-ratelimit-limit'], undefined);
+  });
+
+  it('unknown keys are limited by IP before the store is asked', async () => {
+    const before = lookups;
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++)
+      statuses.push((await call('/unknown', { apikey: generateKey('live') })).status);
+    assert.deepEqual(statuses.slice(0, 3), [401, 401, 401]);
+    assert.ok(
+      statuses.slice(3).every((s) => s === 429),
+      statuses.join(),
+    );
+    assert.equal(lookups - before, 3, 'refused rotations never reached the store');
+    // A known key from the same IP still works (it is cached, the budget is for unknown keys).
+  });
+
+  it('concurrency: one in flight per key, released when the response closes', async () => {
+    const key = issue('acme-app');
+    const slow = request(`${gw.url}/slow`, { headers: { apikey: key } });
+    await new Promise((r) => setTimeout(r, 100));
+    const second = await call('/slow', { apikey: key });
+    assert.equal(second.status, 429);
+    assert.match(second.text, /KW_ERR_CONCURRENCY_LIMITED/);
+    const first = await slow;
+    await first.body.text();
+    assert.equal(first.statusCode, 200);
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal((await call('/slow', { apikey: key })).status, 200);
+  });
+
+  it('limits that make no sense are refused with the field path', () => {
+    const bad = parseResource('plans', {
+      name: 'broken',
+      rate_limits: [
+        { limit: -1, window: '1s' },
+        { limit: 5, window: '0s' },
+        { limit: 5, window: '1s', burst: -2 },
+        { limit: 5, window: '1s', by: ['planet'] },
+        { limit: 5, window: '1s', by: ['header'] },
+      ],
+      quotas: [
+        { limit: 10, period: 'day', time_zone: 'Mars/Olympus' },
+        { limit: 10, period: 'rolling' },
+      ],
+    });
+    const paths = bad.details.map((d) => d.path);
+    for (const p of [
+      '/rate_limits/0/limit',
+      '/rate_limits/1/window',
+      '/rate_limits/2/burst',
+      '/rate_limits/3/by/0',
+      '/rate_limits/4/header',
+      '/quotas/0/time_zone',
+      '/quotas/1/window',
+    ]) {
+      assert.ok(paths.includes(p), `${p} missing from ${JSON.stringify(bad.details)}`);
+    }
+    const cfgBad = validatePluginConfig('rate-limit', { limits: [{ limit: 0, window: '1s' }] });
+    assert.equal(cfgBad[0]?.path, '/config/limits/0/limit');
+  });
+});

@@ -1,0 +1,116 @@
+// `keyway start --workers 2` as an operator runs it: one banner, /health and /ready, the admin token,
+// a change made through one worker served by all at once, a killed worker replaced, SIGTERM draining
+// an in-flight request before exiting 0.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { request } from 'undici';
+import { startKeyway, type KeywayProcess } from '../helpers/keyway-process.js';
+import { startEcho, startServer, type TestServer } from '../helpers/upstream.js';
+import { admin, proxyStatus, within } from './support/cluster-env.js';
+
+/** The primary's children, from /proc (Linux, like CI). */
+function workerPids(kw: KeywayProcess): number[] {
+  const pid = kw.child.pid as number;
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** A fresh connection per request, so node:cluster spreads them over the workers. */
+async function fresh(url: string, headers: Record<string, string> = {}): Promise<number> {
+  const res = await request(url, { headers, reset: true });
+  await res.body.dump();
+  return res.statusCode;
+}
+
+describe('keyway start --workers 2', { timeout: 60_000 }, () => {
+  let echo: TestServer;
+  let slow: TestServer;
+  let kw: KeywayProcess;
+  let slowSeen = 0;
+
+  before(async () => {
+    echo = await startEcho('workers');
+    slow = await startServer((_req, res) => {
+      slowSeen++;
+      setTimeout(() => res.end('slow done'), 700);
+    });
+    // Poll at 60 s: what all workers see at once comes through the primary's event relay.
+    kw = await startKeyway({
+      args: ['--workers', '2'],
+      env: { KEYWAY_POLL_INTERVAL_MS: '60000', KEYWAY_LOG_LEVEL: 'info' },
+    });
+  });
+  after(async () => {
+    await kw?.stop();
+    await echo?.close();
+    await slow?.close();
+  });
+
+  it('prints one banner and answers /health, /ready and the admin token on the shared ports', async () => {
+    assert.equal(kw.output().match(/Keyway \S+ is running/g)?.length, 1, kw.output());
+    assert.match(kw.output(), /workers\s+2/);
+    assert.ok((await within(5_000, async () => workerPids(kw).length === 2)) < 5_000);
+    for (let i = 0; i < 6; i++) {
+      assert.equal(await fresh(`${kw.adminUrl}/health`), 200);
+      assert.equal(await fresh(`${kw.adminUrl}/ready`), 200);
+      assert.equal(await fresh(`${kw.adminUrl}/status`), 401);
+      assert.equal(await fresh(`${kw.adminUrl}/status`, { authorization: `Bearer ${kw.token}` }), 200);
+    }
+  });
+
+  it('a change made through one worker is served by every worker within 1 s', async () => {
+    await admin(kw, 'POST', '/services', { name: 'svc', url: `http://${echo.address}` });
+    await admin(kw, 'POST', '/routes', { name: 'w', service: 'svc', paths: ['/w'] });
+    // Ten fresh connections in a row all served: both workers have the route (round-robin).
+    const took = await within(1_000, async () => {
+      for (let i = 0; i < 10; i++) if ((await fresh(`${kw.proxyUrl}/w/x`)) !== 200) return false;
+      return true;
+    });
+    assert.ok(took < 1_000, `took ${took} ms`);
+  });
+
+  it('replaces a worker that dies, and keeps serving', async () => {
+    const before = workerPids(kw);
+    assert.equal(before.length, 2);
+    process.kill(before[0], 'SIGKILL');
+    const replaced = await within(10_000, async () => {
+      const now = workerPids(kw);
+      return now.length === 2 && !now.includes(before[0]);
+    });
+    assert.ok(replaced < 10_000, 'no replacement worker');
+    // Connections only go to workers that listen: wait until the new one does, then all must serve.
+    const listening = await within(10_000, async () => kw.output().includes('replacement worker listening'));
+    assert.ok(listening < 10_000, kw.output());
+    const served = await within(5_000, async () => {
+      for (let i = 0; i < 10; i++) if ((await fresh(`${kw.proxyUrl}/w/x`)) !== 200) return false;
+      return true;
+    });
+    assert.ok(served < 5_000);
+  });
+
+  it('SIGTERM drains the in-flight request on every worker and exits 0', async () => {
+    await admin(kw, 'POST', '/services', { name: 'slow', url: `http://${slow.address}` });
+    await admin(kw, 'POST', '/routes', { name: 'slow', service: 'slow', paths: ['/slow'] });
+    assert.ok((await within(1_000, async () => (await proxyStatus(`${kw.proxyUrl}/w/x`)) === 200)) < 1_000);
+    const inFlight = Array.from({ length: 4 }, () =>
+      request(`${kw.proxyUrl}/slow/x`, { reset: true }).then(async (r) => ({
+        status: r.statusCode,
+        text: await r.body.text(),
+      })),
+    );
+    // Once all four reached the upstream (it answers after 700 ms), ask the primary to stop.
+    assert.ok((await within(2_000, async () => slowSeen >= 4)) < 2_000, `upstream saw ${slowSeen}`);
+    const code = await kw.stop('SIGTERM');
+    const answers = await Promise.all(inFlight);
+    for (const a of answers) assert.deepEqual(a, { status: 200, text: 'slow done' });
+    assert.equal(code, 0, kw.output());
+  });
+});
