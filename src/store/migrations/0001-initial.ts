@@ -7,6 +7,7 @@ import type { Kysely, Migration } from 'kysely';
 import { DEFAULT_WORKSPACE } from '../../model/index.js';
 import type { Dialect } from '../types.js';
 import { VERSION_ROW_ID, type Database } from '../schema.js';
+import { createResourceTable } from './resource-table.js';
 
 export function initialMigration(dialect: Dialect): Migration {
   return {
@@ -23,19 +24,7 @@ export function initialMigration(dialect: Dialect): Migration {
 
       // The kinds as they were when this migration was written; later kinds get their own migration.
       for (const kind of ['services', 'routes', 'upstreams', 'consumers', 'plugins']) {
-        await db.schema
-          .createTable(kind)
-          .addColumn('id', 'text', (c) => c.primaryKey())
-          .addColumn('workspace_id', 'text', (c) =>
-            c.notNull().references('workspaces.id').onDelete('cascade'),
-          )
-          .addColumn('key', 'text', (c) => c.notNull())
-          .addColumn('tags', 'text', (c) => c.notNull())
-          .addColumn('data', 'text', (c) => c.notNull())
-          .addColumn('created_at', 'text', (c) => c.notNull())
-          .addColumn('updated_at', 'text', (c) => c.notNull())
-          .addUniqueConstraint(`${kind}_workspace_key_unique`, ['workspace_id', 'key'])
-          .execute();
+        await createResourceTable(db, kind);
       }
 
       await db.schema
