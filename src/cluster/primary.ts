@@ -35,7 +35,14 @@ export async function runPrimary(opts: { workers: number; configFile?: string })
   let stopping = false;
   let failed = false;
 
-  const fork = (): Worker => cluster.fork({ KEYWAY_WORKER: '1' });
+  // Each worker keeps a slot number across restarts: slot 0 runs the node-wide background jobs (alert
+  // evaluation, record retention) so N workers do not each send the same webhook.
+  const slots = new Map<number, number>();
+  const fork = (slot: number): Worker => {
+    const worker = cluster.fork({ KEYWAY_WORKER: '1', KEYWAY_WORKER_SLOT: String(slot) });
+    slots.set(worker.id, slot);
+    return worker;
+  };
   const live = (): Worker[] =>
     Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
 
@@ -98,12 +105,14 @@ export async function runPrimary(opts: { workers: number; configFile?: string })
       return;
     }
     log.error({ code, signal, pid: worker.process.pid }, 'worker died; starting a new one');
-    fork();
+    const slot = slots.get(worker.id) ?? 0;
+    slots.delete(worker.id);
+    fork(slot);
   });
 
   process.once('SIGTERM', () => shutdown('SIGTERM', 0));
   process.once('SIGINT', () => shutdown('SIGINT', 0));
-  for (let i = 0; i < opts.workers; i++) fork();
+  for (let i = 0; i < opts.workers; i++) fork(i);
 }
 
 /**

@@ -128,9 +128,14 @@ export function startObservability(opts: ObservabilityOptions): Observability {
       (err: unknown) =>
         log.warn({ err: err instanceof Error ? err.message : String(err) }, 'call record retention failed'),
     );
-  const retentionTimer = setInterval(retention, RETENTION_EVERY_MS);
-  retentionTimer.unref();
-  setTimeout(retention, 5_000).unref();
+  // Under `--workers N` only slot 0 runs the node-wide jobs (src/cluster/primary.ts); one process runs them.
+  const runsNodeJobs = (process.env['KEYWAY_WORKER_SLOT'] ?? '0') === '0';
+  let retentionTimer: NodeJS.Timeout | undefined;
+  if (runsNodeJobs) {
+    retentionTimer = setInterval(retention, RETENTION_EVERY_MS);
+    retentionTimer.unref();
+    setTimeout(retention, 5_000).unref();
+  }
 
   const rules = new AlertRuleStore(store);
   const flush = async (): Promise<void> => {
@@ -142,7 +147,7 @@ export function startObservability(opts: ObservabilityOptions): Observability {
     onError: (err) =>
       log.warn({ err: err instanceof Error ? err.message : String(err) }, 'alert evaluation failed'),
   });
-  alerts.start(settings.alertIntervalMs);
+  if (runsNodeJobs) alerts.start(settings.alertIntervalMs);
 
   return {
     observer,
