@@ -8,7 +8,8 @@
  */
 import { KeywayError } from '../../core/errors.js';
 import { LookupRefusedError } from '../../keys/api-key-resolver.js';
-import type { RequestContext } from '../../proxy/context.js';
+import type { Identity, RequestContext } from '../../proxy/context.js';
+import type { AppEntry } from '../../snapshot/identities.js';
 import type { StoredApiKey } from '../../store/types.js';
 import { MissBudget } from '../../limits/miss-budget.js';
 import { definePlugin } from '../types.js';
@@ -89,12 +90,12 @@ export const keyAuth = definePlugin<KeyAuthConfig>({
       burst: config.unknown_keys_per_ip?.burst ?? 50,
     });
 
-    const accept = (ctx: RequestContext, record: StoredApiKey | undefined, now: number): void => {
-      if (record === undefined) misses.charge(ctx.clientIp, now);
-      const app = record === undefined ? undefined : env.identities.appById.get(record.app_id);
-      if (record === undefined || app === undefined || !app.enabled || record.workspace !== env.workspace) {
-        throw new KeywayError('KW_ERR_AUTH_INVALID');
-      }
+    // One identity per key record for the life of this plugin instance (one snapshot): the cached path
+    // then allocates nothing for the caller's identity. Records are replaced, never mutated, when a key
+    // changes, and a new snapshot means a new instance, so a stale identity cannot outlive its data.
+    // Frozen: shared across requests, so no later phase may edit it.
+    const known = new WeakMap<StoredApiKey, { identity: Identity; allowed: boolean }>();
+    const identify = (record: StoredApiKey, app: AppEntry): { identity: Identity; allowed: boolean } => {
       const attributes: Record<string, unknown> = { key_env: record.env };
       if (record.tier !== undefined) attributes['tier'] = record.tier;
       if (record.metadata !== undefined) attributes['metadata'] = record.metadata;
@@ -104,10 +105,20 @@ export const keyAuth = definePlugin<KeyAuthConfig>({
         ...(scopes === undefined ? {} : { scopes }),
         attributes,
       });
-      if (required.length > 0) {
-        const have = new Set(identity.scopes ?? []);
-        if (!required.every((s) => have.has(s))) throw new KeywayError('KW_ERR_FORBIDDEN');
+      const have = new Set(identity.scopes ?? []);
+      const entry = { identity: Object.freeze(identity), allowed: required.every((s) => have.has(s)) };
+      known.set(record, entry);
+      return entry;
+    };
+
+    const accept = (ctx: RequestContext, record: StoredApiKey | undefined, now: number): void => {
+      if (record === undefined) misses.charge(ctx.clientIp, now);
+      const app = record === undefined ? undefined : env.identities.appById.get(record.app_id);
+      if (record === undefined || app === undefined || !app.enabled || record.workspace !== env.workspace) {
+        throw new KeywayError('KW_ERR_AUTH_INVALID');
       }
+      const { identity, allowed } = known.get(record) ?? identify(record, app);
+      if (!allowed) throw new KeywayError('KW_ERR_FORBIDDEN');
       ctx.identity = identity;
     };
 
