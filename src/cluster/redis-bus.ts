@@ -24,6 +24,8 @@ export interface RedisBusOptions {
   log: Logger;
 }
 
+const MAX_UNSENT = 1_000;
+
 export class RedisChangeBus implements ChangeBus {
   readonly name = 'redis';
   readonly channel: string;
@@ -37,6 +39,13 @@ export class RedisChangeBus implements ChangeBus {
   #lost = false;
   #subscribed = false;
   #closed = false;
+  /**
+   * Events this node could not publish while its own connection was away, sent as soon as it is back:
+   * the other nodes may already have resynced (their subscriber can return before this publisher), and
+   * would otherwise only learn of these changes at the next store poll. Bounded; past the bound the
+   * poll fallback covers what was dropped.
+   */
+  readonly #unsent: ChangeEvent[] = [];
 
   constructor(opts: RedisBusOptions) {
     this.channel = `${opts.prefix}events`;
@@ -54,6 +63,7 @@ export class RedisChangeBus implements ChangeBus {
     this.#sub = new Redis(opts.url, { ...common, connectionName: 'keyway-events-sub' });
     // Without an 'error' listener ioredis prints every failed reconnect to stderr.
     this.#pub.on('error', () => undefined);
+    this.#pub.on('ready', () => this.#flushUnsent());
     this.#sub.on('error', (err: Error) => this.#down(err));
     this.#sub.on('close', () => this.#down());
     this.#sub.on('ready', () => void this.#subscribe());
@@ -75,9 +85,16 @@ export class RedisChangeBus implements ChangeBus {
     this.#pub.publish(this.channel, JSON.stringify(event)).catch((err: unknown) => {
       this.#log.debug(
         { err: err instanceof Error ? err.message : String(err), event: event.type },
-        'change event not published (Redis unavailable); other nodes catch up by polling',
+        'change event not published (Redis unavailable); sent when it returns',
       );
+      if (this.#unsent.length >= MAX_UNSENT) this.#unsent.shift();
+      this.#unsent.push(event);
     });
+  }
+
+  #flushUnsent(): void {
+    const events = this.#unsent.splice(0);
+    for (const event of events) this.publish(event);
   }
 
   subscribe(handler: (event: ChangeEvent) => void): () => void {
