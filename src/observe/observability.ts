@@ -6,6 +6,7 @@
  */
 import type { Logger } from 'pino';
 import { AlertEngine } from './alerts/alert-engine.js';
+import { StoreLease } from './store/lease.js';
 import { AlertRuleStore } from './alerts/alert-rules.js';
 import { AuthFailureWindow } from './alerts/auth-failure-window.js';
 import { AuthReasons } from './auth-reasons.js';
@@ -144,6 +145,8 @@ export function startObservability(opts: ObservabilityOptions): Observability {
   };
   const alerts = new AlertEngine(store, rules, authFailures, {
     beforeEvaluate: flush,
+    // Nodes sharing a store take turns through a lease; three rounds without renewal hand it over.
+    lease: new StoreLease(store, 'alerts', settings.alertIntervalMs * 3),
     onError: (err) =>
       log.warn({ err: err instanceof Error ? err.message : String(err) }, 'alert evaluation failed'),
   });

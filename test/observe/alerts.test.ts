@@ -12,6 +12,7 @@ import { AlertRuleStore } from '../../src/observe/alerts/alert-rules.js';
 import { AuthFailureWindow } from '../../src/observe/alerts/auth-failure-window.js';
 import { verify } from '../../src/observe/alerts/webhook.js';
 import { RollupAggregator } from '../../src/observe/rollups.js';
+import { StoreLease } from '../../src/observe/store/lease.js';
 import { openObserveDb, type ObserveDb } from '../../src/observe/store/observe-db.js';
 import { openStore, type Store } from '../../src/store/open-store.js';
 import { startServer, type TestServer } from '../helpers/upstream.js';
@@ -120,5 +121,50 @@ describe('alerts', () => {
     const again = new AlertEngine(db, rules, new AuthFailureWindow(), { now: () => now });
     await again.evaluate();
     assert.equal(deliveries.length, 2);
+  });
+
+  it('with two nodes on one store, one lease holder sends each webhook once, and the other takes over', async () => {
+    const rules = new AlertRuleStore(db);
+    await rules.create({
+      name: 'orders-errors',
+      kind: 'error_rate',
+      threshold: 5,
+      window_minutes: 2,
+      min_requests: 10,
+      scope: { route: 'orders' },
+      webhook_url: `http://${receiver.address}/hook`,
+    });
+    const t0 = Date.UTC(2024, 5, 1, 4, 10);
+    const rollups = new RollupAggregator();
+    for (const minute of [0, 1, 2, 3])
+      rollups.add(
+        Array.from({ length: 100 }, (_, i) =>
+          record({ at: t0 + minute * 60_000 + i * 10, route: 'orders', status: i < 20 ? 503 : 200 }),
+        ),
+      );
+    await rollups.flush(db);
+    const before = deliveries.length;
+    let now = t0 + 2 * 60_000 + 5_000;
+    const ttl = 30_000;
+    const nodeA = new AlertEngine(db, rules, new AuthFailureWindow(), {
+      now: () => now,
+      lease: new StoreLease(db, 'alerts-test', ttl),
+    });
+    const nodeB = new AlertEngine(db, rules, new AuthFailureWindow(), {
+      now: () => now,
+      lease: new StoreLease(db, 'alerts-test', ttl),
+    });
+    await nodeA.evaluate();
+    await nodeB.evaluate();
+    const fired = deliveries.slice(before).filter((d) => d.body.includes('orders-errors'));
+    assert.equal(fired.length, 1, 'two nodes, one webhook');
+
+    // Node A goes quiet; once its lease has run out, B holds it, and B knows the alert already fired.
+    now += ttl + 1_000;
+    await nodeB.evaluate();
+    assert.equal(deliveries.slice(before).filter((d) => d.body.includes('orders-errors')).length, 1);
+    now += 10_000;
+    await nodeA.evaluate(); // A's lease was taken over: it stays silent
+    assert.equal(deliveries.slice(before).filter((d) => d.body.includes('orders-errors')).length, 1);
   });
 });

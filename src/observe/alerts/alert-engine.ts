@@ -20,6 +20,8 @@ export interface AlertEngineOptions {
   now?: () => number;
   /** Rollups folded but not yet stored must reach the store before a rule reads them. */
   beforeEvaluate?: () => Promise<void>;
+  /** With several nodes on one store, only the holder evaluates (src/observe/store/lease.ts). */
+  lease?: { acquire(now: number): Promise<boolean> };
   onError?: (err: unknown) => void;
 }
 
@@ -59,8 +61,13 @@ export class AlertEngine {
 
   private async run(): Promise<void> {
     await this.opts.beforeEvaluate?.();
-    const firing = this.firing ?? (this.firing = await this.loadFiring());
     const now = this.now();
+    if (this.opts.lease !== undefined && !(await this.opts.lease.acquire(now))) {
+      // Another node evaluates; if this one takes over later, it starts from the history that node wrote.
+      this.firing = undefined;
+      return;
+    }
+    const firing = this.firing ?? (this.firing = await this.loadFiring());
     for (const rule of await this.rules.active()) {
       const observed = await this.measure(rule, now);
       const subjects = new Set(observed.keys());

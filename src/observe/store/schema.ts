@@ -80,9 +80,18 @@ export interface AlertEventTable {
   delivery_status: number;
 }
 
+/** Who runs a node-wide job (alert evaluation) until when: one holder among all nodes of a store. */
+export interface LeaseTable {
+  name: string;
+  holder: string;
+  /** Epoch ms. */
+  until: number;
+}
+
 export type ObserveTables = {
   call_record_days: CallRecordDayTable;
   call_rollups: RollupTable;
   alert_rules: AlertRuleTable;
   alert_events: AlertEventTable;
+  observe_leases: LeaseTable;
 };

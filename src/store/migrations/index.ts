@@ -9,6 +9,7 @@ import { appsMigration } from './0002-apps.js';
 import { apiKeysMigration } from './0003-api-keys.js';
 import { plansMigration } from './0004-plans.js';
 import { observeMigration } from './0005-observe.js';
+import { leasesMigration } from './0006-leases.js';
 
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
@@ -17,6 +18,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0003-api-keys': apiKeysMigration(dialect),
     '0004-plans': plansMigration(),
     '0005-observe': observeMigration(dialect),
+    '0006-leases': leasesMigration(),
   };
 }
 
