@@ -77,6 +77,34 @@ describe('keyway start --workers 2', { timeout: 60_000 }, () => {
     assert.ok(took < 1_000, `took ${took} ms`);
   });
 
+  it('counts a rate limit exactly across both workers (through the primary)', async () => {
+    await admin(kw, 'POST', '/services', { name: 'metered', url: `http://${echo.address}` });
+    await admin(kw, 'POST', '/routes', { name: 'metered', service: 'metered', paths: ['/metered'] });
+    // 40 at once, then one per 90 s: within this test, exactly 40 calls may pass in total.
+    await admin(kw, 'POST', '/plugins', {
+      name: 'rate-limit',
+      route: 'metered',
+      config: { limits: [{ limit: 40, window: '1h', burst: 39, by: ['route'] }] },
+    });
+    // Until both workers have the plugin, count every call that was metered (it carries the policy header).
+    let metered = 0;
+    const probe = async (): Promise<boolean> => {
+      const res = await request(`${kw.proxyUrl}/metered/x`, { reset: true });
+      await res.body.dump();
+      const counted = res.headers['ratelimit-policy'] !== undefined;
+      if (counted) metered++;
+      return counted;
+    };
+    const ready = await within(5_000, async () => {
+      for (let i = 0; i < 10; i++) if (!(await probe())) return false;
+      return true;
+    });
+    assert.ok(ready < 5_000, 'the plugin did not reach both workers');
+    const statuses = await Promise.all(Array.from({ length: 60 }, () => fresh(`${kw.proxyUrl}/metered/x`)));
+    assert.equal(statuses.filter((s) => s === 200).length, 40 - metered, `after ${metered} metered probes`);
+    assert.equal(statuses.filter((s) => s !== 200 && s !== 429).length, 0);
+  });
+
   it('replaces a worker that dies, and keeps serving', async () => {
     const before = workerPids(kw);
     assert.equal(before.length, 2);
