@@ -23,17 +23,20 @@ const db = openObserveDb({ dataDir: dir });
 const now = Date.now();
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-function row(grain, bucket, r, c, cls) {
-  const count = cls === 2 ? 100 : 3;
+// Rows at each rollup level, as the aggregator derives them (src/observe/rollups.ts): `full` per route ×
+// consumer, `route` summed over consumers, `consumer` summed over routes.
+function row(grain, bucket, r, c, cls, level = 'full') {
+  const times = level === 'route' ? CONSUMERS : level === 'consumer' ? ROUTES : 1;
+  const count = (cls === 2 ? 100 : 3) * times;
   const h = Array.from({ length: 16 }, (_, i) => (i === 3 ? count - 2 : i === 9 ? 2 : 0));
   return {
     grain,
     bucket,
     workspace: 'default',
-    service: `svc-${r % 5}`,
-    route: `route-${r}`,
-    consumer: `consumer-${c}`,
-    app: `app-${c}`,
+    service: level === 'consumer' ? '' : `svc-${r % 5}`,
+    route: level === 'consumer' ? '' : `route-${r}`,
+    consumer: level === 'route' ? '' : `consumer-${c}`,
+    app: level === 'route' ? '' : `app-${c}`,
     status_class: cls,
     count,
     latency_sum: count * 12,
@@ -46,14 +49,15 @@ function row(grain, bucket, r, c, cls) {
     ...Object.fromEntries(h.map((v, i) => [`h${i}`, v])),
   };
 }
-async function seed(grain, size, from, to) {
+const CODE = { full: (g) => g, route: (g) => g.toUpperCase(), consumer: (g) => `${g}c` };
+async function seed(grain, size, from, to, level = 'full') {
   let n = 0;
   let batch = [];
   for (let b = from - (from % size); b < to; b += size) {
-    for (let r = 0; r < ROUTES; r++)
-      for (let c = 0; c < CONSUMERS; c++)
+    for (let r = 0; r < (level === 'consumer' ? 1 : ROUTES); r++)
+      for (let c = 0; c < (level === 'route' ? 1 : CONSUMERS); c++)
         for (const cls of [2, 5]) {
-          batch.push(row(grain, b, r, c, cls));
+          batch.push(row(CODE[level](grain), b, r, c, cls, level));
           if (batch.length === 200) {
             await upsert(db, batch);
             n += batch.length;
@@ -65,10 +69,13 @@ async function seed(grain, size, from, to) {
   return n + batch.length;
 }
 const t0 = Date.now();
-const rows =
-  (await seed('d', DAY, now - 30 * DAY, now)) +
-  (await seed('h', HOUR, now - 30 * DAY, now)) +
-  (await seed('m', 60_000, now - 6 * HOUR, now));
+let rows = 0;
+for (const level of ['full', 'route', 'consumer']) {
+  rows +=
+    (await seed('d', DAY, now - 30 * DAY, now, level)) +
+    (await seed('h', HOUR, now - 30 * DAY, now, level)) +
+    (await seed('m', 60_000, now - 6 * HOUR, now, level));
+}
 console.log(
   `seeded ${rows} rollup rows (${ROUTES} routes × ${CONSUMERS} consumers × 2 status classes) in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
 );

@@ -6,7 +6,7 @@
  */
 import { sql, type Expression, type SqlBool } from 'kysely';
 import { BUCKET_COLUMNS, quantile } from './latency-histogram.js';
-import { GRAINS, type Grain } from './rollups.js';
+import { GRAINS, grainCode, type Grain, type RollupLevel } from './rollups.js';
 import type { ObserveDb } from './store/observe-db.js';
 
 export const DIMENSIONS = ['workspace', 'service', 'route', 'consumer', 'app', 'status_class'] as const;
@@ -62,12 +62,20 @@ const SUMS = sql.raw(
   ].join(', '),
 );
 
-function conditions(f: AnalyticsFilter, grain: Grain): Array<Expression<SqlBool>> {
+/** The smallest rollup level that still holds every dimension the query filters or groups by. */
+function levelFor(f: AnalyticsFilter, by?: Dimension): RollupLevel {
+  const set = (v: string | undefined) => v !== undefined && v !== '';
+  const who = set(f.consumer) || set(f.app) || by === 'consumer' || by === 'app';
+  const where = set(f.service) || set(f.route) || by === 'service' || by === 'route';
+  return who && where ? 'full' : who ? 'consumer' : 'route';
+}
+
+function conditions(f: AnalyticsFilter, grain: Grain, by?: Dimension): Array<Expression<SqlBool>> {
   const size = GRAINS[grain];
   // A bucket belongs to the window when it starts inside it; the first one may start before `since`.
   const from = f.since - (f.since % size);
   const where: Array<Expression<SqlBool>> = [
-    sql<SqlBool>`grain = ${grain}`,
+    sql<SqlBool>`grain = ${grainCode(grain, levelFor(f, by))}`,
     sql<SqlBool>`bucket >= ${from}`,
     sql<SqlBool>`bucket < ${f.until}`,
   ];
@@ -118,7 +126,7 @@ export async function summarize(
       ? sql.raw('(1.0 * sum(case when status_class = 5 then count else 0 end)) / sum(count) desc')
       : sql.raw(`${opts.orderBy === 'errors' ? 'errors' : 'count'} desc`);
   const rows =
-    await sql<SumRow>`select ${sql.ref(by)} as key, ${SUMS} from call_rollups where ${sql.join(conditions(f, grain), sql` and `)} group by ${sql.ref(by)} order by ${order} limit ${opts.limit}`.execute(
+    await sql<SumRow>`select ${sql.ref(by)} as key, ${SUMS} from call_rollups where ${sql.join(conditions(f, grain, by), sql` and `)} group by ${sql.ref(by)} order by ${order} limit ${opts.limit}`.execute(
       store.db,
     );
   return {

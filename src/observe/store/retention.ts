@@ -6,13 +6,17 @@
  */
 import { sql } from 'kysely';
 import type { ObserveDb } from './observe-db.js';
+import { grainCode, type Grain } from '../rollups.js';
 import { dayOf, tableFor, DAY_MS } from './record-tables.js';
 
-export const ROLLUP_RETENTION_MS: Record<string, number> = {
-  m: 2 * DAY_MS,
-  h: 90 * DAY_MS,
-  d: 3 * 365 * DAY_MS,
-};
+const GRAIN_RETENTION_MS: Record<Grain, number> = { m: 2 * DAY_MS, h: 90 * DAY_MS, d: 3 * 365 * DAY_MS };
+
+/** Every rollup level of a grain (src/observe/rollups.ts) ages like the grain. */
+export const ROLLUP_RETENTION_MS: Record<string, number> = Object.fromEntries(
+  (['m', 'h', 'd'] as const).flatMap((g) =>
+    (['full', 'route', 'consumer'] as const).map((l) => [grainCode(g, l), GRAIN_RETENTION_MS[g]]),
+  ),
+);
 
 /** Drops the record days before `now - retentionDays` (today counts as one); returns the days dropped. */
 export async function applyRetention(
