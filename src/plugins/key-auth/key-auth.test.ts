@@ -7,47 +7,21 @@ import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
 import { startGateway, state, type TestGateway } from '../../../test/helpers/gateway.js';
 import { startEcho, type Echo, type TestServer } from '../../../test/helpers/upstream.js';
-import { ApiKeyResolver, type ApiKeySource } from '../../keys/api-key-resolver.js';
-import { generateKey, visibleIdOf } from '../../keys/key-format.js';
-import { KeyHasher } from '../../keys/key-secret.js';
+import { MemoryKeys } from '../../../test/helpers/api-keys.js';
+import { ApiKeyResolver } from '../../keys/api-key-resolver.js';
+import { generateKey } from '../../keys/key-format.js';
 import type { ConfigState } from '../../model/index.js';
 import type { StoredApiKey } from '../../store/types.js';
 
-const hasher = new KeyHasher(Buffer.alloc(32, 9));
-const keys = new Map<string, StoredApiKey>();
-let lookups = 0;
-const src: ApiKeySource = {
-  findApiKeyByHash(hash) {
-    lookups++;
-    return Promise.resolve(keys.get(hash));
-  },
-  touchApiKeysLastUsed: () => Promise.resolve(),
-  apiKeyChangesSince: (cursor) => Promise.resolve({ cursor, hashes: [] }),
-};
+const store = new MemoryKeys();
 
 describe('key-auth plugin', () => {
   let echo: TestServer;
   let gw: TestGateway;
   let cfg: ConfigState;
-  const resolver = new ApiKeyResolver(src, hasher, { pollMs: 0, negativeTtlMs: 0 });
-  const issue = (app: string, extra: Partial<StoredApiKey> = {}): { key: string; rec: StoredApiKey } => {
-    const key = generateKey('live');
-    const appId = cfg.workspaces[0]?.apps.find((a) => a.name === app)?.id ?? 'none';
-    const rec: StoredApiKey = {
-      id: `key-${keys.size + 1}`,
-      workspace: 'default',
-      app_id: appId,
-      hash: hasher.hash(key),
-      visible_id: visibleIdOf(key),
-      env: 'live',
-      source: 'generated',
-      status: 'active',
-      created_at: new Date().toISOString(),
-      ...extra,
-    };
-    keys.set(rec.hash, rec);
-    return { key, rec };
-  };
+  const resolver = new ApiKeyResolver(store, store.hasher, { pollMs: 0, negativeTtlMs: 0 });
+  const issue = (app: string, extra: Partial<StoredApiKey> = {}): { key: string; rec: StoredApiKey } =>
+    store.issue(cfg.workspaces[0]?.apps.find((a) => a.name === app)?.id ?? 'none', extra);
 
   before(async () => {
     echo = await startEcho();
@@ -141,13 +115,13 @@ describe('key-auth plugin', () => {
 
   it('refuses a mistyped key with 401 and no store lookup', async () => {
     const { key } = issue('acme-dashboard');
-    const before = lookups;
+    const before = store.lookups;
     const typo = key.slice(0, 30) + (key[30] === 'Q' ? 'R' : 'Q') + key.slice(31);
     const r = await call('/plain', { apikey: typo });
     assert.equal(r.status, 401);
     assert.match(r.text, /KW_ERR_AUTH_INVALID/);
     assert.ok(!r.text.includes(typo.slice(8, 20)), 'the key is not echoed');
-    assert.equal(lookups, before);
+    assert.equal(store.lookups, before);
   });
 
   it('answers unknown, expired, revoked, rotated-out and disabled the same 401', async () => {

@@ -8,25 +8,14 @@ import { request } from 'undici';
 import { startGateway, state, type TestGateway } from '../../../test/helpers/gateway.js';
 import { startEcho, startServer, type TestServer } from '../../../test/helpers/upstream.js';
 import { parseResource } from '../../control/resource-input.js';
-import { ApiKeyResolver, type ApiKeySource } from '../../keys/api-key-resolver.js';
-import { generateKey, visibleIdOf } from '../../keys/key-format.js';
-import { KeyHasher } from '../../keys/key-secret.js';
+import { MemoryKeys } from '../../../test/helpers/api-keys.js';
+import { ApiKeyResolver } from '../../keys/api-key-resolver.js';
+import { generateKey } from '../../keys/key-format.js';
 import { LocalCounterStore } from '../../limits/local-store.js';
 import type { ConfigState, ResourceTypes } from '../../model/index.js';
-import type { StoredApiKey } from '../../store/types.js';
 import { validatePluginConfig } from '../registry.js';
 
-const hasher = new KeyHasher(Buffer.alloc(32, 7));
-const keys = new Map<string, StoredApiKey>();
-let lookups = 0;
-const src: ApiKeySource = {
-  findApiKeyByHash(hash) {
-    lookups++;
-    return Promise.resolve(keys.get(hash));
-  },
-  touchApiKeysLastUsed: () => Promise.resolve(),
-  apiKeyChangesSince: (cursor) => Promise.resolve({ cursor, hashes: [] }),
-};
+const store = new MemoryKeys();
 
 function plugin(name: string, route: string, config: Record<string, unknown> = {}): ResourceTypes['plugins'] {
   assert.deepEqual(validatePluginConfig(name, config), []);
@@ -38,25 +27,13 @@ describe('limits through the data plane', () => {
   let slowServer: TestServer;
   let gw: TestGateway;
   let cfg: ConfigState;
-  const resolver = new ApiKeyResolver(src, hasher, { pollMs: 0, negativeTtlMs: 0 });
+  const resolver = new ApiKeyResolver(store, store.hasher, { pollMs: 0, negativeTtlMs: 0 });
   const local = new LocalCounterStore({ sweepMs: 0 });
-  const issue = (app: string, tier?: string): string => {
-    const key = generateKey('live');
-    const rec: StoredApiKey = {
-      id: `key-${keys.size + 1}`,
-      workspace: 'default',
-      app_id: cfg.workspaces[0]?.apps.find((a) => a.name === app)?.id ?? 'none',
-      hash: hasher.hash(key),
-      visible_id: visibleIdOf(key),
-      env: 'live',
-      source: 'generated',
-      status: 'active',
-      created_at: new Date().toISOString(),
-      ...(tier === undefined ? {} : { tier }),
-    };
-    keys.set(rec.hash, rec);
-    return key;
-  };
+  const issue = (app: string, tier?: string): string =>
+    store.issue(
+      cfg.workspaces[0]?.apps.find((a) => a.name === app)?.id ?? 'none',
+      tier === undefined ? {} : { tier },
+    ).key;
 
   before(async () => {
     echo = await startEcho();
@@ -208,7 +185,7 @@ describe('limits through the data plane', () => {
   });
 
   it('unknown keys are limited by IP before the store is asked', async () => {
-    const before = lookups;
+    const before = store.lookups;
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++)
       statuses.push((await call('/unknown', { apikey: generateKey('live') })).status);
@@ -217,7 +194,7 @@ describe('limits through the data plane', () => {
       statuses.slice(3).every((s) => s === 429),
       statuses.join(),
     );
-    assert.equal(lookups - before, 3, 'refused rotations never reached the store');
+    assert.equal(store.lookups - before, 3, 'refused rotations never reached the store');
     // A known key from the same IP still works (it is cached, the budget is for unknown keys).
   });
 
