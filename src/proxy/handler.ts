@@ -43,30 +43,52 @@ export function createProxyHandler(opts: HandlerOptions, proto: 'http' | 'https'
     const incomingId = req.headers['x-request-id'];
     const requestId = acceptableRequestId(incomingId) ? incomingId : randomUUID();
     const url = req.url ?? '/';
-    // Answers before a route is known still get a call record (no route, service or consumer in it).
-    const refuse = (err: KeywayError): void => {
-      observer?.refused(req, res, requestId, startedAt, err.code);
-      sendError(res, err, requestId);
-    };
     if (url.length > maxUriBytes)
-      return refuse(new KeywayError('KW_ERR_URI_TOO_LONG', { limit: maxUriBytes }));
+      return refuse(
+        observer,
+        req,
+        res,
+        requestId,
+        startedAt,
+        new KeywayError('KW_ERR_URI_TOO_LONG', { limit: maxUriBytes }),
+      );
     if (headerBytes(req.rawHeaders) > maxHeaderBytes) {
-      return refuse(new KeywayError('KW_ERR_HEADERS_TOO_LARGE', { limit: maxHeaderBytes }));
+      return refuse(
+        observer,
+        req,
+        res,
+        requestId,
+        startedAt,
+        new KeywayError('KW_ERR_HEADERS_TOO_LARGE', { limit: maxHeaderBytes }),
+      );
     }
     if (url.charCodeAt(0) !== 47 /* '/' */) {
       return refuse(
+        observer,
+        req,
+        res,
+        requestId,
+        startedAt,
         new KeywayError('KW_ERR_BAD_REQUEST', { reason: 'request target must be an absolute path' }),
       );
     }
     const snapshot = opts.snapshot();
     if (snapshot === undefined)
-      return refuse(new KeywayError('KW_ERR_NOT_READY', { reason: 'configuration not loaded yet' }));
+      return refuse(
+        observer,
+        req,
+        res,
+        requestId,
+        startedAt,
+        new KeywayError('KW_ERR_NOT_READY', { reason: 'configuration not loaded yet' }),
+      );
 
     const q = url.indexOf('?');
     const rawPath = normalizePath(q === -1 ? url : url.slice(0, q));
     const method = req.method ?? 'GET';
     const match = snapshot.router.match(method, req.headers.host, rawPath, req.headers);
-    if (match === undefined) return refuse(new KeywayError('KW_ERR_NO_ROUTE'));
+    if (match === undefined)
+      return refuse(observer, req, res, requestId, startedAt, new KeywayError('KW_ERR_NO_ROUTE'));
 
     const peer = req.socket.remoteAddress ?? '';
     const trustedPeer = trusted.has(peer);
@@ -186,6 +208,19 @@ function fail(ctx: RequestContext, err: unknown, hooks: HandlerOptions['hooks'])
   hooks.onPluginError(ctx, err);
   ctx.errorCode = 'KW_ERR_INTERNAL';
   sendError(ctx.res, new KeywayError('KW_ERR_INTERNAL'), ctx.requestId);
+}
+
+/** Answers before a route is known; they still get a call record (no route, service or consumer in it). */
+function refuse(
+  observer: CallObserver | undefined,
+  req: IncomingMessage,
+  res: ServerResponse,
+  requestId: string,
+  startedAt: bigint,
+  err: KeywayError,
+): void {
+  observer?.refused(req, res, requestId, startedAt, err.code);
+  sendError(res, err, requestId);
 }
 
 function headerBytes(raw: string[]): number {
