@@ -16,7 +16,6 @@ import type { NodeSettings } from '../server/settings.js';
 import type { SnapshotManager } from '../snapshot/manager.js';
 import { FanOutBus, keyEvents, type ChangeBus, type ChangeEvent } from './change-events.js';
 import { IpcChangeBus, workerChannel } from './ipc.js';
-import { RedisChangeBus } from './redis-bus.js';
 
 export interface ClusterServices {
   /** Identifies this process on the bus, so it can ignore its own events echoed back. */
@@ -33,12 +32,14 @@ export interface ClusterServices {
   close(): Promise<void>;
 }
 
-export function startClusterServices(settings: NodeSettings, log: Logger): ClusterServices {
+export async function startClusterServices(settings: NodeSettings, log: Logger): Promise<ClusterServices> {
   const nodeId = randomUUID();
   const buses: ChangeBus[] = [];
   const channel = workerChannel();
   if (channel !== undefined) buses.push(new IpcChangeBus(channel));
   if (settings.redis_url !== undefined) {
+    // Loaded only when Redis is configured (ioredis is ~12 MB of RSS an embedded node does not need).
+    const { RedisChangeBus } = await import('./redis-bus.js');
     buses.push(new RedisChangeBus({ url: settings.redis_url, prefix: settings.redis_prefix, log }));
   }
   const bus = buses.length === 0 ? undefined : buses.length === 1 ? buses[0] : new FanOutBus(buses);

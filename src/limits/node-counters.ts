@@ -8,25 +8,27 @@
 import type { Logger } from 'pino';
 import type { CounterStore } from './counter-store.js';
 import { LocalCounterStore } from './local-store.js';
-import { RedisCounterStore } from './redis-store.js';
+import type { RedisCounterStore } from './redis-store.js';
 
 export interface NodeCounters {
   services: { counters: CounterStore; localCounters: LocalCounterStore };
   close(): Promise<void>;
 }
 
-export function createNodeCounters(opts: {
+export async function createNodeCounters(opts: {
   redisUrl: string | undefined;
   redisPrefix: string | undefined;
   /** Set by the cluster layer for a worker counting at the primary. */
   shared: CounterStore | undefined;
   log: Logger;
-}): NodeCounters {
+}): Promise<NodeCounters> {
   const local = new LocalCounterStore();
   let counters: CounterStore = local;
   let redis: RedisCounterStore | undefined;
   if (opts.shared !== undefined) counters = opts.shared;
   else if (opts.redisUrl !== undefined) {
+    // Loaded only when Redis is configured: ioredis alone is ~12 MB of RSS an embedded node does not need.
+    const { RedisCounterStore } = await import('./redis-store.js');
     redis = new RedisCounterStore({
       url: opts.redisUrl,
       prefix: `${opts.redisPrefix ?? 'kw:'}c:`,

@@ -79,9 +79,9 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
     throw err;
   }
   // Change events (Redis between nodes, IPC between --workers) and, for a worker, the primary's counters.
-  const cluster = startClusterServices(settings, log);
+  const cluster = await startClusterServices(settings, log);
   // Limits count at the primary (workers), in Redis (cluster) or in process (embedded): src/limits/.
-  const limits = createNodeCounters({
+  const limits = await createNodeCounters({
     redisUrl: settings.redis_url,
     redisPrefix: settings.redis_prefix,
     shared: cluster.counters,

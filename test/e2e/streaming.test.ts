@@ -54,7 +54,7 @@ describe('streaming 1 GiB through the gateway', { timeout: 180_000 }, () => {
     await up.close();
   });
 
-  it('downloads 1 GiB with the gateway under 150 MB RSS', async () => {
+  it('downloads 1 GiB with the gateway under 150 MB RSS', async (t) => {
     const res = await new Promise<http.IncomingMessage>((resolve, reject) =>
       http.get(`${kw.proxyUrl}/bulk/file`, resolve).on('error', reject),
     );
@@ -63,10 +63,11 @@ describe('streaming 1 GiB through the gateway', { timeout: 180_000 }, () => {
     for await (const c of res) n += (c as Buffer).length;
     assert.equal(n, GIB);
     const rss = kw.peakRss();
+    t.diagnostic(`gateway peak RSS ${(rss / 1048576).toFixed(1)} MB`);
     assert.ok(rss < RSS_LIMIT, `peak RSS ${(rss / 1048576).toFixed(1)} MB`);
   });
 
-  it('uploads 1 GiB with the gateway under 150 MB RSS', async () => {
+  it('uploads 1 GiB with the gateway under 150 MB RSS', async (t) => {
     const req = http.request(`${kw.proxyUrl}/bulk/upload`, {
       method: 'POST',
       headers: { 'content-length': GIB },
@@ -78,6 +79,7 @@ describe('streaming 1 GiB through the gateway', { timeout: 180_000 }, () => {
     for await (const c of res) body += String(c);
     assert.equal(body, String(GIB));
     const rss = kw.peakRss();
+    t.diagnostic(`gateway peak RSS ${(rss / 1048576).toFixed(1)} MB`);
     assert.ok(rss < RSS_LIMIT, `peak RSS ${(rss / 1048576).toFixed(1)} MB`);
   });
 });
