@@ -61,6 +61,38 @@ export const ERRORS = {
   KW_ERR_QUOTA_EXCEEDED: { status: 429, kind: 'input', message: 'quota exceeded' },
   KW_ERR_CONCURRENCY_LIMITED: { status: 429, kind: 'input', message: 'too many requests in flight' },
   KW_ERR_LIMITS_UNAVAILABLE: { status: 503, kind: 'upstream', message: 'limit counters unavailable' },
+  // AI gateway (src/ai): answered as OpenAI-style error objects (Anthropic-style on /v1/messages).
+  KW_ERR_MODEL_NOT_FOUND: { status: 404, kind: 'input', message: 'model "{model}" does not exist' },
+  KW_ERR_MODEL_NOT_ALLOWED: {
+    status: 403,
+    kind: 'input',
+    message: 'model "{model}" is not allowed for this key',
+  },
+  KW_ERR_TOKEN_LIMIT_EXCEEDED: { status: 429, kind: 'input', message: 'token rate limit exceeded' },
+  KW_ERR_BUDGET_EXCEEDED: {
+    status: 429,
+    kind: 'input',
+    message: 'spend budget of the current period is used up',
+  },
+  KW_ERR_PROMPT_TOO_LARGE: {
+    status: 413,
+    kind: 'input',
+    message: 'prompt is larger than {limit} {unit}',
+  },
+  KW_ERR_PROMPT_VARIABLES: { status: 400, kind: 'input', message: '{reason}' },
+  KW_ERR_AI_PROVIDER: { status: 502, kind: 'upstream', message: 'AI provider error: {reason}' },
+  KW_ERR_AI_PROVIDER_TIMEOUT: {
+    status: 504,
+    kind: 'upstream',
+    message: 'AI provider did not answer within {timeout}',
+  },
+  KW_ERR_AI_NO_PROVIDER: {
+    status: 503,
+    kind: 'upstream',
+    message: 'no provider could serve model "{model}": {reason}',
+  },
+  KW_ERR_AI_STREAM_BROKEN: { status: 502, kind: 'upstream', message: 'AI provider stream broke: {reason}' },
+  KW_ERR_AI_ENDPOINT: { status: 404, kind: 'input', message: 'no AI endpoint {method} {path}' },
 
   // --- admin API and configuration -----------------------------------------------------------
   KW_ERR_UNAUTHORIZED: { status: 401, kind: 'input', message: 'missing or invalid admin token' },

@@ -4,15 +4,21 @@
  * makes to other kinds (checked on every change).
  */
 import type { JsonSchema } from './common.js';
+import { aiModelSchema, type AiModel } from './ai-model.js';
+import { aiProviderSchema, type AiProvider } from './ai-provider.js';
 import { appSchema, type App } from './app.js';
 import { consumerSchema, type Consumer } from './consumer.js';
 import { pluginKey, pluginSchema, type PluginConfig } from './plugin.js';
 import { planSchema, type Plan } from './plan.js';
+import { promptApiSchema, type PromptApi } from './prompt-api.js';
 import { routeSchema, type Route } from './route.js';
 import { serviceSchema, type Service } from './service.js';
 import { upstreamSchema, type Upstream } from './upstream.js';
 
 export type { Meta, JsonSchema } from './common.js';
+export type { AiModel, AiModelTarget } from './ai-model.js';
+export type { AiProvider, AiProviderKey, AiProviderType } from './ai-provider.js';
+export type { PromptApi, PromptVariable } from './prompt-api.js';
 export type { App } from './app.js';
 export type { Consumer } from './consumer.js';
 export type { PluginConfig } from './plugin.js';
@@ -32,6 +38,9 @@ export interface ResourceTypes {
   apps: App;
   plugins: PluginConfig;
   plans: Plan;
+  ai_providers: AiProvider;
+  ai_models: AiModel;
+  prompt_apis: PromptApi;
 }
 
 export type ResourceKind = keyof ResourceTypes;
@@ -44,6 +53,9 @@ export const RESOURCE_KINDS = [
   'plans',
   'consumers',
   'apps',
+  'ai_providers',
+  'ai_models',
+  'prompt_apis',
   'plugins',
 ] as const satisfies readonly ResourceKind[];
 
@@ -103,6 +115,29 @@ export const KINDS: { [K in ResourceKind]: KindDef<K> } = {
     key: (r) => r.name,
     references: [],
   },
+  ai_providers: {
+    kind: 'ai_providers',
+    singular: 'AI provider',
+    schema: aiProviderSchema,
+    key: (r) => r.name,
+    references: [],
+  },
+  // Targets, fallbacks and prompt models are checked when the AI catalog compiles (src/ai/catalog.ts):
+  // they are nested, or name either an alias or `provider/model`.
+  ai_models: {
+    kind: 'ai_models',
+    singular: 'AI model',
+    schema: aiModelSchema,
+    key: (r) => r.name,
+    references: [],
+  },
+  prompt_apis: {
+    kind: 'prompt_apis',
+    singular: 'prompt API',
+    schema: promptApiSchema,
+    key: (r) => r.name,
+    references: [],
+  },
   plugins: {
     kind: 'plugins',
     singular: 'plugin',
@@ -135,6 +170,9 @@ export interface WorkspaceState {
   apps: Stored<'apps'>[];
   plugins: Stored<'plugins'>[];
   plans: Stored<'plans'>[];
+  ai_providers: Stored<'ai_providers'>[];
+  ai_models: Stored<'ai_models'>[];
+  prompt_apis: Stored<'prompt_apis'>[];
 }
 
 /** The whole configuration at one version: what a snapshot is compiled from. */
@@ -145,5 +183,17 @@ export interface ConfigState {
 
 /** A workspace with nothing in it yet (every resource kind present, empty). */
 export function emptyWorkspaceState(name: string): WorkspaceState {
-  return { name, services: [], routes: [], upstreams: [], consumers: [], apps: [], plugins: [], plans: [] };
+  return {
+    name,
+    services: [],
+    routes: [],
+    upstreams: [],
+    consumers: [],
+    apps: [],
+    plugins: [],
+    plans: [],
+    ai_providers: [],
+    ai_models: [],
+    prompt_apis: [],
+  };
 }

@@ -13,6 +13,7 @@ import { responseHeaders } from './response-headers/index.js';
 import { rateLimit } from './rate-limit/index.js';
 import { quota } from './quota/index.js';
 import { concurrency } from './concurrency/index.js';
+import { aiProxy } from './ai-proxy/index.js';
 
 const builtins: PluginDef<never>[] = [
   keyAuth,
@@ -24,6 +25,7 @@ const builtins: PluginDef<never>[] = [
   rateLimit,
   quota,
   concurrency,
+  aiProxy,
 ] as PluginDef<never>[];
 
 const registry = new Map<string, PluginDef<never>>(builtins.map((p) => [p.name, p]));

@@ -11,6 +11,7 @@ import type { ApiKeyResolver } from '../keys/api-key-resolver.js';
 import type { IdentityIndex } from '../snapshot/identities.js';
 import type { CounterStore } from '../limits/counter-store.js';
 import type { LocalCounterStore } from '../limits/local-store.js';
+import type { AiCatalog } from '../ai/catalog.js';
 
 /** Pipeline phases after `route`, in order (DESIGN.md). */
 export const PHASES = ['identify', 'authorize', 'limit', 'transform', 'proxy', 'respond', 'log'] as const;
@@ -39,6 +40,8 @@ export interface PluginEnv {
   identities: IdentityIndex;
   /** Services shared by every plugin of the node (key store, caches), for plugins that need them. */
   services: PluginServices;
+  /** The workspace's AI providers, model aliases and prompt APIs (src/ai/catalog.ts). */
+  ai?: AiCatalog;
 }
 
 /**
@@ -59,6 +62,8 @@ export interface PluginServices {
    * (src/limits/guarded-store.ts). Absent: one process-wide LocalCounterStore.
    */
   readonly localCounters?: LocalCounterStore;
+  /** Reports a bug (a non-Keyway error) caught inside a plugin, logged with the request id. */
+  readonly onBug?: (ctx: RequestContext, err: unknown) => void;
 }
 
 export interface PluginDef<C = Record<string, unknown>> {

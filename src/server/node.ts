@@ -19,6 +19,7 @@ import { openStore } from '../store/open-store.js';
 import { KeywayError } from '../core/errors.js';
 import { ApiKeyResolver } from '../keys/api-key-resolver.js';
 import { KeyHasher, loadKeySecret } from '../keys/key-secret.js';
+import { SecretBox } from '../keys/secret-box.js';
 import { KeyService } from '../keys/key-service.js';
 import { startClusterServices } from '../cluster/node-cluster.js';
 import { createNodeCounters } from '../limits/node-counters.js';
@@ -72,8 +73,9 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
       : { dataDir: settings.data_dir, databaseUrl: settings.database_url };
   const store = await openStore(storeOpts);
   let resolver: ApiKeyResolver;
+  let secrets: SecretBox;
   try {
-    resolver = await startKeyResolver(store, settings, log);
+    ({ resolver, secrets } = await startKeyResolver(store, settings, log));
   } catch (err) {
     await store.close().catch(() => undefined);
     throw err;
@@ -90,10 +92,14 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
   const keys = new KeyService(store, resolver);
   keys.onEvict((hashes) => cluster.keysChanged(hashes));
   const agents = new AgentCache();
-  const snapshots = new SnapshotManager(store, agents, log, settings.poll_interval_ms, {
-    apiKeys: resolver,
-    ...limits.services,
-  });
+  const snapshots = new SnapshotManager(
+    store,
+    agents,
+    log,
+    settings.poll_interval_ms,
+    { apiKeys: resolver, ...limits.services, onBug: (ctx, err) => pluginFailed(log, ctx, err) },
+    secrets,
+  );
   const startedAt = new Date().toISOString();
   let proxy: ProxyServer | undefined;
   let admin: Awaited<ReturnType<typeof buildAdminApp>> | undefined;
@@ -145,14 +151,7 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
           );
         },
         onPluginError(ctx: { requestId: string; route: { name: string } }, err: unknown) {
-          log.error(
-            {
-              request_id: ctx.requestId,
-              route: ctx.route.name,
-              err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err),
-            },
-            'plugin failed',
-          );
+          pluginFailed(log, ctx, err);
         },
       },
     };
@@ -266,6 +265,17 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
   }
 }
 
+function pluginFailed(log: Logger, ctx: { requestId: string; route: { name: string } }, err: unknown): void {
+  log.error(
+    {
+      request_id: ctx.requestId,
+      route: ctx.route.name,
+      err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err),
+    },
+    'plugin failed',
+  );
+}
+
 /** Default size of the key cache: about 40 MB of records at most (docs/keys.md). */
 const KEY_CACHE_SIZE = 100_000;
 
@@ -273,7 +283,7 @@ async function startKeyResolver(
   store: Awaited<ReturnType<typeof openStore>>,
   settings: NodeSettings,
   log: Logger,
-): Promise<ApiKeyResolver> {
+): Promise<{ resolver: ApiKeyResolver; secrets: SecretBox }> {
   const secret = await loadKeySecret({
     envSecret: process.env['KEYWAY_SECRET'],
     dataDir: settings.data_dir,
@@ -292,13 +302,14 @@ async function startKeyResolver(
       reason: 'must be a positive integer',
     });
   }
-  return new ApiKeyResolver(store, new KeyHasher(secret.secret), {
+  const resolver = new ApiKeyResolver(store, new KeyHasher(secret.secret), {
     cacheSize: size,
     negativeCacheSize: size,
     pollMs: settings.poll_interval_ms,
     onBackgroundError: (what, err) =>
       log.warn({ err: err instanceof Error ? err.message : String(err) }, `api keys: ${what} failed`),
   });
+  return { resolver, secrets: new SecretBox(secret.secret) };
 }
 
 function printBanner(node: RunningNode, dialect: string, created: boolean): void {

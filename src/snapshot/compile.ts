@@ -11,6 +11,8 @@ import { SERVICE_DEFAULTS } from '../model/service.js';
 import { Balancer } from '../proxy/balancer.js';
 import { getPlugin, validatePluginConfig } from '../plugins/registry.js';
 import { PHASES, type PluginHandlers, type PluginServices } from '../plugins/types.js';
+import { buildCatalog } from '../ai/catalog.js';
+import type { SecretBox } from '../keys/secret-box.js';
 import { IdentityIndex } from './identities.js';
 import type { AgentCache } from './agents.js';
 import type { ConfigProblem } from './check.js';
@@ -31,6 +33,8 @@ export interface CompileDeps {
   agents: AgentCache;
   /** Node-wide services handed to plugins (absent in pure config checks: plugins must cope). */
   services?: PluginServices;
+  /** Opens sealed AI provider keys (absent in pure config checks). */
+  secrets?: SecretBox;
 }
 
 /** Throws `KW_ERR_VALIDATION` listing every problem if the state cannot be served. */
@@ -95,7 +99,8 @@ function buildWorkspace(ws: WorkspaceState, deps: CompileDeps, problems: ConfigP
   }
 
   const identities = IdentityIndex.build(ws);
-  const env = { workspace: ws.name, identities, services: deps.services ?? {} };
+  const ai = buildCatalog(ws, { secrets: deps.secrets }, problems);
+  const env = { workspace: ws.name, identities, services: deps.services ?? {}, ai };
   const instances = new Map<string, PluginHandlers>();
   for (const p of ws.plugins) {
     if (p.enabled === false) continue;
@@ -186,6 +191,17 @@ function buildWorkspace(ws: WorkspaceState, deps: CompileDeps, problems: ConfigP
       consumerPhases ??= new Map();
       consumerPhases.set(c.id, phasesFor(c));
     }
+    const phases = phasesFor(undefined);
+    if (service.ai && phases.proxy.length === 0) {
+      problems.push({
+        workspace: ws.name,
+        kind: 'routes',
+        key: r.name,
+        field: '/service',
+        message: `service "${r.service}" is an ai:// service: its routes need the ai-proxy plugin`,
+      });
+      continue;
+    }
     out.routes.push({
       workspace: ws.name,
       id: r.id,
@@ -196,7 +212,7 @@ function buildWorkspace(ws: WorkspaceState, deps: CompileDeps, problems: ConfigP
         preserve_host: r.preserve_host ?? ROUTE_DEFAULTS.preserve_host,
       },
       service,
-      phases: phasesFor(undefined),
+      phases,
       consumerPhases,
     });
   }
@@ -219,8 +235,9 @@ function compileService(
   } catch {
     return bad(`"${svc.url}" is not a URL`);
   }
+  if (url.protocol === 'ai:') return aiService(workspace, svc, deps);
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    return bad('must start with http:// or https://');
+    return bad('must start with http://, https:// or ai://');
   if (url.username !== '' || url.password !== '') return bad('must not carry credentials');
   if (url.search !== '' || url.hash !== '') return bad('must not have a query or fragment');
   if (url.hostname === '') return bad('has no host');
@@ -247,6 +264,25 @@ function compileService(
     upstream: upstream?.name,
     balancer: new Balancer(protocol, targets, upstream?.algorithm ?? 'round-robin'),
     dispatcher: deps.agents.get({ connectTimeoutMs: def.connect_timeout_ms, tlsVerify: def.tls_verify }),
+    ai: false,
+  };
+}
+
+/** `ai://…`: nothing to forward to; the route's ai-proxy plugin answers (src/plugins/ai-proxy). */
+function aiService(workspace: string, svc: Stored<'services'>, deps: CompileDeps): CompiledService {
+  const def = { ...SERVICE_DEFAULTS, ...stripMeta(svc) };
+  return {
+    workspace,
+    name: svc.name,
+    id: svc.id,
+    def,
+    protocol: 'http:',
+    basePath: '',
+    hostHeader: '',
+    upstream: undefined,
+    balancer: new Balancer('http:', [], 'round-robin'),
+    dispatcher: deps.agents.get({ connectTimeoutMs: def.connect_timeout_ms, tlsVerify: def.tls_verify }),
+    ai: true,
   };
 }
 

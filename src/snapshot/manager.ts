@@ -10,6 +10,7 @@ import type { PluginServices } from '../plugins/types.js';
 import type { Store } from '../store/types.js';
 import type { AgentCache } from './agents.js';
 import { compileSnapshot, type Snapshot } from './compile.js';
+import type { SecretBox } from '../keys/secret-box.js';
 
 /** Requests still running on a retired snapshot finish on it; its plugins are released after this. */
 const RETIRE_AFTER_MS = 30_000;
@@ -28,6 +29,7 @@ export class SnapshotManager {
     private readonly log: Logger,
     private readonly pollMs: number,
     private readonly services: PluginServices = {},
+    private readonly secrets?: SecretBox,
   ) {}
 
   get current(): Snapshot | undefined {
@@ -97,7 +99,11 @@ export class SnapshotManager {
   private async load(): Promise<void> {
     const state = await this.store.loadAll();
     if (this.snapshot !== undefined && state.version === this.snapshot.version) return;
-    const next = compileSnapshot(state, { agents: this.agents, services: this.services });
+    const next = compileSnapshot(state, {
+      agents: this.agents,
+      services: this.services,
+      ...(this.secrets === undefined ? {} : { secrets: this.secrets }),
+    });
     const prev = this.snapshot;
     this.snapshot = next;
     this.log.info({ config_version: next.version, routes: next.routes.length }, 'serving config');

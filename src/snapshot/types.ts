@@ -23,6 +23,8 @@ export interface CompiledService {
   balancer: Balancer;
   /** Connection pools, shared by services with the same connect settings and kept across snapshots. */
   dispatcher: Dispatcher;
+  /** An `ai://` service: its routes are answered by the ai-proxy plugin, never forwarded. */
+  ai: boolean;
 }
 
 export interface CompiledRoute {

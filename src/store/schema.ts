@@ -98,6 +98,9 @@ export type Database = {
   apps: ResourceTable;
   plugins: ResourceTable;
   plans: ResourceTable;
+  ai_providers: ResourceTable;
+  ai_models: ResourceTable;
+  prompt_apis: ResourceTable;
   config_version: ConfigVersionTable;
   audit_log: AuditTable;
   admin_tokens: AdminTokenTable;

@@ -34,6 +34,9 @@ export interface Partial {
   apps?: ResourceTypes['apps'][];
   plugins?: ResourceTypes['plugins'][];
   plans?: ResourceTypes['plans'][];
+  ai_providers?: ResourceTypes['ai_providers'][];
+  ai_models?: ResourceTypes['ai_models'][];
+  prompt_apis?: ResourceTypes['prompt_apis'][];
 }
 
 export function state(ws: Partial, version = 1, name = 'default'): ConfigState {
@@ -46,6 +49,9 @@ export function state(ws: Partial, version = 1, name = 'default'): ConfigState {
     apps: (ws.apps ?? []).map((r) => stored<'apps'>(r)),
     plugins: (ws.plugins ?? []).map((r) => stored<'plugins'>(r)),
     plans: (ws.plans ?? []).map((r) => stored<'plans'>(r)),
+    ai_providers: (ws.ai_providers ?? []).map((r) => stored<'ai_providers'>(r)),
+    ai_models: (ws.ai_models ?? []).map((r) => stored<'ai_models'>(r)),
+    prompt_apis: (ws.prompt_apis ?? []).map((r) => stored<'prompt_apis'>(r)),
   };
   return { version, workspaces: [w] };
 }

@@ -10,6 +10,7 @@ import { apiKeysMigration } from './0003-api-keys.js';
 import { plansMigration } from './0004-plans.js';
 import { observeMigration } from './0005-observe.js';
 import { leasesMigration } from './0006-leases.js';
+import { aiMigration } from './0007-ai.js';
 
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
@@ -19,6 +20,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0004-plans': plansMigration(),
     '0005-observe': observeMigration(dialect),
     '0006-leases': leasesMigration(),
+    '0007-ai': aiMigration(),
   };
 }
 

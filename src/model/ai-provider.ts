@@ -1,0 +1,117 @@
+import { nameSchema, tagsSchema } from './common.js';
+
+/** The wire protocols Keyway speaks to LLM providers (src/ai/providers: one adapter each). */
+export const AI_PROVIDER_TYPES = [
+  'openai',
+  'azure',
+  'anthropic',
+  'gemini',
+  'mistral',
+  'ollama',
+  'openai_compatible',
+] as const;
+export type AiProviderType = (typeof AI_PROVIDER_TYPES)[number];
+
+/**
+ * One credential of a provider's key pool. On input `secret` holds the key; the control layer replaces it
+ * with `secret_enc` (AES-256-GCM under the master secret, src/core/secret-box.ts) before anything is
+ * stored, and the admin API never returns either. `secret_env` names an environment variable instead.
+ */
+export interface AiProviderKey {
+  id: string;
+  secret?: string;
+  secret_enc?: string;
+  secret_env?: string;
+  /** A disabled key stays stored but is never used. */
+  enabled?: boolean;
+}
+
+/** Price of a model in USD per million tokens. */
+export interface AiModelPrice {
+  /** The provider's model name (`gpt-4o-mini`, `claude-sonnet-4-5`, an Azure deployment name…). */
+  model: string;
+  input: number;
+  output: number;
+  /** Cached input tokens (prompt caching); defaults to `input`. */
+  cached_input?: number;
+}
+
+/**
+ * An LLM provider account: where it lives, how to authenticate, its key pool and its price table.
+ * A request names `provider/model` or an alias (`ai_models`).
+ */
+export interface AiProvider {
+  name: string;
+  type: AiProviderType;
+  /** Defaults per type (https://api.openai.com/v1, https://api.anthropic.com, …); required for azure and openai_compatible. */
+  base_url?: string;
+  /** Azure OpenAI `api-version`, Anthropic `anthropic-version`. */
+  api_version?: string;
+  keys?: AiProviderKey[];
+  /** Extra headers sent on every call (organisation ids, …); not secrets. */
+  headers?: Record<string, string>;
+  prices?: AiModelPrice[];
+  /** Whole-call bound for non-streamed calls, and until the first byte for streamed ones. */
+  timeout_ms?: number;
+  /** How long a key that failed (401/403/429/5xx) is left out of the pool. */
+  cooldown_ms?: number;
+  description?: string;
+  tags?: string[];
+}
+
+export const AI_PROVIDER_DEFAULTS = { timeout_ms: 60_000, cooldown_ms: 30_000 } as const;
+
+const priceSchema = { type: 'number', minimum: 0, maximum: 1_000_000 } as const;
+
+export const aiProviderSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'type'],
+  properties: {
+    name: nameSchema,
+    type: { enum: [...AI_PROVIDER_TYPES] },
+    base_url: { type: 'string', minLength: 1, maxLength: 2048, pattern: '^https?://' },
+    api_version: { type: 'string', minLength: 1, maxLength: 64 },
+    keys: {
+      type: 'array',
+      maxItems: 64,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id'],
+        properties: {
+          id: nameSchema,
+          secret: { type: 'string', minLength: 1, maxLength: 4096 },
+          secret_enc: { type: 'string', minLength: 1, maxLength: 8192, pattern: '^kwenc1\\.' },
+          secret_env: { type: 'string', minLength: 1, maxLength: 256, pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+          enabled: { type: 'boolean' },
+        },
+      },
+    },
+    headers: {
+      type: 'object',
+      maxProperties: 32,
+      propertyNames: { pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]+$" },
+      additionalProperties: { type: 'string', maxLength: 4096 },
+    },
+    prices: {
+      type: 'array',
+      maxItems: 1024,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['model', 'input', 'output'],
+        properties: {
+          model: { type: 'string', minLength: 1, maxLength: 256 },
+          input: priceSchema,
+          output: priceSchema,
+          cached_input: priceSchema,
+        },
+      },
+    },
+    timeout_ms: { type: 'integer', minimum: 1, maximum: 3_600_000 },
+    cooldown_ms: { type: 'integer', minimum: 0, maximum: 86_400_000 },
+    description: { type: 'string', maxLength: 1024 },
+    tags: tagsSchema,
+  },
+} as const;

@@ -1,0 +1,78 @@
+import { modelRefSchema } from './ai-model.js';
+import { nameSchema, tagsSchema } from './common.js';
+
+/** One `{{variable}}` of a prompt template. */
+export interface PromptVariable {
+  description?: string;
+  required?: boolean;
+  default?: string;
+  max_length?: number;
+}
+
+/**
+ * A prompt API ("prompt encapsulation"): a model plus a template served as a plain REST endpoint,
+ * `POST <ai route>/prompts/<name>` with the variables as a JSON object. Its contract (variables and
+ * output) is what callers see; the template, system prompt and model can change behind it, and each
+ * change gets a new `version` (a content hash) reported in the `x-keyway-prompt-version` header.
+ */
+export interface PromptApi {
+  name: string;
+  model: string;
+  template: string;
+  system?: string;
+  variables?: Record<string, PromptVariable>;
+  output?: { format: 'text' | 'json'; schema?: Record<string, unknown> };
+  /** `result`: `{"result": …}` (the text, or the parsed JSON); `openai`: the chat completion as is. */
+  response?: 'result' | 'openai';
+  parameters?: { temperature?: number; top_p?: number; max_tokens?: number; stop?: string[] };
+  description?: string;
+  tags?: string[];
+}
+
+export const PROMPT_API_DEFAULTS = { response: 'result' } as const;
+
+export const promptApiSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'model', 'template'],
+  properties: {
+    name: nameSchema,
+    model: modelRefSchema,
+    template: { type: 'string', minLength: 1, maxLength: 65_536 },
+    system: { type: 'string', minLength: 1, maxLength: 65_536 },
+    variables: {
+      type: 'object',
+      maxProperties: 64,
+      propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$', maxLength: 64 },
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          description: { type: 'string', maxLength: 1024 },
+          required: { type: 'boolean' },
+          default: { type: 'string', maxLength: 65_536 },
+          max_length: { type: 'integer', minimum: 1, maximum: 1_048_576 },
+        },
+      },
+    },
+    output: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['format'],
+      properties: { format: { enum: ['text', 'json'] }, schema: { type: 'object' } },
+    },
+    response: { enum: ['result', 'openai'] },
+    parameters: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        temperature: { type: 'number', minimum: 0, maximum: 2 },
+        top_p: { type: 'number', minimum: 0, maximum: 1 },
+        max_tokens: { type: 'integer', minimum: 1, maximum: 1_000_000 },
+        stop: { type: 'array', maxItems: 4, items: { type: 'string', minLength: 1, maxLength: 256 } },
+      },
+    },
+    description: { type: 'string', maxLength: 1024 },
+    tags: tagsSchema,
+  },
+} as const;

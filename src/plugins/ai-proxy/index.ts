@@ -1,0 +1,40 @@
+/**
+ * `ai-proxy`: makes a route an AI route. Requests are answered by the AI gateway (src/ai) instead of being
+ * forwarded: the OpenAI-compatible endpoints, the Anthropic Messages endpoint and the workspace's prompt
+ * APIs, over the workspace's AI providers and model aliases (docs/ai-gateway.md). Put it on a service whose
+ * URL is `ai://` (any name after it), next to the auth and limit plugins like on any route.
+ */
+import { createEngine } from '../../ai/engine/index.js';
+import { dispatchAi } from '../../ai/endpoints/dispatch.js';
+import type { AiGateway } from '../../ai/engine-types.js';
+import { aiPolicySchemaProperties, createAiPolicy, type AiPolicyConfig } from '../../ai/policy/index.js';
+import { definePlugin } from '../types.js';
+
+export interface AiProxyConfig extends AiPolicyConfig {
+  max_body_bytes: number;
+}
+
+export const aiProxy = definePlugin<AiProxyConfig>({
+  name: 'ai-proxy',
+  description: 'Serves the route with the AI gateway: OpenAI/Anthropic-compatible endpoints and prompt APIs.',
+  configSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      max_body_bytes: { type: 'integer', minimum: 1024, maximum: 64 * 1024 * 1024, default: 4 * 1024 * 1024 },
+      ...aiPolicySchemaProperties,
+    },
+  },
+  create(config, env) {
+    if (env.ai === undefined) throw new Error('the AI catalog is not available to this plugin');
+    const policy = createAiPolicy(config, env);
+    const gw: AiGateway = {
+      catalog: env.ai,
+      policy,
+      engine: createEngine(env.ai, policy),
+      maxBodyBytes: config.max_body_bytes,
+    };
+    const onBug = env.services.onBug ?? (() => {});
+    return { proxy: (ctx) => dispatchAi(ctx, gw, (err) => onBug(ctx, err)) };
+  },
+});
