@@ -52,6 +52,8 @@ export interface AiPolicy {
   admit(ctx: RequestContext, model: string, promptTokens: number): Promise<void>;
   /** Charges what the call used (tokens, cost). Never throws, never blocks the response. */
   settle(ctx: RequestContext, usage: AiUsage): void;
+  /** Whether `GET /v1/models` lists this model (alias or `provider/model`) to this caller. */
+  visible(ctx: RequestContext, model: string): boolean;
 }
 
 /** Everything an AI endpoint needs, built once per ai-proxy plugin config and snapshot. */

@@ -30,6 +30,7 @@ export function createAiPolicy(config: AiPolicyConfig, _env: PluginEnv): AiPolic
       return Promise.resolve();
     },
     settle(): void {},
+    visible: (_ctx, model) => allowed === undefined || allowed(model),
   };
 }
 
