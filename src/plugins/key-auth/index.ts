@@ -12,6 +12,7 @@ import type { Identity, RequestContext } from '../../proxy/context.js';
 import type { AppEntry } from '../../snapshot/identities.js';
 import type { StoredApiKey } from '../../store/types.js';
 import { MissBudget } from '../../limits/miss-budget.js';
+import { planOf } from '../../limits/plan-resolver.js';
 import { definePlugin } from '../types.js';
 import { findKey, hideKey, type BearerMode, type KeySources } from './key-sources.js';
 
@@ -105,6 +106,11 @@ export const keyAuth = definePlugin<KeyAuthConfig>({
         ...(scopes === undefined ? {} : { scopes }),
         attributes,
       });
+      // Neither the key nor its app lists scopes: the caller's plan (key tier > app > consumer) says.
+      if (identity.scopes === undefined) {
+        const planScopes = planOf(identity, env.identities)?.scopes;
+        if (planScopes !== undefined) identity.scopes = [...planScopes];
+      }
       const have = new Set(identity.scopes ?? []);
       const entry = { identity: Object.freeze(identity), allowed: required.every((s) => have.has(s)) };
       known.set(record, entry);

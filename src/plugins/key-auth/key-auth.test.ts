@@ -31,13 +31,24 @@ describe('key-auth plugin', () => {
         { name: 'plain', service: 'svc', paths: ['/plain'] },
         { name: 'hidden', service: 'svc', paths: ['/hidden'] },
         { name: 'scoped', service: 'svc', paths: ['/scoped'] },
+        { name: 'reports', service: 'svc', paths: ['/reports'] },
         { name: 'anon', service: 'svc', paths: ['/anon'] },
       ],
-      consumers: [{ username: 'acme' }, { username: 'blocked', enabled: false }, { username: 'guest' }],
+      consumers: [
+        { username: 'acme' },
+        { username: 'blocked', enabled: false },
+        { username: 'guest' },
+        { username: 'initech', plan: 'reader' },
+      ],
+      plans: [
+        { name: 'reader', scopes: ['reports:read'] },
+        { name: 'writer', scopes: ['reports:read', 'reports:write'] },
+      ],
       apps: [
         { name: 'acme-dashboard', consumer: 'acme', scopes: ['read', 'write'] },
         { name: 'acme-off', consumer: 'acme', enabled: false },
         { name: 'blocked-app', consumer: 'blocked' },
+        { name: 'initech-app', consumer: 'initech' },
       ],
       plugins: [
         { name: 'key-auth', route: 'plain', config: {} },
@@ -52,6 +63,7 @@ describe('key-auth plugin', () => {
           },
         },
         { name: 'key-auth', route: 'scoped', config: { required_scopes: ['write'] } },
+        { name: 'key-auth', route: 'reports', config: { required_scopes: ['reports:write'] } },
         { name: 'key-auth', route: 'anon', config: { anonymous: 'guest' } },
       ].map((p) => ({ ...p, config: fill(p.config) })),
     });
@@ -151,6 +163,21 @@ describe('key-auth plugin', () => {
       (await call('/scoped', { apikey: issue('acme-dashboard', { scopes: ['write'] }).key })).status,
       200,
     );
+  });
+
+  it('takes the plan’s scopes when neither the key nor its app lists any (key tier first)', async () => {
+    // initech is on `reader`: its key may read but not write.
+    const reader = await call('/reports', { apikey: issue('initech-app').key });
+    assert.equal(reader.status, 403);
+    // A key whose tier names the `writer` plan gets that plan's scopes.
+    const writer = await call('/reports', { apikey: issue('initech-app', { tier: 'writer' }).key });
+    assert.equal(writer.status, 200);
+    assert.equal(writer.echo().headers['x-authenticated-scopes'], 'reports:read reports:write');
+    // A key's own scopes win over the plan's.
+    const own = await call('/reports', {
+      apikey: issue('initech-app', { tier: 'writer', scopes: ['x'] }).key,
+    });
+    assert.equal(own.status, 403);
   });
 
   it('falls back to the anonymous consumer without a key, but not with a bad one', async () => {
