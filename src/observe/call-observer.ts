@@ -92,7 +92,9 @@ export class CallObserver {
         : Number((ctx.upstreamEndedAt === 0n ? end : ctx.upstreamEndedAt) - ctx.upstreamStartedAt) / 1e6;
     const res = ctx.res;
     const status = res.headersSent ? res.statusCode : CLIENT_CLOSED;
-    const bytesIn = contentLength(ctx.req.headers['content-length']);
+    // Chunked bodies have no Content-Length: the proxy counted them as they streamed.
+    const bytesIn =
+      contentLength(ctx.req.headers['content-length']) ?? (ctx.bytesIn > 0 ? ctx.bytesIn : null);
     const bytesOut = ctx.bytesOut > 0 ? ctx.bytesOut : numberOf(res.getHeader('content-length'));
     const route = ctx.route;
     const code = ctx.errorCode;

@@ -56,6 +56,8 @@ export class RequestContext {
   upstreamEndedAt = 0n;
   /** Response body bytes streamed to the client from the upstream. */
   bytesOut = 0;
+  /** Request body bytes read from a client that sent no Content-Length (chunked), as they streamed. */
+  bytesIn = 0;
   /** Attempts beyond the first (another target after a connect failure). */
   retries = 0;
   /** The KW_ERR_* code the client got, when the answer was an error. */

@@ -86,7 +86,7 @@ export function forward(
       method: req.method as Dispatcher.HttpMethod,
       headers: headers as IncomingHttpHeaders,
       // undici reads async iterables as bodies (lib/core/request.js); its typings only list Readable.
-      body: hasBody ? (large ? (accountedBody(req) as unknown as Readable) : req) : null,
+      body: hasBody ? (large ? (accountedBody(req, ctx) as unknown as Readable) : req) : null,
       headersTimeout: svc.def.read_timeout_ms,
       bodyTimeout: svc.def.read_timeout_ms,
     },

@@ -43,9 +43,13 @@ export function accountStreamed(bytes: number): void {
 }
 
 /** Wraps a large request body so its chunks are accounted as undici reads them. */
-export async function* accountedBody(body: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+export async function* accountedBody(
+  body: AsyncIterable<Buffer>,
+  counted: { bytesIn: number },
+): AsyncGenerator<Buffer> {
   for await (const chunk of body) {
     accountStreamed(chunk.length);
+    counted.bytesIn += chunk.length;
     yield chunk;
   }
 }

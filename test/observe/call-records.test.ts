@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { Readable } from 'node:stream';
 import { request } from 'undici';
 import { ApiKeyResolver, type ApiKeySource } from '../../src/keys/api-key-resolver.js';
 import { generateKey, visibleIdOf } from '../../src/keys/key-format.js';
@@ -141,6 +142,18 @@ describe('call records through the data plane', () => {
     assert.ok(Math.abs(record.latency_ms - record.gateway_ms - record.upstream_ms) < 0.01);
     assert.ok((record.bytes_out ?? 0) > 0);
     assert.doesNotMatch(JSON.stringify(record), new RegExp(key));
+  });
+
+  it('counts the bytes of a chunked request body (no Content-Length)', async () => {
+    async function* body() {
+      yield Buffer.alloc(3000, 97);
+      yield Buffer.alloc(1234, 98);
+    }
+    const res = await request(`${gw.url}/open/upload`, { method: 'POST', body: Readable.from(body()) });
+    await res.body.text();
+    const record = await recordFor(String(res.headers['x-request-id']));
+    assert.equal(record.status, 200);
+    assert.equal(record.bytes_in, 4234);
   });
 
   it('records a 404 that matched no route', async () => {
