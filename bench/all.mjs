@@ -3,6 +3,7 @@
 //   keys-scale        authenticated throughput with 1,000 vs 1,000,000 keys, and RSS (needs wrk)
 //   refused-upstream  time to a 502 when the upstream refuses connections
 //   limits-accuracy   3 nodes sharing Redis: admitted requests against the limit (needs wrk and Redis)
+//   ai-overhead       what the AI gateway adds per call and to the first streamed token (fake provider)
 // Arguments go to bench/run.mjs; `--only-main` skips the focused ones.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +17,7 @@ if (!onlyMain)
     ['keys-scale.mjs', ['--duration', '6']],
     ['refused-upstream.mjs', []],
     ['limits-accuracy.mjs', []],
+    ['ai-overhead.mjs', []],
   );
 
 let failed = 0;

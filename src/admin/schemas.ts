@@ -22,9 +22,14 @@ function without(props: Record<string, JsonSchema>, drop: readonly string[]): Re
   return Object.fromEntries(Object.entries(props).filter(([k]) => !drop.includes(k)));
 }
 
-/** Body of PUT and POST: the resource exactly as the model defines it. */
+/** Body of PUT and POST: the resource exactly as the model defines it (AI providers: see below). */
 export function createBody(kind: ResourceKind): JsonSchema {
-  return KINDS[kind].schema;
+  return kind === 'ai_providers' ? providerInput : KINDS[kind].schema;
+}
+
+/** A resource as answers show it: stored fields plus id and timestamps, AI provider keys redacted. */
+export function responseSchema(kind: ResourceKind): JsonSchema {
+  return storedSchema(kind === 'ai_providers' ? providerView : KINDS[kind].schema);
 }
 
 /** Body of PATCH: the same fields, none required (missing ones keep their value). */
@@ -110,6 +115,68 @@ export const errorResponses = {
 
 export const storedWorkspace = storedSchema(workspaceSchema);
 
+// --- AI provider keys: write-only (docs/ai-secrets.md) ------------------------------------------
+
+const providerKeyInput = (properties(KINDS.ai_providers.schema)['keys'] as { items: JsonSchema }).items;
+const keyProps = properties(providerKeyInput);
+
+/** Input: the model's key fields, described, plus the `sealed` marker a GET shows (accepted, ignored). */
+const providerInput: JsonSchema = {
+  ...KINDS.ai_providers.schema,
+  properties: {
+    ...properties(KINDS.ai_providers.schema),
+    keys: {
+      type: 'array',
+      maxItems: 64,
+      description:
+        'The key pool. Left out on update: the stored pool is kept. A key listed by id without a secret keeps its stored secret.',
+      items: {
+        ...providerKeyInput,
+        properties: {
+          ...keyProps,
+          secret: {
+            ...keyProps['secret'],
+            description: 'The key in clear: sealed before it is stored, never returned.',
+          },
+          secret_enc: {
+            ...keyProps['secret_enc'],
+            description: 'A key sealed by a node with the same server secret (what export writes).',
+          },
+          secret_env: {
+            ...keyProps['secret_env'],
+            description: 'Read the key from this environment variable.',
+          },
+          sealed: {
+            const: true,
+            description:
+              'Read-only marker shown by GET; sent back it is ignored and the stored secret is kept.',
+          },
+        },
+      },
+    },
+  },
+};
+
+/** Output: a key shows whether it is sealed or read from the environment, never the secret. */
+const providerKeyView: JsonSchema = {
+  type: 'object',
+  required: ['id'],
+  properties: {
+    id: keyProps['id'],
+    secret_env: keyProps['secret_env'],
+    sealed: { const: true, description: 'The secret is stored sealed (AES-256-GCM); it is never returned.' },
+    enabled: keyProps['enabled'],
+  },
+};
+
+const providerView: JsonSchema = {
+  ...KINDS.ai_providers.schema,
+  properties: {
+    ...properties(KINDS.ai_providers.schema),
+    keys: { type: 'array', items: providerKeyView },
+  },
+};
+
 // --- the declarative document (docs/declarative-config.md) ------------------------------------
 
 const nestedPlugin: JsonSchema = {
@@ -172,6 +239,9 @@ export const declarativeDoc: JsonSchema = {
     },
     apps: { type: 'array', items: appWithKeys },
     plugins: { type: 'array', items: KINDS.plugins.schema },
+    ai_providers: { type: 'array', items: providerInput },
+    ai_models: { type: 'array', items: KINDS.ai_models.schema },
+    prompt_apis: { type: 'array', items: KINDS.prompt_apis.schema },
   },
 };
 documentationOnly.add(declarativeDoc);

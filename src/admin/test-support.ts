@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { createConfigService } from '../control/config-service.js';
 import { ApiKeyResolver } from '../keys/api-key-resolver.js';
 import { KeyHasher } from '../keys/key-secret.js';
+import { SecretBox } from '../keys/secret-box.js';
 import { KeyService } from '../keys/key-service.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/types.js';
@@ -21,6 +22,8 @@ export interface AdminHarness {
   store: Store;
   keys: KeyService;
   resolver: ApiKeyResolver;
+  /** The box provider keys are sealed with (a node derives it from its server secret). */
+  secrets: SecretBox;
   token: string;
   dataDir: string;
   /** Authorization header for `app.inject`. */
@@ -34,7 +37,8 @@ export async function startAdmin(opts: { bodyLimit?: number } = {}): Promise<Adm
   const store = await openStore({ dataDir });
   const resolver = new ApiKeyResolver(store, new KeyHasher(Buffer.alloc(32, 7)), { pollMs: 0 });
   const keys = new KeyService(store, resolver);
-  const config = createConfigService(store, { keys });
+  const secrets = new SecretBox(Buffer.alloc(32, 7));
+  const config = createConfigService(store, { keys, secrets });
   const minted = await ensureAdminToken(store, dataDir);
   if (minted.token === undefined) throw new Error('a fresh store should get a fresh token');
   const token = minted.token;
@@ -63,6 +67,7 @@ export async function startAdmin(opts: { bodyLimit?: number } = {}): Promise<Adm
     store,
     keys,
     resolver,
+    secrets,
     token,
     dataDir,
     auth: { authorization: `Bearer ${token}` },

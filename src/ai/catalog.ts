@@ -3,13 +3,12 @@
  * price tables, model aliases, prompt APIs. Built with the snapshot (never per request); problems (a
  * target naming no provider, a key that cannot be opened) are reported like every other config problem.
  */
-import { createHash } from 'node:crypto';
 import type { Stored, WorkspaceState } from '../model/index.js';
 import { AI_MODEL_DEFAULTS, type AiModel } from '../model/ai-model.js';
 import { AI_PROVIDER_DEFAULTS } from '../model/ai-provider.js';
-import type { PromptApi } from '../model/prompt-api.js';
 import { PROVIDER_KEY_LABEL, type SecretBox } from '../keys/secret-box.js';
 import type { ConfigProblem } from '../snapshot/check.js';
+import { compilePrompt, type CompiledPrompt } from './prompts/compile.js';
 import { adapterFor } from './providers/index.js';
 import type { CompiledProvider } from './types.js';
 
@@ -24,11 +23,7 @@ export interface CompiledAlias {
   timeoutMs: number;
 }
 
-export interface CompiledPrompt {
-  def: Readonly<PromptApi>;
-  /** Content hash of what produces the answer (model, template, system, output, parameters). */
-  version: string;
-}
+export type { CompiledPrompt };
 
 export interface AiCatalog {
   workspace: string;
@@ -83,7 +78,10 @@ export function buildCatalog(ws: WorkspaceState, deps: CatalogDeps, problems: Co
         '/model',
         `"${p.model}" is neither a model alias nor provider/model`,
       );
-    prompts.set(p.name, { def: p, version: promptVersion(p) });
+    const compiled = compilePrompt(p, (field, message) =>
+      problem(problems, ws.name, 'prompt_apis', p.name, field, message),
+    );
+    if (compiled !== undefined) prompts.set(p.name, compiled);
   }
   return { workspace: ws.name, providers, aliases, prompts };
 }
@@ -207,17 +205,6 @@ function compileAlias(
     retryBackoffMs: m.retry_backoff_ms ?? AI_MODEL_DEFAULTS.retry_backoff_ms,
     timeoutMs: m.timeout_ms ?? AI_MODEL_DEFAULTS.timeout_ms,
   };
-}
-
-function promptVersion(p: PromptApi): string {
-  const material = JSON.stringify([
-    p.model,
-    p.template,
-    p.system ?? null,
-    p.output ?? null,
-    p.parameters ?? null,
-  ]);
-  return createHash('sha256').update(material).digest('base64url').slice(0, 12);
 }
 
 function problem(

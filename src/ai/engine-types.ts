@@ -27,6 +27,8 @@ export type ChatOutcome =
   /**
    * A stream that has started (the provider answered 200): chunks arrive as the provider sends them. The
    * iterator throws a KeywayError (KW_ERR_AI_STREAM_BROKEN, …) if the provider's stream breaks mid-way.
+   * Chunks with choices never carry usage; a complete stream always ends with one chunk
+   * `{choices: [], usage}` (the provider's usage, or counted) — forward it only if the caller asked.
    */
   | { served: Served; stream: AsyncIterable<ChatChunk>; response?: undefined };
 

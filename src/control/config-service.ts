@@ -1,7 +1,9 @@
 /**
  * The `ConfigService`: every admin API change goes through here. Input is validated outside the
  * transaction; references, renames and whole-configuration checks run inside it, so what they saw is
- * what commits. One audit row per change; `onChange` hears the new version after commit.
+ * what commits. One audit row per change; `onChange` hears the new version after commit. AI provider
+ * keys are sealed before they are stored and redacted in everything handed back (provider-keys.ts,
+ * resource-view.ts).
  */
 import { KeywayError, validationError } from '../core/errors.js';
 import { validate } from '../core/validator.js';
@@ -14,18 +16,26 @@ import {
   type Stored,
   type Workspace,
 } from '../model/index.js';
+import type { SecretBox } from '../keys/secret-box.js';
 import type { Store, StoreTx, StoredWorkspace } from '../store/types.js';
 import { applyDocument, exportDocument } from './declarative.js';
 import type { KeyImporter } from './key-import.js';
 import { newProblems, problemSet, problemsError } from './problems.js';
+import { sealProviderKeys, withoutSealedMarkers } from './provider-keys.js';
 import { assertUnreferenced, danglingReferences, referenceError } from './references.js';
 import { fieldsOf, isObject, keyPath, parseOrThrow, resourceKey, userFields } from './resource-input.js';
+import { presentResource, redactFields } from './resource-view.js';
 import type { Actor, ConfigService } from './types.js';
 
 export interface ConfigServiceOptions {
   onChange?: (version: number) => void;
   /** Lets `apply` import keys listed under apps; without it such a document is refused. */
   keys?: KeyImporter;
+  /**
+   * Seals AI provider keys given in clear and opens `secret_enc` ones to check them (the node's box,
+   * under the server secret). Without it a provider key with `secret` or a new `secret_enc` is refused.
+   */
+  secrets?: SecretBox;
 }
 
 export function createConfigService(store: Store, opts: ConfigServiceOptions = {}): ConfigService {
@@ -44,16 +54,22 @@ export function createConfigService(store: Store, opts: ConfigServiceOptions = {
     return result;
   };
 
-  /** Writes one resource (create or replace) with every check, inside the caller's transaction. */
+  /**
+   * Writes one resource (create or replace) with every check, inside the caller's transaction.
+   * `keepKeys`: an AI provider sent without `keys` keeps its stored pool (POST/PUT); PATCH has merged
+   * the stored fields in already, so there a missing `keys` was removed on purpose (`null`).
+   */
   const save = async <K extends ResourceKind>(
     tx: StoreTx,
     kind: K,
     workspace: string,
-    resource: ResourceTypes[K],
+    input: ResourceTypes[K],
     existing: Stored<K> | undefined,
     actor: Actor,
+    keepKeys = true,
   ): Promise<Stored<K>> => {
-    const baseline = problemSet(await tx.loadAll());
+    const resource = storable(kind, input, existing, keepKeys);
+    const baseline = problemSet(await tx.loadAll(), opts.secrets);
     const key = KINDS[kind].key(resource);
     let saved: Stored<K>;
     if (existing === undefined) {
@@ -65,7 +81,7 @@ export function createConfigService(store: Store, opts: ConfigServiceOptions = {
     }
     const dangling = await danglingReferences(tx, kind, workspace, resource);
     if (dangling.length > 0) throw referenceError(dangling, workspace);
-    const problems = newProblems(await tx.loadAll(), baseline);
+    const problems = newProblems(await tx.loadAll(), baseline, opts.secrets);
     if (problems.length > 0) throw problemsError(problems, { workspace, kind, key });
     await tx.audit({
       actor: actor.name,
@@ -73,10 +89,25 @@ export function createConfigService(store: Store, opts: ConfigServiceOptions = {
       workspace,
       kind,
       key,
-      before: existing === undefined ? null : userFields(existing),
-      after: resource,
+      before: existing === undefined ? null : redactFields(kind, userFields(existing)),
+      after: redactFields(kind, resource),
     });
     return saved;
+  };
+
+  /** The resource as it may be stored: for AI providers, keys sealed (or refused with field paths). */
+  const storable = <K extends ResourceKind>(
+    kind: K,
+    input: ResourceTypes[K],
+    existing: Stored<K> | undefined,
+    keepKeys: boolean,
+  ): ResourceTypes[K] => {
+    if (kind !== 'ai_providers') return input;
+    const provider = input as ResourceTypes['ai_providers'];
+    if (!keepKeys && provider.keys === undefined) return input;
+    const out = sealProviderKeys(provider, existing as Stored<'ai_providers'> | undefined, opts.secrets);
+    if (out.resource === undefined) throw validationError(out.details);
+    return out.resource as ResourceTypes[K];
   };
 
   const find = async <K extends ResourceKind>(
@@ -172,18 +203,24 @@ export function createConfigService(store: Store, opts: ConfigServiceOptions = {
       });
     },
 
-    list: (kind, workspace, query) => store.read((tx) => tx.list(kind, workspace, query)),
+    async list(kind, workspace, query) {
+      const page = await store.read((tx) => tx.list(kind, workspace, query));
+      return { ...page, data: page.data.map((r) => presentResource(kind, r)) };
+    },
 
-    get: (kind, workspace, idOrKey) => store.read((tx) => mustFind(tx, kind, workspace, idOrKey)),
+    async get(kind, workspace, idOrKey) {
+      return presentResource(kind, await store.read((tx) => mustFind(tx, kind, workspace, idOrKey)));
+    },
 
     async create(kind, workspace, body, actor) {
-      const resource = parseOrThrow(kind, body);
-      return write((tx) => save(tx, kind, workspace, resource, undefined, actor));
+      const resource = parseOrThrow(kind, echoFree(kind, body));
+      const saved = await write((tx) => save(tx, kind, workspace, resource, undefined, actor));
+      return presentResource(kind, saved);
     },
 
     async replace(kind, workspace, idOrKey, body, actor) {
-      const resource = parseOrThrow(kind, body);
-      return write(async (tx) => {
+      const resource = parseOrThrow(kind, echoFree(kind, body));
+      const saved = await write(async (tx) => {
         const existing = await find(tx, kind, workspace, idOrKey);
         if (existing === undefined && KINDS[kind].key(resource) !== idOrKey) {
           // A PUT to a missing key creates exactly that key, never a differently named resource.
@@ -191,20 +228,24 @@ export function createConfigService(store: Store, opts: ConfigServiceOptions = {
         }
         return save(tx, kind, workspace, resource, existing, actor);
       });
+      return presentResource(kind, saved);
     },
 
-    async patch(kind, workspace, idOrKey, body, actor) {
+    async patch(kind, workspace, idOrKey, rawBody, actor) {
+      const body = echoFree(kind, rawBody);
       if (!isObject(body)) throw validationError([{ path: '', message: 'must be object' }]);
-      return write(async (tx) => {
+      const saved = await write(async (tx) => {
         const existing = await mustFind(tx, kind, workspace, idOrKey);
         const merged = fieldsOf(userFields(existing));
-        // Top-level merge; `null` removes an optional field (RFC 7396 style).
+        // Top-level merge; `null` removes an optional field (RFC 7396 style). Arrays are replaced whole:
+        // a provider's `keys` sent here is its new pool (keys listed by id alone keep their secret).
         for (const [field, value] of Object.entries(body)) {
           if (value === null) delete merged[field];
           else merged[field] = value;
         }
-        return save(tx, kind, workspace, parseOrThrow(kind, merged), existing, actor);
+        return save(tx, kind, workspace, parseOrThrow(kind, merged), existing, actor, false);
       });
+      return presentResource(kind, saved);
     },
 
     async delete(kind, workspace, idOrKey, actor) {
@@ -212,9 +253,9 @@ export function createConfigService(store: Store, opts: ConfigServiceOptions = {
         const existing = await mustFind(tx, kind, workspace, idOrKey);
         const key = resourceKey(kind, existing);
         await assertUnreferenced(tx, kind, workspace, key, 'deleted');
-        const baseline = problemSet(await tx.loadAll());
+        const baseline = problemSet(await tx.loadAll(), opts.secrets);
         await tx.delete(kind, workspace, existing.id);
-        const problems = newProblems(await tx.loadAll(), baseline);
+        const problems = newProblems(await tx.loadAll(), baseline, opts.secrets);
         if (problems.length > 0) throw problemsError(problems, { workspace, kind, key });
         await tx.audit({
           actor: actor.name,
@@ -222,16 +263,22 @@ export function createConfigService(store: Store, opts: ConfigServiceOptions = {
           workspace,
           kind,
           key,
-          before: userFields(existing),
+          before: redactFields(kind, userFields(existing)),
           after: null,
         });
       });
     },
 
-    apply: (doc, applyOpts) => applyDocument(store, doc, applyOpts, notify, opts.keys),
+    apply: (doc, applyOpts) =>
+      applyDocument(store, doc, applyOpts, { notify, keys: opts.keys, secrets: opts.secrets }),
 
     export: (workspace) => exportDocument(store, workspace),
   };
+}
+
+/** An AI provider body without the `sealed: true` markers a GET put on its keys (provider-keys.ts). */
+function echoFree(kind: ResourceKind, body: unknown): unknown {
+  return kind === 'ai_providers' ? withoutSealedMarkers(body) : body;
 }
 
 function parseWorkspace(body: unknown): Workspace {

@@ -1,7 +1,9 @@
 /**
  * `keyway apply` and `keyway export`. Apply validates the whole document before touching the store,
  * then — inside one transaction, so the diff and the checks see exactly what commits — computes the
- * changes against the stored workspace, checks the would-be configuration, and writes it all.
+ * changes against the stored workspace, checks the would-be configuration, and writes it all. AI
+ * provider keys are sealed against what is stored (an unchanged key is no change) before the diff, and
+ * redacted in the changes reported and audited.
  */
 import { randomUUID } from 'node:crypto';
 import { KeywayError, validationError, type ErrorDetail } from '../core/errors.js';
@@ -10,40 +12,51 @@ import {
   emptyWorkspaceState,
   type ConfigState,
   type ResourceKind,
+  type ResourceTypes,
   type Stored,
   type WorkspaceState,
 } from '../model/index.js';
-import { checkConfig } from '../snapshot/check.js';
+import type { SecretBox } from '../keys/secret-box.js';
 import type { Store, StoreTx } from '../store/types.js';
 import { planChanges, type Plan } from './diff.js';
 import { toDocument } from './export.js';
-import { normalizeDocument, type DesiredState } from './normalize.js';
-import { problemId, problemLabel } from './problems.js';
+import { normalizeDocument, type DesiredItem, type DesiredState } from './normalize.js';
+import { configProblems, problemId, problemLabel } from './problems.js';
 import { importKeys, type KeyImporter } from './key-import.js';
+import { sealProviderKeys } from './provider-keys.js';
 import { resourceKey } from './resource-input.js';
-import type { Actor, ApplyResult, DeclarativeDoc } from './types.js';
+import { redactFields } from './resource-view.js';
+import type { Actor, ApplyResult, Change, DeclarativeDoc } from './types.js';
+
+export interface ApplyDeps {
+  notify: (version: number | undefined) => void;
+  /** Imports keys listed under apps; without it such a document is refused. */
+  keys?: KeyImporter | undefined;
+  /** Seals AI provider keys; without it a document giving one in clear is refused. */
+  secrets?: SecretBox | undefined;
+}
 
 export async function applyDocument(
   store: Store,
   doc: unknown,
   opts: { dryRun: boolean; actor: Actor },
-  notify: (version: number | undefined) => void,
-  keys?: KeyImporter,
+  { notify, keys, secrets }: ApplyDeps,
 ): Promise<ApplyResult> {
-  const desired = normalizeDocument(doc);
-  if (desired.details.length > 0) throw documentError(desired.details);
-  if (desired.keys.length > 0 && keys === undefined) {
+  const normalized = normalizeDocument(doc);
+  if (normalized.details.length > 0) throw documentError(normalized.details);
+  if (normalized.keys.length > 0 && keys === undefined) {
     throw documentError([
-      { path: desired.keys[0]?.path ?? '', message: 'keys cannot be imported here (no key service)' },
+      { path: normalized.keys[0]?.path ?? '', message: 'keys cannot be imported here (no key service)' },
     ]);
   }
 
   let keyCounts: { imported: number; unchanged: number; hashes: string[] } | undefined;
   const run = async (tx: StoreTx): Promise<{ plan: Plan; version: number }> => {
     const current = await tx.loadAll();
-    const stored = current.workspaces.find((w) => w.name === desired.workspace);
+    const stored = current.workspaces.find((w) => w.name === normalized.workspace);
+    const desired = sealProviders(normalized, stored, secrets);
     const plan = planChanges(stored, desired);
-    const problems = wouldBeProblems(current, stored, desired);
+    const problems = wouldBeProblems(current, stored, desired, secrets);
     if (problems.length > 0) throw documentError(problems);
     if (!opts.dryRun) await write(tx, plan, desired, opts.actor);
     if (keys !== undefined && desired.keys.length > 0) keyCounts = await importKeys(tx, desired, keys, opts);
@@ -60,9 +73,9 @@ export async function applyDocument(
     outcome = { plan: result.plan, version: version ?? result.version };
   }
   const result: ApplyResult = {
-    workspace: desired.workspace,
+    workspace: normalized.workspace,
     dry_run: opts.dryRun,
-    changes: outcome.plan.changes.map((c) => c.change),
+    changes: outcome.plan.changes.map((c) => redactChange(c.change)),
     version: outcome.version,
   };
   if (outcome.plan.workspace !== undefined) result.workspace_action = outcome.plan.workspace;
@@ -118,31 +131,33 @@ async function write(tx: StoreTx, plan: Plan, desired: DesiredState, actor: Acto
     } else if (change.action === 'delete' && id !== undefined) {
       await tx.delete(change.kind, ws, id);
     }
+    const shown = redactChange(change);
     await tx.audit({
       actor: actor.name,
       action: change.action,
       workspace: ws,
       kind: change.kind,
       key: change.key,
-      before: change.before ?? null,
-      after: change.after ?? null,
+      before: shown.before ?? null,
+      after: shown.after ?? null,
     });
   }
 }
 
 /**
- * `checkConfig` on the configuration as it would be. Problems in the document's workspace all count (the
+ * `configProblems` on the configuration as it would be. Problems in the document's workspace all count (the
  * document is its whole state); elsewhere only problems the document introduces, e.g. a host collision.
  */
 function wouldBeProblems(
   current: ConfigState,
   stored: WorkspaceState | undefined,
   desired: DesiredState,
+  secrets: SecretBox | undefined,
 ): ErrorDetail[] {
   const next = desiredWorkspace(stored, desired);
   const others = current.workspaces.filter((w) => w.name !== desired.workspace);
-  const baseline = new Set(checkConfig(current).map(problemId));
-  const problems = checkConfig({ version: current.version, workspaces: [...others, next] });
+  const baseline = new Set(configProblems(current, secrets).map(problemId));
+  const problems = configProblems({ version: current.version, workspaces: [...others, next] }, secrets);
   const paths = new Map(desired.items.map((i) => [`${i.kind}|${i.key}`, i.path]));
   const details: ErrorDetail[] = [];
   for (const p of problems) {
@@ -177,6 +192,38 @@ function desiredWorkspace(stored: WorkspaceState | undefined, desired: DesiredSt
     (state[item.kind] as Stored<ResourceKind>[]).push({ ...item.resource, ...meta });
   }
   return state;
+}
+
+/**
+ * The desired state with every AI provider's keys as they would be stored, given the stored workspace:
+ * plaintext sealed (or the stored ciphertext kept when it opens to the same secret), `secret_enc` checked
+ * to open with this node's secret. A dry run seals too — only in memory, and nothing of it is shown.
+ */
+function sealProviders(
+  desired: DesiredState,
+  stored: WorkspaceState | undefined,
+  secrets: SecretBox | undefined,
+): DesiredState {
+  const have = new Map((stored?.ai_providers ?? []).map((p) => [p.name, p]));
+  const details: ErrorDetail[] = [];
+  const items = desired.items.map((item): DesiredItem => {
+    if (item.kind !== 'ai_providers') return item;
+    const provider = item.resource as ResourceTypes['ai_providers'];
+    const out = sealProviderKeys(provider, have.get(provider.name), secrets, item.path);
+    details.push(...out.details);
+    return out.resource === undefined ? item : { ...item, resource: out.resource };
+  });
+  if (details.length > 0) throw documentError(details);
+  return { ...desired, items };
+}
+
+/** A change as reported and audited: AI provider keys without their secrets. */
+function redactChange(change: Change): Change {
+  if (change.kind !== 'ai_providers') return change;
+  const out: Change = { ...change };
+  if (change.before !== undefined) out.before = redactFields(change.kind, change.before);
+  if (change.after !== undefined) out.after = redactFields(change.kind, change.after);
+  return out;
 }
 
 function documentError(details: ErrorDetail[]): KeywayError {

@@ -1,7 +1,9 @@
 /**
  * A stored workspace as a declarative document, in the nested form people write by hand: routes under
  * their service, plugins under the one resource they are scoped to. No ids or timestamps; fields in
- * schema order, so two exports of the same state are byte-identical.
+ * schema order, so two exports of the same state are byte-identical. AI provider keys are written as
+ * stored — `secret_enc` or `secret_env`, never in clear — so the export applies back unchanged on any node
+ * sharing this server secret (docs/ai-secrets.md).
  */
 import { KINDS, type ResourceKind, type Stored, type WorkspaceState } from '../model/index.js';
 import { fieldsOf, userFields } from './resource-input.js';
@@ -60,6 +62,12 @@ export function toDocument(state: WorkspaceState): DeclarativeDoc {
   if (consumers.size > 0) doc['consumers'] = [...consumers.values()];
   if (topApps.length > 0) doc['apps'] = topApps;
   if (topPlugins.length > 0) doc['plugins'] = topPlugins;
+  const providers = state.ai_providers.map((p) => withoutClearKeys(ordered('ai_providers', p)));
+  if (providers.length > 0) doc['ai_providers'] = providers;
+  const models = state.ai_models.map((m) => ordered('ai_models', m));
+  if (models.length > 0) doc['ai_models'] = models;
+  const prompts = state.prompt_apis.map((p) => ordered('prompt_apis', p));
+  if (prompts.length > 0) doc['prompt_apis'] = prompts;
   // Built from stored resources that passed the same schemas the document type mirrors.
   return doc as unknown as DeclarativeDoc;
 }
@@ -81,6 +89,22 @@ function ordered<K extends ResourceKind>(kind: K, stored: Stored<K>, omit: strin
     if (!omit.includes(name) && fields[name] !== undefined) out[name] = fields[name];
   }
   return out;
+}
+
+/**
+ * The control layer never stores a key in clear; should one be there anyway (written around it), it is
+ * left out rather than exported: the key then applies back as "keep the stored secret".
+ */
+function withoutClearKeys(provider: Entry): Entry {
+  const keys = provider['keys'];
+  if (!Array.isArray(keys)) return provider;
+  return {
+    ...provider,
+    keys: keys.map((k: Record<string, unknown>) => {
+      const { secret: _secret, ...rest } = k;
+      return rest;
+    }),
+  };
 }
 
 function pushTo(parent: Entry, field: 'routes' | 'plugins' | 'apps', entry: Entry): void {

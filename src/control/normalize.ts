@@ -16,6 +16,7 @@ import {
 } from '../model/index.js';
 import { nameSchema } from '../model/common.js';
 import { importKeyBody, type ImportKeyInput } from '../keys/key-schemas.js';
+import { withoutSealedMarkers } from './provider-keys.js';
 import { isObject, keyPath, parseResource } from './resource-input.js';
 
 export interface DesiredItem<K extends ResourceKind = ResourceKind> {
@@ -56,6 +57,9 @@ const documentSchema = {
     consumers: { type: 'array' },
     apps: { type: 'array' },
     plugins: { type: 'array' },
+    ai_providers: { type: 'array' },
+    ai_models: { type: 'array' },
+    prompt_apis: { type: 'array' },
   },
 } as const;
 
@@ -189,6 +193,14 @@ export function normalizeDocument(doc: unknown): DesiredState {
   list(root, 'apps').forEach((a, i) => addApp(a, `/apps/${i}`));
 
   list(root, 'plugins').forEach((p, i) => add('plugins', p, `/plugins/${i}`));
+
+  // AI resources refer to each other by alias or `provider/model`: the catalog checks those references
+  // when the would-be configuration is checked (declarative.ts), with paths into this document.
+  list(root, 'ai_providers').forEach((p, i) =>
+    add('ai_providers', withoutSealedMarkers(p), `/ai_providers/${i}`),
+  );
+  list(root, 'ai_models').forEach((m, i) => add('ai_models', m, `/ai_models/${i}`));
+  list(root, 'prompt_apis').forEach((p, i) => add('prompt_apis', p, `/prompt_apis/${i}`));
 
   // References resolve inside the document: it is the whole desired state of the workspace.
   const keys = new Map<ResourceKind, Set<string>>(RESOURCE_KINDS.map((k) => [k, new Set<string>()]));

@@ -3,7 +3,9 @@
  * problems it introduces: a check added in a later release must not freeze every unrelated admin call on a
  * configuration that was valid when it was written.
  */
+import { buildCatalog } from '../ai/catalog.js';
 import { validationError, type ErrorDetail, type KeywayError } from '../core/errors.js';
+import type { SecretBox } from '../keys/secret-box.js';
 import { checkConfig, type ConfigProblem } from '../snapshot/check.js';
 import type { ConfigState, ResourceKind } from '../model/index.js';
 
@@ -11,12 +13,30 @@ export function problemId(p: ConfigProblem): string {
   return JSON.stringify([p.workspace, p.kind, p.key, p.field, p.message]);
 }
 
-export function problemSet(state: ConfigState): Set<string> {
-  return new Set(checkConfig(state).map(problemId));
+/**
+ * `checkConfig`, plus — given this node's secret box — what its data plane would find opening the AI
+ * provider keys: a sealed key it cannot open, a `secret_env` variable it does not have. Every node serves
+ * what it administers, and a node whose snapshot cannot compile stops taking any config change, so such a
+ * key is refused at write time rather than discovered in the log.
+ */
+export function configProblems(state: ConfigState, secrets?: SecretBox): ConfigProblem[] {
+  const problems = checkConfig(state);
+  if (secrets === undefined) return problems;
+  const seen = new Set(problems.map(problemId));
+  for (const ws of state.workspaces) {
+    const found: ConfigProblem[] = [];
+    buildCatalog(ws, { secrets }, found);
+    for (const p of found) if (!seen.has(problemId(p))) problems.push(p);
+  }
+  return problems;
 }
 
-export function newProblems(state: ConfigState, baseline: Set<string>): ConfigProblem[] {
-  return checkConfig(state).filter((p) => !baseline.has(problemId(p)));
+export function problemSet(state: ConfigState, secrets?: SecretBox): Set<string> {
+  return new Set(configProblems(state, secrets).map(problemId));
+}
+
+export function newProblems(state: ConfigState, baseline: Set<string>, secrets?: SecretBox): ConfigProblem[] {
+  return configProblems(state, secrets).filter((p) => !baseline.has(problemId(p)));
 }
 
 /** For one admin API change: problems of that resource get body paths, others a label in the message. */

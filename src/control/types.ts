@@ -28,7 +28,28 @@ export interface DeclarativeDoc {
   consumers?: (ResourceTypes['consumers'] & { plugins?: NestedPlugin[]; apps?: NestedApp[] })[];
   apps?: (ResourceTypes['apps'] & { keys?: ImportKeyInput[] })[];
   plugins?: ResourceTypes['plugins'][];
+  /** Keys are written as `secret` (sealed by apply), `secret_env`, or `secret_enc` (what export writes). */
+  ai_providers?: ResourceTypes['ai_providers'][];
+  ai_models?: ResourceTypes['ai_models'][];
+  prompt_apis?: ResourceTypes['prompt_apis'][];
 }
+
+/**
+ * A provider key as the admin API shows it (docs/ai-secrets.md): the secret is write-only, so only
+ * whether it is sealed at rest or read from an environment variable.
+ */
+export interface ProviderKeyView {
+  id: string;
+  secret_env?: string;
+  /** The key's secret is stored sealed (AES-256-GCM); send it back as is to keep that secret. */
+  sealed?: true;
+  enabled?: boolean;
+}
+
+/** A stored resource as the control layer hands it out: AI providers with their keys redacted. */
+export type ResourceView<K extends ResourceKind> = K extends 'ai_providers'
+  ? Omit<Stored<'ai_providers'>, 'keys'> & { keys?: ProviderKeyView[] }
+  : Stored<K>;
 
 /** An app under its consumer; `keys` are imported by apply and never exported (docs/keys.md). */
 export type NestedApp = Omit<ResourceTypes['apps'], 'consumer'> & {
@@ -44,6 +65,7 @@ export interface Change {
   key: string;
   /** Fields that differ, for updates (top-level field names). */
   fields?: string[];
+  /** The resource's fields, as reported and audited: AI provider keys without their secrets. */
   before?: unknown;
   after?: unknown;
 }
@@ -67,9 +89,14 @@ export interface ConfigService {
   updateWorkspace(name: string, body: unknown, actor: Actor): Promise<StoredWorkspace>;
   deleteWorkspace(name: string, actor: Actor): Promise<void>;
 
-  list<K extends ResourceKind>(kind: K, workspace: string, query: ListQuery): Promise<Page<Stored<K>>>;
-  get<K extends ResourceKind>(kind: K, workspace: string, idOrKey: string): Promise<Stored<K>>;
-  create<K extends ResourceKind>(kind: K, workspace: string, body: unknown, actor: Actor): Promise<Stored<K>>;
+  list<K extends ResourceKind>(kind: K, workspace: string, query: ListQuery): Promise<Page<ResourceView<K>>>;
+  get<K extends ResourceKind>(kind: K, workspace: string, idOrKey: string): Promise<ResourceView<K>>;
+  create<K extends ResourceKind>(
+    kind: K,
+    workspace: string,
+    body: unknown,
+    actor: Actor,
+  ): Promise<ResourceView<K>>;
   /** PUT: replace the whole resource, or create it under that key when absent. */
   replace<K extends ResourceKind>(
     kind: K,
@@ -77,7 +104,7 @@ export interface ConfigService {
     idOrKey: string,
     body: unknown,
     actor: Actor,
-  ): Promise<Stored<K>>;
+  ): Promise<ResourceView<K>>;
   /** PATCH: merge top-level fields into the resource. */
   patch<K extends ResourceKind>(
     kind: K,
@@ -85,7 +112,7 @@ export interface ConfigService {
     idOrKey: string,
     body: unknown,
     actor: Actor,
-  ): Promise<Stored<K>>;
+  ): Promise<ResourceView<K>>;
   delete(kind: ResourceKind, workspace: string, idOrKey: string, actor: Actor): Promise<void>;
 
   /** Makes the workspace named in the document look exactly like the document. */

@@ -93,6 +93,11 @@ export const ERRORS = {
   },
   KW_ERR_AI_STREAM_BROKEN: { status: 502, kind: 'upstream', message: 'AI provider stream broke: {reason}' },
   KW_ERR_AI_ENDPOINT: { status: 404, kind: 'input', message: 'no AI endpoint {method} {path}' },
+  KW_ERR_CLIENT_CLOSED: {
+    status: 499,
+    kind: 'input',
+    message: 'the client closed the connection before the answer',
+  },
 
   // --- admin API and configuration -----------------------------------------------------------
   KW_ERR_UNAUTHORIZED: { status: 401, kind: 'input', message: 'missing or invalid admin token' },

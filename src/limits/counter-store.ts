@@ -52,6 +52,19 @@ export interface CounterStore {
   consumeQuota(key: string, rule: QuotaRule, cost: number, nowMs: number): Promise<QuotaDecision>;
   /** Reads a quota without consuming (admin API `usage`). */
   peekQuota(key: string, rule: QuotaRule, nowMs: number): Promise<QuotaDecision>;
+  /**
+   * Takes `cost` units from a rate bucket unconditionally, past the limit if need be: the bucket then
+   * owes units and later calls wait until they are paid back. For what is only known after the fact
+   * (the tokens an AI call used). `allowed` says whether the bucket was still within its limit after the
+   * charge; `retryAfterMs` is how long until one unit can be taken again.
+   */
+  chargeRate(key: string, rule: RateRule, cost: number, nowMs: number): Promise<RateDecision>;
+  /**
+   * Adds `cost` units to a quota unconditionally (spend known after the call). `used` is the total
+   * after the charge, so `used - cost` is what it was just before — exactly, since the charge is atomic:
+   * of many concurrent charges, only one can cross a given threshold. `allowed` is `used <= limit`.
+   */
+  chargeQuota(key: string, rule: QuotaRule, cost: number, nowMs: number): Promise<QuotaDecision>;
   /** Concurrency: takes one slot if fewer than `max` are held; `release` gives it back. */
   acquire(key: string, max: number, ttlMs: number): Promise<boolean>;
   release(key: string): Promise<void>;

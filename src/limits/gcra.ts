@@ -56,3 +56,26 @@ export function gcra(tat: number | undefined, rule: RateRule, cost: number, now:
 function available(tat: number, now: number, t: number, tau: number): number {
   return Math.max(0, Math.floor((now + tau + t - tat) / t + 1e-9));
 }
+
+/**
+ * Takes `cost` units whatever the bucket holds (the Redis script CHARGE_RATE_SCRIPT mirrors it): the TAT
+ * moves `cost` emission intervals ahead even past the tolerance, so the caller owes units and the next
+ * `gcra` call is refused until the debt is paid back at the steady rate. `retryAfterMs` is when one unit
+ * could be taken again.
+ */
+export function gcraCharge(tat: number | undefined, rule: RateRule, cost: number, now: number): GcraResult {
+  const t = rule.windowMs / rule.limit;
+  const tau = rule.burst * t;
+  const base = tat === undefined || tat < now ? now : tat;
+  const next = base + cost * t;
+  return {
+    tat: next,
+    decision: {
+      allowed: next - tau - t <= now,
+      limit: rule.limit,
+      remaining: available(next, now, t, tau),
+      resetMs: Math.ceil(next - now),
+      retryAfterMs: Math.max(0, Math.ceil(next - tau - now)),
+    },
+  };
+}

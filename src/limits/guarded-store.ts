@@ -54,6 +54,25 @@ export class GuardedCounters {
       .catch((err: unknown) => this.#fallback(err, () => this.#local.consumeQuotaSync(key, rule, cost, now)));
   }
 
+  peekQuota(key: string, rule: QuotaRule, now: number): Promise<QuotaDecision> {
+    return this.#shared
+      .peekQuota(key, rule, now)
+      .catch((err: unknown) => this.#fallback(err, () => this.#local.consumeQuotaSync(key, rule, 0, now)));
+  }
+
+  /** Unconditional charges (src/limits/counter-store.ts): what an AI call used, known after it. */
+  chargeRate(key: string, rule: RateRule, cost: number, now: number): Promise<RateDecision> {
+    return this.#shared
+      .chargeRate(key, rule, cost, now)
+      .catch((err: unknown) => this.#fallback(err, () => this.#local.chargeRateSync(key, rule, cost, now)));
+  }
+
+  chargeQuota(key: string, rule: QuotaRule, cost: number, now: number): Promise<QuotaDecision> {
+    return this.#shared
+      .chargeQuota(key, rule, cost, now)
+      .catch((err: unknown) => this.#fallback(err, () => this.#local.chargeQuotaSync(key, rule, cost, now)));
+  }
+
   acquire(key: string, max: number, ttlMs: number): Promise<{ ok: boolean; store: CounterStore }> {
     return this.#shared.acquire(key, max, ttlMs).then(
       (ok) => ({ ok, store: this.#shared }),

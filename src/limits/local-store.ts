@@ -15,7 +15,7 @@ import {
   type RateDecision,
   type RateRule,
 } from './counter-store.js';
-import { gcra } from './gcra.js';
+import { gcra, gcraCharge } from './gcra.js';
 
 interface RateEntry {
   kind: 'rate';
@@ -93,6 +93,29 @@ export class LocalCounterStore implements CounterStore {
 
   peekQuota(key: string, rule: QuotaRule, nowMs: number): Promise<QuotaDecision> {
     return Promise.resolve(this.consumeQuotaSync(key, rule, 0, nowMs));
+  }
+
+  chargeRate(key: string, rule: RateRule, cost: number, nowMs: number): Promise<RateDecision> {
+    return Promise.resolve(this.chargeRateSync(key, rule, cost, nowMs));
+  }
+
+  chargeRateSync(key: string, rule: RateRule, cost: number, nowMs: number): RateDecision {
+    const e = this.#get(key, 'rate', nowMs);
+    const r = gcraCharge(e?.tat, rule, cost, nowMs);
+    if (r.tat > nowMs) this.#set(key, { kind: 'rate', tat: r.tat, expiresAt: r.tat });
+    return r.decision;
+  }
+
+  chargeQuota(key: string, rule: QuotaRule, cost: number, nowMs: number): Promise<QuotaDecision> {
+    return Promise.resolve(this.chargeQuotaSync(key, rule, cost, nowMs));
+  }
+
+  chargeQuotaSync(key: string, rule: QuotaRule, cost: number, nowMs: number): QuotaDecision {
+    const e = this.#get(key, 'quota', nowMs);
+    const used = (e !== undefined && e.periodId === rule.periodId ? e.used : 0) + cost;
+    if (cost > 0)
+      this.#set(key, { kind: 'quota', periodId: rule.periodId, used, expiresAt: rule.periodEndMs });
+    return quotaDecision(used <= rule.limit, rule, used, nowMs);
   }
 
   acquire(key: string, max: number, ttlMs: number): Promise<boolean> {

@@ -20,7 +20,15 @@ import {
 /** An answer slower than this means the primary is stuck or gone; the plugin's fail policy decides. */
 const DEFAULT_TIMEOUT_MS = 1_000;
 
-const OPS = ['consumeRate', 'consumeQuota', 'peekQuota', 'acquire', 'release'] as const;
+const OPS = [
+  'consumeRate',
+  'consumeQuota',
+  'peekQuota',
+  'chargeRate',
+  'chargeQuota',
+  'acquire',
+  'release',
+] as const;
 type Op = (typeof OPS)[number];
 
 interface Pending {
@@ -61,6 +69,12 @@ export class PrimaryCounterStore implements CounterStore {
   }
   peekQuota(key: string, rule: QuotaRule, nowMs: number): Promise<QuotaDecision> {
     return this.#call('peekQuota', [key, rule, nowMs]) as Promise<QuotaDecision>;
+  }
+  chargeRate(key: string, rule: RateRule, cost: number, nowMs: number): Promise<RateDecision> {
+    return this.#call('chargeRate', [key, rule, cost, nowMs]) as Promise<RateDecision>;
+  }
+  chargeQuota(key: string, rule: QuotaRule, cost: number, nowMs: number): Promise<QuotaDecision> {
+    return this.#call('chargeQuota', [key, rule, cost, nowMs]) as Promise<QuotaDecision>;
   }
   acquire(key: string, max: number, ttlMs: number): Promise<boolean> {
     return this.#call('acquire', [key, max, ttlMs]) as Promise<boolean>;
@@ -134,6 +148,10 @@ function run(store: CounterStore, op: Op, a: unknown[]): Promise<unknown> {
       return store.consumeQuota(a[0] as string, a[1] as QuotaRule, a[2] as number, a[3] as number);
     case 'peekQuota':
       return store.peekQuota(a[0] as string, a[1] as QuotaRule, a[2] as number);
+    case 'chargeRate':
+      return store.chargeRate(a[0] as string, a[1] as RateRule, a[2] as number, a[3] as number);
+    case 'chargeQuota':
+      return store.chargeQuota(a[0] as string, a[1] as QuotaRule, a[2] as number, a[3] as number);
     case 'acquire':
       return store.acquire(a[0] as string, a[1] as number, a[2] as number);
     case 'release':

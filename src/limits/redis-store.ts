@@ -21,7 +21,14 @@ import {
   type RateRule,
 } from './counter-store.js';
 import { quotaDecision } from './local-store.js';
-import { ACQUIRE_SCRIPT, QUOTA_SCRIPT, RATE_SCRIPT, RELEASE_SCRIPT } from './redis-scripts.js';
+import {
+  ACQUIRE_SCRIPT,
+  CHARGE_QUOTA_SCRIPT,
+  CHARGE_RATE_SCRIPT,
+  QUOTA_SCRIPT,
+  RATE_SCRIPT,
+  RELEASE_SCRIPT,
+} from './redis-scripts.js';
 
 export interface RedisStoreOptions {
   url: string;
@@ -43,6 +50,8 @@ const RATE = script(RATE_SCRIPT);
 const QUOTA = script(QUOTA_SCRIPT);
 const ACQUIRE = script(ACQUIRE_SCRIPT);
 const RELEASE = script(RELEASE_SCRIPT);
+const CHARGE_RATE = script(CHARGE_RATE_SCRIPT);
+const CHARGE_QUOTA = script(CHARGE_QUOTA_SCRIPT);
 
 /** Quota counters outlive their period by this much, so `usage` can still read the period just ended. */
 const QUOTA_GRACE_MS = 86_400_000;
@@ -98,8 +107,22 @@ export class RedisCounterStore implements CounterStore {
   }
 
   // `nowMs` is ignored: the script reads the Redis server clock, one clock for every node.
-  async consumeRate(key: string, rule: RateRule, cost: number, _nowMs?: number): Promise<RateDecision> {
-    const r = await this.#run(RATE, this.#prefix + key, [rule.limit, rule.windowMs, rule.burst, cost]);
+  consumeRate(key: string, rule: RateRule, cost: number, _nowMs?: number): Promise<RateDecision> {
+    return this.#rate(RATE, key, rule, cost);
+  }
+
+  chargeRate(key: string, rule: RateRule, cost: number, _nowMs?: number): Promise<RateDecision> {
+    return this.#rate(CHARGE_RATE, key, rule, cost);
+  }
+
+  async chargeQuota(key: string, rule: QuotaRule, cost: number, nowMs: number): Promise<QuotaDecision> {
+    const r = await this.#run(CHARGE_QUOTA, this.#quotaKey(key, rule), [cost, quotaTtl(rule, nowMs)]);
+    const used = r[0] ?? 0;
+    return quotaDecision(used <= rule.limit, rule, used, nowMs);
+  }
+
+  async #rate(s: Script, key: string, rule: RateRule, cost: number): Promise<RateDecision> {
+    const r = await this.#run(s, this.#prefix + key, [rule.limit, rule.windowMs, rule.burst, cost]);
     return {
       allowed: r[0] === 1,
       limit: rule.limit,
@@ -133,9 +156,12 @@ export class RedisCounterStore implements CounterStore {
   }
 
   async #quota(key: string, rule: QuotaRule, cost: number, nowMs: number): Promise<QuotaDecision> {
-    const ttl = Math.max(1, Math.ceil(rule.periodEndMs - nowMs) + QUOTA_GRACE_MS);
-    const r = await this.#run(QUOTA, `${this.#prefix}${key}:${rule.periodId}`, [rule.limit, cost, ttl]);
+    const r = await this.#run(QUOTA, this.#quotaKey(key, rule), [rule.limit, cost, quotaTtl(rule, nowMs)]);
     return quotaDecision(r[0] === 1, rule, r[1] ?? 0, nowMs);
+  }
+
+  #quotaKey(key: string, rule: QuotaRule): string {
+    return `${this.#prefix}${key}:${rule.periodId}`;
   }
 
   async #run(s: Script, key: string, args: number[]): Promise<number[]> {
@@ -153,6 +179,10 @@ export class RedisCounterStore implements CounterStore {
       );
     }
   }
+}
+
+function quotaTtl(rule: QuotaRule, nowMs: number): number {
+  return Math.max(1, Math.ceil(rule.periodEndMs - nowMs) + QUOTA_GRACE_MS);
 }
 
 function toNumbers(reply: unknown): number[] {

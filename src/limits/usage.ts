@@ -2,11 +2,12 @@
  * Quota usage as the admin API (`GET /usage`) and `keyway usage` report it: for a key, an app or a
  * consumer, the plan that applies (same precedence as the request path) and, per quota of that plan,
  * used / remaining in the current period and when it renews. Counters are read, never consumed (a
- * rolling quota is read with a cost-0 GCRA call).
+ * rolling quota is read with a cost-0 GCRA call). AI budgets and tokens per minute are reported alongside.
  *
  * A quota is counted per its `by`: asking about an app reports the quotas kept per app, consumer or
  * plan; a quota kept per key is reported as such (ask with `key=`), since an app's keys each have one.
  */
+import { aiUsage, type AiUsageReport } from '../ai/policy/usage.js';
 import type { WorkspaceState } from '../model/index.js';
 import type { Identity } from '../proxy/context.js';
 import { IdentityIndex } from '../snapshot/identities.js';
@@ -36,6 +37,8 @@ export interface UsageReport {
   consumer?: string;
   plan: string | null;
   quotas: QuotaUsage[];
+  /** AI spend budgets and tokens per minute that apply (src/ai/policy/usage.ts). */
+  ai: AiUsageReport;
 }
 
 export type UsageSubject = { key: StoredApiKey } | { app: string } | { consumer: string };
@@ -69,7 +72,8 @@ export async function usageReport(
     level = 'consumer';
   }
   const plan = planOf(identity, idx);
-  const report: UsageReport = { workspace: ws.name, plan: plan?.name ?? null, quotas: [] };
+  const ai = await aiUsage(ws, counters, { identity, plan, level }, now);
+  const report: UsageReport = { workspace: ws.name, plan: plan?.name ?? null, quotas: [], ai };
   if ('key' in subject) report.key = subject.key.id;
   if (identity.appName !== undefined) report.app = identity.appName;
   report.consumer = identity.consumerName;

@@ -6,13 +6,16 @@ import {
   type QuotaSpec,
   type RateLimitSpec,
 } from '../limits/limit-schema.js';
+import { aiLimitsSchema, type AiLimits } from '../ai/policy/schema.js';
 import { nameSchema, tagsSchema } from './common.js';
 
 /**
  * A plan (tier): a named bundle of limits and scopes, e.g. `free` (5/s, 1,000/day) or `gold` (100/s,
  * 1M/month). A key (its `tier`), an app or a consumer names a plan; the most specific wins (key > app >
  * consumer). Plans are configuration: they travel in the snapshot, so changing one applies to the next
- * request on every node. The `rate-limit`, `quota` and `concurrency` plugins enforce them (docs/limits.md).
+ * request on every node. The `rate-limit`, `quota` and `concurrency` plugins enforce them (docs/limits.md);
+ * the `ai-proxy` plugin enforces `ai` (allowed models, requests and tokens per minute, spend budgets:
+ * docs/ai-budgets.md).
  */
 export interface Plan {
   name: string;
@@ -20,6 +23,8 @@ export interface Plan {
   rate_limits?: RateLimitSpec[];
   quotas?: QuotaSpec[];
   concurrency?: ConcurrencySpec;
+  /** What callers on this plan may spend on AI, on every AI route. */
+  ai?: AiLimits;
   /** Scopes a credential on this plan may use when neither it nor its app lists its own. */
   scopes?: string[];
   tags?: string[];
@@ -35,6 +40,7 @@ export const planSchema = {
     rate_limits: { type: 'array', maxItems: 16, items: rateLimitSchema },
     quotas: { type: 'array', maxItems: 8, items: quotaSchema },
     concurrency: concurrencySchema,
+    ai: aiLimitsSchema,
     scopes: {
       type: 'array',
       maxItems: 256,

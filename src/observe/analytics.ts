@@ -9,8 +9,20 @@ import { BUCKET_COLUMNS, quantile } from './latency-histogram.js';
 import { GRAINS, grainCode, type Grain, type RollupLevel } from './rollups.js';
 import type { ObserveDb } from './store/observe-db.js';
 
-export const DIMENSIONS = ['workspace', 'service', 'route', 'consumer', 'app', 'status_class'] as const;
+export const DIMENSIONS = [
+  'workspace',
+  'service',
+  'route',
+  'consumer',
+  'app',
+  'provider',
+  'model',
+  'status_class',
+] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
+
+/** Dimensions a query can filter on (every one but the status class). */
+const FILTERS = ['workspace', 'service', 'route', 'consumer', 'app', 'provider', 'model'] as const;
 
 export interface AnalyticsFilter {
   since: number;
@@ -21,7 +33,13 @@ export interface AnalyticsFilter {
   route?: string;
   consumer?: string;
   app?: string;
+  /** AI calls of this provider / provider's model. */
+  provider?: string;
+  model?: string;
 }
+
+export const ORDERS = ['count', 'errors', 'error_rate', 'cost', 'tokens'] as const;
+export type Order = (typeof ORDERS)[number];
 
 export interface Stats {
   count: number;
@@ -62,15 +80,18 @@ const SUMS = sql.raw(
   ].join(', '),
 );
 
-/** The smallest rollup level that still holds every dimension the query filters or groups by. */
-function levelFor(f: AnalyticsFilter, by?: Dimension): RollupLevel {
+/**
+ * The smallest rollup level that still holds every dimension the query filters or groups by (provider
+ * and model are kept at every level).
+ */
+function levelFor(f: AnalyticsFilter, by: readonly Dimension[] = []): RollupLevel {
   const set = (v: string | undefined) => v !== undefined && v !== '';
-  const who = set(f.consumer) || set(f.app) || by === 'consumer' || by === 'app';
-  const where = set(f.service) || set(f.route) || by === 'service' || by === 'route';
+  const who = set(f.consumer) || set(f.app) || by.includes('consumer') || by.includes('app');
+  const where = set(f.service) || set(f.route) || by.includes('service') || by.includes('route');
   return who && where ? 'full' : who ? 'consumer' : 'route';
 }
 
-function conditions(f: AnalyticsFilter, grain: Grain, by?: Dimension): Array<Expression<SqlBool>> {
+function conditions(f: AnalyticsFilter, grain: Grain, by?: readonly Dimension[]): Array<Expression<SqlBool>> {
   const size = GRAINS[grain];
   // A bucket belongs to the window when it starts inside it; the first one may start before `since`.
   const from = f.since - (f.since % size);
@@ -79,7 +100,7 @@ function conditions(f: AnalyticsFilter, grain: Grain, by?: Dimension): Array<Exp
     sql<SqlBool>`bucket >= ${from}`,
     sql<SqlBool>`bucket < ${f.until}`,
   ];
-  for (const d of ['workspace', 'service', 'route', 'consumer', 'app'] as const) {
+  for (const d of FILTERS) {
     const v = f[d];
     if (v !== undefined && v !== '') where.push(sql<SqlBool>`${sql.ref(d)} = ${v}`);
   }
@@ -109,30 +130,47 @@ function stats(r: SumRow): Stats {
   };
 }
 
+type Key = string | number;
+
 export interface GroupRow extends Stats {
-  key: string | number;
+  /** The value of the dimension grouped by; one value per dimension when grouped by several. */
+  key: Key | Key[];
 }
 
-/** Totals per value of `by`, largest first (top consumers, routes by error rate…). */
+const ORDER_SQL: Record<Order, string> = {
+  count: 'count desc',
+  errors: 'errors desc',
+  error_rate: '(1.0 * sum(case when status_class = 5 then count else 0 end)) / sum(count) desc',
+  cost: 'cost desc',
+  tokens: 'sum(tokens_in) + sum(tokens_out) desc',
+};
+
+/**
+ * Totals per value of `by` — or per combination of values, when `by` lists several dimensions (cost per
+ * consumer and model: `['consumer', 'model']`) — largest first (top consumers, routes by error rate…).
+ */
 export async function summarize(
   store: ObserveDb,
   f: AnalyticsFilter,
-  by: Dimension,
-  opts: { limit: number; orderBy: 'count' | 'errors' | 'error_rate' } = { limit: 20, orderBy: 'count' },
+  by: Dimension | readonly Dimension[],
+  opts: { limit: number; orderBy: Order } = { limit: 20, orderBy: 'count' },
 ): Promise<{ grain: Grain; data: GroupRow[] }> {
+  const dims = typeof by === 'string' ? [by] : by;
   const grain = f.grain ?? grainFor(f.since, f.until);
-  const order =
-    opts.orderBy === 'error_rate'
-      ? sql.raw('(1.0 * sum(case when status_class = 5 then count else 0 end)) / sum(count) desc')
-      : sql.raw(`${opts.orderBy === 'errors' ? 'errors' : 'count'} desc`);
+  const keys = sql.join(dims.map((d, i) => sql`${sql.ref(d)} as ${sql.ref(`k${i}`)}`));
+  const where = conditions(f, grain, dims);
+  // Grouped by provider or model, the rows are AI calls: other calls have neither.
+  for (const d of dims) if (d === 'provider' || d === 'model') where.push(sql<SqlBool>`${sql.ref(d)} <> ''`);
   const rows =
-    await sql<SumRow>`select ${sql.ref(by)} as key, ${SUMS} from call_rollups where ${sql.join(conditions(f, grain, by), sql` and `)} group by ${sql.ref(by)} order by ${order} limit ${opts.limit}`.execute(
+    await sql<SumRow>`select ${keys}, ${SUMS} from call_rollups where ${sql.join(where, sql` and `)} group by ${sql.join(dims.map((d) => sql.ref(d)))} order by ${sql.raw(ORDER_SQL[opts.orderBy])} limit ${opts.limit}`.execute(
       store.db,
     );
+  const keyOf = (r: SumRow, i: number): Key =>
+    dims[i] === 'status_class' ? Number(r[`k${i}`]) : String(r[`k${i}`] ?? '');
   return {
     grain,
     data: rows.rows.map((r) => ({
-      key: by === 'status_class' ? Number(r['key']) : String(r['key']),
+      key: typeof by === 'string' ? keyOf(r, 0) : dims.map((_, i) => keyOf(r, i)),
       ...stats(r),
     })),
   };

@@ -9,6 +9,7 @@ import { AlertEngine } from './alerts/alert-engine.js';
 import { StoreLease } from './store/lease.js';
 import { AlertRuleStore } from './alerts/alert-rules.js';
 import { AuthFailureWindow } from './alerts/auth-failure-window.js';
+import { BudgetAlerts } from './alerts/budget-alerts.js';
 import { AuthReasons } from './auth-reasons.js';
 import { BatchWriter } from './batch-writer.js';
 import type { CallRecord } from './call-record.js';
@@ -35,6 +36,8 @@ export interface Observability {
   store: ObserveDb;
   rules: AlertRuleStore;
   alerts: AlertEngine;
+  /** Where the data plane reports AI budget crossings (PluginServices.budgetAlerts). */
+  budgetAlerts: BudgetAlerts;
   settings: ObserveSettings;
   /** Writes buffered records and rollups now (tests; `keyway logs` right after a call). */
   flush(): Promise<void>;
@@ -151,6 +154,11 @@ export function startObservability(opts: ObservabilityOptions): Observability {
       log.warn({ err: err instanceof Error ? err.message : String(err) }, 'alert evaluation failed'),
   });
   if (runsNodeJobs) alerts.start(settings.alertIntervalMs);
+  const budgetAlerts = new BudgetAlerts(store, rules, {
+    log,
+    onError: (err) =>
+      log.warn({ err: err instanceof Error ? err.message : String(err) }, 'AI budget alert not recorded'),
+  });
 
   return {
     observer,
@@ -158,6 +166,7 @@ export function startObservability(opts: ObservabilityOptions): Observability {
     store,
     rules,
     alerts,
+    budgetAlerts,
     settings,
     flush,
     stats: () => ({
@@ -170,6 +179,7 @@ export function startObservability(opts: ObservabilityOptions): Observability {
       clearInterval(rollupTimer);
       clearInterval(retentionTimer);
       await alerts.stop();
+      await budgetAlerts.idle();
       await writer?.close();
       await flushRollups();
       reasons.close();

@@ -1,6 +1,6 @@
 /**
- * Rollups: calls folded per minute, hour and day by workspace, service, route, consumer, app and status
- * class, with sums and a 16-bucket latency histogram; plus route-level rows (grains `M`, `H`, `D`) summed
+ * Rollups: calls folded per minute, hour and day by workspace, service, route, consumer, app, AI provider
+ * and model (empty for other calls) and status class, with sums and a 16-bucket latency histogram; plus route-level rows (grains `M`, `H`, `D`) summed
  * over consumers and apps, for the queries that do not ask about them. Records are folded into minute rows
  * only (in the batch writer, off the request path); the other rows are derived from those at `flush()`,
  * which adds everything to the store with an additive upsert, so several nodes (and a flush that repeats a
@@ -39,7 +39,7 @@ interface Acc {
   hist: number[];
 }
 
-/** Rows per upsert statement: 8 key + 24 value columns, well under SQLite's 32766 parameters. */
+/** Rows per upsert statement: 10 key + 24 value columns, well under SQLite's 32766 parameters. */
 const ROWS_PER_STATEMENT = 200;
 
 export class RollupAggregator {
@@ -50,7 +50,7 @@ export class RollupAggregator {
     for (const r of batch) {
       const cls = Math.min(5, Math.max(1, Math.floor(r.status / 100)));
       const bucket = r.at - (r.at % GRAINS.m);
-      const k = `m${bucket}\u0000${r.workspace ?? ''}\u0000${r.service ?? ''}\u0000${r.route ?? ''}\u0000${r.consumer ?? ''}\u0000${r.app ?? ''}\u0000${cls}`;
+      const k = `m${bucket}\u0000${r.workspace ?? ''}\u0000${r.service ?? ''}\u0000${r.route ?? ''}\u0000${r.consumer ?? ''}\u0000${r.app ?? ''}\u0000${r.provider ?? ''}\u0000${r.model ?? ''}\u0000${cls}`;
       let acc = this.pending.get(k);
       if (acc === undefined) {
         acc = emptyAcc({
@@ -61,6 +61,8 @@ export class RollupAggregator {
           route: r.route ?? '',
           consumer: r.consumer ?? '',
           app: r.app ?? '',
+          provider: r.provider ?? '',
+          model: r.model ?? '',
           status_class: cls,
         });
         this.pending.set(k, acc);
@@ -108,11 +110,13 @@ export class RollupAggregator {
 
 /**
  * Rows at three levels of detail per grain. `full` keeps every dimension; `route` sums over consumers and
- * apps; `consumer` sums over services and routes. A query reads the smallest level that still has the
+ * apps; `consumer` sums over services and routes. Every level keeps provider and model: they only split
+ * AI calls (few models per route or consumer), and so cost per consumer and model reads consumer rows. A query reads the smallest level that still has the
  * dimensions it filters or groups by, so "30 days of one route at hour grain" scans routes' rows, not
  * routes × consumers (bench/analytics-query.mjs: 231 ms → 9 ms; docs/observability.md has the table).
  */
-export type RollupLevel = 'full' | 'route' | 'consumer';
+export const ROLLUP_LEVELS = ['full', 'route', 'consumer'] as const;
+export type RollupLevel = (typeof ROLLUP_LEVELS)[number];
 
 export function grainCode(grain: Grain, level: RollupLevel): string {
   return level === 'full' ? grain : level === 'route' ? grain.toUpperCase() : `${grain}c`;
@@ -130,7 +134,7 @@ function withDerived(minutes: ReadonlyMap<string, Acc>): Map<string, Acc> {
       key.service = '';
       key.route = '';
     }
-    const k = `${code}${bucket}\u0000${key.workspace}\u0000${key.service}\u0000${key.route}\u0000${key.consumer}\u0000${key.app}\u0000${key.status_class}`;
+    const k = `${code}${bucket}\u0000${key.workspace}\u0000${key.service}\u0000${key.route}\u0000${key.consumer}\u0000${key.app}\u0000${key.provider}\u0000${key.model}\u0000${key.status_class}`;
     let acc = out.get(k);
     if (acc === undefined) {
       acc = emptyAcc(key);
@@ -142,7 +146,7 @@ function withDerived(minutes: ReadonlyMap<string, Acc>): Map<string, Acc> {
     const at = m.key.bucket;
     for (const grain of ['m', 'h', 'd'] as const) {
       const bucket = at - (at % GRAINS[grain]);
-      for (const level of ['full', 'route', 'consumer'] as const) {
+      for (const level of ROLLUP_LEVELS) {
         if (grain === 'm' && level === 'full') continue; // the minute rows themselves
         fold(grainCode(grain, level), bucket, m, level);
       }
@@ -213,7 +217,18 @@ export async function upsert(store: ObserveDb, rows: RollupTable[]): Promise<voi
     .values(rows)
     .onConflict((oc) =>
       oc
-        .columns(['grain', 'bucket', 'workspace', 'service', 'route', 'consumer', 'app', 'status_class'])
+        .columns([
+          'grain',
+          'bucket',
+          'workspace',
+          'service',
+          'route',
+          'consumer',
+          'app',
+          'provider',
+          'model',
+          'status_class',
+        ])
         .doUpdateSet(
           Object.fromEntries(ADDED.map((c) => [c, sql`call_rollups.${sql.ref(c)} + excluded.${sql.ref(c)}`])),
         ),

@@ -12,6 +12,7 @@ import type { IdentityIndex } from '../snapshot/identities.js';
 import type { CounterStore } from '../limits/counter-store.js';
 import type { LocalCounterStore } from '../limits/local-store.js';
 import type { AiCatalog } from '../ai/catalog.js';
+import type { BudgetAlertSink } from '../observe/alerts/budget-alerts.js';
 
 /** Pipeline phases after `route`, in order (DESIGN.md). */
 export const PHASES = ['identify', 'authorize', 'limit', 'transform', 'proxy', 'respond', 'log'] as const;
@@ -62,6 +63,11 @@ export interface PluginServices {
    * (src/limits/guarded-store.ts). Absent: one process-wide LocalCounterStore.
    */
   readonly localCounters?: LocalCounterStore;
+  /**
+   * Where AI spend budgets report crossing their alert threshold (src/observe/alerts/budget-alerts.ts):
+   * logged, kept in the alert history, sent to `ai_budget` rules' webhooks. Absent: crossings are not told.
+   */
+  readonly budgetAlerts?: BudgetAlertSink;
   /** Reports a bug (a non-Keyway error) caught inside a plugin, logged with the request id. */
   readonly onBug?: (ctx: RequestContext, err: unknown) => void;
 }

@@ -25,6 +25,7 @@ import { startClusterServices } from '../cluster/node-cluster.js';
 import { createNodeCounters } from '../limits/node-counters.js';
 import { logAuthEvents } from './auth-log.js';
 import { startObservability, type Observability } from '../observe/observability.js';
+import type { BudgetAlertSink } from '../observe/alerts/budget-alerts.js';
 import { loadObserveSettings } from '../observe/observe-settings.js';
 import { tuneRuntime } from './runtime-tuning.js';
 import { loadSettings, type NodeSettings } from './settings.js';
@@ -92,12 +93,15 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
   const keys = new KeyService(store, resolver);
   keys.onEvict((hashes) => cluster.keysChanged(hashes));
   const agents = new AgentCache();
+  // AI budget crossings go to the alerts of observability, which starts below (before any snapshot).
+  let budgetSink: BudgetAlertSink | undefined;
+  const budgetAlerts: BudgetAlertSink = { budgetCrossed: (e) => budgetSink?.budgetCrossed(e) };
   const snapshots = new SnapshotManager(
     store,
     agents,
     log,
     settings.poll_interval_ms,
-    { apiKeys: resolver, ...limits.services, onBug: (ctx, err) => pluginFailed(log, ctx, err) },
+    { apiKeys: resolver, ...limits.services, budgetAlerts, onBug: (ctx, err) => pluginFailed(log, ctx, err) },
     secrets,
   );
   const startedAt = new Date().toISOString();
@@ -115,6 +119,7 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
       gauges: { configVersion: () => snapshots.current?.version ?? 0, storePing: () => store.ping() },
     });
     const observer = observe.observer;
+    budgetSink = observe.budgetAlerts;
     await snapshots.start();
     cluster.attach({ snapshots, apiKeys: resolver });
     const config = createConfigService(store, {
@@ -123,6 +128,8 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
         cluster.configChanged(version);
       },
       keys,
+      // Provider keys are sealed with the same box the snapshot opens them with (docs/ai-secrets.md).
+      secrets,
     });
 
     const handlerOpts = {

@@ -267,6 +267,73 @@ for (const target of [sqliteTarget(), postgresTarget()]) {
       );
     });
 
+    it('keeps AI providers, models and prompt APIs like every other kind', async () => {
+      const sealed = 'kwenc1.aaaaaaaaaaaaaaaa.bbbb.cccccccccccccccccccccc';
+      await store.transaction(async (tx) => {
+        await tx.createWorkspace({ name: 'ai-ws' });
+        await tx.create('ai_providers', 'ai-ws', {
+          name: 'oa',
+          type: 'openai',
+          keys: [
+            { id: 'k1', secret_enc: sealed },
+            { id: 'k2', secret_env: 'OA_KEY', enabled: false },
+          ],
+          headers: { 'OpenAI-Organization': 'org-1' },
+          prices: [{ model: 'gpt-4o', input: 2.5, output: 10 }],
+          tags: ['llm'],
+        });
+        await tx.create('ai_models', 'ai-ws', {
+          name: 'smart',
+          targets: [{ provider: 'oa', model: 'gpt-4o' }],
+        });
+        await tx.create('prompt_apis', 'ai-ws', {
+          name: 'sentiment',
+          model: 'smart',
+          template: 'Sentiment of {{text}}',
+          variables: { text: { required: true, max_length: 2000 } },
+          output: { format: 'json', schema: { type: 'object', properties: { label: { type: 'string' } } } },
+        });
+      });
+      const state = await store.read((tx) => tx.loadWorkspace('ai-ws'));
+      assert.deepEqual(state?.ai_providers[0]?.keys, [
+        { id: 'k1', secret_enc: sealed },
+        { id: 'k2', secret_env: 'OA_KEY', enabled: false },
+      ]);
+      assert.equal(state?.ai_models[0]?.targets[0]?.provider, 'oa');
+      assert.deepEqual(state?.prompt_apis[0]?.output?.schema, {
+        type: 'object',
+        properties: { label: { type: 'string' } },
+      });
+      const byTag = await store.read((tx) => tx.list('ai_providers', 'ai-ws', { tag: 'llm' }));
+      assert.equal(byTag.total, 1);
+      const model = await store.read((tx) => tx.get('ai_models', 'ai-ws', 'smart'));
+      assert.ok(model);
+      await store.transaction((tx) =>
+        tx.update('ai_models', 'ai-ws', model.id, {
+          name: 'smart',
+          targets: [{ provider: 'oa', model: 'gpt-4.1' }],
+        }),
+      );
+      assert.equal(
+        (await store.read((tx) => tx.get('ai_models', 'ai-ws', model.id)))?.targets[0]?.model,
+        'gpt-4.1',
+      );
+      await assert.rejects(
+        store.transaction((tx) =>
+          tx.create('prompt_apis', 'ai-ws', { name: 'sentiment', model: 'smart', template: 'again' }),
+        ),
+        isCode('KW_ERR_CONFLICT'),
+      );
+      await store.transaction((tx) => tx.deleteWorkspace('ai-ws'));
+      await store.transaction((tx) => tx.createWorkspace({ name: 'ai-ws' }));
+      const fresh = await store.read((tx) => tx.loadWorkspace('ai-ws'));
+      assert.deepEqual(
+        [fresh?.ai_providers.length, fresh?.ai_models.length, fresh?.prompt_apis.length],
+        [0, 0, 0],
+        'the AI rows went with the workspace',
+      );
+    });
+
     it('records audit rows, newest first', async () => {
       await store.transaction(async (tx) => {
         await tx.audit({

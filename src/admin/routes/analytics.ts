@@ -3,11 +3,13 @@ import type { FastifyInstance } from 'fastify';
 import { KeywayError } from '../../core/errors.js';
 import {
   DIMENSIONS,
+  ORDERS,
   summarize,
   timeseries,
   totals,
   type AnalyticsFilter,
   type Dimension,
+  type Order,
 } from '../../observe/analytics.js';
 import type { Grain } from '../../observe/rollups.js';
 import type { Observability } from '../../observe/observability.js';
@@ -29,6 +31,17 @@ const filterProps = {
   route: text,
   consumer: text,
   app: text,
+  provider: { ...text, description: 'AI calls served by this provider.' },
+  model: { ...text, description: "AI calls served by this model (the provider's name for it)." },
+} as const;
+
+const DIMENSION = `(${DIMENSIONS.join('|')})`;
+/** One dimension, or two separated by a comma (`consumer,model`: cost per consumer and model). */
+const groupBySchema = {
+  type: 'string',
+  pattern: `^${DIMENSION}(,${DIMENSION})?$`,
+  default: 'route',
+  description: `One of ${DIMENSIONS.join(', ')}; or two, comma-separated (consumer,model).`,
 } as const;
 
 interface FilterQuery {
@@ -40,6 +53,8 @@ interface FilterQuery {
   route?: string;
   consumer?: string;
   app?: string;
+  provider?: string;
+  model?: string;
 }
 
 function observeOf(ctx: RouteContext): Observability {
@@ -53,7 +68,7 @@ function filterOf(q: FilterQuery): AnalyticsFilter {
   const { since, until } = timeWindow(q, Date.now(), '24h');
   const f: AnalyticsFilter = { since, until };
   if (q.grain !== undefined) f.grain = q.grain;
-  for (const d of ['workspace', 'service', 'route', 'consumer', 'app'] as const) {
+  for (const d of ['workspace', 'service', 'route', 'consumer', 'app', 'provider', 'model'] as const) {
     const v = q[d];
     if (v !== undefined && v !== '') f[d] = v;
   }
@@ -65,23 +80,24 @@ const anyObject = { type: 'object' } as const;
 export function analyticsRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.get<{
     Querystring: FilterQuery & {
-      group_by?: Dimension;
+      group_by?: string;
       limit?: number;
-      order_by?: 'count' | 'errors' | 'error_rate';
+      order_by?: Order;
     };
   }>(
     '/analytics/summary',
     {
       schema: {
         tags: ['observability'],
-        summary: 'Totals, error rate and p50/p95/p99 grouped by one dimension (top consumers, routes…)',
+        summary:
+          'Totals, error rate, p50/p95/p99, tokens and cost grouped by one or two dimensions (top consumers, cost per consumer and model…)',
         querystring: {
           type: 'object',
           additionalProperties: false,
           properties: {
             ...filterProps,
-            group_by: { enum: DIMENSIONS, default: 'route' },
-            order_by: { enum: ['count', 'errors', 'error_rate'], default: 'count' },
+            group_by: groupBySchema,
+            order_by: { enum: ORDERS, default: 'count' },
             limit: { type: 'integer', minimum: 1, maximum: 1000, default: 20 },
           },
         },
@@ -91,9 +107,10 @@ export function analyticsRoutes(app: FastifyInstance, ctx: RouteContext): void {
     async (req) => {
       const observe = observeOf(ctx);
       const f = filterOf(req.query);
+      const groupBy = (req.query.group_by ?? 'route').split(',') as Dimension[];
       const [total, groups] = await Promise.all([
         totals(observe.store, f),
-        summarize(observe.store, f, req.query.group_by ?? 'route', {
+        summarize(observe.store, f, groupBy.length === 1 ? (groupBy[0] ?? 'route') : groupBy, {
           limit: req.query.limit ?? 20,
           orderBy: req.query.order_by ?? 'count',
         }),

@@ -9,7 +9,15 @@ import { nameSchema } from '../../model/common.js';
 import { DEFAULT_WORKSPACE, KINDS, RESOURCE_KINDS, type ResourceKind } from '../../model/index.js';
 import type { ListQuery } from '../../store/types.js';
 import type { RouteContext } from '../app.js';
-import { createBody, errorResponses, listQuery, pageSchema, patchBody, storedSchema } from '../schemas.js';
+import {
+  createBody,
+  errorResponses,
+  listQuery,
+  pageSchema,
+  patchBody,
+  responseSchema,
+  storedSchema,
+} from '../schemas.js';
 
 interface Params {
   workspace?: string;
@@ -54,7 +62,7 @@ function kindRoutes(
   const scoped = base !== '';
   const where = scoped ? 'in a workspace' : 'in the default workspace';
   const tags = [kind];
-  const stored = storedSchema(def.schema);
+  const stored = responseSchema(kind);
   const collection = `${base}/${kind}`;
   const item = `${collection}/:idOrKey`;
   const itemParams = paramsSchema(scoped, {
@@ -135,7 +143,7 @@ function kindRoutes(
         tags,
         summary: `Change some fields of a ${def.singular} ${where}`,
         params: itemParams,
-        body: patchBody(def.schema),
+        body: patchBody(createBody(kind)),
         response: { 200: stored, ...errorResponses },
       },
     },

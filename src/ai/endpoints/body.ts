@@ -17,6 +17,7 @@ export async function readJsonBody(ctx: RequestContext, maxBytes: number): Promi
     if (size > maxBytes) throw new KeywayError('KW_ERR_PROMPT_TOO_LARGE', { limit: maxBytes, unit: 'bytes' });
     chunks.push(chunk);
   }
+  ctx.bytesIn = size;
   const text = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
   let body: unknown;
   try {

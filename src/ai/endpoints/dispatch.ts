@@ -33,8 +33,10 @@ export async function dispatchAi(
       if (path === '/chat/completions') return await chatCompletions(ctx, gw);
       if (path === '/embeddings') return await embeddings(ctx, gw);
       if (path === '/messages') return await anthropicMessages(ctx, gw);
-      if (path.startsWith('/prompts/') && path.indexOf('/', 9) === -1)
-        return await callPrompt(ctx, gw, decodeURIComponent(path.slice(9)));
+      if (path.startsWith('/prompts/') && path.indexOf('/', 9) === -1) {
+        const name = decodeName(path.slice(9));
+        if (name !== undefined) return await callPrompt(ctx, gw, name);
+      }
     } else if (method === 'GET' || method === 'HEAD') {
       if (path === '/models') return listModels(ctx, gw);
       if (path === '/prompts/openapi.json') return promptsOpenApi(ctx, gw);
@@ -42,5 +44,14 @@ export async function dispatchAi(
     throw new KeywayError('KW_ERR_AI_ENDPOINT', { method, path: full });
   } catch (err) {
     sendAiError(ctx, asKeywayError(err, onBug), style);
+  }
+}
+
+/** A path segment decoded, or undefined when its percent-encoding is malformed (then: no such endpoint). */
+function decodeName(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
   }
 }

@@ -1,8 +1,12 @@
-import { KeywayError } from '../../core/errors.js';
+/** `POST /v1/embeddings` in the OpenAI format, over the providers that have an embeddings API. */
 import type { RequestContext } from '../../proxy/context.js';
 import type { AiGateway } from '../engine-types.js';
+import { readJsonBody } from './body.js';
+import { validateEmbeddingsRequest } from './openai-request.js';
+import { sendAiJson } from './reply.js';
 
-// Placeholder while the endpoint is written.
-export function embeddings(ctx: RequestContext, _gw: AiGateway): Promise<void> {
-  return Promise.reject(new KeywayError('KW_ERR_AI_ENDPOINT', { method: 'POST', path: ctx.upstreamPath }));
+export async function embeddings(ctx: RequestContext, gw: AiGateway): Promise<void> {
+  const req = validateEmbeddingsRequest(await readJsonBody(ctx, gw.maxBodyBytes));
+  const { served, response } = await gw.engine.embeddings(ctx, req);
+  sendAiJson(ctx, response, served);
 }

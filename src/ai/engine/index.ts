@@ -1,12 +1,249 @@
+/**
+ * The AI engine (the AiEngine contract of src/ai/engine-types.ts): resolves the requested model, lets the
+ * policy admit the call, runs the attempt loop over deployments, keys and fallbacks, and accounts usage.
+ * One engine is built per ai-proxy config and snapshot; what must outlive a snapshot (key cooldowns, the
+ * provider connection pool) is node-wide and passed in.
+ *
+ *   resolve.ts        alias or provider/model → plan (+ fallbacks)
+ *   balance.ts        weighted choice among a plan's targets
+ *   key-state.ts      key rotation and cooldowns (node-wide)
+ *   attempts.ts       the retry / fallback loop
+ *   upstream.ts       one HTTP exchange with a provider, timeouts, cancellation
+ *   stream-reader.ts  provider stream → canonical chunks
+ *   whole-response.ts a JSON answer to a stream request, replayed as chunks
+ *   usage.ts          tokens, cost, ctx.usage, policy.settle
+ */
+import { randomBytes } from 'node:crypto';
+import type { Dispatcher } from 'undici';
 import { KeywayError } from '../../core/errors.js';
+import type { RequestContext } from '../../proxy/context.js';
 import type { AiCatalog } from '../catalog.js';
-import type { AiEngine, AiPolicy } from '../engine-types.js';
+import type { AiEngine, AiPolicy, ChatOutcome } from '../engine-types.js';
+import { countTokens, estimateTokens, estimatePromptTokens, promptText } from '../tokens.js';
+import type {
+  AttemptTarget,
+  ChatResponse,
+  EmbeddingsRequest,
+  EmbeddingsResponse,
+  StreamIds,
+} from '../types.js';
+import { runAttempts, type AttemptEnv } from './attempts.js';
+import { WeightedPicker } from './balance.js';
+import { nodeKeyState, type KeyState } from './key-state.js';
+import { planChain, resolveModel, type Plan } from './resolve.js';
+import { readChatStream } from './stream-reader.js';
+import { AttemptFailure, ClientGone, exchangeJson, openStream } from './upstream.js';
+import { accountUsage, responseText } from './usage.js';
 
-// Placeholder while the engine is written.
-export function createEngine(_catalog: AiCatalog, _policy: AiPolicy): AiEngine {
-  const no = () =>
-    Promise.reject(
-      new KeywayError('KW_ERR_AI_NO_PROVIDER', { model: '-', reason: 'engine not written yet' }),
+export interface EngineOptions {
+  /** Key cooldowns and rotation; the node-wide state by default. */
+  keys?: KeyState;
+  /** Connection pool for provider calls; the node-wide keep-alive agent by default. */
+  dispatcher?: Dispatcher;
+}
+
+export function createEngine(catalog: AiCatalog, policy: AiPolicy, opts: EngineOptions = {}): AiEngine {
+  const keys = opts.keys ?? nodeKeyState;
+  const dispatcher = opts.dispatcher;
+  const pickers = new Map<string, WeightedPicker>();
+  const picker = (plan: Plan): WeightedPicker | undefined => {
+    if (plan.targets.length < 2) return undefined;
+    let p = pickers.get(plan.ref);
+    if (p === undefined) pickers.set(plan.ref, (p = new WeightedPicker(plan.targets.map((t) => t.weight))));
+    return p;
+  };
+
+  const prepare = async (
+    ctx: RequestContext,
+    model: unknown,
+    promptTokens: () => number,
+  ): Promise<{ chain: Plan[]; env: AttemptEnv }> => {
+    const plan = typeof model === 'string' ? resolveModel(catalog, model) : undefined;
+    if (plan === undefined) throw new KeywayError('KW_ERR_MODEL_NOT_FOUND', { model: String(model) });
+    await policy.admit(ctx, plan.ref, promptTokens());
+    return {
+      chain: planChain(catalog, plan),
+      env: { ctx, workspace: catalog.workspace, keys, client: clientSignal(ctx), picker },
+    };
+  };
+  const exchange = (ctx: RequestContext, env: AttemptEnv, t: AttemptTarget, timeoutMs: number) => ({
+    client: env.client,
+    timeoutMs,
+    idleMs: t.provider.timeoutMs,
+    ...(dispatcher === undefined ? {} : { dispatcher }),
+    onStatus: (status: number) => {
+      ctx.upstreamStatus = status;
+    },
+  });
+
+  return {
+    async chat(ctx, req): Promise<ChatOutcome> {
+      const { chain, env } = await prepare(ctx, req.model, () => estimatePromptTokens(req));
+      const ids = streamIds(req.model);
+      const prompt = (): string => promptText(req);
+      if (req.stream === true) {
+        const { value, served, target } = await attempting(() =>
+          runAttempts(env, chain, (t, timeoutMs) =>
+            openStream(
+              t.provider.adapter.chatRequest(req, t),
+              t.provider.adapter,
+              exchange(ctx, env, t, timeoutMs),
+            ),
+          ),
+        );
+        const settle = async (reported: ChatResponse['usage'], completion: string) => {
+          ctx.upstreamEndedAt = process.hrtime.bigint();
+          return accountUsage(ctx, policy, target, reported, prompt, completion);
+        };
+        return { served, stream: readChatStream(value, target, ids, settle) };
+      }
+      const {
+        value: response,
+        served,
+        target,
+      } = await attempting(() =>
+        runAttempts(env, chain, async (t, timeoutMs) => {
+          const adapter = t.provider.adapter;
+          const body = await exchangeJson(
+            adapter.chatRequest(req, t),
+            adapter,
+            exchange(ctx, env, t, timeoutMs),
+          );
+          return parsed(() => adapter.chatResponse(body, t, ids));
+        }),
+      );
+      ctx.upstreamEndedAt = process.hrtime.bigint();
+      const usage = await accountUsage(ctx, policy, target, response.usage, prompt, responseText(response));
+      response.usage ??= usage;
+      return { served, response };
+    },
+
+    async embeddings(ctx, req) {
+      const inputText = (): string => embeddingsText(req.input);
+      const { chain, env } = await prepare(ctx, req.model, () => estimateTokens(inputText().length));
+      const {
+        value: response,
+        served,
+        target,
+      } = await attempting(() =>
+        runAttempts(env, chain, async (t, timeoutMs) => {
+          const adapter = t.provider.adapter;
+          if (adapter.embeddingsRequest === undefined || adapter.embeddingsResponse === undefined)
+            throw embeddingsUnsupported(t);
+          const body = await exchangeJson(
+            adapter.embeddingsRequest(req, t),
+            adapter,
+            exchange(ctx, env, t, timeoutMs),
+          );
+          const respond = adapter.embeddingsResponse.bind(adapter);
+          return parsed(() => respond(body, t, req.model));
+        }),
+      );
+      ctx.upstreamEndedAt = process.hrtime.bigint();
+      if (req.encoding_format === 'base64') encodeBase64(response);
+      // Embeddings generate no tokens: the input is the whole bill.
+      const reported = response.usage as EmbeddingsResponse['usage'] | undefined;
+      const tokens =
+        typeof reported?.prompt_tokens === 'number'
+          ? reported.prompt_tokens
+          : (await countTokens(inputText())) + inputTokenCount(req.input);
+      response.usage = { prompt_tokens: tokens, total_tokens: tokens };
+      await accountUsage(
+        ctx,
+        policy,
+        target,
+        { prompt_tokens: tokens, completion_tokens: 0, total_tokens: tokens },
+        inputText,
+        '',
+      );
+      return { served, response };
+    },
+  };
+}
+
+/** The caller's connection as an abort signal: fires when it closes before the answer was finished. */
+function clientSignal(ctx: RequestContext): AbortSignal {
+  const controller = new AbortController();
+  const res = ctx.res;
+  if (res.destroyed && !res.writableFinished) controller.abort();
+  else
+    res.once('close', () => {
+      if (!res.writableFinished) controller.abort();
+    });
+  return controller.signal;
+}
+
+/** The caller went away: recorded as such (the answer can no longer be sent). */
+async function attempting<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof ClientGone) throw new KeywayError('KW_ERR_CLIENT_CLOSED');
+    throw err;
+  }
+}
+
+/** A 200 whose body the adapter cannot read is the provider's fault, not the caller's. */
+function parsed<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    if (err instanceof KeywayError) throw err;
+    throw new AttemptFailure(
+      {
+        status: 502,
+        message: 'the provider answered with a response Keyway could not read',
+        retryable: false,
+        keyProblem: false,
+      },
+      'malformed',
     );
-  return { chat: no, embeddings: no };
+  }
+}
+
+function embeddingsUnsupported(t: AttemptTarget): KeywayError {
+  return new KeywayError(
+    'KW_ERR_AI_PROVIDER',
+    { reason: `provider "${t.provider.name}" (${t.provider.type}) has no embeddings API` },
+    { status: 400 },
+  );
+}
+
+function streamIds(model: string): StreamIds {
+  return {
+    id: `chatcmpl-${randomBytes(18).toString('base64url')}`,
+    created: Math.floor(Date.now() / 1000),
+    model,
+  };
+}
+
+/**
+ * Vectors as the caller asked for them: the OpenAI SDKs ask for base64 (little-endian float32) by
+ * default, and providers that only answer float arrays (or adapters that drop the option) are encoded
+ * here, so every provider looks the same to the caller.
+ */
+function encodeBase64(response: EmbeddingsResponse): void {
+  for (const item of response.data) {
+    if (!Array.isArray(item.embedding)) continue;
+    const floats = Float32Array.from(item.embedding);
+    item.embedding = Buffer.from(floats.buffer, floats.byteOffset, floats.byteLength).toString('base64');
+  }
+}
+
+/** The text of string inputs (token-array inputs have none: their length is their count). */
+function embeddingsText(input: EmbeddingsRequest['input']): string {
+  if (typeof input === 'string') return input;
+  if (Array.isArray(input)) return input.filter((x) => typeof x === 'string').join('\n');
+  return '';
+}
+
+/** Tokens of token-array inputs (`[1, 2, 3]` or `[[1, 2], [3]]`), which need no counting. */
+function inputTokenCount(input: EmbeddingsRequest['input']): number {
+  if (!Array.isArray(input)) return 0;
+  let n = 0;
+  for (const x of input as unknown[]) {
+    if (typeof x === 'number') n++;
+    else if (Array.isArray(x)) n += x.length;
+  }
+  return n;
 }

@@ -46,9 +46,17 @@ export function formatRecord(r: StoredCallRecord): string {
     `target=${r.target ?? '-'}`,
     `${ms(r.latency_ms)}ms (gw ${ms(r.gateway_ms)} up ${ms(r.upstream_ms)})`,
     ...(r.retries > 0 ? [`retries=${r.retries}`] : []),
+    ...(r.model === null ? [] : [aiPart(r)]),
     ...(why === '' ? [] : [why]),
     r.request_id,
   ].join('  ');
+}
+
+/** An AI call: who served it, tokens in/out, and the cost when the model has a price. */
+function aiPart(r: StoredCallRecord): string {
+  const tokens = `tokens=${r.tokens_in ?? '-'}/${r.tokens_out ?? '-'}`;
+  const cost = r.cost === null ? '' : `  cost=$${Number(r.cost).toFixed(6)}`;
+  return `model=${r.provider ?? '-'}/${r.model ?? '-'}  ${tokens}${cost}`;
 }
 
 function query(opts: LogsOptions, extra: Record<string, string>): string {

@@ -1,4 +1,7 @@
-/** `keyway usage --key ID | --app NAME | --consumer NAME`: quota usage in the current period (GET /usage). */
+/**
+ * `keyway usage --key ID | --app NAME | --consumer NAME`: quota usage in the current period, AI spend against
+ * budgets and tokens per minute available (GET /usage).
+ */
 import type { UsageReport } from '../../limits/usage.js';
 import { AdminApiError, adminClient } from '../admin-client.js';
 import { CliError, type CliContext } from '../context.js';
@@ -33,17 +36,56 @@ export async function usageCommand(ctx: CliContext, opts: UsageOptions): Promise
   }
   const who = [r.key && `key ${r.key}`, r.app && `app ${r.app}`, r.consumer && `consumer ${r.consumer}`];
   ctx.output.out(`${who.filter(Boolean).join(', ')} — plan ${r.plan ?? '(none)'}`);
-  if (r.quotas.length === 0) {
+  const budgets = r.ai?.budgets ?? [];
+  const tokens = r.ai?.tokens ?? [];
+  if (r.quotas.length === 0 && budgets.length === 0 && tokens.length === 0) {
     ctx.output.out('no quotas');
     return 0;
   }
-  const rows = r.quotas.map((q) => [
-    q.name,
-    q.used === undefined ? '-' : `${q.used}/${q.limit}`,
-    q.remaining === undefined ? `counted per ${q.counted_per ?? '?'}` : `${q.remaining} left`,
-    q.resets_at === undefined ? '' : `renews ${q.resets_at}`,
-  ]);
-  const widths = [0, 1, 2].map((i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
+  table(
+    ctx,
+    r.quotas.map((q) => [
+      q.name,
+      q.used === undefined ? '-' : `${q.used}/${q.limit}`,
+      q.remaining === undefined ? `counted per ${q.counted_per ?? '?'}` : `${q.remaining} left`,
+      q.resets_at === undefined ? '' : `renews ${q.resets_at}`,
+    ]),
+  );
+  if (budgets.length > 0) {
+    ctx.output.out('AI spend budgets');
+    table(
+      ctx,
+      budgets.map((b) => [
+        `${b.name} (${b.source}, per ${b.counted_per})`,
+        b.spent_usd === undefined ? `- of ${usd(b.usd)}` : `${usd(b.spent_usd)} of ${usd(b.usd)}`,
+        b.remaining_usd === undefined ? `counted per ${b.counted_per}` : `${usd(b.remaining_usd)} left`,
+        b.resets_at === undefined ? '' : `renews ${b.resets_at}`,
+      ]),
+    );
+  }
+  if (tokens.length > 0) {
+    ctx.output.out('AI tokens per minute');
+    table(
+      ctx,
+      tokens.map((t) => [
+        `${t.source}, per ${t.counted_per}`,
+        `${t.available === undefined ? '-' : t.available}/${t.tokens_per_minute}`,
+        t.available === undefined ? `counted per ${t.counted_per}` : 'available now',
+        '',
+      ]),
+    );
+  }
+  return 0;
+}
+
+/** Dollars as people read them: cents, or more digits for sub-cent spend. */
+function usd(n: number): string {
+  return n !== 0 && Math.abs(n) < 0.01 ? `$${n.toFixed(6)}` : `$${n.toFixed(2)}`;
+}
+
+/** Aligned columns; the last one is left as it is. */
+function table(ctx: CliContext, rows: string[][]): void {
+  const widths = [0, 1, 2].map((i) => Math.max(0, ...rows.map((row) => (row[i] ?? '').length)));
   for (const row of rows) {
     ctx.output.out(
       row
@@ -52,5 +94,4 @@ export async function usageCommand(ctx: CliContext, opts: UsageOptions): Promise
         .trimEnd(),
     );
   }
-  return 0;
 }

@@ -69,6 +69,8 @@ export class AlertEngine {
     }
     const firing = this.firing ?? (this.firing = await this.loadFiring());
     for (const rule of await this.rules.active()) {
+      // Budget crossings are events from the data plane (budget-alerts.ts), with nothing to measure here.
+      if (rule.kind === 'ai_budget') continue;
       const observed = await this.measure(rule, now);
       const subjects = new Set(observed.keys());
       for (const key of firing)

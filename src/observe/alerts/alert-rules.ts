@@ -4,7 +4,11 @@
  *    (and at least `min_requests` calls were made, so two failures out of three is not an incident);
  *  - `latency_p99`: p99 latency (ms) over the window is above `threshold`;
  *  - `auth_failures`: one client IP (or credential id, `scope.per`) was refused more than `threshold`
- *    times in the window — counted by each node in memory, so in a cluster it is per node.
+ *    times in the window — counted by each node in memory, so in a cluster it is per node;
+ *  - `ai_budget`: where AI spend budget alerts go (src/observe/alerts/budget-alerts.ts). Not evaluated on
+ *    a timer: the data plane reports each budget crossing its `alert_at` percent (and 100 %) once per
+ *    period and subject; the rule receives those at or above `threshold` percent, for `scope.consumer`
+ *    only when set.
  * The webhook secret is write-only: answers say `has_secret`, never the value.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -12,7 +16,7 @@ import { KeywayError } from '../../core/errors.js';
 import type { ObserveDb } from '../store/observe-db.js';
 import type { AlertRuleTable } from '../store/schema.js';
 
-export const RULE_KINDS = ['error_rate', 'latency_p99', 'auth_failures'] as const;
+export const RULE_KINDS = ['error_rate', 'latency_p99', 'auth_failures', 'ai_budget'] as const;
 export type RuleKind = (typeof RULE_KINDS)[number];
 
 export interface RuleScope {
@@ -111,6 +115,17 @@ export class AlertRuleStore {
       .executeTakeFirst();
     if (existing !== undefined)
       throw new KeywayError('KW_ERR_CONFLICT', { reason: `alert rule "${input.name}" already exists` });
+    if (input.kind === 'ai_budget') {
+      const stray = (['service', 'route', 'per'] as const).find((f) => input.scope?.[f] !== undefined);
+      if (stray !== undefined) {
+        const message = 'an ai_budget rule can only be scoped to a consumer';
+        throw new KeywayError(
+          'KW_ERR_VALIDATION',
+          { reason: message },
+          { details: [{ path: `/scope/${stray}`, message }] },
+        );
+      }
+    }
     if (input.kind === 'auth_failures' && input.scope?.per === undefined) {
       input = { ...input, scope: { ...input.scope, per: 'ip' } };
     }
@@ -121,7 +136,8 @@ export class AlertRuleStore {
       kind: input.kind,
       threshold: input.threshold,
       window_minutes: input.window_minutes ?? 5,
-      min_requests: input.min_requests ?? (input.kind === 'auth_failures' ? 0 : 20),
+      min_requests:
+        input.min_requests ?? (input.kind === 'auth_failures' || input.kind === 'ai_budget' ? 0 : 20),
       scope: JSON.stringify(input.scope ?? {}),
       webhook_url: input.webhook_url,
       secret,

@@ -20,6 +20,9 @@ export interface RollupTable {
   route: string;
   consumer: string;
   app: string;
+  /** AI calls: the provider and the provider's model that served them ('' for other calls). */
+  provider: string;
+  model: string;
   /** 1…5 for 1xx…5xx; 4 includes 499 (client closed). */
   status_class: number;
   count: number;

@@ -11,6 +11,7 @@ import { plansMigration } from './0004-plans.js';
 import { observeMigration } from './0005-observe.js';
 import { leasesMigration } from './0006-leases.js';
 import { aiMigration } from './0007-ai.js';
+import { rollupModelsMigration } from './0008-rollup-models.js';
 
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
@@ -21,6 +22,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0005-observe': observeMigration(dialect),
     '0006-leases': leasesMigration(),
     '0007-ai': aiMigration(),
+    '0008-rollup-models': rollupModelsMigration(),
   };
 }
 

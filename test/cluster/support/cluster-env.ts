@@ -94,7 +94,9 @@ export async function admin(
   body?: unknown,
 ) {
   const r = await adminCall(kw, method, path, body);
-  assert.ok(r.status < 300, `${method} ${path} → ${r.status} ${JSON.stringify(r.json)}`);
+  // A 5xx is a node bug: its log (the last lines) says which.
+  const log = r.status >= 500 ? `\n${kw.output().split('\n').slice(-30).join('\n')}` : '';
+  assert.ok(r.status < 300, `${method} ${path} → ${r.status} ${JSON.stringify(r.json)}${log}`);
   return r.json;
 }
 

@@ -1,0 +1,84 @@
+/**
+ * Server-sent events to the caller, for the OpenAI (`data: {chunk}` … `data: [DONE]`) and Anthropic
+ * (`event: message_start` / `data: {…}`) stream formats alike. Every event is written as soon as it is
+ * produced (Nagle off, headers flushed up front): buffering here would delay the first token. Writes
+ * respect back-pressure: when the client reads slower than the provider writes, the producer waits for
+ * `drain`, so a slow client holds the provider's socket instead of growing the gateway's memory.
+ */
+import type { RequestContext } from '../../proxy/context.js';
+import type { Served } from '../engine-types.js';
+import { servedHeaders } from './reply.js';
+
+export class SseWriter {
+  private readonly ctx: RequestContext;
+
+  constructor(ctx: RequestContext) {
+    this.ctx = ctx;
+  }
+
+  /** The client went away (or the response ended): nothing more can be written. */
+  get closed(): boolean {
+    const res = this.ctx.res;
+    return res.destroyed || res.writableEnded;
+  }
+
+  /**
+   * Writes one event: `event: name` when given, then `data: JSON` (a string is written as-is, for
+   * `[DONE]`). Resolves once the event is handed to the socket, or, when the socket's buffer is full,
+   * once it drained (or the client went away).
+   */
+  send(data: unknown, event?: string): Promise<void> | undefined {
+    const payload = typeof data === 'string' ? data : JSON.stringify(data);
+    const text = event === undefined ? `data: ${payload}\n\n` : `event: ${event}\ndata: ${payload}\n\n`;
+    return this.write(text);
+  }
+
+  /** A comment line (`: …`): keeps idle proxies from closing a quiet stream; clients ignore it. */
+  comment(text: string): Promise<void> | undefined {
+    return this.write(`: ${text.replace(/[\r\n]/g, ' ')}\n\n`);
+  }
+
+  /** Ends the response (idempotent). */
+  end(): void {
+    if (!this.closed) this.ctx.res.end();
+  }
+
+  private write(text: string): Promise<void> | undefined {
+    if (this.closed) return undefined;
+    const res = this.ctx.res;
+    this.ctx.bytesOut += Buffer.byteLength(text);
+    if (res.write(text)) return undefined;
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        res.off('drain', done);
+        res.off('close', done);
+        resolve();
+      };
+      res.on('drain', done);
+      res.on('close', done);
+    });
+  }
+}
+
+/**
+ * Starts an event stream: status 200, `text/event-stream`, no caching, the request id and who serves the
+ * call (`x-keyway-ai-provider`, `x-keyway-ai-model`). Marks the request as answered for the pipeline.
+ */
+export function startSse(ctx: RequestContext, served: Served): SseWriter {
+  const res = ctx.res;
+  const headers = {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    // Tells nginx-style buffering proxies in front of Keyway to pass events through at once.
+    'x-accel-buffering': 'no',
+    'x-request-id': ctx.requestId,
+    ...servedHeaders(served),
+  };
+  ctx.response = { status: 200, headers };
+  ctx.responded = true;
+  res.writeHead(200, headers);
+  // Small writes must leave now, not after the next one (Nagle would hold a lone token ~40 ms).
+  res.socket?.setNoDelay(true);
+  res.flushHeaders();
+  return new SseWriter(ctx);
+}

@@ -1,0 +1,252 @@
+/**
+ * One HTTP exchange with a provider, over a node-wide keep-alive pool (TLS handshakes to api.openai.com
+ * cost more than a short completion's gateway overhead budget). Each exchange is bounded by the
+ * provider's timeout — the whole exchange for a JSON answer, the wait for response headers for a stream —
+ * and cancelled when the caller goes away. Failures come out as AttemptFailure (something another attempt
+ * may fix, or not) or ClientGone; nothing here knows about retries.
+ */
+import { Agent, request, type Dispatcher } from 'undici';
+import type { ProviderAdapter, ProviderFailure, UpstreamCall } from '../types.js';
+
+/** Keep-alive pool for every provider call of the node (undici pools per origin inside it). */
+export const providerAgent: Dispatcher = new Agent({
+  keepAliveTimeout: 30_000,
+  keepAliveMaxTimeout: 600_000,
+  connect: { timeout: 10_000 },
+  // Bounds are set per exchange from the provider's timeout.
+  headersTimeout: 0,
+  bodyTimeout: 0,
+});
+
+/** Error bodies are read up to this size: enough for any provider's error object, no more. */
+const ERROR_BODY_LIMIT = 64 * 1024;
+
+export type FailureKind = 'provider' | 'timeout' | 'connect' | 'malformed';
+
+/** An attempt failed; `failure` says whether another attempt is worth it and whether the key is to blame. */
+export class AttemptFailure extends Error {
+  readonly failure: ProviderFailure;
+  readonly kind: FailureKind;
+
+  constructor(failure: ProviderFailure, kind: FailureKind) {
+    super(failure.message);
+    this.name = 'AttemptFailure';
+    this.failure = failure;
+    this.kind = kind;
+  }
+}
+
+/** The caller closed its connection: stop, there is nobody to answer. */
+export class ClientGone extends Error {
+  constructor() {
+    super('the client closed the connection');
+    this.name = 'ClientGone';
+  }
+}
+
+export interface ExchangeOptions {
+  /** Aborted when the caller goes away. */
+  client: AbortSignal;
+  /** Bound for this exchange (ms): the whole of it for JSON, until the response headers for a stream. */
+  timeoutMs: number;
+  /** For a stream once started: longest silence between two reads (ms). */
+  idleMs?: number;
+  dispatcher?: Dispatcher;
+  /** Told the provider's status as soon as it is known (for the call record). */
+  onStatus?: (status: number) => void;
+}
+
+/** A provider stream whose headers arrived with 200: read `body`, then `close()` (always). */
+export interface OpenStream {
+  body: AsyncIterable<Uint8Array>;
+  /** The provider answered one JSON document instead of a stream (it ignored `stream: true`). */
+  json: boolean;
+  /** Releases the exchange: detaches from the caller's signal, aborts the body if still flowing. */
+  close(): void;
+}
+
+/** A non-streamed call: the provider's JSON answer, or an AttemptFailure. */
+export async function exchangeJson(
+  call: UpstreamCall,
+  adapter: ProviderAdapter,
+  opts: ExchangeOptions,
+): Promise<unknown> {
+  const guard = new ExchangeGuard(opts.client, opts.timeoutMs);
+  try {
+    const res = await send(call, guard, opts, 0);
+    await refuseErrors(res, adapter, guard);
+    let text: string;
+    try {
+      text = await res.body.text();
+    } catch (err) {
+      throw guard.classify(err);
+    }
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw malformed('the provider answered 200 with a body that is not JSON');
+    }
+  } finally {
+    guard.dispose();
+  }
+}
+
+/**
+ * A streamed call: resolves once the provider answered 200 (its headers within the timeout). After that
+ * the body is bounded by an idle timeout (no byte for `timeoutMs`), not by the total time: generations
+ * may legitimately run for minutes.
+ */
+export async function openStream(
+  call: UpstreamCall,
+  adapter: ProviderAdapter,
+  opts: ExchangeOptions,
+): Promise<OpenStream> {
+  const guard = new ExchangeGuard(opts.client, opts.timeoutMs);
+  try {
+    const res = await send(call, guard, opts, opts.idleMs ?? opts.timeoutMs);
+    await refuseErrors(res, adapter, guard);
+    guard.disarm();
+    const type = res.headers['content-type'];
+    return {
+      body: res.body,
+      json: typeof type === 'string' && type.startsWith('application/json'),
+      close: () => {
+        guard.dispose();
+        if (!res.body.destroyed) res.body.destroy();
+      },
+    };
+  } catch (err) {
+    guard.dispose();
+    throw err;
+  }
+}
+
+async function send(
+  call: UpstreamCall,
+  guard: ExchangeGuard,
+  opts: ExchangeOptions,
+  bodyTimeout: number,
+): Promise<Dispatcher.ResponseData> {
+  let res: Dispatcher.ResponseData;
+  try {
+    res = await request(call.url, {
+      method: call.method,
+      headers: call.headers,
+      body: call.body,
+      signal: guard.signal,
+      dispatcher: opts.dispatcher ?? providerAgent,
+      headersTimeout: 0,
+      bodyTimeout,
+    });
+  } catch (err) {
+    throw guard.classify(err);
+  }
+  opts.onStatus?.(res.statusCode);
+  return res;
+}
+
+/** A status of 300 or more: read the (bounded) error body and let the adapter say what it means. */
+async function refuseErrors(
+  res: Dispatcher.ResponseData,
+  adapter: ProviderAdapter,
+  guard: ExchangeGuard,
+): Promise<void> {
+  if (res.statusCode < 300) return;
+  let text = '';
+  try {
+    text = await readBounded(res.body, ERROR_BODY_LIMIT);
+  } catch (err) {
+    const classified = guard.classify(err);
+    if (classified instanceof ClientGone) throw classified;
+  }
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text) as unknown;
+  } catch {
+    // Not JSON (an HTML error page from a load balancer): the adapter gets the text.
+  }
+  throw new AttemptFailure(adapter.failure(res.statusCode, body, res.headers), 'provider');
+}
+
+async function readBounded(body: Dispatcher.ResponseData['body'], limit: number): Promise<string> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    parts.push(chunk);
+    size += chunk.length;
+    if (size >= limit) {
+      body.destroy();
+      break;
+    }
+  }
+  return Buffer.concat(parts).subarray(0, limit).toString('utf8');
+}
+
+function malformed(message: string): AttemptFailure {
+  return new AttemptFailure({ status: 502, message, retryable: false, keyProblem: false }, 'malformed');
+}
+
+/**
+ * The abort signal of one exchange: fires when the caller goes away or the timeout elapses, and tells
+ * which of the two it was.
+ */
+class ExchangeGuard {
+  private readonly controller = new AbortController();
+  private readonly client: AbortSignal;
+  private readonly timeoutMs: number;
+  private timer: NodeJS.Timeout | undefined;
+  private timedOut = false;
+  private readonly onClientAbort = (): void => this.controller.abort(new ClientGone());
+
+  constructor(client: AbortSignal, timeoutMs: number) {
+    this.client = client;
+    this.timeoutMs = timeoutMs;
+    if (client.aborted) this.controller.abort(new ClientGone());
+    else client.addEventListener('abort', this.onClientAbort, { once: true });
+    this.timer = setTimeout(() => {
+      this.timedOut = true;
+      this.controller.abort(new Error('timeout'));
+    }, timeoutMs);
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** Stops the timeout (the stream started: its body has an idle bound instead). */
+  disarm(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  dispose(): void {
+    this.disarm();
+    this.client.removeEventListener('abort', this.onClientAbort);
+  }
+
+  /** What an error thrown by the exchange means for the attempt loop. */
+  classify(err: unknown): AttemptFailure | ClientGone {
+    if (this.client.aborted) return new ClientGone();
+    if (this.timedOut)
+      return new AttemptFailure(
+        {
+          status: 504,
+          message: `no answer within ${this.timeoutMs} ms`,
+          retryable: true,
+          keyProblem: false,
+        },
+        'timeout',
+      );
+    const code = (err as { code?: unknown }).code;
+    // The message names the error code only: undici's messages may carry the provider's host and port.
+    return new AttemptFailure(
+      {
+        status: 502,
+        message: `could not reach the provider${typeof code === 'string' ? ` (${code})` : ''}`,
+        retryable: true,
+        keyProblem: false,
+      },
+      'connect',
+    );
+  }
+}
