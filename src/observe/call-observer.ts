@@ -11,10 +11,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestContext } from '../proxy/context.js';
 import type { AuthReasons } from './auth-reasons.js';
 import type { CallRecord } from './call-record.js';
-import type { HeaderCapture } from './capture.js';
+import type { CallCapture, CallTaps } from './capture.js';
 import type { ProxyMetrics } from './metrics.js';
 import type { RingBuffer } from './ring-buffer.js';
-import { propagateTrace, publishSpan } from './trace-context.js';
+import { callSpans } from './otel/call-spans.js';
+import type { CallTracing } from './otel/otel-tracing.js';
+import { propagateTrace, publishSpan, type TraceIds } from './trace-context.js';
 
 /** Status recorded for a call whose client left before any status line was sent (nginx's convention). */
 export const CLIENT_CLOSED = 499;
@@ -29,8 +31,10 @@ export interface CallObserverParts {
   batchSize: number;
   metrics: ProxyMetrics | undefined;
   reasons: AuthReasons;
-  capture: HeaderCapture | undefined;
+  capture: CallCapture | undefined;
   trace: boolean;
+  /** OpenTelemetry spans (off unless KEYWAY_OTEL_ENDPOINT is set; needs `trace`). */
+  tracing?: CallTracing | undefined;
 }
 
 export class CallObserver {
@@ -42,10 +46,19 @@ export class CallObserver {
     this.metrics = parts.metrics;
   }
 
-  /** A routed request, before its phases run: starts the trace and waits for the response to close. */
+  /**
+   * A routed request, before its phases run: starts the trace (and decides whether its spans are exported),
+   * taps the bodies of a route that captures them, and waits for the response to close.
+   */
   track(ctx: RequestContext): void {
-    if (this.parts.trace) ctx.traceId = propagateTrace(ctx.upstreamHeaders).traceId;
-    ctx.res.once('close', () => this.finish(ctx));
+    let spanIds: TraceIds | undefined;
+    if (this.parts.trace) {
+      const ids = propagateTrace(ctx.upstreamHeaders);
+      ctx.traceId = ids.traceId;
+      if (this.parts.tracing?.sample(ids, ctx.upstreamHeaders) === true) spanIds = ids;
+    }
+    const taps = this.parts.capture?.start(ctx);
+    ctx.res.once('close', () => this.finish(ctx, taps, spanIds));
   }
 
   /** A request answered before a route matched (400, 404, 414, 431, 503 not ready). */
@@ -83,7 +96,7 @@ export class CallObserver {
     this.metrics?.upstreamFailed(service, target, code);
   }
 
-  private finish(ctx: RequestContext): void {
+  private finish(ctx: RequestContext, taps: CallTaps | undefined, spanIds: TraceIds | undefined): void {
     const end = process.hrtime.bigint();
     const latency = Number(end - ctx.startedAt) / 1e6;
     const upstreamMs =
@@ -117,6 +130,7 @@ export class CallObserver {
       if (authReason !== null) metrics.authFailed(route.name, authReason);
     }
     if (ctx.traceId !== undefined) publishSpanOf(ctx, latency, status);
+    if (spanIds !== undefined) this.parts.tracing?.record(callSpans(ctx, spanIds, end, status));
     if (this.ring === undefined) return;
 
     const id = ctx.identity;
@@ -154,10 +168,7 @@ export class CallObserver {
       tokens_in: usage?.tokensIn ?? null,
       tokens_out: usage?.tokensOut ?? null,
       cost: usage?.cost ?? null,
-      capture:
-        capture !== undefined && capture.routes.has(route.name)
-          ? capture.capture(ctx.req.headers, ctx.response?.headers)
-          : null,
+      capture: capture === undefined ? null : capture.record(ctx, taps, this.ring.length),
     });
   }
 

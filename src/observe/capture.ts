@@ -1,57 +1,117 @@
 /**
- * Optional capture of request and response headers into the call record, for the routes named in
- * `KEYWAY_CAPTURE_ROUTES` (off by default). Every credential-bearing header is redacted whatever the
- * settings say, and so are the fields listed in `KEYWAY_CAPTURE_REDACT`. Bodies are not captured yet
- * (docs/observability.md).
+ * Optional capture of headers and bodies into the call record, per route, off by default
+ * (docs/observability.md): `KEYWAY_CAPTURE_ROUTES` names the routes whose request and response headers are
+ * kept, `KEYWAY_CAPTURE_BODIES` those whose bodies are (their first `KEYWAY_CAPTURE_BODY_BYTES`).
+ *
+ * Never a secret, whatever the settings say: credential headers (by name, and any header whose name says
+ * key/token/secret/auth…) are redacted, credential fields of JSON and form bodies too, the credentials the
+ * request presented are masked wherever a body repeats them, and Keyway keys (`kw_live_…`) are masked
+ * everywhere. Settings only add names to redact.
  */
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import type { RequestContext } from '../proxy/context.js';
+import { BodyPrefix, ResponseTap, tapRequest } from './capture/body-tap.js';
+import { describeBody } from './capture/captured-body.js';
+import { CREDENTIAL_HEADERS, PresentedCredentials, REDACTED } from './capture/presented-credentials.js';
+import { credentialHeaderName, SensitiveNames } from './capture/sensitive-names.js';
+import type { CaptureSettings } from './observe-settings.js';
 
-/** Headers that carry credentials in the schemes Keyway knows (and common vendor ones). */
-export const CREDENTIAL_HEADERS: readonly string[] = [
-  'authorization',
-  'proxy-authorization',
-  'cookie',
-  'set-cookie',
-  'apikey',
-  'x-api-key',
-  'api-key',
-  'keyway-admin-token',
-  'x-amz-security-token',
-  'x-client-cert',
-  'x-ssl-client-cert',
-];
+export { CREDENTIAL_HEADERS } from './capture/presented-credentials.js';
 
-export class HeaderCapture {
-  private readonly redact: Set<string>;
+/** The body taps of one call, installed before its phases run. */
+export interface CallTaps {
+  request: BodyPrefix;
+  response: ResponseTap;
+}
 
-  constructor(
-    readonly routes: ReadonlySet<string>,
-    extraRedact: readonly string[],
-  ) {
-    this.redact = new Set([...CREDENTIAL_HEADERS, ...extraRedact.map((h) => h.toLowerCase())]);
+const KEYWAY_KEY = /kw_(?:live|test)_[0-9A-Za-z_]*/g;
+
+/**
+ * Captured bodies ride in records that wait in the ring for the writer. The ring bounds their number, not
+ * their size, so body text is kept only while the records waiting could hold at most this much of it
+ * (counting every one as a full capture both ways); beyond, a body is recorded as type and size, with
+ * `omitted: "backlog"`. At 4 KiB that is 8192 waiting records — more than a healthy writer ever leaves.
+ */
+export const BACKLOG_BYTES = 64 * 1024 * 1024;
+
+export class CallCapture {
+  private readonly headerRoutes: ReadonlySet<string>;
+  private readonly bodyRoutes: ReadonlySet<string>;
+  private readonly allHeaders: boolean;
+  private readonly allBodies: boolean;
+  private readonly redactHeaders: ReadonlySet<string>;
+  private readonly names: SensitiveNames;
+
+  constructor(private readonly settings: CaptureSettings) {
+    this.headerRoutes = new Set(settings.headerRoutes);
+    this.bodyRoutes = new Set(settings.bodyRoutes);
+    this.allHeaders = this.headerRoutes.has('*');
+    this.allBodies = this.bodyRoutes.has('*');
+    this.redactHeaders = new Set([
+      ...CREDENTIAL_HEADERS,
+      ...settings.redactHeaders.map((h) => h.toLowerCase()),
+    ]);
+    this.names = new SensitiveNames(settings.redactFields);
   }
 
-  static fromEnv(env: NodeJS.ProcessEnv = process.env): HeaderCapture | undefined {
-    const list = (name: string): string[] =>
-      (env[name] ?? '')
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
-    const routes = list('KEYWAY_CAPTURE_ROUTES');
-    if (routes.length === 0) return undefined;
-    return new HeaderCapture(new Set(routes), list('KEYWAY_CAPTURE_REDACT'));
+  /** Undefined when no route captures anything: the observer then skips capture entirely. */
+  static from(settings: CaptureSettings): CallCapture | undefined {
+    return settings.headerRoutes.length === 0 && settings.bodyRoutes.length === 0
+      ? undefined
+      : new CallCapture(settings);
   }
 
-  /** JSON text of both header sets with every sensitive value replaced. */
-  capture(request: IncomingHttpHeaders, response: OutgoingHttpHeaders | undefined): string {
-    return JSON.stringify({ request: this.clean(request), response: this.clean(response ?? {}) });
+  /** Installs the body taps when the call's route captures bodies. */
+  start(ctx: RequestContext): CallTaps | undefined {
+    if (!this.allBodies && !this.bodyRoutes.has(ctx.route.name)) return undefined;
+    const request = new BodyPrefix(this.settings.bodyBytes);
+    tapRequest(ctx.req, request);
+    const response = new ResponseTap(this.settings.bodyBytes, ctx.res);
+    response.install();
+    return { request, response };
+  }
+
+  /**
+   * JSON text for the record's `capture` column, or null when the route captures nothing. `backlog`: the
+   * records waiting to be written.
+   */
+  record(ctx: RequestContext, taps: CallTaps | undefined, backlog: number): string | null {
+    const headers = this.allHeaders || this.headerRoutes.has(ctx.route.name);
+    if (!headers && taps === undefined) return null;
+    const out: Record<string, unknown> = {};
+    if (headers) {
+      out['request'] = this.clean(ctx.req.headers);
+      out['response'] = this.clean(ctx.response?.headers ?? {});
+    }
+    if (taps !== undefined) {
+      const req = ctx.req;
+      const credentials = PresentedCredentials.of(req.headers, req.url, this.redactHeaders, this.names);
+      const text = backlog * 2 * this.settings.bodyBytes <= BACKLOG_BYTES;
+      out['request_body'] = describeBody(
+        taps.request,
+        req.headers['content-type'],
+        req.headers['content-encoding'],
+        text ? { names: this.names, credentials } : undefined,
+      );
+      out['response_body'] = describeBody(
+        taps.response.body,
+        taps.response.header('content-type'),
+        taps.response.header('content-encoding'),
+        text ? { names: this.names, credentials } : undefined,
+      );
+    }
+    return JSON.stringify(out);
   }
 
   private clean(headers: IncomingHttpHeaders | OutgoingHttpHeaders): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const [name, value] of Object.entries(headers)) {
       if (value === undefined) continue;
-      out[name] = this.redact.has(name.toLowerCase()) ? '[redacted]' : value;
+      const lower = name.toLowerCase();
+      if (this.redactHeaders.has(lower) || credentialHeaderName(lower)) out[name] = REDACTED;
+      else if (typeof value === 'string') out[name] = value.replace(KEYWAY_KEY, REDACTED);
+      else if (Array.isArray(value)) out[name] = value.map((v) => String(v).replace(KEYWAY_KEY, REDACTED));
+      else out[name] = value;
     }
     return out;
   }

@@ -14,7 +14,8 @@ import { AuthReasons } from './auth-reasons.js';
 import { BatchWriter } from './batch-writer.js';
 import type { CallRecord } from './call-record.js';
 import { CallObserver } from './call-observer.js';
-import { HeaderCapture } from './capture.js';
+import { CallCapture } from './capture.js';
+import { OtelTracing } from './otel/otel-tracing.js';
 import { ProxyMetrics, type NodeGauges } from './metrics.js';
 import type { ObserveSettings } from './observe-settings.js';
 import { RingBuffer } from './ring-buffer.js';
@@ -102,8 +103,10 @@ export function startObservability(opts: ObservabilityOptions): Observability {
       })
     : undefined;
   const reasons = new AuthReasons();
+  // OpenTelemetry spans: the SDK is imported only when an endpoint is set (src/observe/otel/).
+  const tracing = settings.otel === undefined ? undefined : OtelTracing.start(settings.otel, log);
   const observer =
-    ring === undefined && metrics === undefined
+    ring === undefined && metrics === undefined && tracing === undefined
       ? undefined
       : new CallObserver({
           ring,
@@ -111,8 +114,9 @@ export function startObservability(opts: ObservabilityOptions): Observability {
           batchSize: settings.batchSize,
           metrics,
           reasons,
-          capture: HeaderCapture.fromEnv(),
+          capture: CallCapture.from(settings.capture),
           trace: settings.trace === 'propagate',
+          tracing,
         });
 
   const flushRollups = async (): Promise<void> => {
@@ -181,6 +185,7 @@ export function startObservability(opts: ObservabilityOptions): Observability {
       await alerts.stop();
       await budgetAlerts.idle();
       await writer?.close();
+      await tracing?.shutdown();
       await flushRollups();
       reasons.close();
       await store.close();

@@ -3,8 +3,8 @@
  * a valid incoming `traceparent` keeps its trace id and flags and gets Keyway's own span id as the new
  * parent id (§3.2.2.3: a participant replaces parent-id); `tracestate` passes on untouched. An absent or
  * invalid `traceparent` starts a new trace, and then `tracestate` is dropped (§3.3.1.1: it belongs to the
- * trace it came with). Spans are published on `keyway:trace:span` only when someone subscribes: that is
- * the exporter hook (off by default; an OpenTelemetry exporter can subscribe there).
+ * trace it came with). Spans are published on `keyway:trace:span` only when someone subscribes (for
+ * in-process consumers); OTLP export is src/observe/otel/ (off by default).
  */
 import { channel } from 'node:diagnostics_channel';
 import { randomFillSync } from 'node:crypto';

@@ -112,7 +112,7 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
     const token = await ensureAdminToken(store, settings.data_dir);
     // Call records, metrics, rollups and alerts (src/observe); records and metrics on unless turned off.
     observe = startObservability({
-      settings: loadObserveSettings(),
+      settings: loadObserveSettings(process.env, settings.observability),
       dataDir: settings.data_dir,
       ...(settings.database_url === undefined ? {} : { databaseUrl: settings.database_url }),
       log,

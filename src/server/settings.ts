@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { KeywayError } from '../core/errors.js';
 import { validate } from '../core/validator.js';
+import { observeFileEnv, observeFileSchema } from '../observe/observe-file.js';
 
 export interface ListenAddress {
   host: string;
@@ -44,6 +45,8 @@ export interface NodeSettings {
   redis_url?: string;
   /** Prefix of every Redis key and channel Keyway uses, so several clusters can share one Redis. */
   redis_prefix: string;
+  /** The file's `observability:` section as `KEYWAY_*` values, under the environment's (observe-file.ts). */
+  observability?: Record<string, string>;
 }
 
 const listenSchema = {
@@ -92,6 +95,7 @@ const fileSchema = {
     poll_interval_ms: { type: 'integer', minimum: 50, maximum: 600_000 },
     redis_url: { type: 'string', pattern: '^rediss?://' },
     redis_prefix: { type: 'string', pattern: REDIS_PREFIX_PATTERN },
+    observability: observeFileSchema,
   },
 } as const;
 
@@ -112,6 +116,7 @@ interface FileSettings {
   poll_interval_ms?: number;
   redis_url?: string;
   redis_prefix?: string;
+  observability?: Record<string, unknown>;
 }
 
 export function parseListen(value: string, field: string): ListenAddress {
@@ -239,6 +244,7 @@ export function loadSettings(opts: { configFile?: string; env?: NodeJS.ProcessEn
     poll_interval_ms: num('KEYWAY_POLL_INTERVAL_MS', file.poll_interval_ms, 1000),
     redis_prefix: redisPrefix,
   };
+  if (file.observability !== undefined) settings.observability = observeFileEnv(file.observability);
   if (databaseUrl !== undefined) settings.database_url = databaseUrl;
   if (redisUrl !== undefined) settings.redis_url = redisUrl;
   if (cert !== undefined && key !== undefined) {

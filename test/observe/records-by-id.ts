@@ -1,0 +1,31 @@
+/**
+ * A record ring for data-plane tests that hands each record to whoever waits for its request id: records
+ * are pushed when the response closes, a moment after the client has read the answer, so a test awaits
+ * the push itself instead of polling.
+ */
+import type { CallRecord } from '../../src/observe/call-record.js';
+import { RingBuffer } from '../../src/observe/ring-buffer.js';
+
+export class RecordsById extends RingBuffer<CallRecord> {
+  private readonly seen = new Map<string, CallRecord>();
+  private readonly waiting = new Map<string, (r: CallRecord) => void>();
+
+  constructor() {
+    super(10_000);
+  }
+
+  override push(record: CallRecord): boolean {
+    const waiter = this.waiting.get(record.request_id);
+    if (waiter !== undefined) {
+      this.waiting.delete(record.request_id);
+      waiter(record);
+    } else this.seen.set(record.request_id, record);
+    return true;
+  }
+
+  recordOf(requestId: string): Promise<CallRecord> {
+    const r = this.seen.get(requestId);
+    if (r !== undefined) return Promise.resolve(r);
+    return new Promise((resolve) => this.waiting.set(requestId, resolve));
+  }
+}
