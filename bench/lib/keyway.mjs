@@ -8,13 +8,16 @@ import { start, stop, tempDir, freePort, waitFor, tail } from './processes.mjs';
  * @param env the bench env: `root` (repo root) and `nodeArgs` (extra node flags, e.g. --cpu-prof).
  * @returns {{ proc, proxyUrl, adminUrl, dataDir, admin: (method, path, body?) => Promise<any>, waitForRoute, stop }}
  */
-export async function startKeyway(env, { name = 'keyway', extraEnv = {}, dataDir: givenDir } = {}) {
+export async function startKeyway(
+  env,
+  { name = 'keyway', extraEnv = {}, dataDir: givenDir, args = [] } = {},
+) {
   const bin = path.join(env.root, 'bin', 'keyway.js');
   if (!existsSync(bin)) throw new Error(`${bin} does not exist yet: build Keyway first (npm run build)`);
   // A given data dir is reused (the key-scale bench seeds it between two starts).
   const dataDir = givenDir ?? tempDir(name);
   const [proxyPort, adminPort] = [await freePort(), await freePort()];
-  const proc = await start(name, process.execPath, [...(env.nodeArgs ?? []), bin, 'start'], {
+  const proc = await start(name, process.execPath, [...(env.nodeArgs ?? []), bin, 'start', ...args], {
     cwd: env.root,
     logDir: dataDir,
     env: {

@@ -11,6 +11,7 @@ import keywayKeyAuth from './keyway-key-auth.mjs';
 import keywayLogging from './keyway-logging.mjs';
 import keywayRateLimit from './keyway-rate-limit.mjs';
 import keywayRateLimitRedis from './keyway-rate-limit-redis.mjs';
+import keywayRateLimitWorkers from './keyway-rate-limit-workers.mjs';
 
 export const scenarios = [
   direct,
@@ -21,4 +22,5 @@ export const scenarios = [
   keywayKeyAuth,
   keywayRateLimit,
   keywayRateLimitRedis,
+  keywayRateLimitWorkers,
 ];

@@ -6,20 +6,8 @@
  */
 import { sql, type Expression, type SqlBool } from 'kysely';
 import { BUCKET_COLUMNS, quantile } from './latency-histogram.js';
-import { GRAINS, grainCode, type Grain, type RollupLevel } from './rollups.js';
+import { GRAINS, grainCode, type Dimension, type Grain, type RollupLevel } from './rollups.js';
 import type { ObserveDb } from './store/observe-db.js';
-
-export const DIMENSIONS = [
-  'workspace',
-  'service',
-  'route',
-  'consumer',
-  'app',
-  'provider',
-  'model',
-  'status_class',
-] as const;
-export type Dimension = (typeof DIMENSIONS)[number];
 
 /** Dimensions a query can filter on (every one but the status class). */
 const FILTERS = ['workspace', 'service', 'route', 'consumer', 'app', 'provider', 'model'] as const;

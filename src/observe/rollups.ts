@@ -15,6 +15,19 @@ import type { RollupTable } from './store/schema.js';
 export const GRAINS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 export type Grain = keyof typeof GRAINS;
 
+/** What a rollup row is counted by: with grain and bucket, its key (the `call_rollups_key` index). */
+export const DIMENSIONS = [
+  'workspace',
+  'service',
+  'route',
+  'consumer',
+  'app',
+  'provider',
+  'model',
+  'status_class',
+] as const;
+export type Dimension = (typeof DIMENSIONS)[number];
+
 interface Acc {
   key: Omit<
     RollupTable,
@@ -217,18 +230,7 @@ export async function upsert(store: ObserveDb, rows: RollupTable[]): Promise<voi
     .values(rows)
     .onConflict((oc) =>
       oc
-        .columns([
-          'grain',
-          'bucket',
-          'workspace',
-          'service',
-          'route',
-          'consumer',
-          'app',
-          'provider',
-          'model',
-          'status_class',
-        ])
+        .columns(['grain', 'bucket', ...DIMENSIONS])
         .doUpdateSet(
           Object.fromEntries(ADDED.map((c) => [c, sql`call_rollups.${sql.ref(c)} + excluded.${sql.ref(c)}`])),
         ),

@@ -5,30 +5,24 @@
  * breaks mid-stream.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import OpenAI from 'openai';
-import { nodeKeyState } from '../../src/ai/engine/key-state.js';
+import { describe, it } from 'node:test';
+import type OpenAI from 'openai';
 import { JSON_TOOL_NAME } from '../../src/ai/providers/anthropic/json-mode.js';
-import { gate, startFakeLlm, type FakeLlm } from '../helpers/fake-llm.js';
-import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { gate } from '../helpers/fake-llm.js';
 import {
   anthropicCutStream,
   anthropicMessage,
   anthropicTextStream,
   anthropicToolStream,
 } from './anthropic-fixtures.js';
+import { aiHarness, drain, Drained } from './harness.js';
 import { aiState } from './openai-fixtures.js';
 
 const SECRET = 'sk-ant-provider-secret-0002';
 
 describe('OpenAI SDK → Anthropic provider', () => {
-  let fake: FakeLlm;
-  let gw: TestGateway;
-  let client: OpenAI;
-
-  before(async () => {
-    fake = await startFakeLlm();
-    gw = await startGateway(
+  const h = aiHarness({
+    config: (fake) =>
       aiState({
         providers: [
           {
@@ -42,20 +36,10 @@ describe('OpenAI SDK → Anthropic provider', () => {
         ],
         models: [{ name: 'claude', targets: [{ provider: 'an', model: 'claude-haiku-4-5' }], retries: 0 }],
       }),
-    );
-    client = new OpenAI({ apiKey: 'kw-caller', baseURL: `${gw.url}/v1`, maxRetries: 0 });
-  });
-  after(async () => {
-    await gw.close();
-    await fake.close();
-  });
-  beforeEach(() => {
-    fake.requests.length = 0;
-    nodeKeyState.clear();
   });
 
   it('answers a chat completion with Anthropic usage mapped (cache reads as cached tokens)', async () => {
-    fake.queue({
+    h.fake.queue({
       json: anthropicMessage([{ type: 'text', text: 'Hi there.' }], {
         usage: {
           input_tokens: 10,
@@ -65,7 +49,7 @@ describe('OpenAI SDK → Anthropic provider', () => {
         },
       }),
     });
-    const res = await client.chat.completions.create({
+    const res = await h.client.chat.completions.create({
       model: 'claude',
       messages: [
         { role: 'system', content: 'Be nice.' },
@@ -81,7 +65,7 @@ describe('OpenAI SDK → Anthropic provider', () => {
     assert.equal(res.usage?.prompt_tokens, 100);
     assert.equal(res.usage?.completion_tokens, 3);
     assert.equal(res.usage?.prompt_tokens_details?.cached_tokens, 90);
-    const rec = fake.requests[0];
+    const rec = h.fake.requests[0];
     assert.equal(rec?.url, '/v1/messages');
     assert.equal(rec?.headers['x-api-key'], SECRET);
     assert.equal(rec?.headers['authorization'], undefined);
@@ -96,34 +80,25 @@ describe('OpenAI SDK → Anthropic provider', () => {
 
   it('streams chunk by chunk: the first token arrives while the provider holds the rest', async () => {
     const held = gate();
-    fake.queue({
+    h.fake.queue({
       sse: anthropicTextStream(['Once', ' upon', ' a time'], { gate: held.promise, usage: [12, 4] }),
     });
-    const stream = await client.chat.completions.create({
+    const stream = await h.client.chat.completions.create({
       model: 'claude',
       messages: [{ role: 'user', content: 'Tell a story' }],
       stream: true,
       stream_options: { include_usage: true },
     });
-    let text = '';
-    let finish: string | null = null;
-    let usage: OpenAI.CompletionUsage | null | undefined;
-    for await (const c of stream) {
-      const piece = c.choices[0]?.delta.content ?? '';
-      if (piece !== '' && text === '') held.open();
-      text += piece;
-      finish = c.choices[0]?.finish_reason ?? finish;
-      if (c.usage) usage = c.usage;
-    }
+    const { text, finish, usage } = await drain(stream, held.open);
     assert.equal(text, 'Once upon a time');
     assert.equal(finish, 'stop');
     assert.equal(usage?.prompt_tokens, 12);
     assert.equal(usage?.completion_tokens, 4);
-    assert.equal((fake.requests[0]?.json as { stream: boolean }).stream, true);
+    assert.equal((h.fake.requests[0]?.json as { stream: boolean }).stream, true);
   });
 
   it('tools: calls come back as tool_calls and results go out as tool_result blocks', async () => {
-    fake.queue({
+    h.fake.queue({
       json: anthropicMessage([{ type: 'tool_use', id: 'toolu_01', name: 'lookup', input: { q: 'keyway' } }]),
     });
     const tools: OpenAI.ChatCompletionTool[] = [
@@ -136,7 +111,7 @@ describe('OpenAI SDK → Anthropic provider', () => {
         },
       },
     ];
-    const first = await client.chat.completions.create({
+    const first = await h.client.chat.completions.create({
       model: 'claude',
       messages: [{ role: 'user', content: 'Find keyway' }],
       tools,
@@ -145,13 +120,13 @@ describe('OpenAI SDK → Anthropic provider', () => {
     const call = first.choices[0]?.message.tool_calls?.[0];
     assert.equal(first.choices[0]?.finish_reason, 'tool_calls');
     assert.equal(call?.type === 'function' ? call.function.arguments : '', '{"q":"keyway"}');
-    assert.deepEqual((fake.requests[0]?.json as { tool_choice: unknown }).tool_choice, {
+    assert.deepEqual((h.fake.requests[0]?.json as { tool_choice: unknown }).tool_choice, {
       type: 'tool',
       name: 'lookup',
     });
 
-    fake.queue({ json: anthropicMessage([{ type: 'text', text: 'An API gateway.' }]) });
-    const second = await client.chat.completions.create({
+    h.fake.queue({ json: anthropicMessage([{ type: 'text', text: 'An API gateway.' }]) });
+    const second = await h.client.chat.completions.create({
       model: 'claude',
       tools,
       messages: [
@@ -161,7 +136,7 @@ describe('OpenAI SDK → Anthropic provider', () => {
       ],
     });
     assert.equal(second.choices[0]?.message.content, 'An API gateway.');
-    assert.deepEqual((fake.requests[1]?.json as { messages: unknown[] }).messages.slice(1), [
+    assert.deepEqual((h.fake.requests[1]?.json as { messages: unknown[] }).messages.slice(1), [
       {
         role: 'assistant',
         content: [{ type: 'tool_use', id: 'toolu_01', name: 'lookup', input: { q: 'keyway' } }],
@@ -174,14 +149,14 @@ describe('OpenAI SDK → Anthropic provider', () => {
   });
 
   it('streams a tool call as argument deltas', async () => {
-    fake.queue({
+    h.fake.queue({
       sse: anthropicToolStream('Searching.', {
         id: 'toolu_02',
         name: 'lookup',
         json: ['{"q":', ' "gateways"}'],
       }),
     });
-    const stream = await client.chat.completions.create({
+    const stream = await h.client.chat.completions.create({
       model: 'claude',
       messages: [{ role: 'user', content: 'Find gateways' }],
       tools: [
@@ -192,31 +167,20 @@ describe('OpenAI SDK → Anthropic provider', () => {
       ],
       stream: true,
     });
-    let text = '';
-    let args = '';
-    let id: string | undefined;
-    let finish: string | null = null;
-    for await (const c of stream) {
-      text += c.choices[0]?.delta.content ?? '';
-      for (const t of c.choices[0]?.delta.tool_calls ?? []) {
-        id ??= t.id;
-        args += t.function?.arguments ?? '';
-      }
-      finish = c.choices[0]?.finish_reason ?? finish;
-    }
+    const { text, tools, finish } = await drain(stream);
     assert.equal(text, 'Searching.');
-    assert.equal(id, 'toolu_02');
-    assert.equal(args, '{"q": "gateways"}');
+    assert.equal(tools[0]?.id, 'toolu_02');
+    assert.equal(tools[0]?.args, '{"q": "gateways"}');
     assert.equal(finish, 'tool_calls');
   });
 
   it('JSON mode: a forced tool whose input is the message content', async () => {
-    fake.queue({
+    h.fake.queue({
       json: anthropicMessage([
         { type: 'tool_use', id: 'toolu_03', name: JSON_TOOL_NAME, input: { city: 'Paris', temp: 18 } },
       ]),
     });
-    const res = await client.chat.completions.create({
+    const res = await h.client.chat.completions.create({
       model: 'claude',
       messages: [{ role: 'user', content: 'Weather as JSON' }],
       response_format: {
@@ -234,29 +198,21 @@ describe('OpenAI SDK → Anthropic provider', () => {
     assert.deepEqual(JSON.parse(res.choices[0]?.message.content ?? ''), { city: 'Paris', temp: 18 });
     assert.equal(res.choices[0]?.finish_reason, 'stop');
     assert.equal(res.choices[0]?.message.tool_calls, undefined);
-    const sent = fake.requests[0]?.json as { tool_choice: unknown; tools: Array<{ name: string }> };
+    const sent = h.fake.requests[0]?.json as { tool_choice: unknown; tools: Array<{ name: string }> };
     assert.deepEqual(sent.tool_choice, { type: 'tool', name: JSON_TOOL_NAME });
     assert.equal(sent.tools[0]?.name, JSON_TOOL_NAME);
   });
 
   it('a provider stream cut mid-answer ends the caller’s stream with an error', async () => {
     const delivered = gate();
-    fake.queue({ sse: anthropicCutStream('Par', delivered.promise) });
-    const stream = await client.chat.completions.create({
+    h.fake.queue({ sse: anthropicCutStream('Par', delivered.promise) });
+    const stream = await h.client.chat.completions.create({
       model: 'claude',
       messages: [{ role: 'user', content: 'x' }],
       stream: true,
     });
-    let text = '';
-    await assert.rejects(
-      (async () => {
-        for await (const c of stream) {
-          text += c.choices[0]?.delta.content ?? '';
-          if (text !== '') delivered.open();
-        }
-      })(),
-      /stream broke|KW_ERR_AI_STREAM_BROKEN/,
-    );
-    assert.equal(text, 'Par');
+    const got = new Drained();
+    await assert.rejects(drain(stream, delivered.open, got), /stream broke|KW_ERR_AI_STREAM_BROKEN/);
+    assert.equal(got.text, 'Par');
   });
 });

@@ -4,12 +4,11 @@
  * Wire shapes from https://learn.microsoft.com/azure/ai-foundry/openai/reference.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import OpenAI from 'openai';
 import { AZURE_DEFAULT_API_VERSION } from '../../src/ai/providers/azure.js';
 import { nodeKeyState } from '../../src/ai/engine/key-state.js';
-import { startFakeLlm, type FakeLlm } from '../helpers/fake-llm.js';
-import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { aiHarness, drain } from './harness.js';
 import { aiState, chunk, completion, openAiError, usageChunk } from './openai-fixtures.js';
 
 const filterResults = {
@@ -20,13 +19,8 @@ const filterResults = {
 };
 
 describe('Azure OpenAI', () => {
-  let fake: FakeLlm;
-  let gw: TestGateway;
-  let client: OpenAI;
-
-  before(async () => {
-    fake = await startFakeLlm();
-    gw = await startGateway(
+  const h = aiHarness({
+    config: (fake) =>
       aiState({
         providers: [
           {
@@ -48,26 +42,16 @@ describe('Azure OpenAI', () => {
         ],
         models: [{ name: 'gpt', targets: [{ provider: 'az', model: 'my-gpt4o deployment' }] }],
       }),
-    );
-    client = new OpenAI({ apiKey: 'kw', baseURL: `${gw.url}/v1`, maxRetries: 0 });
-  });
-  after(async () => {
-    await gw.close();
-    await fake.close();
-  });
-  beforeEach(() => {
-    fake.requests.length = 0;
-    nodeKeyState.clear();
   });
 
   it('calls the deployment URL with api-version and the api-key header', async () => {
-    fake.queue({ json: completion('hi from azure') });
-    const res = await client.chat.completions.create({
+    h.fake.queue({ json: completion('hi from azure') });
+    const res = await h.client.chat.completions.create({
       model: 'gpt',
       messages: [{ role: 'user', content: 'hi' }],
     });
     assert.equal(res.choices[0]?.message.content, 'hi from azure');
-    const sent = fake.requests[0];
+    const sent = h.fake.requests[0];
     assert.equal(
       sent?.url,
       `/openai/deployments/my-gpt4o%20deployment/chat/completions?api-version=${AZURE_DEFAULT_API_VERSION}`,
@@ -82,19 +66,19 @@ describe('Azure OpenAI', () => {
   });
 
   it('uses the configured api_version', async () => {
-    fake.queue({ json: completion('x') });
-    await client.chat.completions.create({
+    h.fake.queue({ json: completion('x') });
+    await h.client.chat.completions.create({
       model: 'az-preview/gpt-4o',
       messages: [{ role: 'user', content: 'hi' }],
     });
     assert.equal(
-      fake.requests[0]?.url,
+      h.fake.requests[0]?.url,
       '/openai/deployments/gpt-4o/chat/completions?api-version=2025-04-01-preview',
     );
   });
 
   it('streams past the content-filter preamble, with usage requested', async () => {
-    fake.queue({
+    h.fake.queue({
       sse: [
         {
           data: {
@@ -113,14 +97,13 @@ describe('Azure OpenAI', () => {
         { data: '[DONE]' },
       ],
     });
-    const stream = await client.chat.completions.create({
+    const stream = await h.client.chat.completions.create({
       model: 'gpt',
       messages: [{ role: 'user', content: 'hi' }],
       stream: true,
       stream_options: { include_usage: true },
     });
-    const seen: OpenAI.ChatCompletionChunk[] = [];
-    for await (const c of stream) seen.push(c);
+    const { chunks: seen } = await drain(stream);
     assert.equal(seen.map((c) => c.choices[0]?.delta.content ?? '').join(''), 'Hello');
     assert.equal(seen.at(-2)?.choices[0]?.finish_reason, 'content_filter');
     assert.equal(seen.at(-1)?.usage?.prompt_tokens, 5);
@@ -129,13 +112,13 @@ describe('Azure OpenAI', () => {
       'chatcmpl-123',
       'the usage chunk carries the stream id, not the preamble one',
     );
-    assert.deepEqual((fake.requests[0]?.json as Record<string, unknown>).stream_options, {
+    assert.deepEqual((h.fake.requests[0]?.json as Record<string, unknown>).stream_options, {
       include_usage: true,
     });
   });
 
   it('honours retry-after-ms on 429 and moves to the next key', async () => {
-    fake.queue(
+    h.fake.queue(
       {
         status: 429,
         headers: { 'retry-after-ms': '45000' },
@@ -143,17 +126,17 @@ describe('Azure OpenAI', () => {
       },
       { json: completion('second key') },
     );
-    const res = await client.chat.completions.create({
+    const res = await h.client.chat.completions.create({
       model: 'gpt',
       messages: [{ role: 'user', content: 'hi' }],
     });
     assert.equal(res.choices[0]?.message.content, 'second key');
-    assert.equal(fake.requests[1]?.headers['api-key'], 'fedcba9876543210fedcba9876543210');
+    assert.equal(h.fake.requests[1]?.headers['api-key'], 'fedcba9876543210fedcba9876543210');
     assert.ok(nodeKeyState.remaining('default', 'az', 'k1') > 40_000);
   });
 
   it('creates embeddings on the deployment', async () => {
-    fake.queue({
+    h.fake.queue({
       json: {
         object: 'list',
         data: [{ object: 'embedding', index: 0, embedding: [0.5, 0.25] }],
@@ -161,23 +144,23 @@ describe('Azure OpenAI', () => {
         usage: { prompt_tokens: 2, total_tokens: 2 },
       },
     });
-    const res = await client.embeddings.create({ model: 'az/emb-deploy', input: 'hello' });
+    const res = await h.client.embeddings.create({ model: 'az/emb-deploy', input: 'hello' });
     assert.deepEqual(res.data[0]?.embedding, [0.5, 0.25]);
     assert.equal(
-      fake.requests[0]?.url,
+      h.fake.requests[0]?.url,
       `/openai/deployments/emb-deploy/embeddings?api-version=${AZURE_DEFAULT_API_VERSION}`,
     );
     // The SDK asks for base64 by default; a provider answering floats anyway is encoded by the gateway.
-    assert.deepEqual(fake.requests[0]?.json, { input: 'hello', encoding_format: 'base64' });
+    assert.deepEqual(h.fake.requests[0]?.json, { input: 'hello', encoding_format: 'base64' });
   });
 
   it('masks Azure keys quoted in error messages', async () => {
-    fake.queue({
+    h.fake.queue({
       status: 400,
       json: openAiError('Bad request for key 0123456789abcdef0123456789abcdef', 'invalid_request_error'),
     });
     await assert.rejects(
-      client.chat.completions.create({ model: 'gpt', messages: [{ role: 'user', content: 'hi' }] }),
+      h.client.chat.completions.create({ model: 'gpt', messages: [{ role: 'user', content: 'hi' }] }),
       (err: unknown) => {
         assert.ok(err instanceof OpenAI.BadRequestError);
         assert.ok(!err.message.includes('0123456789abcdef'), err.message);

@@ -133,9 +133,13 @@ describe('AI budgets and cost on a real node', () => {
       await new Promise((r) => setTimeout(r, 50));
   });
   after(async () => {
-    await kw.stop();
-    await hook.close();
-    await fake.close();
+    // Whatever failed in `before`, close what did start: an open server would keep the test process alive.
+    try {
+      await kw.stop();
+    } finally {
+      await hook.close();
+      await fake.close();
+    }
   });
 
   it('alerts at 80 %, stops at 100 %, and reports the spend', async () => {

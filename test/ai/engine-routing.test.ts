@@ -4,31 +4,26 @@
  * non-retryable refusals answered at once, unreachable providers, and what the caller is told.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { before, beforeEach, describe, it } from 'node:test';
 import OpenAI from 'openai';
-import { request } from 'undici';
 import { nodeKeyState } from '../../src/ai/engine/key-state.js';
 import type { ResourceTypes } from '../../src/model/index.js';
-import { gate, startFakeLlm, type FakeLlm, type RecordedRequest } from '../helpers/fake-llm.js';
-import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { gate, type FakeLlm, type RecordedRequest } from '../helpers/fake-llm.js';
 import { deadPort } from '../helpers/upstream.js';
+import { aiHarness } from './harness.js';
 import { aiState, completion, openAiError } from './openai-fixtures.js';
 
 const user = [{ role: 'user' as const, content: 'hi' }];
 
 describe('engine routing', () => {
-  let fake: FakeLlm;
-  let gw: TestGateway;
-  let client: OpenAI;
   let dead: number;
-  let cfg: ReturnType<typeof aiState>;
   /** Per-test behaviour of the fake, by provider path prefix ('a', 'b', …). */
   let behave: (provider: string, req: RecordedRequest) => Parameters<FakeLlm['queue']>[0];
 
   const provider = (name: string, extra: Partial<ResourceTypes['ai_providers']> = {}) => ({
     name,
     type: 'openai' as const,
-    base_url: `${fake.url}/${name}/v1`,
+    base_url: `${h.fake.url}/${name}/v1`,
     keys: [{ id: `${name}-k1`, secret: `sk-${name}-one-0001` }],
     cooldown_ms: 1000,
     ...extra,
@@ -36,85 +31,79 @@ describe('engine routing', () => {
   const providerOf = (r: RecordedRequest | undefined) => r?.url.split('/')[1];
 
   before(async () => {
-    fake = await startFakeLlm();
     dead = await deadPort();
-    fake.setDefault((req) => behave(providerOf(req) ?? '', req));
-    cfg = aiState({
-      providers: [
-        provider('a', {
-          keys: [
-            { id: 'a-k1', secret: 'sk-a-one-0001' },
-            { id: 'a-k2', secret: 'sk-a-two-0002' },
-          ],
-        }),
-        provider('b'),
-        provider('c'),
-        provider('slow', { timeout_ms: 150 }),
-        {
-          name: 'dead',
-          type: 'openai',
-          base_url: `http://127.0.0.1:${dead}/v1`,
-          keys: [{ id: 'd', secret: 'sk-d' }],
-        },
-      ],
-      models: [
-        {
-          name: 'split',
-          targets: [
-            { provider: 'a', model: 'm-a', weight: 3 },
-            { provider: 'b', model: 'm-b', weight: 1 },
-          ],
-          retries: 0,
-        },
-        {
-          name: 'primary',
-          targets: [{ provider: 'a', model: 'm-a' }],
-          fallbacks: ['backup'],
-          retries: 1,
-          retry_backoff_ms: 1,
-        },
-        { name: 'backup', targets: [{ provider: 'b', model: 'm-b' }], retries: 0 },
-        {
-          name: 'single',
-          targets: [{ provider: 'c', model: 'm-c' }],
-          fallbacks: ['b/m-b'],
-          retries: 1,
-          retry_backoff_ms: 1,
-        },
-        { name: 'lonely', targets: [{ provider: 'c', model: 'm-c' }], retries: 1, retry_backoff_ms: 1 },
-        { name: 'slow', targets: [{ provider: 'slow', model: 'm-s' }], retries: 0 },
-        {
-          name: 'bounded',
-          targets: [{ provider: 'slow', model: 'm-s' }],
-          retries: 5,
-          retry_backoff_ms: 1,
-          timeout_ms: 200,
-        },
-        {
-          name: 'unreachable',
-          targets: [{ provider: 'dead', model: 'x' }],
-          fallbacks: ['b/m-b'],
-          retries: 0,
-        },
-      ],
-    });
-    gw = await startGateway(cfg);
-    client = new OpenAI({ apiKey: 'kw', baseURL: `${gw.url}/v1`, maxRetries: 0 });
   });
-  after(async () => {
-    await gw.close();
-    await fake.close();
+  const h = aiHarness({
+    responder: (req) => behave(providerOf(req) ?? '', req),
+    config: () =>
+      aiState({
+        providers: [
+          provider('a', {
+            keys: [
+              { id: 'a-k1', secret: 'sk-a-one-0001' },
+              { id: 'a-k2', secret: 'sk-a-two-0002' },
+            ],
+          }),
+          provider('b'),
+          provider('c'),
+          provider('slow', { timeout_ms: 150 }),
+          {
+            name: 'dead',
+            type: 'openai',
+            base_url: `http://127.0.0.1:${dead}/v1`,
+            keys: [{ id: 'd', secret: 'sk-d' }],
+          },
+        ],
+        models: [
+          {
+            name: 'split',
+            targets: [
+              { provider: 'a', model: 'm-a', weight: 3 },
+              { provider: 'b', model: 'm-b', weight: 1 },
+            ],
+            retries: 0,
+          },
+          {
+            name: 'primary',
+            targets: [{ provider: 'a', model: 'm-a' }],
+            fallbacks: ['backup'],
+            retries: 1,
+            retry_backoff_ms: 1,
+          },
+          { name: 'backup', targets: [{ provider: 'b', model: 'm-b' }], retries: 0 },
+          {
+            name: 'single',
+            targets: [{ provider: 'c', model: 'm-c' }],
+            fallbacks: ['b/m-b'],
+            retries: 1,
+            retry_backoff_ms: 1,
+          },
+          { name: 'lonely', targets: [{ provider: 'c', model: 'm-c' }], retries: 1, retry_backoff_ms: 1 },
+          { name: 'slow', targets: [{ provider: 'slow', model: 'm-s' }], retries: 0 },
+          {
+            name: 'bounded',
+            targets: [{ provider: 'slow', model: 'm-s' }],
+            retries: 5,
+            retry_backoff_ms: 1,
+            timeout_ms: 200,
+          },
+          {
+            name: 'unreachable',
+            targets: [{ provider: 'dead', model: 'x' }],
+            fallbacks: ['b/m-b'],
+            retries: 0,
+          },
+        ],
+      }),
   });
   beforeEach(() => {
-    fake.requests.length = 0;
-    nodeKeyState.clear();
     behave = (p) => ({ json: completion(`from ${p}`) });
   });
 
   it('splits an alias by weight, smoothly: 3:1 gives a a b a', async () => {
     const served: string[] = [];
     for (let i = 0; i < 8; i++) {
-      const { response } = await client.chat.completions
+      const { response } = await h.client.chat.completions
         .create({ model: 'split', messages: user })
         .withResponse();
       served.push(response.headers.get('x-keyway-ai-provider') ?? '');
@@ -127,7 +116,7 @@ describe('engine routing', () => {
       p === 'a'
         ? { status: 500, json: openAiError('boom', 'server_error') }
         : { json: completion(`from ${p}`) };
-    const { data, response } = await client.chat.completions
+    const { data, response } = await h.client.chat.completions
       .create({ model: 'primary', messages: user })
       .withResponse();
     assert.equal(data.choices[0]?.message.content, 'from b');
@@ -135,10 +124,10 @@ describe('engine routing', () => {
     assert.equal(response.headers.get('x-keyway-ai-provider'), 'b');
     assert.equal(response.headers.get('x-keyway-ai-model'), 'm-b');
     // primary: 1 + 1 retry on a (its second key), then the fallback.
-    assert.deepEqual(fake.requests.map(providerOf), ['a', 'a', 'b']);
+    assert.deepEqual(h.fake.requests.map(providerOf), ['a', 'a', 'b']);
     assert.notEqual(
-      fake.requests[0]?.headers.authorization,
-      fake.requests[1]?.headers.authorization,
+      h.fake.requests[0]?.headers.authorization,
+      h.fake.requests[1]?.headers.authorization,
       'retry on another key',
     );
   });
@@ -153,11 +142,11 @@ describe('engine routing', () => {
           }
         : { json: completion(`from ${p}`) };
     const started = Date.now();
-    const res = await client.chat.completions.create({ model: 'primary', messages: user });
+    const res = await h.client.chat.completions.create({ model: 'primary', messages: user });
     assert.ok(Date.now() - started < 1000, 'no wait: the other key was free');
     assert.equal(res.choices[0]?.message.content, 'from a');
     assert.deepEqual(
-      fake.requests.map((r) => r.headers.authorization),
+      h.fake.requests.map((r) => r.headers.authorization),
       ['Bearer sk-a-one-0001', 'Bearer sk-a-two-0002'],
     );
     const cooling = nodeKeyState.remaining('default', 'a', 'a-k1');
@@ -166,11 +155,11 @@ describe('engine routing', () => {
       `Retry-After (20 s) beats cooldown_ms (1 s): ${cooling}`,
     );
 
-    gw.swap(cfg);
-    fake.requests.length = 0;
-    for (let i = 0; i < 3; i++) await client.chat.completions.create({ model: 'primary', messages: user });
+    h.gw.swap(h.config);
+    h.fake.requests.length = 0;
+    for (let i = 0; i < 3; i++) await h.client.chat.completions.create({ model: 'primary', messages: user });
     assert.ok(
-      fake.requests.every((r) => r.headers.authorization === 'Bearer sk-a-two-0002'),
+      h.fake.requests.every((r) => r.headers.authorization === 'Bearer sk-a-two-0002'),
       'the cooling key stays out after a config change',
     );
   });
@@ -180,13 +169,13 @@ describe('engine routing', () => {
       p === 'c'
         ? { status: 429, json: openAiError('Rate limit reached') }
         : { json: completion(`from ${p}`) };
-    const first = await client.chat.completions.create({ model: 'single', messages: user }).withResponse();
+    const first = await h.client.chat.completions.create({ model: 'single', messages: user }).withResponse();
     assert.equal(first.response.headers.get('x-keyway-ai-provider'), 'b');
-    assert.deepEqual(fake.requests.map(providerOf), ['c', 'b'], 'the retry found no usable key on c');
-    fake.requests.length = 0;
-    const second = await client.chat.completions.create({ model: 'single', messages: user }).withResponse();
+    assert.deepEqual(h.fake.requests.map(providerOf), ['c', 'b'], 'the retry found no usable key on c');
+    h.fake.requests.length = 0;
+    const second = await h.client.chat.completions.create({ model: 'single', messages: user }).withResponse();
     assert.equal(second.response.headers.get('x-keyway-ai-provider'), 'b');
-    assert.deepEqual(fake.requests.map(providerOf), ['b'], 'c is not even tried while it cools');
+    assert.deepEqual(h.fake.requests.map(providerOf), ['b'], 'c is not even tried while it cools');
   });
 
   it('answers 429 with the provider message when the only key is rate limited and nothing else can serve', async () => {
@@ -195,11 +184,7 @@ describe('engine routing', () => {
       headers: { 'retry-after': '3' },
       json: openAiError('Rate limit reached for requests'),
     });
-    const res = await request(`${gw.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'lonely', messages: user }),
-    });
+    const res = await h.postChat({ model: 'lonely', messages: user });
     const body = (await res.body.json()) as { error: { code: string; message: string; type: string } };
     assert.equal(res.statusCode, 429);
     assert.equal(body.error.code, 'KW_ERR_AI_PROVIDER');
@@ -208,17 +193,13 @@ describe('engine routing', () => {
     assert.equal(res.headers['retry-after'], '3');
 
     // Now the key cools: nothing is tried, the answer is 503 with when to come back.
-    fake.requests.length = 0;
-    const again = await request(`${gw.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'lonely', messages: user }),
-    });
+    h.fake.requests.length = 0;
+    const again = await h.postChat({ model: 'lonely', messages: user });
     const body2 = (await again.body.json()) as { error: { code: string } };
     assert.equal(again.statusCode, 503);
     assert.equal(body2.error.code, 'KW_ERR_AI_NO_PROVIDER');
     assert.ok(Number(again.headers['retry-after']) >= 1);
-    assert.equal(fake.requests.length, 0);
+    assert.equal(h.fake.requests.length, 0);
   });
 
   it('answers a non-retryable refusal at once with the provider status, no fallback', async () => {
@@ -231,7 +212,7 @@ describe('engine routing', () => {
       ),
     });
     await assert.rejects(
-      client.chat.completions.create({ model: 'primary', messages: user }),
+      h.client.chat.completions.create({ model: 'primary', messages: user }),
       (err: unknown) => {
         assert.ok(err instanceof OpenAI.BadRequestError);
         assert.equal((err.error as { code: string }).code, 'KW_ERR_AI_PROVIDER');
@@ -239,23 +220,19 @@ describe('engine routing', () => {
         return true;
       },
     );
-    assert.equal(fake.requests.length, 1);
+    assert.equal(h.fake.requests.length, 1);
   });
 
   it('never shows the provider key or URL, even when the provider quotes them', async () => {
     behave = () => ({
       status: 401,
       json: openAiError(
-        `Incorrect API key provided: sk-a-one-0001. You can find your API key at https://platform.openai.com/account/api-keys. See ${fake.url}/a/v1`,
+        `Incorrect API key provided: sk-a-one-0001. You can find your API key at https://platform.openai.com/account/api-keys. See ${h.fake.url}/a/v1`,
         'invalid_request_error',
         'invalid_api_key',
       ),
     });
-    const res = await request(`${gw.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'a/m-a', messages: user }),
-    });
+    const res = await h.postChat({ model: 'a/m-a', messages: user });
     const text = await res.body.text();
     assert.equal(res.statusCode, 502, "the caller's credentials were fine: a gateway-side problem");
     assert.match(text, /KW_ERR_AI_PROVIDER/);
@@ -263,9 +240,9 @@ describe('engine routing', () => {
     for (const secret of [
       'sk-a-one-0001',
       'sk-a-two-0002',
-      fake.url,
+      h.fake.url,
       'platform.openai.com',
-      String(fake.port),
+      String(h.fake.port),
     ])
       assert.ok(!text.includes(secret), `${secret} leaked: ${text}`);
     assert.ok(nodeKeyState.remaining('default', 'a', 'a-k1') > 0, 'a refused key cools');
@@ -280,11 +257,7 @@ describe('engine routing', () => {
     behave = () => ({ hold: release.promise, json: completion('late') });
     try {
       const started = Date.now();
-      const res = await request(`${gw.url}/v1/chat/completions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ model: 'slow', messages: user }),
-      });
+      const res = await h.postChat({ model: 'slow', messages: user });
       const body = (await res.body.json()) as { error: { code: string; type: string } };
       assert.equal(res.statusCode, 504);
       assert.equal(body.error.code, 'KW_ERR_AI_PROVIDER_TIMEOUT');
@@ -300,17 +273,13 @@ describe('engine routing', () => {
     behave = () => ({ hold: release.promise, json: completion('late') });
     try {
       const started = Date.now();
-      const res = await request(`${gw.url}/v1/chat/completions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ model: 'bounded', messages: user, stream: true }),
-      });
+      const res = await h.postChat({ model: 'bounded', messages: user, stream: true });
       const body = (await res.body.json()) as { error: { code: string } };
       const took = Date.now() - started;
       assert.equal(res.statusCode, 504);
       assert.equal(body.error.code, 'KW_ERR_AI_PROVIDER_TIMEOUT');
       assert.ok(took < 1000, `5 retries of 150 ms each would take longer than the 200 ms bound: ${took}`);
-      assert.ok(fake.requests.length <= 2);
+      assert.ok(h.fake.requests.length <= 2);
     } finally {
       release.open();
     }
@@ -322,12 +291,12 @@ describe('engine routing', () => {
         ? { status: 503, headers: { 'retry-after': '120' }, json: openAiError('overloaded', 'server_error') }
         : { json: completion(`from ${p}`) };
     const started = Date.now();
-    const { response } = await client.chat.completions
+    const { response } = await h.client.chat.completions
       .create({ model: 'primary', messages: user })
       .withResponse();
     assert.equal(response.headers.get('x-keyway-ai-provider'), 'b');
     assert.ok(Date.now() - started < 1000);
-    assert.deepEqual(fake.requests.map(providerOf), ['a', 'b']);
+    assert.deepEqual(h.fake.requests.map(providerOf), ['a', 'b']);
   });
 
   it('waits out a short Retry-After on a provider-wide 503 before retrying', async () => {
@@ -341,7 +310,7 @@ describe('engine routing', () => {
           }
         : { json: completion(`from ${p}`) };
     const started = Date.now();
-    const { response } = await client.chat.completions
+    const { response } = await h.client.chat.completions
       .create({ model: 'primary', messages: user })
       .withResponse();
     assert.equal(response.headers.get('x-keyway-ai-provider'), 'a');
@@ -349,18 +318,14 @@ describe('engine routing', () => {
   });
 
   it('goes to the fallback when a provider cannot be reached', async () => {
-    const { response } = await client.chat.completions
+    const { response } = await h.client.chat.completions
       .create({ model: 'unreachable', messages: user })
       .withResponse();
     assert.equal(response.headers.get('x-keyway-ai-provider'), 'b');
   });
 
   it('answers 503 without the address when nothing can be reached', async () => {
-    const res = await request(`${gw.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'dead/x', messages: user }),
-    });
+    const res = await h.postChat({ model: 'dead/x', messages: user });
     const text = await res.body.text();
     assert.equal(res.statusCode, 503);
     assert.match(text, /KW_ERR_AI_NO_PROVIDER/);

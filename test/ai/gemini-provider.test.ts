@@ -5,11 +5,10 @@
  * the `x-goog-api-key` header.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import OpenAI from 'openai';
-import { nodeKeyState } from '../../src/ai/engine/key-state.js';
-import { gate, startFakeLlm, type FakeLlm } from '../helpers/fake-llm.js';
-import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { gate } from '../helpers/fake-llm.js';
+import { aiHarness, drain } from './harness.js';
 import { aiState } from './openai-fixtures.js';
 
 const SECRET = 'AIzaSy-provider-secret-0003';
@@ -36,13 +35,8 @@ function generated(
 }
 
 describe('OpenAI SDK → Gemini provider', () => {
-  let fake: FakeLlm;
-  let gw: TestGateway;
-  let client: OpenAI;
-
-  before(async () => {
-    fake = await startFakeLlm();
-    gw = await startGateway(
+  const h = aiHarness({
+    config: (fake) =>
       aiState({
         providers: [{ name: 'gm', type: 'gemini', base_url: fake.url, keys: [{ id: 'k1', secret: SECRET }] }],
         models: [
@@ -50,20 +44,10 @@ describe('OpenAI SDK → Gemini provider', () => {
           { name: 'embed', targets: [{ provider: 'gm', model: 'gemini-embedding-001' }], retries: 0 },
         ],
       }),
-    );
-    client = new OpenAI({ apiKey: 'kw-caller', baseURL: `${gw.url}/v1`, maxRetries: 0 });
-  });
-  after(async () => {
-    await gw.close();
-    await fake.close();
-  });
-  beforeEach(() => {
-    fake.requests.length = 0;
-    nodeKeyState.clear();
   });
 
   it('answers a chat completion; the key travels in x-goog-api-key only', async () => {
-    fake.queue({
+    h.fake.queue({
       json: generated([{ text: 'Paris.' }], 'STOP', {
         promptTokenCount: 8,
         candidatesTokenCount: 2,
@@ -71,7 +55,7 @@ describe('OpenAI SDK → Gemini provider', () => {
         totalTokenCount: 15,
       }),
     });
-    const res = await client.chat.completions.create({
+    const res = await h.client.chat.completions.create({
       model: 'flash',
       messages: [
         { role: 'system', content: 'One word.' },
@@ -83,7 +67,7 @@ describe('OpenAI SDK → Gemini provider', () => {
     assert.equal(res.choices[0]?.message.content, 'Paris.');
     assert.equal(res.choices[0]?.finish_reason, 'stop');
     assert.deepEqual([res.usage?.prompt_tokens, res.usage?.completion_tokens], [8, 7]);
-    const rec = fake.requests[0];
+    const rec = h.fake.requests[0];
     assert.equal(rec?.url, '/v1beta/models/gemini-2.5-flash:generateContent');
     assert.equal(rec?.headers['x-goog-api-key'], SECRET);
     assert.equal(rec?.headers['authorization'], undefined);
@@ -97,7 +81,7 @@ describe('OpenAI SDK → Gemini provider', () => {
 
   it('streams each SSE event as it arrives', async () => {
     const held = gate();
-    fake.queue({
+    h.fake.queue({
       sse: [
         { data: generated([{ text: 'Roses' }], undefined) },
         { gate: held.promise },
@@ -111,30 +95,21 @@ describe('OpenAI SDK → Gemini provider', () => {
         },
       ],
     });
-    const stream = await client.chat.completions.create({
+    const stream = await h.client.chat.completions.create({
       model: 'flash',
       messages: [{ role: 'user', content: 'A poem' }],
       stream: true,
       stream_options: { include_usage: true },
     });
-    let text = '';
-    let finish: string | null = null;
-    let usage: OpenAI.CompletionUsage | undefined;
-    for await (const c of stream) {
-      const piece = c.choices[0]?.delta.content ?? '';
-      if (piece !== '' && text === '') held.open();
-      text += piece;
-      finish = c.choices[0]?.finish_reason ?? finish;
-      usage = c.usage ?? usage;
-    }
+    const { text, finish, usage } = await drain(stream, held.open);
     assert.equal(text, 'Roses are red.');
     assert.equal(finish, 'stop');
     assert.deepEqual([usage?.prompt_tokens, usage?.completion_tokens], [4, 5]);
-    assert.equal(fake.requests[0]?.url, '/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse');
+    assert.equal(h.fake.requests[0]?.url, '/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse');
   });
 
   it('function calling round trip keeps the thought signature', async () => {
-    fake.queue({
+    h.fake.queue({
       json: generated(
         [{ functionCall: { name: 'get_weather', args: { city: 'Lyon' } }, thoughtSignature: SIGNATURE }],
         'STOP',
@@ -158,7 +133,7 @@ describe('OpenAI SDK → Gemini provider', () => {
         },
       },
     ];
-    const first = await client.chat.completions.create({
+    const first = await h.client.chat.completions.create({
       model: 'flash',
       messages: [{ role: 'user', content: 'Weather in Lyon?' }],
       tools,
@@ -167,7 +142,7 @@ describe('OpenAI SDK → Gemini provider', () => {
     assert.equal(first.choices[0]?.finish_reason, 'tool_calls');
     assert.ok(call?.type === 'function');
     assert.equal(call.function.arguments, '{"city":"Lyon"}');
-    assert.deepEqual((fake.requests[0]?.json as { tools: unknown }).tools, [
+    assert.deepEqual((h.fake.requests[0]?.json as { tools: unknown }).tools, [
       {
         functionDeclarations: [
           {
@@ -178,8 +153,8 @@ describe('OpenAI SDK → Gemini provider', () => {
       },
     ]);
 
-    fake.queue({ json: generated([{ text: 'Sunny, 21°C.' }], 'STOP') });
-    const second = await client.chat.completions.create({
+    h.fake.queue({ json: generated([{ text: 'Sunny, 21°C.' }], 'STOP') });
+    const second = await h.client.chat.completions.create({
       model: 'flash',
       tools,
       messages: [
@@ -189,7 +164,7 @@ describe('OpenAI SDK → Gemini provider', () => {
       ],
     });
     assert.equal(second.choices[0]?.message.content, 'Sunny, 21°C.');
-    assert.deepEqual((fake.requests[1]?.json as { contents: unknown[] }).contents.slice(1), [
+    assert.deepEqual((h.fake.requests[1]?.json as { contents: unknown[] }).contents.slice(1), [
       {
         role: 'model',
         parts: [
@@ -204,8 +179,8 @@ describe('OpenAI SDK → Gemini provider', () => {
   });
 
   it('JSON schema mode sets the response MIME type and schema', async () => {
-    fake.queue({ json: generated([{ text: '{"answer":42}' }], 'STOP') });
-    const res = await client.chat.completions.create({
+    h.fake.queue({ json: generated([{ text: '{"answer":42}' }], 'STOP') });
+    const res = await h.client.chat.completions.create({
       model: 'flash',
       messages: [{ role: 'user', content: 'The answer?' }],
       response_format: {
@@ -214,28 +189,28 @@ describe('OpenAI SDK → Gemini provider', () => {
       },
     });
     assert.deepEqual(JSON.parse(res.choices[0]?.message.content ?? ''), { answer: 42 });
-    assert.deepEqual((fake.requests[0]?.json as { generationConfig: unknown }).generationConfig, {
+    assert.deepEqual((h.fake.requests[0]?.json as { generationConfig: unknown }).generationConfig, {
       responseMimeType: 'application/json',
       responseSchema: { type: 'OBJECT', properties: { answer: { type: 'INTEGER' } } },
     });
   });
 
   it('a provider refusal passes with Gemini’s message; a bad key cools and is not the caller’s fault', async () => {
-    fake.queue({
+    h.fake.queue({
       status: 400,
       json: {
         error: { code: 400, message: 'Request contains an invalid argument.', status: 'INVALID_ARGUMENT' },
       },
     });
     await assert.rejects(
-      client.chat.completions.create({ model: 'flash', messages: [{ role: 'user', content: 'x' }] }),
+      h.client.chat.completions.create({ model: 'flash', messages: [{ role: 'user', content: 'x' }] }),
       (err: unknown) => {
         assert.ok(err instanceof OpenAI.BadRequestError);
         assert.match(err.message, /INVALID_ARGUMENT: Request contains an invalid argument/);
         return true;
       },
     );
-    fake.queue({
+    h.fake.queue({
       status: 400,
       json: {
         error: {
@@ -247,7 +222,7 @@ describe('OpenAI SDK → Gemini provider', () => {
       },
     });
     await assert.rejects(
-      client.chat.completions.create({ model: 'flash', messages: [{ role: 'user', content: 'x' }] }),
+      h.client.chat.completions.create({ model: 'flash', messages: [{ role: 'user', content: 'x' }] }),
       (err: unknown) => {
         assert.ok(err instanceof OpenAI.APIError);
         assert.equal(err.status, 502);
@@ -258,8 +233,8 @@ describe('OpenAI SDK → Gemini provider', () => {
 
   it('embeddings through batchEmbedContents, as floats or base64', async () => {
     const vectors = { embeddings: [{ values: [0.5, -0.25] }, { values: [0.125, 1] }] };
-    fake.queue({ json: vectors }, { json: vectors });
-    const floats = await client.embeddings.create({
+    h.fake.queue({ json: vectors }, { json: vectors });
+    const floats = await h.client.embeddings.create({
       model: 'embed',
       input: ['a', 'b'],
       encoding_format: 'float',
@@ -271,10 +246,10 @@ describe('OpenAI SDK → Gemini provider', () => {
         [0.125, 1],
       ],
     );
-    assert.equal(fake.requests[0]?.url, '/v1beta/models/gemini-embedding-001:batchEmbedContents');
+    assert.equal(h.fake.requests[0]?.url, '/v1beta/models/gemini-embedding-001:batchEmbedContents');
     assert.ok((floats.usage.prompt_tokens ?? 0) > 0, 'counted by the gateway when Gemini reports none');
     // Without encoding_format the SDK asks for base64 and decodes it itself.
-    const decoded = await client.embeddings.create({ model: 'embed', input: ['a', 'b'] });
+    const decoded = await h.client.embeddings.create({ model: 'embed', input: ['a', 'b'] });
     assert.deepEqual(
       decoded.data.map((d) => Array.from(d.embedding)),
       [

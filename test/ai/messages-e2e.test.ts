@@ -6,20 +6,19 @@
  * provider stream ending in an `error` event, and errors in Anthropic's format.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
 import { request } from 'undici';
-import { nodeKeyState } from '../../src/ai/engine/key-state.js';
 import { ApiKeyResolver } from '../../src/keys/api-key-resolver.js';
 import { MemoryKeys } from '../helpers/api-keys.js';
-import { gate, startFakeLlm, type FakeLlm, type RecordedRequest } from '../helpers/fake-llm.js';
-import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { gate, type RecordedRequest } from '../helpers/fake-llm.js';
 import {
   anthropicCutStream,
   anthropicError,
   anthropicMessage,
   anthropicTextStream,
 } from './anthropic-fixtures.js';
+import { aiHarness } from './harness.js';
 import { aiState, chunk, completion, usageChunk } from './openai-fixtures.js';
 
 const ANTHROPIC_SECRET = 'sk-ant-provider-secret-0001';
@@ -34,48 +33,39 @@ const weatherTool = {
 describe('/v1/messages with the Anthropic SDK', () => {
   const keys = new MemoryKeys();
   const resolver = new ApiKeyResolver(keys, keys.hasher, { pollMs: 0, negativeTtlMs: 0 });
-  let fake: FakeLlm;
-  let gw: TestGateway;
+  const h = aiHarness({
+    config: (fake) =>
+      aiState({
+        providers: [
+          {
+            name: 'an',
+            type: 'anthropic',
+            base_url: `${fake.url}/anthropic`,
+            keys: [{ id: 'k1', secret: ANTHROPIC_SECRET }],
+          },
+          {
+            name: 'oa',
+            type: 'openai',
+            base_url: `${fake.url}/openai/v1`,
+            keys: [{ id: 'k1', secret: OPENAI_SECRET }],
+          },
+        ],
+        models: [
+          { name: 'claude', targets: [{ provider: 'an', model: 'claude-sonnet-4-5' }], retries: 0 },
+          { name: 'gpt', targets: [{ provider: 'oa', model: 'gpt-4o-mini' }], retries: 0 },
+        ],
+        consumers: [{ username: 'acme' }],
+        apps: [{ name: 'acme-app', consumer: 'acme' }],
+        // Anthropic clients send the key as `x-api-key` (older SDKs, curl) or as a bearer (current SDK).
+        plugins: [{ name: 'key-auth', service: 'ai', config: { key_names: ['apikey', 'x-api-key'] } }],
+      }),
+    gateway: { services: { apiKeys: resolver } },
+  });
   let client: Anthropic;
   let keywayKey: string;
-
-  before(async () => {
-    fake = await startFakeLlm();
-    const cfg = aiState({
-      providers: [
-        {
-          name: 'an',
-          type: 'anthropic',
-          base_url: `${fake.url}/anthropic`,
-          keys: [{ id: 'k1', secret: ANTHROPIC_SECRET }],
-        },
-        {
-          name: 'oa',
-          type: 'openai',
-          base_url: `${fake.url}/openai/v1`,
-          keys: [{ id: 'k1', secret: OPENAI_SECRET }],
-        },
-      ],
-      models: [
-        { name: 'claude', targets: [{ provider: 'an', model: 'claude-sonnet-4-5' }], retries: 0 },
-        { name: 'gpt', targets: [{ provider: 'oa', model: 'gpt-4o-mini' }], retries: 0 },
-      ],
-      consumers: [{ username: 'acme' }],
-      apps: [{ name: 'acme-app', consumer: 'acme' }],
-      // Anthropic clients send the key as `x-api-key` (older SDKs, curl) or as a bearer (current SDK).
-      plugins: [{ name: 'key-auth', service: 'ai', config: { key_names: ['apikey', 'x-api-key'] } }],
-    });
-    gw = await startGateway(cfg, { services: { apiKeys: resolver } });
-    keywayKey = keys.issue(cfg.workspaces[0]?.apps[0]?.id ?? '').key;
-    client = new Anthropic({ apiKey: keywayKey, baseURL: gw.url, maxRetries: 0 });
-  });
-  after(async () => {
-    await gw.close();
-    await fake.close();
-  });
-  beforeEach(() => {
-    fake.requests.length = 0;
-    nodeKeyState.clear();
+  before(() => {
+    keywayKey = keys.issue(h.config.workspaces[0]?.apps[0]?.id ?? '').key;
+    client = new Anthropic({ apiKey: keywayKey, baseURL: h.gw.url, maxRetries: 0 });
   });
 
   /** The provider never sees the caller's Keyway key, only its own. */
@@ -88,7 +78,7 @@ describe('/v1/messages with the Anthropic SDK', () => {
 
   describe('to an Anthropic provider', () => {
     it('answers a message, passing system, sampling and stop sequences through', async () => {
-      fake.queue({
+      h.fake.queue({
         json: anthropicMessage([{ type: 'text', text: 'Bonjour !' }], {
           usage: { input_tokens: 21, output_tokens: 4, cache_read_input_tokens: 5 },
         }),
@@ -117,7 +107,7 @@ describe('/v1/messages with the Anthropic SDK', () => {
         cache_read_input_tokens: 5,
       });
 
-      const rec = fake.requests[0];
+      const rec = h.fake.requests[0];
       assert.equal(rec?.url, '/anthropic/v1/messages');
       assert.equal(rec?.headers['x-api-key'], ANTHROPIC_SECRET);
       assert.equal(rec?.headers['anthropic-version'], '2023-06-01');
@@ -134,7 +124,7 @@ describe('/v1/messages with the Anthropic SDK', () => {
 
     it('streams event by event: the first text delta arrives while the provider holds the rest', async () => {
       const held = gate();
-      fake.queue({
+      h.fake.queue({
         sse: anthropicTextStream(['Hel', 'lo', ' world'], { gate: held.promise, usage: [30, 3] }),
       });
       const stream = await client.messages.create({
@@ -177,11 +167,11 @@ describe('/v1/messages with the Anthropic SDK', () => {
         cache_creation_input_tokens: 0,
         cache_read_input_tokens: 0,
       });
-      assert.equal((fake.requests[0]?.json as { stream?: boolean }).stream, true);
+      assert.equal((h.fake.requests[0]?.json as { stream?: boolean }).stream, true);
     });
 
     it('runs a tool round trip: tool_use out, tool_result back in', async () => {
-      fake.queue({
+      h.fake.queue({
         json: anthropicMessage([
           { type: 'text', text: 'Let me check.' },
           {
@@ -208,7 +198,7 @@ describe('/v1/messages with the Anthropic SDK', () => {
         input: { city: 'Paris' },
       });
 
-      fake.queue({ json: anthropicMessage([{ type: 'text', text: 'It is 18°C.' }]) });
+      h.fake.queue({ json: anthropicMessage([{ type: 'text', text: 'It is 18°C.' }]) });
       const second = await client.messages.create({
         model: 'claude',
         max_tokens: 200,
@@ -223,7 +213,7 @@ describe('/v1/messages with the Anthropic SDK', () => {
         ],
       });
       assert.deepEqual(second.content, [{ type: 'text', text: 'It is 18°C.' }]);
-      const sent = fake.requests[1]?.json as { messages: unknown[]; tools: unknown[] };
+      const sent = h.fake.requests[1]?.json as { messages: unknown[]; tools: unknown[] };
       assert.deepEqual(sent.messages, [
         { role: 'user', content: [{ type: 'text', text: 'Weather in Paris?' }] },
         {
@@ -248,8 +238,8 @@ describe('/v1/messages with the Anthropic SDK', () => {
 
     it('a provider stream that breaks ends with an error event and the connection closes', async () => {
       const delivered = gate();
-      fake.queue({ sse: anthropicCutStream('Hal', delivered.promise) });
-      const res = await request(`${gw.url}/v1/messages`, {
+      h.fake.queue({ sse: anthropicCutStream('Hal', delivered.promise) });
+      const res = await request(`${h.gw.url}/v1/messages`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-api-key': keywayKey },
         body: JSON.stringify({
@@ -281,7 +271,7 @@ describe('/v1/messages with the Anthropic SDK', () => {
 
       // The SDK raises it as an error rather than hanging or returning a partial message.
       const again = gate();
-      fake.queue({ sse: anthropicCutStream('Hal', again.promise) });
+      h.fake.queue({ sse: anthropicCutStream('Hal', again.promise) });
       const stream = client.messages.stream({
         model: 'claude',
         max_tokens: 50,
@@ -296,7 +286,7 @@ describe('/v1/messages with the Anthropic SDK', () => {
     });
 
     it('passes a provider refusal on in Anthropic’s error format', async () => {
-      fake.queue({
+      h.fake.queue({
         status: 400,
         json: anthropicError('invalid_request_error', 'prompt is too long: 210000 tokens > 200000 maximum'),
       });
@@ -321,7 +311,7 @@ describe('/v1/messages with the Anthropic SDK', () => {
 
   describe('to an OpenAI provider', () => {
     it('translates tools and tool calls both ways', async () => {
-      fake.queue({
+      h.fake.queue({
         json: completion(null, {
           toolCalls: [{ id: 'call_Dn2RJJSxzDm4vXsl', name: 'get_weather', arguments: '{"city":"Oslo"}' }],
           usage: { prompt_tokens: 60, completion_tokens: 15 },
@@ -346,7 +336,7 @@ describe('/v1/messages with the Anthropic SDK', () => {
         cache_read_input_tokens: 0,
       });
 
-      const rec = fake.requests[0];
+      const rec = h.fake.requests[0];
       assert.equal(rec?.url, '/openai/v1/chat/completions');
       assert.equal(rec?.headers['authorization'], `Bearer ${OPENAI_SECRET}`);
       assertProviderCredentials(rec, OPENAI_SECRET);
@@ -374,7 +364,7 @@ describe('/v1/messages with the Anthropic SDK', () => {
 
     it('streams text and a tool call as Anthropic content blocks', async () => {
       const held = gate();
-      fake.queue({
+      h.fake.queue({
         sse: [
           { data: chunk({ role: 'assistant', content: '' }) },
           { data: chunk({ content: 'Checking' }) },
@@ -414,7 +404,7 @@ describe('/v1/messages with the Anthropic SDK', () => {
       assert.equal(msg.stop_reason, 'tool_use');
       assert.equal(msg.usage.input_tokens, 44);
       assert.equal(msg.usage.output_tokens, 12);
-      const sent = fake.requests[0]?.json as { stream: boolean; stream_options: unknown };
+      const sent = h.fake.requests[0]?.json as { stream: boolean; stream_options: unknown };
       assert.equal(sent.stream, true);
       assert.deepEqual(sent.stream_options, { include_usage: true });
     });
@@ -437,7 +427,7 @@ describe('/v1/messages with the Anthropic SDK', () => {
     });
 
     it('a malformed request is a 400 naming the field, before any provider call', async () => {
-      const res = await request(`${gw.url}/v1/messages`, {
+      const res = await request(`${h.gw.url}/v1/messages`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-api-key': keywayKey },
         body: JSON.stringify({ model: 'claude', messages: [{ role: 'user', content: 'x' }] }),
@@ -451,12 +441,12 @@ describe('/v1/messages with the Anthropic SDK', () => {
       assert.equal(body.error.type, 'invalid_request_error');
       assert.equal(body.error.code, 'KW_ERR_BAD_REQUEST');
       assert.match(body.error.message, /\/max_tokens/);
-      assert.equal(fake.requests.length, 0);
+      assert.equal(h.fake.requests.length, 0);
     });
 
     it('takes the Keyway key as x-api-key too, and refuses a call without one', async () => {
-      fake.queue({ json: anthropicMessage([{ type: 'text', text: 'ok' }]) });
-      const ok = await request(`${gw.url}/v1/messages`, {
+      h.fake.queue({ json: anthropicMessage([{ type: 'text', text: 'ok' }]) });
+      const ok = await request(`${h.gw.url}/v1/messages`, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
@@ -467,8 +457,8 @@ describe('/v1/messages with the Anthropic SDK', () => {
       });
       assert.equal(ok.statusCode, 200);
       assert.equal(((await ok.body.json()) as { type: string }).type, 'message');
-      assertProviderCredentials(fake.requests[0], ANTHROPIC_SECRET);
-      const anonymous = new Anthropic({ apiKey: 'not-a-keyway-key', baseURL: gw.url, maxRetries: 0 });
+      assertProviderCredentials(h.fake.requests[0], ANTHROPIC_SECRET);
+      const anonymous = new Anthropic({ apiKey: 'not-a-keyway-key', baseURL: h.gw.url, maxRetries: 0 });
       await assert.rejects(
         anonymous.messages.create({
           model: 'claude',

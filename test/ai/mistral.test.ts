@@ -4,11 +4,10 @@
  * last content chunk, `model_length` means `length`. Wire shapes from https://docs.mistral.ai/api/.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import OpenAI from 'openai';
 import { mistralToolId } from '../../src/ai/providers/mistral.js';
-import { startFakeLlm, type FakeLlm } from '../helpers/fake-llm.js';
-import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { aiHarness, drain } from './harness.js';
 import { aiState, CREATED } from './openai-fixtures.js';
 
 function mistralChunk(delta: Record<string, unknown>, finish: string | null, usage?: Record<string, number>) {
@@ -23,13 +22,8 @@ function mistralChunk(delta: Record<string, unknown>, finish: string | null, usa
 }
 
 describe('Mistral', () => {
-  let fake: FakeLlm;
-  let gw: TestGateway;
-  let client: OpenAI;
-
-  before(async () => {
-    fake = await startFakeLlm();
-    gw = await startGateway(
+  const h = aiHarness({
+    config: (fake) =>
       aiState({
         providers: [
           {
@@ -40,19 +34,10 @@ describe('Mistral', () => {
           },
         ],
       }),
-    );
-    client = new OpenAI({ apiKey: 'kw', baseURL: `${gw.url}/v1`, maxRetries: 0 });
-  });
-  after(async () => {
-    await gw.close();
-    await fake.close();
-  });
-  beforeEach(() => {
-    fake.requests.length = 0;
   });
 
   it('maps the request onto Mistral’s schema', async () => {
-    fake.queue({
+    h.fake.queue({
       json: {
         id: 'cmpl-1',
         object: 'chat.completion',
@@ -68,7 +53,7 @@ describe('Mistral', () => {
         usage: { prompt_tokens: 20, completion_tokens: 4, total_tokens: 24 },
       },
     });
-    const res = await client.chat.completions.create({
+    const res = await h.client.chat.completions.create({
       model: 'mi/mistral-large-latest',
       messages: [
         { role: 'developer', content: 'Be brief.' },
@@ -92,7 +77,7 @@ describe('Mistral', () => {
       response_format: { type: 'json_object' },
     });
     assert.equal(res.choices[0]?.finish_reason, 'length', 'model_length → length');
-    const sent = fake.requests[0];
+    const sent = h.fake.requests[0];
     assert.equal(sent?.url, '/v1/chat/completions');
     assert.equal(sent?.headers.authorization, 'Bearer mistral-key-1');
     const body = sent?.json as Record<string, unknown>;
@@ -121,7 +106,7 @@ describe('Mistral', () => {
   });
 
   it('streams without stream_options and takes usage from the last content chunk', async () => {
-    fake.queue({
+    h.fake.queue({
       sse: [
         { data: mistralChunk({ role: 'assistant', content: '' }, null) },
         { data: mistralChunk({ content: 'Bonjour' }, null) },
@@ -135,26 +120,25 @@ describe('Mistral', () => {
         { data: '[DONE]' },
       ],
     });
-    const stream = await client.chat.completions.create({
+    const stream = await h.client.chat.completions.create({
       model: 'mi/mistral-small-latest',
       messages: [{ role: 'user', content: 'salut' }],
       stream: true,
       stream_options: { include_usage: true },
     });
-    const seen: OpenAI.ChatCompletionChunk[] = [];
-    for await (const c of stream) seen.push(c);
+    const { chunks: seen } = await drain(stream);
     assert.equal(seen.map((c) => c.choices[0]?.delta.content ?? '').join(''), 'Bonjour!');
     assert.equal(seen.at(-2)?.choices[0]?.finish_reason, 'stop');
     assert.equal(seen.at(-2)?.usage, null, 'usage moved off the content chunk');
     assert.deepEqual(seen.at(-1)?.choices, []);
     assert.equal(seen.at(-1)?.usage?.completion_tokens, 3);
-    const body = fake.requests[0]?.json as Record<string, unknown>;
+    const body = h.fake.requests[0]?.json as Record<string, unknown>;
     assert.equal(body.stream, true);
     assert.equal(body.stream_options, undefined, 'Mistral rejects stream_options');
   });
 
   it('maps embeddings dimensions to output_dimension', async () => {
-    fake.queue({
+    h.fake.queue({
       json: {
         id: 'emb-1',
         object: 'list',
@@ -163,14 +147,14 @@ describe('Mistral', () => {
         usage: { prompt_tokens: 3, total_tokens: 3, completion_tokens: 0 },
       },
     });
-    const res = await client.embeddings.create({
+    const res = await h.client.embeddings.create({
       model: 'mi/codestral-embed',
       input: ['x'],
       dimensions: 256,
       user: 'u',
     });
     assert.equal(res.data.length, 1);
-    assert.deepEqual(fake.requests[0]?.json, {
+    assert.deepEqual(h.fake.requests[0]?.json, {
       model: 'codestral-embed',
       input: ['x'],
       output_dimension: 256,
@@ -178,7 +162,7 @@ describe('Mistral', () => {
   });
 
   it('reads Mistral error bodies (422 detail lists)', async () => {
-    fake.queue({
+    h.fake.queue({
       status: 422,
       json: {
         object: 'error',
@@ -193,7 +177,7 @@ describe('Mistral', () => {
       },
     });
     await assert.rejects(
-      client.chat.completions.create({
+      h.client.chat.completions.create({
         model: 'mi/m',
         messages: [{ role: 'user', content: 'x' }],
         temperature: 1.9,

@@ -5,11 +5,10 @@
  * none is configured.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import OpenAI from 'openai';
-import { nodeKeyState } from '../../src/ai/engine/key-state.js';
-import { gate, startFakeLlm, type FakeLlm } from '../helpers/fake-llm.js';
-import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { gate } from '../helpers/fake-llm.js';
+import { aiHarness, drain, Drained } from './harness.js';
 import { aiState } from './openai-fixtures.js';
 
 const AT = '2024-12-06T00:46:58.265747Z';
@@ -30,31 +29,16 @@ const done = (prompt: number, evals: number, reason = 'stop') => ({
 });
 
 describe('OpenAI SDK → Ollama provider', () => {
-  let fake: FakeLlm;
-  let gw: TestGateway;
-  let client: OpenAI;
-
-  before(async () => {
-    fake = await startFakeLlm();
-    gw = await startGateway(
+  const h = aiHarness({
+    config: (fake) =>
       aiState({
         providers: [{ name: 'local', type: 'ollama', base_url: fake.url }],
         models: [{ name: 'llama', targets: [{ provider: 'local', model: 'llama3.2' }], retries: 0 }],
       }),
-    );
-    client = new OpenAI({ apiKey: 'kw-caller', baseURL: `${gw.url}/v1`, maxRetries: 0 });
-  });
-  after(async () => {
-    await gw.close();
-    await fake.close();
-  });
-  beforeEach(() => {
-    fake.requests.length = 0;
-    nodeKeyState.clear();
   });
 
   it('answers a chat completion from /api/chat (stream: false) with usage', async () => {
-    fake.queue({
+    h.fake.queue({
       json: {
         model: 'llama3.2',
         created_at: AT,
@@ -65,7 +49,7 @@ describe('OpenAI SDK → Ollama provider', () => {
         eval_count: 12,
       },
     });
-    const res = await client.chat.completions.create({
+    const res = await h.client.chat.completions.create({
       model: 'llama',
       messages: [{ role: 'user', content: 'Age as JSON' }],
       response_format: { type: 'json_object' },
@@ -73,7 +57,7 @@ describe('OpenAI SDK → Ollama provider', () => {
     });
     assert.equal(res.choices[0]?.message.content, '{"age": 22}');
     assert.deepEqual([res.usage?.prompt_tokens, res.usage?.completion_tokens], [34, 12]);
-    const rec = fake.requests[0];
+    const rec = h.fake.requests[0];
     assert.equal(rec?.url, '/api/chat');
     assert.equal(rec?.headers['authorization'], undefined);
     assert.deepEqual(rec?.json, {
@@ -87,33 +71,24 @@ describe('OpenAI SDK → Ollama provider', () => {
 
   it('streams NDJSON line by line', async () => {
     const held = gate();
-    fake.queue({
+    h.fake.queue({
       ndjson: [piece('The'), { gate: held.promise }, piece(' sky'), piece(' is blue.'), done(26, 4)],
     });
-    const stream = await client.chat.completions.create({
+    const stream = await h.client.chat.completions.create({
       model: 'llama',
       messages: [{ role: 'user', content: 'Why is the sky blue?' }],
       stream: true,
       stream_options: { include_usage: true },
     });
-    let text = '';
-    let finish: string | null = null;
-    let usage: OpenAI.CompletionUsage | undefined;
-    for await (const c of stream) {
-      const p = c.choices[0]?.delta.content ?? '';
-      if (p !== '' && text === '') held.open();
-      text += p;
-      finish = c.choices[0]?.finish_reason ?? finish;
-      usage = c.usage ?? usage;
-    }
+    const { text, finish, usage } = await drain(stream, held.open);
     assert.equal(text, 'The sky is blue.');
     assert.equal(finish, 'stop');
     assert.deepEqual([usage?.prompt_tokens, usage?.completion_tokens], [26, 4]);
-    assert.equal((fake.requests[0]?.json as { stream: boolean }).stream, true);
+    assert.equal((h.fake.requests[0]?.json as { stream: boolean }).stream, true);
   });
 
   it('tool calls come back with ids, and results go out with the tool name', async () => {
-    fake.queue({
+    h.fake.queue({
       json: {
         model: 'llama3.2',
         created_at: AT,
@@ -137,7 +112,7 @@ describe('OpenAI SDK → Ollama provider', () => {
         },
       },
     ];
-    const first = await client.chat.completions.create({
+    const first = await h.client.chat.completions.create({
       model: 'llama',
       messages: [{ role: 'user', content: 'Weather in Paris?' }],
       tools,
@@ -147,7 +122,7 @@ describe('OpenAI SDK → Ollama provider', () => {
     assert.ok(call?.type === 'function');
     assert.equal(call.function.arguments, '{"location":"Paris"}');
 
-    fake.queue({
+    h.fake.queue({
       json: {
         model: 'llama3.2',
         created_at: AT,
@@ -157,7 +132,7 @@ describe('OpenAI SDK → Ollama provider', () => {
         eval_count: 2,
       },
     });
-    await client.chat.completions.create({
+    await h.client.chat.completions.create({
       model: 'llama',
       tools,
       messages: [
@@ -166,7 +141,7 @@ describe('OpenAI SDK → Ollama provider', () => {
         { role: 'tool', tool_call_id: call.id, content: '25°C' },
       ],
     });
-    assert.deepEqual((fake.requests[1]?.json as { messages: unknown[] }).messages.slice(1), [
+    assert.deepEqual((h.fake.requests[1]?.json as { messages: unknown[] }).messages.slice(1), [
       {
         role: 'assistant',
         content: '',
@@ -178,35 +153,27 @@ describe('OpenAI SDK → Ollama provider', () => {
 
   it('an error line mid-stream ends the caller’s stream with an error', async () => {
     const delivered = gate();
-    fake.queue({
+    h.fake.queue({
       ndjson: [
         piece('Hal'),
         { gate: delivered.promise },
         { line: { error: 'an error was encountered while running the model' } },
       ],
     });
-    const stream = await client.chat.completions.create({
+    const stream = await h.client.chat.completions.create({
       model: 'llama',
       messages: [{ role: 'user', content: 'x' }],
       stream: true,
     });
-    let text = '';
-    await assert.rejects(
-      (async () => {
-        for await (const c of stream) {
-          text += c.choices[0]?.delta.content ?? '';
-          if (text !== '') delivered.open();
-        }
-      })(),
-      /stream broke|KW_ERR_AI_STREAM_BROKEN/,
-    );
-    assert.equal(text, 'Hal');
+    const got = new Drained();
+    await assert.rejects(drain(stream, delivered.open, got), /stream broke|KW_ERR_AI_STREAM_BROKEN/);
+    assert.equal(got.text, 'Hal');
   });
 
   it('a missing model is Ollama’s 404, passed on (not retried) as a provider error', async () => {
-    fake.queue({ status: 404, json: { error: 'model "llama3.2" not found, try pulling it first' } });
+    h.fake.queue({ status: 404, json: { error: 'model "llama3.2" not found, try pulling it first' } });
     await assert.rejects(
-      client.chat.completions.create({ model: 'llama', messages: [{ role: 'user', content: 'x' }] }),
+      h.client.chat.completions.create({ model: 'llama', messages: [{ role: 'user', content: 'x' }] }),
       (err: unknown) => {
         assert.ok(err instanceof OpenAI.APIError);
         assert.equal(err.status, 404);
@@ -217,11 +184,11 @@ describe('OpenAI SDK → Ollama provider', () => {
   });
 
   it('embeddings through /api/embed', async () => {
-    fake.queue({ json: { model: 'llama3.2', embeddings: [[0.25, -0.5, 1]], prompt_eval_count: 6 } });
-    const res = await client.embeddings.create({ model: 'llama', input: 'Why is the sky blue?' });
+    h.fake.queue({ json: { model: 'llama3.2', embeddings: [[0.25, -0.5, 1]], prompt_eval_count: 6 } });
+    const res = await h.client.embeddings.create({ model: 'llama', input: 'Why is the sky blue?' });
     assert.deepEqual(Array.from(res.data[0]?.embedding ?? []), [0.25, -0.5, 1]);
     assert.equal(res.usage.prompt_tokens, 6);
-    assert.equal(fake.requests[0]?.url, '/api/embed');
-    assert.deepEqual(fake.requests[0]?.json, { model: 'llama3.2', input: ['Why is the sky blue?'] });
+    assert.equal(h.fake.requests[0]?.url, '/api/embed');
+    assert.deepEqual(h.fake.requests[0]?.json, { model: 'llama3.2', input: ['Why is the sky blue?'] });
   });
 });

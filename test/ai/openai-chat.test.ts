@@ -5,22 +5,16 @@
  * reasons, usage, the served-by headers) and what the call record says.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import OpenAI from 'openai';
-import { nodeKeyState } from '../../src/ai/engine/key-state.js';
-import { startFakeLlm, type FakeLlm } from '../helpers/fake-llm.js';
-import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { startGateway } from '../helpers/gateway.js';
+import { aiHarness } from './harness.js';
 import { aiState, completion, recording } from './openai-fixtures.js';
 
 describe('OpenAI chat completions (non-streamed), embeddings, models', () => {
-  let fake: FakeLlm;
-  let gw: TestGateway;
-  let client: OpenAI;
   const records = recording();
-
-  before(async () => {
-    fake = await startFakeLlm();
-    gw = await startGateway(
+  const h = aiHarness({
+    config: (fake) =>
       aiState({
         providers: [
           {
@@ -38,23 +32,13 @@ describe('OpenAI chat completions (non-streamed), embeddings, models', () => {
         ],
         models: [{ name: 'smart', targets: [{ provider: 'oa', model: 'gpt-4o-mini' }] }],
       }),
-      { observer: records.observer },
-    );
-    client = new OpenAI({ apiKey: 'kw-caller-key', baseURL: `${gw.url}/v1`, maxRetries: 0 });
+    gateway: { observer: records.observer },
   });
-  after(async () => {
-    await gw.close();
-    await fake.close();
-    records.close();
-  });
-  beforeEach(() => {
-    fake.requests.length = 0;
-    nodeKeyState.clear();
-  });
+  after(() => records.close());
 
   it('answers a chat through an alias: provider gets its model and key, caller gets served-by headers', async () => {
-    fake.queue({ json: completion('Hello there!') });
-    const { data, response } = await client.chat.completions
+    h.fake.queue({ json: completion('Hello there!') });
+    const { data, response } = await h.client.chat.completions
       .create({
         model: 'smart',
         messages: [
@@ -75,7 +59,7 @@ describe('OpenAI chat completions (non-streamed), embeddings, models', () => {
     assert.equal(response.headers.get('x-keyway-ai-model'), 'gpt-4o-mini');
     assert.ok(response.headers.get('x-request-id'));
 
-    const sent = fake.requests[0];
+    const sent = h.fake.requests[0];
     assert.equal(sent?.method, 'POST');
     assert.equal(sent?.url, '/v1/chat/completions');
     assert.equal(sent?.headers.authorization, 'Bearer sk-test-secret-0001');
@@ -99,17 +83,17 @@ describe('OpenAI chat completions (non-streamed), embeddings, models', () => {
     assert.equal(record.tokens_out, 5);
     assert.equal(record.cost, (12 * 150 + 5 * 600) / 1e6);
     assert.equal(record.upstream_status, 200);
-    assert.equal(record.target, new URL(fake.url).host);
+    assert.equal(record.target, new URL(h.fake.url).host);
   });
 
   it('serves provider/model directly', async () => {
-    fake.queue({ json: completion('direct') });
-    const res = await client.chat.completions.create({
+    h.fake.queue({ json: completion('direct') });
+    const res = await h.client.chat.completions.create({
       model: 'oa/gpt-4o-2024-08-06',
       messages: [{ role: 'user', content: 'hi' }],
     });
     assert.equal(res.choices[0]?.message.content, 'direct');
-    assert.equal((fake.requests[0]?.json as { model: string }).model, 'gpt-4o-2024-08-06');
+    assert.equal((h.fake.requests[0]?.json as { model: string }).model, 'gpt-4o-2024-08-06');
   });
 
   it('passes tool definitions and tool choice, returns tool calls, and carries tool results back', async () => {
@@ -124,12 +108,12 @@ describe('OpenAI chat completions (non-streamed), embeddings, models', () => {
         },
       },
     ];
-    fake.queue({
+    h.fake.queue({
       json: completion(null, {
         toolCalls: [{ id: 'call_abc123', name: 'get_weather', arguments: '{"city":"Paris"}' }],
       }),
     });
-    const first = await client.chat.completions.create({
+    const first = await h.client.chat.completions.create({
       model: 'smart',
       messages: [{ role: 'user', content: 'Weather in Paris?' }],
       tools,
@@ -141,13 +125,13 @@ describe('OpenAI chat completions (non-streamed), embeddings, models', () => {
     assert.equal(first.choices[0]?.message.content, null);
     assert.equal(call?.type, 'function');
     assert.equal(call?.type === 'function' ? call.function.arguments : '', '{"city":"Paris"}');
-    const sent = fake.requests[0]?.json as Record<string, unknown>;
+    const sent = h.fake.requests[0]?.json as Record<string, unknown>;
     assert.deepEqual(sent.tools, tools);
     assert.deepEqual(sent.tool_choice, { type: 'function', function: { name: 'get_weather' } });
     assert.equal(sent.parallel_tool_calls, false);
 
-    fake.queue({ json: completion('18°C and sunny in Paris.') });
-    const second = await client.chat.completions.create({
+    h.fake.queue({ json: completion('18°C and sunny in Paris.') });
+    const second = await h.client.chat.completions.create({
       model: 'smart',
       messages: [
         { role: 'user', content: 'Weather in Paris?' },
@@ -167,7 +151,7 @@ describe('OpenAI chat completions (non-streamed), embeddings, models', () => {
       tools,
     });
     assert.equal(second.choices[0]?.message.content, '18°C and sunny in Paris.');
-    const messages = (fake.requests[1]?.json as { messages: Array<Record<string, unknown>> }).messages;
+    const messages = (h.fake.requests[1]?.json as { messages: Array<Record<string, unknown>> }).messages;
     assert.equal(messages[1]?.role, 'assistant');
     assert.deepEqual(messages[2], {
       role: 'tool',
@@ -190,34 +174,34 @@ describe('OpenAI chat completions (non-streamed), embeddings, models', () => {
         },
       },
     };
-    fake.queue({ json: completion('{"label":"positive"}') });
-    const res = await client.chat.completions.create({
+    h.fake.queue({ json: completion('{"label":"positive"}') });
+    const res = await h.client.chat.completions.create({
       model: 'smart',
       messages: [{ role: 'user', content: 'I love it' }],
       response_format: schema,
     });
     assert.deepEqual(JSON.parse(res.choices[0]?.message.content ?? ''), { label: 'positive' });
-    assert.deepEqual((fake.requests[0]?.json as Record<string, unknown>).response_format, schema);
+    assert.deepEqual((h.fake.requests[0]?.json as Record<string, unknown>).response_format, schema);
 
-    fake.queue({ json: completion('{}') });
-    await client.chat.completions.create({
+    h.fake.queue({ json: completion('{}') });
+    await h.client.chat.completions.create({
       model: 'smart',
       messages: [{ role: 'user', content: 'json please' }],
       response_format: { type: 'json_object' },
     });
-    assert.deepEqual((fake.requests[1]?.json as Record<string, unknown>).response_format, {
+    assert.deepEqual((h.fake.requests[1]?.json as Record<string, unknown>).response_format, {
       type: 'json_object',
     });
   });
 
   it('passes finish reasons through: length, content_filter', async () => {
-    fake.queue({ json: completion('truncat', { finish: 'length' }) });
-    fake.queue({ json: completion(null, { finish: 'content_filter' }) });
-    const a = await client.chat.completions.create({
+    h.fake.queue({ json: completion('truncat', { finish: 'length' }) });
+    h.fake.queue({ json: completion(null, { finish: 'content_filter' }) });
+    const a = await h.client.chat.completions.create({
       model: 'smart',
       messages: [{ role: 'user', content: 'x' }],
     });
-    const b = await client.chat.completions.create({
+    const b = await h.client.chat.completions.create({
       model: 'smart',
       messages: [{ role: 'user', content: 'x' }],
     });
@@ -226,8 +210,8 @@ describe('OpenAI chat completions (non-streamed), embeddings, models', () => {
   });
 
   it('counts tokens when the provider reports no usage, and says so in the response and record', async () => {
-    fake.queue({ json: completion('one two three', { usage: null }) });
-    const { data, response } = await client.chat.completions
+    h.fake.queue({ json: completion('one two three', { usage: null }) });
+    const { data, response } = await h.client.chat.completions
       .create({ model: 'smart', messages: [{ role: 'user', content: 'count me please' }] })
       .withResponse();
     assert.ok((data.usage?.prompt_tokens ?? 0) > 0);
@@ -238,7 +222,7 @@ describe('OpenAI chat completions (non-streamed), embeddings, models', () => {
   });
 
   it('creates embeddings', async () => {
-    fake.queue({
+    h.fake.queue({
       json: {
         object: 'list',
         data: [
@@ -249,7 +233,7 @@ describe('OpenAI chat completions (non-streamed), embeddings, models', () => {
         usage: { prompt_tokens: 8, total_tokens: 8 },
       },
     });
-    const { data: res, response } = await client.embeddings
+    const { data: res, response } = await h.client.embeddings
       .create({
         model: 'oa/text-embedding-3-small',
         input: ['first text', 'second'],
@@ -261,7 +245,7 @@ describe('OpenAI chat completions (non-streamed), embeddings, models', () => {
     assert.equal(res.usage.prompt_tokens, 8);
     assert.equal(res.model, 'oa/text-embedding-3-small');
     assert.equal(response.headers.get('x-keyway-ai-provider'), 'oa');
-    const sent = fake.requests[0];
+    const sent = h.fake.requests[0];
     assert.equal(sent?.url, '/v1/embeddings');
     assert.deepEqual(sent?.json, {
       model: 'text-embedding-3-small',
@@ -275,7 +259,7 @@ describe('OpenAI chat completions (non-streamed), embeddings, models', () => {
   });
 
   it('lists aliases and priced provider models in the OpenAI list format', async () => {
-    const list = await client.models.list();
+    const list = await h.client.models.list();
     const ids = list.data.map((m) => m.id);
     assert.deepEqual(ids, ['smart', 'oa/gpt-4o-mini', 'oa/text-embedding-3-small']);
     assert.equal(list.data[0]?.object, 'model');

@@ -3,11 +3,11 @@
  * (what the SDK raises), before any provider is called.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import OpenAI from 'openai';
 import { request } from 'undici';
-import { startFakeLlm, type FakeLlm } from '../helpers/fake-llm.js';
-import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { startGateway } from '../helpers/gateway.js';
+import { aiHarness } from './harness.js';
 import { aiState, completion } from './openai-fixtures.js';
 
 interface ErrorBody {
@@ -16,22 +16,9 @@ interface ErrorBody {
 }
 
 describe('OpenAI endpoints: bad input', () => {
-  let fake: FakeLlm;
-  let gw: TestGateway;
-  let client: OpenAI;
-
-  const post = async (path: string, body: string, headers: Record<string, string> = {}) => {
-    const res = await request(`${gw.url}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body,
-    });
-    return { status: res.statusCode, headers: res.headers, body: (await res.body.json()) as ErrorBody };
-  };
-
-  before(async () => {
-    fake = await startFakeLlm(() => ({ json: completion('never') }));
-    gw = await startGateway(
+  const h = aiHarness({
+    responder: () => ({ json: completion('never') }),
+    config: (fake) =>
       aiState({
         providers: [
           { name: 'oa', type: 'openai', base_url: `${fake.url}/v1`, keys: [{ id: 'k', secret: 'sk-x' }] },
@@ -39,21 +26,21 @@ describe('OpenAI endpoints: bad input', () => {
         models: [{ name: 'smart', targets: [{ provider: 'oa', model: 'gpt-4o-mini' }] }],
         config: { max_body_bytes: 2048, models: ['smart', 'oa/*'] },
       }),
-    );
-    client = new OpenAI({ apiKey: 'kw', baseURL: `${gw.url}/v1`, maxRetries: 0 });
   });
-  after(async () => {
-    await gw.close();
-    await fake.close();
-  });
-  beforeEach(() => {
-    fake.requests.length = 0;
-  });
+
+  const post = async (path: string, body: string, headers: Record<string, string> = {}) => {
+    const res = await request(`${h.gw.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body,
+    });
+    return { status: res.statusCode, headers: res.headers, body: (await res.body.json()) as ErrorBody };
+  };
 
   it('answers 404 KW_ERR_MODEL_NOT_FOUND for an unknown model', async () => {
     for (const model of ['nope', 'ghost/gpt-4o', 'oa/']) {
       await assert.rejects(
-        client.chat.completions.create({ model, messages: [{ role: 'user', content: 'x' }] }),
+        h.client.chat.completions.create({ model, messages: [{ role: 'user', content: 'x' }] }),
         (err: unknown) => {
           assert.ok(err instanceof OpenAI.NotFoundError, `${model}: ${String(err)}`);
           assert.equal((err.error as { code: string }).code, 'KW_ERR_MODEL_NOT_FOUND');
@@ -61,14 +48,14 @@ describe('OpenAI endpoints: bad input', () => {
         },
       );
     }
-    assert.equal(fake.requests.length, 0);
+    assert.equal(h.fake.requests.length, 0);
   });
 
   it('answers 403 KW_ERR_MODEL_NOT_ALLOWED for a model the route does not serve', async () => {
     const gw2 = await startGateway(
       aiState({
         providers: [
-          { name: 'oa', type: 'openai', base_url: `${fake.url}/v1`, keys: [{ id: 'k', secret: 'sk-x' }] },
+          { name: 'oa', type: 'openai', base_url: `${h.fake.url}/v1`, keys: [{ id: 'k', secret: 'sk-x' }] },
         ],
         models: [{ name: 'smart', targets: [{ provider: 'oa', model: 'gpt-4o-mini' }] }],
         config: { models: ['smart'] },
@@ -80,7 +67,7 @@ describe('OpenAI endpoints: bad input', () => {
         c.chat.completions.create({ model: 'oa/gpt-4o', messages: [{ role: 'user', content: 'x' }] }),
         (err: unknown) => err instanceof OpenAI.PermissionDeniedError,
       );
-      assert.equal(fake.requests.length, 0);
+      assert.equal(h.fake.requests.length, 0);
     } finally {
       await gw2.close();
     }
@@ -131,7 +118,7 @@ describe('OpenAI endpoints: bad input', () => {
     const emb = await post('/v1/embeddings', JSON.stringify({ model: 'smart', input: [] }));
     assert.equal(emb.status, 400);
     assert.equal(emb.body.error.param, '/input');
-    assert.equal(fake.requests.length, 0);
+    assert.equal(h.fake.requests.length, 0);
   });
 
   it('answers 413 KW_ERR_PROMPT_TOO_LARGE for a body over max_body_bytes', async () => {
@@ -139,7 +126,7 @@ describe('OpenAI endpoints: bad input', () => {
     const res = await post('/v1/chat/completions', big);
     assert.equal(res.status, 413);
     assert.equal(res.body.error.code, 'KW_ERR_PROMPT_TOO_LARGE');
-    assert.equal(fake.requests.length, 0);
+    assert.equal(h.fake.requests.length, 0);
   });
 
   it('answers 404 KW_ERR_AI_ENDPOINT for a path that is no endpoint', async () => {
@@ -149,10 +136,10 @@ describe('OpenAI endpoints: bad input', () => {
   });
 
   it('counts token-array embeddings input itself when the provider reports no usage', async () => {
-    fake.queue({
+    h.fake.queue({
       json: { object: 'list', data: [{ object: 'embedding', index: 0, embedding: [1, 2] }], model: 'e' },
     });
-    const res = await client.embeddings.create({ model: 'oa/e', input: [[1, 2, 3]] });
+    const res = await h.client.embeddings.create({ model: 'oa/e', input: [[1, 2, 3]] });
     assert.equal(
       res.usage.prompt_tokens,
       3,

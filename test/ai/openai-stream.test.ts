@@ -5,23 +5,16 @@
  * stream that breaks ends with an error the SDK raises — never a hung connection.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import OpenAI from 'openai';
-import { request } from 'undici';
-import { nodeKeyState } from '../../src/ai/engine/key-state.js';
-import { gate, startFakeLlm, type FakeLlm } from '../helpers/fake-llm.js';
-import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { gate } from '../helpers/fake-llm.js';
+import { aiHarness, drain, Drained } from './harness.js';
 import { aiState, chunk, completion, recording, textStream, usageChunk } from './openai-fixtures.js';
 
 describe('OpenAI chat completions (streamed)', () => {
-  let fake: FakeLlm;
-  let gw: TestGateway;
-  let client: OpenAI;
   const records = recording();
-
-  before(async () => {
-    fake = await startFakeLlm();
-    gw = await startGateway(
+  const h = aiHarness({
+    config: (fake) =>
       aiState({
         providers: [
           {
@@ -36,30 +29,19 @@ describe('OpenAI chat completions (streamed)', () => {
         ],
         models: [{ name: 'smart', targets: [{ provider: 'oa', model: 'gpt-4o-mini' }] }],
       }),
-      { observer: records.observer },
-    );
-    client = new OpenAI({ apiKey: 'kw-caller-key', baseURL: `${gw.url}/v1`, maxRetries: 0 });
+    gateway: { observer: records.observer },
   });
-  after(async () => {
-    await gw.close();
-    await fake.close();
-    records.close();
-  });
-  beforeEach(() => {
-    fake.requests.length = 0;
-    nodeKeyState.clear();
-  });
+  after(() => records.close());
 
   it('streams content; asks the provider for usage but forwards it only when asked', async () => {
-    fake.queue({ sse: textStream(['Hel', 'lo', '!'], [9, 3]) });
-    const { data: stream, response } = await client.chat.completions
+    h.fake.queue({ sse: textStream(['Hel', 'lo', '!'], [9, 3]) });
+    const { data: stream, response } = await h.client.chat.completions
       .create({ model: 'smart', messages: [{ role: 'user', content: 'hi' }], stream: true })
       .withResponse();
     assert.equal(response.headers.get('content-type'), 'text/event-stream; charset=utf-8');
     assert.equal(response.headers.get('x-keyway-ai-provider'), 'oa');
     assert.equal(response.headers.get('x-keyway-ai-model'), 'gpt-4o-mini');
-    const seen: OpenAI.ChatCompletionChunk[] = [];
-    for await (const c of stream) seen.push(c);
+    const { chunks: seen } = await drain(stream);
     assert.equal(seen.map((c) => c.choices[0]?.delta.content ?? '').join(''), 'Hello!');
     assert.equal(seen.at(-1)?.choices[0]?.finish_reason, 'stop');
     assert.ok(
@@ -67,10 +49,10 @@ describe('OpenAI chat completions (streamed)', () => {
       'no usage chunk forwarded',
     );
     assert.ok(seen.every((c) => c.model === 'smart'));
-    const sent = fake.requests[0]?.json as Record<string, unknown>;
+    const sent = h.fake.requests[0]?.json as Record<string, unknown>;
     assert.equal(sent.stream, true);
     assert.deepEqual(sent.stream_options, { include_usage: true });
-    assert.equal(fake.requests[0]?.headers.accept, 'text/event-stream');
+    assert.equal(h.fake.requests[0]?.headers.accept, 'text/event-stream');
 
     const record = await records.recordFor(response.headers.get('x-request-id') ?? '');
     assert.equal(record.tokens_in, 9);
@@ -79,15 +61,14 @@ describe('OpenAI chat completions (streamed)', () => {
   });
 
   it('forwards the usage chunk last when the caller asks with stream_options.include_usage', async () => {
-    fake.queue({ sse: textStream(['a', 'b'], [7, 2]) });
-    const stream = await client.chat.completions.create({
+    h.fake.queue({ sse: textStream(['a', 'b'], [7, 2]) });
+    const stream = await h.client.chat.completions.create({
       model: 'smart',
       messages: [{ role: 'user', content: 'hi' }],
       stream: true,
       stream_options: { include_usage: true },
     });
-    const seen: OpenAI.ChatCompletionChunk[] = [];
-    for await (const c of stream) seen.push(c);
+    const { chunks: seen } = await drain(stream);
     const last = seen.at(-1);
     assert.deepEqual(last?.choices, []);
     assert.equal(last?.usage?.prompt_tokens, 7);
@@ -99,11 +80,11 @@ describe('OpenAI chat completions (streamed)', () => {
   });
 
   it('ends the stream with data: [DONE]', async () => {
-    fake.queue({ sse: textStream(['x']) });
-    const res = await request(`${gw.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'smart', messages: [{ role: 'user', content: 'hi' }], stream: true }),
+    h.fake.queue({ sse: textStream(['x']) });
+    const res = await h.postChat({
+      model: 'smart',
+      messages: [{ role: 'user', content: 'hi' }],
+      stream: true,
     });
     const text = await res.body.text();
     assert.ok(text.endsWith('data: [DONE]\n\n'), text);
@@ -112,7 +93,7 @@ describe('OpenAI chat completions (streamed)', () => {
 
   it('sends the first chunk before the provider sends the second', { timeout: 5000 }, async () => {
     const g = gate();
-    fake.queue({
+    h.fake.queue({
       sse: [
         { data: chunk({ role: 'assistant', content: 'first' }) },
         { gate: g.promise },
@@ -122,23 +103,18 @@ describe('OpenAI chat completions (streamed)', () => {
         { data: '[DONE]' },
       ],
     });
-    const stream = await client.chat.completions.create({
+    const stream = await h.client.chat.completions.create({
       model: 'smart',
       messages: [{ role: 'user', content: 'hi' }],
       stream: true,
     });
-    const pieces: string[] = [];
-    for await (const c of stream) {
-      const text = c.choices[0]?.delta.content ?? '';
-      // Had the gateway waited for more, this loop would never see "first" and the test would time out.
-      if (text === 'first') g.open();
-      pieces.push(text);
-    }
-    assert.equal(pieces.join(''), 'first second');
+    // Had the gateway waited for more, the stream would never deliver "first" and the test would time out.
+    const { text } = await drain(stream, g.open);
+    assert.equal(text, 'first second');
   });
 
   it('streams tool-call deltas', async () => {
-    fake.queue({
+    h.fake.queue({
       sse: [
         {
           data: chunk({
@@ -156,29 +132,21 @@ describe('OpenAI chat completions (streamed)', () => {
         { data: '[DONE]' },
       ],
     });
-    const stream = await client.chat.completions.create({
+    const stream = await h.client.chat.completions.create({
       model: 'smart',
       messages: [{ role: 'user', content: 'weather?' }],
       tools: [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object' } } }],
       stream: true,
     });
-    let args = '';
-    let name = '';
-    let finish: string | null | undefined;
-    for await (const c of stream) {
-      const tc = c.choices[0]?.delta.tool_calls?.[0];
-      name ||= tc?.function?.name ?? '';
-      args += tc?.function?.arguments ?? '';
-      finish = c.choices[0]?.finish_reason ?? finish;
-    }
-    assert.equal(name, 'get_weather');
-    assert.equal(args, '{"city":"Paris"}');
+    const { tools, finish } = await drain(stream);
+    assert.equal(tools[0]?.name, 'get_weather');
+    assert.equal(tools[0]?.args, '{"city":"Paris"}');
     assert.equal(finish, 'tool_calls');
   });
 
   it('counts usage itself when the server never sends any, and reports it when asked', async () => {
-    fake.queue({ sse: textStream(['one ', 'two ', 'three'], null) });
-    const { data: stream, response } = await client.chat.completions
+    h.fake.queue({ sse: textStream(['one ', 'two ', 'three'], null) });
+    const { data: stream, response } = await h.client.chat.completions
       .create({
         model: 'local/llama-3.1-8b',
         messages: [{ role: 'user', content: 'count to three' }],
@@ -186,28 +154,26 @@ describe('OpenAI chat completions (streamed)', () => {
         stream_options: { include_usage: true },
       })
       .withResponse();
-    const seen: OpenAI.ChatCompletionChunk[] = [];
-    for await (const c of stream) seen.push(c);
+    const { chunks: seen } = await drain(stream);
     const usage = seen.at(-1)?.usage;
     assert.ok(usage !== undefined && usage !== null);
     assert.ok(usage.prompt_tokens > 0 && usage.completion_tokens > 0);
-    assert.equal(fake.requests[0]?.url, '/local/v1/chat/completions');
-    assert.equal(fake.requests[0]?.headers.authorization, undefined, 'no key, no Authorization');
+    assert.equal(h.fake.requests[0]?.url, '/local/v1/chat/completions');
+    assert.equal(h.fake.requests[0]?.headers.authorization, undefined, 'no key, no Authorization');
     const record = await records.recordFor(response.headers.get('x-request-id') ?? '');
     assert.equal(record.tokens_out, usage.completion_tokens);
     assert.equal(record.cost, null, 'no price, no cost');
   });
 
   it('replays a whole JSON answer as a stream when the server ignores stream: true', async () => {
-    fake.queue({ json: completion('not streamed', { usage: { prompt_tokens: 4, completion_tokens: 2 } }) });
-    const stream = await client.chat.completions.create({
+    h.fake.queue({ json: completion('not streamed', { usage: { prompt_tokens: 4, completion_tokens: 2 } }) });
+    const stream = await h.client.chat.completions.create({
       model: 'local/llama-3.1-8b',
       messages: [{ role: 'user', content: 'hi' }],
       stream: true,
       stream_options: { include_usage: true },
     });
-    const seen: OpenAI.ChatCompletionChunk[] = [];
-    for await (const c of stream) seen.push(c);
+    const { chunks: seen } = await drain(stream);
     assert.equal(seen[0]?.choices[0]?.delta.content, 'not streamed');
     assert.equal(seen[0]?.choices[0]?.finish_reason, 'stop');
     assert.equal(seen.at(-1)?.usage?.completion_tokens, 2);
@@ -215,38 +181,33 @@ describe('OpenAI chat completions (streamed)', () => {
 
   it('ends a stream the provider cuts with an error event the SDK raises', { timeout: 5000 }, async () => {
     const g = gate();
-    fake.queue({
+    h.fake.queue({
       sse: [{ data: chunk({ role: 'assistant', content: 'partial' }) }, { gate: g.promise }, { cut: true }],
     });
-    const { data: stream, response } = await client.chat.completions
+    const { data: stream, response } = await h.client.chat.completions
       .create({ model: 'smart', messages: [{ role: 'user', content: 'hi' }], stream: true })
       .withResponse();
-    const pieces: string[] = [];
-    await assert.rejects(
-      (async () => {
-        for await (const c of stream) {
-          pieces.push(c.choices[0]?.delta.content ?? '');
-          g.open();
-        }
-      })(),
-      (err: unknown) => {
-        assert.ok(err instanceof OpenAI.APIError, String(err));
-        assert.equal((err.error as { code?: string }).code, 'KW_ERR_AI_STREAM_BROKEN');
-        return true;
-      },
+    const got = new Drained();
+    await assert.rejects(drain(stream, g.open, got), (err: unknown) => {
+      assert.ok(err instanceof OpenAI.APIError, String(err));
+      assert.equal((err.error as { code?: string }).code, 'KW_ERR_AI_STREAM_BROKEN');
+      return true;
+    });
+    assert.deepEqual(
+      got.chunks.map((c) => c.choices[0]?.delta.content ?? ''),
+      ['partial'],
     );
-    assert.deepEqual(pieces, ['partial']);
     const record = await records.recordFor(response.headers.get('x-request-id') ?? '');
     assert.equal(record.error_code, 'KW_ERR_AI_STREAM_BROKEN');
     assert.ok((record.tokens_out ?? 0) > 0, 'what was generated is accounted');
   });
 
   it('ends a stream with a malformed event the same way', { timeout: 5000 }, async () => {
-    fake.queue({ sse: [{ data: chunk({ role: 'assistant', content: 'ok' }) }, { data: '{"choices": [' }] });
-    const res = await request(`${gw.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'smart', messages: [{ role: 'user', content: 'hi' }], stream: true }),
+    h.fake.queue({ sse: [{ data: chunk({ role: 'assistant', content: 'ok' }) }, { data: '{"choices": [' }] });
+    const res = await h.postChat({
+      model: 'smart',
+      messages: [{ role: 'user', content: 'hi' }],
+      stream: true,
     });
     const text = await res.body.text();
     const events = text.trim().split('\n\n');
@@ -259,16 +220,16 @@ describe('OpenAI chat completions (streamed)', () => {
   });
 
   it('passes an error event the provider sends mid-stream on as a broken stream, without secrets', async () => {
-    fake.queue({
+    h.fake.queue({
       sse: [
         { data: chunk({ role: 'assistant', content: 'x' }) },
         { data: { error: { message: 'Internal error with key sk-test-secret-0001', type: 'server_error' } } },
       ],
     });
-    const res = await request(`${gw.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'smart', messages: [{ role: 'user', content: 'hi' }], stream: true }),
+    const res = await h.postChat({
+      model: 'smart',
+      messages: [{ role: 'user', content: 'hi' }],
+      stream: true,
     });
     const text = await res.body.text();
     assert.ok(text.includes('KW_ERR_AI_STREAM_BROKEN'));
@@ -276,11 +237,11 @@ describe('OpenAI chat completions (streamed)', () => {
   });
 
   it('treats a stream that ends without a finish reason as broken', async () => {
-    fake.queue({ sse: [{ data: chunk({ role: 'assistant', content: 'half' }) }] });
-    const res = await request(`${gw.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'smart', messages: [{ role: 'user', content: 'hi' }], stream: true }),
+    h.fake.queue({ sse: [{ data: chunk({ role: 'assistant', content: 'half' }) }] });
+    const res = await h.postChat({
+      model: 'smart',
+      messages: [{ role: 'user', content: 'hi' }],
+      stream: true,
     });
     const text = await res.body.text();
     assert.match(text, /KW_ERR_AI_STREAM_BROKEN/);

@@ -12,9 +12,9 @@ import {
   SERVED,
   chunk,
   completion,
+  readAnswer,
   respond,
   startPromptHarness,
-  type ErrorAnswer,
   type PromptHarness,
 } from './prompts-harness.js';
 
@@ -60,14 +60,7 @@ async function post(path: string, body: unknown, raw?: string) {
     headers: { 'content-type': 'application/json' },
     body: raw ?? JSON.stringify(body),
   });
-  const text = await res.body.text();
-  return {
-    status: res.statusCode,
-    headers: res.headers,
-    text,
-    json: (): unknown => JSON.parse(text),
-    error: () => (JSON.parse(text) as ErrorAnswer).error,
-  };
+  return readAnswer(res);
 }
 
 describe('prompt API endpoint', () => {

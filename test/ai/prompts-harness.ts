@@ -7,6 +7,7 @@
 import http from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
+import type { Dispatcher } from 'undici';
 import { buildCatalog } from '../../src/ai/catalog.js';
 import { dispatchAi } from '../../src/ai/endpoints/dispatch.js';
 import type { AiGateway, ChatOutcome, Served } from '../../src/ai/engine-types.js';
@@ -150,6 +151,18 @@ export interface ErrorAnswer {
     details?: Array<{ path: string; message: string }>;
   };
   request_id: string;
+}
+
+/** An answer read whole: its status, headers and text, and the JSON or the error in it. */
+export async function readAnswer(res: Dispatcher.ResponseData) {
+  const text = await res.body.text();
+  return {
+    status: res.statusCode,
+    headers: res.headers,
+    text,
+    json: (): unknown => JSON.parse(text),
+    error: () => (JSON.parse(text) as ErrorAnswer).error,
+  };
 }
 
 /** The parts of an OpenAPI 3.1 document the tests read. */

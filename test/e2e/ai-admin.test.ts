@@ -83,8 +83,12 @@ describe('AI resources from a YAML file through the CLI', () => {
     env = { KEYWAY_ADMIN_URL: kw.adminUrl, KEYWAY_DATA_DIR: kw.dataDir };
   });
   after(async () => {
-    await kw.stop();
-    await fake.close();
+    // Whatever failed in `before`, close what did start: an open server would keep the test process alive.
+    try {
+      await kw.stop();
+    } finally {
+      await fake.close();
+    }
   });
 
   async function cli(args: string[]) {

@@ -14,6 +14,7 @@ import { request } from 'undici';
 import { gate, startFakeLlm, type FakeLlm } from '../helpers/fake-llm.js';
 import { runCli, startKeyway, type KeywayProcess } from '../helpers/keyway-process.js';
 import { anthropicTextStream } from '../ai/anthropic-fixtures.js';
+import { drain } from '../ai/harness.js';
 import { completion } from '../ai/openai-fixtures.js';
 
 const OPENAI_KEY = 'sk-proj-journey6-openai-0123456789';
@@ -89,9 +90,13 @@ describe('one API for every model (journey 6)', () => {
     }
   });
   after(async () => {
-    await kw.stop();
-    await openai.close();
-    await anthropic.close();
+    // Whatever failed in `before`, close what did start: an open server would keep the test process alive.
+    try {
+      await kw.stop();
+    } finally {
+      await openai.close();
+      await anthropic.close();
+    }
   });
 
   it('streams `smart` from Anthropic through the openai SDK, token by token', async () => {
@@ -102,13 +107,8 @@ describe('one API for every model (journey 6)', () => {
       .withResponse();
     assert.equal(response.headers.get('x-keyway-ai-provider'), 'anthropic');
     assert.equal(response.headers.get('x-keyway-ai-model'), 'claude-sonnet-4-5');
-    let text = '';
-    for await (const chunk of stream) {
-      const piece = chunk.choices[0]?.delta?.content ?? '';
-      // The first token arrived while the provider still holds the rest: nothing was buffered.
-      if (piece !== '' && text === '') rest.open();
-      text += piece;
-    }
+    // The first token arrives while the provider still holds the rest: nothing was buffered.
+    const { text } = await drain(stream, rest.open);
     assert.equal(text, 'Gateways route.');
     const sent = anthropic.requests.at(-1);
     assert.equal(sent?.headers['x-api-key'], ANTHROPIC_KEY, 'the sealed key was opened for the call');

@@ -2,16 +2,14 @@
 import type { FastifyInstance } from 'fastify';
 import { KeywayError } from '../../core/errors.js';
 import {
-  DIMENSIONS,
   ORDERS,
   summarize,
   timeseries,
   totals,
   type AnalyticsFilter,
-  type Dimension,
   type Order,
 } from '../../observe/analytics.js';
-import type { Grain } from '../../observe/rollups.js';
+import { DIMENSIONS, type Dimension, type Grain } from '../../observe/rollups.js';
 import type { Observability } from '../../observe/observability.js';
 import { timeWindow } from '../../observe/time-window.js';
 import type { RouteContext } from '../app.js';

@@ -5,10 +5,8 @@
  * appear faster than gateways learn them; features that would silently change the answer if ignored
  * (server tools, MCP servers, containers, document blocks) are refused by name instead.
  */
-import { KeywayError } from '../../core/errors.js';
+import { bad, isObject, optional, requireModel, type Obj } from '../request-checks.js';
 import type { MessagesRequest } from './wire.js';
-
-type Obj = Record<string, unknown>;
 
 /** Content blocks of an assistant turn that have no counterpart elsewhere and are dropped (documented). */
 const DROPPED_ASSISTANT_BLOCKS = new Set(['thinking', 'redacted_thinking']);
@@ -20,7 +18,7 @@ const DROPPED_ASSISTANT_BLOCKS = new Set(['thinking', 'redacted_thinking']);
 const UNSUPPORTED_FIELDS = ['mcp_servers', 'container'] as const;
 
 export function validateMessagesRequest(body: Obj): MessagesRequest {
-  if (typeof body['model'] !== 'string' || body['model'] === '') bad('/model', 'must be a non-empty string');
+  requireModel(body);
   const max = body['max_tokens'];
   if (!Number.isInteger(max) || (max as number) < 1) bad('/max_tokens', 'is required: a positive integer');
   const messages = body['messages'];
@@ -147,21 +145,4 @@ function checkOutputConfig(config: unknown): void {
 
 function requireString(obj: Obj, field: string, at: string): void {
   if (typeof obj[field] !== 'string') bad(`${at}/${field}`, 'must be a string');
-}
-
-function optional(obj: Obj, field: string, type: 'string' | 'number' | 'boolean', at = ''): void {
-  const v = obj[field];
-  if (v !== undefined && v !== null && typeof v !== type) bad(`${at}/${field}`, `must be a ${type}`);
-}
-
-function isObject(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function bad(path: string, message: string): never {
-  throw new KeywayError(
-    'KW_ERR_BAD_REQUEST',
-    { reason: `${path}: ${message}` },
-    { details: [{ path, message }] },
-  );
 }

@@ -5,7 +5,7 @@
  * pointer (`/messages/0/role`), which OpenAI clients show as the error's `param`. Unknown fields pass
  * through: providers evolve faster than gateways.
  */
-import { KeywayError } from '../../core/errors.js';
+import { bad, isObject, optional, requireModel } from '../request-checks.js';
 import type { ChatRequest, EmbeddingsRequest } from '../types.js';
 
 const ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool']);
@@ -125,33 +125,7 @@ function checkMessage(m: unknown, at: string): void {
     bad(`${at}/tool_call_id`, 'is required on tool messages');
 }
 
-function requireModel(body: Record<string, unknown>): void {
-  if (typeof body.model !== 'string' || body.model === '') bad('/model', 'must be a non-empty string');
-}
-
-function optional(
-  obj: Record<string, unknown>,
-  field: string,
-  type: 'string' | 'number' | 'boolean',
-  at = '',
-): void {
-  const v = obj[field];
-  if (v !== undefined && v !== null && typeof v !== type) bad(`${at}/${field}`, `must be a ${type}`);
-}
-
 function optionalInteger(obj: Record<string, unknown>, field: string): void {
   const v = obj[field];
   if (v !== undefined && v !== null && !Number.isInteger(v)) bad(`/${field}`, 'must be an integer');
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function bad(path: string, message: string): never {
-  throw new KeywayError(
-    'KW_ERR_BAD_REQUEST',
-    { reason: `${path}: ${message}` },
-    { details: [{ path, message }] },
-  );
 }

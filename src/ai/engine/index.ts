@@ -25,9 +25,11 @@ import type {
   ChatResponse,
   EmbeddingsRequest,
   EmbeddingsResponse,
+  ProviderAdapter,
   StreamIds,
+  UpstreamCall,
 } from '../types.js';
-import { runAttempts, type AttemptEnv } from './attempts.js';
+import { runAttempts, type AttemptEnv, type Attempted } from './attempts.js';
 import { WeightedPicker } from './balance.js';
 import { nodeKeyState, type KeyState } from './key-state.js';
 import { planChain, resolveModel, type Plan } from './resolve.js';
@@ -75,6 +77,31 @@ export function createEngine(catalog: AiCatalog, policy: AiPolicy, opts: EngineO
       ctx.upstreamStatus = status;
     },
   });
+  /**
+   * A non-streamed call through the attempt loop: `call` gives, per target, the request and how to read
+   * the answer (or throws when the target cannot serve the call). The answer is read inside the attempt,
+   * so an unreadable 200 ends that attempt as the provider's fault.
+   */
+  const attemptJson = async <T>(
+    ctx: RequestContext,
+    env: AttemptEnv,
+    chain: readonly Plan[],
+    call: (
+      adapter: ProviderAdapter,
+      t: AttemptTarget,
+    ) => { request: UpstreamCall; read: (body: unknown) => T },
+  ): Promise<Attempted<T>> => {
+    const attempted = await attempting(() =>
+      runAttempts(env, chain, async (t, timeoutMs) => {
+        const adapter = t.provider.adapter;
+        const { request, read } = call(adapter, t);
+        const body = await exchangeJson(request, adapter, exchange(ctx, env, t, timeoutMs));
+        return parsed(() => read(body));
+      }),
+    );
+    ctx.upstreamEndedAt = process.hrtime.bigint();
+    return attempted;
+  };
 
   return {
     async chat(ctx, req): Promise<ChatOutcome> {
@@ -101,18 +128,10 @@ export function createEngine(catalog: AiCatalog, policy: AiPolicy, opts: EngineO
         value: response,
         served,
         target,
-      } = await attempting(() =>
-        runAttempts(env, chain, async (t, timeoutMs) => {
-          const adapter = t.provider.adapter;
-          const body = await exchangeJson(
-            adapter.chatRequest(req, t),
-            adapter,
-            exchange(ctx, env, t, timeoutMs),
-          );
-          return parsed(() => adapter.chatResponse(body, t, ids));
-        }),
-      );
-      ctx.upstreamEndedAt = process.hrtime.bigint();
+      } = await attemptJson(ctx, env, chain, (adapter, t) => ({
+        request: adapter.chatRequest(req, t),
+        read: (body) => adapter.chatResponse(body, t, ids),
+      }));
       const usage = await accountUsage(ctx, policy, target, response.usage, prompt, responseText(response));
       response.usage ??= usage;
       return { served, response };
@@ -125,21 +144,12 @@ export function createEngine(catalog: AiCatalog, policy: AiPolicy, opts: EngineO
         value: response,
         served,
         target,
-      } = await attempting(() =>
-        runAttempts(env, chain, async (t, timeoutMs) => {
-          const adapter = t.provider.adapter;
-          if (adapter.embeddingsRequest === undefined || adapter.embeddingsResponse === undefined)
-            throw embeddingsUnsupported(t);
-          const body = await exchangeJson(
-            adapter.embeddingsRequest(req, t),
-            adapter,
-            exchange(ctx, env, t, timeoutMs),
-          );
-          const respond = adapter.embeddingsResponse.bind(adapter);
-          return parsed(() => respond(body, t, req.model));
-        }),
-      );
-      ctx.upstreamEndedAt = process.hrtime.bigint();
+      } = await attemptJson(ctx, env, chain, (adapter, t) => {
+        if (adapter.embeddingsRequest === undefined || adapter.embeddingsResponse === undefined)
+          throw embeddingsUnsupported(t);
+        const respond = adapter.embeddingsResponse.bind(adapter);
+        return { request: adapter.embeddingsRequest(req, t), read: (body) => respond(body, t, req.model) };
+      });
       if (req.encoding_format === 'base64') encodeBase64(response);
       // Embeddings generate no tokens: the input is the whole bill.
       const reported = response.usage as EmbeddingsResponse['usage'] | undefined;

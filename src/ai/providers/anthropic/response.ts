@@ -4,6 +4,7 @@
  * content. Thinking and server-tool blocks have no OpenAI counterpart and are left out.
  */
 import type { ChatResponse, StreamIds, ToolCall } from '../../types.js';
+import { assistantChoice, chatCompletion } from '../common/completion.js';
 import { asArray, asObject, asString } from '../common/shape.js';
 import { JSON_TOOL_NAME } from './json-mode.js';
 import { anthropicUsage, finishReason } from './mapping.js';
@@ -32,23 +33,8 @@ export function anthropicResponse(body: unknown, ids: StreamIds): ChatResponse {
         });
     }
   }
-  // In JSON mode the tool input is the answer; any prose around it is the model thinking aloud.
-  const content = json ?? (text === '' && calls.length > 0 ? null : text);
-  const response: ChatResponse = {
-    id: ids.id,
-    object: 'chat.completion',
-    created: ids.created,
-    model: ids.model,
-    choices: [
-      {
-        index: 0,
-        message: { role: 'assistant', content, ...(calls.length > 0 ? { tool_calls: calls } : {}) },
-        finish_reason: finishReason(msg['stop_reason'], calls.length > 0),
-        logprobs: null,
-      },
-    ],
-  };
-  const usage = anthropicUsage(msg['usage']);
-  if (usage !== undefined) response.usage = usage;
-  return response;
+  // In JSON mode the tool input (never empty: at least `{}`) is the answer; any prose around it is the
+  // model thinking aloud.
+  const choice = assistantChoice(0, json ?? text, calls, finishReason(msg['stop_reason'], calls.length > 0));
+  return chatCompletion(ids, [choice], anthropicUsage(msg['usage']));
 }

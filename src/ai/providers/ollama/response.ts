@@ -1,5 +1,6 @@
 /** An Ollama `/api/chat` answer (`stream: false`) as a canonical chat completion. */
 import type { ChatResponse, StreamIds } from '../../types.js';
+import { assistantChoice, chatCompletion } from '../common/completion.js';
 import { asObject, asString } from '../common/shape.js';
 import { finishReason, ollamaUsage, toolCalls } from './mapping.js';
 
@@ -11,25 +12,6 @@ export function ollamaResponse(body: unknown, ids: StreamIds): ChatResponse {
     throw new Error('the provider answered 200 without a message');
   const calls = toolCalls(message);
   const text = asString(message['content']) ?? '';
-  const response: ChatResponse = {
-    id: ids.id,
-    object: 'chat.completion',
-    created: ids.created,
-    model: ids.model,
-    choices: [
-      {
-        index: 0,
-        message: {
-          role: 'assistant',
-          content: text === '' && calls.length > 0 ? null : text,
-          ...(calls.length > 0 ? { tool_calls: calls } : {}),
-        },
-        finish_reason: finishReason(obj['done_reason'], calls.length > 0),
-        logprobs: null,
-      },
-    ],
-  };
-  const usage = ollamaUsage(obj);
-  if (usage !== undefined) response.usage = usage;
-  return response;
+  const choice = assistantChoice(0, text, calls, finishReason(obj['done_reason'], calls.length > 0));
+  return chatCompletion(ids, [choice], ollamaUsage(obj));
 }
