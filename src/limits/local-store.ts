@@ -103,6 +103,8 @@ export class LocalCounterStore implements CounterStore {
     const e = this.#get(key, 'rate', nowMs);
     const r = gcraCharge(e?.tat, rule, cost, nowMs);
     if (r.tat > nowMs) this.#set(key, { kind: 'rate', tat: r.tat, expiresAt: r.tat });
+    // A refund (negative cost) that empties the schedule leaves a full bucket: nothing to keep.
+    else if (e !== undefined) this.#entries.delete(key);
     return r.decision;
   }
 

@@ -51,6 +51,9 @@ if tat == nil or tat < now then tat = now end
 local nxt = tat + cost * period
 if nxt > now then
   redis.call('SET', KEYS[1], string.format('%.3f', nxt), 'PX', math.ceil(nxt - now))
+else
+  -- A refund (negative cost) that empties the schedule leaves a full bucket.
+  redis.call('DEL', KEYS[1])
 end
 local rem = math.floor((now + tau + period - nxt) / period + 1e-9)
 if rem < 0 then rem = 0 end

@@ -94,6 +94,22 @@ describe('Redis counter store (real Redis)', () => {
     assert.ok((await admin.pttl(`${prefix}rate`)) > 0, 'keys carry a TTL');
   });
 
+  it('a refund (negative charge) gives units back, and never more than a full bucket', async () => {
+    const s = new RedisCounterStore({ url: REDIS, prefix, commandTimeoutMs: 5_000 });
+    await s.ready();
+    const rule = { limit: 2, windowMs: 3_600_000, burst: 1 };
+    assert.equal((await s.consumeRate('refund', rule, 1, Date.now())).allowed, true);
+    assert.equal((await s.consumeRate('refund', rule, 1, Date.now())).allowed, true);
+    assert.equal((await s.consumeRate('refund', rule, 1, Date.now())).allowed, false);
+    await s.chargeRate('refund', rule, -1, Date.now());
+    assert.equal((await s.consumeRate('refund', rule, 1, Date.now())).allowed, true);
+    // Refunding more than was taken empties the schedule: the key is gone, the bucket full (2 units).
+    await s.chargeRate('refund', rule, -5, Date.now());
+    assert.equal(await admin.exists(`${prefix}refund`), 0);
+    assert.equal((await s.consumeRate('refund', rule, 1, Date.now())).remaining, 1);
+    await s.close();
+  });
+
   it('recovers from a flushed script cache (NOSCRIPT → EVAL)', async () => {
     const s = new RedisCounterStore({ url: REDIS, prefix });
     await s.ready();

@@ -77,23 +77,40 @@ export const rateLimit = definePlugin<RateLimitConfig>({
     };
 
     const sync = counters.sync;
+    const refundSync = (r: CompiledRate, ctx: RequestContext, plan: string | undefined, now: number) =>
+      sync?.chargeRateSync(counterKey(prefix, r, ctx, plan), r.rule, -1, now);
     return {
       limit(ctx) {
         const { list, plan } = rulesFor(ctx);
         if (list.length === 0) return undefined;
         const now = Date.now();
         // Embedded: the local store answers synchronously, so no promise (and no await) per request.
+        // Several limits: a request refused by a later one gives back what the earlier ones took, so a
+        // refused request costs the caller nothing (10/s + 1,000/h: hammering the hourly wall does not
+        // also drain the per-second bucket).
         if (sync !== undefined) {
-          for (const r of list) {
+          for (let i = 0; i < list.length; i++) {
+            const r = list[i] as CompiledRate;
             const key = counterKey(prefix, r, ctx, plan);
-            admit(ctx, r, sync.consumeRateSync(key, r.rule, 1, now));
+            const d = sync.consumeRateSync(key, r.rule, 1, now);
+            if (!d.allowed) for (let j = 0; j < i; j++) refundSync(list[j] as CompiledRate, ctx, plan, now);
+            admit(ctx, r, d);
           }
           return undefined;
         }
         return (async () => {
-          for (const r of list) {
-            const key = counterKey(prefix, r, ctx, plan);
-            admit(ctx, r, await counters.rate(key, r.rule, 1, now));
+          for (let i = 0; i < list.length; i++) {
+            const r = list[i] as CompiledRate;
+            const d = await counters.rate(counterKey(prefix, r, ctx, plan), r.rule, 1, now);
+            if (!d.allowed)
+              for (let j = 0; j < i; j++) {
+                const earlier = list[j] as CompiledRate;
+                // Fire and forget: the refusal does not wait for the refund.
+                void counters
+                  .chargeRate(counterKey(prefix, earlier, ctx, plan), earlier.rule, -1, now)
+                  .catch(() => undefined);
+              }
+            admit(ctx, r, d);
           }
         })();
       },

@@ -43,7 +43,7 @@ describe('limits through the data plane', () => {
         { name: 'svc', url: `http://${echo.address}` },
         { name: 'slow', url: `http://${slowServer.address}` },
       ],
-      routes: ['limited', 'quota', 'byheader', 'hidden', 'slow', 'unknown'].map((n) => ({
+      routes: ['limited', 'quota', 'byheader', 'hidden', 'slow', 'unknown', 'twolimits'].map((n) => ({
         name: n,
         service: n === 'slow' ? 'slow' : 'svc',
         paths: [`/${n}`],
@@ -73,6 +73,13 @@ describe('limits through the data plane', () => {
           limits: [{ limit: 2, window: '1m', burst: 1, by: ['header'], header: 'X-Tenant' }],
         }),
         plugin('rate-limit', 'hidden', { hide_headers: true }),
+        plugin('rate-limit', 'twolimits', {
+          use_plans: false,
+          limits: [
+            { limit: 2, window: '1m', burst: 1, by: ['ip'] },
+            { limit: 1, window: '1h', burst: 0, by: ['header'], header: 'X-Tenant' },
+          ],
+        }),
         plugin('concurrency', 'slow', { max: 1 }),
       ],
     });
@@ -175,6 +182,20 @@ describe('limits through the data plane', () => {
       );
     }
     assert.deepEqual(statuses, [200, 200, 429, 429]);
+  });
+
+  it('a request refused by one limit gives back what the others took', async () => {
+    const call = async (tenant: string) => {
+      const res = await request(`${gw.url}/twolimits`, { headers: { 'x-tenant': tenant } });
+      await res.body.dump();
+      return res.statusCode;
+    };
+    assert.equal(await call('t1'), 200);
+    // The hourly per-tenant limit refuses; the per-IP bucket gets its unit back each time.
+    for (let i = 0; i < 3; i++) assert.equal(await call('t1'), 429);
+    // So the per-IP bucket still has the unit another tenant's first call needs.
+    assert.equal(await call('t2'), 200);
+    assert.equal(await call('t3'), 429);
   });
 
   it('hide_headers counts but tells nothing', async () => {
