@@ -65,3 +65,43 @@ function headerValue(ctx: SubjectSource, name: string): string {
   const text = (Array.isArray(raw) ? raw.join(',') : (raw ?? '')).trim().toLowerCase();
   return text.length <= 64 ? text : createHash('sha256').update(text).digest('base64url');
 }
+
+/**
+ * The subject as a person reads it, for alerts: key id, app and consumer names, plan, route, IP — with the
+ * same fallbacks as subjectOf. A header's value is not shown (it may be a tenant token), only its name.
+ */
+export function readableSubject(
+  ctx: { identity: Identity | undefined; clientIp: string; route: { name: string } },
+  by: readonly KeySource[] | undefined,
+  header: string | undefined,
+  plan: string | undefined,
+): string {
+  return (by ?? DEFAULT_BY).map((s) => readablePart(ctx, s, header, plan)).join('|');
+}
+
+function readablePart(
+  ctx: { identity: Identity | undefined; clientIp: string; route: { name: string } },
+  source: KeySource,
+  header: string | undefined,
+  plan: string | undefined,
+): string {
+  const id = ctx.identity;
+  switch (source) {
+    case 'key':
+      if (id?.credentialId !== undefined) return `key ${id.credentialId}`;
+      return readablePart(ctx, 'app', header, plan);
+    case 'app':
+      if (id?.appId !== undefined) return `app ${id.appName ?? id.appId}`;
+      return readablePart(ctx, 'consumer', header, plan);
+    case 'consumer':
+      return id === undefined ? `ip ${ctx.clientIp}` : `consumer ${id.consumerName}`;
+    case 'plan':
+      return `plan ${plan ?? '(none)'}`;
+    case 'route':
+      return `route ${ctx.route.name}`;
+    case 'ip':
+      return `ip ${ctx.clientIp}`;
+    case 'header':
+      return `header ${(header ?? '').toLowerCase()}`;
+  }
+}

@@ -5,11 +5,14 @@
  * last rollups, and only then does the node close its store.
  */
 import type { Logger } from 'pino';
+import { ActiveRules } from './alerts/active-rules.js';
 import { AlertEngine } from './alerts/alert-engine.js';
 import { StoreLease } from './store/lease.js';
 import { AlertRuleStore } from './alerts/alert-rules.js';
 import { AuthFailureWindow } from './alerts/auth-failure-window.js';
 import { BudgetAlerts } from './alerts/budget-alerts.js';
+import { NetworkAlerts } from './alerts/network-alerts.js';
+import { QuotaAlerts } from './alerts/quota-alerts.js';
 import { AuthReasons } from './auth-reasons.js';
 import { BatchWriter } from './batch-writer.js';
 import type { CallRecord } from './call-record.js';
@@ -39,6 +42,10 @@ export interface Observability {
   alerts: AlertEngine;
   /** Where the data plane reports AI budget crossings (PluginServices.budgetAlerts). */
   budgetAlerts: BudgetAlerts;
+  /** Where the quota plugin reports quotas reaching a rule's level (PluginServices.quotaAlerts). */
+  quotaAlerts: QuotaAlerts;
+  /** Watches call record batches for credentials used from new networks. */
+  networkAlerts: NetworkAlerts;
   settings: ObserveSettings;
   /** Writes buffered records and rollups now (tests; `keyway logs` right after a call). */
   flush(): Promise<void>;
@@ -64,6 +71,21 @@ export function startObservability(opts: ObservabilityOptions): Observability {
   const ring = settings.records ? new RingBuffer<CallRecord>(settings.bufferSize) : undefined;
   const rollups = new RollupAggregator();
   const authFailures = new AuthFailureWindow();
+  const warn =
+    (msg: string) =>
+    (err: unknown): void =>
+      log.warn({ err: err instanceof Error ? err.message : String(err) }, msg);
+  const rules = new AlertRuleStore(store);
+  // The rules the data plane and the record batches decide on without a query (quota levels, networks).
+  const activeRules = new ActiveRules(rules, {
+    refreshMs: settings.alertIntervalMs,
+    onError: warn('alert rules not reloaded'),
+  });
+  void activeRules.start();
+  const networkAlerts = new NetworkAlerts(store, activeRules, {
+    log,
+    onError: warn('new-network alert check failed'),
+  });
   const sinks: RecordSink[] = [];
   if (ring !== undefined) {
     for (const kind of settings.sinks) {
@@ -85,6 +107,7 @@ export function startObservability(opts: ObservabilityOptions): Observability {
           onBatch(batch) {
             rollups.add(batch);
             authFailures.add(batch);
+            networkAlerts.add(batch);
           },
           onSinkError(sink, err, lost) {
             log.warn(
@@ -145,7 +168,6 @@ export function startObservability(opts: ObservabilityOptions): Observability {
     setTimeout(retention, 5_000).unref();
   }
 
-  const rules = new AlertRuleStore(store);
   const flush = async (): Promise<void> => {
     await writer?.flush();
     await flushRollups();
@@ -163,6 +185,7 @@ export function startObservability(opts: ObservabilityOptions): Observability {
     onError: (err) =>
       log.warn({ err: err instanceof Error ? err.message : String(err) }, 'AI budget alert not recorded'),
   });
+  const quotaAlerts = new QuotaAlerts(store, activeRules, { log, onError: warn('quota alert not recorded') });
 
   return {
     observer,
@@ -171,6 +194,8 @@ export function startObservability(opts: ObservabilityOptions): Observability {
     rules,
     alerts,
     budgetAlerts,
+    quotaAlerts,
+    networkAlerts,
     settings,
     flush,
     stats: () => ({
@@ -183,8 +208,11 @@ export function startObservability(opts: ObservabilityOptions): Observability {
       clearInterval(rollupTimer);
       clearInterval(retentionTimer);
       await alerts.stop();
+      activeRules.stop();
       await budgetAlerts.idle();
+      await quotaAlerts.idle();
       await writer?.close();
+      await networkAlerts.idle();
       await tracing?.shutdown();
       await flushRollups();
       reasons.close();

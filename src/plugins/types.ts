@@ -13,6 +13,7 @@ import type { CounterStore } from '../limits/counter-store.js';
 import type { LocalCounterStore } from '../limits/local-store.js';
 import type { AiCatalog } from '../ai/catalog.js';
 import type { BudgetAlertSink } from '../observe/alerts/budget-alerts.js';
+import type { QuotaAlertSink } from '../observe/alerts/quota-alerts.js';
 
 /** Pipeline phases after `route`, in order (DESIGN.md). */
 export const PHASES = ['identify', 'authorize', 'limit', 'transform', 'proxy', 'respond', 'log'] as const;
@@ -68,6 +69,11 @@ export interface PluginServices {
    * logged, kept in the alert history, sent to `ai_budget` rules' webhooks. Absent: crossings are not told.
    */
   readonly budgetAlerts?: BudgetAlertSink;
+  /**
+   * Where day and month quotas report reaching a level a `quota` alert rule wants (80 %, 100 %…):
+   * src/observe/alerts/quota-alerts.ts. Absent, or no such rule: nothing is reported.
+   */
+  readonly quotaAlerts?: QuotaAlertSink;
   /** Reports a bug (a non-Keyway error) caught inside a plugin, logged with the request id. */
   readonly onBug?: (ctx: RequestContext, err: unknown) => void;
 }

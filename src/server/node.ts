@@ -26,9 +26,12 @@ import { createNodeCounters } from '../limits/node-counters.js';
 import { logAuthEvents } from './auth-log.js';
 import { startObservability, type Observability } from '../observe/observability.js';
 import type { BudgetAlertSink } from '../observe/alerts/budget-alerts.js';
+import type { QuotaAlertSink } from '../observe/alerts/quota-alerts.js';
 import { loadObserveSettings } from '../observe/observe-settings.js';
 import { tuneRuntime } from './runtime-tuning.js';
 import { loadSettings, type NodeSettings } from './settings.js';
+
+const NO_LEVELS: readonly number[] = Object.freeze([]);
 
 export interface RunningNode {
   settings: NodeSettings;
@@ -96,12 +99,26 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
   // AI budget crossings go to the alerts of observability, which starts below (before any snapshot).
   let budgetSink: BudgetAlertSink | undefined;
   const budgetAlerts: BudgetAlertSink = { budgetCrossed: (e) => budgetSink?.budgetCrossed(e) };
+  // Quota crossings likewise; until observability is up no rule is known, so no level is watched.
+  let quotaSink: QuotaAlertSink | undefined;
+  const quotaAlerts: QuotaAlertSink = {
+    get levels() {
+      return quotaSink?.levels ?? NO_LEVELS;
+    },
+    quotaCrossed: (e) => quotaSink?.quotaCrossed(e),
+  };
   const snapshots = new SnapshotManager(
     store,
     agents,
     log,
     settings.poll_interval_ms,
-    { apiKeys: resolver, ...limits.services, budgetAlerts, onBug: (ctx, err) => pluginFailed(log, ctx, err) },
+    {
+      apiKeys: resolver,
+      ...limits.services,
+      budgetAlerts,
+      quotaAlerts,
+      onBug: (ctx, err) => pluginFailed(log, ctx, err),
+    },
     secrets,
   );
   const startedAt = new Date().toISOString();
@@ -120,6 +137,7 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
     });
     const observer = observe.observer;
     budgetSink = observe.budgetAlerts;
+    quotaSink = observe.quotaAlerts;
     await snapshots.start();
     cluster.attach({ snapshots, apiKeys: resolver });
     const config = createConfigService(store, {

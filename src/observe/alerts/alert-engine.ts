@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { totals } from '../analytics.js';
 import type { ObserveDb } from '../store/observe-db.js';
 import type { AlertEventTable } from '../store/schema.js';
-import type { AlertRule, AlertRuleStore } from './alert-rules.js';
+import { EVENT_KINDS, type AlertRule, type AlertRuleStore } from './alert-rules.js';
 import type { AuthFailureWindow } from './auth-failure-window.js';
 import { deliver } from './webhook.js';
 
@@ -69,8 +69,9 @@ export class AlertEngine {
     }
     const firing = this.firing ?? (this.firing = await this.loadFiring());
     for (const rule of await this.rules.active()) {
-      // Budget crossings are events from the data plane (budget-alerts.ts), with nothing to measure here.
-      if (rule.kind === 'ai_budget') continue;
+      // Budget and quota crossings and new networks are events (budget-alerts.ts, quota-alerts.ts,
+      // network-alerts.ts), with nothing to measure here.
+      if (EVENT_KINDS.has(rule.kind)) continue;
       const observed = await this.measure(rule, now);
       const subjects = new Set(observed.keys());
       for (const key of firing)

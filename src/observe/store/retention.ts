@@ -2,12 +2,16 @@
  * Retention: whole days go at once. A day table older than the retention window is dropped (instant on
  * both dialects, no row-by-row delete, no vacuum debt), and rollups age out by grain: minute rows after
  * two days, hour rows after 90, day rows after three years — minute detail for the incident, hours for
- * the monthly review, days for the trend.
+ * the monthly review, days for the trend. The networks credentials were used from (new_network alerts)
+ * go a year after they were last seen.
  */
 import { sql } from 'kysely';
 import type { ObserveDb } from './observe-db.js';
 import { grainCode, type Grain } from '../rollups.js';
 import { dayOf, tableFor, DAY_MS } from './record-tables.js';
+
+/** Networks a credential was used from are kept a year after last seen: the longest `new_network` look-back. */
+const NETWORK_RETENTION_MS = 366 * DAY_MS;
 
 const GRAIN_RETENTION_MS: Record<Grain, number> = { m: 2 * DAY_MS, h: 90 * DAY_MS, d: 3 * 365 * DAY_MS };
 
@@ -39,5 +43,9 @@ export async function applyRetention(
       .where('bucket', '<', now - ms)
       .execute();
   }
+  await store.db
+    .deleteFrom('credential_networks')
+    .where('last_seen', '<', now - NETWORK_RETENTION_MS)
+    .execute();
   return old;
 }

@@ -54,7 +54,7 @@ export interface RollupTable {
 export interface AlertRuleTable {
   id: string;
   name: string;
-  /** `error_rate` | `latency_p99` | `auth_failures`. */
+  /** `error_rate` | `latency_p99` | `auth_failures` | `ai_budget` | `quota` | `new_network`. */
   kind: string;
   threshold: number;
   window_minutes: number;
@@ -66,6 +66,8 @@ export interface AlertRuleTable {
   secret: string;
   enabled: number;
   created_at: string;
+  /** JSON of the kind's own settings (`new_network`: prefix lengths, look-back, learning); `{}` for others. */
+  options: string;
 }
 
 export interface AlertEventTable {
@@ -91,10 +93,40 @@ export interface LeaseTable {
   until: number;
 }
 
+/**
+ * Where a credential has been used from (src/observe/alerts/network-alerts.ts): one row per credential,
+ * network and prefix setting, its `last_seen` moved forward at most once an hour per node.
+ */
+export interface CredentialNetworkTable {
+  workspace: string;
+  credential: string;
+  /** The rule's prefix lengths, `24/48`: rules that cut addresses differently keep separate networks. */
+  prefixes: string;
+  /** `203.0.113.0/24`, `2001:db8:1::/48`. */
+  network: string;
+  /** Epoch ms. */
+  first_seen: number;
+  last_seen: number;
+}
+
+/**
+ * When a credential was first seen calling (any network) since a rule with these prefix lengths existed:
+ * the start of its learning time. Kept per prefix setting so that a rule cutting networks differently,
+ * added later, learns first instead of telling every key's usual network as new.
+ */
+export interface CredentialSeenTable {
+  workspace: string;
+  credential: string;
+  prefixes: string;
+  first_seen: number;
+}
+
 export type ObserveTables = {
   call_record_days: CallRecordDayTable;
   call_rollups: RollupTable;
   alert_rules: AlertRuleTable;
   alert_events: AlertEventTable;
   observe_leases: LeaseTable;
+  credential_networks: CredentialNetworkTable;
+  credential_seen: CredentialSeenTable;
 };

@@ -3,7 +3,8 @@
  * and the caller's plan (docs/limits.md). The counter renews at local midnight of the plan's zone (the
  * period is named by its local date, so every node agrees). Over quota → 429 KW_ERR_QUOTA_EXCEEDED with
  * Retry-After = seconds until renewal (not 403: the caller may come back). Usage is readable through
- * `GET /usage` and `keyway usage`.
+ * `GET /usage` and `keyway usage`. The call that takes a day or month quota to a level some `quota` alert
+ * rule wants (80 %, 100 %…) reports it to `services.quotaAlerts` (src/limits/quota-alert.ts).
  */
 import { KeywayError } from '../../core/errors.js';
 import { compileQuota, PlanLimits, quotaRule, type CompiledQuota } from '../../limits/compiled-limits.js';
@@ -11,9 +12,10 @@ import { GuardedCounters } from '../../limits/guarded-store.js';
 import { addEntry, limitHeaders, retryAfterSeconds, writeLimitHeaders } from '../../limits/limit-headers.js';
 import { quotaSchema, type QuotaSpec } from '../../limits/limit-schema.js';
 import { planChooser, planOptionsSchema, type PlanOptions } from '../../limits/plugin-common.js';
+import { crossedLevels, quotaCrossing } from '../../limits/quota-alert.js';
 import { PeriodCache } from '../../limits/quota-period.js';
 import { subjectOf } from '../../limits/subject.js';
-import type { RateDecision } from '../../limits/counter-store.js';
+import type { QuotaDecision, QuotaRule, RateDecision } from '../../limits/counter-store.js';
 import type { LocalCounterStore } from '../../limits/local-store.js';
 import type { RequestContext } from '../../proxy/context.js';
 import { definePlugin } from '../types.js';
@@ -52,6 +54,7 @@ export const quota = definePlugin<QuotaConfig>({
     const choose = planChooser(config, env);
     const prefix = `${env.workspace}:`;
     const hidden = config.hide_headers;
+    const alerts = env.services.quotaAlerts;
 
     const keyOf = (ctx: RequestContext, q: CompiledQuota, plan: string | undefined): string => {
       const route = q.perRoute ? `${ctx.route.id}:` : '';
@@ -63,10 +66,31 @@ export const quota = definePlugin<QuotaConfig>({
       resetMs: d.allowed ? d.resetMs : d.retryAfterMs,
     });
 
+    /** Tells the alerts when this call took a day or month quota across a level a rule wants. */
+    const tell = (
+      ctx: RequestContext,
+      q: CompiledQuota,
+      plan: string | undefined,
+      counter: string,
+      rule: QuotaRule,
+      decision: QuotaDecision,
+      now: number,
+    ): QuotaDecision => {
+      if (alerts === undefined || !decision.allowed) return decision;
+      const levels = alerts.levels;
+      if (levels.length === 0) return decision;
+      const crossed = crossedLevels(levels, q.limit, decision.used, 1);
+      if (crossed === undefined) return decision;
+      const consumed = { ctx, quota: q, plan, counter, rule, decision, now, workspace: env.workspace };
+      for (const percent of crossed) alerts.quotaCrossed(quotaCrossing(consumed, percent));
+      return decision;
+    };
+
     const take = async (ctx: RequestContext, q: CompiledQuota, plan: string | undefined, now: number) => {
       const key = keyOf(ctx, q, plan);
       if (q.rolling !== undefined) return rateOutcome(await counters.rate(key, q.rolling, 1, now));
-      return await counters.quota(key, quotaRule(q, periods, now), 1, now);
+      const rule = quotaRule(q, periods, now);
+      return tell(ctx, q, plan, key, rule, await counters.quota(key, rule, 1, now), now);
     };
 
     // Embedded: the local store answers synchronously, so no promise per request.
@@ -75,7 +99,8 @@ export const quota = definePlugin<QuotaConfig>({
       const key = keyOf(ctx, q, plan);
       const store = sync as LocalCounterStore;
       if (q.rolling !== undefined) return rateOutcome(store.consumeRateSync(key, q.rolling, 1, now));
-      return store.consumeQuotaSync(key, quotaRule(q, periods, now), 1, now);
+      const rule = quotaRule(q, periods, now);
+      return tell(ctx, q, plan, key, rule, store.consumeQuotaSync(key, rule, 1, now), now);
     };
 
     const record = (ctx: RequestContext, q: CompiledQuota, o: Outcome): void => {

@@ -90,21 +90,21 @@ export const rateLimit = definePlugin<RateLimitConfig>({
         // also drain the per-second bucket).
         if (sync !== undefined) {
           for (let i = 0; i < list.length; i++) {
-            const r = list[i] as CompiledRate;
+            const r = list[i];
             const key = counterKey(prefix, r, ctx, plan);
             const d = sync.consumeRateSync(key, r.rule, 1, now);
-            if (!d.allowed) for (let j = 0; j < i; j++) refundSync(list[j] as CompiledRate, ctx, plan, now);
+            if (!d.allowed) for (let j = 0; j < i; j++) refundSync(list[j], ctx, plan, now);
             admit(ctx, r, d);
           }
           return undefined;
         }
         return (async () => {
           for (let i = 0; i < list.length; i++) {
-            const r = list[i] as CompiledRate;
+            const r = list[i];
             const d = await counters.rate(counterKey(prefix, r, ctx, plan), r.rule, 1, now);
             if (!d.allowed)
               for (let j = 0; j < i; j++) {
-                const earlier = list[j] as CompiledRate;
+                const earlier = list[j];
                 // Fire and forget: the refusal does not wait for the refund.
                 void counters
                   .chargeRate(counterKey(prefix, earlier, ctx, plan), earlier.rule, -1, now)

@@ -12,6 +12,7 @@ import { observeMigration } from './0005-observe.js';
 import { leasesMigration } from './0006-leases.js';
 import { aiMigration } from './0007-ai.js';
 import { rollupModelsMigration } from './0008-rollup-models.js';
+import { alertKindsMigration } from './0009-alert-kinds.js';
 
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
@@ -23,6 +24,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0006-leases': leasesMigration(),
     '0007-ai': aiMigration(),
     '0008-rollup-models': rollupModelsMigration(),
+    '0009-alert-kinds': alertKindsMigration(dialect),
   };
 }
 
