@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import type { ObserveDb } from '../store/observe-db.js';
 import type { AlertEventTable } from '../store/schema.js';
 import type { AlertRule, AlertRuleStore } from './alert-rules.js';
-import { deliver } from './webhook.js';
+import { fireOnce, firingPayload } from './event-once.js';
 
 /** One budget crossing a threshold, as the data plane reports it. */
 export interface BudgetCrossing {
@@ -97,18 +97,7 @@ export class BudgetAlerts implements BudgetAlertSink {
         at,
         delivery_status: 0,
       };
-      const inserted = await this.store.db
-        .insertInto('alert_events')
-        .values(event)
-        .onConflict((oc) => oc.column('id').doNothing())
-        .executeTakeFirst();
-      if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0 || rule === undefined) continue;
-      const status = await deliver(rule.webhook_url, rule.secret, payload(rule, e, subject), Date.now());
-      await this.store.db
-        .updateTable('alert_events')
-        .set({ delivery_status: status })
-        .where('id', '=', event.id)
-        .execute();
+      await fireOnce(this.store, event, rule, rule === undefined ? undefined : payload(rule, e, subject));
     }
   }
 }
@@ -121,14 +110,7 @@ function wants(rule: AlertRule, e: BudgetCrossing): boolean {
 
 function payload(rule: AlertRule, e: BudgetCrossing, subject: string): Record<string, unknown> {
   return {
-    alert: rule.name,
-    rule_id: rule.id,
-    kind: rule.kind,
-    state: 'firing',
-    value: e.percent,
-    threshold: rule.threshold,
-    scope: rule.scope,
-    subject,
+    ...firingPayload(rule, e.percent, subject),
     budget: {
       workspace: e.workspace,
       name: e.budget,

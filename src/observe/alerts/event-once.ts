@@ -15,11 +15,14 @@ export function eventId(prefix: string, parts: readonly string[]): string {
   return `${prefix}-${h.digest('base64url').slice(0, 32)}`;
 }
 
-/** Records the event and sends the webhook, unless another node already did; true when this one did. */
+/**
+ * Records the event and sends the webhook, unless another node already did; true when this one did.
+ * Without a hook (no rule wants the event) the history still says it happened.
+ */
 export async function fireOnce(
   store: ObserveDb,
   event: AlertEventTable,
-  hook: { webhook_url: string; secret: string },
+  hook: { webhook_url: string; secret: string } | undefined,
   payload: unknown,
 ): Promise<boolean> {
   const inserted = await store.db
@@ -28,6 +31,7 @@ export async function fireOnce(
     .onConflict((oc) => oc.column('id').doNothing())
     .executeTakeFirst();
   if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) return false;
+  if (hook === undefined) return true;
   const status = await deliver(hook.webhook_url, hook.secret, payload, Date.now());
   await store.db
     .updateTable('alert_events')
@@ -35,4 +39,22 @@ export async function fireOnce(
     .where('id', '=', event.id)
     .execute();
   return true;
+}
+
+/** The fields every event alert's webhook starts with; each kind adds its own section. */
+export function firingPayload(
+  rule: { name: string; id: string; kind: string; threshold?: number | undefined; scope: unknown },
+  value: number,
+  subject: string,
+): Record<string, unknown> {
+  return {
+    alert: rule.name,
+    rule_id: rule.id,
+    kind: rule.kind,
+    state: 'firing',
+    value,
+    threshold: rule.threshold,
+    scope: rule.scope,
+    subject,
+  };
 }

@@ -25,7 +25,7 @@
 import type { CallRecord } from '../call-record.js';
 import type { ObserveDb } from '../store/observe-db.js';
 import type { ActiveRule, ActiveRules } from './active-rules.js';
-import { eventId, fireOnce } from './event-once.js';
+import { eventId, fireOnce, firingPayload } from './event-once.js';
 import { networkOf } from './ip-network.js';
 import { CredentialNetworks } from './network-store.js';
 
@@ -259,13 +259,7 @@ export class NetworkAlerts {
       delivery_status: 0,
     };
     const payload = {
-      alert: rule.name,
-      rule_id: rule.id,
-      kind: rule.kind,
-      state: 'firing',
-      value: previous,
-      scope: rule.scope,
-      subject,
+      ...firingPayload(rule, previous, subject),
       network: {
         workspace: s.workspace,
         credential: s.credential,

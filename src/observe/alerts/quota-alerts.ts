@@ -15,7 +15,7 @@
  */
 import type { ObserveDb } from '../store/observe-db.js';
 import type { ActiveRule, ActiveRules } from './active-rules.js';
-import { eventId, fireOnce } from './event-once.js';
+import { eventId, fireOnce, firingPayload } from './event-once.js';
 
 /** One quota reaching a level, as the quota plugin reports it. */
 export interface QuotaCrossing {
@@ -127,14 +127,7 @@ function wants(rule: ActiveRule, e: QuotaCrossing): boolean {
 
 function payload(rule: ActiveRule, e: QuotaCrossing, subject: string): Record<string, unknown> {
   return {
-    alert: rule.name,
-    rule_id: rule.id,
-    kind: rule.kind,
-    state: 'firing',
-    value: e.percent,
-    threshold: rule.threshold,
-    scope: rule.scope,
-    subject,
+    ...firingPayload(rule, e.percent, subject),
     quota: {
       workspace: e.workspace,
       name: e.quota,
