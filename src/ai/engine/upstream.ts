@@ -7,6 +7,7 @@
  */
 import { Agent, request, type Dispatcher } from 'undici';
 import type { ProviderAdapter, ProviderFailure, UpstreamCall } from '../types.js';
+import { dispatchStreaming, type DispatchedResponse } from './dispatched-body.js';
 
 /** Keep-alive pool for every provider call of the node (undici pools per origin inside it). */
 export const providerAgent: Dispatcher = new Agent({
@@ -103,7 +104,25 @@ export async function openStream(
 ): Promise<OpenStream> {
   const guard = new ExchangeGuard(opts.client, opts.timeoutMs);
   try {
-    const res = await send(call, guard, opts, opts.idleMs ?? opts.timeoutMs);
+    let res: DispatchedResponse;
+    try {
+      res = await dispatchStreaming(
+        opts.dispatcher ?? providerAgent,
+        {
+          origin: new URL(call.url).origin,
+          path: pathOf(call.url),
+          method: call.method,
+          headers: call.headers,
+          body: call.body ?? null,
+          headersTimeout: 0,
+          bodyTimeout: opts.idleMs ?? opts.timeoutMs,
+        },
+        guard.signal,
+      );
+    } catch (err) {
+      throw guard.classify(err);
+    }
+    opts.onStatus?.(res.statusCode);
     await refuseErrors(res, adapter, guard);
     guard.disarm();
     const type = res.headers['content-type'];
@@ -147,7 +166,11 @@ async function send(
 
 /** A status of 300 or more: read the (bounded) error body and let the adapter say what it means. */
 async function refuseErrors(
-  res: Dispatcher.ResponseData,
+  res: {
+    statusCode: number;
+    headers: Record<string, string | string[] | undefined>;
+    body: AsyncIterable<Buffer> & { destroy(): void };
+  },
   adapter: ProviderAdapter,
   guard: ExchangeGuard,
 ): Promise<void> {
@@ -168,10 +191,13 @@ async function refuseErrors(
   throw new AttemptFailure(adapter.failure(res.statusCode, body, res.headers), 'provider');
 }
 
-async function readBounded(body: Dispatcher.ResponseData['body'], limit: number): Promise<string> {
+async function readBounded(
+  body: AsyncIterable<Buffer> & { destroy(): void },
+  limit: number,
+): Promise<string> {
   const parts: Buffer[] = [];
   let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
+  for await (const chunk of body) {
     parts.push(chunk);
     size += chunk.length;
     if (size >= limit) {
@@ -249,4 +275,10 @@ class ExchangeGuard {
       'connect',
     );
   }
+}
+
+/** Path and query of an absolute URL, as `dispatch` wants them. */
+function pathOf(url: string): string {
+  const u = new URL(url);
+  return u.pathname + u.search;
 }
