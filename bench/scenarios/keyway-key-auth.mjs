@@ -8,7 +8,12 @@ export default {
   description: 'Keyway, one route behind key-auth, one valid key (apikey header)',
   gateway: true,
   async setup(env) {
-    keyway = await startKeyway(env, { name: 'keyway-key-auth' });
+    // Records and metrics off, as in `keyway`: this scenario prices key-auth alone (`keyway-logging`
+    // prices observability).
+    keyway = await startKeyway(env, {
+      name: 'keyway-key-auth',
+      extraEnv: { KEYWAY_RECORDS: 'off', KEYWAY_METRICS: 'off' },
+    });
     await keyway.admin('POST', '/services', { name: 'bench', url: env.upstream.origin });
     await keyway.admin('POST', '/routes', { name: 'bench', service: 'bench', paths: ['/'] });
     await keyway.admin('POST', '/consumers', { username: 'bench' });

@@ -18,9 +18,15 @@ export function rateLimitScenario({ name, description, redis, args = [] }) {
     // are reported beside it against the same bar).
     target: { against: 'ceiling', ratio: 0.8 },
     async setup(env) {
+      // Records and metrics off, as in `keyway`: these scenarios price key-auth + the limit alone.
+      const quiet = { KEYWAY_RECORDS: 'off', KEYWAY_METRICS: 'off' };
       const extraEnv = redis
-        ? { KEYWAY_REDIS_URL: 'redis://127.0.0.1:6379', KEYWAY_REDIS_PREFIX: `kw-bench-${randomUUID()}:` }
-        : {};
+        ? {
+            ...quiet,
+            KEYWAY_REDIS_URL: 'redis://127.0.0.1:6379',
+            KEYWAY_REDIS_PREFIX: `kw-bench-${randomUUID()}:`,
+          }
+        : quiet;
       keyway = await startKeyway(env, { name, extraEnv, args });
       await keyway.admin('POST', '/services', { name: 'bench', url: env.upstream.origin });
       await keyway.admin('POST', '/routes', { name: 'bench', service: 'bench', paths: ['/'] });
