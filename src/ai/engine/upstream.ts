@@ -5,9 +5,9 @@
  * and cancelled when the caller goes away. Failures come out as AttemptFailure (something another attempt
  * may fix, or not) or ClientGone; nothing here knows about retries.
  */
-import { Agent, request, type Dispatcher } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import type { ProviderAdapter, ProviderFailure, UpstreamCall } from '../types.js';
-import { dispatchStreaming, type DispatchedResponse } from './dispatched-body.js';
+import { dispatchStreaming, type DispatchedBody, type DispatchedResponse } from './dispatched-body.js';
 
 /** Keep-alive pool for every provider call of the node (undici pools per origin inside it). */
 export const providerAgent: Dispatcher = new Agent({
@@ -104,25 +104,7 @@ export async function openStream(
 ): Promise<OpenStream> {
   const guard = new ExchangeGuard(opts.client, opts.timeoutMs);
   try {
-    let res: DispatchedResponse;
-    try {
-      res = await dispatchStreaming(
-        opts.dispatcher ?? providerAgent,
-        {
-          origin: new URL(call.url).origin,
-          path: pathOf(call.url),
-          method: call.method,
-          headers: call.headers,
-          body: call.body ?? null,
-          headersTimeout: 0,
-          bodyTimeout: opts.idleMs ?? opts.timeoutMs,
-        },
-        guard.signal,
-      );
-    } catch (err) {
-      throw guard.classify(err);
-    }
-    opts.onStatus?.(res.statusCode);
+    const res = await send(call, guard, opts, opts.idleMs ?? opts.timeoutMs);
     await refuseErrors(res, adapter, guard);
     guard.disarm();
     const type = res.headers['content-type'];
@@ -140,23 +122,31 @@ export async function openStream(
   }
 }
 
+/**
+ * One request to the provider, answered as soon as its headers arrive; the body follows through `res.body`.
+ * JSON answers and streams take the same path (src/ai/engine/dispatched-body.ts).
+ */
 async function send(
   call: UpstreamCall,
   guard: ExchangeGuard,
   opts: ExchangeOptions,
   bodyTimeout: number,
-): Promise<Dispatcher.ResponseData> {
-  let res: Dispatcher.ResponseData;
+): Promise<DispatchedResponse> {
+  let res: DispatchedResponse;
   try {
-    res = await request(call.url, {
-      method: call.method,
-      headers: call.headers,
-      body: call.body,
-      signal: guard.signal,
-      dispatcher: opts.dispatcher ?? providerAgent,
-      headersTimeout: 0,
-      bodyTimeout,
-    });
+    res = await dispatchStreaming(
+      opts.dispatcher ?? providerAgent,
+      {
+        origin: new URL(call.url).origin,
+        path: pathOf(call.url),
+        method: call.method,
+        headers: call.headers,
+        body: call.body ?? null,
+        headersTimeout: 0,
+        bodyTimeout,
+      },
+      guard.signal,
+    );
   } catch (err) {
     throw guard.classify(err);
   }
@@ -166,11 +156,7 @@ async function send(
 
 /** A status of 300 or more: read the (bounded) error body and let the adapter say what it means. */
 async function refuseErrors(
-  res: {
-    statusCode: number;
-    headers: Record<string, string | string[] | undefined>;
-    body: AsyncIterable<Buffer> & { destroy(): void };
-  },
+  res: DispatchedResponse,
   adapter: ProviderAdapter,
   guard: ExchangeGuard,
 ): Promise<void> {
@@ -191,10 +177,7 @@ async function refuseErrors(
   throw new AttemptFailure(adapter.failure(res.statusCode, body, res.headers), 'provider');
 }
 
-async function readBounded(
-  body: AsyncIterable<Buffer> & { destroy(): void },
-  limit: number,
-): Promise<string> {
+async function readBounded(body: DispatchedBody, limit: number): Promise<string> {
   const parts: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {

@@ -13,11 +13,10 @@
  * counting locally while Redis was away (`fail_open`) each see their own crossing, and the shared store
  * keeps all but the first.
  */
-import { createHash } from 'node:crypto';
 import type { ObserveDb } from '../store/observe-db.js';
 import type { AlertEventTable } from '../store/schema.js';
 import type { AlertRule, AlertRuleStore } from './alert-rules.js';
-import { fireOnce, firingPayload } from './event-once.js';
+import { eventId, fireOnce, firingPayload } from './event-once.js';
 
 /** One budget crossing a threshold, as the data plane reports it. */
 export interface BudgetCrossing {
@@ -88,7 +87,7 @@ export class BudgetAlerts implements BudgetAlertSink {
     // No rule: the history still says it happened (GET /alerts/history), under the budget's name.
     for (const rule of rules.length === 0 ? [undefined] : rules) {
       const event: AlertEventTable = {
-        id: eventId(e, rule?.id ?? ''),
+        id: eventId('aib', [e.workspace, e.source, e.counter, e.period, e.level, rule?.id ?? '']),
         rule_id: rule?.id ?? '',
         rule_name: rule?.name ?? `ai_budget:${e.budget}`,
         state: 'firing',
@@ -130,8 +129,3 @@ function payload(rule: AlertRule, e: BudgetCrossing, subject: string): Record<st
 }
 
 /** The same crossing gets the same id on every node, so the history keeps one row per crossing and rule. */
-function eventId(e: BudgetCrossing, ruleId: string): string {
-  const h = createHash('sha256');
-  for (const part of [e.workspace, e.source, e.counter, e.period, e.level, ruleId]) h.update(`${part}\u0000`);
-  return `aib-${h.digest('base64url').slice(0, 32)}`;
-}
