@@ -1,6 +1,6 @@
 /**
  * Shape checks of caller request bodies, shared by the OpenAI-format (src/ai/endpoints/openai-request.ts)
- * and Anthropic-format (src/ai/anthropic/validate.ts) endpoints. The first problem is answered as 400
+ * and Anthropic-format (src/ai/messages-api/validate.ts) endpoints. The first problem is answered as 400
  * KW_ERR_BAD_REQUEST naming the field with a JSON pointer (`/messages/0/role`), which clients show as the
  * error's `param`.
  */

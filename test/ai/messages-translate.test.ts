@@ -6,10 +6,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isKeywayError } from '../../src/core/errors.js';
-import { AnthropicEventEncoder } from '../../src/ai/anthropic/stream-encoder.js';
-import { toChatRequest } from '../../src/ai/anthropic/to-chat.js';
-import { toMessage } from '../../src/ai/anthropic/to-message.js';
-import { validateMessagesRequest } from '../../src/ai/anthropic/validate.js';
+import { AnthropicEventEncoder } from '../../src/ai/messages-api/stream-encoder.js';
+import { toChatRequest } from '../../src/ai/messages-api/to-chat.js';
+import { toMessage } from '../../src/ai/messages-api/to-message.js';
+import { validateMessagesRequest } from '../../src/ai/messages-api/validate.js';
 import type { ChatChunk } from '../../src/ai/types.js';
 
 const chunk = (

@@ -1,17 +1,17 @@
 /**
  * `POST /v1/messages` in the Anthropic Messages format, over any provider: the request is checked and
- * translated to the canonical chat request (src/ai/anthropic/to-chat.ts), served by the engine like any
+ * translated to the canonical chat request (src/ai/messages-api/to-chat.ts), served by the engine like any
  * chat call, and the answer translated back — a `message` object, or Anthropic stream events written as
- * the provider's chunks arrive (src/ai/anthropic/stream-encoder.ts). Errors before the answer started
+ * the provider's chunks arrive (src/ai/messages-api/stream-encoder.ts). Errors before the answer started
  * are Anthropic error objects (the dispatcher answers them in the `anthropic` style); a stream that breaks
  * after it started ends with an `event: error` and the response ends — never a hung connection.
  */
 import { isKeywayError, KeywayError } from '../../core/errors.js';
 import type { RequestContext } from '../../proxy/context.js';
-import { AnthropicEventEncoder, type SseEvent } from '../anthropic/stream-encoder.js';
-import { toChatRequest } from '../anthropic/to-chat.js';
-import { newMessageId, toMessage } from '../anthropic/to-message.js';
-import { validateMessagesRequest } from '../anthropic/validate.js';
+import { AnthropicEventEncoder, type SseEvent } from '../messages-api/stream-encoder.js';
+import { toChatRequest } from '../messages-api/to-chat.js';
+import { newMessageId, toMessage } from '../messages-api/to-message.js';
+import { validateMessagesRequest } from '../messages-api/validate.js';
 import type { AiGateway, Served } from '../engine-types.js';
 import { estimatePromptTokens } from '../tokens.js';
 import type { ChatChunk } from '../types.js';

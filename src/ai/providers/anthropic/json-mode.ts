@@ -7,7 +7,7 @@
  * The tool has a reserved name, so the answer (and each stream event) can be recognised without knowing
  * the request. A caller tool of the same name is refused while JSON mode is on.
  */
-import type * as A from '../../anthropic/wire.js';
+import type * as A from '../../messages-api/wire.js';
 import type { ChatRequest } from '../../types.js';
 import { badRequest } from '../common/shape.js';
 

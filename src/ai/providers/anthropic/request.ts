@@ -16,8 +16,8 @@
  *   are passed through. seed, penalties, logprobs have no Anthropic equivalent and are left out; n > 1 is
  *   refused (Anthropic returns one answer).
  */
-import type * as A from '../../anthropic/wire.js';
-import { DEFAULT_ANTHROPIC_VERSION } from '../../anthropic/wire.js';
+import type * as A from '../../messages-api/wire.js';
+import { DEFAULT_ANTHROPIC_VERSION } from '../../messages-api/wire.js';
 import type { AttemptTarget, ChatMessage, ChatRequest, ContentPart, UpstreamCall } from '../../types.js';
 import { apiUrl, partsOf, textOf } from '../common/content.js';
 import { parseDataUrl } from '../common/data-url.js';
