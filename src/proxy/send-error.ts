@@ -5,13 +5,19 @@
 import type { ServerResponse } from 'node:http';
 import { KeywayError, type ErrorCode } from '../core/errors.js';
 
-export function sendError(res: ServerResponse, err: KeywayError, requestId: string): void {
+export function sendError(
+  res: ServerResponse,
+  err: KeywayError,
+  requestId: string,
+  /** Another shape of the same error, for callers whose SDKs expect one (AI endpoints). */
+  shape?: unknown,
+): void {
   if (res.headersSent) {
     // The status line is gone: the only honest signal left is to cut the connection.
     res.destroy();
     return;
   }
-  const body = JSON.stringify(err.toBody(requestId));
+  const body = JSON.stringify(shape ?? err.toBody(requestId));
   const headers: Record<string, string | number> = {
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(body),

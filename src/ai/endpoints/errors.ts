@@ -6,6 +6,7 @@
  */
 import { KeywayError, isKeywayError } from '../../core/errors.js';
 import type { RequestContext } from '../../proxy/context.js';
+import { sendError } from '../../proxy/send-error.js';
 
 export type ErrorStyle = 'openai' | 'anthropic';
 
@@ -58,23 +59,12 @@ export function errorBody(err: KeywayError, style: ErrorStyle, requestId: string
   };
 }
 
-/** Answers an error before anything was sent; once headers are out, the stream writer handles it. */
+/** Answers an error before anything was sent; once headers are out, the connection is cut. */
 export function sendAiError(ctx: RequestContext, err: KeywayError, style: ErrorStyle): void {
   ctx.errorCode = err.code;
-  const res = ctx.res;
-  if (res.headersSent) {
-    res.destroy();
-    return;
+  if (!ctx.res.headersSent) {
+    ctx.response = { status: err.status, headers: {} };
+    ctx.responded = true;
   }
-  const body = JSON.stringify(errorBody(err, style, ctx.requestId));
-  ctx.response = { status: err.status, headers: {} };
-  ctx.responded = true;
-  res.writeHead(err.status, {
-    ...err.headers,
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(body),
-    'x-request-id': ctx.requestId,
-    'cache-control': 'no-store',
-  });
-  res.end(body);
+  sendError(ctx.res, err, ctx.requestId, errorBody(err, style, ctx.requestId));
 }
