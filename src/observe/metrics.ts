@@ -3,23 +3,25 @@
  * histograms with gateway and upstream time apart. Its own registry, so two nodes in one process (tests)
  * never share counters.
  *
- * Cost on the hot path: prom-client hashes the label values on every `inc`/`observe` of a child made by
- * `labels()`; the children for one route are made once and kept on a per-route object (a WeakMap keyed by
- * the compiled route, so a retired snapshot's routes go with it), and status children are cached per
- * route too. That leaves a property read and a few additions per request.
+ * Cost on the hot path: the four per-request metrics are hot-metrics.ts series (prom-client re-hashes the
+ * labels on every `inc`/`observe`, even of a child); the series of one route are resolved once and kept on
+ * a per-route object (a WeakMap keyed by the compiled route, so a retired snapshot's routes go with it; the
+ * series themselves stay, so counts carry over a new snapshot), status series cached per route too. That
+ * leaves a property read and a few additions per request.
  */
 import client from 'prom-client';
 import type { CompiledRoute } from '../snapshot/types.js';
+import { HotCounter, HotHistogram, type CounterSeries, type HistogramSeries } from './hot-metrics.js';
 
 /** Milliseconds: fine below 10 ms where a gateway's own time lives, coarse above a second. */
 const LATENCY_BUCKETS = [0.5, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000];
 
 interface RouteChildren {
-  latency: client.Histogram.Internal<string>;
-  upstream: client.Histogram.Internal<string>;
-  bytesIn: client.Counter.Internal;
-  bytesOut: client.Counter.Internal;
-  byStatus: Map<number, client.Counter.Internal>;
+  latency: HistogramSeries;
+  upstream: HistogramSeries;
+  bytesIn: CounterSeries;
+  bytesOut: CounterSeries;
+  byStatus: Map<number, CounterSeries>;
 }
 
 export interface NodeGauges {
@@ -34,10 +36,10 @@ export interface NodeGauges {
 
 export class ProxyMetrics {
   readonly registry = new client.Registry();
-  private readonly requests: client.Counter<string>;
-  private readonly latency: client.Histogram<string>;
-  private readonly upstream: client.Histogram<string>;
-  private readonly bandwidth: client.Counter<string>;
+  private readonly requests: HotCounter;
+  private readonly latency: HotHistogram;
+  private readonly upstream: HotHistogram;
+  private readonly bandwidth: HotCounter;
   private readonly limitRejections: client.Counter<string>;
   private readonly authFailures: client.Counter<string>;
   private readonly upstreamFailures: client.Counter<string>;
@@ -46,11 +48,12 @@ export class ProxyMetrics {
 
   constructor(gauges: NodeGauges) {
     const registers = [this.registry];
-    this.requests = new client.Counter({
+    const registry = this.registry;
+    this.requests = new HotCounter({
       name: 'keyway_requests_total',
       help: 'Requests answered, by service, route and status',
       labelNames: ['service', 'route', 'status'],
-      registers,
+      registry,
     });
     this.unrouted = new client.Counter({
       name: 'keyway_unrouted_requests_total',
@@ -58,25 +61,25 @@ export class ProxyMetrics {
       labelNames: ['status'],
       registers,
     });
-    this.latency = new client.Histogram({
+    this.latency = new HotHistogram({
       name: 'keyway_request_latency_ms',
       help: 'Time from the request arriving to the response ending, in milliseconds',
       labelNames: ['service', 'route'],
       buckets: LATENCY_BUCKETS,
-      registers,
+      registry,
     });
-    this.upstream = new client.Histogram({
+    this.upstream = new HotHistogram({
       name: 'keyway_upstream_latency_ms',
       help: 'Time spent waiting on the upstream (first byte sent to last byte received), in milliseconds',
       labelNames: ['service', 'route'],
       buckets: LATENCY_BUCKETS,
-      registers,
+      registry,
     });
-    this.bandwidth = new client.Counter({
+    this.bandwidth = new HotCounter({
       name: 'keyway_bandwidth_bytes_total',
       help: 'Body bytes, by service, route and direction (ingress from clients, egress to clients)',
       labelNames: ['service', 'route', 'direction'],
-      registers,
+      registry,
     });
     this.limitRejections = new client.Counter({
       name: 'keyway_rate_limit_rejections_total',
@@ -187,11 +190,11 @@ export class ProxyMetrics {
       });
       c.byStatus.set(status, counter);
     }
-    counter.inc();
+    counter.value++;
     c.latency.observe(latencyMs);
     if (upstreamMs >= 0) c.upstream.observe(upstreamMs);
-    if (bytesIn > 0) c.bytesIn.inc(bytesIn);
-    if (bytesOut > 0) c.bytesOut.inc(bytesOut);
+    if (bytesIn > 0) c.bytesIn.value += bytesIn;
+    if (bytesOut > 0) c.bytesOut.value += bytesOut;
   }
 
   unroutedRequest(status: number): void {
