@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { StoredApiKey } from '../store/types.js';
 import { ApiKeyResolver, type ApiKeySource } from './api-key-resolver.js';
+import { LruCache } from './key-cache.js';
 import { checkKey, checksumOf, generateKey, visibleIdOf } from './key-format.js';
 import { KeyHasher } from './key-secret.js';
 
@@ -145,11 +146,75 @@ describe('ApiKeyResolver', () => {
     await r.close();
   });
 
+  it('answers a connection that presents its last key again without hashing, until an eviction', async () => {
+    const src = source();
+    let hashes = 0;
+    const counting = new (class extends KeyHasher {
+      override hash(key: string): string {
+        hashes++;
+        return super.hash(key);
+      }
+    })(Buffer.alloc(32, 1));
+    const r = new ApiKeyResolver(src, counting, { pollMs: 0 });
+    const [a, b] = [generateKey('live'), generateKey('live')];
+    src.keys.set(hasher.hash(a), record(a));
+    src.keys.set(hasher.hash(b), record(b));
+    const socket = {};
+    const quick = r.resolveCached(a, socket);
+    assert.equal(quick.done, false, 'first sight: the store is asked');
+    await r.resolve(a);
+    assert.equal(r.resolveCached(a, socket).done, true);
+    const before = hashes;
+    for (let i = 0; i < 5; i++) assert.equal(unwrap(r.resolveCached(a, socket))?.id, record(a).id);
+    assert.equal(hashes, before, 'the memo answered: no HMAC');
+
+    // Another key on the same connection is not the memo's: it goes the whole way (and becomes the memo).
+    await r.resolve(b);
+    assert.equal(unwrap(r.resolveCached(b, socket))?.id, record(b).id);
+    assert.equal(hashes, before + 2);
+    // A key that differs from the memo in one character is refused by its checksum, not by the memo.
+    const typo = b.slice(0, 10) + (b[10] === 'a' ? 'b' : 'a') + b.slice(11);
+    assert.equal(unwrap(r.resolveCached(typo, socket)), undefined);
+
+    // Revocation reaches the connection: the eviction invalidates every memo.
+    src.keys.set(hasher.hash(b), record(b, { status: 'revoked' }));
+    r.evict(hasher.hash(b));
+    assert.equal(r.resolveCached(b, socket).done, false, 'asks the store again');
+    assert.equal(await r.resolve(b), undefined);
+    assert.equal(unwrap(r.resolveCached(b, socket)), undefined);
+    await r.close();
+  });
+
   it('surfaces a store failure to the caller (503), not as an unknown key', async () => {
     const src = source();
     src.findApiKeyByHash = () => Promise.reject(new Error('down'));
     const r = new ApiKeyResolver(src, hasher, { pollMs: 0 });
     await assert.rejects(r.resolve(generateKey('live')), /down/);
     await r.close();
+  });
+});
+
+function unwrap(
+  quick: { done: true; record: StoredApiKey | undefined } | { done: false; hash: string },
+): StoredApiKey | undefined {
+  assert.equal(quick.done, true);
+  return quick.done ? quick.record : undefined;
+}
+
+describe('LruCache', () => {
+  it('holds at most max entries and keeps the keys in use over the ones not touched', () => {
+    const lru = new LruCache<string, number>(10);
+    lru.set('hot', 0);
+    for (let i = 0; i < 1000; i++) {
+      lru.set(`k${i}`, i);
+      assert.equal(lru.get('hot'), 0, `hot key lost at ${i}`);
+      assert.ok(lru.size <= 10);
+    }
+    assert.equal(lru.get('k0'), undefined);
+    assert.equal(lru.get('k999'), 999);
+    assert.equal(lru.delete('hot'), true);
+    assert.equal(lru.get('hot'), undefined);
+    lru.clear();
+    assert.equal(lru.size, 0);
   });
 });

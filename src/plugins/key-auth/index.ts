@@ -139,7 +139,7 @@ export const keyAuth = definePlugin<KeyAuthConfig>({
         if (resolver === undefined) throw new KeywayError('KW_ERR_AUTH_UNAVAILABLE');
         const now = Date.now();
         // Known (cached) and refused-on-sight keys are answered synchronously: no promise per request.
-        const quick = resolver.resolveCached(found.key);
+        const quick = resolver.resolveCached(found.key, ctx.req.socket);
         if (quick.done) {
           accept(ctx, quick.record, now);
           return undefined;
