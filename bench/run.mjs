@@ -200,10 +200,12 @@ async function main() {
   }
 
   // Interleaved rounds: a slow drift of the machine (thermal, noisy neighbour) spreads over every candidate
-  // instead of landing on whichever ran last.
+  // instead of landing on whichever ran last. Every other round runs the candidates in reverse order (A B C,
+  // C B A, …), so over two rounds each pair of candidates is equally often first.
   const runs = Object.fromEntries(candidates.map((s) => [s.name, []]));
   for (let round = 1; round <= opts.rounds; round++) {
-    for (const s of candidates) {
+    const order = round % 2 === 1 ? candidates : [...candidates].reverse();
+    for (const s of order) {
       const r = await peak({ ...targets.get(s.name), ...load, duration: opts.duration });
       checkRun(s.name, r, problems);
       runs[s.name].push(r);
@@ -373,28 +375,42 @@ function report({ peakResults, halfLoad, gateways }) {
   }
 
   const summary = {};
-  const rps = (n) => peakResults[n]?.rps;
+  // Ratios are paired: candidate ÷ reference within each round (runs minutes apart see different machines
+  // on a shared host), then the median of those, with their range beside it.
+  const paired = (a, b) => {
+    const ra = peakResults[a]?.rounds;
+    const rb = peakResults[b]?.rounds;
+    if (!ra || !rb) return { median: NaN, min: NaN, max: NaN };
+    const xs = ra.map((r, i) => ratio(r.rps, rb[i]?.rps)).filter(Number.isFinite);
+    return xs.length
+      ? { median: median(xs), min: Math.min(...xs), max: Math.max(...xs) }
+      : { median: NaN, min: NaN, max: NaN };
+  };
+  const range = (p) => (Number.isFinite(p.min) ? ` [rounds ${fmt(p.min)}–${fmt(p.max)}]` : '');
   const p99half = (n) => halfLoad?.results[n]?.p99;
   const lines = [];
   const gatewayNames = gateways.map((g) => g.name);
   for (const g of gatewayNames) {
+    const vsCeiling = paired(g, 'ceiling');
+    const vsNginx = paired(g, 'nginx-proxy');
     const s = {
-      vsCeiling: ratio(rps(g), rps('ceiling')),
-      vsNginxProxy: ratio(rps(g), rps('nginx-proxy')),
+      vsCeiling: vsCeiling.median,
+      vsNginxProxy: vsNginx.median,
       addedP99VsCeiling: p99half(g) - p99half('ceiling'),
       addedP99VsDirect: p99half(g) - p99half('direct'),
     };
     summary[g] = s;
     // Each scenario names its target (src: the issue it measures); the default is the bare route's.
     const { against = 'ceiling', ratio: want = 0.9 } = gateways.find((x) => x.name === g)?.target ?? {};
-    s.vsTarget = ratio(rps(g), rps(against));
+    const vsTarget = paired(g, against);
+    s.vsTarget = vsTarget.median;
     lines.push(
-      `${g}/${against} = ${fmt(s.vsTarget)} (target ≥ ${want.toFixed(2)})${s.vsTarget >= want ? '' : Number.isFinite(s.vsTarget) ? '  ← below target' : ''}`,
+      `${g}/${against} = ${fmt(s.vsTarget)}${range(vsTarget)} (target ≥ ${want.toFixed(2)})${s.vsTarget >= want ? '' : Number.isFinite(s.vsTarget) ? '  ← below target' : ''}`,
     );
-    if (against !== 'ceiling') lines.push(`${g}/ceiling = ${fmt(s.vsCeiling)}`);
-    lines.push(`${g}/nginx-proxy = ${fmt(s.vsNginxProxy)}`);
+    if (against !== 'ceiling') lines.push(`${g}/ceiling = ${fmt(s.vsCeiling)}${range(vsCeiling)}`);
+    lines.push(`${g}/nginx-proxy = ${fmt(s.vsNginxProxy)}${range(vsNginx)}`);
   }
-  summary.ceilingVsNginxProxy = ratio(rps('ceiling'), rps('nginx-proxy'));
+  summary.ceilingVsNginxProxy = paired('ceiling', 'nginx-proxy').median;
   lines.push(`ceiling/nginx-proxy = ${fmt(summary.ceilingVsNginxProxy)}`);
   for (const g of gatewayNames) {
     const s = summary[g];
