@@ -131,8 +131,18 @@ export function setForwardedHeaders(
   out['forwarded'] = prevForwarded === undefined ? element : `${prevForwarded}, ${element}`;
 }
 
+const TOKEN = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+// Clients send the same Host on every request: the last answer is kept (the regex test and the quoting
+// were the data plane's largest own function in a --profile run of the bare route).
+let lastHost = '';
+let lastQuoted = '';
+
 function quoteIfNeeded(v: string): string {
-  return /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(v) ? v : `"${v.replace(/["\\]/g, '\\$&')}"`;
+  if (v === lastHost) return lastQuoted;
+  const quoted = TOKEN.test(v) ? v : `"${v.replace(/["\\]/g, '\\$&')}"`;
+  lastHost = v;
+  lastQuoted = quoted;
+  return quoted;
 }
 
 /** A client-supplied request id is kept only if it is short, visible ASCII (it goes into logs and headers). */

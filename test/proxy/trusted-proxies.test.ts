@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'undici';
-import { clientAddress, TrustedProxies } from '../../src/proxy/headers.js';
+import { clientAddress, setForwardedHeaders, TrustedProxies } from '../../src/proxy/headers.js';
 import { startEcho, type Echo, type TestServer } from '../helpers/upstream.js';
 import { startGateway, state, type TestGateway } from '../helpers/gateway.js';
 
@@ -58,5 +58,18 @@ describe('trusted proxies', () => {
       'IPv4-mapped peers are matched',
     );
     assert.throws(() => new TrustedProxies(['example.com']));
+  });
+
+  it('quotes each Host in Forwarded by its own value, whatever came just before', () => {
+    const forwarded = (host: string): unknown => {
+      const out: Record<string, string | string[] | undefined> = {};
+      setForwardedHeaders(out, { host }, '192.0.2.1', 'http', false);
+      return out['forwarded'];
+    };
+    for (let i = 0; i < 2; i++) {
+      assert.equal(forwarded('api.example.com'), 'for=192.0.2.1;proto=http;host=api.example.com');
+      assert.equal(forwarded('api.example.com:8443'), 'for=192.0.2.1;proto=http;host="api.example.com:8443"');
+      assert.equal(forwarded('a"b'), 'for=192.0.2.1;proto=http;host="a\\"b"');
+    }
   });
 });
