@@ -7,24 +7,11 @@
  * in-process consumers); OTLP export is src/observe/otel/ (off by default).
  */
 import { channel } from 'node:diagnostics_channel';
-import { randomFillSync } from 'node:crypto';
+import { randomHex } from '../core/random-id.js';
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 const ZERO_TRACE = '0'.repeat(32);
 const ZERO_SPAN = '0'.repeat(16);
-
-// Random bytes in blocks: one randomFillSync per 512 ids instead of one per request.
-const pool = Buffer.alloc(4096);
-let offset = pool.length;
-function randomHex(bytes: number): string {
-  if (offset + bytes > pool.length) {
-    randomFillSync(pool);
-    offset = 0;
-  }
-  const s = pool.toString('hex', offset, offset + bytes);
-  offset += bytes;
-  return s;
-}
 
 export interface TraceIds {
   traceId: string;

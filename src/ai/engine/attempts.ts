@@ -20,6 +20,7 @@ import type { RequestContext } from '../../proxy/context.js';
 import type { Served } from '../engine-types.js';
 import type { AttemptTarget, CompiledProvider } from '../types.js';
 import type { WeightedPicker } from './balance.js';
+import type { Cancellation } from './cancellation.js';
 import { exhausted, providerError } from './errors.js';
 import type { KeyState, PoolKey } from './key-state.js';
 import type { Plan } from './resolve.js';
@@ -33,8 +34,8 @@ export interface AttemptEnv {
   /** Key state is per workspace (provider names are only unique within one). */
   workspace: string;
   keys: KeyState;
-  /** Aborted when the caller goes away. */
-  client: AbortSignal;
+  /** Cancelled when the caller goes away. */
+  client: Cancellation;
   /** The weighted picker of a multi-target plan (kept across calls, so the split holds over calls). */
   picker(plan: Plan): WeightedPicker | undefined;
 }
@@ -158,9 +159,9 @@ function hostOf(provider: CompiledProvider): string {
   }
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+function sleep(ms: number, client: Cancellation): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    if (signal.aborted) {
+    if (client.aborted) {
       reject(new ClientGone());
       return;
     }
@@ -169,9 +170,9 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
       reject(new ClientGone());
     };
     const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
+      client.offAbort(onAbort);
       resolve();
     }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
+    client.onAbort(onAbort);
   });
 }

@@ -9,6 +9,7 @@
  * reader resumes it once it has caught up, so a slow caller holds the provider's socket, not memory.
  */
 import { util, type Dispatcher } from 'undici';
+import type { Cancellation } from './cancellation.js';
 
 const HIGH_WATER = 16;
 
@@ -92,23 +93,22 @@ export class DispatchedBody implements AsyncIterable<Buffer> {
 export function dispatchStreaming(
   dispatcher: Dispatcher,
   opts: Dispatcher.DispatchOptions,
-  signal: AbortSignal,
+  signal: Cancellation,
 ): Promise<DispatchedResponse> {
   return new Promise((resolve, reject) => {
     const body = new DispatchedBody();
     let started = false;
-    const onAbort = (): void =>
-      body.abort?.(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-    const settle = (): void => signal.removeEventListener('abort', onAbort);
+    const onAbort = (reason: Error): void => body.abort?.(reason);
+    const settle = (): void => signal.offAbort(onAbort);
     if (signal.aborted) {
-      reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+      reject(signal.reason ?? new Error('aborted'));
       return;
     }
-    signal.addEventListener('abort', onAbort, { once: true });
+    signal.onAbort(onAbort);
     dispatcher.dispatch(opts, {
       onConnect(abort) {
         body.abort = abort;
-        if (signal.aborted) onAbort();
+        if (signal.aborted) onAbort(signal.reason ?? new Error('aborted'));
       },
       onHeaders(statusCode, rawHeaders, resume) {
         started = true;

@@ -13,9 +13,9 @@
  *   whole-response.ts a JSON answer to a stream request, replayed as chunks
  *   usage.ts          tokens, cost, ctx.usage, policy.settle
  */
-import { randomBytes } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import { KeywayError } from '../../core/errors.js';
+import { randomBase64url } from '../../core/random-id.js';
 import type { RequestContext } from '../../proxy/context.js';
 import type { AiCatalog } from '../catalog.js';
 import type { AiEngine, AiPolicy, ChatOutcome } from '../engine-types.js';
@@ -31,6 +31,7 @@ import type {
 } from '../types.js';
 import { runAttempts, type AttemptEnv, type Attempted } from './attempts.js';
 import { WeightedPicker } from './balance.js';
+import { Cancellation } from './cancellation.js';
 import { nodeKeyState, type KeyState } from './key-state.js';
 import { planChain, resolveModel, type Plan } from './resolve.js';
 import { readChatStream } from './stream-reader.js';
@@ -171,16 +172,16 @@ export function createEngine(catalog: AiCatalog, policy: AiPolicy, opts: EngineO
   };
 }
 
-/** The caller's connection as an abort signal: fires when it closes before the answer was finished. */
-function clientSignal(ctx: RequestContext): AbortSignal {
-  const controller = new AbortController();
+/** The caller's connection as a cancellation: fires when it closes before the answer was finished. */
+function clientSignal(ctx: RequestContext): Cancellation {
+  const cancel = new Cancellation();
   const res = ctx.res;
-  if (res.destroyed && !res.writableFinished) controller.abort();
+  if (res.destroyed && !res.writableFinished) cancel.abort(new ClientGone());
   else
     res.once('close', () => {
-      if (!res.writableFinished) controller.abort();
+      if (!res.writableFinished) cancel.abort(new ClientGone());
     });
-  return controller.signal;
+  return cancel;
 }
 
 /** The caller went away: recorded as such (the answer can no longer be sent). */
@@ -221,7 +222,7 @@ function embeddingsUnsupported(t: AttemptTarget): KeywayError {
 
 function streamIds(model: string): StreamIds {
   return {
-    id: `chatcmpl-${randomBytes(18).toString('base64url')}`,
+    id: `chatcmpl-${randomBase64url(18)}`,
     created: Math.floor(Date.now() / 1000),
     model,
   };

@@ -7,6 +7,7 @@
  */
 import { Agent, type Dispatcher } from 'undici';
 import type { ProviderAdapter, ProviderFailure, UpstreamCall } from '../types.js';
+import { Cancellation } from './cancellation.js';
 import { dispatchStreaming, type DispatchedBody, type DispatchedResponse } from './dispatched-body.js';
 
 /** Keep-alive pool for every provider call of the node (undici pools per origin inside it). */
@@ -46,8 +47,8 @@ export class ClientGone extends Error {
 }
 
 export interface ExchangeOptions {
-  /** Aborted when the caller goes away. */
-  client: AbortSignal;
+  /** Cancelled when the caller goes away. */
+  client: Cancellation;
   /** Bound for this exchange (ms): the whole of it for JSON, until the response headers for a stream. */
   timeoutMs: number;
   /** For a stream once started: longest silence between two reads (ms). */
@@ -134,11 +135,12 @@ async function send(
 ): Promise<DispatchedResponse> {
   let res: DispatchedResponse;
   try {
+    const url = new URL(call.url);
     res = await dispatchStreaming(
       opts.dispatcher ?? providerAgent,
       {
-        origin: new URL(call.url).origin,
-        path: pathOf(call.url),
+        origin: url.origin,
+        path: url.pathname + url.search,
         method: call.method,
         headers: call.headers,
         body: call.body ?? null,
@@ -200,26 +202,21 @@ function malformed(message: string): AttemptFailure {
  * which of the two it was.
  */
 class ExchangeGuard {
-  private readonly controller = new AbortController();
-  private readonly client: AbortSignal;
+  readonly signal = new Cancellation();
+  private readonly client: Cancellation;
   private readonly timeoutMs: number;
   private timer: NodeJS.Timeout | undefined;
   private timedOut = false;
-  private readonly onClientAbort = (): void => this.controller.abort(new ClientGone());
+  private readonly onClientAbort = (): void => this.signal.abort(new ClientGone());
 
-  constructor(client: AbortSignal, timeoutMs: number) {
+  constructor(client: Cancellation, timeoutMs: number) {
     this.client = client;
     this.timeoutMs = timeoutMs;
-    if (client.aborted) this.controller.abort(new ClientGone());
-    else client.addEventListener('abort', this.onClientAbort, { once: true });
+    client.onAbort(this.onClientAbort);
     this.timer = setTimeout(() => {
       this.timedOut = true;
-      this.controller.abort(new Error('timeout'));
+      this.signal.abort(new Error('timeout'));
     }, timeoutMs);
-  }
-
-  get signal(): AbortSignal {
-    return this.controller.signal;
   }
 
   /** Stops the timeout (the stream started: its body has an idle bound instead). */
@@ -230,7 +227,7 @@ class ExchangeGuard {
 
   dispose(): void {
     this.disarm();
-    this.client.removeEventListener('abort', this.onClientAbort);
+    this.client.offAbort(this.onClientAbort);
   }
 
   /** What an error thrown by the exchange means for the attempt loop. */
@@ -258,10 +255,4 @@ class ExchangeGuard {
       'connect',
     );
   }
-}
-
-/** Path and query of an absolute URL, as `dispatch` wants them. */
-function pathOf(url: string): string {
-  const u = new URL(url);
-  return u.pathname + u.search;
 }

@@ -3,13 +3,13 @@
  * as a text block, tool calls as `tool_use` blocks (arguments parsed back into `input`), the finish
  * reason as a stop reason and the usage split the Anthropic way (cache reads apart from fresh input).
  */
-import { randomBytes } from 'node:crypto';
+import { randomBase64url } from '../../core/random-id.js';
 import type { ChatResponse, FinishReason, ToolCall, Usage } from '../types.js';
 import type * as A from './wire.js';
 
 /** `msg_` and 24 random base64url characters, like the ids the Anthropic API hands out. */
 export function newMessageId(): string {
-  return `msg_${randomBytes(18).toString('base64url')}`;
+  return `msg_${randomBase64url(18)}`;
 }
 
 export function toMessage(res: ChatResponse, model: string, id: string): A.MessageObject {

@@ -9,7 +9,7 @@
  * Sampling was decided on arrival (sampling.ts); the SDK samples everything it is given.
  */
 import { hostname } from 'node:os';
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../../core/random-id.js';
 import { KEYWAY_VERSION } from '../../core/version.js';
 import type { OtelSettings } from '../observe-settings.js';
 import type { CallSpans, SpanSpec } from './call-spans.js';
@@ -30,13 +30,13 @@ class PresetIds {
   span: string | undefined = undefined;
 
   generateTraceId(): string {
-    const id = this.trace ?? randomBytes(16).toString('hex');
+    const id = this.trace ?? randomHex(16);
     this.trace = undefined;
     return id;
   }
 
   generateSpanId(): string {
-    const id = this.span ?? randomBytes(8).toString('hex');
+    const id = this.span ?? randomHex(8);
     this.span = undefined;
     return id;
   }

@@ -5,7 +5,7 @@
  * last chunk with `choices: []` and the usage (as with `stream_options.include_usage`, which the endpoint
  * drops when the caller did not ask for it).
  */
-import { randomBytes } from 'node:crypto';
+import { randomBase64url } from '../../../core/random-id.js';
 import type { ChatChunk, FinishReason, StreamIds, ToolCallDelta, Usage } from '../../types.js';
 
 export class ChunkMaker {
@@ -74,5 +74,5 @@ export function usageOf(prompt: number, completion: number, cached?: number): Us
  * against `^[a-zA-Z0-9_-]+$` (Anthropic).
  */
 export function newToolCallId(): string {
-  return `call_${randomBytes(12).toString('base64url')}`;
+  return `call_${randomBase64url(12)}`;
 }
