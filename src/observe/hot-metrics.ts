@@ -103,7 +103,12 @@ abstract class HotMetric<S> {
 
 export class HotCounter extends HotMetric<CounterSeries> {
   readonly type = 'counter';
-  constructor(opts: { name: string; help: string; labelNames: readonly string[]; registry: client.Registry }) {
+  constructor(opts: {
+    name: string;
+    help: string;
+    labelNames: readonly string[];
+    registry: client.Registry;
+  }) {
     super(opts.name, opts.help, opts.labelNames, opts.registry);
   }
   protected make(): CounterSeries {
