@@ -28,64 +28,55 @@ export interface LimitEntry {
   hidden: boolean;
 }
 
-interface Report {
-  entries: LimitEntry[];
-  written: boolean;
-}
-
-const STATE_KEY = 'kw.limits';
-
 export function addEntry(ctx: RequestContext, entry: LimitEntry): void {
-  let report = ctx.state.get(STATE_KEY) as Report | undefined;
-  if (report === undefined) {
-    report = { entries: [], written: false };
-    ctx.state.set(STATE_KEY, report);
-  }
-  report.entries.push(entry);
+  if (ctx.limits === undefined) ctx.limits = [entry];
+  else ctx.limits.push(entry);
 }
 
 /** The headers for the entries recorded so far (plus `extra`, the refusing one, if given). */
 export function limitHeaders(ctx: RequestContext, extra?: LimitEntry): Record<string, string> {
-  const report = ctx.state.get(STATE_KEY) as Report | undefined;
-  const all = extra === undefined ? (report?.entries ?? []) : [...(report?.entries ?? []), extra];
-  if (report !== undefined) report.written = true;
-  return render(all.filter((e) => !e.hidden));
+  const recorded = ctx.limits ?? [];
+  const all = extra === undefined ? recorded : [...recorded, extra];
+  ctx.limitsWritten = true;
+  const out: Record<string, string> = {};
+  render(all, out);
+  return out;
 }
 
 /** `respond` phase: puts the report on the upstream's response (once per request). */
 export function writeLimitHeaders(ctx: RequestContext): void {
-  const report = ctx.state.get(STATE_KEY) as Report | undefined;
+  const entries = ctx.limits;
   const headers: OutgoingHttpHeaders | undefined = ctx.response?.headers;
-  if (report === undefined || report.written || headers === undefined) return;
-  report.written = true;
-  Object.assign(headers, render(report.entries.filter((e) => !e.hidden)));
+  if (entries === undefined || ctx.limitsWritten || headers === undefined) return;
+  ctx.limitsWritten = true;
+  render(entries, headers);
 }
 
 export function retryAfterSeconds(ms: number): string {
   return String(Math.max(1, Math.ceil(ms / 1000)));
 }
 
-function render(entries: LimitEntry[]): Record<string, string> {
-  const [head] = entries;
-  if (head === undefined) return {};
+/** Writes the headers of the entries not hidden into `out` (nothing when all are hidden). */
+function render(entries: readonly LimitEntry[], out: OutgoingHttpHeaders): void {
   let policy = '';
   let state = '';
-  let tightest = head;
+  let tightest: LimitEntry | undefined;
   for (const e of entries) {
+    if (e.hidden) continue;
     const sep = policy === '' ? '' : ', ';
     policy += `${sep}"${e.name}";q=${e.limit};w=${e.windowS}`;
     state += `${sep}"${e.name}";r=${e.remaining};t=${e.resetS}`;
     if (
+      tightest === undefined ||
       e.remaining < tightest.remaining ||
       (e.remaining === tightest.remaining && e.resetS > tightest.resetS)
     )
       tightest = e;
   }
-  return {
-    'ratelimit-policy': policy,
-    ratelimit: state,
-    'x-ratelimit-limit': String(tightest.limit),
-    'x-ratelimit-remaining': String(tightest.remaining),
-    'x-ratelimit-reset': String(tightest.resetS),
-  };
+  if (tightest === undefined) return;
+  out['ratelimit-policy'] = policy;
+  out['ratelimit'] = state;
+  out['x-ratelimit-limit'] = String(tightest.limit);
+  out['x-ratelimit-remaining'] = String(tightest.remaining);
+  out['x-ratelimit-reset'] = String(tightest.resetS);
 }

@@ -5,6 +5,7 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { CompiledRoute } from '../snapshot/types.js';
 import type { AiUsage } from '../observe/call-record.js';
+import type { LimitEntry } from '../limits/limit-headers.js';
 
 /** Who is calling, once an identify-phase plugin has recognised a credential. */
 export interface Identity {
@@ -66,6 +67,12 @@ export class RequestContext {
   traceId: string | undefined = undefined;
   /** Model, provider, tokens and cost of an AI call, left here by the provider adapter. */
   usage: AiUsage | undefined = undefined;
+  /**
+   * What the limit plugins counted for this request (src/limits/limit-headers.ts), for the RateLimit
+   * headers; `limitsWritten` once they went out. A field, not `state`: every limited request has one.
+   */
+  limits: LimitEntry[] | undefined = undefined;
+  limitsWritten = false;
   private stateMap: Map<string, unknown> | undefined = undefined;
   /** True once headers went to the client: errors can then only cut the connection. */
   responded = false;

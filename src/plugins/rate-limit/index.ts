@@ -51,11 +51,11 @@ export const rateLimit = definePlugin<RateLimitConfig>({
     const prefix = `${env.workspace}:`;
     const hidden = config.hide_headers;
 
-    const rulesFor = (ctx: RequestContext): { list: CompiledRate[]; plan: string | undefined } => {
-      const plan = choose(ctx);
-      if (plan === undefined) return { list: own, plan: undefined };
-      const fromPlan = plans.rates(plan);
-      return { list: own.length === 0 ? fromPlan : [...own, ...fromPlan], plan: plan.name };
+    /** The caller's rules: the config's, then its plan's (no copy when only one side has any). */
+    const rulesFor = (chosen: ReturnType<typeof choose>): CompiledRate[] => {
+      if (chosen === undefined) return own;
+      const fromPlan = plans.rates(chosen);
+      return own.length === 0 ? fromPlan : fromPlan.length === 0 ? own : [...own, ...fromPlan];
     };
 
     const admit = (ctx: RequestContext, r: CompiledRate, d: RateDecision): void => {
@@ -81,7 +81,9 @@ export const rateLimit = definePlugin<RateLimitConfig>({
       sync?.chargeRateSync(counterKey(prefix, r, ctx, plan), r.rule, -1, now);
     return {
       limit(ctx) {
-        const { list, plan } = rulesFor(ctx);
+        const chosen = choose(ctx);
+        const list = rulesFor(chosen);
+        const plan = chosen?.name;
         if (list.length === 0) return undefined;
         const now = Date.now();
         // Embedded: the local store answers synchronously, so no promise (and no await) per request.
