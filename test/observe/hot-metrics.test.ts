@@ -20,7 +20,12 @@ function both() {
     buckets: BUCKETS,
     registry: ours,
   });
-  const count = new HotCounter({ name: 'c_total', help: 'c', labelNames: ['service', 'status'], registry: ours });
+  const count = new HotCounter({
+    name: 'c_total',
+    help: 'c',
+    labelNames: ['service', 'status'],
+    registry: ours,
+  });
   const pHist = new client.Histogram({
     name: 'h_ms',
     help: 'h',
@@ -59,13 +64,18 @@ describe('hot metrics', () => {
   it('give the same JSON as prom-client', async () => {
     const { ours, theirs } = both();
     // prom-client adds an empty `exemplar` to each value; exemplars are not used here.
-    const plain = (metrics: client.MetricObjectWithValues<client.MetricValue<string>>[]) =>
-      JSON.parse(JSON.stringify(metrics, (k, v: unknown) => (k === 'exemplar' ? undefined : v)));
+    const plain = (metrics: client.MetricObjectWithValues<client.MetricValue<string>>[]): unknown =>
+      JSON.parse(JSON.stringify(metrics, (k, v: unknown) => (k === 'exemplar' ? undefined : v))) as unknown;
     assert.deepEqual(plain(await ours.getMetricsAsJSON()), plain(await theirs.getMetricsAsJSON()));
   });
 
   it('hand out one series per label values', () => {
-    const c = new HotCounter({ name: 'x_total', help: 'x', labelNames: ['a'], registry: new client.Registry() });
+    const c = new HotCounter({
+      name: 'x_total',
+      help: 'x',
+      labelNames: ['a'],
+      registry: new client.Registry(),
+    });
     assert.equal(c.labels({ a: '1' }), c.labels({ a: '1' }));
     assert.notEqual(c.labels({ a: '1' }), c.labels({ a: '2' }));
   });
