@@ -378,13 +378,10 @@ function report({ peakResults, halfLoad, gateways }) {
   // Ratios are paired: candidate ÷ reference within each round (runs minutes apart see different machines
   // on a shared host), then the median of those, with their range beside it.
   const paired = (a, b) => {
-    const ra = peakResults[a]?.rounds;
-    const rb = peakResults[b]?.rounds;
-    if (!ra || !rb) return { median: NaN, min: NaN, max: NaN };
-    const xs = ra.map((r, i) => ratio(r.rps, rb[i]?.rps)).filter(Number.isFinite);
-    return xs.length
-      ? { median: median(xs), min: Math.min(...xs), max: Math.max(...xs) }
-      : { median: NaN, min: NaN, max: NaN };
+    const rb = peakResults[b]?.rounds ?? [];
+    const xs = (peakResults[a]?.rounds ?? []).map((r, i) => ratio(r.rps, rb[i]?.rps)).filter(Number.isFinite);
+    if (xs.length === 0) return { median: NaN, min: NaN, max: NaN };
+    return { median: median(xs), min: Math.min(...xs), max: Math.max(...xs) };
   };
   const range = (p) => (Number.isFinite(p.min) ? ` [rounds ${fmt(p.min)}–${fmt(p.max)}]` : '');
   const p99half = (n) => halfLoad?.results[n]?.p99;

@@ -15,7 +15,7 @@ export class Cancellation {
     return this.#aborted;
   }
 
-  /** Why it was cancelled (undefined while it was not). */
+  /** Why it was cancelled: set exactly when `aborted` is true. */
   get reason(): Error | undefined {
     return this.#reason;
   }

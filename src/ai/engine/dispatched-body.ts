@@ -93,22 +93,22 @@ export class DispatchedBody implements AsyncIterable<Buffer> {
 export function dispatchStreaming(
   dispatcher: Dispatcher,
   opts: Dispatcher.DispatchOptions,
-  signal: Cancellation,
+  cancel: Cancellation,
 ): Promise<DispatchedResponse> {
   return new Promise((resolve, reject) => {
     const body = new DispatchedBody();
     let started = false;
     const onAbort = (reason: Error): void => body.abort?.(reason);
-    const settle = (): void => signal.offAbort(onAbort);
-    if (signal.aborted) {
-      reject(signal.reason ?? new Error('aborted'));
+    const settle = (): void => cancel.offAbort(onAbort);
+    if (cancel.reason !== undefined) {
+      reject(cancel.reason);
       return;
     }
-    signal.onAbort(onAbort);
+    cancel.onAbort(onAbort);
     dispatcher.dispatch(opts, {
       onConnect(abort) {
         body.abort = abort;
-        if (signal.aborted) onAbort(signal.reason ?? new Error('aborted'));
+        if (cancel.reason !== undefined) onAbort(cancel.reason);
       },
       onHeaders(statusCode, rawHeaders, resume) {
         started = true;

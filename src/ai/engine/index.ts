@@ -66,7 +66,7 @@ export function createEngine(catalog: AiCatalog, policy: AiPolicy, opts: EngineO
     await policy.admit(ctx, plan.ref, promptTokens());
     return {
       chain: planChain(catalog, plan),
-      env: { ctx, workspace: catalog.workspace, keys, client: clientSignal(ctx), picker },
+      env: { ctx, workspace: catalog.workspace, keys, client: callerCancellation(ctx), picker },
     };
   };
   const exchange = (ctx: RequestContext, env: AttemptEnv, t: AttemptTarget, timeoutMs: number) => ({
@@ -173,7 +173,7 @@ export function createEngine(catalog: AiCatalog, policy: AiPolicy, opts: EngineO
 }
 
 /** The caller's connection as a cancellation: fires when it closes before the answer was finished. */
-function clientSignal(ctx: RequestContext): Cancellation {
+function callerCancellation(ctx: RequestContext): Cancellation {
   const cancel = new Cancellation();
   const res = ctx.res;
   if (res.destroyed && !res.writableFinished) cancel.abort(new ClientGone());

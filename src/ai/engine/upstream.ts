@@ -63,7 +63,7 @@ export interface OpenStream {
   body: AsyncIterable<Uint8Array>;
   /** The provider answered one JSON document instead of a stream (it ignored `stream: true`). */
   json: boolean;
-  /** Releases the exchange: detaches from the caller's signal, aborts the body if still flowing. */
+  /** Releases the exchange: detaches from the caller's cancellation, aborts the body if still flowing. */
   close(): void;
 }
 
@@ -147,7 +147,7 @@ async function send(
         headersTimeout: 0,
         bodyTimeout,
       },
-      guard.signal,
+      guard.cancel,
     );
   } catch (err) {
     throw guard.classify(err);
@@ -198,16 +198,17 @@ function malformed(message: string): AttemptFailure {
 }
 
 /**
- * The abort signal of one exchange: fires when the caller goes away or the timeout elapses, and tells
+ * The cancellation of one exchange: fires when the caller goes away or the timeout elapses, and tells
  * which of the two it was.
  */
 class ExchangeGuard {
-  readonly signal = new Cancellation();
+  /** Cancels the exchange: the caller left, or the timeout elapsed. */
+  readonly cancel = new Cancellation();
   private readonly client: Cancellation;
   private readonly timeoutMs: number;
   private timer: NodeJS.Timeout | undefined;
   private timedOut = false;
-  private readonly onClientAbort = (): void => this.signal.abort(new ClientGone());
+  private readonly onClientAbort = (): void => this.cancel.abort(new ClientGone());
 
   constructor(client: Cancellation, timeoutMs: number) {
     this.client = client;
@@ -215,7 +216,7 @@ class ExchangeGuard {
     client.onAbort(this.onClientAbort);
     this.timer = setTimeout(() => {
       this.timedOut = true;
-      this.signal.abort(new Error('timeout'));
+      this.cancel.abort(new Error('timeout'));
     }, timeoutMs);
   }
 
