@@ -28,7 +28,7 @@ import { startObservability, type Observability } from '../observe/observability
 import type { BudgetAlertSink } from '../observe/alerts/budget-alerts.js';
 import type { QuotaAlertSink } from '../observe/alerts/quota-alerts.js';
 import { loadObserveSettings } from '../observe/observe-settings.js';
-import { tuneRuntime } from './runtime-tuning.js';
+import { releaseYoungGeneration, tuneRuntime } from './runtime-tuning.js';
 import { loadSettings, type NodeSettings } from './settings.js';
 
 const NO_LEVELS: readonly number[] = Object.freeze([]);
@@ -273,6 +273,7 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
       process.once('SIGTERM', () => onSignal('SIGTERM'));
       process.once('SIGINT', () => onSignal('SIGINT'));
     }
+    releaseYoungGeneration();
     if (opts.banner === true) printBanner(node, store.dialect, token.created);
     return node;
   } catch (err) {

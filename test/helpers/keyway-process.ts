@@ -3,7 +3,7 @@
  * data directory. The addresses are read from the startup banner.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -22,6 +22,11 @@ export interface KeywayProcess {
   output(): string;
   /** Peak resident set size of the process so far, in bytes (VmHWM). */
   peakRss(): number;
+  /**
+   * Starts the peak over from the current RSS (Linux `clear_refs` 5), so `peakRss()` tells what a
+   * phase of the test added; false where the kernel does not allow it (the peak then counts from start).
+   */
+  resetPeakRss(): boolean;
   /** Sends a signal and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -74,6 +79,14 @@ export async function startKeyway(
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
       const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN);
       return kb * 1024;
+    },
+    resetPeakRss() {
+      try {
+        writeFileSync(`/proc/${child.pid}/clear_refs`, '5');
+        return true;
+      } catch {
+        return false;
+      }
     },
     async stop(signal = 'SIGTERM') {
       if (child.exitCode !== null) return child.exitCode;
