@@ -4,16 +4,17 @@
  * a plugin, or an error before any route matched.
  *
  * What it costs per call (bench `keyway-logging` against `keyway`): one `close` listener, a handful of
- * `hrtime` reads and field stores made by the handler, one record object pushed into the ring, and the
- * per-route metric children. Everything else (writing, rollups) happens in the batch writer.
+ * `hrtime` reads and field stores made by the handler, the fields of one record object (the same object
+ * for every call) copied into the open batch, and the per-route metric series. Everything else (writing,
+ * rollups) happens on the record thread.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestContext } from '../proxy/context.js';
 import type { AuthReasons } from './auth-reasons.js';
-import type { CallRecord } from './call-record.js';
+import type { CallRecord } from './records/call-record.js';
 import type { CallCapture, CallTaps } from './capture.js';
 import type { ProxyMetrics } from './metrics.js';
-import type { RingBuffer } from './ring-buffer.js';
+import type { RecordIntake } from './records/record-buffer.js';
 import { callSpans } from './otel/call-spans.js';
 import type { CallTracing } from './otel/otel-tracing.js';
 import { propagateTrace, publishSpan, type TraceIds } from './trace-context.js';
@@ -24,11 +25,8 @@ export const CLIENT_CLOSED = 499;
 const AUTH_CODES = new Set(['KW_ERR_AUTH_MISSING', 'KW_ERR_AUTH_INVALID', 'KW_ERR_FORBIDDEN']);
 
 export interface CallObserverParts {
-  /** Absent when records are off (metrics only). */
-  ring: RingBuffer<CallRecord> | undefined;
-  /** Called once the ring holds a full batch, so the writer need not wait for its timer. */
-  onBatchReady: () => void;
-  batchSize: number;
+  /** Where records go; absent when records are off (metrics only). */
+  records: RecordIntake | undefined;
   metrics: ProxyMetrics | undefined;
   reasons: AuthReasons;
   capture: CallCapture | undefined;
@@ -38,11 +36,24 @@ export interface CallObserverParts {
 }
 
 export class CallObserver {
-  private readonly ring: RingBuffer<CallRecord> | undefined;
+  private readonly records: RecordIntake | undefined;
   private readonly metrics: ProxyMetrics | undefined;
+  /**
+   * The record of the call being finished, filled afresh for every call and copied by the intake: one
+   * object with one shape for the node's life instead of a 31-field literal per call.
+   */
+  private readonly r: CallRecord = {
+    ...EMPTY,
+    at: 0,
+    request_id: '',
+    client_ip: '',
+    method: '',
+    path: '',
+    status: 0,
+  };
 
   constructor(private readonly parts: CallObserverParts) {
-    this.ring = parts.ring;
+    this.records = parts.records;
     this.metrics = parts.metrics;
   }
 
@@ -73,22 +84,21 @@ export class CallObserver {
       const latency = Number(process.hrtime.bigint() - startedAt) / 1e6;
       const status = res.headersSent ? res.statusCode : CLIENT_CLOSED;
       this.metrics?.unroutedRequest(status);
-      if (this.ring === undefined) return;
-      const q = (req.url ?? '/').indexOf('?');
-      this.push({
-        ...EMPTY,
-        at: Date.now() - Math.round(latency),
-        request_id: requestId,
-        client_ip: req.socket.remoteAddress ?? '',
-        method: req.method ?? '',
-        path: (q === -1 ? (req.url ?? '/') : (req.url ?? '/').slice(0, q)).slice(0, 2048),
-        status,
-        latency_ms: latency,
-        gateway_ms: latency,
-        bytes_in: contentLength(req.headers['content-length']),
-        bytes_out: numberOf(res.getHeader('content-length')),
-        error_code: code,
-      });
+      const records = this.records;
+      if (records === undefined) return;
+      const r = Object.assign(this.r, EMPTY);
+      r.at = Date.now() - Math.round(latency);
+      r.request_id = requestId;
+      r.client_ip = req.socket.remoteAddress ?? '';
+      r.method = req.method ?? '';
+      r.path = pathOf(req.url);
+      r.status = status;
+      r.latency_ms = latency;
+      r.gateway_ms = latency;
+      r.bytes_in = contentLength(req.headers['content-length']);
+      r.bytes_out = numberOf(res.getHeader('content-length'));
+      r.error_code = code;
+      records.push(r);
     });
   }
 
@@ -131,51 +141,47 @@ export class CallObserver {
     }
     if (ctx.traceId !== undefined) publishSpanOf(ctx, latency, status);
     if (spanIds !== undefined) this.parts.tracing?.record(callSpans(ctx, spanIds, end, status));
-    if (this.ring === undefined) return;
+    const records = this.records;
+    if (records === undefined) return;
 
     const id = ctx.identity;
     const usage = ctx.usage;
     const limitHeader = ctx.response?.headers['ratelimit'];
     const capture = this.parts.capture;
-    this.push({
-      at: Date.now() - Math.round(latency),
-      request_id: ctx.requestId,
-      workspace: route.workspace,
-      service: route.service.name,
-      route: route.name,
-      consumer: id?.consumerName ?? null,
-      app: id === undefined ? null : (id.appName ?? id.appId ?? null),
-      credential: id?.credentialId ?? null,
-      client_ip: ctx.clientIp,
-      method: ctx.req.method ?? '',
-      path: pathOf(ctx.req.url),
-      status,
-      upstream_status: ctx.upstreamStatus === 0 ? null : ctx.upstreamStatus,
-      target: ctx.target ?? null,
-      latency_ms: latency,
-      gateway_ms: upstreamMs < 0 ? latency : Math.max(0, latency - upstreamMs),
-      upstream_ms: upstreamMs < 0 ? null : upstreamMs,
-      bytes_in: bytesIn,
-      bytes_out: bytesOut,
-      auth,
-      auth_reason: authReason,
-      error_code: code ?? null,
-      retries: ctx.retries,
-      trace_id: ctx.traceId ?? null,
-      rate_limit: typeof limitHeader === 'string' ? limitHeader : status === 429 ? 'exceeded' : null,
-      model: usage?.model ?? null,
-      provider: usage?.provider ?? null,
-      tokens_in: usage?.tokensIn ?? null,
-      tokens_out: usage?.tokensOut ?? null,
-      cost: usage?.cost ?? null,
-      capture: capture === undefined ? null : capture.record(ctx, taps, this.ring.length),
-    });
-  }
-
-  private push(record: CallRecord): void {
-    const ring = this.ring;
-    if (ring === undefined) return;
-    if (ring.push(record) && ring.length === this.parts.batchSize) this.parts.onBatchReady();
+    // Field by field into the one record object (see `r`): the intake copies them before the next call.
+    const r = this.r;
+    r.at = Date.now() - Math.round(latency);
+    r.request_id = ctx.requestId;
+    r.workspace = route.workspace;
+    r.service = route.service.name;
+    r.route = route.name;
+    r.consumer = id?.consumerName ?? null;
+    r.app = id === undefined ? null : (id.appName ?? id.appId ?? null);
+    r.credential = id?.credentialId ?? null;
+    r.client_ip = ctx.clientIp;
+    r.method = ctx.req.method ?? '';
+    r.path = pathOf(ctx.req.url);
+    r.status = status;
+    r.upstream_status = ctx.upstreamStatus === 0 ? null : ctx.upstreamStatus;
+    r.target = ctx.target ?? null;
+    r.latency_ms = latency;
+    r.gateway_ms = upstreamMs < 0 ? latency : Math.max(0, latency - upstreamMs);
+    r.upstream_ms = upstreamMs < 0 ? null : upstreamMs;
+    r.bytes_in = bytesIn;
+    r.bytes_out = bytesOut;
+    r.auth = auth;
+    r.auth_reason = authReason;
+    r.error_code = code ?? null;
+    r.retries = ctx.retries;
+    r.trace_id = ctx.traceId ?? null;
+    r.rate_limit = typeof limitHeader === 'string' ? limitHeader : status === 429 ? 'exceeded' : null;
+    r.model = usage?.model ?? null;
+    r.provider = usage?.provider ?? null;
+    r.tokens_in = usage?.tokensIn ?? null;
+    r.tokens_out = usage?.tokensOut ?? null;
+    r.cost = usage?.cost ?? null;
+    r.capture = capture === undefined ? null : capture.record(ctx, taps, records.length);
+    records.push(r);
   }
 }
 

@@ -1,8 +1,9 @@
 /**
- * Wires observability for one node: the call observer the data plane calls, the ring and batch writer,
- * the sinks, rollups, retention, alerts and metrics — and the order they stop in: the node drains the
- * proxy first (every in-flight call closes and is recorded), then `close()` writes the ring out, adds the
- * last rollups, and only then does the node close its store.
+ * Wires observability for one node: the call observer the data plane calls, the record buffer, writer
+ * and thread (which runs the sinks and the rollups), retention, alerts and metrics — and the order they
+ * stop in: the node drains the proxy first (every in-flight call closes and is recorded), then `close()`
+ * writes the buffer out, lets the record thread add the last rollups, and only then does the node close
+ * its store.
  */
 import type { Logger } from 'pino';
 import { ActiveRules } from './alerts/active-rules.js';
@@ -14,22 +15,18 @@ import { BudgetAlerts } from './alerts/budget-alerts.js';
 import { NetworkAlerts } from './alerts/network-alerts.js';
 import { QuotaAlerts } from './alerts/quota-alerts.js';
 import { AuthReasons } from './auth-reasons.js';
-import { BatchWriter } from './batch-writer.js';
-import type { CallRecord } from './call-record.js';
 import { CallObserver } from './call-observer.js';
 import { CallCapture } from './capture.js';
 import { OtelTracing } from './otel/otel-tracing.js';
 import { ProxyMetrics, type NodeGauges } from './metrics.js';
 import type { ObserveSettings } from './observe-settings.js';
-import { RingBuffer } from './ring-buffer.js';
-import { RollupAggregator } from './rollups.js';
-import { HttpSink } from './sinks/http-sink.js';
-import type { RecordSink } from './sinks/sink.js';
+import type { CallRecord } from './records/call-record.js';
+import { RecordBuffer } from './records/record-buffer.js';
+import { RecordThread } from './records/record-thread.js';
+import { RecordWriter } from './records/record-writer.js';
 import { StreamSink } from './sinks/stream-sink.js';
 import { openObserveDb, type ObserveDb } from './store/observe-db.js';
-import { PgRecordSink } from './store/pg-sink.js';
 import { applyRetention } from './store/retention.js';
-import { SqliteRecordSink } from './store/sqlite-sink.js';
 
 const ROLLUP_FLUSH_MS = 5_000;
 const RETENTION_EVERY_MS = 3_600_000;
@@ -68,8 +65,6 @@ export function startObservability(opts: ObservabilityOptions): Observability {
       ? { dataDir: opts.dataDir }
       : { dataDir: opts.dataDir, databaseUrl: opts.databaseUrl },
   );
-  const ring = settings.records ? new RingBuffer<CallRecord>(settings.bufferSize) : undefined;
-  const rollups = new RollupAggregator();
   const authFailures = new AuthFailureWindow();
   const warn =
     (msg: string) =>
@@ -86,55 +81,64 @@ export function startObservability(opts: ObservabilityOptions): Observability {
     log,
     onError: warn('new-network alert check failed'),
   });
-  const sinks: RecordSink[] = [];
-  if (ring !== undefined) {
-    for (const kind of settings.sinks) {
-      if (kind === 'store')
-        sinks.push(
-          store.dialect === 'sqlite' ? new SqliteRecordSink(opts.dataDir) : new PgRecordSink(store.db),
-        );
-      else if (kind === 'file' && settings.file !== undefined) sinks.push(StreamSink.file(settings.file));
-      else if (kind === 'http' && settings.httpUrl !== undefined) sinks.push(new HttpSink(settings.httpUrl));
-      else if (kind === 'stdout') sinks.push(StreamSink.stdout());
-    }
+
+  // Call records: packed as they arrive (records/), written and rolled up on the record thread.
+  let writer: RecordWriter | undefined;
+  const buffer = settings.records
+    ? new RecordBuffer({
+        capacity: settings.bufferSize,
+        batchSize: settings.batchSize,
+        onBatchReady: () => writer?.kick(),
+        tap(r: Readonly<CallRecord>) {
+          if (r.auth === 'denied') authFailures.note(r);
+          if (networkAlerts.watching) networkAlerts.note(r);
+        },
+      })
+    : undefined;
+  if (buffer !== undefined) {
+    const sinks = settings.sinks;
+    const thread = new RecordThread(
+      {
+        dataDir: opts.dataDir,
+        databaseUrl: opts.databaseUrl,
+        sinks: sinks.filter((k) => k !== 'stdout'),
+        file: settings.file,
+        httpUrl: settings.httpUrl,
+        rollupFlushMs: ROLLUP_FLUSH_MS,
+      },
+      (msg, error) => log.warn({ err: error }, msg),
+    );
+    writer = new RecordWriter(
+      buffer,
+      { thread, local: sinks.includes('stdout') ? [StreamSink.stdout()] : [] },
+      {
+        flushIntervalMs: settings.flushIntervalMs,
+        onSinkError(sink, err, lost) {
+          log.warn(
+            { sink, lost, err: err instanceof Error ? err.message : String(err) },
+            'call records lost',
+          );
+        },
+      },
+    );
+    writer.start();
   }
-  const writer =
-    ring === undefined
-      ? undefined
-      : new BatchWriter(ring, sinks, {
-          batchSize: settings.batchSize,
-          flushIntervalMs: settings.flushIntervalMs,
-          onBatch(batch) {
-            rollups.add(batch);
-            authFailures.add(batch);
-            networkAlerts.add(batch);
-          },
-          onSinkError(sink, err, lost) {
-            log.warn(
-              { sink, lost, err: err instanceof Error ? err.message : String(err) },
-              'call records lost',
-            );
-          },
-        });
-  writer?.start();
 
   const metrics = settings.metrics
     ? new ProxyMetrics({
         ...opts.gauges,
-        recordsDropped: () => ring?.dropped ?? 0,
-        recordsBuffered: () => ring?.length ?? 0,
+        recordsDropped: () => buffer?.dropped ?? 0,
+        recordsBuffered: () => buffer?.length ?? 0,
       })
     : undefined;
   const reasons = new AuthReasons();
   // OpenTelemetry spans: the SDK is imported only when an endpoint is set (src/observe/otel/).
   const tracing = settings.otel === undefined ? undefined : OtelTracing.start(settings.otel, log);
   const observer =
-    ring === undefined && metrics === undefined && tracing === undefined
+    buffer === undefined && metrics === undefined && tracing === undefined
       ? undefined
       : new CallObserver({
-          ring,
-          onBatchReady: () => writer?.kick(),
-          batchSize: settings.batchSize,
+          records: buffer,
           metrics,
           reasons,
           capture: CallCapture.from(settings.capture),
@@ -142,15 +146,6 @@ export function startObservability(opts: ObservabilityOptions): Observability {
           tracing,
         });
 
-  const flushRollups = async (): Promise<void> => {
-    try {
-      await rollups.flush(store);
-    } catch (err) {
-      log.warn({ err: err instanceof Error ? err.message : String(err) }, 'rollups not stored yet');
-    }
-  };
-  const rollupTimer = setInterval(() => void flushRollups(), ROLLUP_FLUSH_MS);
-  rollupTimer.unref();
   const retention = (): void =>
     void applyRetention(store, settings.retentionDays, Date.now()).then(
       (dropped) => {
@@ -170,7 +165,6 @@ export function startObservability(opts: ObservabilityOptions): Observability {
 
   const flush = async (): Promise<void> => {
     await writer?.flush();
-    await flushRollups();
   };
   const alerts = new AlertEngine(store, rules, authFailures, {
     beforeEvaluate: flush,
@@ -199,13 +193,12 @@ export function startObservability(opts: ObservabilityOptions): Observability {
     settings,
     flush,
     stats: () => ({
-      buffered: ring?.length ?? 0,
-      dropped: ring?.dropped ?? 0,
+      buffered: buffer?.length ?? 0,
+      dropped: buffer?.dropped ?? 0,
       written: writer?.written ?? 0,
       failed: writer?.failed ?? 0,
     }),
     async close() {
-      clearInterval(rollupTimer);
       clearInterval(retentionTimer);
       await alerts.stop();
       activeRules.stop();
@@ -214,7 +207,6 @@ export function startObservability(opts: ObservabilityOptions): Observability {
       await writer?.close();
       await networkAlerts.idle();
       await tracing?.shutdown();
-      await flushRollups();
       reasons.close();
       await store.close();
     },

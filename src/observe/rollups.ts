@@ -7,7 +7,7 @@
  * bucket) simply add up.
  */
 import { sql } from 'kysely';
-import type { CallRecord } from './call-record.js';
+import type { CallRecord } from './records/call-record.js';
 import { BUCKETS, BUCKET_COLUMNS, bucketOf } from './latency-histogram.js';
 import type { ObserveDb } from './store/observe-db.js';
 import type { RollupTable } from './store/schema.js';

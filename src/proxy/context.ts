@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { CompiledRoute } from '../snapshot/types.js';
-import type { AiUsage } from '../observe/call-record.js';
+import type { AiUsage } from '../observe/records/call-record.js';
 import type { LimitEntry } from '../limits/limit-headers.js';
 
 /** Who is calling, once an identify-phase plugin has recognised a credential. */

@@ -4,9 +4,9 @@
  * the OpenAI-family tests share.
  */
 import { CallObserver } from '../../src/observe/call-observer.js';
-import type { CallRecord } from '../../src/observe/call-record.js';
+import type { CallRecord } from '../../src/observe/records/call-record.js';
 import { AuthReasons } from '../../src/observe/auth-reasons.js';
-import { RingBuffer } from '../../src/observe/ring-buffer.js';
+import { RecordsById } from '../observe/records-by-id.js';
 import type { ResourceTypes } from '../../src/model/index.js';
 import type { StreamEntry } from '../helpers/fake-llm.js';
 import { state, type Partial } from '../helpers/gateway.js';
@@ -140,12 +140,10 @@ export function recording(): {
   recordFor(requestId: string): Promise<CallRecord>;
   close(): void;
 } {
-  const ring = new RingBuffer<CallRecord>(1000);
+  const ring = new RecordsById();
   const reasons = new AuthReasons();
   const observer = new CallObserver({
-    ring,
-    onBatchReady: () => undefined,
-    batchSize: 500,
+    records: ring,
     metrics: undefined,
     reasons,
     capture: undefined,
@@ -154,15 +152,6 @@ export function recording(): {
   return {
     observer,
     close: () => reasons.close(),
-    async recordFor(requestId) {
-      for (let i = 0; i < 200; i++) {
-        const all = ring.take(ring.length);
-        for (const r of all) ring.push(r);
-        const found = all.find((r) => r.request_id === requestId);
-        if (found !== undefined) return found;
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-      throw new Error(`no record for ${requestId}`);
-    },
+    recordFor: (requestId) => ring.recordOf(requestId),
   };
 }

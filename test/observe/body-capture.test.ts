@@ -15,7 +15,7 @@ import { ApiKeyResolver } from '../../src/keys/api-key-resolver.js';
 import { generateKey } from '../../src/keys/key-format.js';
 import { AuthReasons } from '../../src/observe/auth-reasons.js';
 import { CallObserver } from '../../src/observe/call-observer.js';
-import type { CallRecord } from '../../src/observe/call-record.js';
+import type { CallRecord } from '../../src/observe/records/call-record.js';
 import { CallCapture } from '../../src/observe/capture.js';
 import type { CapturedBody } from '../../src/observe/capture/captured-body.js';
 import { MemoryKeys } from '../helpers/api-keys.js';
@@ -177,9 +177,7 @@ describe('body capture through the data plane', () => {
     });
     key = keys.issue(cfg.workspaces[0]?.apps[0]?.id ?? '').key;
     const observer = new CallObserver({
-      ring,
-      onBatchReady: () => undefined,
-      batchSize: 10_000,
+      records: ring,
       metrics: undefined,
       reasons,
       capture: new CallCapture({

@@ -12,9 +12,9 @@ import { generateKey, visibleIdOf } from '../../src/keys/key-format.js';
 import { KeyHasher } from '../../src/keys/key-secret.js';
 import { AuthReasons } from '../../src/observe/auth-reasons.js';
 import { CallObserver } from '../../src/observe/call-observer.js';
-import type { CallRecord } from '../../src/observe/call-record.js';
+import type { CallRecord } from '../../src/observe/records/call-record.js';
 import { ProxyMetrics } from '../../src/observe/metrics.js';
-import { RingBuffer } from '../../src/observe/ring-buffer.js';
+import { RecordsById } from './records-by-id.js';
 import type { StoredApiKey } from '../../src/store/types.js';
 import { startGateway, state, type TestGateway } from '../helpers/gateway.js';
 import { deadPort, startEcho, startServer, type TestServer } from '../helpers/upstream.js';
@@ -38,28 +38,21 @@ describe('call records through the data plane', () => {
   let echo: TestServer;
   let hang: TestServer;
   let gw: TestGateway;
-  const ring = new RingBuffer<CallRecord>(1000);
+  const ring = new RecordsById();
   const reasons = new AuthReasons();
   const metrics = new ProxyMetrics({
     configVersion: () => 7,
     storePing: () => Promise.resolve(),
-    recordsDropped: () => ring.dropped,
-    recordsBuffered: () => ring.length,
+    recordsDropped: () => 0,
+    recordsBuffered: () => 0,
   });
   const resolver = new ApiKeyResolver(src, hasher, { pollMs: 0, negativeTtlMs: 0 });
   let key = '';
   const hanging: Array<() => void> = [];
 
   /** Records are pushed when the response closes, a moment after the client has read it. */
-  async function recordFor(requestId: string): Promise<CallRecord> {
-    for (let i = 0; i < 100; i++) {
-      const all = ring.take(ring.length);
-      for (const r of all) ring.push(r);
-      const found = all.find((r) => r.request_id === requestId);
-      if (found !== undefined) return found;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    throw new Error(`no record for ${requestId}`);
+  function recordFor(requestId: string): Promise<CallRecord> {
+    return ring.recordOf(requestId);
   }
 
   async function call(path: string, headers: Record<string, string> = {}) {
@@ -103,9 +96,7 @@ describe('call records through the data plane', () => {
     };
     keys.set(rec.hash, rec);
     const observer = new CallObserver({
-      ring,
-      onBatchReady: () => undefined,
-      batchSize: 500,
+      records: ring,
       metrics,
       reasons,
       capture: undefined,

@@ -233,9 +233,7 @@ describe('OpenTelemetry spans through the data plane', () => {
     );
     await tracing.ready();
     const observer = new CallObserver({
-      ring,
-      onBatchReady: () => undefined,
-      batchSize: 10_000,
+      records: ring,
       metrics: undefined,
       reasons,
       capture: undefined,

@@ -1,26 +1,100 @@
 /**
- * The batch writer's back-pressure (a stuck sink costs records, counted, never a blocked push), the
- * SQLite store sink and search over day tables, and retention dropping whole days.
+ * The record path after the observer: packing (every field survives the trip), the writer's
+ * back-pressure (a stuck sink costs records, counted, never a blocked push), the record thread with the
+ * SQLite store sink, search over day tables, rollups, the file, HTTP and stdout sinks, and retention
+ * dropping whole days.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { PassThrough } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { BatchWriter } from '../../src/observe/batch-writer.js';
-import type { CallRecord } from '../../src/observe/call-record.js';
-import { RingBuffer } from '../../src/observe/ring-buffer.js';
+import { RECORD_COLUMNS, type CallRecord } from '../../src/observe/records/call-record.js';
+import { BatchPacker, unpack, type PackedBatch } from '../../src/observe/records/packed-batch.js';
+import { RecordBuffer } from '../../src/observe/records/record-buffer.js';
+import { RecordThread } from '../../src/observe/records/record-thread.js';
+import { RecordWriter } from '../../src/observe/records/record-writer.js';
 import type { RecordSink } from '../../src/observe/sinks/sink.js';
 import { searchLogs } from '../../src/observe/store/log-search.js';
 import { openObserveDb, type ObserveDb } from '../../src/observe/store/observe-db.js';
 import { createDaySql, DAY_MS, dayOf } from '../../src/observe/store/record-tables.js';
 import { applyRetention } from '../../src/observe/store/retention.js';
-import { SqliteRecordSink } from '../../src/observe/store/sqlite-sink.js';
 import { openStore, type Store } from '../../src/store/open-store.js';
+import { StreamSink } from '../../src/observe/sinks/stream-sink.js';
+import { startServer } from '../helpers/upstream.js';
 import { record } from './support.js';
 
-describe('batch writer back-pressure', () => {
+function packed(records: readonly CallRecord[]): PackedBatch {
+  const p = new BatchPacker(records.length);
+  for (const r of records) p.add(r);
+  return p.seal();
+}
+
+describe('packed batches', () => {
+  it('carry every field of every record, nulls and empty strings as they were', () => {
+    const full = record({
+      upstream_status: 502,
+      upstream_ms: 1.25,
+      bytes_in: 0,
+      auth: 'denied',
+      auth_reason: 'checksum',
+      error_code: 'KW_ERR_AUTH_INVALID',
+      retries: 2,
+      trace_id: '0af7651916cd43dd8448eb211c80319c',
+      rate_limit: '"gold";r=99;t=1',
+      model: 'gpt-4o-mini',
+      provider: 'openai',
+      tokens_in: 12,
+      tokens_out: 7,
+      cost: 0.000123,
+      capture: '{"request":{"x":"été ✓ \\u0000"}}',
+      path: '/wéather/✓',
+    });
+    const bare = record({
+      workspace: null,
+      service: null,
+      route: null,
+      consumer: null,
+      app: null,
+      credential: null,
+      upstream_status: null,
+      target: null,
+      upstream_ms: null,
+      bytes_in: null,
+      bytes_out: null,
+      request_id: '',
+      path: '',
+      client_ip: '',
+    });
+    const many = Array.from({ length: 300 }, (_, i) => record({ consumer: `c${i % 7}`, path: `/p/${i}` }));
+    const all = [full, bare, ...many, full];
+    const out = unpack(packed(all));
+    assert.equal(out.length, all.length);
+    for (let i = 0; i < all.length; i++) {
+      for (const col of RECORD_COLUMNS) assert.deepEqual(out[i]?.[col], all[i]?.[col], `record ${i}: ${col}`);
+    }
+  });
+
+  it('copy the record when it is added: the observer fills the same object again', () => {
+    const p = new BatchPacker(2);
+    const r = record({ path: '/first', status: 200 });
+    p.add(r);
+    r.path = '/second';
+    r.status = 404;
+    p.add(r);
+    assert.deepEqual(
+      unpack(p.seal()).map((x) => [x.path, x.status]),
+      [
+        ['/first', 200],
+        ['/second', 404],
+      ],
+    );
+  });
+});
+
+describe('record writer back-pressure', () => {
   it('drops and counts when the ring is full, and never blocks a push', async () => {
     let open: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (open = resolve));
@@ -34,12 +108,12 @@ describe('batch writer back-pressure', () => {
       flush: () => Promise.resolve(),
       close: () => Promise.resolve(),
     };
-    const ring = new RingBuffer<CallRecord>(10);
-    const writer = new BatchWriter(ring, [stuck], {
-      batchSize: 5,
-      flushIntervalMs: 10_000,
-      onSinkError: () => undefined,
-    });
+    const ring = new RecordBuffer({ capacity: 10, batchSize: 5 });
+    const writer = new RecordWriter(
+      ring,
+      { local: [stuck] },
+      { flushIntervalMs: 10_000, onSinkError: () => undefined },
+    );
     for (let i = 0; i < 5; i++) ring.push(record());
     const first = writer.drain(); // takes 5, then waits on the stuck sink
     const t0 = process.hrtime.bigint();
@@ -68,8 +142,10 @@ describe('SQLite record store', () => {
     await store.close();
   });
 
-  it('writes batches through the worker and finds them by filter, newest first, page by page', async () => {
-    const sink = new SqliteRecordSink(dir);
+  it('writes batches through the record thread and finds them by filter, newest first, page by page', async () => {
+    const thread = new RecordThread({ dataDir: dir, sinks: ['store'], rollupFlushMs: 60_000 }, (msg, error) =>
+      assert.fail(`${msg}: ${error}`),
+    );
     const now = Date.now();
     const batch: CallRecord[] = [];
     for (let i = 0; i < 250; i++) {
@@ -83,8 +159,9 @@ describe('SQLite record store', () => {
       );
     }
     batch.push(record({ at: now - 3 * DAY_MS, status: 500 }));
-    await sink.write(batch);
-    await sink.close();
+    const outcomes = await thread.write(packed(batch));
+    assert.deepEqual(outcomes, [{ sink: 'store' }]);
+    await thread.close();
 
     const q = { since: now - 2 * 3_600_000, until: now + 1, limit: 10, order: 'desc' as const };
     const errors = await searchLogs(db, { ...q, status: '5xx' });
@@ -117,5 +194,136 @@ describe('SQLite record store', () => {
       name: string;
     }>`select name from sqlite_master where type = 'table' and name like 'call_records_%'`.execute(db.db);
     assert.ok(!tables.rows.some((t) => t.name === `call_records_${dayOf(now - 9 * DAY_MS)}`));
+  });
+
+  it('folds rollups on the record thread and stores them on flush', async () => {
+    const thread = new RecordThread({ dataDir: dir, sinks: [], rollupFlushMs: 60_000 }, (msg, error) =>
+      assert.fail(`${msg}: ${error}`),
+    );
+    const at = Date.UTC(2030, 0, 1, 12, 0, 30);
+    const batch = [
+      record({ at, route: 'rollup-route', status: 200, latency_ms: 4 }),
+      record({ at, route: 'rollup-route', status: 200, latency_ms: 6 }),
+      record({ at, route: 'rollup-route', status: 503, latency_ms: 1 }),
+    ];
+    assert.deepEqual(await thread.write(packed(batch)), [], 'no sink, only rollups');
+    await thread.flush();
+    const rows = await db.db
+      .selectFrom('call_rollups')
+      .select(['status_class', 'count', 'latency_sum'])
+      .where('grain', '=', 'm')
+      .where('route', '=', 'rollup-route')
+      .orderBy('status_class')
+      .execute();
+    await thread.close();
+    assert.deepEqual(
+      rows.map((r) => [Number(r.status_class), Number(r.count), Number(r.latency_sum)]),
+      [
+        [2, 2, 10],
+        [5, 1, 1],
+      ],
+    );
+  });
+});
+
+describe('file, HTTP and stdout sinks', () => {
+  it('write JSON lines to a file and JSON arrays to a collector from the record thread', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'keyway-sinks-'));
+    const store = await openStore({ dataDir: dir });
+    const received: CallRecord[][] = [];
+    const collector = await startServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        received.push(JSON.parse(body) as CallRecord[]);
+        res.end();
+      });
+    });
+    const file = join(dir, 'records.jsonl');
+    const thread = new RecordThread(
+      {
+        dataDir: dir,
+        sinks: ['file', 'http'],
+        file,
+        httpUrl: `http://${collector.address}/intake`,
+        rollupFlushMs: 60_000,
+      },
+      (msg, error) => assert.fail(`${msg}: ${error}`),
+    );
+    try {
+      const batch = [record({ path: '/a' }), record({ path: '/b', consumer: null })];
+      const outcomes = await thread.write(packed(batch));
+      assert.deepEqual(outcomes.map((o) => [o.sink, o.error]).sort(), [
+        ['file', undefined],
+        ['http', undefined],
+      ]);
+      await thread.close();
+      const lines = (await readFile(file, 'utf8')).trim().split('\n');
+      assert.deepEqual(
+        lines.map((l) => JSON.parse(l) as CallRecord),
+        batch,
+      );
+      assert.deepEqual(received, [batch]);
+    } finally {
+      await collector.close();
+      await store.close();
+    }
+  });
+
+  it('report a collector that refuses: the batch is counted lost, the next one still goes', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'keyway-sinks-'));
+    const store = await openStore({ dataDir: dir });
+    let status = 503;
+    const collector = await startServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(status).end());
+    });
+    const thread = new RecordThread(
+      { dataDir: dir, sinks: ['http'], httpUrl: `http://${collector.address}/`, rollupFlushMs: 60_000 },
+      () => undefined,
+    );
+    const ring = new RecordBuffer({ capacity: 100, batchSize: 10 });
+    const lost: Array<[string, number]> = [];
+    const writer = new RecordWriter(
+      ring,
+      { thread },
+      { flushIntervalMs: 60_000, onSinkError: (sink, _err, n) => lost.push([sink, n]) },
+    );
+    try {
+      for (let i = 0; i < 3; i++) ring.push(record());
+      await writer.flush();
+      status = 204;
+      for (let i = 0; i < 4; i++) ring.push(record());
+      await writer.flush();
+      assert.deepEqual(lost, [['http', 3]]);
+      assert.equal(writer.failed, 3);
+      assert.equal(writer.written, 4);
+    } finally {
+      await writer.close();
+      await collector.close();
+      await store.close();
+    }
+  });
+
+  it('write JSON lines to stdout on the proxy thread, beside the record thread', async () => {
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (c: Buffer) => (text += c.toString()));
+    const ring = new RecordBuffer({ capacity: 100, batchSize: 2 });
+    const writer = new RecordWriter(
+      ring,
+      { local: [StreamSink.stdout(out)] },
+      { flushIntervalMs: 60_000, onSinkError: (sink, err) => assert.fail(`${sink}: ${String(err)}`) },
+    );
+    const batch = [record({ path: '/x' }), record({ path: '/y' }), record({ path: '/z' })];
+    for (const r of batch) ring.push(r);
+    await writer.close();
+    assert.deepEqual(
+      text
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as CallRecord),
+      batch,
+    );
   });
 });

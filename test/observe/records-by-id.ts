@@ -1,20 +1,18 @@
 /**
- * A record ring for data-plane tests that hands each record to whoever waits for its request id: records
+ * A record intake for data-plane tests that hands each record to whoever waits for its request id: records
  * are pushed when the response closes, a moment after the client has read the answer, so a test awaits
- * the push itself instead of polling.
+ * the push itself instead of polling. The observer reuses its record object, so each one is copied.
  */
-import type { CallRecord } from '../../src/observe/call-record.js';
-import { RingBuffer } from '../../src/observe/ring-buffer.js';
+import type { CallRecord } from '../../src/observe/records/call-record.js';
+import type { RecordIntake } from '../../src/observe/records/record-buffer.js';
 
-export class RecordsById extends RingBuffer<CallRecord> {
+export class RecordsById implements RecordIntake {
   private readonly seen = new Map<string, CallRecord>();
   private readonly waiting = new Map<string, (r: CallRecord) => void>();
+  readonly length = 0;
 
-  constructor() {
-    super(10_000);
-  }
-
-  override push(record: CallRecord): boolean {
+  push(r: Readonly<CallRecord>): boolean {
+    const record = { ...r };
     const waiter = this.waiting.get(record.request_id);
     if (waiter !== undefined) {
       this.waiting.delete(record.request_id);

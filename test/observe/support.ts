@@ -1,5 +1,5 @@
 /** A call record with plausible values, for tests that need many. */
-import type { CallRecord } from '../../src/observe/call-record.js';
+import type { CallRecord } from '../../src/observe/records/call-record.js';
 
 export function record(over: Partial<CallRecord> = {}): CallRecord {
   return {

@@ -4,7 +4,7 @@
  * counted with the tokenizer over the prompt and what was generated. The result is left on the request
  * context for the call record, priced from the provider's table, and handed to the policy to charge.
  */
-import type { AiUsage } from '../../observe/call-record.js';
+import type { AiUsage } from '../../observe/records/call-record.js';
 import type { RequestContext } from '../../proxy/context.js';
 import { costOf } from '../cost.js';
 import type { AiPolicy } from '../engine-types.js';

@@ -24,7 +24,7 @@ import { CounterUnavailableError, type QuotaDecision, type QuotaRule } from '../
 import type { GuardedCounters } from '../../limits/guarded-store.js';
 import { addEntry, limitHeaders, retryAfterSeconds, type LimitEntry } from '../../limits/limit-headers.js';
 import type { PeriodCache } from '../../limits/quota-period.js';
-import type { AiUsage } from '../../observe/call-record.js';
+import type { AiUsage } from '../../observe/records/call-record.js';
 import type { BudgetAlertSink } from '../../observe/alerts/budget-alerts.js';
 import type { RequestContext } from '../../proxy/context.js';
 import { crossings, type Charged } from './budget-alert.js';

@@ -1,9 +1,9 @@
 /**
  * Refused authentications per client IP and per credential id over the last minutes, counted in memory
- * from the records the batch writer sees (the rollups have no IP dimension, and must not: one row per
+ * from the records as the record buffer keeps them (the rollups have no IP dimension, and must not: one row per
  * attacker address would flood them). Per node; bounded by MAX_SUBJECTS per minute.
  */
-import type { CallRecord } from '../call-record.js';
+import type { CallRecord } from '../records/call-record.js';
 
 const MAX_SUBJECTS = 10_000;
 const KEEP_MINUTES = 60;
@@ -13,17 +13,20 @@ export class AuthFailureWindow {
   private readonly minutes = new Map<number, Map<string, number>>();
 
   add(batch: readonly CallRecord[]): void {
-    for (const r of batch) {
-      if (r.auth !== 'denied') continue;
-      const minute = r.at - (r.at % 60_000);
-      let m = this.minutes.get(minute);
-      if (m === undefined) {
-        this.minutes.set(minute, (m = new Map<string, number>()));
-        this.prune(minute);
-      }
-      this.bump(m, `ip:${r.client_ip}`);
-      if (r.credential !== null) this.bump(m, `credential:${r.credential}`);
+    for (const r of batch) this.note(r);
+  }
+
+  /** One call record (the record buffer's tap: every record, as it is kept). */
+  note(r: Readonly<CallRecord>): void {
+    if (r.auth !== 'denied') return;
+    const minute = r.at - (r.at % 60_000);
+    let m = this.minutes.get(minute);
+    if (m === undefined) {
+      this.minutes.set(minute, (m = new Map<string, number>()));
+      this.prune(minute);
     }
+    this.bump(m, `ip:${r.client_ip}`);
+    if (r.credential !== null) this.bump(m, `credential:${r.credential}`);
   }
 
   /** Subjects of one kind with their failure counts over `[now - minutes, now]`. */

@@ -4,14 +4,14 @@
  * `credential_seen`), so every node and every restart gives the same answer, over a look-back (30 days by
  * default) far longer than call records are kept (7 days by default: records could not answer it).
  *
- * Where it runs: on every node, over the call records its batch writer takes from the ring (like the
- * rollups), never on the request path. Each record with a credential costs a prefix cut and map lookups
- * (CheckedPairs): a (credential, network) pair this node checked in the last hour is skipped. Others
- * queue (bounded) for one async worker, which reads and writes rows by primary key (network-store.ts):
- * about 130 µs a new pair on SQLite, measured, and a few statements per pair per node per hour, not per
- * call. A scan of the record tables on the alert engine's timer was the other candidate: it needs the
- * records in the store (not a file or HTTP sink), a cursor that PostgreSQL's concurrently committed ids
- * make unreliable, and reads every record once more; this way needs none of that.
+ * Where it runs: on every node, on each call record as the record buffer keeps it (after the response is
+ * sent), and only while a `new_network` rule exists. Each record with a credential costs a prefix cut and map
+ * lookups (CheckedPairs): a (credential, network) pair this node checked in the last hour is skipped. Others
+ * queue (bounded) for one async worker, which reads and writes rows by primary key (network-store.ts): about
+ * 130 µs a new pair on SQLite, measured, and a few statements per pair per node per hour, not per call. A
+ * scan of the record tables on the alert engine's timer was the other candidate: it needs the records in the
+ * store (not a file or HTTP sink), a cursor that PostgreSQL's concurrently committed ids make unreliable, and
+ * reads every record once more; this way needs none of that.
  *
  * When it fires: the network was never seen for the credential, or not within the rule's look-back, and
  * the credential is past learning — the network of its first call is never told, nor any network first
@@ -22,7 +22,7 @@
  * one. It is an event, never resolved. The payload names the credential id (never the key), consumer, app,
  * network and client IP, and how many other networks the credential used within the look-back.
  */
-import type { CallRecord } from '../call-record.js';
+import type { CallRecord } from '../records/call-record.js';
 import type { ObserveDb } from '../store/observe-db.js';
 import type { ActiveRule, ActiveRules } from './active-rules.js';
 import { eventId, fireOnce, firingPayload } from './event-once.js';
@@ -101,6 +101,7 @@ export class NetworkAlerts {
   /** Consumers some rule watches; undefined when a rule watches everyone. */
   #consumers: ReadonlySet<string> | undefined;
   readonly #pending = new Map<string, Sighting>();
+  #kickSoon: NodeJS.Immediate | undefined;
   #draining: Promise<void> | undefined;
   /** Pairs not checked because the queue was full (each is checked the next time it is seen). */
   skipped = 0;
@@ -132,42 +133,60 @@ export class NetworkAlerts {
     });
   }
 
-  /** Sees a batch of call records (BatchWriter.onBatch): no I/O here, new pairs are queued. */
-  add(batch: readonly CallRecord[]): void {
+  /** True while some rule watches networks: only then does a record need to be seen at all. */
+  get watching(): boolean {
+    return this.#prefixes.length > 0;
+  }
+
+  /** Sees call records: no I/O here, new pairs are queued and checked in the background. */
+  add(batch: readonly Readonly<CallRecord>[]): void {
+    for (const r of batch) this.note(r);
+    if (this.#pending.size > 0) this.kick();
+  }
+
+  /** One call record (the record buffer's tap, for every record kept while `watching`). */
+  note(r: Readonly<CallRecord>): void {
     const prefixes = this.#prefixes;
     if (prefixes.length === 0) return;
+    if (r.credential === null || r.auth !== 'ok' || r.workspace === null) return;
     const consumers = this.#consumers;
+    if (consumers !== undefined && !consumers.has(r.consumer ?? '')) return;
     const max = this.opts.maxPending ?? 10_000;
-    for (const r of batch) {
-      if (r.credential === null || r.auth !== 'ok' || r.workspace === null) continue;
-      if (consumers !== undefined && !consumers.has(r.consumer ?? '')) continue;
-      for (const p of prefixes) {
-        const network = networkOf(r.client_ip, p.v4, p.v6);
-        if (network === undefined) continue;
-        const checked = p.checked.get(r.workspace, r.credential, network);
-        if (checked !== undefined && r.at - checked < RECHECK_MS) continue;
-        if (this.#pending.size >= max) {
-          this.skipped++;
-          continue;
-        }
-        p.checked.set(r.workspace, r.credential, network, r.at);
-        this.#pending.set(`${p.id}\u0000${r.workspace}\u0000${r.credential}\u0000${network}`, {
-          prefixes: p,
-          workspace: r.workspace,
-          credential: r.credential,
-          consumer: r.consumer,
-          app: r.app,
-          network,
-          ip: r.client_ip,
-          at: r.at,
-        });
+    for (const p of prefixes) {
+      const network = networkOf(r.client_ip, p.v4, p.v6);
+      if (network === undefined) continue;
+      const checked = p.checked.get(r.workspace, r.credential, network);
+      if (checked !== undefined && r.at - checked < RECHECK_MS) continue;
+      if (this.#pending.size >= max) {
+        this.skipped++;
+        continue;
       }
+      p.checked.set(r.workspace, r.credential, network, r.at);
+      this.#pending.set(`${p.id}\u0000${r.workspace}\u0000${r.credential}\u0000${network}`, {
+        prefixes: p,
+        workspace: r.workspace,
+        credential: r.credential,
+        consumer: r.consumer,
+        app: r.app,
+        network,
+        ip: r.client_ip,
+        at: r.at,
+      });
+      // Checked after the current turn: the calls closing in this turn queue first, then one drain.
+      this.#kickSoon ??= setImmediate(() => {
+        this.#kickSoon = undefined;
+        this.kick();
+      });
     }
-    if (this.#pending.size > 0) this.kick();
   }
 
   /** Resolves once every queued pair is checked and its alerts sent (shutdown, tests). */
   async idle(): Promise<void> {
+    if (this.#kickSoon !== undefined) {
+      clearImmediate(this.#kickSoon);
+      this.#kickSoon = undefined;
+      this.kick();
+    }
     while (this.#draining !== undefined) await this.#draining;
   }
 

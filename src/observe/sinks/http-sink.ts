@@ -3,7 +3,7 @@
  * per batch with a timeout: a collector that is down costs the records of that window (counted by the
  * writer), not memory.
  */
-import type { CallRecord } from '../call-record.js';
+import type { CallRecord } from '../records/call-record.js';
 import type { RecordSink } from './sink.js';
 
 const TIMEOUT_MS = 10_000;

@@ -3,7 +3,7 @@
  * counts the batch as lost and moves on). The writer awaits each batch before taking the next, so a slow
  * sink pushes back on the ring, which drops and counts — it never slows the proxy.
  */
-import type { CallRecord } from '../call-record.js';
+import type { CallRecord } from '../records/call-record.js';
 
 export interface RecordSink {
   readonly name: string;

@@ -6,7 +6,7 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import type { CallRecord } from '../call-record.js';
+import type { CallRecord } from '../records/call-record.js';
 import { jsonLines, type RecordSink } from './sink.js';
 
 export class StreamSink implements RecordSink {

@@ -9,7 +9,7 @@
  */
 import { sql, type Expression, type SqlBool } from 'kysely';
 import { KeywayError } from '../../core/errors.js';
-import type { CallRecord } from '../call-record.js';
+import type { CallRecord } from '../records/call-record.js';
 import type { ObserveDb } from './observe-db.js';
 import { dayOf, dayStart, tableFor, DAY_MS } from './record-tables.js';
 

@@ -5,7 +5,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { ObserveTables } from './schema.js';
-import { RECORD_COLUMNS, type CallRecord } from '../call-record.js';
+import { RECORD_COLUMNS, type CallRecord } from '../records/call-record.js';
 import type { RecordSink } from '../sinks/sink.js';
 import { createDaySql, dayOf, tableFor } from './record-tables.js';
 

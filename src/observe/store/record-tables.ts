@@ -11,7 +11,7 @@
  * a partial index that stays small because errors are the minority.
  */
 import type { Dialect } from '../../store/types.js';
-import { RECORD_COLUMNS, NUMERIC_COLUMNS, REAL_COLUMNS } from '../call-record.js';
+import { RECORD_COLUMNS, NUMERIC_COLUMNS, REAL_COLUMNS } from '../records/call-record.js';
 
 const DAY = /^\d{8}$/;
 export const DAY_MS = 86_400_000;

@@ -1,0 +1,73 @@
+/**
+ * Between the hot path and the record writer: each record is packed into the open batch as it arrives
+ * (packed-batch.ts), full batches wait in a queue for the writer. `push` never blocks and never grows
+ * past `capacity` records: beyond it the newest record is dropped and counted (the policy the issue asks
+ * for — a slow sink must cost records, never proxy latency or memory).
+ */
+import type { CallRecord } from './call-record.js';
+import { BatchPacker, type PackedBatch } from './packed-batch.js';
+
+/**
+ * Where the call observer hands each record. `r` is the observer's own object, filled again for the next
+ * call: an intake copies what it keeps.
+ */
+export interface RecordIntake {
+  push(r: Readonly<CallRecord>): boolean;
+  /** Records waiting to be written (the body capture's backlog bound reads it). */
+  readonly length: number;
+}
+
+export interface RecordBufferOptions {
+  /** Records held at most, waiting batches and the open one together. */
+  capacity: number;
+  batchSize: number;
+  /** A batch is full: the writer need not wait for its timer. */
+  onBatchReady?: () => void;
+  /** Sees every record kept, synchronously, before it is packed (alert windows). Must not throw. */
+  tap?: (r: Readonly<CallRecord>) => void;
+}
+
+export class RecordBuffer implements RecordIntake {
+  private open: BatchPacker;
+  private readonly ready: PackedBatch[] = [];
+  private waiting = 0;
+  /** Records refused because the buffer was full, since start. */
+  dropped = 0;
+
+  constructor(private readonly opts: RecordBufferOptions) {
+    this.open = new BatchPacker(opts.batchSize);
+  }
+
+  get length(): number {
+    return this.waiting + this.open.count;
+  }
+
+  push(r: Readonly<CallRecord>): boolean {
+    if (this.waiting + this.open.count >= this.opts.capacity) {
+      this.dropped++;
+      return false;
+    }
+    this.opts.tap?.(r);
+    this.open.add(r);
+    if (this.open.full) {
+      this.sealOpen();
+      this.opts.onBatchReady?.();
+    }
+    return true;
+  }
+
+  /** The oldest waiting batch, or the open one when nothing waits (sealed early); undefined when empty. */
+  take(): PackedBatch | undefined {
+    if (this.ready.length === 0 && this.open.count > 0) this.sealOpen();
+    const b = this.ready.shift();
+    if (b !== undefined) this.waiting -= b.count;
+    return b;
+  }
+
+  private sealOpen(): void {
+    const b = this.open.seal();
+    this.ready.push(b);
+    this.waiting += b.count;
+    this.open = new BatchPacker(this.opts.batchSize);
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * The record thread: everything call records cost beyond packing them happens here, off the proxy's
+ * thread — unpacking, the store sink (SQLite inserts on this thread's own connection, or PostgreSQL),
+ * the file and HTTP sinks, and the rollups (folded per batch, added to the store every few seconds and
+ * on every flush). The proxy's thread only packs records and posts full batches
+ * (record-thread.ts is its side of the conversation).
+ */
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { parentPort, workerData } from 'node:worker_threads';
+import type BetterSqlite3 from 'better-sqlite3';
+import { RollupAggregator } from '../rollups.js';
+import { HttpSink } from '../sinks/http-sink.js';
+import type { RecordSink } from '../sinks/sink.js';
+import { StreamSink } from '../sinks/stream-sink.js';
+import { openObserveDb, sqliteObserveDb, type ObserveDb } from '../store/observe-db.js';
+import { PgRecordSink } from '../store/pg-sink.js';
+import { SqliteRecordSink } from '../store/sqlite-records.js';
+import { unpack, type PackedBatch } from './packed-batch.js';
+
+export interface RecordThreadSettings {
+  dataDir: string;
+  databaseUrl?: string | undefined;
+  /** The sinks that run here (stdout stays on the proxy's thread, which owns the process's stdout). */
+  sinks: ReadonlyArray<'store' | 'file' | 'http'>;
+  file?: string | undefined;
+  httpUrl?: string | undefined;
+  /** How often folded rollups are added to the store. */
+  rollupFlushMs: number;
+}
+
+export type ThreadRequest =
+  | { type: 'batch'; id: number; batch: PackedBatch }
+  | { type: 'flush'; id: number }
+  | { type: 'close'; id: number };
+
+/** What became of one batch at one sink. */
+export interface SinkOutcome {
+  sink: string;
+  error?: string;
+}
+
+export type ThreadReply =
+  | { type: 'done'; id: number; count: number; outcomes: SinkOutcome[] }
+  | { type: 'failed'; id: number; error: string }
+  | { type: 'warn'; msg: string; error: string };
+
+const settings = workerData as RecordThreadSettings;
+const port = parentPort;
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function openStore(): { store: ObserveDb; sink: RecordSink } {
+  if (settings.databaseUrl !== undefined) {
+    const store = openObserveDb({ dataDir: settings.dataDir, databaseUrl: settings.databaseUrl });
+    return { store, sink: new PgRecordSink(store.db) };
+  }
+  const require = createRequire(import.meta.url);
+  const Sqlite = require('better-sqlite3') as typeof BetterSqlite3;
+  const database = new Sqlite(join(settings.dataDir, 'keyway.db'));
+  database.pragma('journal_mode = WAL');
+  // NORMAL in WAL mode: a power cut may lose the last commits, never corrupt; records are not config.
+  database.pragma('synchronous = NORMAL');
+  database.pragma('busy_timeout = 5000');
+  return { store: sqliteObserveDb(database), sink: new SqliteRecordSink(database) };
+}
+
+const { store, sink: storeSink } = openStore();
+const sinks: RecordSink[] = [];
+for (const kind of settings.sinks) {
+  if (kind === 'store') sinks.push(storeSink);
+  else if (kind === 'file' && settings.file !== undefined) sinks.push(StreamSink.file(settings.file));
+  else if (kind === 'http' && settings.httpUrl !== undefined) sinks.push(new HttpSink(settings.httpUrl));
+}
+const rollups = new RollupAggregator();
+
+async function flushRollups(): Promise<void> {
+  try {
+    await rollups.flush(store);
+  } catch (err) {
+    port?.postMessage({
+      type: 'warn',
+      msg: 'rollups not stored yet',
+      error: message(err),
+    } satisfies ThreadReply);
+  }
+}
+const timer = setInterval(() => void flushRollups(), settings.rollupFlushMs);
+timer.unref();
+
+async function write(batch: PackedBatch): Promise<SinkOutcome[]> {
+  const records = unpack(batch);
+  rollups.add(records);
+  return Promise.all(
+    sinks.map((s) =>
+      s.write(records).then(
+        (): SinkOutcome => ({ sink: s.name }),
+        (err: unknown): SinkOutcome => ({ sink: s.name, error: message(err) }),
+      ),
+    ),
+  );
+}
+
+async function handle(msg: ThreadRequest): Promise<ThreadReply> {
+  switch (msg.type) {
+    case 'batch':
+      return { type: 'done', id: msg.id, count: msg.batch.count, outcomes: await write(msg.batch) };
+    case 'flush':
+      await flushRollups();
+      await Promise.all(sinks.map((s) => s.flush().catch(() => undefined)));
+      return { type: 'done', id: msg.id, count: 0, outcomes: [] };
+    case 'close':
+      clearInterval(timer);
+      await flushRollups();
+      await Promise.all(sinks.map((s) => s.close().catch(() => undefined)));
+      await store.close();
+      return { type: 'done', id: msg.id, count: 0, outcomes: [] };
+  }
+}
+
+// One message at a time, in order: a flush answers only after every batch posted before it is written.
+let queue = Promise.resolve();
+port?.on('message', (msg: ThreadRequest) => {
+  queue = queue.then(async () => {
+    let reply: ThreadReply;
+    try {
+      reply = await handle(msg);
+    } catch (err) {
+      reply = { type: 'failed', id: msg.id, error: message(err) };
+    }
+    port.postMessage(reply);
+  });
+});
