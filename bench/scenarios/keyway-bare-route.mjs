@@ -1,5 +1,6 @@
-// Keyway with one service and one route on `/`, no plugins: the gateway's fixed cost per request. Call records
-// and metrics are off here (KEYWAY_RECORDS/KEYWAY_METRICS): `keyway-logging` is the same with them on.
+// Keyway with one service and one route on `/`, no plugins: the gateway's fixed cost per request. Call records,
+// metrics and trace propagation are off here (KEYWAY_RECORDS/KEYWAY_METRICS/KEYWAY_TRACE): `keyway-logging`
+// is the same with all three on, as they are by default.
 import { startKeyway } from '../lib/keyway.mjs';
 
 let keyway;
@@ -9,7 +10,9 @@ export default {
   // Gateway scenarios are compared with the ceiling, measured at half load, and profiled with --profile.
   gateway: true,
   async setup(env) {
-    keyway = await startKeyway(env, { extraEnv: { KEYWAY_RECORDS: 'off', KEYWAY_METRICS: 'off' } });
+    keyway = await startKeyway(env, {
+      extraEnv: { KEYWAY_RECORDS: 'off', KEYWAY_METRICS: 'off', KEYWAY_TRACE: 'off' },
+    });
     await keyway.admin('POST', '/services', { name: 'bench', url: env.upstream.origin });
     await keyway.admin('POST', '/routes', { name: 'bench', service: 'bench', paths: ['/'] });
     await keyway.waitForRoute('/');

@@ -8,11 +8,11 @@ export default {
   description: 'Keyway, one route behind key-auth, one valid key (apikey header)',
   gateway: true,
   async setup(env) {
-    // Records and metrics off, as in `keyway`: this scenario prices key-auth alone (`keyway-logging`
+    // Records, metrics and trace propagation off, as in `keyway`: this scenario prices key-auth alone (`keyway-logging`
     // prices observability).
     keyway = await startKeyway(env, {
       name: 'keyway-key-auth',
-      extraEnv: { KEYWAY_RECORDS: 'off', KEYWAY_METRICS: 'off' },
+      extraEnv: { KEYWAY_RECORDS: 'off', KEYWAY_METRICS: 'off', KEYWAY_TRACE: 'off' },
     });
     await keyway.admin('POST', '/services', { name: 'bench', url: env.upstream.origin });
     await keyway.admin('POST', '/routes', { name: 'bench', service: 'bench', paths: ['/'] });

@@ -18,8 +18,8 @@ export function rateLimitScenario({ name, description, redis, args = [] }) {
     // are reported beside it against the same bar).
     target: { against: 'ceiling', ratio: 0.8 },
     async setup(env) {
-      // Records and metrics off, as in `keyway`: these scenarios price key-auth + the limit alone.
-      const quiet = { KEYWAY_RECORDS: 'off', KEYWAY_METRICS: 'off' };
+      // Records, metrics and trace propagation off, as in `keyway`: these price key-auth + the limit alone.
+      const quiet = { KEYWAY_RECORDS: 'off', KEYWAY_METRICS: 'off', KEYWAY_TRACE: 'off' };
       const extraEnv = redis
         ? {
             ...quiet,

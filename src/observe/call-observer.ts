@@ -12,12 +12,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestContext } from '../proxy/context.js';
 import type { AuthReasons } from './auth-reasons.js';
 import type { CallRecord } from './records/call-record.js';
-import type { CallCapture, CallTaps } from './capture.js';
+import type { CallCapture } from './capture.js';
 import type { ProxyMetrics } from './metrics.js';
 import type { RecordIntake } from './records/record-buffer.js';
 import { callSpans } from './otel/call-spans.js';
 import type { CallTracing } from './otel/otel-tracing.js';
-import { propagateTrace, publishSpan, type TraceIds } from './trace-context.js';
+import { propagateTrace, publishSpan, spanChannel, type TraceIds } from './trace-context.js';
 
 /** Status recorded for a call whose client left before any status line was sent (nginx's convention). */
 export const CLIENT_CLOSED = 499;
@@ -58,8 +58,8 @@ export class CallObserver {
   }
 
   /**
-   * A routed request, before its phases run: starts the trace (and decides whether its spans are exported),
-   * taps the bodies of a route that captures them, and waits for the response to close.
+   * A routed request, before its phases run: starts the trace (and decides whether its spans are exported)
+   * and taps the bodies of a route that captures them. The handler calls `finish` when the response closes.
    */
   track(ctx: RequestContext): void {
     let spanIds: TraceIds | undefined;
@@ -69,7 +69,7 @@ export class CallObserver {
       if (this.parts.tracing?.sample(ids, ctx.upstreamHeaders) === true) spanIds = ids;
     }
     const taps = this.parts.capture?.start(ctx);
-    ctx.res.once('close', () => this.finish(ctx, taps, spanIds));
+    if (taps !== undefined || spanIds !== undefined) ctx.observation = { taps, spanIds };
   }
 
   /** A request answered before a route matched (400, 404, 414, 431, 503 not ready). */
@@ -106,7 +106,10 @@ export class CallObserver {
     this.metrics?.upstreamFailed(service, target, code);
   }
 
-  private finish(ctx: RequestContext, taps: CallTaps | undefined, spanIds: TraceIds | undefined): void {
+  /** The response of a tracked call closed (after the last byte, or when the client went away). */
+  finish(ctx: RequestContext): void {
+    const taps = ctx.observation?.taps;
+    const spanIds = ctx.observation?.spanIds;
     const end = process.hrtime.bigint();
     const latency = Number(end - ctx.startedAt) / 1e6;
     const upstreamMs =
@@ -139,7 +142,8 @@ export class CallObserver {
       if (status === 429) metrics.rateLimited(route.name, code ?? 'upstream');
       if (authReason !== null) metrics.authFailed(route.name, authReason);
     }
-    if (ctx.traceId !== undefined) publishSpanOf(ctx, latency, status);
+    // The span event is built only for a subscriber (a closure per call was measurable otherwise).
+    if (ctx.traceId !== undefined && spanChannel.hasSubscribers) publishSpanOf(ctx, latency, status);
     if (spanIds !== undefined) this.parts.tracing?.record(callSpans(ctx, spanIds, end, status));
     const records = this.records;
     if (records === undefined) return;

@@ -135,7 +135,7 @@ export function startObservability(opts: ObservabilityOptions): Observability {
   // OpenTelemetry spans: the SDK is imported only when an endpoint is set (src/observe/otel/).
   const tracing = settings.otel === undefined ? undefined : OtelTracing.start(settings.otel, log);
   const observer =
-    buffer === undefined && metrics === undefined && tracing === undefined
+    buffer === undefined && metrics === undefined && settings.trace !== 'propagate'
       ? undefined
       : new CallObserver({
           records: buffer,

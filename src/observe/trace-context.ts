@@ -24,13 +24,16 @@ export interface TraceIds {
 export function propagateTrace(headers: Record<string, string | string[] | undefined>): TraceIds {
   const incoming = headers['traceparent'];
   const m = typeof incoming === 'string' ? TRACEPARENT.exec(incoming) : null;
-  const spanId = randomHex(8);
   if (m !== null && m[1] !== ZERO_TRACE && m[2] !== ZERO_SPAN) {
     const traceId = m[1];
+    const spanId = randomHex(8);
     headers['traceparent'] = `00-${traceId}-${spanId}-${m[3]}`;
     return { traceId, spanId, parentId: m[2] };
   }
-  const traceId = randomHex(16);
+  // A new trace: its id and Keyway's span id from one draw of 24 random bytes.
+  const ids = randomHex(24);
+  const traceId = ids.slice(0, 32);
+  const spanId = ids.slice(32);
   headers['traceparent'] = `00-${traceId}-${spanId}-01`;
   // Only when present: a `delete` turns the header object into a slow dictionary for the rest of the call.
   if (headers['tracestate'] !== undefined) delete headers['tracestate'];

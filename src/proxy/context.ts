@@ -4,7 +4,9 @@
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { CompiledRoute } from '../snapshot/types.js';
+import type { CallTaps } from '../observe/capture.js';
 import type { AiUsage } from '../observe/records/call-record.js';
+import type { TraceIds } from '../observe/trace-context.js';
 import type { LimitEntry } from '../limits/limit-headers.js';
 
 /** Who is calling, once an identify-phase plugin has recognised a credential. */
@@ -73,6 +75,14 @@ export class RequestContext {
    */
   limits: LimitEntry[] | undefined = undefined;
   limitsWritten = false;
+  /**
+   * Set while an upstream exchange is in flight (forward.ts): what to do if the client goes away first.
+   * The request's one `close` listener (handler.ts) calls it; a listener per exchange cost an allocation,
+   * a once-wrapper and a removal on every request.
+   */
+  onClientGone: (() => void) | undefined = undefined;
+  /** Body taps and exported-span ids of an observed call (src/observe), when capture or tracing is on. */
+  observation: { taps: CallTaps | undefined; spanIds: TraceIds | undefined } | undefined = undefined;
   private stateMap: Map<string, unknown> | undefined = undefined;
   /** True once headers went to the client: errors can then only cut the connection. */
   responded = false;

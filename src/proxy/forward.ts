@@ -118,7 +118,7 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
         total,
       );
     }
-    ctx.res.once('close', this.onClientClose);
+    ctx.onClientGone = this.onClientClose;
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
@@ -208,7 +208,7 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     this.ctx.upstreamEndedAt = process.hrtime.bigint();
     this.target.active--;
     if (this.timer !== undefined) clearTimeout(this.timer);
-    this.ctx.res.off('close', this.onClientClose);
+    if (this.ctx.onClientGone === this.onClientClose) this.ctx.onClientGone = undefined;
     this.ctx.res.off('drain', this.onDrain);
   }
 }

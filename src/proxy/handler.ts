@@ -27,7 +27,7 @@ export interface HandlerOptions {
   trusted: TrustedProxies;
   maxUriBytes: number;
   maxHeaderBytes: number;
-  /** Call records and metrics (src/observe); absent when both are off, and then they cost nothing. */
+  /** Call records, metrics and trace propagation (src/observe); absent when all are off. */
   observer?: CallObserver | undefined;
   hooks: ForwardHooks & {
     /** A plugin threw something that is not a KeywayError: a bug, logged with the request id. */
@@ -109,13 +109,19 @@ export function createProxyHandler(opts: HandlerOptions, proto: 'http' | 'https'
       upstreamHeaders,
     });
 
-    if (observer !== undefined) observer.track(ctx);
+    observer?.track(ctx);
     const phases = match.route.phases;
+    // One listener for everything that waits for the response to close: the upstream exchange (a client
+    // gone first aborts it), the call record, the log phase.
+    res.on('close', () => {
+      ctx.onClientGone?.();
+      observer?.finish(ctx);
+      if (phases.log.length > 0) runLog(ctx, hooks);
+    });
     if (phases.empty) {
       forward(ctx, hooks);
       return;
     }
-    if (phases.log.length > 0) res.once('close', () => runLog(ctx, hooks));
     runPhases(ctx, phases, hooks).catch((err: unknown) => fail(ctx, err, hooks));
   };
 }

@@ -103,7 +103,8 @@ export class ProxyServer {
   private wrap(handler: Handler): Handler {
     return (req, res) => {
       this.inFlight++;
-      res.once('close', this.onDone);
+      // `on`, not `once`: a response closes once, and `once` wraps the listener on every request.
+      res.on('close', this.onDone);
       if (this.draining) res.shouldKeepAlive = false;
       handler(req, res);
     };
