@@ -107,6 +107,7 @@ export function startObservability(opts: ObservabilityOptions): Observability {
         rollupFlushMs: ROLLUP_FLUSH_MS,
       },
       (msg, error) => log.warn({ err: error }, msg),
+      (arrays) => buffer.recycle(arrays),
     );
     writer = new RecordWriter(
       buffer,

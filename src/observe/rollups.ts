@@ -8,6 +8,7 @@
  */
 import { sql } from 'kysely';
 import type { CallRecord } from './records/call-record.js';
+import { PACKED_NUMBERS, PACKED_WORDS, type PackedBatch } from './records/packed-batch.js';
 import { BUCKETS, BUCKET_COLUMNS, bucketOf } from './latency-histogram.js';
 import type { ObserveDb } from './store/observe-db.js';
 import type { RollupTable } from './store/schema.js';
@@ -63,21 +64,22 @@ export class RollupAggregator {
     for (const r of batch) {
       const cls = Math.min(5, Math.max(1, Math.floor(r.status / 100)));
       const bucket = r.at - (r.at % GRAINS.m);
-      const k = `m${bucket}\u0000${r.workspace ?? ''}\u0000${r.service ?? ''}\u0000${r.route ?? ''}\u0000${r.consumer ?? ''}\u0000${r.app ?? ''}\u0000${r.provider ?? ''}\u0000${r.model ?? ''}\u0000${cls}`;
+      const key: Acc['key'] = {
+        grain: 'm',
+        bucket,
+        workspace: r.workspace ?? '',
+        service: r.service ?? '',
+        route: r.route ?? '',
+        consumer: r.consumer ?? '',
+        app: r.app ?? '',
+        provider: r.provider ?? '',
+        model: r.model ?? '',
+        status_class: cls,
+      };
+      const k = keyOf('m', bucket, key);
       let acc = this.pending.get(k);
       if (acc === undefined) {
-        acc = emptyAcc({
-          grain: 'm',
-          bucket,
-          workspace: r.workspace ?? '',
-          service: r.service ?? '',
-          route: r.route ?? '',
-          consumer: r.consumer ?? '',
-          app: r.app ?? '',
-          provider: r.provider ?? '',
-          model: r.model ?? '',
-          status_class: cls,
-        });
+        acc = emptyAcc(key);
         this.pending.set(k, acc);
       }
       acc.count++;
@@ -89,6 +91,77 @@ export class RollupAggregator {
       acc.tokensOut += r.tokens_out ?? 0;
       acc.cost += r.cost ?? 0;
       acc.hist[bucketOf(r.latency_ms)]++;
+    }
+  }
+
+  /**
+   * The same fold over a packed batch (the record thread's path), without unpacking it: records are
+   * grouped under a key of the batch's dictionary ids first, and each group is merged into its rollup
+   * row once per batch.
+   */
+  addPacked(b: PackedBatch): void {
+    const { nums, refs, dict } = b;
+    // Group keys from dictionary ids, as numbers (a string key per record cost 0.4 µs): ids are below `d`,
+    // so three of them fit exactly in a double (d³ < 2⁵³ while a batch holds under 200,000 distinct words).
+    const d = dict.length + 1;
+    const groups = new Map<number, Map<number, Map<number, Acc>>>();
+    const word = (id: number): string => (id < 0 ? '' : (dict[id] ?? ''));
+    for (let i = 0; i < b.count; i++) {
+      const n = i * NUMS;
+      const w = i * WORDS;
+      const at = nums[n + N_AT] ?? 0;
+      const cls = Math.min(5, Math.max(1, Math.floor((nums[n + N_STATUS] ?? 0) / 100)));
+      const bucket = at - (at % GRAINS.m);
+      const ws = (refs[w + W_WORKSPACE] ?? -1) + 1;
+      const svc = (refs[w + W_SERVICE] ?? -1) + 1;
+      const route = (refs[w + W_ROUTE] ?? -1) + 1;
+      const consumer = (refs[w + W_CONSUMER] ?? -1) + 1;
+      const app = (refs[w + W_APP] ?? -1) + 1;
+      const provider = (refs[w + W_PROVIDER] ?? -1) + 1;
+      const model = (refs[w + W_MODEL] ?? -1) + 1;
+      const k1 = (ws * d + svc) * d + route;
+      const k2 = (consumer * d + app) * d + provider;
+      const k3 = (model * 8 + cls) * 2 ** 26 + bucket / GRAINS.m; // minutes since 1970 stay below 2²⁶ until 2097
+      let g1 = groups.get(k1);
+      if (g1 === undefined) groups.set(k1, (g1 = new Map<number, Map<number, Acc>>()));
+      let g2 = g1.get(k2);
+      if (g2 === undefined) g1.set(k2, (g2 = new Map<number, Acc>()));
+      let acc = g2.get(k3);
+      if (acc === undefined) {
+        acc = emptyAcc({
+          grain: 'm',
+          bucket,
+          workspace: word(ws - 1),
+          service: word(svc - 1),
+          route: word(route - 1),
+          consumer: word(consumer - 1),
+          app: word(app - 1),
+          provider: word(provider - 1),
+          model: word(model - 1),
+          status_class: cls,
+        });
+        g2.set(k3, acc);
+      }
+      const latency = nums[n + N_LATENCY] ?? 0;
+      acc.count++;
+      acc.latency += latency;
+      acc.upstream += zeroIfNull(nums[n + N_UPSTREAM]);
+      acc.bytesIn += zeroIfNull(nums[n + N_BYTES_IN]);
+      acc.bytesOut += zeroIfNull(nums[n + N_BYTES_OUT]);
+      acc.tokensIn += zeroIfNull(nums[n + N_TOKENS_IN]);
+      acc.tokensOut += zeroIfNull(nums[n + N_TOKENS_OUT]);
+      acc.cost += zeroIfNull(nums[n + N_COST]);
+      acc.hist[bucketOf(latency)]++;
+    }
+    for (const g1 of groups.values()) {
+      for (const g2 of g1.values()) {
+        for (const acc of g2.values()) {
+          const key = keyOf('m', acc.key.bucket, acc.key);
+          const now = this.pending.get(key);
+          if (now === undefined) this.pending.set(key, acc);
+          else mergeInto(now, acc);
+        }
+      }
     }
   }
 
@@ -147,7 +220,7 @@ function withDerived(minutes: ReadonlyMap<string, Acc>): Map<string, Acc> {
       key.service = '';
       key.route = '';
     }
-    const k = `${code}${bucket}\u0000${key.workspace}\u0000${key.service}\u0000${key.route}\u0000${key.consumer}\u0000${key.app}\u0000${key.provider}\u0000${key.model}\u0000${key.status_class}`;
+    const k = keyOf(code, bucket, key);
     let acc = out.get(k);
     if (acc === undefined) {
       acc = emptyAcc(key);
@@ -166,6 +239,34 @@ function withDerived(minutes: ReadonlyMap<string, Acc>): Map<string, Acc> {
     }
   }
   return out;
+}
+
+/** The map key of a rollup row: grain, bucket and every dimension. */
+function keyOf(grain: string, bucket: number, k: Acc['key']): string {
+  return `${grain}${bucket}\u0000${k.workspace}\u0000${k.service}\u0000${k.route}\u0000${k.consumer}\u0000${k.app}\u0000${k.provider}\u0000${k.model}\u0000${k.status_class}`;
+}
+
+const NUMS = PACKED_NUMBERS.length;
+const WORDS = PACKED_WORDS.length;
+const N_AT = PACKED_NUMBERS.indexOf('at');
+const N_STATUS = PACKED_NUMBERS.indexOf('status');
+const N_LATENCY = PACKED_NUMBERS.indexOf('latency_ms');
+const N_UPSTREAM = PACKED_NUMBERS.indexOf('upstream_ms');
+const N_BYTES_IN = PACKED_NUMBERS.indexOf('bytes_in');
+const N_BYTES_OUT = PACKED_NUMBERS.indexOf('bytes_out');
+const N_TOKENS_IN = PACKED_NUMBERS.indexOf('tokens_in');
+const N_TOKENS_OUT = PACKED_NUMBERS.indexOf('tokens_out');
+const N_COST = PACKED_NUMBERS.indexOf('cost');
+const W_WORKSPACE = PACKED_WORDS.indexOf('workspace');
+const W_SERVICE = PACKED_WORDS.indexOf('service');
+const W_ROUTE = PACKED_WORDS.indexOf('route');
+const W_CONSUMER = PACKED_WORDS.indexOf('consumer');
+const W_APP = PACKED_WORDS.indexOf('app');
+const W_PROVIDER = PACKED_WORDS.indexOf('provider');
+const W_MODEL = PACKED_WORDS.indexOf('model');
+
+function zeroIfNull(v: number | undefined): number {
+  return v === undefined || Number.isNaN(v) ? 0 : v;
 }
 
 function emptyAcc(key: Acc['key']): Acc {

@@ -5,15 +5,19 @@
  * dropping whole days.
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { RECORD_COLUMNS, type CallRecord } from '../../src/observe/records/call-record.js';
+import { BlockScratch, decodeBlock, encodeBlock } from '../../src/observe/records/block-codec.js';
 import { BatchPacker, unpack, type PackedBatch } from '../../src/observe/records/packed-batch.js';
 import { RecordBuffer } from '../../src/observe/records/record-buffer.js';
+import { bloomOf, mayContain } from '../../src/observe/records/request-bloom.js';
 import { RecordThread } from '../../src/observe/records/record-thread.js';
 import { RecordWriter } from '../../src/observe/records/record-writer.js';
 import type { RecordSink } from '../../src/observe/sinks/sink.js';
@@ -94,6 +98,34 @@ describe('packed batches', () => {
   });
 });
 
+describe('packed batches, reused', () => {
+  it('leave nothing of an earlier batch in arrays packed again', () => {
+    const first = new BatchPacker(4);
+    for (let i = 0; i < 4; i++)
+      first.add(record({ path: `/a-long-path/${i}`.repeat(40), consumer: `c${i}` }));
+    const spent = first.seal();
+    const second = new BatchPacker(4, spent);
+    const rows = [
+      record({ path: '/x', consumer: null, upstream_ms: null }),
+      record({ path: '', trace_id: 't' }),
+    ];
+    for (const r of rows) second.add(r);
+    assert.deepEqual(unpack(second.seal()), rows);
+  });
+});
+
+describe('blocks', () => {
+  it('encode and decode through one scratch buffer, a large block then a small one', () => {
+    const scratch = new BlockScratch();
+    const big = Array.from({ length: 300 }, (_, i) => record({ path: `/big/${i}`.repeat(20) }));
+    const small = [record({ path: '/small', capture: '{"x":"✓"}' })];
+    for (const batch of [big, small, big]) {
+      const bytes = Buffer.from(encodeBlock(packed(batch), scratch));
+      assert.deepEqual(unpack(decodeBlock(bytes)), batch);
+    }
+  });
+});
+
 describe('record writer back-pressure', () => {
   it('drops and counts when the ring is full, and never blocks a push', async () => {
     let open: () => void = () => undefined;
@@ -103,7 +135,7 @@ describe('record writer back-pressure', () => {
       name: 'stuck',
       async write(batch) {
         await gate;
-        written.push(...batch);
+        written.push(...batch.records());
       },
       flush: () => Promise.resolve(),
       close: () => Promise.resolve(),
@@ -128,103 +160,184 @@ describe('record writer back-pressure', () => {
   });
 });
 
-describe('SQLite record store', () => {
-  let dir: string;
-  let store: Store;
-  let db: ObserveDb;
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'keyway-records-'));
-    store = await openStore({ dataDir: dir });
-    db = openObserveDb({ dataDir: dir });
-  });
-  after(async () => {
-    await db.close();
-    await store.close();
-  });
+const PG_URL = process.env['KEYWAY_TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-  it('writes batches through the record thread and finds them by filter, newest first, page by page', async () => {
-    const thread = new RecordThread({ dataDir: dir, sinks: ['store'], rollupFlushMs: 60_000 }, (msg, error) =>
-      assert.fail(`${msg}: ${error}`),
-    );
-    const now = Date.now();
-    const batch: CallRecord[] = [];
-    for (let i = 0; i < 250; i++) {
-      batch.push(
-        record({
-          at: now - i * 1000,
-          status: i % 10 === 0 ? 502 : 200,
-          consumer: i % 2 === 0 ? 'acme' : 'globex',
-          error_code: i % 10 === 0 ? 'KW_ERR_UPSTREAM_UNAVAILABLE' : null,
-        }),
+for (const dialect of ['sqlite', 'postgres'] as const)
+  describe(`record store on ${dialect}`, () => {
+    let dir: string;
+    let store: Store;
+    let db: ObserveDb;
+    // PostgreSQL in a schema of its own, dropped afterwards.
+    const schema = `kw_records_${process.pid}_${Date.now()}`;
+    const where = () =>
+      dialect === 'postgres' ? { dataDir: dir, databaseUrl: PG_URL, schema } : { dataDir: dir };
+    const thread = (sinks: Array<'store'>) =>
+      new RecordThread({ ...where(), sinks, rollupFlushMs: 60_000 }, (msg, error) =>
+        assert.fail(`${msg}: ${error}`),
       );
-    }
-    batch.push(record({ at: now - 3 * DAY_MS, status: 500 }));
-    const outcomes = await thread.write(packed(batch));
-    assert.deepEqual(outcomes, [{ sink: 'store' }]);
-    await thread.close();
 
-    const q = { since: now - 2 * 3_600_000, until: now + 1, limit: 10, order: 'desc' as const };
-    const errors = await searchLogs(db, { ...q, status: '5xx' });
-    assert.equal(errors.data.length, 10);
-    assert.ok(errors.data.every((r) => r.status === 502));
-    assert.ok(errors.next !== null);
-    const rest = await searchLogs(db, { ...q, status: '5xx', after: errors.next ?? '' });
-    assert.equal(rest.data.length, 10);
-    assert.ok((rest.data[0]?.at ?? 0) <= (errors.data[9]?.at ?? 0), 'the second page continues the first');
-    const last = await searchLogs(db, { ...q, status: '5xx', after: rest.next ?? '' });
-    assert.equal(last.data.length, 5, '25 errors in the window');
-    assert.equal(last.next, null);
-    const globex = await searchLogs(db, { ...q, consumer: 'globex', limit: 1000 });
-    assert.equal(globex.data.length, 125);
-    const old = await searchLogs(db, { ...q, since: now - 4 * DAY_MS, status: '500' });
-    assert.equal(old.data.length, 1, 'an older day is its own table and still searchable');
-  });
+    before(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'keyway-records-'));
+      store = await openStore(where());
+      db = openObserveDb(where());
+    });
+    after(async () => {
+      await db.close();
+      await store.close();
+      if (dialect === 'postgres') {
+        const client = new pg.Client({ connectionString: PG_URL });
+        await client.connect();
+        await client.query(`drop schema if exists "${schema}" cascade`);
+        await client.end();
+      }
+    });
 
-  it('retention drops whole days past the window', async () => {
-    const now = Date.now();
-    for (const ago of [10, 9, 1]) {
-      for (const ddl of createDaySql('sqlite', dayOf(now - ago * DAY_MS))) await sql.raw(ddl).execute(db.db);
-    }
-    const dropped = await applyRetention(db, 7, now);
-    assert.deepEqual(dropped.sort(), [dayOf(now - 10 * DAY_MS), dayOf(now - 9 * DAY_MS)].sort());
-    const left = (await db.db.selectFrom('call_record_days').select('day').execute()).map((r) => r.day);
-    assert.ok(left.includes(dayOf(now - DAY_MS)));
-    assert.ok(!left.includes(dayOf(now - 10 * DAY_MS)));
-    const tables = await sql<{
-      name: string;
-    }>`select name from sqlite_master where type = 'table' and name like 'call_records_%'`.execute(db.db);
-    assert.ok(!tables.rows.some((t) => t.name === `call_records_${dayOf(now - 9 * DAY_MS)}`));
-  });
+    it('writes batches as blocks and finds records by filter, newest first, page by page', async () => {
+      const t = thread(['store']);
+      const now = Date.now();
+      const batch: CallRecord[] = [];
+      for (let i = 0; i < 250; i++) {
+        batch.push(
+          record({
+            at: now - i * 1000,
+            status: i % 10 === 0 ? 502 : 200,
+            consumer: i % 2 === 0 ? 'acme' : 'globex',
+            error_code: i % 10 === 0 ? 'KW_ERR_UPSTREAM_UNAVAILABLE' : null,
+          }),
+        );
+      }
+      batch.push(record({ at: now - 3 * DAY_MS, status: 500 }));
+      const outcomes = await t.write(packed(batch));
+      assert.deepEqual(outcomes, [{ sink: 'store' }]);
+      await t.close();
 
-  it('folds rollups on the record thread and stores them on flush', async () => {
-    const thread = new RecordThread({ dataDir: dir, sinks: [], rollupFlushMs: 60_000 }, (msg, error) =>
-      assert.fail(`${msg}: ${error}`),
-    );
-    const at = Date.UTC(2030, 0, 1, 12, 0, 30);
-    const batch = [
-      record({ at, route: 'rollup-route', status: 200, latency_ms: 4 }),
-      record({ at, route: 'rollup-route', status: 200, latency_ms: 6 }),
-      record({ at, route: 'rollup-route', status: 503, latency_ms: 1 }),
-    ];
-    assert.deepEqual(await thread.write(packed(batch)), [], 'no sink, only rollups');
-    await thread.flush();
-    const rows = await db.db
-      .selectFrom('call_rollups')
-      .select(['status_class', 'count', 'latency_sum'])
-      .where('grain', '=', 'm')
-      .where('route', '=', 'rollup-route')
-      .orderBy('status_class')
-      .execute();
-    await thread.close();
-    assert.deepEqual(
-      rows.map((r) => [Number(r.status_class), Number(r.count), Number(r.latency_sum)]),
-      [
-        [2, 2, 10],
-        [5, 1, 1],
-      ],
-    );
+      const q = { since: now - 2 * 3_600_000, until: now + 1, limit: 10, order: 'desc' as const };
+      const errors = await searchLogs(db, { ...q, status: '5xx' });
+      assert.equal(errors.data.length, 10);
+      assert.ok(errors.data.every((r) => r.status === 502));
+      assert.ok(errors.next !== null);
+      const rest = await searchLogs(db, { ...q, status: '5xx', after: errors.next ?? '' });
+      assert.equal(rest.data.length, 10);
+      assert.ok((rest.data[0]?.at ?? 0) <= (errors.data[9]?.at ?? 0), 'the second page continues the first');
+      const last = await searchLogs(db, { ...q, status: '5xx', after: rest.next ?? '' });
+      assert.equal(last.data.length, 5, '25 errors in the window');
+      assert.equal(last.next, null);
+      const globex = await searchLogs(db, { ...q, consumer: 'globex', limit: 1000 });
+      assert.equal(globex.data.length, 125);
+      assert.deepEqual(
+        (await searchLogs(db, { ...q, consumer: 'nobody' })).data,
+        [],
+        'a consumer no block holds reads no block',
+      );
+      const old = await searchLogs(db, { ...q, since: now - 4 * DAY_MS, status: '500' });
+      assert.equal(old.data.length, 1, 'an older day is its own table and still searchable');
+    });
+
+    it('pages across many blocks both ways, finds a request id, and splits a batch at midnight', async () => {
+      const t = thread(['store']);
+      const midnight = Date.UTC(2031, 4, 2);
+      const ids: string[] = [];
+      // Six batches of 50 calls, a second apart, around midnight: the third batch crosses it.
+      for (let b = 0; b < 6; b++) {
+        const batch: CallRecord[] = [];
+        for (let i = 0; i < 50; i++) {
+          const at = midnight - 150_000 + (b * 50 + i) * 1000;
+          const r = record({ at, consumer: i % 5 === 0 ? 'rare' : 'common', path: `/n/${b * 50 + i}` });
+          ids.push(r.request_id);
+          batch.push(r);
+        }
+        await t.write(packed(batch));
+      }
+      await t.close();
+      const q = { since: midnight - DAY_MS, until: midnight + DAY_MS, limit: 7, consumer: 'rare' };
+      for (const order of ['desc', 'asc'] as const) {
+        const seen: string[] = [];
+        let after: string | undefined;
+        do {
+          const p = await searchLogs(db, { ...q, order, ...(after === undefined ? {} : { after }) });
+          seen.push(...p.data.map((r) => r.path));
+          after = p.next ?? undefined;
+        } while (after !== undefined);
+        const all = Array.from({ length: 300 }, (_, n) => n)
+          .filter((n) => n % 5 === 0)
+          .map((n) => `/n/${n}`);
+        assert.deepEqual(
+          seen,
+          order === 'asc' ? all : all.reverse(),
+          `${order}: every record once, in order`,
+        );
+      }
+      const wanted = ids[123] ?? '';
+      const found = await searchLogs(db, { ...q, consumer: undefined, request_id: wanted, order: 'desc' });
+      assert.deepEqual(
+        found.data.map((r) => [r.request_id, r.path]),
+        [[wanted, '/n/123']],
+      );
+      const days = (await db.db.selectFrom('call_record_days').select('day').execute()).map((r) => r.day);
+      assert.ok(
+        days.includes(dayOf(midnight - 1)) && days.includes(dayOf(midnight)),
+        'both days have tables',
+      );
+    });
+
+    it('retention drops whole days past the window', async () => {
+      const now = Date.now();
+      for (const ago of [10, 9, 1]) {
+        for (const ddl of createDaySql(dialect, dayOf(now - ago * DAY_MS))) await sql.raw(ddl).execute(db.db);
+      }
+      const dropped = await applyRetention(db, 7, now);
+      assert.ok(dropped.includes(dayOf(now - 10 * DAY_MS)) && dropped.includes(dayOf(now - 9 * DAY_MS)));
+      assert.ok(!dropped.includes(dayOf(now - DAY_MS)));
+      const left = (await db.db.selectFrom('call_record_days').select('day').execute()).map((r) => r.day);
+      assert.ok(left.includes(dayOf(now - DAY_MS)));
+      assert.ok(!left.includes(dayOf(now - 10 * DAY_MS)));
+      const tables = (
+        dialect === 'sqlite'
+          ? await sql<{
+              name: string;
+            }>`select name from sqlite_master where type = 'table' and name like 'call_%'`.execute(db.db)
+          : await sql<{
+              name: string;
+            }>`select table_name as name from information_schema.tables where table_schema = ${schema}`.execute(
+              db.db,
+            )
+      ).rows.map((r) => r.name);
+      const gone = dayOf(now - 9 * DAY_MS);
+      assert.deepEqual(
+        tables.filter((n) => n.endsWith(gone)),
+        [],
+        'blocks and keys of a dropped day are gone',
+      );
+      assert.ok(tables.includes(`call_blocks_${dayOf(now - DAY_MS)}`));
+    });
+
+    it('folds rollups on the record thread and stores them on flush', async () => {
+      const t = thread([]);
+      const at = Date.UTC(2030, 0, 1, 12, 0, 30);
+      const batch = [
+        record({ at, route: 'rollup-route', status: 200, latency_ms: 4 }),
+        record({ at, route: 'rollup-route', status: 200, latency_ms: 6 }),
+        record({ at, route: 'rollup-route', status: 503, latency_ms: 1 }),
+      ];
+      assert.deepEqual(await t.write(packed(batch)), [], 'no sink, only rollups');
+      await t.flush();
+      const rows = await db.db
+        .selectFrom('call_rollups')
+        .select(['status_class', 'count', 'latency_sum'])
+        .where('grain', '=', 'm')
+        .where('route', '=', 'rollup-route')
+        .orderBy('status_class')
+        .execute();
+      await t.close();
+      assert.deepEqual(
+        rows.map((r) => [Number(r.status_class), Number(r.count), Number(r.latency_sum)]),
+        [
+          [2, 2, 10],
+          [5, 1, 1],
+        ],
+      );
+    });
   });
-});
 
 describe('file, HTTP and stdout sinks', () => {
   it('write JSON lines to a file and JSON arrays to a collector from the record thread', async () => {
@@ -325,5 +438,20 @@ describe('file, HTTP and stdout sinks', () => {
         .map((l) => JSON.parse(l) as CallRecord),
       batch,
     );
+  });
+});
+
+describe('request id Bloom filters', () => {
+  it('hold every id put in, and few of the others', () => {
+    const ids = Array.from({ length: 2000 }, (_, i) => `${randomUUID()}-${i}`);
+    const bloom = bloomOf(ids);
+    assert.ok(
+      ids.every((id) => mayContain(bloom, id)),
+      'no false negatives',
+    );
+    const others = Array.from({ length: 20_000 }, () => randomUUID());
+    const hits = others.filter((id) => mayContain(bloom, id)).length;
+    assert.ok(hits / others.length < 0.03, `false positives ${hits} of ${others.length}`);
+    assert.equal(mayContain(bloomOf([]), 'x'), false);
   });
 });

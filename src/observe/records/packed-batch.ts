@@ -1,14 +1,17 @@
 /**
  * A batch of call records packed for the trip to the record thread: numbers in a Float64Array, the
  * few-valued strings (workspace, route, consumer, method…) as ids into the batch's own dictionary, and the
- * free text (request id, client address, path…) appended to one string with each piece's length kept
- * beside it. The typed arrays are transferred, not copied, and the text crosses as one flat string.
+ * free text (request id, client address, path…) copied, code unit by code unit, into one Uint16Array with
+ * each piece's length kept beside it. The typed arrays are transferred, not copied.
  *
  * Why not record objects and JSON: on the proxy's thread an object per call plus its JSON cost 1.5 µs
  * a record and packing costs 0.36 µs (2,000-record batches posted to a worker, a loop of 600,000 calls);
  * in the `keyway-logging` bench, building and serialising records was the whole of the logging overhead
  * that reached the proxy's thread. Structured cloning an array of the same strings costs more than JSON
- * (1.4 µs a record: every string is serialised on its own).
+ * (1.4 µs a record: every string is serialised on its own). Why copy the text rather than keep the
+ * strings (or a rope of them) until the batch leaves: kept for the ~0.1 s a batch takes to fill, each
+ * call's request id and path outlive a few young-generation collections and are promoted, and the old
+ * generation then collects what the proxy would have freed young.
  */
 import type { CallRecord } from './call-record.js';
 
@@ -59,19 +62,37 @@ const NUMS = PACKED_NUMBERS.length;
 const WORDS = PACKED_WORDS.length;
 const TEXTS = PACKED_TEXTS.length;
 
-/** What crosses to the record thread (structured-clonable; the three arrays' buffers are transferred). */
+/** What crosses to the record thread (structured-clonable; the four arrays' buffers are transferred). */
 export interface PackedBatch {
   count: number;
   nums: Float64Array;
   refs: Int32Array;
   lens: Int32Array;
   dict: string[];
-  text: string;
+  /** The text columns' UTF-16 code units, `textLength` of them. */
+  chars: Uint16Array;
+  textLength: number;
 }
 
-/** The buffers a batch hands over with postMessage instead of copying. */
-export function transferList(b: PackedBatch): ArrayBuffer[] {
-  return [b.nums.buffer as ArrayBuffer, b.refs.buffer as ArrayBuffer, b.lens.buffer as ArrayBuffer];
+/** The arrays of a batch, handed back by the record thread once it is written, to pack the next ones in. */
+export type PackedArrays = Pick<PackedBatch, 'nums' | 'refs' | 'lens' | 'chars'>;
+
+/** The buffers a batch (or its spent arrays) hands over with postMessage instead of copying. */
+export function transferList(b: PackedArrays): ArrayBuffer[] {
+  return [b.nums, b.refs, b.lens, b.chars].map((a) => a.buffer as ArrayBuffer);
+}
+
+const UTF16 = new TextDecoder('utf-16le');
+const decoded = new WeakMap<PackedBatch, string>();
+
+/** The text columns as one string (decoded once per batch). */
+export function textOf(b: PackedBatch): string {
+  let t = decoded.get(b);
+  if (t === undefined) {
+    t = UTF16.decode(b.chars.subarray(0, b.textLength));
+    decoded.set(b, t);
+  }
+  return t;
 }
 
 export class BatchPacker {
@@ -81,12 +102,31 @@ export class BatchPacker {
   private readonly lens: Int32Array;
   private readonly ids = new Map<string, number>();
   private readonly dict: string[] = [];
-  private text = '';
+  /**
+   * The last string seen in each word column and its id: consecutive calls mostly share their route,
+   * service and consumer strings (the same string objects, from the snapshot), so a pointer compare
+   * replaces most dictionary lookups.
+   */
+  private readonly lastWord: Array<string | null> = new Array<string | null>(WORDS).fill(null);
+  private readonly lastId = new Int32Array(WORDS).fill(-1);
+  private chars: Uint16Array;
+  private textLength = 0;
 
-  constructor(readonly capacity: number) {
-    this.nums = new Float64Array(capacity * NUMS);
-    this.refs = new Int32Array(capacity * WORDS);
-    this.lens = new Int32Array(capacity * TEXTS);
+  /**
+   * `reuse`: the arrays of a written batch of the same capacity (every slot of a row is written when the
+   * row is added, so they need no clearing). Fresh arrays of this size are fresh memory mappings, and
+   * zeroing them showed in the proxy thread's profile.
+   */
+  constructor(
+    readonly capacity: number,
+    reuse?: PackedArrays,
+  ) {
+    const fits = reuse !== undefined && reuse.nums.length === capacity * NUMS;
+    this.nums = fits ? reuse.nums : new Float64Array(capacity * NUMS);
+    this.refs = fits ? reuse.refs : new Int32Array(capacity * WORDS);
+    this.lens = fits ? reuse.lens : new Int32Array(capacity * TEXTS);
+    // A request id, an address, a short path and a RateLimit header: about 100 code units a call.
+    this.chars = fits ? reuse.chars : new Uint16Array(capacity * 128);
   }
 
   get full(): boolean {
@@ -111,21 +151,20 @@ export class BatchPacker {
     nums[n++] = r.tokens_in ?? NaN;
     nums[n++] = r.tokens_out ?? NaN;
     nums[n] = r.cost ?? NaN;
-    const refs = this.refs;
-    let w = i * WORDS;
-    refs[w++] = this.word(r.workspace);
-    refs[w++] = this.word(r.service);
-    refs[w++] = this.word(r.route);
-    refs[w++] = this.word(r.consumer);
-    refs[w++] = this.word(r.app);
-    refs[w++] = this.word(r.credential);
-    refs[w++] = this.word(r.method);
-    refs[w++] = this.word(r.target);
-    refs[w++] = this.word(r.auth);
-    refs[w++] = this.word(r.auth_reason);
-    refs[w++] = this.word(r.error_code);
-    refs[w++] = this.word(r.model);
-    refs[w] = this.word(r.provider);
+    const w = i * WORDS;
+    this.refs[w] = this.word(0, r.workspace);
+    this.refs[w + 1] = this.word(1, r.service);
+    this.refs[w + 2] = this.word(2, r.route);
+    this.refs[w + 3] = this.word(3, r.consumer);
+    this.refs[w + 4] = this.word(4, r.app);
+    this.refs[w + 5] = this.word(5, r.credential);
+    this.refs[w + 6] = this.word(6, r.method);
+    this.refs[w + 7] = this.word(7, r.target);
+    this.refs[w + 8] = this.word(8, r.auth);
+    this.refs[w + 9] = this.word(9, r.auth_reason);
+    this.refs[w + 10] = this.word(10, r.error_code);
+    this.refs[w + 11] = this.word(11, r.model);
+    this.refs[w + 12] = this.word(12, r.provider);
     const t = i * TEXTS;
     this.put(t, r.request_id);
     this.put(t + 1, r.client_ip);
@@ -143,18 +182,22 @@ export class BatchPacker {
       refs: this.refs,
       lens: this.lens,
       dict: this.dict,
-      text: this.text,
+      chars: this.chars,
+      textLength: this.textLength,
     };
   }
 
-  private word(s: string | null): number {
+  private word(col: number, s: string | null): number {
     if (s === null) return -1;
+    if (s === this.lastWord[col]) return this.lastId[col] ?? -1;
     let id = this.ids.get(s);
     if (id === undefined) {
       id = this.dict.length;
       this.dict.push(s);
       this.ids.set(s, id);
     }
+    this.lastWord[col] = s;
+    this.lastId[col] = id;
     return id;
   }
 
@@ -163,16 +206,25 @@ export class BatchPacker {
       this.lens[k] = -1;
       return;
     }
-    this.lens[k] = s.length;
-    // A rope of appends: flattened once, when the batch is posted.
-    this.text += s;
+    const n = s.length;
+    this.lens[k] = n;
+    const at = this.textLength;
+    let chars = this.chars;
+    if (at + n > chars.length) {
+      const grown = new Uint16Array(Math.max(chars.length * 2, at + n));
+      grown.set(chars.subarray(0, at));
+      this.chars = chars = grown;
+    }
+    for (let i = 0; i < n; i++) chars[at + i] = s.charCodeAt(i);
+    this.textLength = at + n;
   }
 }
 
 /** The records of a packed batch, as objects (on the record thread, or for a sink on the proxy's). */
 export function unpack(b: PackedBatch): CallRecord[] {
   const out = new Array<CallRecord>(b.count);
-  const { nums, refs, lens, dict, text } = b;
+  const { nums, refs, lens, dict } = b;
+  const text = textOf(b);
   const num = (k: number): number | null => {
     const v = nums[k] ?? NaN;
     return Number.isNaN(v) ? null : v;
@@ -235,4 +287,49 @@ export function unpack(b: PackedBatch): CallRecord[] {
     };
   }
   return out;
+}
+
+/** The distinct values of one word column in the batch. */
+export function distinctWords(b: PackedBatch, column: (typeof PACKED_WORDS)[number]): string[] {
+  const col = PACKED_WORDS.indexOf(column);
+  const ids = new Set<number>();
+  for (let i = 0; i < b.count; i++) {
+    const id = b.refs[i * WORDS + col] ?? -1;
+    if (id >= 0) ids.add(id);
+  }
+  return [...ids].map((id) => b.dict[id] ?? '');
+}
+
+/** One numeric column, row by row (NaN where null). */
+export function numberColumn(b: PackedBatch, column: (typeof PACKED_NUMBERS)[number]): Float64Array {
+  const col = PACKED_NUMBERS.indexOf(column);
+  const out = new Float64Array(b.count);
+  for (let i = 0; i < b.count; i++) out[i] = b.nums[i * NUMS + col] ?? NaN;
+  return out;
+}
+
+/** A batch of the given rows only (the store splits a batch that crosses midnight by day). */
+export function subset(b: PackedBatch, rows: readonly number[]): PackedBatch {
+  const all = unpack(b);
+  const p = new BatchPacker(Math.max(1, rows.length));
+  for (const i of rows) {
+    const r = all[i];
+    if (r !== undefined) p.add(r);
+  }
+  return p.seal();
+}
+
+/** A packed batch as sinks see it: the packed form, and its records unpacked on first ask (once). */
+export class RecordBatch {
+  #records: CallRecord[] | undefined;
+
+  constructor(readonly packed: PackedBatch) {}
+
+  get count(): number {
+    return this.packed.count;
+  }
+
+  records(): CallRecord[] {
+    return (this.#records ??= unpack(this.packed));
+  }
 }

@@ -5,7 +5,10 @@
  * for — a slow sink must cost records, never proxy latency or memory).
  */
 import type { CallRecord } from './call-record.js';
-import { BatchPacker, type PackedBatch } from './packed-batch.js';
+import { BatchPacker, type PackedArrays, type PackedBatch } from './packed-batch.js';
+
+/** Spent arrays kept for the next batches: enough for the batches in flight at once. */
+const SPARE = 4;
 
 /**
  * Where the call observer hands each record. `r` is the observer's own object, filled again for the next
@@ -30,6 +33,7 @@ export interface RecordBufferOptions {
 export class RecordBuffer implements RecordIntake {
   private open: BatchPacker;
   private readonly ready: PackedBatch[] = [];
+  private readonly spare: PackedArrays[] = [];
   private waiting = 0;
   /** Records refused because the buffer was full, since start. */
   dropped = 0;
@@ -56,6 +60,11 @@ export class RecordBuffer implements RecordIntake {
     return true;
   }
 
+  /** Arrays of a batch the record thread is done with, to pack a later batch into. */
+  recycle(arrays: PackedArrays): void {
+    if (this.spare.length < SPARE) this.spare.push(arrays);
+  }
+
   /** The oldest waiting batch, or the open one when nothing waits (sealed early); undefined when empty. */
   take(): PackedBatch | undefined {
     if (this.ready.length === 0 && this.open.count > 0) this.sealOpen();
@@ -68,6 +77,6 @@ export class RecordBuffer implements RecordIntake {
     const b = this.open.seal();
     this.ready.push(b);
     this.waiting += b.count;
-    this.open = new BatchPacker(this.opts.batchSize);
+    this.open = new BatchPacker(this.opts.batchSize, this.spare.pop());
   }
 }

@@ -1,8 +1,8 @@
 /**
  * The record thread: everything call records cost beyond packing them happens here, off the proxy's
- * thread — unpacking, the store sink (SQLite inserts on this thread's own connection, or PostgreSQL),
- * the file and HTTP sinks, and the rollups (folded per batch, added to the store every few seconds and
- * on every flush). The proxy's thread only packs records and posts full batches
+ * thread — the store sink (a block per batch: SQLite on this thread's own connection, or PostgreSQL),
+ * the file and HTTP sinks (which unpack), and the rollups (folded per batch from the packed columns,
+ * added to the store every few seconds and on every flush). The proxy's thread only packs records and posts full batches
  * (record-thread.ts is its side of the conversation).
  */
 import { createRequire } from 'node:module';
@@ -14,13 +14,15 @@ import { HttpSink } from '../sinks/http-sink.js';
 import type { RecordSink } from '../sinks/sink.js';
 import { StreamSink } from '../sinks/stream-sink.js';
 import { openObserveDb, sqliteObserveDb, type ObserveDb } from '../store/observe-db.js';
-import { PgRecordSink } from '../store/pg-sink.js';
-import { SqliteRecordSink } from '../store/sqlite-records.js';
-import { unpack, type PackedBatch } from './packed-batch.js';
+import { PgBlockSink } from '../store/pg-block-sink.js';
+import { SqliteBlockSink } from '../store/sqlite-block-sink.js';
+import { RecordBatch, transferList, type PackedArrays, type PackedBatch } from './packed-batch.js';
 
 export interface RecordThreadSettings {
   dataDir: string;
   databaseUrl?: string | undefined;
+  /** PostgreSQL schema of the tables (tests isolate themselves in one). */
+  schema?: string | undefined;
   /** The sinks that run here (stdout stays on the proxy's thread, which owns the process's stdout). */
   sinks: ReadonlyArray<'store' | 'file' | 'http'>;
   file?: string | undefined;
@@ -41,7 +43,7 @@ export interface SinkOutcome {
 }
 
 export type ThreadReply =
-  | { type: 'done'; id: number; count: number; outcomes: SinkOutcome[] }
+  | { type: 'done'; id: number; count: number; outcomes: SinkOutcome[]; spent?: PackedArrays }
   | { type: 'failed'; id: number; error: string }
   | { type: 'warn'; msg: string; error: string };
 
@@ -54,8 +56,12 @@ function message(err: unknown): string {
 
 function openStore(): { store: ObserveDb; sink: RecordSink } {
   if (settings.databaseUrl !== undefined) {
-    const store = openObserveDb({ dataDir: settings.dataDir, databaseUrl: settings.databaseUrl });
-    return { store, sink: new PgRecordSink(store.db) };
+    const store = openObserveDb({
+      dataDir: settings.dataDir,
+      databaseUrl: settings.databaseUrl,
+      ...(settings.schema === undefined ? {} : { schema: settings.schema }),
+    });
+    return { store, sink: new PgBlockSink(store.db) };
   }
   const require = createRequire(import.meta.url);
   const Sqlite = require('better-sqlite3') as typeof BetterSqlite3;
@@ -64,7 +70,7 @@ function openStore(): { store: ObserveDb; sink: RecordSink } {
   // NORMAL in WAL mode: a power cut may lose the last commits, never corrupt; records are not config.
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
-  return { store: sqliteObserveDb(database), sink: new SqliteRecordSink(database) };
+  return { store: sqliteObserveDb(database), sink: new SqliteBlockSink(database) };
 }
 
 const { store, sink: storeSink } = openStore();
@@ -90,12 +96,12 @@ async function flushRollups(): Promise<void> {
 const timer = setInterval(() => void flushRollups(), settings.rollupFlushMs);
 timer.unref();
 
-async function write(batch: PackedBatch): Promise<SinkOutcome[]> {
-  const records = unpack(batch);
-  rollups.add(records);
+async function write(packed: PackedBatch): Promise<SinkOutcome[]> {
+  rollups.addPacked(packed);
+  const batch = new RecordBatch(packed);
   return Promise.all(
     sinks.map((s) =>
-      s.write(records).then(
+      s.write(batch).then(
         (): SinkOutcome => ({ sink: s.name }),
         (err: unknown): SinkOutcome => ({ sink: s.name, error: message(err) }),
       ),
@@ -105,8 +111,13 @@ async function write(batch: PackedBatch): Promise<SinkOutcome[]> {
 
 async function handle(msg: ThreadRequest): Promise<ThreadReply> {
   switch (msg.type) {
-    case 'batch':
-      return { type: 'done', id: msg.id, count: msg.batch.count, outcomes: await write(msg.batch) };
+    case 'batch': {
+      const b = msg.batch;
+      const outcomes = await write(b);
+      // The arrays go back (transferred) to pack later batches in.
+      const spent = { nums: b.nums, refs: b.refs, lens: b.lens, chars: b.chars };
+      return { type: 'done', id: msg.id, count: b.count, outcomes, spent };
+    }
     case 'flush':
       await flushRollups();
       await Promise.all(sinks.map((s) => s.flush().catch(() => undefined)));
@@ -130,6 +141,9 @@ port?.on('message', (msg: ThreadRequest) => {
     } catch (err) {
       reply = { type: 'failed', id: msg.id, error: message(err) };
     }
-    port.postMessage(reply);
+    port.postMessage(
+      reply,
+      reply.type === 'done' && reply.spent !== undefined ? transferList(reply.spent) : [],
+    );
   });
 });

@@ -4,7 +4,7 @@
  * An idle thread never keeps a stopping node alive; one with a batch in hand does, until it is written.
  */
 import { Worker } from 'node:worker_threads';
-import { transferList, type PackedBatch } from './packed-batch.js';
+import { transferList, type PackedArrays, type PackedBatch } from './packed-batch.js';
 import type { RecordThreadSettings, SinkOutcome, ThreadReply, ThreadRequest } from './record-thread-entry.js';
 
 type Pending = { resolve: (outcomes: SinkOutcome[]) => void; reject: (e: Error) => void };
@@ -15,7 +15,11 @@ export class RecordThread {
   private readonly pending = new Map<number, Pending>();
   private exited: Error | undefined;
 
-  constructor(settings: RecordThreadSettings, onWarn: (msg: string, error: string) => void) {
+  constructor(
+    settings: RecordThreadSettings,
+    onWarn: (msg: string, error: string) => void,
+    onSpent?: (arrays: PackedArrays) => void,
+  ) {
     this.worker = new Worker(new URL('./record-thread-entry.js', import.meta.url), {
       workerData: settings,
       // Its garbage is one batch at a time: a small young generation keeps the thread's heap at a few MB
@@ -30,8 +34,10 @@ export class RecordThread {
       const p = this.pending.get(reply.id);
       this.pending.delete(reply.id);
       if (this.pending.size === 0) this.worker.unref();
-      if (reply.type === 'done') p?.resolve(reply.outcomes);
-      else p?.reject(new Error(reply.error));
+      if (reply.type === 'done') {
+        if (reply.spent !== undefined) onSpent?.(reply.spent);
+        p?.resolve(reply.outcomes);
+      } else p?.reject(new Error(reply.error));
     });
     const fail = (err: Error): void => {
       this.exited ??= err;

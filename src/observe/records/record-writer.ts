@@ -7,7 +7,7 @@
  * lets its store go: a graceful restart loses nothing.
  */
 import type { RecordSink } from '../sinks/sink.js';
-import { unpack, type PackedBatch } from './packed-batch.js';
+import { RecordBatch, type PackedBatch } from './packed-batch.js';
 import type { RecordBuffer } from './record-buffer.js';
 import type { SinkOutcome } from './record-thread-entry.js';
 
@@ -71,10 +71,11 @@ export class RecordWriter {
       const writes: Array<Promise<SinkOutcome[]>> = [];
       if (this.local.length > 0) {
         // Unpacked before the thread gets the batch: posting it transfers (empties) its arrays.
-        const records = unpack(batch);
+        const local = new RecordBatch(batch);
+        local.records();
         for (const s of this.local) {
           writes.push(
-            s.write(records).then(
+            s.write(local).then(
               () => [{ sink: s.name }],
               (err: unknown) => [{ sink: s.name, error: err instanceof Error ? err.message : String(err) }],
             ),

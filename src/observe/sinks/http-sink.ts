@@ -3,7 +3,7 @@
  * per batch with a timeout: a collector that is down costs the records of that window (counted by the
  * writer), not memory.
  */
-import type { CallRecord } from '../records/call-record.js';
+import type { RecordBatch } from '../records/packed-batch.js';
 import type { RecordSink } from './sink.js';
 
 const TIMEOUT_MS = 10_000;
@@ -16,11 +16,11 @@ export class HttpSink implements RecordSink {
     private readonly headers: Record<string, string> = {},
   ) {}
 
-  async write(batch: readonly CallRecord[]): Promise<void> {
+  async write(batch: RecordBatch): Promise<void> {
     const res = await fetch(this.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...this.headers },
-      body: JSON.stringify(batch),
+      body: JSON.stringify(batch.records()),
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });
     await res.arrayBuffer();

@@ -6,7 +6,7 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import type { CallRecord } from '../records/call-record.js';
+import type { RecordBatch } from '../records/packed-batch.js';
 import { jsonLines, type RecordSink } from './sink.js';
 
 export class StreamSink implements RecordSink {
@@ -24,8 +24,8 @@ export class StreamSink implements RecordSink {
     return new StreamSink('stdout', stream, false);
   }
 
-  async write(batch: readonly CallRecord[]): Promise<void> {
-    if (!this.stream.write(jsonLines(batch))) await once(this.stream, 'drain');
+  async write(batch: RecordBatch): Promise<void> {
+    if (!this.stream.write(jsonLines(batch.records()))) await once(this.stream, 'drain');
   }
 
   async flush(): Promise<void> {

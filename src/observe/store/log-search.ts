@@ -1,17 +1,25 @@
 /**
- * Search over call records: filters, a time window, keyset pagination. Only the day tables the window
- * touches are opened, newest first (oldest first for `order=asc`, which `--follow` uses), each with an
- * indexed, bounded query, until the page is full — so "5xx in the last 2 hours" on a store holding tens
- * of millions of rows reads one or two days' indexes, never the rest.
+ * Search over call records: filters, a time window, keyset pagination. Records are stored in blocks
+ * (record-blocks.ts), so a search picks blocks first — only the day tables the window touches, newest
+ * first (oldest first for `order=asc`, which `--follow` uses), only blocks whose time range overlaps the
+ * window, only blocks whose keys hold every filtered consumer, route, service, app, credential and status,
+ * and for a request id only blocks whose Bloom filter may hold it — then reads those blocks one at a time
+ * and keeps the records that match, until the page is full. "5xx in the last 2 hours" on a store holding
+ * tens of millions of calls reads the few blocks that hold a 5xx.
  *
- * The cursor is `<at>.<id>`: the record's day (hence its table) follows from `at`, and `(at, id)` is
- * unique within it.
+ * Order: blocks in the order they were written (a block per batch of calls that ended about together),
+ * and within a block by arrival time. The cursor `<day>.<block>.<index>` names the last record of a page:
+ * the next page starts right after it, whatever arrived meanwhile.
  */
 import { sql, type Expression, type SqlBool } from 'kysely';
 import { KeywayError } from '../../core/errors.js';
 import type { CallRecord } from '../records/call-record.js';
+import { decodeBlock } from '../records/block-codec.js';
+import { unpack } from '../records/packed-batch.js';
+import { mayContain } from '../records/request-bloom.js';
 import type { ObserveDb } from './observe-db.js';
-import { dayOf, dayStart, tableFor, DAY_MS } from './record-tables.js';
+import { statusKey, type KeyKind } from './record-blocks.js';
+import { dayOf, dayStart, tablesFor, DAY_MS } from './record-tables.js';
 
 export interface LogQuery {
   consumer?: string;
@@ -31,19 +39,29 @@ export interface LogQuery {
   order: 'desc' | 'asc';
 }
 
-export type StoredCallRecord = CallRecord & { id: number; time: string };
+/** A record as searches return it: `id` is its place in the store (`<day>.<block>.<index>`). */
+export type StoredCallRecord = CallRecord & { id: string; time: string };
 
 export interface LogPage {
   data: StoredCallRecord[];
   next: string | null;
 }
 
-export function parseCursor(after: string | undefined): { at: number; id: number } | undefined {
+interface Cursor {
+  day: string;
+  block: number;
+  index: number;
+}
+
+/** Blocks asked for at a time; each is then read on its own, so a full page stops the reading. */
+const BLOCKS_PER_QUERY = 32;
+
+export function parseCursor(after: string | undefined): Cursor | undefined {
   if (after === undefined || after === '') return undefined;
-  const m = /^(\d{1,15})\.(\d{1,15})$/.exec(after);
+  const m = /^(\d{8})\.(\d{1,15})\.(\d{1,9})$/.exec(after);
   if (m === null)
     throw new KeywayError('KW_ERR_VALIDATION', { reason: 'after: not a cursor from a previous page' });
-  return { at: Number(m[1]), id: Number(m[2]) };
+  return { day: m[1] ?? '', block: Number(m[2]), index: Number(m[3]) };
 }
 
 function statusRange(status: string | undefined): [number, number] | undefined {
@@ -54,18 +72,19 @@ function statusRange(status: string | undefined): [number, number] | undefined {
   throw new KeywayError('KW_ERR_VALIDATION', { reason: 'status: 5xx, 4xx… or a status code such as 502' });
 }
 
+const FILTERS = ['consumer', 'route', 'service', 'app', 'credential'] as const satisfies readonly KeyKind[];
+
 export async function searchLogs(store: ObserveDb, q: LogQuery): Promise<LogPage> {
   const cursor = parseCursor(q.after);
   const range = statusRange(q.status);
-  let since = q.since;
-  let until = q.until;
+  const desc = q.order === 'desc';
+  if (q.since >= q.until) return { data: [], next: null };
+  let firstDay = dayOf(q.since);
+  let lastDay = dayOf(q.until - 1);
   if (cursor !== undefined) {
-    if (q.order === 'desc') until = Math.min(until, cursor.at + 1);
-    else since = Math.max(since, cursor.at);
+    if (desc && cursor.day < lastDay) lastDay = cursor.day;
+    if (!desc && cursor.day > firstDay) firstDay = cursor.day;
   }
-  if (since >= until) return { data: [], next: null };
-  const firstDay = dayOf(since);
-  const lastDay = dayOf(until - 1);
   const days = (
     await store.db
       .selectFrom('call_record_days')
@@ -77,52 +96,105 @@ export async function searchLogs(store: ObserveDb, q: LogQuery): Promise<LogPage
   ).map((r) => r.day);
 
   const out: StoredCallRecord[] = [];
+  const keep = (r: CallRecord): boolean =>
+    r.at >= q.since &&
+    r.at < q.until &&
+    FILTERS.every((f) => q[f] === undefined || q[f] === '' || r[f] === q[f]) &&
+    (q.request_id === undefined || q.request_id === '' || r.request_id === q.request_id) &&
+    (range === undefined || (r.status >= range[0] && r.status < range[1]));
+
   for (const day of days) {
-    const want = q.limit + 1 - out.length;
-    if (want <= 0) break;
-    const from = Math.max(since, dayStart(day));
-    const to = Math.min(until, dayStart(day) + DAY_MS);
-    const where: Array<Expression<SqlBool>> = [sql<SqlBool>`at >= ${from}`, sql<SqlBool>`at < ${to}`];
-    if (cursor !== undefined && dayOf(cursor.at) === day) {
+    const t = tablesFor(day);
+    const from = Math.max(q.since, dayStart(day));
+    const to = Math.min(q.until, dayStart(day) + DAY_MS);
+    const where: Array<Expression<SqlBool>> = [
+      sql<SqlBool>`last_at >= ${from}`,
+      sql<SqlBool>`first_at < ${to}`,
+    ];
+    for (const f of FILTERS) {
+      const v = q[f];
+      if (v !== undefined && v !== '')
+        where.push(
+          sql<SqlBool>`id in (select block from ${sql.table(t.keys)} where kind = ${f} and value = ${v})`,
+        );
+    }
+    if (range !== undefined) {
       where.push(
-        q.order === 'desc'
-          ? sql<SqlBool>`(at < ${cursor.at} or (at = ${cursor.at} and id < ${cursor.id}))`
-          : sql<SqlBool>`(at > ${cursor.at} or (at = ${cursor.at} and id > ${cursor.id}))`,
+        sql<SqlBool>`id in (select block from ${sql.table(t.keys)} where kind = 'status' and value >= ${statusKey(range[0])} and value < ${statusKey(range[1])})`,
       );
     }
-    for (const col of ['consumer', 'route', 'service', 'app', 'credential', 'request_id'] as const) {
-      const v = q[col];
-      if (v !== undefined && v !== '') where.push(sql<SqlBool>`${sql.ref(col)} = ${v}`);
+    const inCursorDay = cursor !== undefined && cursor.day === day;
+    let edge: number | undefined = inCursorDay ? cursor.block : undefined;
+    let edgeIncluded = true;
+    for (;;) {
+      const bound: Array<Expression<SqlBool>> =
+        edge === undefined
+          ? []
+          : [
+              desc
+                ? edgeIncluded
+                  ? sql<SqlBool>`id <= ${edge}`
+                  : sql<SqlBool>`id < ${edge}`
+                : edgeIncluded
+                  ? sql<SqlBool>`id >= ${edge}`
+                  : sql<SqlBool>`id > ${edge}`,
+            ];
+      const dir = sql.raw(desc ? 'desc' : 'asc');
+      let candidates: Array<{ id: number | string; bloom?: Uint8Array }>;
+      try {
+        const bloom = q.request_id !== undefined && q.request_id !== '' ? sql`, bloom` : sql``;
+        candidates = (
+          await sql<{
+            id: number | string;
+            bloom?: Uint8Array;
+          }>`select id${bloom} from ${sql.table(t.blocks)} where ${sql.join([...where, ...bound], sql` and `)} order by id ${dir} limit ${BLOCKS_PER_QUERY}`.execute(
+            store.db,
+          )
+        ).rows;
+      } catch (err) {
+        // A day listed before block tables existed (records of an earlier layout): nothing to read here.
+        if (/no such table|does not exist/i.test(err instanceof Error ? err.message : '')) break;
+        throw err;
+      }
+      for (const c of candidates) {
+        const block = Number(c.id);
+        if (c.bloom !== undefined && !mayContain(c.bloom, q.request_id ?? '')) continue;
+        const row = (
+          await sql<{
+            data: Uint8Array;
+          }>`select data from ${sql.table(t.blocks)} where id = ${block}`.execute(store.db)
+        ).rows[0];
+        if (row === undefined) continue;
+        const records = inTimeOrder(unpack(decodeBlock(row.data)));
+        const skipThrough = inCursorDay && block === cursor.block ? cursor.index : undefined;
+        for (let k = 0; k < records.length; k++) {
+          const i = desc ? records.length - 1 - k : k;
+          if (skipThrough !== undefined && (desc ? i >= skipThrough : i <= skipThrough)) continue;
+          const r = records[i];
+          if (r === undefined || !keep(r)) continue;
+          out.push({ ...r, id: `${day}.${block}.${i}`, time: new Date(r.at).toISOString() });
+          if (out.length > q.limit) return page(out, q.limit);
+        }
+      }
+      if (candidates.length < BLOCKS_PER_QUERY) break;
+      edge = Number(candidates[candidates.length - 1]?.id);
+      edgeIncluded = false;
     }
-    if (range !== undefined) where.push(sql<SqlBool>`status >= ${range[0]} and status < ${range[1]}`);
-    const dir = sql.raw(q.order);
-    const rows =
-      await sql<StoredCallRecord>`select * from ${sql.table(tableFor(day))} where ${sql.join(where, sql` and `)} order by at ${dir}, id ${dir} limit ${want}`.execute(
-        store.db,
-      );
-    for (const r of rows.rows) out.push(normalize(r));
   }
-  const more = out.length > q.limit;
-  const data = more ? out.slice(0, q.limit) : out;
-  const last = data[data.length - 1];
-  return { data, next: more && last !== undefined ? `${last.at}.${last.id}` : null };
+  return page(out, q.limit);
 }
 
-/** PostgreSQL returns bigint as text: numbers back to numbers, and a readable time beside `at`. */
-function normalize(r: StoredCallRecord): StoredCallRecord {
-  const at = Number(r.at);
-  const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
-  return {
-    ...r,
-    id: Number(r.id),
-    at,
-    time: new Date(at).toISOString(),
-    status: Number(r.status),
-    upstream_status: num(r.upstream_status),
-    bytes_in: num(r.bytes_in),
-    bytes_out: num(r.bytes_out),
-    retries: Number(r.retries),
-    tokens_in: num(r.tokens_in),
-    tokens_out: num(r.tokens_out),
-  };
+/** A block's records by arrival time (stable: equal times keep their written order). */
+function inTimeOrder(records: CallRecord[]): CallRecord[] {
+  return records
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => a.r.at - b.r.at || a.i - b.i)
+    .map((x) => x.r);
+}
+
+function page(out: StoredCallRecord[], limit: number): LogPage {
+  const more = out.length > limit;
+  const data = more ? out.slice(0, limit) : out;
+  const last = data[data.length - 1];
+  return { data, next: more && last !== undefined ? last.id : null };
 }

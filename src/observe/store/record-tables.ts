@@ -1,17 +1,16 @@
 /**
- * Call records are partitioned by UTC day: one table per day, `call_records_YYYYMMDD`, on both SQLite
- * and PostgreSQL. Why tables and not PostgreSQL declarative partitions: the same DDL, queries and
- * retention work on both dialects; retention is a `DROP TABLE` (instant, no vacuum, no index bloat),
- * and a search for "the last two hours" opens one or two small tables instead of an index over
- * everything — APIPark's analysis page froze on one 55M-row table. `call_record_days` lists the days
- * that have a table, so readers never guess.
+ * Call records are partitioned by UTC day: per day a table of blocks, `call_blocks_YYYYMMDD` (a block is
+ * the records of one written batch: record-blocks.ts), and a table of the keys each block holds,
+ * `call_block_keys_YYYYMMDD`, on both SQLite and PostgreSQL. Why tables and not PostgreSQL declarative
+ * partitions: the same DDL, queries and retention work on both dialects; retention is a `DROP TABLE`
+ * (instant, no vacuum, no index bloat), and a search for "the last two hours" opens one or two small
+ * tables instead of an index over everything — APIPark's analysis page froze on one 55M-row table.
+ * `call_record_days` lists the days that have tables, so readers never guess.
  *
- * Indexes are what the searches need and no more (each one costs every insert):
- * time (keyset order), consumer + time, route + time, and status + time only for status >= 400,
- * a partial index that stays small because errors are the minority.
+ * Indexes are what the searches need and no more: blocks by id (keyset order) and by time; keys by
+ * (kind, value, block), so "this consumer's blocks" or "blocks with a 5xx" is one index range.
  */
 import type { Dialect } from '../../store/types.js';
-import { RECORD_COLUMNS, NUMERIC_COLUMNS, REAL_COLUMNS } from '../records/call-record.js';
 
 const DAY = /^\d{8}$/;
 export const DAY_MS = 86_400_000;
@@ -30,31 +29,35 @@ export function dayStart(day: string): number {
   return Date.UTC(Number(day.slice(0, 4)), Number(day.slice(4, 6)) - 1, Number(day.slice(6, 8)));
 }
 
-export function tableFor(day: string): string {
+export interface DayTables {
+  blocks: string;
+  keys: string;
+}
+
+export function tablesFor(day: string): DayTables {
   // Table names are built, never taken from input: the day is checked so nothing else reaches the DDL.
   if (!DAY.test(day)) throw new Error(`not a day: ${day}`);
-  return `call_records_${day}`;
+  return { blocks: `call_blocks_${day}`, keys: `call_block_keys_${day}` };
 }
 
-function columnType(dialect: Dialect, col: (typeof RECORD_COLUMNS)[number]): string {
-  if (REAL_COLUMNS.has(col)) return dialect === 'postgres' ? 'double precision' : 'real';
-  if (col === 'at') return dialect === 'postgres' ? 'bigint not null' : 'integer not null';
-  if (NUMERIC_COLUMNS.has(col)) return dialect === 'postgres' ? 'bigint' : 'integer';
-  return 'text';
+/** Every table a day may have, for retention (including `call_records_*` of the row-per-record layout). */
+export function allTablesFor(day: string): string[] {
+  const t = tablesFor(day);
+  return [t.keys, t.blocks, `call_records_${day}`];
 }
 
-/** Statements that create one day's table and its indexes (idempotent). */
+/** Statements that create one day's tables and indexes (idempotent). */
 export function createDaySql(dialect: Dialect, day: string): string[] {
-  const t = tableFor(day);
-  const id = dialect === 'postgres' ? 'id bigserial primary key' : 'id integer primary key';
-  const cols = RECORD_COLUMNS.map((c) => `${c} ${columnType(dialect, c)}`).join(', ');
+  const { blocks, keys } = tablesFor(day);
+  const pg = dialect === 'postgres';
   return [
-    `create table if not exists ${t} (${id}, ${cols})`,
-    `create index if not exists ${t}_at on ${t} (at, id)`,
-    `create index if not exists ${t}_consumer on ${t} (consumer, at, id)`,
-    `create index if not exists ${t}_route on ${t} (route, at, id)`,
-    `create index if not exists ${t}_errors on ${t} (status, at, id) where status >= 400`,
-    dialect === 'postgres'
+    `create table if not exists ${blocks} (${pg ? 'id bigserial primary key' : 'id integer primary key'}, ` +
+      `first_at bigint not null, last_at bigint not null, count integer not null, ` +
+      `data ${pg ? 'bytea' : 'blob'} not null, bloom ${pg ? 'bytea' : 'blob'} not null)`,
+    `create index if not exists ${blocks}_time on ${blocks} (last_at, first_at)`,
+    `create table if not exists ${keys} (kind text not null, value text not null, block bigint not null, ` +
+      `primary key (kind, value, block))${pg ? '' : ' without rowid'}`,
+    pg
       ? `insert into call_record_days (day) values ('${day}') on conflict do nothing`
       : `insert or ignore into call_record_days (day) values ('${day}')`,
   ];

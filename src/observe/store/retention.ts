@@ -8,7 +8,7 @@
 import { sql } from 'kysely';
 import type { ObserveDb } from './observe-db.js';
 import { grainCode, type Grain } from '../rollups.js';
-import { dayOf, tableFor, DAY_MS } from './record-tables.js';
+import { allTablesFor, dayOf, DAY_MS } from './record-tables.js';
 
 /** Networks a credential was used from are kept a year after last seen: the longest `new_network` look-back. */
 const NETWORK_RETENTION_MS = 366 * DAY_MS;
@@ -33,7 +33,8 @@ export async function applyRetention(
     await store.db.selectFrom('call_record_days').select('day').where('day', '<', keepFrom).execute()
   ).map((r) => r.day);
   for (const day of old) {
-    await sql`drop table if exists ${sql.table(tableFor(day))}`.execute(store.db);
+    for (const table of allTablesFor(day))
+      await sql`drop table if exists ${sql.table(table)}`.execute(store.db);
     await store.db.deleteFrom('call_record_days').where('day', '=', day).execute();
   }
   for (const [grain, ms] of Object.entries(ROLLUP_RETENTION_MS)) {

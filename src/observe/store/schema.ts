@@ -3,7 +3,7 @@
  * not listed: their names are built per day (record-tables.ts) and queried with `sql.table`.
  */
 export interface CallRecordDayTable {
-  /** `YYYYMMDD` (UTC) of a `call_records_YYYYMMDD` table that exists. */
+  /** `YYYYMMDD` (UTC) of a day whose record tables (`call_blocks_YYYYMMDD`, `call_block_keys_YYYYMMDD`) exist. */
   day: string;
 }
 
