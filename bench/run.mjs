@@ -22,7 +22,7 @@ const HELP = `usage: node bench/run.mjs [options]
   --rounds N         interleaved rounds per candidate (default 3)
   --duration S       seconds per run (default 5)
   --connections N    concurrent connections at peak (default 50)
-  --warmup S         seconds of warm-up per candidate before the first round (default 1)
+  --warmup S         seconds of warm-up of each freshly started candidate before it is measured (default 2)
   --only a,b         candidates to run (${scenarios.map((s) => s.name).join(', ')})
   --profile          after measuring, run Keyway (and the ceiling) once more under --cpu-prof and print
                      the top 15 functions by self time under load
@@ -33,7 +33,7 @@ const OPTIONS = {
   rounds: { type: 'string', default: '3' },
   duration: { type: 'string', default: '5' },
   connections: { type: 'string', default: '50' },
-  warmup: { type: 'string', default: '1' },
+  warmup: { type: 'string', default: '2' },
   only: { type: 'string' },
   profile: { type: 'boolean', default: false },
   'no-half-load': { type: 'boolean', default: false },
@@ -182,22 +182,21 @@ async function main() {
     );
   }
 
-  const targets = new Map();
-  for (const s of candidates) {
-    log(`starting ${s.name}…`);
-    const target = await s.setup(env);
-    await sanityCheck(s.name, target);
-    targets.set(s.name, target);
-  }
-
   const load = { connections: opts.connections };
   const problems = [];
-  if (opts.warmup) {
-    for (const s of candidates) {
-      log(`warm-up ${s.name} (${opts.warmup} s)`);
-      await peak({ ...targets.get(s.name), ...load, duration: opts.warmup });
+  // Every run starts its candidate afresh, checks its answer and warms it up: a process's JIT decisions and
+  // memory layout move its throughput by several percent (two identical Keyway processes differed by 7%
+  // over six rounds on this VM), so one process per candidate would carry that luck into every round.
+  const withFresh = async (s, measure) => {
+    const target = await s.setup(env);
+    try {
+      await sanityCheck(s.name, target);
+      if (opts.warmup) await peak({ ...target, ...load, duration: opts.warmup });
+      return await measure(target);
+    } finally {
+      await s.teardown();
     }
-  }
+  };
 
   // Interleaved rounds: a slow drift of the machine (thermal, noisy neighbour) spreads over every candidate
   // instead of landing on whichever ran last. Every other round runs the candidates in reverse order (A B C,
@@ -206,7 +205,7 @@ async function main() {
   for (let round = 1; round <= opts.rounds; round++) {
     const order = round % 2 === 1 ? candidates : [...candidates].reverse();
     for (const s of order) {
-      const r = await peak({ ...targets.get(s.name), ...load, duration: opts.duration });
+      const r = await withFresh(s, (target) => peak({ ...target, ...load, duration: opts.duration }));
       checkRun(s.name, r, problems);
       runs[s.name].push(r);
       log(
@@ -240,12 +239,10 @@ async function main() {
     const halfRuns = Object.fromEntries(names.map((n) => [n, []]));
     for (let round = 1; round <= opts.rounds; round++) {
       for (const name of names) {
-        const r = await pacedRun({
-          ...targets.get(name),
-          connections: opts.connections,
-          duration: opts.duration,
-          rate,
-        });
+        const s = candidates.find((c) => c.name === name);
+        const r = await withFresh(s, (target) =>
+          pacedRun({ ...target, connections: opts.connections, duration: opts.duration, rate }),
+        );
         checkRun(`${name} @ half load`, r, problems);
         // Fewer requests than the schedule means the candidate (or the shared CPU) could not keep the pace.
         if (r.rps < rate * 0.9)
@@ -276,8 +273,6 @@ async function main() {
       ),
     };
   }
-
-  for (const s of candidates) await s.teardown();
 
   // Profiled runs come after the measured ones so the profiler's overhead never touches the figures. The
   // ceiling is profiled too: the difference between the two profiles is what Keyway adds.
