@@ -1,17 +1,16 @@
 /**
  * The data plane's request handler: route, run the plugin phases, forward, answer.
  *
- * A route without plugins takes a synchronous path with no promise at all (the bare-route benchmark
- * measures exactly that); a route with plugins awaits each phase handler in order.
+ * A route without plugins goes straight to the upstream; a route with plugins runs its phases
+ * (phases.ts: synchronously while its handlers answer synchronously).
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { KeywayError, isKeywayError } from '../core/errors.js';
+import { KeywayError } from '../core/errors.js';
 import type { CallObserver } from '../observe/call-observer.js';
 import type { Snapshot } from '../snapshot/compile.js';
-import type { RoutePhases } from '../snapshot/types.js';
 import { RequestContext } from './context.js';
-import { forward, type ForwardHooks } from './forward.js';
+import { forward } from './forward.js';
 import {
   acceptableRequestId,
   clientAddress,
@@ -20,6 +19,7 @@ import {
   type TrustedProxies,
 } from './headers.js';
 import { sendError } from './send-error.js';
+import { runPhases, type PhaseHooks } from './phases.js';
 import { normalizePath, upstreamPath } from './upstream-path.js';
 
 export interface HandlerOptions {
@@ -29,10 +29,7 @@ export interface HandlerOptions {
   maxHeaderBytes: number;
   /** Call records, metrics and trace propagation (src/observe); absent when all are off. */
   observer?: CallObserver | undefined;
-  hooks: ForwardHooks & {
-    /** A plugin threw something that is not a KeywayError: a bug, logged with the request id. */
-    onPluginError(ctx: RequestContext, err: unknown): void;
-  };
+  hooks: PhaseHooks;
 }
 
 export function createProxyHandler(opts: HandlerOptions, proto: 'http' | 'https') {
@@ -92,7 +89,7 @@ export function createProxyHandler(opts: HandlerOptions, proto: 'http' | 'https'
 
     const peer = req.socket.remoteAddress ?? '';
     const trustedPeer = trusted.has(peer);
-    const upstreamHeaders = upstreamRequestHeaders(req.headers);
+    const upstreamHeaders = upstreamRequestHeaders(req.headers, match.route.phases.identify.length > 0);
     setForwardedHeaders(upstreamHeaders, req.headers, peer, proto, trustedPeer);
     upstreamHeaders['x-request-id'] = requestId;
 
@@ -122,74 +119,8 @@ export function createProxyHandler(opts: HandlerOptions, proto: 'http' | 'https'
       forward(ctx, hooks);
       return;
     }
-    runPhases(ctx, phases, hooks).catch((err: unknown) => fail(ctx, err, hooks));
+    runPhases(ctx, phases, hooks);
   };
-}
-
-async function runPhases(
-  ctx: RequestContext,
-  phases: RoutePhases,
-  hooks: HandlerOptions['hooks'],
-): Promise<void> {
-  if (phases.identify.length > 0) {
-    // Any-of: the first auth plugin that recognises a credential wins; the others are skipped.
-    for (const h of phases.identify) {
-      // Handlers that answered synchronously (cached key, local counters) return undefined: awaiting
-      // that would still cost a microtask turn per phase, measured on the key-auth bench.
-      const pending = h(ctx);
-      if (pending !== undefined) await pending;
-      if (ctx.responded) return;
-      if (ctx.identity !== undefined) break;
-    }
-    settleIdentity(ctx);
-  }
-  // Consumer-scoped plugin configs take over once we know who is calling.
-  let active = phases;
-  const consumerId = ctx.identity?.consumerId;
-  if (consumerId !== undefined) {
-    const override = ctx.route.consumerPhases?.get(consumerId);
-    if (override !== undefined) active = override;
-  }
-  for (const list of [active.authorize, active.limit, active.transform, active.proxy]) {
-    for (const h of list) {
-      const pending = h(ctx);
-      if (pending !== undefined) await pending;
-      if (ctx.responded) return;
-    }
-  }
-  if (active !== phases) ctx.route = { ...ctx.route, phases: active };
-  forward(ctx, hooks);
-}
-
-/** Headers that carry the identity upstream; whatever a client sends under these names is dropped. */
-const IDENTITY_HEADERS = [
-  'x-consumer-id',
-  'x-consumer-username',
-  'x-app-id',
-  'x-credential-id',
-  'x-authenticated-scopes',
-] as const;
-
-function settleIdentity(ctx: RequestContext): void {
-  if (ctx.identity === undefined && ctx.auth !== undefined) {
-    if (ctx.auth.anonymous === undefined) {
-      throw new KeywayError(
-        'KW_ERR_AUTH_MISSING',
-        {},
-        { headers: { 'www-authenticate': ctx.auth.challenges.join(', ') } },
-      );
-    }
-    ctx.identity = ctx.auth.anonymous;
-  }
-  const h = ctx.upstreamHeaders;
-  for (const name of IDENTITY_HEADERS) delete h[name];
-  const id = ctx.identity;
-  if (id === undefined) return;
-  h['x-consumer-id'] = id.consumerId;
-  h['x-consumer-username'] = id.consumerName;
-  if (id.appId !== undefined) h['x-app-id'] = id.appId;
-  if (id.credentialId !== undefined) h['x-credential-id'] = id.credentialId;
-  if (id.scopes !== undefined) h['x-authenticated-scopes'] = id.scopes.join(' ');
 }
 
 function runLog(ctx: RequestContext, hooks: HandlerOptions['hooks']): void {
@@ -203,17 +134,6 @@ function runLog(ctx: RequestContext, hooks: HandlerOptions['hooks']): void {
       hooks.onPluginError(ctx, err);
     }
   }
-}
-
-function fail(ctx: RequestContext, err: unknown, hooks: HandlerOptions['hooks']): void {
-  if (isKeywayError(err)) {
-    ctx.errorCode = err.code;
-    sendError(ctx.res, err, ctx.requestId);
-    return;
-  }
-  hooks.onPluginError(ctx, err);
-  ctx.errorCode = 'KW_ERR_INTERNAL';
-  sendError(ctx.res, new KeywayError('KW_ERR_INTERNAL'), ctx.requestId);
 }
 
 /** Answers before a route is known; they still get a call record (no route, service or consumer in it). */

@@ -38,15 +38,32 @@ function connectionListed(value: string | string[] | undefined): Set<string> | u
   return s;
 }
 
-/** Request headers to send upstream: everything but hop-by-hop, `host` and `expect`. */
+/**
+ * Headers that carry the caller's identity upstream (set by the pipeline once a credential is recognised,
+ * phases.ts); whatever a client sends under these names is dropped on routes that identify callers.
+ */
+export const IDENTITY_HEADERS: ReadonlySet<string> = new Set([
+  'x-consumer-id',
+  'x-consumer-username',
+  'x-app-id',
+  'x-credential-id',
+  'x-authenticated-scopes',
+]);
+
+/**
+ * Request headers to send upstream: everything but hop-by-hop, `host` and `expect`, and on a route that
+ * identifies callers (`identifying`), the identity headers a client may have forged.
+ */
 export function upstreamRequestHeaders(
   h: IncomingHttpHeaders,
+  identifying = false,
 ): Record<string, string | string[] | undefined> {
   const listed = connectionListed(h.connection);
   const out: Record<string, string | string[] | undefined> = {};
   for (const name in h) {
     if (HOP_BY_HOP.has(name) || name === 'host' || name === 'expect') continue;
     if (listed?.has(name) === true) continue;
+    if (identifying && IDENTITY_HEADERS.has(name)) continue;
     out[name] = h[name];
   }
   return out;
