@@ -10,7 +10,16 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { scenarios } from './scenarios/index.mjs';
 import { BODY } from './lib/body.mjs';
-import { installCleanup, cleanup, start, tempDir, waitFor, hide, interrupted } from './lib/processes.mjs';
+import {
+  installCleanup,
+  cleanup,
+  cpuMicros,
+  start,
+  tempDir,
+  waitFor,
+  hide,
+  interrupted,
+} from './lib/processes.mjs';
 import { nginxPath, nginxVersion, startNginxUpstream } from './lib/nginx.mjs';
 import { loadGenerator, peak, pacedRun } from './lib/load.mjs';
 import { selfTimes, formatTop } from './lib/profile.mjs';
@@ -205,7 +214,17 @@ async function main() {
   for (let round = 1; round <= opts.rounds; round++) {
     const order = round % 2 === 1 ? candidates : [...candidates].reverse();
     for (const s of order) {
-      const r = await withFresh(s, (target) => peak({ ...target, ...load, duration: opts.duration }));
+      const r = await withFresh(s, async (target) => {
+        const before = cpuMicros(target.pid);
+        const out = await peak({ ...target, ...load, duration: opts.duration });
+        const after = cpuMicros(target.pid);
+        // The candidate's CPU per answered request, every thread and child process included.
+        out.cpuUs =
+          before === undefined || after === undefined || !out.requests
+            ? NaN
+            : (after - before) / out.requests;
+        return out;
+      });
       checkRun(s.name, r, problems);
       runs[s.name].push(r);
       log(
@@ -221,7 +240,14 @@ async function main() {
         rs.length > 1 ? (Math.max(...rs.map((r) => r.rps)) - Math.min(...rs.map((r) => r.rps))) / rps : 0;
       return [
         s.name,
-        { rps, p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)), spread, rounds: rs },
+        {
+          rps,
+          p50: median(rs.map((r) => r.p50)),
+          p99: median(rs.map((r) => r.p99)),
+          cpuUs: median(rs.map((r) => r.cpuUs ?? NaN)),
+          spread,
+          rounds: rs,
+        },
       ];
     }),
   );
@@ -354,9 +380,16 @@ async function profileCandidates(list, env, load, duration) {
 }
 
 function report({ peakResults, halfLoad, gateways }) {
-  const rows = [['candidate', 'req/s', 'p50 ms', 'p99 ms', 'spread']];
+  const rows = [['candidate', 'req/s', 'p50 ms', 'p99 ms', 'spread', 'CPU µs/req']];
   for (const [name, r] of Object.entries(peakResults)) {
-    rows.push([name, fmt(r.rps, 0), fmt(r.p50), fmt(r.p99), `±${fmt((r.spread * 100) / 2, 1)}%`]);
+    rows.push([
+      name,
+      fmt(r.rps, 0),
+      fmt(r.p50),
+      fmt(r.p99),
+      `±${fmt((r.spread * 100) / 2, 1)}%`,
+      fmt(r.cpuUs, 1),
+    ]);
   }
   console.log(`\npeak (median of rounds)\n${table(rows)}`);
 
@@ -379,6 +412,15 @@ function report({ peakResults, halfLoad, gateways }) {
     return { median: median(xs), min: Math.min(...xs), max: Math.max(...xs) };
   };
   const range = (p) => (Number.isFinite(p.min) ? ` [rounds ${fmt(p.min)}–${fmt(p.max)}]` : '');
+  // The same pairing for CPU per request: reference ÷ candidate, so it reads like the throughput ratio
+  // (what the candidate's throughput would be against the reference's if CPU were all that limited it).
+  const pairedCpu = (a, b) => {
+    const rb = peakResults[b]?.rounds ?? [];
+    const xs = (peakResults[a]?.rounds ?? [])
+      .map((r, i) => ratio(rb[i]?.cpuUs, r.cpuUs))
+      .filter(Number.isFinite);
+    return xs.length === 0 ? NaN : median(xs);
+  };
   const p99half = (n) => halfLoad?.results[n]?.p99;
   const lines = [];
   const gatewayNames = gateways.map((g) => g.name);
@@ -399,6 +441,9 @@ function report({ peakResults, halfLoad, gateways }) {
     lines.push(
       `${g}/${against} = ${fmt(s.vsTarget)}${range(vsTarget)} (target ≥ ${want.toFixed(2)})${s.vsTarget >= want ? '' : Number.isFinite(s.vsTarget) ? '  ← below target' : ''}`,
     );
+    s.cpuVsTarget = pairedCpu(g, against);
+    if (Number.isFinite(s.cpuVsTarget))
+      lines.push(`  CPU per request: ${against} ÷ ${g} = ${fmt(s.cpuVsTarget)}`);
     if (against !== 'ceiling') lines.push(`${g}/ceiling = ${fmt(s.vsCeiling)}${range(vsCeiling)}`);
     lines.push(`${g}/nginx-proxy = ${fmt(s.vsNginxProxy)}${range(vsNginx)}`);
   }

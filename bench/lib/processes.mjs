@@ -7,6 +7,7 @@ import {
   openSync,
   closeSync,
   readFileSync,
+  readdirSync,
   statSync,
   accessSync,
   constants,
@@ -236,3 +237,57 @@ export async function runToEnd(name, command, args, { timeoutMs }) {
   if (proc.exitCode !== 0) throw new Error(`${name} exited with ${proc.exitCode}: ${stderr.trim()}`);
   return stdout;
 }
+
+/**
+ * CPU time (user + system, µs) spent so far by a process, its threads and its live descendants (the nginx
+ * master's worker, `--workers N`'s processes), from /proc; undefined where there is no /proc. The bench
+ * divides the difference over a run by the requests answered: CPU per request moves far less than req/s
+ * when the machine is shared, and it shows where a ratio is lost (a second thread's work included).
+ */
+export function cpuMicros(pid) {
+  if (pid === undefined) return undefined;
+  let ticks = 0;
+  const seen = new Set();
+  const visit = (p) => {
+    if (seen.has(p)) return;
+    seen.add(p);
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+    } catch {
+      return; // gone, or not Linux
+    }
+    // Fields after the parenthesised command: utime and stime are the 12th and 13th.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks += Number(f[11]) + Number(f[12]);
+    let tids = [];
+    try {
+      tids = readdirSync(`/proc/${p}/task`);
+    } catch {
+      /* none */
+    }
+    for (const t of tids) {
+      let kids = '';
+      try {
+        kids = readFileSync(`/proc/${p}/task/${t}/children`, 'utf8');
+      } catch {
+        /* kernel without CONFIG_PROC_CHILDREN */
+      }
+      for (const k of kids.split(' ')) if (k !== '') visit(Number(k));
+    }
+  };
+  visit(pid);
+  return existsProc(pid) ? (ticks * 1e6) / CLOCK_TICKS : undefined;
+}
+
+const existsProc = (pid) => {
+  try {
+    statSync(`/proc/${pid}`);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+// USER_HZ: 100 on every Linux build Node supports (sysconf(_SC_CLK_TCK) is fixed by the kernel ABI).
+const CLOCK_TICKS = 100;

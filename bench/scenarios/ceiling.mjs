@@ -13,7 +13,7 @@ export default {
       [...(env.nodeArgs ?? []), path.join(env.root, 'bench', 'ceiling-proxy.mjs'), env.upstream.origin],
       { readyLine: /listening (\d+)/ },
     );
-    return { url: `http://127.0.0.1:${proxy.ready}/` };
+    return { url: `http://127.0.0.1:${proxy.ready}/`, pid: proxy.child.pid };
   },
   async teardown() {
     await stop(proxy);

@@ -16,7 +16,7 @@ export default {
     await keyway.admin('POST', '/services', { name: 'bench', url: env.upstream.origin });
     await keyway.admin('POST', '/routes', { name: 'bench', service: 'bench', paths: ['/'] });
     await keyway.waitForRoute('/');
-    return { url: keyway.proxyUrl };
+    return { url: keyway.proxyUrl, pid: keyway.proc.child.pid };
   },
   async teardown() {
     await keyway?.stop();

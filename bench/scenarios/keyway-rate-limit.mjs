@@ -41,7 +41,7 @@ export function rateLimitScenario({ name, description, redis, args = [] }) {
       const { key } = await keyway.admin('POST', '/apps/bench-app/keys', {});
       const headers = { apikey: key };
       await keyway.waitForRoute('/', headers);
-      return { url: keyway.proxyUrl, headers };
+      return { url: keyway.proxyUrl, headers, pid: keyway.proc.child.pid };
     },
     async teardown() {
       await keyway?.stop();

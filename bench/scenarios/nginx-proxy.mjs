@@ -9,7 +9,7 @@ export default {
   available: () => (nginxPath() ? true : 'nginx is not installed'),
   async setup(env) {
     nginx = await startNginxProxy(env.upstream.port);
-    return { url: nginx.url };
+    return { url: nginx.url, pid: nginx.proc.child.pid };
   },
   async teardown() {
     await stop(nginx?.proc);
