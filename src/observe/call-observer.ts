@@ -81,7 +81,7 @@ export class CallObserver {
     code: string,
   ): void {
     res.once('close', () => {
-      const latency = Number(process.hrtime.bigint() - startedAt) / 1e6;
+      const latency = millis(process.hrtime.bigint() - startedAt);
       const status = res.headersSent ? res.statusCode : CLIENT_CLOSED;
       this.metrics?.unroutedRequest(status);
       const records = this.records;
@@ -111,11 +111,11 @@ export class CallObserver {
     const taps = ctx.observation?.taps;
     const spanIds = ctx.observation?.spanIds;
     const end = process.hrtime.bigint();
-    const latency = Number(end - ctx.startedAt) / 1e6;
+    const latency = millis(end - ctx.startedAt);
     const upstreamMs =
       ctx.upstreamStartedAt === 0n
         ? -1
-        : Number((ctx.upstreamEndedAt === 0n ? end : ctx.upstreamEndedAt) - ctx.upstreamStartedAt) / 1e6;
+        : millis((ctx.upstreamEndedAt === 0n ? end : ctx.upstreamEndedAt) - ctx.upstreamStartedAt);
     const res = ctx.res;
     const status = res.headersSent ? res.statusCode : CLIENT_CLOSED;
     // Chunked bodies have no Content-Length: the proxy counted them as they streamed.
@@ -169,7 +169,7 @@ export class CallObserver {
     r.upstream_status = ctx.upstreamStatus === 0 ? null : ctx.upstreamStatus;
     r.target = ctx.target ?? null;
     r.latency_ms = latency;
-    r.gateway_ms = upstreamMs < 0 ? latency : Math.max(0, latency - upstreamMs);
+    r.gateway_ms = upstreamMs < 0 ? latency : Math.max(0, Math.round((latency - upstreamMs) * 1000) / 1000);
     r.upstream_ms = upstreamMs < 0 ? null : upstreamMs;
     r.bytes_in = bytesIn;
     r.bytes_out = bytesOut;
@@ -234,6 +234,14 @@ const EMPTY: Omit<CallRecord, 'at' | 'request_id' | 'client_ip' | 'method' | 'pa
   cost: null,
   capture: null,
 };
+
+/**
+ * Nanoseconds as milliseconds to the microsecond: finer than any network latency, and what lets a stored
+ * block keep latencies as integers (records/block-codec.ts) instead of full doubles.
+ */
+function millis(ns: bigint): number {
+  return Math.round(Number(ns) / 1000) / 1000;
+}
 
 function pathOf(url: string | undefined): string {
   const u = url ?? '/';

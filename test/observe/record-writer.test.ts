@@ -124,7 +124,68 @@ describe('blocks', () => {
       assert.deepEqual(unpack(decodeBlock(bytes)), batch);
     }
   });
+
+  it('keep every value exactly, whatever width each column needs', () => {
+    const at = Date.now();
+    const rows = [
+      record({ at, status: 200, latency_ms: 1.234, gateway_ms: 0.001, upstream_ms: null, retries: 0 }),
+      record({ at: at + 70_000, status: 503, latency_ms: 70_000.5, upstream_ms: 2.5, bytes_out: 2 ** 31 }),
+      record({ at: at + 1, status: 204, bytes_in: null, cost: 0.000123456789, tokens_in: 1 / 1024 }),
+      record({ at: at - 2 ** 33, status: 99, latency_ms: 0, bytes_in: -5, tokens_out: 2 ** 40 }),
+      record({ consumer: null, app: `app-${'x'.repeat(300)}`, path: '', capture: null, cost: -0.5 }),
+    ];
+    assert.deepEqual(unpack(decodeBlock(encodeBlock(packed(rows)))), rows);
+    const constant = Array.from({ length: 50 }, () => record({ at }));
+    assert.deepEqual(unpack(decodeBlock(encodeBlock(packed(constant)))), constant);
+    assert.deepEqual(unpack(decodeBlock(encodeBlock(packed([])))), []);
+  });
+
+  it('take under a third of the packed size for a typical batch', () => {
+    const at = Date.now();
+    const rows = Array.from({ length: 2000 }, (_, i) =>
+      record({
+        at: at + Math.floor(i / 3),
+        request_id: randomUUID(),
+        latency_ms: 1 + (i % 97) / 1000,
+        gateway_ms: 0.2 + (i % 13) / 1000,
+        upstream_ms: 0.8 + (i % 11) / 1000,
+        status: i % 50 === 0 ? 500 : 200,
+      }),
+    );
+    const b = packed(rows);
+    const packedBytes = b.nums.byteLength + b.refs.byteLength + b.lens.byteLength + b.textLength * 2;
+    const bytes = encodeBlock(b);
+    assert.ok(bytes.length * 3 < packedBytes, `${bytes.length} bytes for ${packedBytes} packed`);
+    assert.ok(bytes.length / rows.length < 80, `${bytes.length / rows.length} bytes a record`);
+    assert.deepEqual(unpack(decodeBlock(bytes)), rows);
+  });
+
+  it('still read blocks of the first layout (every column at full width)', () => {
+    const rows = [record({ upstream_ms: null, capture: '{"x":"✓"}' }), record({ consumer: null })];
+    assert.deepEqual(unpack(decodeBlock(firstLayout(packed(rows)))), rows);
+  });
 });
+
+/** A block as version 1 wrote it: the packed arrays as they are (row by row), then dict and text. */
+function firstLayout(b: PackedBatch): Buffer {
+  const dict = Buffer.from(JSON.stringify(b.dict), 'utf8');
+  const units = b.chars.subarray(0, b.textLength);
+  const wide = units.some((u) => u > 0xff);
+  const text = wide
+    ? Buffer.from(units.buffer, units.byteOffset, units.length * 2)
+    : Buffer.from(Array.from(units));
+  const head = Buffer.alloc(20);
+  head.writeUInt8(1, 0);
+  head.writeUInt8(b.nums.length / Math.max(1, b.count), 1);
+  head.writeUInt8(b.refs.length / Math.max(1, b.count), 2);
+  head.writeUInt8(b.lens.length / Math.max(1, b.count), 3);
+  head.writeUInt8(wide ? 1 : 0, 4);
+  head.writeUInt32LE(b.count, 8);
+  head.writeUInt32LE(dict.length, 12);
+  head.writeUInt32LE(units.length, 16);
+  const bytesOf = (a: Float64Array | Int32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+  return Buffer.concat([head, bytesOf(b.nums), bytesOf(b.refs), bytesOf(b.lens), dict, text]);
+}
 
 describe('record writer back-pressure', () => {
   it('drops and counts when the ring is full, and never blocks a push', async () => {
