@@ -88,35 +88,6 @@ export const RECORD_COLUMNS: readonly RecordColumn[] = [
   'capture',
 ];
 
-/** Integer and real columns; every other column is text. */
-export const NUMERIC_COLUMNS: ReadonlySet<RecordColumn> = new Set<RecordColumn>([
-  'at',
-  'status',
-  'upstream_status',
-  'latency_ms',
-  'gateway_ms',
-  'upstream_ms',
-  'bytes_in',
-  'bytes_out',
-  'retries',
-  'tokens_in',
-  'tokens_out',
-  'cost',
-]);
-
-export const REAL_COLUMNS: ReadonlySet<RecordColumn> = new Set<RecordColumn>([
-  'latency_ms',
-  'gateway_ms',
-  'upstream_ms',
-  'cost',
-]);
-
-export function toTuple(r: CallRecord): unknown[] {
-  const out = new Array<unknown>(RECORD_COLUMNS.length);
-  for (let i = 0; i < RECORD_COLUMNS.length; i++) out[i] = r[RECORD_COLUMNS[i]];
-  return out;
-}
-
 /** AI usage a provider adapter leaves on the request context for the record. */
 export interface AiUsage {
   model: string;
