@@ -1,6 +1,7 @@
 // Runs every compiled test file (dist/**/*.test.js) with node's own test runner.
 // Node 20's `--test` takes no globs, so the files are listed here.
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -26,5 +27,12 @@ if (selected.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
-const r = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...selected], { stdio: 'inherit' });
+// Tests make their data dirs, certificates and logs under the OS temp dir: give the run one of its own
+// (TMPDIR is what os.tmpdir() reads) and remove it afterwards, so a run leaves nothing behind.
+const scratch = mkdtempSync(join(tmpdir(), 'keyway-test-'));
+const r = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...selected], {
+  stdio: 'inherit',
+  env: { ...process.env, TMPDIR: scratch },
+});
+rmSync(scratch, { recursive: true, force: true });
 process.exit(r.status ?? 1);
