@@ -8,7 +8,7 @@
  */
 import { sql } from 'kysely';
 import type { CallRecord } from './records/call-record.js';
-import { PACKED_NUMBERS, PACKED_WORDS, type PackedBatch } from './records/packed-batch.js';
+import { BatchPacker, PACKED_NUMBERS, PACKED_WORDS, type PackedBatch } from './records/packed-batch.js';
 import { BUCKETS, BUCKET_COLUMNS, bucketOf } from './latency-histogram.js';
 import type { ObserveDb } from './store/observe-db.js';
 import type { RollupTable } from './store/schema.js';
@@ -59,45 +59,18 @@ const ROWS_PER_STATEMENT = 200;
 export class RollupAggregator {
   private pending = new Map<string, Acc>();
 
-  /** Folds records into minute buckets only; coarser buckets are derived from these at flush. */
+  /** Folds records into minute buckets only (packed first: one fold, `addPacked`, for both forms). */
   add(batch: readonly CallRecord[]): void {
-    for (const r of batch) {
-      const cls = Math.min(5, Math.max(1, Math.floor(r.status / 100)));
-      const bucket = r.at - (r.at % GRAINS.m);
-      const key: Acc['key'] = {
-        grain: 'm',
-        bucket,
-        workspace: r.workspace ?? '',
-        service: r.service ?? '',
-        route: r.route ?? '',
-        consumer: r.consumer ?? '',
-        app: r.app ?? '',
-        provider: r.provider ?? '',
-        model: r.model ?? '',
-        status_class: cls,
-      };
-      const k = keyOf('m', bucket, key);
-      let acc = this.pending.get(k);
-      if (acc === undefined) {
-        acc = emptyAcc(key);
-        this.pending.set(k, acc);
-      }
-      acc.count++;
-      acc.latency += r.latency_ms;
-      acc.upstream += r.upstream_ms ?? 0;
-      acc.bytesIn += r.bytes_in ?? 0;
-      acc.bytesOut += r.bytes_out ?? 0;
-      acc.tokensIn += r.tokens_in ?? 0;
-      acc.tokensOut += r.tokens_out ?? 0;
-      acc.cost += r.cost ?? 0;
-      acc.hist[bucketOf(r.latency_ms)]++;
-    }
+    if (batch.length === 0) return;
+    const packer = new BatchPacker(batch.length);
+    for (const r of batch) packer.add(r);
+    this.addPacked(packer.seal());
   }
 
   /**
-   * The same fold over a packed batch (the record thread's path), without unpacking it: records are
-   * grouped under a key of the batch's dictionary ids first, and each group is merged into its rollup
-   * row once per batch.
+   * Folds a packed batch (the record thread's path) into minute buckets, without unpacking it; coarser
+   * buckets are derived from these at flush. Records are grouped under a key of the batch's dictionary
+   * ids first, and each group is merged into its rollup row once per batch.
    */
   addPacked(b: PackedBatch): void {
     const { nums, refs, dict } = b;
