@@ -300,14 +300,6 @@ export function distinctWords(b: PackedBatch, column: (typeof PACKED_WORDS)[numb
   return [...ids].map((id) => b.dict[id] ?? '');
 }
 
-/** One numeric column, row by row (NaN where null). */
-export function numberColumn(b: PackedBatch, column: (typeof PACKED_NUMBERS)[number]): Float64Array {
-  const col = PACKED_NUMBERS.indexOf(column);
-  const out = new Float64Array(b.count);
-  for (let i = 0; i < b.count; i++) out[i] = b.nums[i * NUMS + col] ?? NaN;
-  return out;
-}
-
 /** A batch of the given rows only (the store splits a batch that crosses midnight by day). */
 export function subset(b: PackedBatch, rows: readonly number[]): PackedBatch {
   const all = unpack(b);

@@ -11,9 +11,9 @@
  * a table of thousands. A search reads the blocks its filters and window select and cuts the records out.
  */
 import {
+  PACKED_NUMBERS,
   PACKED_TEXTS,
   distinctWords,
-  numberColumn,
   subset,
   type PackedBatch,
 } from '../records/packed-batch.js';
@@ -37,36 +37,47 @@ export interface StoredBlock {
 
 export function blocksOf(batch: PackedBatch): StoredBlock[] {
   if (batch.count === 0) return [];
-  const at = numberColumn(batch, 'at');
+  const [first, last] = timeRange(batch);
+  const day = dayOf(first);
+  if (day === dayOf(last)) return [block(day, batch, first, last)];
+  // A batch that crosses midnight UTC: one block per day.
   const byDay = new Map<string, number[]>();
+  for (let i = 0; i < batch.count; i++) {
+    const d = dayOf(batch.nums[i * NUMS + AT] ?? 0);
+    let rows = byDay.get(d);
+    if (rows === undefined) byDay.set(d, (rows = []));
+    rows.push(i);
+  }
+  return [...byDay].map(([d, rows]) => {
+    const part = subset(batch, rows);
+    const [from, to] = timeRange(part);
+    return block(d, part, from, to);
+  });
+}
+
+function block(day: string, b: PackedBatch, firstAt: number, lastAt: number): StoredBlock {
+  const keys: Array<[KeyKind, string]> = [];
+  for (const kind of KEY_KINDS) for (const v of distinctWords(b, kind)) keys.push([kind, v]);
+  const statuses = new Set<number>();
+  for (let i = 0; i < b.count; i++) statuses.add(b.nums[i * NUMS + STATUS] ?? 0);
+  for (const s of statuses) keys.push(['status', statusKey(s)]);
+  return { day, firstAt, lastAt, count: b.count, batch: b, bloom: requestBloom(b), keys };
+}
+
+const NUMS = PACKED_NUMBERS.length;
+const AT = PACKED_NUMBERS.indexOf('at');
+const STATUS = PACKED_NUMBERS.indexOf('status');
+
+/** The earliest and latest `at` of a batch, read in place. */
+function timeRange(b: PackedBatch): [number, number] {
   let first = Infinity;
   let last = -Infinity;
-  for (const t of at) {
+  for (let i = 0; i < b.count; i++) {
+    const t = b.nums[i * NUMS + AT] ?? 0;
     if (t < first) first = t;
     if (t > last) last = t;
   }
-  if (dayOf(first) === dayOf(last)) return [block(dayOf(first), batch)];
-  for (let i = 0; i < at.length; i++) {
-    const day = dayOf(at[i] ?? 0);
-    let rows = byDay.get(day);
-    if (rows === undefined) byDay.set(day, (rows = []));
-    rows.push(i);
-  }
-  return [...byDay].map(([day, rows]) => block(day, subset(batch, rows)));
-}
-
-function block(day: string, b: PackedBatch): StoredBlock {
-  const at = numberColumn(b, 'at');
-  let firstAt = Infinity;
-  let lastAt = -Infinity;
-  for (const t of at) {
-    if (t < firstAt) firstAt = t;
-    if (t > lastAt) lastAt = t;
-  }
-  const keys: Array<[KeyKind, string]> = [];
-  for (const kind of KEY_KINDS) for (const v of distinctWords(b, kind)) keys.push([kind, v]);
-  for (const s of new Set(numberColumn(b, 'status'))) keys.push(['status', statusKey(s)]);
-  return { day, firstAt, lastAt, count: b.count, batch: b, bloom: requestBloom(b), keys };
+  return [first, last];
 }
 
 const TEXTS = PACKED_TEXTS.length;
