@@ -237,7 +237,7 @@ const EMPTY: Omit<CallRecord, 'at' | 'request_id' | 'client_ip' | 'method' | 'pa
 
 /**
  * Nanoseconds as milliseconds to the microsecond: finer than any network latency, and what lets a stored
- * block keep latencies as integers (records/block-codec.ts) instead of full doubles.
+ * block keep latencies as integers (store/block-codec.ts) instead of full doubles.
  */
 function millis(ns: bigint): number {
   return Math.round(Number(ns) / 1000) / 1000;

@@ -14,9 +14,9 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
 import { KeywayError } from '../../core/errors.js';
 import type { CallRecord } from '../records/call-record.js';
-import { decodeBlock } from '../records/block-codec.js';
+import { decodeBlock } from './block-codec.js';
 import { unpack } from '../records/packed-batch.js';
-import { mayContain } from '../records/request-bloom.js';
+import { mayContain } from './request-bloom.js';
 import type { ObserveDb } from './observe-db.js';
 import { statusKey, type KeyKind } from './record-blocks.js';
 import { dayOf, dayStart, tablesFor, DAY_MS } from './record-tables.js';

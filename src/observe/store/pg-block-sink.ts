@@ -4,7 +4,7 @@
  * It runs on the record thread with its own small pool.
  */
 import { sql, type Kysely } from 'kysely';
-import { encodeBlock } from '../records/block-codec.js';
+import { encodeBlock } from './block-codec.js';
 import type { RecordBatch } from '../records/packed-batch.js';
 import type { RecordSink } from '../sinks/sink.js';
 import { blocksOf } from './record-blocks.js';

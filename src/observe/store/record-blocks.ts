@@ -1,7 +1,7 @@
 /**
  * What the store keeps of a batch of call records: one block per UTC day the batch touches (almost always
- * one), each the packed batch's bytes (records/block-codec.ts), its time range, a Bloom filter of its
- * request ids (records/request-bloom.ts), and the keys a search filters by — every consumer, route,
+ * one), each the packed batch's bytes (block-codec.ts), its time range, a Bloom filter of its
+ * request ids (request-bloom.ts), and the keys a search filters by — every consumer, route,
  * service, app, credential and status that occurs in it.
  *
  * Why blocks and not a row per record: inserting a row of 31 bound columns and four indexes measured
@@ -17,7 +17,7 @@ import {
   subset,
   type PackedBatch,
 } from '../records/packed-batch.js';
-import { BloomBuilder } from '../records/request-bloom.js';
+import { BloomBuilder } from './request-bloom.js';
 import { dayOf } from './record-tables.js';
 
 /** Columns a search filters by exactly, as they are named in the keys table. */
@@ -29,7 +29,7 @@ export interface StoredBlock {
   firstAt: number;
   lastAt: number;
   count: number;
-  /** The records, to encode as the block's `data` (records/block-codec.ts) when it is written. */
+  /** The records, to encode as the block's `data` (block-codec.ts) when it is written. */
   batch: PackedBatch;
   bloom: Buffer;
   keys: Array<[KeyKind, string]>;

@@ -4,7 +4,7 @@
  * connection — better-sqlite3 is synchronous — and WAL lets it write beside the node's store connection.
  */
 import type BetterSqlite3 from 'better-sqlite3';
-import { BlockScratch, encodeBlock } from '../records/block-codec.js';
+import { BlockScratch, encodeBlock } from './block-codec.js';
 import type { RecordBatch } from '../records/packed-batch.js';
 import type { RecordSink } from '../sinks/sink.js';
 import { blocksOf, type StoredBlock } from './record-blocks.js';

@@ -18,7 +18,7 @@
  * end of each group: a block written before a column existed reads it as null (a block with more columns
  * than this version knows is refused: its text could not be cut).
  */
-import { PACKED_NUMBERS, PACKED_TEXTS, PACKED_WORDS, type PackedBatch } from './packed-batch.js';
+import { PACKED_NUMBERS, PACKED_TEXTS, PACKED_WORDS, type PackedBatch } from '../records/packed-batch.js';
 
 const VERSION = 2;
 const HEADER = 20;
