@@ -5,7 +5,17 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import {
+  CompiledQuery,
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  SqliteDriver,
+  type DatabaseConnection,
+  type Driver,
+  type SqliteDialectConfig,
+  type TransactionSettings,
+} from 'kysely';
 import type pg from 'pg';
 import { KeywayError } from '../core/errors.js';
 import type { Dialect } from './types.js';
@@ -62,11 +72,39 @@ function connectSqlite(dataDir: string): Connection {
     );
   }
   return {
-    db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }),
+    db: new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database }) }),
     dialect: 'sqlite',
     location: file,
     schema: undefined,
   };
+}
+
+/**
+ * SQLite transactions that may write begin IMMEDIATE: they take the write lock up front. The record
+ * thread writes call records into the same file from its own connection; a transaction begun deferred
+ * reads, lets that writer commit, and then fails its first write with SQLITE_BUSY_SNAPSHOT at once (the
+ * busy timeout does not apply to a stale snapshot). Begun immediate, it waits out the other writer (busy
+ * timeout) before its first read instead. Transactions started `read only` stay deferred and lock nothing.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #settings: SqliteDialectConfig;
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#settings = config;
+  }
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.#settings);
+  }
+}
+
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(
+    connection: DatabaseConnection,
+    settings?: TransactionSettings,
+  ): Promise<void> {
+    if (settings?.accessMode === 'read only') return super.beginTransaction(connection);
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
 }
 
 function connectPostgres(url: string, schema: string | undefined): Connection {

@@ -337,6 +337,8 @@ export class SqlStore implements Store {
       let builder = this.#conn.db.startTransaction();
       // A reader sees one consistent version across its several queries.
       if (readOnly && this.dialect === 'postgres') builder = builder.setIsolationLevel('repeatable read');
+      // SQLite: only writers take the write lock when they begin (see ImmediateSqliteDriver).
+      if (readOnly && this.dialect === 'sqlite') builder = builder.setAccessMode('read only');
       return await builder.execute();
     } catch (err) {
       throw this.#unavailable(err);

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import pg from 'pg';
 import { KeywayError } from '../core/errors.js';
 import { openStore, type OpenStoreOptions } from './open-store.js';
@@ -382,6 +383,48 @@ for (const target of [sqliteTarget(), postgresTarget()]) {
     });
   });
 }
+
+describe('store on sqlite, shared with another writer', () => {
+  // The record thread writes call records into the same SQLite file from its own connection. A write
+  // transaction that began deferred would read, let that writer commit, and then fail its own first
+  // write with SQLITE_BUSY (its snapshot is stale; SQLite does not wait in that case): an admin change
+  // answered 500 while traffic was being recorded. Writes therefore take the write lock when they begin.
+  it('lets no other connection commit between the reads and the writes of a write transaction', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keyway-store-'));
+    const store = await openStore({ dataDir: dir });
+    const other = new Database(join(dir, 'keyway.db'));
+    other.pragma('busy_timeout = 0');
+    other.exec('create table if not exists other_writer (n integer)');
+    try {
+      let otherWrote: boolean | undefined;
+      await store.transaction(async (tx) => {
+        await tx.get('services', 'default', 'nothing');
+        try {
+          other.prepare('insert into other_writer (n) values (1)').run();
+          otherWrote = true;
+        } catch (err) {
+          assert.equal((err as { code?: string }).code, 'SQLITE_BUSY');
+          otherWrote = false;
+        }
+        await tx.create('services', 'default', { name: 'after-the-other', url: 'http://x' });
+      });
+      assert.equal(otherWrote, false);
+      assert.equal(
+        (await store.read((tx) => tx.get('services', 'default', 'after-the-other')))?.name,
+        'after-the-other',
+      );
+      // Reads do not hold the write lock: the other writer commits while one is open.
+      await store.read(async (tx) => {
+        await tx.get('services', 'default', 'after-the-other');
+        other.prepare('insert into other_writer (n) values (2)').run();
+      });
+    } finally {
+      other.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('store unavailable', () => {
   it('reports an unreachable PostgreSQL without the password', async () => {
