@@ -221,6 +221,50 @@ describe('record writer back-pressure', () => {
   });
 });
 
+describe('record writer batch sizes', () => {
+  it('ships full batches while a write is in flight, and the rest on flush', async () => {
+    // A sink slower than the traffic: each write waits until the test lets it go. The records that
+    // arrive meanwhile must wait for their batch to fill, not go out in whatever-arrived-meanwhile bits.
+    const sizes: number[] = [];
+    const releases: Array<() => void> = [];
+    const slow: RecordSink = {
+      name: 'slow',
+      async write(batch) {
+        sizes.push(batch.count);
+        await new Promise<void>((resolve) => releases.push(resolve));
+      },
+      flush: () => Promise.resolve(),
+      close: () => Promise.resolve(),
+    };
+    const ring = new RecordBuffer({ capacity: 1_000, batchSize: 10, onBatchReady: () => writer.kick() });
+    const writer = new RecordWriter(
+      ring,
+      { local: [slow] },
+      { flushIntervalMs: 60_000, onSinkError: () => undefined },
+    );
+    const waitForWrite = async (n: number): Promise<void> => {
+      while (releases.length < n) await new Promise((resolve) => setImmediate(resolve));
+    };
+    for (let i = 0; i < 10; i++) ring.push(record());
+    await waitForWrite(1);
+    for (let i = 0; i < 3; i++) ring.push(record());
+    releases.shift()?.();
+    // The kicked run ends once no full batch waits: the 3 records stay in the open batch.
+    for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(sizes, [10]);
+    for (let i = 0; i < 7 + 4; i++) ring.push(record());
+    await waitForWrite(1);
+    assert.deepEqual(sizes, [10, 10]);
+    const flushed = writer.flush();
+    releases.shift()?.();
+    await waitForWrite(1);
+    releases.shift()?.();
+    await flushed;
+    assert.deepEqual(sizes, [10, 10, 4]);
+    assert.equal(ring.length, 0);
+  });
+});
+
 const PG_URL = process.env['KEYWAY_TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 for (const dialect of ['sqlite', 'postgres'] as const)

@@ -65,9 +65,12 @@ export class RecordBuffer implements RecordIntake {
     if (this.spare.length < SPARE) this.spare.push(arrays);
   }
 
-  /** The oldest waiting batch, or the open one when nothing waits (sealed early); undefined when empty. */
-  take(): PackedBatch | undefined {
-    if (this.ready.length === 0 && this.open.count > 0) this.sealOpen();
+  /**
+   * The oldest full batch; with `partial`, the open one when no full batch waits (sealed early).
+   * Undefined when there is none.
+   */
+  take(partial: boolean): PackedBatch | undefined {
+    if (partial && this.ready.length === 0 && this.open.count > 0) this.sealOpen();
     const b = this.ready.shift();
     if (b !== undefined) this.waiting -= b.count;
     return b;
