@@ -1,6 +1,6 @@
 // Keyway's benchmark: peak throughput and latency of Keyway against a fixed upstream, beside the same upstream
 // reached directly, through nginx, and through the smallest Node proxy (the runtime's ceiling).
-// See docs/benchmark.md. Usage: npm run bench -- [--rounds 3] [--duration 5] [--connections 50]
+// See docs/benchmark.md. Usage: npm run bench -- [--rounds 5] [--duration 5] [--connections 50]
 //                                               [--only keyway,ceiling] [--profile] [--no-half-load]
 import { mkdirSync, writeFileSync, readdirSync, copyFileSync } from 'node:fs';
 import os from 'node:os';
@@ -28,7 +28,7 @@ const ROOT = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
 const RESULTS = path.join(ROOT, 'bench', 'results');
 
 const HELP = `usage: node bench/run.mjs [options]
-  --rounds N         interleaved rounds per candidate (default 3)
+  --rounds N         interleaved rounds per candidate (default 5)
   --duration S       seconds per run (default 5)
   --connections N    concurrent connections at peak (default 50)
   --warmup S         seconds of warm-up of each freshly started candidate before it is measured (default 2)
@@ -39,7 +39,7 @@ const HELP = `usage: node bench/run.mjs [options]
   --fallback         use the Node upstream and autocannon even where nginx and wrk are installed`;
 
 const OPTIONS = {
-  rounds: { type: 'string', default: '3' },
+  rounds: { type: 'string', default: '5' },
   duration: { type: 'string', default: '5' },
   connections: { type: 'string', default: '50' },
   warmup: { type: 'string', default: '2' },
