@@ -8,17 +8,22 @@
 const BITS_PER_ID = 10;
 const PROBES = 4;
 
-type CodeUnits = (i: number) => number;
-
-function hashes(at: CodeUnits, from: number, to: number): [number, number] {
+function hashes(units: Uint16Array, from: number, to: number): [number, number] {
   let h1 = 0x811c9dc5;
   let h2 = 0x01000193;
   for (let i = from; i < to; i++) {
-    const c = at(i);
+    const c = units[i] ?? 0;
     h1 = Math.imul(h1 ^ c, 0x01000193);
     h2 = Math.imul(h2 + c, 0x5bd1e995) ^ (h2 >>> 15);
   }
   return [h1 >>> 0, (h2 | 1) >>> 0];
+}
+
+/** A string's UTF-16 code units, as a packed batch holds them. */
+function codeUnits(s: string): Uint16Array {
+  const units = new Uint16Array(s.length);
+  for (let i = 0; i < s.length; i++) units[i] = s.charCodeAt(i);
+  return units;
 }
 
 export class BloomBuilder {
@@ -32,7 +37,7 @@ export class BloomBuilder {
 
   /** Adds the id held in `units[from..to)`. */
   add(units: Uint16Array, from: number, to: number): void {
-    const [a, b] = hashes((i) => units[i] ?? 0, from, to);
+    const [a, b] = hashes(units, from, to);
     for (let k = 0; k < PROBES; k++) {
       const bit = (a + k * b) % this.m;
       this.bits[bit >>> 3] = (this.bits[bit >>> 3] ?? 0) | (1 << (bit & 7));
@@ -42,18 +47,14 @@ export class BloomBuilder {
 
 export function bloomOf(ids: readonly string[]): Buffer {
   const b = new BloomBuilder(ids.length);
-  for (const id of ids) {
-    const units = new Uint16Array(id.length);
-    for (let i = 0; i < id.length; i++) units[i] = id.charCodeAt(i);
-    b.add(units, 0, units.length);
-  }
+  for (const id of ids) b.add(codeUnits(id), 0, id.length);
   return b.bits;
 }
 
 export function mayContain(bloom: Uint8Array, id: string): boolean {
   const m = bloom.length * 8;
   if (m === 0) return false;
-  const [a, b] = hashes((i) => id.charCodeAt(i), 0, id.length);
+  const [a, b] = hashes(codeUnits(id), 0, id.length);
   for (let k = 0; k < PROBES; k++) {
     const bit = (a + k * b) % m;
     if (((bloom[bit >>> 3] ?? 0) & (1 << (bit & 7))) === 0) return false;
