@@ -1,6 +1,6 @@
 // Keyway with one service and one route on `/`, no plugins: the gateway's fixed cost per request. Call records,
 // metrics and trace propagation are off here (KEYWAY_RECORDS/KEYWAY_METRICS/KEYWAY_TRACE): `keyway-logging`
-// is the same with all three on, as they are by default.
+// is the same with records and metrics on.
 import { startKeyway } from '../lib/keyway.mjs';
 
 let keyway;

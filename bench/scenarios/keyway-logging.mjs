@@ -1,7 +1,7 @@
 // The `keyway` scenario with call records (store sink: SQLite, written by the record thread) and Prometheus
 // metrics on, as they are by default: what logging and metrics cost per request. Trace propagation is held
-// off here as in `keyway` (it is not logging), so the ratio prices
-// records + metrics alone. Target: ≥ 0.9× the `keyway` scenario's throughput.
+// off here as in `keyway` (it is not logging), so the ratio prices records + metrics alone. Target: ≥ 0.9×
+// the `keyway` scenario's throughput.
 import { startKeyway } from '../lib/keyway.mjs';
 
 let keyway;

@@ -116,7 +116,7 @@ function settleIdentity(ctx: RequestContext): void {
   if (id.scopes !== undefined) h['x-authenticated-scopes'] = id.scopes.join(' ');
 }
 
-export function fail(ctx: RequestContext, err: unknown, hooks: PhaseHooks): void {
+function fail(ctx: RequestContext, err: unknown, hooks: PhaseHooks): void {
   if (isKeywayError(err)) {
     ctx.errorCode = err.code;
     sendError(ctx.res, err, ctx.requestId);

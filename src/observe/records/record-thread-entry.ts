@@ -2,8 +2,8 @@
  * The record thread: everything call records cost beyond packing them happens here, off the proxy's
  * thread — the store sink (a block per batch: SQLite on this thread's own connection, or PostgreSQL),
  * the file and HTTP sinks (which unpack), and the rollups (folded per batch from the packed columns,
- * added to the store every few seconds and on every flush). The proxy's thread only packs records and posts full batches
- * (record-thread.ts is its side of the conversation).
+ * added to the store every few seconds and on every flush). The proxy's thread only packs records and
+ * posts batches (record-thread.ts is its side of the conversation).
  */
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
