@@ -141,25 +141,34 @@ export function setForwardedHeaders(
   out['x-forwarded-proto'] = typeof prevProto === 'string' ? prevProto : proto;
   const prevHost = trustedPeer ? inHeaders['x-forwarded-host'] : undefined;
   out['x-forwarded-host'] = typeof prevHost === 'string' ? prevHost : host;
-  // Socket peers are always valid addresses: a colon means IPv6, which RFC 7239 §6 wants bracketed and quoted.
-  const forNode = peer.includes(':') ? `"[${peer}]"` : peer;
-  const element = `for=${forNode};proto=${proto}${host !== '' ? `;host=${quoteIfNeeded(host)}` : ''}`;
+  const element = forwardedElement(peer, proto, host);
   const prevForwarded = trustedPeer ? inHeaders['forwarded'] : undefined;
   out['forwarded'] = prevForwarded === undefined ? element : `${prevForwarded}, ${element}`;
 }
 
 const TOKEN = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
-// Clients send the same Host on every request: the last answer is kept (the regex test and the quoting
-// were the data plane's largest own function in a --profile run of the bare route).
+// A keep-alive connection sends the same peer, scheme and Host on every request: the last element is kept.
+// Made afresh, it cost the concatenations, and a not-yet-flat string that undici's header-value check then
+// ran through V8's slow regexp path (callgrind, bench `keyway`); the kept one was flattened once.
+let lastPeer = '';
+let lastProto = '';
 let lastHost = '';
-let lastQuoted = '';
+let lastElement = '';
+
+function forwardedElement(peer: string, proto: string, host: string): string {
+  if (peer === lastPeer && host === lastHost && proto === lastProto) return lastElement;
+  // Socket peers are always valid addresses: a colon means IPv6, which RFC 7239 §6 wants bracketed and quoted.
+  const forNode = peer.includes(':') ? `"[${peer}]"` : peer;
+  const element = `for=${forNode};proto=${proto}${host !== '' ? `;host=${quoteIfNeeded(host)}` : ''}`;
+  lastPeer = peer;
+  lastProto = proto;
+  lastHost = host;
+  lastElement = element;
+  return element;
+}
 
 function quoteIfNeeded(v: string): string {
-  if (v === lastHost) return lastQuoted;
-  const quoted = TOKEN.test(v) ? v : `"${v.replace(/["\\]/g, '\\$&')}"`;
-  lastHost = v;
-  lastQuoted = quoted;
-  return quoted;
+  return TOKEN.test(v) ? v : `"${v.replace(/["\\]/g, '\\$&')}"`;
 }
 
 /** A client-supplied request id is kept only if it is short, visible ASCII (it goes into logs and headers). */
