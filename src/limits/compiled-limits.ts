@@ -11,7 +11,9 @@
  */
 import type { Plan } from '../model/index.js';
 import type { QuotaRule, RateRule } from './counter-store.js';
+import { identityKeyed } from './counter-keys.js';
 import { durationMs, type KeySource, type QuotaSpec, type RateLimitSpec } from './limit-schema.js';
+import { policyItem } from './limit-headers.js';
 import type { CalendarUnit, PeriodCache } from './quota-period.js';
 
 export interface CompiledRate {
@@ -23,6 +25,10 @@ export interface CompiledRate {
   windowS: number;
   by: readonly KeySource[] | undefined;
   header: string | undefined;
+  /** The identity alone decides the subject (counter-keys.ts). */
+  identityKeyed: boolean;
+  /** This limit's item of the RateLimit-Policy header (limit-headers.ts), made once. */
+  policy: string;
 }
 
 export interface CompiledQuota {
@@ -38,18 +44,24 @@ export interface CompiledQuota {
   windowS: number;
   by: readonly KeySource[] | undefined;
   header: string | undefined;
+  identityKeyed: boolean;
+  policy: string;
 }
 
 export function compileRate(spec: RateLimitSpec, origin: string): CompiledRate {
   const windowMs = durationMs(spec.window);
+  const name = spec.name ?? `${spec.limit}-per-${spec.window}`;
+  const windowS = Math.max(1, Math.round(windowMs / 1000));
   return {
     id: `${origin}:r:${spec.name ?? spec.window}`,
     perRoute: origin === 'cfg',
-    name: spec.name ?? `${spec.limit}-per-${spec.window}`,
+    name,
     rule: { limit: spec.limit, windowMs, burst: spec.burst ?? 0 },
-    windowS: Math.max(1, Math.round(windowMs / 1000)),
+    windowS,
     by: spec.by,
     header: spec.header,
+    identityKeyed: identityKeyed(spec.by),
+    policy: policyItem(name, spec.limit, windowS),
   };
 }
 
@@ -59,31 +71,39 @@ export function compileQuota(spec: QuotaSpec, origin: string): CompiledQuota {
   const tz = spec.time_zone ?? 'UTC';
   if (spec.period === 'rolling') {
     const windowMs = durationMs(spec.window ?? '1d');
+    const name = spec.name ?? `${spec.limit}-per-rolling-${spec.window ?? '1d'}`;
+    const windowS = Math.max(1, Math.round(windowMs / 1000));
     return {
       id: `${origin}:q:${spec.name ?? `rolling-${spec.window ?? '1d'}`}`,
       perRoute: origin === 'cfg',
-      name: spec.name ?? `${spec.limit}-per-rolling-${spec.window ?? '1d'}`,
+      name,
       limit: spec.limit,
       unit: undefined,
       timeZone: tz,
       rolling: { limit: spec.limit, windowMs, burst: spec.limit - 1 },
-      windowS: Math.max(1, Math.round(windowMs / 1000)),
+      windowS,
       by: spec.by,
       header: spec.header,
+      identityKeyed: identityKeyed(spec.by),
+      policy: policyItem(name, spec.limit, windowS),
     };
   }
+  const name = spec.name ?? `${spec.limit}-per-${spec.period}`;
+  // Nominal, for RateLimit-Policy `w`; the real end of the period is in `t`.
+  const windowS = spec.period === 'day' ? DAY_S : 30 * DAY_S;
   return {
     id: `${origin}:q:${spec.name ?? `${spec.period}-${tz}`}`,
     perRoute: origin === 'cfg',
-    name: spec.name ?? `${spec.limit}-per-${spec.period}`,
+    name,
     limit: spec.limit,
     unit: spec.period,
     timeZone: tz,
     rolling: undefined,
-    // Nominal, for RateLimit-Policy `w`; the real end of the period is in `t`.
-    windowS: spec.period === 'day' ? DAY_S : 30 * DAY_S,
+    windowS,
     by: spec.by,
     header: spec.header,
+    identityKeyed: identityKeyed(spec.by),
+    policy: policyItem(name, spec.limit, windowS),
   };
 }
 

@@ -26,6 +26,13 @@ export interface LimitEntry {
   resetS: number;
   /** `hide_headers`: counted, but not told to the client. */
   hidden: boolean;
+  /** `policyItem(name, limit, windowS)` when the producer made it once (compiled limits do). */
+  policy?: string;
+}
+
+/** One Item of RateLimit-Policy: `"name";q=<limit>;w=<window seconds>`. */
+export function policyItem(name: string, limit: number, windowS: number): string {
+  return `"${name}";q=${limit};w=${windowS}`;
 }
 
 export function addEntry(ctx: RequestContext, entry: LimitEntry): void {
@@ -64,7 +71,10 @@ function render(entries: readonly LimitEntry[], out: OutgoingHttpHeaders): void 
   for (const e of entries) {
     if (e.hidden) continue;
     const sep = policy === '' ? '' : ', ';
-    policy += `${sep}"${e.name}";q=${e.limit};w=${e.windowS}`;
+    // One entry (the usual case) reuses the producer's string: no concatenation, and a string the header
+    // validation has already flattened.
+    const item = e.policy ?? policyItem(e.name, e.limit, e.windowS);
+    policy = policy === '' ? item : `${policy}, ${item}`;
     state += `${sep}"${e.name}";r=${e.remaining};t=${e.resetS}`;
     if (
       tightest === undefined ||

@@ -20,6 +20,12 @@ export interface Identity {
   tags?: string[];
   /** Anything else later phases may need (JWT claims, certificate subject, plan…). */
   attributes?: Record<string, unknown>;
+  /**
+   * The same (frozen) object serves every request of this credential while the snapshot lasts, so later
+   * phases may remember things by it (limits/counter-keys.ts). key-auth's identities are; identities made
+   * per request are not.
+   */
+  shared?: boolean;
 }
 
 export class RequestContext {

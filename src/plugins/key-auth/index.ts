@@ -111,6 +111,7 @@ export const keyAuth = definePlugin<KeyAuthConfig>({
         const planScopes = planOf(identity, env.identities)?.scopes;
         if (planScopes !== undefined) identity.scopes = [...planScopes];
       }
+      identity.shared = true;
       const have = new Set(identity.scopes ?? []);
       const entry = { identity: Object.freeze(identity), allowed: required.every((s) => have.has(s)) };
       known.set(record, entry);

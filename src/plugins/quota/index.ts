@@ -8,13 +8,13 @@
  */
 import { KeywayError } from '../../core/errors.js';
 import { compileQuota, PlanLimits, quotaRule, type CompiledQuota } from '../../limits/compiled-limits.js';
+import { CounterKeys } from '../../limits/counter-keys.js';
 import { GuardedCounters } from '../../limits/guarded-store.js';
 import { addEntry, limitHeaders, retryAfterSeconds, writeLimitHeaders } from '../../limits/limit-headers.js';
 import { quotaSchema, type QuotaSpec } from '../../limits/limit-schema.js';
 import { planChooser, planOptionsSchema, type PlanOptions } from '../../limits/plugin-common.js';
 import { crossedLevels, quotaCrossing } from '../../limits/quota-alert.js';
 import { PeriodCache } from '../../limits/quota-period.js';
-import { subjectOf } from '../../limits/subject.js';
 import type { QuotaDecision, QuotaRule, RateDecision } from '../../limits/counter-store.js';
 import type { LocalCounterStore } from '../../limits/local-store.js';
 import type { RequestContext } from '../../proxy/context.js';
@@ -52,14 +52,12 @@ export const quota = definePlugin<QuotaConfig>({
     const plans = new PlanLimits();
     const periods = new PeriodCache();
     const choose = planChooser(config, env);
-    const prefix = `${env.workspace}:`;
+    const keys = new CounterKeys<CompiledQuota>(`${env.workspace}:`);
     const hidden = config.hide_headers;
     const alerts = env.services.quotaAlerts;
 
-    const keyOf = (ctx: RequestContext, q: CompiledQuota, plan: string | undefined): string => {
-      const route = q.perRoute ? `${ctx.route.id}:` : '';
-      return `${prefix}${q.id}:${route}${subjectOf(ctx, q.by, q.header, plan)}`;
-    };
+    const keyOf = (ctx: RequestContext, q: CompiledQuota, plan: string | undefined): string =>
+      keys.key(ctx, q, plan);
     const rateOutcome = (d: RateDecision): Outcome => ({
       allowed: d.allowed,
       remaining: d.remaining,
@@ -111,6 +109,7 @@ export const quota = definePlugin<QuotaConfig>({
         remaining: o.remaining,
         resetS: Math.ceil(o.resetMs / 1000),
         hidden,
+        policy: q.policy,
       };
       if (o.allowed) {
         addEntry(ctx, entry);

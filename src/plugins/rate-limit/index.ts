@@ -10,11 +10,11 @@
  */
 import { KeywayError } from '../../core/errors.js';
 import { compileRate, PlanLimits, type CompiledRate } from '../../limits/compiled-limits.js';
+import { CounterKeys } from '../../limits/counter-keys.js';
 import { GuardedCounters } from '../../limits/guarded-store.js';
 import { addEntry, limitHeaders, retryAfterSeconds, writeLimitHeaders } from '../../limits/limit-headers.js';
 import { rateLimitSchema, type RateLimitSpec } from '../../limits/limit-schema.js';
 import { planChooser, planOptionsSchema, type PlanOptions } from '../../limits/plugin-common.js';
-import { subjectOf } from '../../limits/subject.js';
 import type { RateDecision } from '../../limits/counter-store.js';
 import type { RequestContext } from '../../proxy/context.js';
 import { definePlugin } from '../types.js';
@@ -22,11 +22,6 @@ import { definePlugin } from '../types.js';
 export interface RateLimitConfig extends PlanOptions {
   limits: RateLimitSpec[];
   hide_headers: boolean;
-}
-
-function counterKey(prefix: string, r: CompiledRate, ctx: RequestContext, plan: string | undefined): string {
-  const route = r.perRoute ? `${ctx.route.id}:` : '';
-  return `${prefix}${r.id}:${route}${subjectOf(ctx, r.by, r.header, plan)}`;
 }
 
 export const rateLimit = definePlugin<RateLimitConfig>({
@@ -48,7 +43,9 @@ export const rateLimit = definePlugin<RateLimitConfig>({
     const own = config.limits.map((s) => compileRate(s, 'cfg'));
     const plans = new PlanLimits();
     const choose = planChooser(config, env);
-    const prefix = `${env.workspace}:`;
+    const keys = new CounterKeys<CompiledRate>(`${env.workspace}:`);
+    const counterKey = (r: CompiledRate, ctx: RequestContext, plan: string | undefined): string =>
+      keys.key(ctx, r, plan);
     const hidden = config.hide_headers;
 
     /** The caller's rules: the config's, then its plan's (no copy when only one side has any). */
@@ -66,6 +63,7 @@ export const rateLimit = definePlugin<RateLimitConfig>({
         remaining: d.remaining,
         resetS: Math.ceil(d.resetMs / 1000),
         hidden,
+        policy: r.policy,
       };
       if (d.allowed) {
         addEntry(ctx, entry);
@@ -78,7 +76,7 @@ export const rateLimit = definePlugin<RateLimitConfig>({
 
     const sync = counters.sync;
     const refundSync = (r: CompiledRate, ctx: RequestContext, plan: string | undefined, now: number) =>
-      sync?.chargeRateSync(counterKey(prefix, r, ctx, plan), r.rule, -1, now);
+      sync?.chargeRateSync(counterKey(r, ctx, plan), r.rule, -1, now);
     return {
       limit(ctx) {
         const chosen = choose(ctx);
@@ -93,7 +91,7 @@ export const rateLimit = definePlugin<RateLimitConfig>({
         if (sync !== undefined) {
           for (let i = 0; i < list.length; i++) {
             const r = list[i];
-            const key = counterKey(prefix, r, ctx, plan);
+            const key = counterKey(r, ctx, plan);
             const d = sync.consumeRateSync(key, r.rule, 1, now);
             if (!d.allowed) for (let j = 0; j < i; j++) refundSync(list[j], ctx, plan, now);
             admit(ctx, r, d);
@@ -103,13 +101,13 @@ export const rateLimit = definePlugin<RateLimitConfig>({
         return (async () => {
           for (let i = 0; i < list.length; i++) {
             const r = list[i];
-            const d = await counters.rate(counterKey(prefix, r, ctx, plan), r.rule, 1, now);
+            const d = await counters.rate(counterKey(r, ctx, plan), r.rule, 1, now);
             if (!d.allowed)
               for (let j = 0; j < i; j++) {
                 const earlier = list[j];
                 // Fire and forget: the refusal does not wait for the refund.
                 void counters
-                  .chargeRate(counterKey(prefix, earlier, ctx, plan), earlier.rule, -1, now)
+                  .chargeRate(counterKey(earlier, ctx, plan), earlier.rule, -1, now)
                   .catch(() => undefined);
               }
             admit(ctx, r, d);
