@@ -434,13 +434,18 @@ function report({ peakResults, halfLoad, gateways }) {
       addedP99VsDirect: p99half(g) - p99half('direct'),
     };
     summary[g] = s;
-    // Each scenario names its target (src: the issue it measures); the default is the bare route's.
-    const { against = 'ceiling', ratio: want = 0.9 } = gateways.find((x) => x.name === g)?.target ?? {};
+    // Each scenario names its target (src: the issue it measures); the default is the bare route's. A
+    // target without a ratio is a figure reported beside another scenario's, compared to `against`.
+    const named = gateways.find((x) => x.name === g)?.target;
+    const against = named?.against ?? 'ceiling';
+    const want = named === undefined ? 0.9 : named.ratio;
     const vsTarget = paired(g, against);
     s.vsTarget = vsTarget.median;
-    lines.push(
-      `${g}/${against} = ${fmt(s.vsTarget)}${range(vsTarget)} (target ≥ ${want.toFixed(2)})${s.vsTarget >= want ? '' : Number.isFinite(s.vsTarget) ? '  ← below target' : ''}`,
-    );
+    const verdict =
+      want === undefined
+        ? ' (reported, no target of its own)'
+        : ` (target ≥ ${want.toFixed(2)})${s.vsTarget >= want ? '' : Number.isFinite(s.vsTarget) ? '  ← below target' : ''}`;
+    lines.push(`${g}/${against} = ${fmt(s.vsTarget)}${range(vsTarget)}${verdict}`);
     s.cpuVsTarget = pairedCpu(g, against);
     if (Number.isFinite(s.cpuVsTarget))
       lines.push(`  CPU per request: ${against} ÷ ${g} = ${fmt(s.cpuVsTarget)}`);

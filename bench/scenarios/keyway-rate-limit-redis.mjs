@@ -6,4 +6,5 @@ export default rateLimitScenario({
   name: 'keyway-rate-limit-redis',
   description: 'Keyway, key-auth + one rate limit counted in Redis, one valid key',
   redis: true,
+  target: { against: 'ceiling' },
 });

@@ -8,4 +8,5 @@ export default rateLimitScenario({
   description: 'Keyway --workers 2, key-auth + one rate limit (counted at the primary), one valid key',
   redis: false,
   args: ['--workers', '2'],
+  target: { against: 'keyway-rate-limit' },
 });
