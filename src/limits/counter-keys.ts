@@ -1,6 +1,6 @@
 /**
  * The counter key of one limit for one request: `<workspace>:<limit id>:[<route id>:]<subject>`
- * (subject.ts). The usage API (usage.ts) builds the same keys to read them back.
+ * (subject.ts). The usage API (usage.ts) reads counters back by the same function, `counterKeyOf`.
  *
  * Building a key costs four concatenations, a flatten and a fresh hash of a string of ~90 characters in
  * the counter map: 1.8 k of the 205 k instructions a request of bench `keyway-rate-limit` runs (callgrind,
@@ -62,7 +62,17 @@ export class CounterKeys<L extends KeyedLimit> {
   }
 
   #build(ctx: SubjectSource, limit: L, plan: string | undefined): string {
-    const route = limit.perRoute ? `${ctx.route.id}:` : '';
-    return `${this.#prefix}${limit.id}:${route}${subjectOf(ctx, limit.by, limit.header, plan)}`;
+    return counterKeyOf(this.#prefix, limit, ctx, plan);
   }
+}
+
+/** The key, built: for the plugins' first request of an identity, and for the usage API's reads. */
+export function counterKeyOf(
+  prefix: string,
+  limit: Omit<KeyedLimit, 'identityKeyed'>,
+  src: SubjectSource,
+  plan: string | undefined,
+): string {
+  const route = limit.perRoute ? `${src.route.id}:` : '';
+  return `${prefix}${limit.id}:${route}${subjectOf(src, limit.by, limit.header, plan)}`;
 }

@@ -71,10 +71,9 @@ function render(entries: readonly LimitEntry[], out: OutgoingHttpHeaders): void 
   for (const e of entries) {
     if (e.hidden) continue;
     const sep = policy === '' ? '' : ', ';
-    // One entry (the usual case) reuses the producer's string: no concatenation, and a string the header
-    // validation has already flattened.
-    const item = e.policy ?? policyItem(e.name, e.limit, e.windowS);
-    policy = policy === '' ? item : `${policy}, ${item}`;
+    // With one entry (the usual case) this is the producer's own string ('' + s is s in V8): no
+    // concatenation, and a string the header validation has already flattened.
+    policy += sep + (e.policy ?? policyItem(e.name, e.limit, e.windowS));
     state += `${sep}"${e.name}";r=${e.remaining};t=${e.resetS}`;
     if (
       tightest === undefined ||

@@ -13,10 +13,10 @@ import type { Identity } from '../proxy/context.js';
 import { IdentityIndex } from '../snapshot/identities.js';
 import type { StoredApiKey } from '../store/types.js';
 import { compileQuota, quotaRule } from './compiled-limits.js';
+import { counterKeyOf } from './counter-keys.js';
 import type { CounterStore } from './counter-store.js';
 import { planOf } from './plan-resolver.js';
 import { PeriodCache } from './quota-period.js';
-import { subjectOf } from './subject.js';
 
 export interface QuotaUsage {
   name: string;
@@ -94,7 +94,7 @@ export async function usageReport(
     // Per-request sources (IP, header, route) and finer levels than asked cannot be attributed.
     const finer = level === 'consumer' ? ['key', 'app'] : level === 'app' ? ['key'] : [];
     if (by.some((s) => s === 'ip' || s === 'header' || s === 'route' || finer.includes(s))) continue;
-    const key = `${ws.name}:${q.id}:${subjectOf(probe, q.by, q.header, plan.name)}`;
+    const key = counterKeyOf(`${ws.name}:`, q, probe, plan.name);
     if (q.rolling !== undefined) {
       const d = await counters.consumeRate(key, q.rolling, 0, now);
       entry.used = q.limit - d.remaining;

@@ -56,8 +56,6 @@ export const quota = definePlugin<QuotaConfig>({
     const hidden = config.hide_headers;
     const alerts = env.services.quotaAlerts;
 
-    const keyOf = (ctx: RequestContext, q: CompiledQuota, plan: string | undefined): string =>
-      keys.key(ctx, q, plan);
     const rateOutcome = (d: RateDecision): Outcome => ({
       allowed: d.allowed,
       remaining: d.remaining,
@@ -85,7 +83,7 @@ export const quota = definePlugin<QuotaConfig>({
     };
 
     const take = async (ctx: RequestContext, q: CompiledQuota, plan: string | undefined, now: number) => {
-      const key = keyOf(ctx, q, plan);
+      const key = keys.key(ctx, q, plan);
       if (q.rolling !== undefined) return rateOutcome(await counters.rate(key, q.rolling, 1, now));
       const rule = quotaRule(q, periods, now);
       return tell(ctx, q, plan, key, rule, await counters.quota(key, rule, 1, now), now);
@@ -94,7 +92,7 @@ export const quota = definePlugin<QuotaConfig>({
     // Embedded: the local store answers synchronously, so no promise per request.
     const sync = counters.sync;
     const takeSync = (ctx: RequestContext, q: CompiledQuota, plan: string | undefined, now: number) => {
-      const key = keyOf(ctx, q, plan);
+      const key = keys.key(ctx, q, plan);
       const store = sync as LocalCounterStore;
       if (q.rolling !== undefined) return rateOutcome(store.consumeRateSync(key, q.rolling, 1, now));
       const rule = quotaRule(q, periods, now);

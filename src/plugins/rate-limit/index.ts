@@ -44,8 +44,6 @@ export const rateLimit = definePlugin<RateLimitConfig>({
     const plans = new PlanLimits();
     const choose = planChooser(config, env);
     const keys = new CounterKeys<CompiledRate>(`${env.workspace}:`);
-    const counterKey = (r: CompiledRate, ctx: RequestContext, plan: string | undefined): string =>
-      keys.key(ctx, r, plan);
     const hidden = config.hide_headers;
 
     /** The caller's rules: the config's, then its plan's (no copy when only one side has any). */
@@ -76,7 +74,7 @@ export const rateLimit = definePlugin<RateLimitConfig>({
 
     const sync = counters.sync;
     const refundSync = (r: CompiledRate, ctx: RequestContext, plan: string | undefined, now: number) =>
-      sync?.chargeRateSync(counterKey(r, ctx, plan), r.rule, -1, now);
+      sync?.chargeRateSync(keys.key(ctx, r, plan), r.rule, -1, now);
     return {
       limit(ctx) {
         const chosen = choose(ctx);
@@ -91,7 +89,7 @@ export const rateLimit = definePlugin<RateLimitConfig>({
         if (sync !== undefined) {
           for (let i = 0; i < list.length; i++) {
             const r = list[i];
-            const key = counterKey(r, ctx, plan);
+            const key = keys.key(ctx, r, plan);
             const d = sync.consumeRateSync(key, r.rule, 1, now);
             if (!d.allowed) for (let j = 0; j < i; j++) refundSync(list[j], ctx, plan, now);
             admit(ctx, r, d);
@@ -101,13 +99,13 @@ export const rateLimit = definePlugin<RateLimitConfig>({
         return (async () => {
           for (let i = 0; i < list.length; i++) {
             const r = list[i];
-            const d = await counters.rate(counterKey(r, ctx, plan), r.rule, 1, now);
+            const d = await counters.rate(keys.key(ctx, r, plan), r.rule, 1, now);
             if (!d.allowed)
               for (let j = 0; j < i; j++) {
                 const earlier = list[j];
                 // Fire and forget: the refusal does not wait for the refund.
                 void counters
-                  .chargeRate(counterKey(earlier, ctx, plan), earlier.rule, -1, now)
+                  .chargeRate(keys.key(ctx, earlier, plan), earlier.rule, -1, now)
                   .catch(() => undefined);
               }
             admit(ctx, r, d);
