@@ -5,8 +5,9 @@
  */
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import { KeywayError } from '../core/errors.js';
+import { createAjv } from '../core/validator.js';
 import type { Actor } from '../control/types.js';
 import { createAuthenticator } from './auth.js';
 import { requestIdFor, toKeywayError } from './http-errors.js';
@@ -52,15 +53,16 @@ export async function buildAdminApp(deps: AdminDeps): Promise<FastifyInstance> {
       : (Fastify({ ...base, loggerInstance: deps.logger }) as unknown as FastifyInstance);
 
   // Bodies are validated strictly: unknown fields are an error (not silently dropped, Fastify's
-  // default), and "5" is not 5. Query strings and params are text by nature, so they are coerced.
-  const bodyAjv = new Ajv({
+  // default), and "5" is not 5. Query strings and params are text by nature, so they are coerced. Both
+  // know the project's formats (date-time, iana-time-zone): unknown, they were ignored with a warning.
+  const bodyAjv = createAjv({
     allErrors: true,
     removeAdditional: false,
     useDefaults: false,
     coerceTypes: false,
     strict: false,
   });
-  const textAjv = new Ajv({
+  const textAjv = createAjv({
     allErrors: true,
     removeAdditional: false,
     useDefaults: true,

@@ -2,15 +2,38 @@
  * One shared ajv instance for every schema Keyway checks (resources, plugin configs, node settings,
  * declarative files), with errors turned into `{path, message}` details that name the field.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { ErrorDetail } from './errors.js';
 
 // ajv-formats is CommonJS with a default export; under NodeNext the callable sits on `.default`.
 const addFormats = addFormatsModule.default;
 
-export const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, coerceTypes: false });
+// `logger: false`: ajv otherwise prints warnings (an unknown `format` in a user's prompt output schema)
+// with console.warn, raw text beside the node's JSON log lines. An unknown format is ignored either way,
+// which is what JSON Schema says of formats a validator does not know.
+export const ajv = new Ajv({
+  allErrors: true,
+  useDefaults: true,
+  strict: false,
+  coerceTypes: false,
+  logger: false,
+});
 addFormats(ajv);
+
+/**
+ * Another ajv instance, for callers that need other options (the admin API's body and query validators):
+ * silent like the shared one, and knowing every format registered on it so far — ajv-formats' and
+ * Keyway's own (`iana-time-zone`, registered where the schemas using it live). Create it after the
+ * schemas' modules are loaded (at app start, not at import time).
+ */
+export function createAjv(options: Options): Ajv {
+  const instance = new Ajv({ ...options, logger: false });
+  for (const [name, format] of Object.entries(ajv.formats)) {
+    if (format !== undefined) instance.addFormat(name, format);
+  }
+  return instance;
+}
 
 const cache = new WeakMap<object, ValidateFunction>();
 

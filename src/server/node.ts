@@ -349,5 +349,6 @@ function printBanner(node: RunningNode, dialect: string, created: boolean): void
     '',
     'Next: keyway apply -f examples/weather.yaml',
   ];
-  process.stdout.write(`${lines.join('\n')}\n`);
+  // stderr: stdout carries only JSON log lines, which collectors parse line by line.
+  process.stderr.write(`${lines.join('\n')}\n`);
 }
