@@ -11,6 +11,7 @@ import { createAjv } from '../core/validator.js';
 import type { Actor } from '../control/types.js';
 import { createAuthenticator } from './auth.js';
 import { requestIdFor, toKeywayError } from './http-errors.js';
+import { logRequest, pathOnly } from './request-log.js';
 import { documentationOnly } from './schemas.js';
 import type { AdminDeps } from './types.js';
 import { workspaceRoutes } from './routes/workspaces.js';
@@ -50,7 +51,11 @@ export async function buildAdminApp(deps: AdminDeps): Promise<FastifyInstance> {
   const app: FastifyInstance =
     deps.logger === undefined || deps.logger === false
       ? Fastify({ ...base, logger: false })
-      : (Fastify({ ...base, loggerInstance: deps.logger }) as unknown as FastifyInstance);
+      : (Fastify({
+          ...base,
+          // Fastify takes a logger instance's own `req` serializer over its default (full URL).
+          loggerInstance: deps.logger.child({}, { serializers: { req: logRequest } }),
+        }) as unknown as FastifyInstance);
 
   // Bodies are validated strictly: unknown fields are an error (not silently dropped, Fastify's
   // default), and "5" is not 5. Query strings and params are text by nature, so they are coerced. Both
@@ -126,7 +131,7 @@ export async function buildAdminApp(deps: AdminDeps): Promise<FastifyInstance> {
   });
 
   app.setNotFoundHandler((req, reply) => {
-    const path = (req.url.split('?')[0] ?? '').slice(0, 256);
+    const path = pathOnly(req.url).slice(0, 256);
     const error = new KeywayError('KW_ERR_ADMIN_ROUTE_NOT_FOUND', { method: req.method, path });
     return reply.code(error.status).send(error.toBody(req.id));
   });

@@ -1,12 +1,15 @@
 /**
  * What a real `keyway start` writes to stdout, where log collectors read JSON lines: every line parses as
  * JSON (the banner is for people and goes to stderr), nothing a library prints on its own (ajv's
- * "unknown format" warnings) slips in.
+ * "unknown format" warnings) slips in, and the admin request log names paths, never query strings, so a
+ * token sent the wrong way (`?token=…`) does not end up in the log.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'undici';
 import { startKeyway, type KeywayProcess } from '../helpers/keyway-process.js';
+
+const QUERY_SECRET = 'kw-query-secret-6c1f0e9a2b7d';
 
 describe('node output', () => {
   let kw: KeywayProcess;
@@ -68,5 +71,22 @@ describe('node output', () => {
     // ajv's console warnings are raw text wherever they land (console.warn: stderr); none may be printed.
     assert.doesNotMatch(kw.output(), /unknown format/);
     assert.match(kw.output(), /Keyway \S+ is running/, 'the banner is still printed (on stderr)');
+  });
+
+  it('logs admin requests by path, without the query string', async () => {
+    assert.equal(await admin('GET', `/status?token=${QUERY_SECRET}`), 400);
+    assert.equal(await admin('GET', `/services?limit=5&name=${QUERY_SECRET}`), 200);
+    await waitForLine(/"url":"\/services"/);
+    assert.doesNotMatch(kw.output(), new RegExp(QUERY_SECRET));
+    const urls = kw
+      .stdout()
+      .split('\n')
+      .filter((l) => l.includes('"url"'))
+      .map((l) => (JSON.parse(l) as { req?: { url?: string } }).req?.url);
+    assert.ok(urls.includes('/status'), JSON.stringify(urls));
+    assert.ok(
+      urls.every((u) => u === undefined || !u.includes('?')),
+      JSON.stringify(urls),
+    );
   });
 });
