@@ -3,14 +3,15 @@
  * params, query, body and responses; they validate input and also generate `/openapi.json`, so the
  * document cannot drift from what the API accepts.
  */
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { ValidateFunction } from 'ajv';
 import { KeywayError } from '../core/errors.js';
+import { MAX_JSON_DEPTH, jsonTextTooDeep } from '../core/json-depth.js';
 import { createAjv } from '../core/validator.js';
 import type { Actor } from '../control/types.js';
 import { createAuthenticator } from './auth.js';
-import { requestIdFor, toKeywayError } from './http-errors.js';
+import { MAX_PARAM_LENGTH, answerClientError, requestIdFor, toKeywayError } from './http-errors.js';
 import { logRequest, pathOnly } from './request-log.js';
 import { documentationOnly } from './schemas.js';
 import type { AdminDeps } from './types.js';
@@ -44,9 +45,15 @@ export async function buildAdminApp(deps: AdminDeps): Promise<FastifyInstance> {
   const base = {
     bodyLimit,
     genReqId: requestIdFor,
-    // Plugin keys (`name@service=a,route=b`) are longer than find-my-way's default of 100.
-    routerOptions: { maxParamLength: 1024, ignoreTrailingSlash: true },
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH, ignoreTrailingSlash: true },
     return503OnClosing: true,
+    // Errors raised before routing (an undecodable URL, an oversized path parameter) and HTTP that does
+    // not parse: Fastify answers those in its own shape unless told otherwise.
+    frameworkErrors: (err: Error, req: FastifyRequest, reply: FastifyReply) => {
+      const { error } = toKeywayError(err, bodyLimit);
+      return reply.code(error.status).header('x-request-id', req.id).send(error.toBody(req.id));
+    },
+    clientErrorHandler: answerClientError,
   };
   const app: FastifyInstance =
     deps.logger === undefined || deps.logger === false
@@ -104,7 +111,14 @@ export async function buildAdminApp(deps: AdminDeps): Promise<FastifyInstance> {
       done(null, undefined);
       return;
     }
-    void parseJson(req, typeof body === 'string' ? body : body.toString('utf8'), done);
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    // Measured on the text, before parsing: every recursive walk of a value nested thousands of levels
+    // deep (JSON.stringify, structuredClone, schema checks) would overflow the stack.
+    if (jsonTextTooDeep(text)) {
+      done(new KeywayError('KW_ERR_BODY_TOO_DEEP', { limit: MAX_JSON_DEPTH }), undefined);
+      return;
+    }
+    void parseJson(req, text, done);
   });
 
   const actors = new WeakMap<FastifyRequest, Actor>();
