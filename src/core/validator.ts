@@ -4,6 +4,7 @@
  */
 import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import { SECRET_KEYWORD } from './secret-fields.js';
 import type { ErrorDetail } from './errors.js';
 
 // ajv-formats is CommonJS with a default export; under NodeNext the callable sits on `.default`.
@@ -20,6 +21,8 @@ export const ajv = new Ajv({
   logger: false,
 });
 addFormats(ajv);
+// An annotation (src/core/secret-fields.ts): declared so the schemas carrying it stay valid for ajv.
+ajv.addKeyword({ keyword: SECRET_KEYWORD, schemaType: ['boolean', 'string'] });
 
 /**
  * Another ajv instance, for callers that need other options (the admin API's body and query validators):
@@ -57,6 +60,8 @@ export function toDetails(errors: ErrorObject[], basePath = ''): ErrorDetail[] {
   const out: ErrorDetail[] = [];
   const seen = new Set<string>();
   for (const e of errors) {
+    // `if` only says which of `then`/`else` failed; that branch's own errors name the field and reason.
+    if (e.keyword === 'if') continue;
     let path = basePath + e.instancePath;
     let message = e.message ?? 'is invalid';
     const params = e.params as Record<string, unknown>;
