@@ -1,6 +1,7 @@
 /**
  * Plugin secrets, below the admin API: where the walker finds them, how a write seals or keeps them, and
- * the raw rows a SQLite file or a PostgreSQL schema holds after a write.
+ * the raw rows a SQLite file or a PostgreSQL schema holds after a write — and after a node start that
+ * seals the secrets an older release stored in clear.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,7 +19,7 @@ import { getPlugin, validatePluginInput } from '../plugins/registry.js';
 import { openStore, type OpenStoreOptions } from '../store/open-store.js';
 import type { Store } from '../store/types.js';
 import { createConfigService } from './config-service.js';
-import { sealPluginSecrets } from './plugin-secrets.js';
+import { sealPluginSecrets, sealStoredPluginSecrets } from './plugin-secrets.js';
 
 const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const box = new SecretBox(Buffer.alloc(32, 3));
@@ -285,6 +286,23 @@ for (const target of [sqlite(), postgres()]) {
         assert.ok(!rows.includes(s), `${target.name} rows hold a secret in clear`);
       const audit = JSON.stringify(await store.listAudit({ limit: 100 }));
       assert.ok(!audit.includes('kwenc1.') && audit.includes('"sealed":true'));
+    });
+
+    it('are sealed at node start when an older release wrote them in clear', async () => {
+      // Written around the control layer, as a release without sealing did.
+      await store.write(async (tx) => {
+        await tx.create('plugins', 'default', { ...jwt([{ kid: 'old', secret: HS2 }]), route: 'legacy' });
+      });
+      assert.ok((await target.rows()).includes(HS2));
+      assert.equal(await sealStoredPluginSecrets(store, box), 1);
+      assert.equal(await sealStoredPluginSecrets(store, box), 0, 'idempotent');
+      const rows = await target.rows();
+      assert.ok(!rows.includes(HS2), 'no clear secret left');
+      const state = await store.read((tx) => tx.loadWorkspace('default'));
+      const legacy = state?.plugins.find((p) => p.route === 'legacy');
+      assert.equal(box.open(encOf(keysOf(legacy)[0]?.['secret']), LABEL), HS2);
+      const audit = await store.listAudit({ limit: 1 });
+      assert.equal(audit.data[0]?.actor, 'system');
     });
   });
 }

@@ -15,8 +15,11 @@
 import type { ErrorDetail } from '../core/errors.js';
 import { isSecretText, sealedId, secretValue, setAt, type SecretPlace } from '../core/secret-fields.js';
 import type { SecretBox } from '../keys/secret-box.js';
-import type { ResourceTypes } from '../model/index.js';
+import { pluginKey, type ResourceTypes } from '../model/index.js';
 import { pluginSecretLabel, pluginSecretPlaces } from '../plugins/registry.js';
+import type { Store } from '../store/types.js';
+import { userFields } from './resource-input.js';
+import { redactFields } from './resource-view.js';
 import { NO_BOX, sealClear, takeCiphertext } from './secret-values.js';
 
 type Plugin = ResourceTypes['plugins'];
@@ -132,4 +135,48 @@ export function exportablePluginConfig(
       setAt(place, { sealed: true });
   }
   return copy;
+}
+
+/** Whether a stored plugin config holds a secret in clear (written by a release before sealing). */
+export function hasClearSecrets(plugin: Plugin): boolean {
+  return pluginSecretPlaces(plugin.name, plugin.config ?? {}).some(
+    (p) => typeof p.value === 'string' && isSecretText(p.mark, p.value),
+  );
+}
+
+/**
+ * Seals, in place, every plugin secret an older release stored in clear: run once per node start, in
+ * one write transaction, with one audit row (actor `system`) per plugin changed. Idempotent, so nodes
+ * starting together on one PostgreSQL store are harmless to each other. Returns how many plugins changed.
+ */
+export async function sealStoredPluginSecrets(store: Store, box: SecretBox): Promise<number> {
+  // Read first: almost every start finds nothing to seal, and then takes no write lock.
+  const found = await store.read(async (tx) =>
+    (await tx.loadAll()).workspaces.some((ws) => ws.plugins.some(hasClearSecrets)),
+  );
+  if (!found) return 0;
+  const { result } = await store.write(async (tx) => {
+    let changed = 0;
+    for (const ws of (await tx.loadAll()).workspaces) {
+      for (const stored of ws.plugins) {
+        if (!hasClearSecrets(stored)) continue;
+        const fields = userFields(stored);
+        const out = sealPluginSecrets(fields, fields, box);
+        if (out.resource === undefined) continue;
+        await tx.update('plugins', ws.name, stored.id, out.resource);
+        await tx.audit({
+          actor: 'system',
+          action: 'update',
+          workspace: ws.name,
+          kind: 'plugins',
+          key: pluginKey(stored),
+          before: redactFields('plugins', fields),
+          after: redactFields('plugins', out.resource),
+        });
+        changed++;
+      }
+    }
+    return changed;
+  });
+  return result;
 }

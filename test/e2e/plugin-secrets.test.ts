@@ -3,7 +3,8 @@
  * jwt-auth HMAC key and the oauth2-introspection client secret in clear; the node seals them, the data
  * plane still verifies an HS256 token and introspects with the client secret (a real introspection
  * server checks it), `keyway export` writes them sealed, applying that export changes nothing and keeps
- * them working, and nothing — answers, CLI output, node output, database file — shows them.
+ * them working, and nothing — answers, CLI output, node output, database file — shows them. A data
+ * directory written by an older release, with the secrets in clear, is sealed when the node starts.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,6 +12,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
+import { openStore } from '../../src/store/open-store.js';
 import { hmacToken, now } from '../auth/support/keys.js';
 import { runCli, startKeyway, type KeywayProcess } from '../helpers/keyway-process.js';
 import { startEcho, startServer, type TestServer } from '../helpers/upstream.js';
@@ -175,6 +177,43 @@ describe('plugin secrets end to end', () => {
       const bytes = readFileSync(join(kw.dataDir, file));
       assert.equal(bytes.includes(HS_SECRET), false, `${file} holds the HMAC key`);
       assert.equal(bytes.includes(CLIENT_SECRET), false, `${file} holds the client secret`);
+    }
+  });
+
+  it('seals at start the secrets an older release left in clear, and keeps serving with them', async () => {
+    assert.equal(await kw.stop(), 0);
+    // What a release without sealing left in the data directory: the same plugins, secrets in clear.
+    const store = await openStore({ dataDir: kw.dataDir });
+    try {
+      await store.write(async (tx) => {
+        const ws = await tx.loadWorkspace('default');
+        const plugin = ws?.plugins.find((p) => p.name === 'oauth2-introspection');
+        assert.ok(plugin?.config);
+        const { id, created_at: _c, updated_at: _u, ...fields } = plugin;
+        await tx.update('plugins', 'default', id, {
+          ...fields,
+          config: { ...plugin.config, client_secret: CLIENT_SECRET },
+        });
+      });
+    } finally {
+      await store.close();
+    }
+    assert.ok(readdirSync(kw.dataDir).some((f) => readFileSync(join(kw.dataDir, f)).includes(CLIENT_SECRET)));
+
+    kw = await startKeyway({
+      dataDir: kw.dataDir,
+      env: { KEYWAY_SECRET: SERVER_SECRET, KEYWAY_LOG_LEVEL: 'info' },
+    });
+    assert.match(kw.stdout(), /sealed plugin secrets that were stored in clear/);
+    await eventually('opaque-token-3', 200);
+    assert.equal(await call(hs256()), 200);
+    const db = await openStore({ dataDir: kw.dataDir });
+    try {
+      const rows = JSON.stringify(await db.read((tx) => tx.loadWorkspace('default')));
+      assert.ok(!rows.includes(CLIENT_SECRET), 'the clear secret is gone from the store');
+      assert.match(rows, /"client_secret":\{"secret_enc":"kwenc1\./);
+    } finally {
+      await db.close();
     }
   });
 });
