@@ -3,13 +3,16 @@
  * params, query, body and responses; they validate input and also generate `/openapi.json`, so the
  * document cannot drift from what the API accepts.
  */
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import { KeywayError } from '../core/errors.js';
+import { MAX_JSON_DEPTH, jsonTextTooDeep } from '../core/json-depth.js';
+import { createAjv } from '../core/validator.js';
 import type { Actor } from '../control/types.js';
 import { createAuthenticator } from './auth.js';
-import { requestIdFor, toKeywayError } from './http-errors.js';
+import { MAX_PARAM_LENGTH, answerClientError, requestIdFor, toKeywayError } from './http-errors.js';
+import { logRequest, pathOnly } from './request-log.js';
 import { documentationOnly } from './schemas.js';
 import type { AdminDeps } from './types.js';
 import { workspaceRoutes } from './routes/workspaces.js';
@@ -42,25 +45,36 @@ export async function buildAdminApp(deps: AdminDeps): Promise<FastifyInstance> {
   const base = {
     bodyLimit,
     genReqId: requestIdFor,
-    // Plugin keys (`name@service=a,route=b`) are longer than find-my-way's default of 100.
-    routerOptions: { maxParamLength: 1024, ignoreTrailingSlash: true },
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH, ignoreTrailingSlash: true },
     return503OnClosing: true,
+    // Errors raised before routing (an undecodable URL, an oversized path parameter) and HTTP that does
+    // not parse: Fastify answers those in its own shape unless told otherwise.
+    frameworkErrors: (err: Error, req: FastifyRequest, reply: FastifyReply) => {
+      const { error } = toKeywayError(err, bodyLimit);
+      return reply.code(error.status).header('x-request-id', req.id).send(error.toBody(req.id));
+    },
+    clientErrorHandler: answerClientError,
   };
   const app: FastifyInstance =
     deps.logger === undefined || deps.logger === false
       ? Fastify({ ...base, logger: false })
-      : (Fastify({ ...base, loggerInstance: deps.logger }) as unknown as FastifyInstance);
+      : (Fastify({
+          ...base,
+          // Fastify takes a logger instance's own `req` serializer over its default (full URL).
+          loggerInstance: deps.logger.child({}, { serializers: { req: logRequest } }),
+        }) as unknown as FastifyInstance);
 
   // Bodies are validated strictly: unknown fields are an error (not silently dropped, Fastify's
-  // default), and "5" is not 5. Query strings and params are text by nature, so they are coerced.
-  const bodyAjv = new Ajv({
+  // default), and "5" is not 5. Query strings and params are text by nature, so they are coerced. Both
+  // know the project's formats (date-time, iana-time-zone): unknown, they were ignored with a warning.
+  const bodyAjv = createAjv({
     allErrors: true,
     removeAdditional: false,
     useDefaults: false,
     coerceTypes: false,
     strict: false,
   });
-  const textAjv = new Ajv({
+  const textAjv = createAjv({
     allErrors: true,
     removeAdditional: false,
     useDefaults: true,
@@ -97,7 +111,14 @@ export async function buildAdminApp(deps: AdminDeps): Promise<FastifyInstance> {
       done(null, undefined);
       return;
     }
-    void parseJson(req, typeof body === 'string' ? body : body.toString('utf8'), done);
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    // Measured on the text, before parsing: every recursive walk of a value nested thousands of levels
+    // deep (JSON.stringify, structuredClone, schema checks) would overflow the stack.
+    if (jsonTextTooDeep(text)) {
+      done(new KeywayError('KW_ERR_BODY_TOO_DEEP', { limit: MAX_JSON_DEPTH }), undefined);
+      return;
+    }
+    void parseJson(req, text, done);
   });
 
   const actors = new WeakMap<FastifyRequest, Actor>();
@@ -124,7 +145,7 @@ export async function buildAdminApp(deps: AdminDeps): Promise<FastifyInstance> {
   });
 
   app.setNotFoundHandler((req, reply) => {
-    const path = (req.url.split('?')[0] ?? '').slice(0, 256);
+    const path = pathOnly(req.url).slice(0, 256);
     const error = new KeywayError('KW_ERR_ADMIN_ROUTE_NOT_FOUND', { method: req.method, path });
     return reply.code(error.status).send(error.toBody(req.id));
   });

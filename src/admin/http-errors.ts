@@ -4,10 +4,14 @@
  * never sees two error formats. Anything unexpected becomes KW_ERR_INTERNAL and stays in the log.
  */
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import { STATUS_CODES, maxHeaderSize, type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { ErrorObject } from 'ajv';
 import { KeywayError, isKeywayError, validationError } from '../core/errors.js';
 import { toDetails } from '../core/validator.js';
+
+/** Longest path parameter (a plugin key `name@service=a,route=b` is longer than find-my-way's 100). */
+export const MAX_PARAM_LENGTH = 1024;
 
 /** Printable, short and free of anything a log line could be tricked with. */
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:@=+/-]{1,128}$/;
@@ -46,6 +50,19 @@ export function toKeywayError(err: unknown, bodyLimit: number): { error: KeywayE
     return { error: validationError(details, reason), unexpected: false };
   }
   switch (e.code) {
+    // Raised by the router before any route runs (Fastify's `frameworkErrors`); the URL is not echoed.
+    case 'FST_ERR_BAD_URL':
+      return {
+        error: new KeywayError('KW_ERR_BAD_REQUEST', {
+          reason: 'the URL path is not valid percent-encoding',
+        }),
+        unexpected: false,
+      };
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return {
+        error: new KeywayError('KW_ERR_URI_TOO_LONG', { limit: MAX_PARAM_LENGTH }),
+        unexpected: false,
+      };
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return { error: new KeywayError('KW_ERR_PAYLOAD_TOO_LARGE', { limit: bodyLimit }), unexpected: false };
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
@@ -90,4 +107,37 @@ export function toKeywayError(err: unknown, bodyLimit: number): { error: KeywayE
     };
   }
   return { error: new KeywayError('KW_ERR_INTERNAL', {}, { cause: err }), unexpected: true };
+}
+
+/**
+ * Answers HTTP that Node's parser refused (malformed request line or header, headers over
+ * `--max-http-header-size`, a client too slow to send its headers) in Keyway's error shape; Fastify's
+ * default writes its own `{"error","message","statusCode"}`. No request exists yet, so the id is new.
+ */
+export function answerClientError(err: Error & { code?: string }, socket: Duplex): void {
+  // A reset connection has no one to answer (the same test Node's and Fastify's defaults make).
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  let error: KeywayError;
+  if (err.code === 'HPE_HEADER_OVERFLOW') {
+    error = new KeywayError('KW_ERR_HEADERS_TOO_LARGE', { limit: maxHeaderSize });
+  } else if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT' || err.code === 'HPE_HEADER_TIMEOUT') {
+    error = new KeywayError(
+      'KW_ERR_BAD_REQUEST',
+      { reason: 'the request was not sent in time' },
+      { status: 408 },
+    );
+  } else {
+    error = new KeywayError('KW_ERR_BAD_REQUEST', { reason: 'the HTTP request could not be parsed' });
+  }
+  const id = randomUUID();
+  const body = JSON.stringify(error.toBody(id));
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  socket.end(
+    `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? 'Bad Request'}\r\n` +
+      `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+      `x-request-id: ${id}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }

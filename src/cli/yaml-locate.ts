@@ -4,6 +4,7 @@
  * API found it later and answered with a JSON pointer into the document.
  */
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { MAX_JSON_DEPTH, tooDeepAt } from '../core/json-depth.js';
 
 export interface Position {
   line: number;
@@ -37,7 +38,7 @@ export function loadYaml(file: string, text: string): LoadResult {
   if (doc.errors.length > 0) {
     return {
       ok: false,
-      problems: doc.errors.map((e) => ({ file, ...at(e.pos[0]), message: firstLine(e.message) })),
+      problems: doc.errors.map((e) => ({ file, ...at(e.pos[0]), message: parserMessage(e.message) })),
     };
   }
   if (!isMap(doc.contents)) {
@@ -56,10 +57,23 @@ export function loadYaml(file: string, text: string): LoadResult {
       problems: [{ file, line: 1, col: 1, message: err instanceof Error ? err.message : String(err) }],
     };
   }
-  return { ok: true, value, locate: (pointer) => at(offsetOf(doc, pointer)) };
+  const locate = (pointer: string): Position => at(offsetOf(doc, pointer));
+  // The admin API refuses such a document too; here the answer can point at the line.
+  const deep = tooDeepAt(value);
+  if (deep !== undefined)
+    return { ok: false, problems: [{ file, ...locate(deep), path: deep, message: TOO_DEEP }] };
+  return { ok: true, value, locate };
 }
 
-function firstLine(message: string): string {
+const TOO_DEEP = `nests deeper than ${MAX_JSON_DEPTH} levels`;
+
+/**
+ * The parser's message, first line only. The YAML composer recurses once per nesting level, so a file
+ * nested some thousands of levels deep overflows its stack; it reports that as an error at the position
+ * it reached, which is said here as what it is.
+ */
+function parserMessage(message: string): string {
+  if (/call stack/i.test(message)) return TOO_DEEP;
   return message.split('\n')[0] ?? message;
 }
 

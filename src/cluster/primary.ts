@@ -149,7 +149,8 @@ function printBanner(
     `  admin token  ${token.file}${token.created ? ' (created now, mode 0600)' : ''}`,
     '',
   ];
-  process.stdout.write(`${lines.join('\n')}\n`);
+  // stderr: stdout carries only JSON log lines, which collectors parse line by line.
+  process.stderr.write(`${lines.join('\n')}\n`);
 }
 
 /**

@@ -2,8 +2,8 @@
  * The `ConfigService`: every admin API change goes through here. Input is validated outside the
  * transaction; references, renames and whole-configuration checks run inside it, so what they saw is
  * what commits. One audit row per change; `onChange` hears the new version after commit. AI provider
- * keys are sealed before they are stored and redacted in everything handed back (provider-keys.ts,
- * resource-view.ts).
+ * keys and plugin secrets are sealed before they are stored and redacted in everything handed back
+ * (provider-keys.ts, plugin-secrets.ts, resource-view.ts).
  */
 import { KeywayError, validationError } from '../core/errors.js';
 import { validate } from '../core/validator.js';
@@ -21,6 +21,7 @@ import type { Store, StoreTx, StoredWorkspace } from '../store/types.js';
 import { applyDocument, exportDocument } from './declarative.js';
 import type { KeyImporter } from './key-import.js';
 import { newProblems, problemSet, problemsError } from './problems.js';
+import { sealPluginSecrets } from './plugin-secrets.js';
 import { sealProviderKeys, withoutSealedMarkers } from './provider-keys.js';
 import { assertUnreferenced, danglingReferences, referenceError } from './references.js';
 import { fieldsOf, isObject, keyPath, parseOrThrow, resourceKey, userFields } from './resource-input.js';
@@ -32,8 +33,8 @@ export interface ConfigServiceOptions {
   /** Lets `apply` import keys listed under apps; without it such a document is refused. */
   keys?: KeyImporter;
   /**
-   * Seals AI provider keys given in clear and opens `secret_enc` ones to check them (the node's box,
-   * under the server secret). Without it a provider key with `secret` or a new `secret_enc` is refused.
+   * Seals AI provider keys and plugin secrets given in clear and opens `secret_enc` ones to check them
+   * (the node's box, under the server secret). Without it such a secret is refused.
    */
   secrets?: SecretBox;
 }
@@ -95,13 +96,22 @@ export function createConfigService(store: Store, opts: ConfigServiceOptions = {
     return saved;
   };
 
-  /** The resource as it may be stored: for AI providers, keys sealed (or refused with field paths). */
+  /**
+   * The resource as it may be stored: AI provider keys and plugin secrets sealed, or kept from
+   * `existing` (or refused with field paths).
+   */
   const storable = <K extends ResourceKind>(
     kind: K,
     input: ResourceTypes[K],
     existing: Stored<K> | undefined,
     keepKeys: boolean,
   ): ResourceTypes[K] => {
+    if (kind === 'plugins') {
+      const stored = existing === undefined ? undefined : userFields(existing as Stored<'plugins'>);
+      const out = sealPluginSecrets(input as ResourceTypes['plugins'], stored, opts.secrets);
+      if (out.resource === undefined) throw validationError(out.details);
+      return out.resource as ResourceTypes[K];
+    }
     if (kind !== 'ai_providers') return input;
     const provider = input as ResourceTypes['ai_providers'];
     if (!keepKeys && provider.keys === undefined) return input;

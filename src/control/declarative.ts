@@ -2,8 +2,8 @@
  * `keyway apply` and `keyway export`. Apply validates the whole document before touching the store,
  * then — inside one transaction, so the diff and the checks see exactly what commits — computes the
  * changes against the stored workspace, checks the would-be configuration, and writes it all. AI
- * provider keys are sealed against what is stored (an unchanged key is no change) before the diff, and
- * redacted in the changes reported and audited.
+ * provider keys and plugin secrets are sealed against what is stored (an unchanged secret is no change)
+ * before the diff, and redacted in the changes reported and audited.
  */
 import { randomUUID } from 'node:crypto';
 import { KeywayError, validationError, type ErrorDetail } from '../core/errors.js';
@@ -23,8 +23,9 @@ import { toDocument } from './export.js';
 import { normalizeDocument, type DesiredItem, type DesiredState } from './normalize.js';
 import { configProblems, problemId, problemLabel } from './problems.js';
 import { importKeys, type KeyImporter } from './key-import.js';
+import { sealPluginSecrets } from './plugin-secrets.js';
 import { sealProviderKeys } from './provider-keys.js';
-import { resourceKey } from './resource-input.js';
+import { resourceKey, userFields } from './resource-input.js';
 import { redactFields } from './resource-view.js';
 import type { Actor, ApplyResult, Change, DeclarativeDoc } from './types.js';
 
@@ -54,7 +55,7 @@ export async function applyDocument(
   const run = async (tx: StoreTx): Promise<{ plan: Plan; version: number }> => {
     const current = await tx.loadAll();
     const stored = current.workspaces.find((w) => w.name === normalized.workspace);
-    const desired = sealProviders(normalized, stored, secrets);
+    const desired = sealSecrets(normalized, stored, secrets);
     const plan = planChanges(stored, desired);
     const problems = wouldBeProblems(current, stored, desired, secrets);
     if (problems.length > 0) throw documentError(problems);
@@ -195,21 +196,31 @@ function desiredWorkspace(stored: WorkspaceState | undefined, desired: DesiredSt
 }
 
 /**
- * The desired state with every AI provider's keys as they would be stored, given the stored workspace:
- * plaintext sealed (or the stored ciphertext kept when it opens to the same secret), `secret_enc` checked
- * to open with this node's secret. A dry run seals too — only in memory, and nothing of it is shown.
+ * The desired state with every secret as it would be stored, given the stored workspace: AI provider
+ * keys and plugin secrets given in clear sealed (or the stored ciphertext kept when it opens to the same
+ * secret), `secret_enc` checked to open with this node's secret, `{"sealed": true}` resolved to what is
+ * stored. A dry run seals too — only in memory, and nothing of it is shown.
  */
-function sealProviders(
+function sealSecrets(
   desired: DesiredState,
   stored: WorkspaceState | undefined,
   secrets: SecretBox | undefined,
 ): DesiredState {
-  const have = new Map((stored?.ai_providers ?? []).map((p) => [p.name, p]));
+  const providers = new Map((stored?.ai_providers ?? []).map((p) => [p.name, p]));
+  const plugins = new Map((stored?.plugins ?? []).map((p) => [resourceKey('plugins', p), p]));
   const details: ErrorDetail[] = [];
   const items = desired.items.map((item): DesiredItem => {
-    if (item.kind !== 'ai_providers') return item;
-    const provider = item.resource as ResourceTypes['ai_providers'];
-    const out = sealProviderKeys(provider, have.get(provider.name), secrets, item.path);
+    let out: { resource: ResourceTypes[ResourceKind] | undefined; details: ErrorDetail[] };
+    if (item.kind === 'ai_providers') {
+      const provider = item.resource as ResourceTypes['ai_providers'];
+      out = sealProviderKeys(provider, providers.get(provider.name), secrets, item.path);
+    } else if (item.kind === 'plugins') {
+      const have = plugins.get(item.key);
+      const plugin = item.resource as ResourceTypes['plugins'];
+      out = sealPluginSecrets(plugin, have === undefined ? undefined : userFields(have), secrets, item.path);
+    } else {
+      return item;
+    }
     details.push(...out.details);
     return out.resource === undefined ? item : { ...item, resource: out.resource };
   });
@@ -217,9 +228,9 @@ function sealProviders(
   return { ...desired, items };
 }
 
-/** A change as reported and audited: AI provider keys without their secrets. */
+/** A change as reported and audited: AI provider keys and plugin secrets redacted. */
 function redactChange(change: Change): Change {
-  if (change.kind !== 'ai_providers') return change;
+  if (change.kind !== 'ai_providers' && change.kind !== 'plugins') return change;
   const out: Change = { ...change };
   if (change.before !== undefined) out.before = redactFields(change.kind, change.before);
   if (change.after !== undefined) out.after = redactFields(change.kind, change.after);

@@ -1,11 +1,12 @@
 /**
  * A stored workspace as a declarative document, in the nested form people write by hand: routes under
  * their service, plugins under the one resource they are scoped to. No ids or timestamps; fields in
- * schema order, so two exports of the same state are byte-identical. AI provider keys are written as
- * stored — `secret_enc` or `secret_env`, never in clear — so the export applies back unchanged on any node
- * sharing this server secret (docs/ai-secrets.md).
+ * schema order, so two exports of the same state are byte-identical. AI provider keys and plugin
+ * secrets are written as stored — `secret_enc` or `secret_env`, never in clear — so the export applies
+ * back unchanged on any node sharing this server secret (docs/ai-secrets.md, docs/plugins.md#secrets).
  */
 import { KINDS, type ResourceKind, type Stored, type WorkspaceState } from '../model/index.js';
+import { exportablePluginConfig } from './plugin-secrets.js';
 import { fieldsOf, userFields } from './resource-input.js';
 import type { DeclarativeDoc } from './types.js';
 
@@ -35,7 +36,12 @@ export function toDocument(state: WorkspaceState): DeclarativeDoc {
   }
 
   const topPlugins: Entry[] = [];
-  for (const p of state.plugins) {
+  for (const stored of state.plugins) {
+    // Plugin secrets as stored: sealed (`secret_enc`) or by reference (`secret_env`), never in clear.
+    const p =
+      stored.config === undefined
+        ? stored
+        : { ...stored, config: exportablePluginConfig(stored.name, stored.config) };
     const scopes = (['service', 'route', 'consumer'] as const).filter((f) => p[f] !== undefined);
     const only = scopes.length === 1 ? scopes[0] : undefined;
     const parent =

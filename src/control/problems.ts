@@ -3,7 +3,6 @@
  * problems it introduces: a check added in a later release must not freeze every unrelated admin call on a
  * configuration that was valid when it was written.
  */
-import { buildCatalog } from '../ai/catalog.js';
 import { validationError, type ErrorDetail, type KeywayError } from '../core/errors.js';
 import type { SecretBox } from '../keys/secret-box.js';
 import { checkConfig, type ConfigProblem } from '../snapshot/check.js';
@@ -14,21 +13,13 @@ export function problemId(p: ConfigProblem): string {
 }
 
 /**
- * `checkConfig`, plus — given this node's secret box — what its data plane would find opening the AI
- * provider keys: a sealed key it cannot open, a `secret_env` variable it does not have. Every node serves
- * what it administers, and a node whose snapshot cannot compile stops taking any config change, so such a
- * key is refused at write time rather than discovered in the log.
+ * `checkConfig` with this node's secret box, so it finds what its data plane would find opening AI
+ * provider keys and plugin secrets: a sealed secret it cannot open, a `secret_env` variable it does not
+ * have. Every node serves what it administers, and a node whose snapshot cannot compile stops taking any
+ * config change, so such a secret is refused at write time rather than discovered in the log.
  */
 export function configProblems(state: ConfigState, secrets?: SecretBox): ConfigProblem[] {
-  const problems = checkConfig(state);
-  if (secrets === undefined) return problems;
-  const seen = new Set(problems.map(problemId));
-  for (const ws of state.workspaces) {
-    const found: ConfigProblem[] = [];
-    buildCatalog(ws, { secrets }, found);
-    for (const p of found) if (!seen.has(problemId(p))) problems.push(p);
-  }
-  return problems;
+  return checkConfig(state, secrets);
 }
 
 export function problemSet(state: ConfigState, secrets?: SecretBox): Set<string> {

@@ -10,13 +10,13 @@
  * - a plaintext `secret` equal to what the stored ciphertext opens to keeps that ciphertext: GCM IVs are
  *   random, and re-sealing would make every re-apply of the same file look like a change.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ErrorDetail } from '../core/errors.js';
 import type { AiProvider, AiProviderKey } from '../model/index.js';
 import { PROVIDER_KEY_LABEL, type SecretBox } from '../keys/secret-box.js';
 import { isObject } from './resource-input.js';
+import { NO_BOX, sealClear, takeCiphertext } from './secret-values.js';
 
-const NO_BOX = 'cannot be stored: this control plane has no secret box to seal provider keys with';
+export { sameSecret } from './secret-values.js';
 
 export interface SealedProvider {
   /** The provider as it may be stored, or undefined when `details` says why not. */
@@ -100,36 +100,22 @@ function sealSecret(
   at: string,
   details: ErrorDetail[],
 ): Pick<AiProviderKey, 'secret_enc'> | undefined {
-  // The same ciphertext handed back (a PATCH carrying the stored pool, an unchanged export) is kept as is:
-  // nothing to check, and a pool sealed under an older secret can still be edited around.
-  if (material === 'secret_enc' && prev?.secret_enc !== undefined && key.secret_enc === prev.secret_enc)
-    return { secret_enc: prev.secret_enc };
-  if (box === undefined) {
-    details.push({ path: `${at}/${material}`, message: NO_BOX });
+  const prevEnc = prev?.secret_enc;
+  const out =
+    material === 'secret'
+      ? sealClear(key.secret ?? '', prevEnc, box, PROVIDER_KEY_LABEL)
+      : takeCiphertext(
+          key.secret_enc ?? '',
+          new Set(prevEnc === undefined ? [] : [prevEnc]),
+          prevEnc,
+          box,
+          PROVIDER_KEY_LABEL,
+        );
+  if (out.error !== undefined) {
+    details.push({ path: `${at}/${material}`, message: out.error });
     return undefined;
   }
-  let plaintext: string;
-  if (material === 'secret') {
-    plaintext = key.secret ?? '';
-  } else {
-    const opened = box.open(key.secret_enc ?? '', PROVIDER_KEY_LABEL);
-    if (opened === undefined) {
-      details.push({
-        path: `${at}/secret_enc`,
-        message:
-          'cannot be opened with this node’s secret: it was sealed under another KEYWAY_SECRET, or altered ' +
-          '(give the key as secret, or apply an export made by a node sharing this secret)',
-      });
-      return undefined;
-    }
-    plaintext = opened;
-  }
-  const prevEnc = prev?.secret_enc;
-  const prevPlain = prevEnc === undefined ? undefined : box.open(prevEnc, PROVIDER_KEY_LABEL);
-  if (prevEnc !== undefined && prevPlain !== undefined && sameSecret(prevPlain, plaintext))
-    return { secret_enc: prevEnc };
-  if (material === 'secret_enc') return { secret_enc: key.secret_enc ?? '' };
-  return { secret_enc: box.seal(plaintext, PROVIDER_KEY_LABEL) };
+  return { secret_enc: out.enc };
 }
 
 /** A key listed without secret: the secret stored under its id, which must exist. */
@@ -152,16 +138,6 @@ function kept(
     message: 'needs one of secret, secret_env, secret_enc (no stored key with this id to keep)',
   });
   return undefined;
-}
-
-/**
- * Constant-time equality of two secrets. Both sides are hashed first so neither the comparison's time
- * nor an early length check says anything about the stored key.
- */
-export function sameSecret(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a, 'utf8').digest();
-  const hb = createHash('sha256').update(b, 'utf8').digest();
-  return timingSafeEqual(ha, hb);
 }
 
 /**

@@ -7,7 +7,7 @@ import type { ErrorDetail } from '../core/errors.js';
 import { KeywayError, validationError } from '../core/errors.js';
 import { validate } from '../core/validator.js';
 import { KINDS, type Meta, type ResourceKind, type ResourceTypes, type Stored } from '../model/index.js';
-import { validatePluginConfig } from '../plugins/registry.js';
+import { validatePluginInput } from '../plugins/registry.js';
 
 export interface Parsed<K extends ResourceKind> {
   resource: ResourceTypes[K] | undefined;
@@ -26,7 +26,8 @@ export function parseResource<K extends ResourceKind>(kind: K, body: unknown, ba
   }
   if (kind === 'plugins') {
     const config = isObject(copy['config']) ? copy['config'] : {};
-    const pluginDetails = validatePluginConfig(String(copy['name']), config).map((d) => ({
+    // Secrets may come as reference objects or be left out to keep them; plugin-secrets.ts resolves them.
+    const pluginDetails = validatePluginInput(String(copy['name']), config).map((d) => ({
       ...d,
       path: basePath + d.path,
     }));

@@ -120,6 +120,11 @@ export const ERRORS = {
     message: 'request body is larger than {limit} bytes',
   },
   KW_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, kind: 'input', message: 'content type must be {expected}' },
+  KW_ERR_BODY_TOO_DEEP: {
+    status: 400,
+    kind: 'input',
+    message: 'request body nests arrays and objects deeper than {limit} levels',
+  },
 
   // --- node and store ------------------------------------------------------------------------
   KW_ERR_STORE_UNAVAILABLE: { status: 503, kind: 'internal', message: 'store is unreachable: {reason}' },

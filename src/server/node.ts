@@ -9,6 +9,7 @@ import { buildAdminApp } from '../admin/app.js';
 import { ensureAdminToken } from '../admin/admin-token.js';
 import type { NodeStatus } from '../admin/types.js';
 import { createConfigService } from '../control/config-service.js';
+import { sealStoredPluginSecrets } from '../control/plugin-secrets.js';
 import { KEYWAY_VERSION } from '../core/version.js';
 import { createProxyHandler } from '../proxy/handler.js';
 import { TrustedProxies } from '../proxy/headers.js';
@@ -80,6 +81,9 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
   let secrets: SecretBox;
   try {
     ({ resolver, secrets } = await startKeyResolver(store, settings, log));
+    // Plugin secrets an older release stored in clear are sealed before anything serves or exports them.
+    const sealed = await sealStoredPluginSecrets(store, secrets);
+    if (sealed > 0) log.info({ plugins: sealed }, 'sealed plugin secrets that were stored in clear');
   } catch (err) {
     await store.close().catch(() => undefined);
     throw err;
@@ -349,5 +353,6 @@ function printBanner(node: RunningNode, dialect: string, created: boolean): void
     '',
     'Next: keyway apply -f examples/weather.yaml',
   ];
-  process.stdout.write(`${lines.join('\n')}\n`);
+  // stderr: stdout carries only JSON log lines, which collectors parse line by line.
+  process.stderr.write(`${lines.join('\n')}\n`);
 }

@@ -3,6 +3,7 @@
  * configs against their plugin's schema, URLs that parse, and routes that would collide in the router.
  * The control layer runs this inside the write transaction; a non-empty answer rolls the change back.
  */
+import type { SecretBox } from '../keys/secret-box.js';
 import type { ConfigState, ResourceKind } from '../model/index.js';
 import { AgentCache } from './agents.js';
 import { collectProblems } from './compile.js';
@@ -20,6 +21,7 @@ export interface ConfigProblem {
 // Checking builds services too; their pools are created lazily by undici, so one shared cache costs nothing.
 const checkAgents = new AgentCache();
 
-export function checkConfig(state: ConfigState): ConfigProblem[] {
-  return collectProblems(state, { agents: checkAgents });
+/** With `secrets`, sealed plugin secrets and AI provider keys are opened as a serving node would. */
+export function checkConfig(state: ConfigState, secrets?: SecretBox): ConfigProblem[] {
+  return collectProblems(state, { agents: checkAgents, secrets });
 }

@@ -9,7 +9,7 @@ import { pluginKey, type ConfigState, type Stored, type WorkspaceState } from '.
 import { ROUTE_DEFAULTS } from '../model/route.js';
 import { SERVICE_DEFAULTS } from '../model/service.js';
 import { Balancer } from '../proxy/balancer.js';
-import { getPlugin, validatePluginConfig } from '../plugins/registry.js';
+import { getPlugin, openPluginSecrets, validatePluginConfig } from '../plugins/registry.js';
 import { PHASES, type PluginHandlers, type PluginServices } from '../plugins/types.js';
 import { buildCatalog } from '../ai/catalog.js';
 import type { SecretBox } from '../keys/secret-box.js';
@@ -33,8 +33,8 @@ export interface CompileDeps {
   agents: AgentCache;
   /** Node-wide services handed to plugins (absent in pure config checks: plugins must cope). */
   services?: PluginServices;
-  /** Opens sealed AI provider keys (absent in pure config checks). */
-  secrets?: SecretBox;
+  /** Opens sealed AI provider keys and plugin secrets (absent in pure config checks). */
+  secrets?: SecretBox | undefined;
 }
 
 /** Throws `KW_ERR_VALIDATION` listing every problem if the state cannot be served. */
@@ -116,8 +116,9 @@ function buildWorkspace(ws: WorkspaceState, deps: CompileDeps, problems: ConfigP
       });
       continue;
     }
-    const config = structuredClone(p.config ?? {});
-    const invalid = validatePluginConfig(p.name, config);
+    // Secrets are sealed in the store: `create` gets them opened, and the checks see the real values.
+    const { config, details } = openPluginSecrets(p.name, p.config ?? {}, { box: deps.secrets });
+    const invalid = details.length > 0 ? details : validatePluginConfig(p.name, config);
     if (invalid.length > 0) {
       for (const d of invalid)
         problems.push({

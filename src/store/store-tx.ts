@@ -283,6 +283,7 @@ export class SqlStoreTx implements StoreTx {
     return Number(row?.version ?? 0);
   }
 
+  /** Callers pass redacted views (src/control/resource-view.ts); `auditJson` is the last line of defence. */
   async audit(entry: Omit<AuditEntry, 'id' | 'at'>): Promise<void> {
     await this.#db
       .insertInto('audit_log')
@@ -293,8 +294,8 @@ export class SqlStoreTx implements StoreTx {
         workspace: entry.workspace,
         kind: entry.kind,
         key: entry.key,
-        before: entry.before === undefined || entry.before === null ? null : JSON.stringify(entry.before),
-        after: entry.after === undefined || entry.after === null ? null : JSON.stringify(entry.after),
+        before: entry.before === undefined || entry.before === null ? null : auditJson(entry.before),
+        after: entry.after === undefined || entry.after === null ? null : auditJson(entry.after),
       })
       .execute();
   }
@@ -342,4 +343,12 @@ export class SqlStoreTx implements StoreTx {
       .execute();
     return rows.find((r) => !keyOnly && r.id === idOrKey) ?? rows[0];
   }
+}
+
+/**
+ * An audit row's JSON. A sealed secret (`secret_enc`) never belongs in the audit log, whoever forgot to
+ * redact it: the key is dropped here, so a row cannot carry one even through a new code path.
+ */
+function auditJson(value: unknown): string {
+  return JSON.stringify(value, (key, v: unknown) => (key === 'secret_enc' ? undefined : v));
 }

@@ -20,6 +20,8 @@ export interface KeywayProcess {
   adminUrl: string;
   token: string;
   output(): string;
+  /** What the process wrote to stdout alone (JSON log lines). */
+  stdout(): string;
   /** Peak resident set size of the process so far, in bytes (VmHWM). */
   peakRss(): number;
   /**
@@ -48,17 +50,24 @@ export async function startKeyway(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout?.setEncoding('utf8').on('data', (c: string) => (out += c));
+  let stdout = '';
+  child.stdout?.setEncoding('utf8').on('data', (c: string) => {
+    out += c;
+    stdout += c;
+  });
   child.stderr?.setEncoding('utf8').on('data', (c: string) => (out += c));
   const exited = once(child, 'exit');
   await new Promise<void>((resolve, reject) => {
+    // The banner is for people: it goes to stderr, stdout carries only JSON log lines.
     const check = () => {
       if (/admin token\s+\S+/.test(out)) {
         child.stdout?.off('data', check);
+        child.stderr?.off('data', check);
         resolve();
       }
     };
     child.stdout?.on('data', check);
+    child.stderr?.on('data', check);
     void exited.then(([code]) =>
       reject(new Error(`keyway exited with ${String(code)} before starting:\n${out}`)),
     );
@@ -75,6 +84,7 @@ export async function startKeyway(
     adminUrl,
     token: readFileSync(join(dataDir, 'admin-token'), 'utf8').trim(),
     output: () => out,
+    stdout: () => stdout,
     peakRss() {
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
       const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN);

@@ -8,6 +8,7 @@ import {
   defaultAlgorithms,
   type JwsAlgorithm,
 } from '../../keys/jwt/algorithms.js';
+import { SECRET_KEYWORD } from '../../core/secret-fields.js';
 import { identityMappingSchema, type IdentityMapping } from '../../keys/jwt/claims-identity.js';
 import { issuerFromDiscoveryUrl } from '../../keys/jwt/discovery.js';
 import { checkAuthServerUrl } from '../../keys/jwt/http-json.js';
@@ -47,14 +48,37 @@ const stringList = (max: number) =>
     items: { type: 'string', minLength: 1, maxLength: 1024 },
   }) as const;
 
+/** Key material a JWK may carry (RFC 7518 §6.2.2, §6.3.2, §6.4.1): sealed at rest, never shown. */
+const jwkSecret = { type: 'string', [SECRET_KEYWORD]: true } as const;
+
+/**
+ * A static verification key. Secret-bearing fields (docs/plugins.md#secrets): `secret`, an HMAC key;
+ * a JWK's private members (`k` of an `oct` key, `d`, `p`, `q`… of a private RSA/EC/OKP key, of which
+ * only the public half is used); and `pem` when someone pastes a private key rather than its public half.
+ */
 const staticKeySchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
     kid: { type: 'string', minLength: 1, maxLength: 256 },
-    pem: { type: 'string', minLength: 1, maxLength: 16384 },
-    jwk: { type: 'object' },
-    secret: { type: 'string', minLength: 1, maxLength: 1024 },
+    pem: { type: 'string', minLength: 1, maxLength: 16384, [SECRET_KEYWORD]: 'private-key' },
+    jwk: {
+      type: 'object',
+      properties: {
+        k: jwkSecret,
+        d: jwkSecret,
+        p: jwkSecret,
+        q: jwkSecret,
+        dp: jwkSecret,
+        dq: jwkSecret,
+        qi: jwkSecret,
+        oth: {
+          type: 'array',
+          items: { type: 'object', properties: { r: jwkSecret, d: jwkSecret, t: jwkSecret } },
+        },
+      },
+    },
+    secret: { type: 'string', minLength: 1, maxLength: 1024, [SECRET_KEYWORD]: true },
     secret_encoding: { enum: ['utf8', 'base64url'], default: 'utf8' },
   },
   oneOf: [{ required: ['pem'] }, { required: ['jwk'] }, { required: ['secret'] }],

@@ -6,6 +6,7 @@
  * `client_secret` is a secret: it is sent only to the endpoint, never logged, never in an error.
  */
 import { KeywayError } from '../../core/errors.js';
+import { SECRET_KEYWORD } from '../../core/secret-fields.js';
 import { publishReject, type RejectReason } from '../../keys/auth-events.js';
 import { certificateBindingHolds } from '../../keys/jwt/cert-binding.js';
 import { acceptClaims, identityMappingSchema, type IdentityMapping } from '../../keys/jwt/claims-identity.js';
@@ -55,7 +56,8 @@ export const oauth2Introspection = definePlugin<IntrospectionConfig>({
     properties: {
       endpoint: { type: 'string', minLength: 1, maxLength: 2048 },
       client_id: { type: 'string', minLength: 1, maxLength: 256 },
-      client_secret: { type: 'string', minLength: 1, maxLength: 1024 },
+      // Sealed at rest, shown as {"sealed": true}, exported sealed (docs/plugins.md#secrets).
+      client_secret: { type: 'string', minLength: 1, maxLength: 1024, [SECRET_KEYWORD]: true },
       auth_method: { enum: ['client_secret_basic', 'client_secret_post'], default: 'client_secret_basic' },
       token_type_hint: { type: 'string', minLength: 1, maxLength: 64, default: 'access_token' },
       timeout_ms: { type: 'integer', minimum: 100, maximum: 30000, default: 3000 },
