@@ -53,7 +53,7 @@ export interface AiProvider {
   prices?: AiModelPrice[];
   /** Whole-call bound for non-streamed calls, and until the first byte for streamed ones. */
   timeout_ms?: number;
-  /** How long a key that failed (401/403/429/5xx) is left out of the pool. */
+  /** How long a key the provider refused (401/403/429) is left out of the pool (5xx cools nothing). */
   cooldown_ms?: number;
   description?: string;
   tags?: string[];
