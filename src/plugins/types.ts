@@ -32,6 +32,12 @@ export interface PluginHandlers {
   respond?: (ctx: RequestContext) => void;
   /** Runs after the response finished. Must not throw or block. */
   log?: (ctx: RequestContext) => void;
+  /**
+   * Work to finish before the snapshot serves (loading tables that would block the event loop on the
+   * first request instead); the node waits for it before swapping the snapshot in. Not run by config
+   * checks, which compile plugins without serving them.
+   */
+  prepare?: () => Promise<void>;
   /** Releases what `create` acquired (timers, pools) when the snapshot is retired. */
   close?: () => void | Promise<void>;
 }

@@ -119,7 +119,7 @@ export function createEngine(catalog: AiCatalog, policy: AiPolicy, opts: EngineO
             ),
           ),
         );
-        const settle = async (reported: ChatResponse['usage'], completion: string) => {
+        const settle = (reported: ChatResponse['usage'], completion: string) => {
           ctx.upstreamEndedAt = process.hrtime.bigint();
           return accountUsage(ctx, policy, target, reported, prompt, completion);
         };
@@ -133,7 +133,7 @@ export function createEngine(catalog: AiCatalog, policy: AiPolicy, opts: EngineO
         request: adapter.chatRequest(req, t),
         read: (body) => adapter.chatResponse(body, t, ids),
       }));
-      const usage = await accountUsage(ctx, policy, target, response.usage, prompt, responseText(response));
+      const usage = accountUsage(ctx, policy, target, response.usage, prompt, responseText(response));
       response.usage ??= usage;
       return { served, response };
     },
@@ -157,9 +157,9 @@ export function createEngine(catalog: AiCatalog, policy: AiPolicy, opts: EngineO
       const tokens =
         typeof reported?.prompt_tokens === 'number'
           ? reported.prompt_tokens
-          : (await countTokens(inputText())) + inputTokenCount(req.input);
+          : countTokens(inputText()) + inputTokenCount(req.input);
       response.usage = { prompt_tokens: tokens, total_tokens: tokens };
-      await accountUsage(
+      accountUsage(
         ctx,
         policy,
         target,

@@ -21,7 +21,7 @@ import { wholeBody, wholeResponseTranslator } from './whole-response.js';
 
 export interface StreamSettlement {
   /** Called exactly once when the stream is over: provider usage (if any) and the generated text. */
-  (reported: Usage | undefined, completion: string): Promise<Usage>;
+  (reported: Usage | undefined, completion: string): Usage;
 }
 
 export async function* readChatStream(
@@ -77,7 +77,7 @@ export async function* readChatStream(
     }
     if (!finished) throw broken('the provider ended the stream before the response was complete');
     settled = true;
-    const usage = await settle(reported, generated.join(''));
+    const usage = settle(reported, generated.join(''));
     yield {
       id: first?.id ?? ids.id,
       object: 'chat.completion.chunk',
@@ -88,7 +88,7 @@ export async function* readChatStream(
     };
   } finally {
     opened.close();
-    if (!settled) await settle(reported, generated.join(''));
+    if (!settled) settle(reported, generated.join(''));
   }
 }
 

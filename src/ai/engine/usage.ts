@@ -8,22 +8,22 @@ import type { AiUsage } from '../../observe/records/call-record.js';
 import type { RequestContext } from '../../proxy/context.js';
 import { costOf } from '../cost.js';
 import type { AiPolicy } from '../engine-types.js';
-import { countTokens, estimateTokens } from '../tokens.js';
+import { countTokens } from '../tokens.js';
 import type { AttemptTarget, ChatResponse, Usage } from '../types.js';
 
 /**
  * Completes `reported` (the provider's usage, possibly absent) by counting, records it and settles it.
  * Returns the usage as the caller should see it.
  */
-export async function accountUsage(
+export function accountUsage(
   ctx: RequestContext,
   policy: AiPolicy,
   target: AttemptTarget,
   reported: Usage | undefined,
   prompt: () => string,
   completion: string,
-): Promise<Usage> {
-  const usage = isUsage(reported) ? reported : await counted(prompt(), completion);
+): Usage {
+  const usage = isUsage(reported) ? reported : counted(prompt(), completion);
   const record: AiUsage = {
     model: target.model,
     provider: target.provider.name,
@@ -60,16 +60,9 @@ function isUsage(u: Usage | undefined | null): u is Usage {
   );
 }
 
-async function counted(prompt: string, completion: string): Promise<Usage> {
-  let promptTokens: number;
-  let completionTokens: number;
-  try {
-    [promptTokens, completionTokens] = await Promise.all([countTokens(prompt), countTokens(completion)]);
-  } catch {
-    // The tokenizer failed to load: the character estimate is still better than no number.
-    promptTokens = estimateTokens(prompt.length);
-    completionTokens = estimateTokens(completion.length);
-  }
+function counted(prompt: string, completion: string): Usage {
+  const promptTokens = countTokens(prompt);
+  const completionTokens = countTokens(completion);
   return {
     prompt_tokens: promptTokens,
     completion_tokens: completionTokens,

@@ -8,6 +8,7 @@ import { createEngine } from '../../ai/engine/index.js';
 import { dispatchAi } from '../../ai/endpoints/dispatch.js';
 import type { AiGateway } from '../../ai/engine-types.js';
 import { aiPolicySchemaProperties, createAiPolicy, type AiPolicyConfig } from '../../ai/policy/index.js';
+import { loadTokenizer } from '../../ai/tokens.js';
 import { definePlugin } from '../types.js';
 
 export interface AiProxyConfig extends AiPolicyConfig {
@@ -35,6 +36,10 @@ export const aiProxy = definePlugin<AiProxyConfig>({
       maxBodyBytes: config.max_body_bytes,
     };
     const onBug = env.services.onBug ?? (() => {});
-    return { proxy: (ctx) => dispatchAi(ctx, gw, (err) => onBug(ctx, err)) };
+    return {
+      proxy: (ctx) => dispatchAi(ctx, gw, (err) => onBug(ctx, err)),
+      // Token counts are synchronous on the request path; the tables load before the route serves.
+      prepare: loadTokenizer,
+    };
   },
 });
