@@ -11,6 +11,7 @@
  */
 import { KeywayError } from '../../core/errors.js';
 import type { RequestContext } from '../../proxy/context.js';
+import { watchCaller } from '../engine/caller.js';
 import type { AiGateway } from '../engine-types.js';
 import { chatCompletions } from './chat-completions.js';
 import { embeddings } from './embeddings.js';
@@ -28,6 +29,7 @@ export async function dispatchAi(
   const path = full.startsWith('/v1/') ? full.slice(3) : full;
   const method = ctx.req.method ?? 'GET';
   const style: ErrorStyle = path === '/messages' ? 'anthropic' : 'openai';
+  watchCaller(ctx);
   try {
     if (method === 'POST') {
       if (path === '/chat/completions') return await chatCompletions(ctx, gw);

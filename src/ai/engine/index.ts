@@ -11,7 +11,7 @@
  *   upstream.ts       one HTTP exchange with a provider, timeouts, cancellation
  *   stream-reader.ts  provider stream → canonical chunks
  *   whole-response.ts a JSON answer to a stream request, replayed as chunks
- *   usage.ts          tokens, cost, ctx.usage, policy.settle
+ *   usage.ts          tokens, cost, ctx.usage, policy.settle — once per call, however it ends
  */
 import type { Dispatcher } from 'undici';
 import { KeywayError } from '../../core/errors.js';
@@ -22,7 +22,6 @@ import type { AiEngine, AiPolicy, ChatOutcome } from '../engine-types.js';
 import { countTokens, estimateTokens, estimatePromptTokens, promptText } from '../tokens.js';
 import type {
   AttemptTarget,
-  ChatResponse,
   EmbeddingsRequest,
   EmbeddingsResponse,
   ProviderAdapter,
@@ -36,7 +35,8 @@ import { nodeKeyState, type KeyState } from './key-state.js';
 import { planChain, resolveModel, type Plan } from './resolve.js';
 import { readChatStream } from './stream-reader.js';
 import { AttemptFailure, ClientGone, exchangeJson, openStream } from './upstream.js';
-import { accountUsage, responseText } from './usage.js';
+import { callerGone } from './caller.js';
+import { CallMeter, responseText } from './usage.js';
 
 export interface EngineOptions {
   /** Key cooldowns and rotation; the node-wide state by default. */
@@ -60,13 +60,19 @@ export function createEngine(catalog: AiCatalog, policy: AiPolicy, opts: EngineO
     ctx: RequestContext,
     model: unknown,
     promptTokens: () => number,
-  ): Promise<{ chain: Plan[]; env: AttemptEnv }> => {
+    prompt: () => string,
+  ): Promise<{ chain: Plan[]; env: AttemptEnv; meter: CallMeter }> => {
     const plan = typeof model === 'string' ? resolveModel(catalog, model) : undefined;
     if (plan === undefined) throw new KeywayError('KW_ERR_MODEL_NOT_FOUND', { model: String(model) });
     await policy.admit(ctx, plan.ref, promptTokens());
+    const client = callerCancellation(ctx);
+    const meter = new CallMeter(ctx, policy, prompt);
+    // Registered before any exchange's own listener: the usage is settled before the exchange is torn down.
+    client.onAbort(() => meter.settle());
     return {
       chain: planChain(catalog, plan),
-      env: { ctx, workspace: catalog.workspace, keys, client: callerCancellation(ctx), picker },
+      env: { ctx, workspace: catalog.workspace, keys, client, picker },
+      meter,
     };
   };
   const exchange = (ctx: RequestContext, env: AttemptEnv, t: AttemptTarget, timeoutMs: number) => ({
@@ -86,6 +92,7 @@ export function createEngine(catalog: AiCatalog, policy: AiPolicy, opts: EngineO
   const attemptJson = async <T>(
     ctx: RequestContext,
     env: AttemptEnv,
+    meter: CallMeter,
     chain: readonly Plan[],
     call: (
       adapter: ProviderAdapter,
@@ -93,12 +100,14 @@ export function createEngine(catalog: AiCatalog, policy: AiPolicy, opts: EngineO
     ) => { request: UpstreamCall; read: (body: unknown) => T },
   ): Promise<Attempted<T>> => {
     const attempted = await attempting(() =>
-      runAttempts(env, chain, async (t, timeoutMs) => {
-        const adapter = t.provider.adapter;
-        const { request, read } = call(adapter, t);
-        const body = await exchangeJson(request, adapter, exchange(ctx, env, t, timeoutMs));
-        return parsed(() => read(body));
-      }),
+      runAttempts(env, chain, (t, timeoutMs) =>
+        metered(meter, t, async () => {
+          const adapter = t.provider.adapter;
+          const { request, read } = call(adapter, t);
+          const body = await exchangeJson(request, adapter, exchange(ctx, env, t, timeoutMs));
+          return parsed(() => read(body));
+        }),
+      ),
     );
     ctx.upstreamEndedAt = process.hrtime.bigint();
     return attempted;
@@ -106,46 +115,47 @@ export function createEngine(catalog: AiCatalog, policy: AiPolicy, opts: EngineO
 
   return {
     async chat(ctx, req): Promise<ChatOutcome> {
-      const { chain, env } = await prepare(ctx, req.model, () => estimatePromptTokens(req));
+      const { chain, env, meter } = await prepare(
+        ctx,
+        req.model,
+        () => estimatePromptTokens(req),
+        () => promptText(req),
+      );
       const ids = streamIds(req.model);
-      const prompt = (): string => promptText(req);
       if (req.stream === true) {
         const { value, served, target } = await attempting(() =>
           runAttempts(env, chain, (t, timeoutMs) =>
-            openStream(
-              t.provider.adapter.chatRequest(req, t),
-              t.provider.adapter,
-              exchange(ctx, env, t, timeoutMs),
+            metered(meter, t, () =>
+              openStream(
+                t.provider.adapter.chatRequest(req, t),
+                t.provider.adapter,
+                exchange(ctx, env, t, timeoutMs),
+              ),
             ),
           ),
         );
-        const settle = (reported: ChatResponse['usage'], completion: string) => {
-          ctx.upstreamEndedAt = process.hrtime.bigint();
-          return accountUsage(ctx, policy, target, reported, prompt, completion);
-        };
-        return { served, stream: readChatStream(value, target, ids, settle) };
+        return { served, stream: readChatStream(value, target, ids, meter) };
       }
-      const {
-        value: response,
-        served,
-        target,
-      } = await attemptJson(ctx, env, chain, (adapter, t) => ({
+      const { value: response, served } = await attemptJson(ctx, env, meter, chain, (adapter, t) => ({
         request: adapter.chatRequest(req, t),
         read: (body) => adapter.chatResponse(body, t, ids),
       }));
-      const usage = accountUsage(ctx, policy, target, response.usage, prompt, responseText(response));
-      response.usage ??= usage;
+      meter.reported = response.usage;
+      meter.generated.push(responseText(response));
+      const usage = meter.settle();
+      if (usage !== undefined) response.usage ??= usage;
       return { served, response };
     },
 
     async embeddings(ctx, req) {
       const inputText = (): string => embeddingsText(req.input);
-      const { chain, env } = await prepare(ctx, req.model, () => estimateTokens(inputText().length));
-      const {
-        value: response,
-        served,
-        target,
-      } = await attemptJson(ctx, env, chain, (adapter, t) => {
+      const { chain, env, meter } = await prepare(
+        ctx,
+        req.model,
+        () => estimateTokens(inputText().length),
+        inputText,
+      );
+      const { value: response, served } = await attemptJson(ctx, env, meter, chain, (adapter, t) => {
         if (adapter.embeddingsRequest === undefined || adapter.embeddingsResponse === undefined)
           throw embeddingsUnsupported(t);
         const respond = adapter.embeddingsResponse.bind(adapter);
@@ -159,29 +169,38 @@ export function createEngine(catalog: AiCatalog, policy: AiPolicy, opts: EngineO
           ? reported.prompt_tokens
           : countTokens(inputText()) + inputTokenCount(req.input);
       response.usage = { prompt_tokens: tokens, total_tokens: tokens };
-      accountUsage(
-        ctx,
-        policy,
-        target,
-        { prompt_tokens: tokens, completion_tokens: 0, total_tokens: tokens },
-        inputText,
-        '',
-      );
+      meter.reported = { prompt_tokens: tokens, completion_tokens: 0, total_tokens: tokens };
+      meter.settle();
       return { served, response };
     },
   };
 }
 
-/** The caller's connection as a cancellation: fires when it closes before the answer was finished. */
+/**
+ * The caller's connection as a cancellation: fires when it closes before the answer was finished. Hooked
+ * on the request's `onClientGone`, which the data plane calls when the connection closes and *before* it
+ * takes the call record: what the cancellation settles (the meter) is in that record.
+ */
 function callerCancellation(ctx: RequestContext): Cancellation {
   const cancel = new Cancellation();
-  const res = ctx.res;
-  if (res.destroyed && !res.writableFinished) cancel.abort(new ClientGone());
-  else
-    res.once('close', () => {
-      if (!res.writableFinished) cancel.abort(new ClientGone());
-    });
+  const gone = (): void => {
+    if (callerGone(ctx)) cancel.abort(new ClientGone());
+  };
+  if (ctx.res.destroyed) gone();
+  else ctx.onClientGone = gone;
   return cancel;
+}
+
+/** One attempt, with the meter pointing at its deployment while the provider works on the call. */
+async function metered<T>(meter: CallMeter, t: AttemptTarget, run: () => Promise<T>): Promise<T> {
+  meter.target = t;
+  try {
+    return await run();
+  } catch (err) {
+    // A refusal or a failure generated nothing; a caller that left was settled when it left.
+    meter.target = undefined;
+    throw err;
+  }
 }
 
 /** The caller went away: recorded as such (the answer can no longer be sent). */
