@@ -307,9 +307,11 @@ function toPhases(list: PluginHandlers[]): RoutePhases {
     proxy: [],
     respond: [],
     log: [],
+    errorBody: undefined,
     empty: true,
   };
   for (const h of list) {
+    phases.errorBody ??= h.errorBody;
     for (const phase of PHASES) {
       const fn = h[phase];
       if (fn === undefined) continue;
