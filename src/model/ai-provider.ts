@@ -9,6 +9,8 @@ export const AI_PROVIDER_TYPES = [
   'mistral',
   'ollama',
   'openai_compatible',
+  // A demo and test provider answering in process (src/ai/providers/mock): no key, no network.
+  'mock',
 ] as const;
 export type AiProviderType = (typeof AI_PROVIDER_TYPES)[number];
 

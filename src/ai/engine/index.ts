@@ -79,7 +79,11 @@ export function createEngine(catalog: AiCatalog, policy: AiPolicy, opts: EngineO
     client: env.client,
     timeoutMs,
     idleMs: t.provider.timeoutMs,
-    ...(dispatcher === undefined ? {} : { dispatcher }),
+    ...(t.provider.adapter.dispatcher !== undefined
+      ? { dispatcher: t.provider.adapter.dispatcher }
+      : dispatcher === undefined
+        ? {}
+        : { dispatcher }),
     onStatus: (status: number) => {
       ctx.upstreamStatus = status;
     },
