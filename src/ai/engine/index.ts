@@ -71,7 +71,7 @@ export function createEngine(catalog: AiCatalog, policy: AiPolicy, opts: EngineO
     client.onAbort(() => meter.settle());
     return {
       chain: planChain(catalog, plan),
-      env: { ctx, workspace: catalog.workspace, keys, client, picker },
+      env: { ctx, workspace: catalog.workspace, keys, client, picker, meter },
       meter,
     };
   };
@@ -96,7 +96,6 @@ export function createEngine(catalog: AiCatalog, policy: AiPolicy, opts: EngineO
   const attemptJson = async <T>(
     ctx: RequestContext,
     env: AttemptEnv,
-    meter: CallMeter,
     chain: readonly Plan[],
     call: (
       adapter: ProviderAdapter,
@@ -104,14 +103,12 @@ export function createEngine(catalog: AiCatalog, policy: AiPolicy, opts: EngineO
     ) => { request: UpstreamCall; read: (body: unknown) => T },
   ): Promise<Attempted<T>> => {
     const attempted = await attempting(() =>
-      runAttempts(env, chain, (t, timeoutMs) =>
-        metered(meter, t, async () => {
-          const adapter = t.provider.adapter;
-          const { request, read } = call(adapter, t);
-          const body = await exchangeJson(request, adapter, exchange(ctx, env, t, timeoutMs));
-          return parsed(() => read(body));
-        }),
-      ),
+      runAttempts(env, chain, async (t, timeoutMs) => {
+        const adapter = t.provider.adapter;
+        const { request, read } = call(adapter, t);
+        const body = await exchangeJson(request, adapter, exchange(ctx, env, t, timeoutMs));
+        return parsed(() => read(body));
+      }),
     );
     ctx.upstreamEndedAt = process.hrtime.bigint();
     return attempted;
@@ -129,18 +126,16 @@ export function createEngine(catalog: AiCatalog, policy: AiPolicy, opts: EngineO
       if (req.stream === true) {
         const { value, served, target } = await attempting(() =>
           runAttempts(env, chain, (t, timeoutMs) =>
-            metered(meter, t, () =>
-              openStream(
-                t.provider.adapter.chatRequest(req, t),
-                t.provider.adapter,
-                exchange(ctx, env, t, timeoutMs),
-              ),
+            openStream(
+              t.provider.adapter.chatRequest(req, t),
+              t.provider.adapter,
+              exchange(ctx, env, t, timeoutMs),
             ),
           ),
         );
         return { served, stream: readChatStream(value, target, ids, meter) };
       }
-      const { value: response, served } = await attemptJson(ctx, env, meter, chain, (adapter, t) => ({
+      const { value: response, served } = await attemptJson(ctx, env, chain, (adapter, t) => ({
         request: adapter.chatRequest(req, t),
         read: (body) => adapter.chatResponse(body, t, ids),
       }));
@@ -159,7 +154,7 @@ export function createEngine(catalog: AiCatalog, policy: AiPolicy, opts: EngineO
         () => estimateTokens(inputText().length),
         inputText,
       );
-      const { value: response, served } = await attemptJson(ctx, env, meter, chain, (adapter, t) => {
+      const { value: response, served } = await attemptJson(ctx, env, chain, (adapter, t) => {
         if (adapter.embeddingsRequest === undefined || adapter.embeddingsResponse === undefined)
           throw embeddingsUnsupported(t);
         const respond = adapter.embeddingsResponse.bind(adapter);
@@ -193,18 +188,6 @@ function callerCancellation(ctx: RequestContext): Cancellation {
   if (ctx.res.destroyed) gone();
   else ctx.onClientGone = gone;
   return cancel;
-}
-
-/** One attempt, with the meter pointing at its deployment while the provider works on the call. */
-async function metered<T>(meter: CallMeter, t: AttemptTarget, run: () => Promise<T>): Promise<T> {
-  meter.target = t;
-  try {
-    return await run();
-  } catch (err) {
-    // A refusal or a failure generated nothing; a caller that left was settled when it left.
-    meter.target = undefined;
-    throw err;
-  }
 }
 
 /** The caller went away: recorded as such (the answer can no longer be sent). */
