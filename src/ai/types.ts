@@ -4,6 +4,7 @@
  * to its provider and back, and the Anthropic Messages endpoint (`/v1/messages`) maps callers' requests
  * onto it. Fields Keyway does not model are carried through untouched where the target understands them.
  */
+import type { Dispatcher } from 'undici';
 import type { AiProviderType } from '../model/ai-provider.js';
 
 export type Role = 'system' | 'developer' | 'user' | 'assistant' | 'tool';
@@ -185,6 +186,11 @@ export interface ProviderAdapter {
   chatStream(target: AttemptTarget, ids: StreamIds): StreamTranslator;
   embeddingsRequest?(req: EmbeddingsRequest, target: AttemptTarget): UpstreamCall;
   embeddingsResponse?(body: unknown, target: AttemptTarget, model: string): EmbeddingsResponse;
+  /**
+   * Where this provider's calls are dispatched instead of the node's connection pool: the mock provider
+   * answers in the process. Absent for every real provider.
+   */
+  readonly dispatcher?: Dispatcher;
   failure(
     status: number,
     body: unknown,

@@ -9,6 +9,8 @@ export const AI_PROVIDER_TYPES = [
   'mistral',
   'ollama',
   'openai_compatible',
+  // A demo and test provider answering in process (src/ai/providers/mock): no key, no network.
+  'mock',
 ] as const;
 export type AiProviderType = (typeof AI_PROVIDER_TYPES)[number];
 
@@ -53,7 +55,7 @@ export interface AiProvider {
   prices?: AiModelPrice[];
   /** Whole-call bound for non-streamed calls, and until the first byte for streamed ones. */
   timeout_ms?: number;
-  /** How long a key that failed (401/403/429/5xx) is left out of the pool. */
+  /** How long a key the provider refused (401/403/429) is left out of the pool (5xx cools nothing). */
   cooldown_ms?: number;
   description?: string;
   tags?: string[];

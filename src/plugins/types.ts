@@ -5,6 +5,7 @@
  * avoid. A handler stops the pipeline by throwing a `KeywayError` (the client gets its JSON error) or by
  * calling `ctx.respond(...)`.
  */
+import type { KeywayError } from '../core/errors.js';
 import type { JsonSchema } from '../model/index.js';
 import type { RequestContext } from '../proxy/context.js';
 import type { ApiKeyResolver } from '../keys/api-key-resolver.js';
@@ -28,10 +29,24 @@ export interface PluginHandlers {
   transform?: PhaseHandler;
   /** Replaces forwarding: the handler must answer through `ctx.respond`. */
   proxy?: PhaseHandler;
+  /**
+   * For a plugin that answers the route itself (`proxy`): the body of every error answered on the route,
+   * by any plugin or the pipeline (a 401 of key-auth, a 429 of rate-limit), for clients that parse their
+   * own API's error format — the AI endpoints answer in the OpenAI and Anthropic SDKs' shapes. The status,
+   * headers (Retry-After, WWW-Authenticate) and `KW_ERR_*` code stay the error's; it may add headers with
+   * `ctx.res.setHeader` (the AI routes' `x-should-retry`). Absent: Keyway's shape.
+   */
+  errorBody?: (ctx: RequestContext, err: KeywayError) => unknown;
   /** Runs after the upstream answered and before its headers reach the client: edit `ctx.response.headers`. */
   respond?: (ctx: RequestContext) => void;
   /** Runs after the response finished. Must not throw or block. */
   log?: (ctx: RequestContext) => void;
+  /**
+   * Work to finish before the snapshot serves (loading tables that would block the event loop on the
+   * first request instead); the node waits for it before swapping the snapshot in. Not run by config
+   * checks, which compile plugins without serving them.
+   */
+  prepare?: () => Promise<void>;
   /** Releases what `create` acquired (timers, pools) when the snapshot is retired. */
   close?: () => void | Promise<void>;
 }

@@ -117,12 +117,13 @@ function settleIdentity(ctx: RequestContext): void {
 }
 
 function fail(ctx: RequestContext, err: unknown, hooks: PhaseHooks): void {
-  if (isKeywayError(err)) {
-    ctx.errorCode = err.code;
-    sendError(ctx.res, err, ctx.requestId);
-    return;
+  let kerr: KeywayError;
+  if (isKeywayError(err)) kerr = err;
+  else {
+    hooks.onPluginError(ctx, err);
+    kerr = new KeywayError('KW_ERR_INTERNAL');
   }
-  hooks.onPluginError(ctx, err);
-  ctx.errorCode = 'KW_ERR_INTERNAL';
-  sendError(ctx.res, new KeywayError('KW_ERR_INTERNAL'), ctx.requestId);
+  ctx.errorCode = kerr.code;
+  // A route answered by a plugin may speak its clients' error format (AI routes: the SDKs' shapes).
+  sendError(ctx.res, kerr, ctx.requestId, ctx.route.phases.errorBody?.(ctx, kerr));
 }

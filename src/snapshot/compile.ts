@@ -25,6 +25,8 @@ export interface Snapshot {
   readonly router: Router;
   readonly routes: readonly CompiledRoute[];
   readonly services: ReadonlyMap<string, CompiledService>;
+  /** Runs the plugins' `prepare` (what they load before serving); await it before serving the snapshot. */
+  prepare(): Promise<void>;
   /** Releases plugin resources; called once no request uses this snapshot any more. */
   close(): Promise<void>;
 }
@@ -60,6 +62,9 @@ export function compileSnapshot(state: ConfigState, deps: CompileDeps): Snapshot
     router,
     routes: built.routes,
     services: built.services,
+    async prepare() {
+      await Promise.all(built.handlers.map(async (h) => h.prepare?.()));
+    },
     async close() {
       await Promise.all(built.handlers.map(async (h) => h.close?.()));
     },
@@ -303,9 +308,11 @@ function toPhases(list: PluginHandlers[]): RoutePhases {
     proxy: [],
     respond: [],
     log: [],
+    errorBody: undefined,
     empty: true,
   };
   for (const h of list) {
+    phases.errorBody ??= h.errorBody;
     for (const phase of PHASES) {
       const fn = h[phase];
       if (fn === undefined) continue;

@@ -104,6 +104,14 @@ export class SnapshotManager {
       services: this.services,
       ...(this.secrets === undefined ? {} : { secrets: this.secrets }),
     });
+    // What plugins load before serving (the AI routes' tokenizer) loads now, while the previous snapshot
+    // serves and before this one reports ready: never on a request.
+    try {
+      await next.prepare();
+    } catch (err) {
+      await next.close();
+      throw err;
+    }
     const prev = this.snapshot;
     this.snapshot = next;
     this.log.info({ config_version: next.version, routes: next.routes.length }, 'serving config');

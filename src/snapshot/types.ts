@@ -47,6 +47,8 @@ export interface RoutePhases {
   proxy: NonNullable<PluginHandlers['proxy']>[];
   respond: NonNullable<PluginHandlers['respond']>[];
   log: NonNullable<PluginHandlers['log']>[];
+  /** How errors on the route are shaped (the plugin that answers the route says; see PluginHandlers). */
+  errorBody: PluginHandlers['errorBody'];
   /** True when every list is empty: the hot path skips the pipeline machinery. */
   empty: boolean;
 }

@@ -86,6 +86,8 @@ export async function startGateway(
   const agents = new AgentCache();
   const services = opts.services ?? {};
   let snap: Snapshot = compileSnapshot(cfg, { agents, services });
+  // As the node does before serving a snapshot (the AI routes' tokenizer).
+  await snap.prepare();
   const errors: TestGateway['errors'] = [];
   const handlerOpts = {
     snapshot: () => snap,
@@ -119,6 +121,7 @@ export async function startGateway(
     proxy,
     swap(next) {
       snap = compileSnapshot(next, { agents, services });
+      void snap.prepare();
     },
     async close() {
       await proxy.drain(0);

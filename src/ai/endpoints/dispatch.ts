@@ -11,10 +11,11 @@
  */
 import { KeywayError } from '../../core/errors.js';
 import type { RequestContext } from '../../proxy/context.js';
+import { watchCaller } from '../engine/caller.js';
 import type { AiGateway } from '../engine-types.js';
 import { chatCompletions } from './chat-completions.js';
 import { embeddings } from './embeddings.js';
-import { asKeywayError, sendAiError, type ErrorStyle } from './errors.js';
+import { asKeywayError, errorStyleOf, sendAiError, type ErrorStyle } from './errors.js';
 import { anthropicMessages } from './messages.js';
 import { listModels } from './models.js';
 import { callPrompt, promptsOpenApi } from './prompts.js';
@@ -27,7 +28,8 @@ export async function dispatchAi(
   const full = ctx.upstreamPath;
   const path = full.startsWith('/v1/') ? full.slice(3) : full;
   const method = ctx.req.method ?? 'GET';
-  const style: ErrorStyle = path === '/messages' ? 'anthropic' : 'openai';
+  const style: ErrorStyle = errorStyleOf(path);
+  watchCaller(ctx);
   try {
     if (method === 'POST') {
       if (path === '/chat/completions') return await chatCompletions(ctx, gw);

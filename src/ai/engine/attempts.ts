@@ -38,6 +38,11 @@ export interface AttemptEnv {
   client: Cancellation;
   /** The weighted picker of a multi-target plan (kept across calls, so the split holds over calls). */
   picker(plan: Plan): WeightedPicker | undefined;
+  /**
+   * Told which deployment works on the call: set while an attempt is in flight and once one succeeds,
+   * cleared when it fails (the call's meter, usage.ts: what a caller who leaves is charged).
+   */
+  meter: { target: AttemptTarget | undefined };
 }
 
 export interface Attempted<T> {
@@ -86,11 +91,14 @@ export async function runAttempts<T>(
         keysOfProvider.add(key.id);
         if (ctx.upstreamStartedAt === 0n) ctx.upstreamStartedAt = process.hrtime.bigint();
         ctx.target = hostOf(provider);
+        env.meter.target = target;
         try {
           const value = await attempt(target, timeoutMs);
           const served: Served = { requested: chain[0].ref, provider: provider.name, model, attempts };
           return { value, served, target };
         } catch (err) {
+          // A refusal or a failure generated nothing; a caller that left was settled when it left.
+          env.meter.target = undefined;
           if (!(err instanceof AttemptFailure)) throw err;
           const f = err.failure;
           last = { failure: err, target, timeoutMs };

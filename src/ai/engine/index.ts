@@ -11,7 +11,7 @@
  *   upstream.ts       one HTTP exchange with a provider, timeouts, cancellation
  *   stream-reader.ts  provider stream → canonical chunks
  *   whole-response.ts a JSON answer to a stream request, replayed as chunks
- *   usage.ts          tokens, cost, ctx.usage, policy.settle
+ *   usage.ts          tokens, cost, ctx.usage, policy.settle — once per call, however it ends
  */
 import type { Dispatcher } from 'undici';
 import { KeywayError } from '../../core/errors.js';
@@ -22,7 +22,6 @@ import type { AiEngine, AiPolicy, ChatOutcome } from '../engine-types.js';
 import { countTokens, estimateTokens, estimatePromptTokens, promptText } from '../tokens.js';
 import type {
   AttemptTarget,
-  ChatResponse,
   EmbeddingsRequest,
   EmbeddingsResponse,
   ProviderAdapter,
@@ -36,7 +35,8 @@ import { nodeKeyState, type KeyState } from './key-state.js';
 import { planChain, resolveModel, type Plan } from './resolve.js';
 import { readChatStream } from './stream-reader.js';
 import { AttemptFailure, ClientGone, exchangeJson, openStream } from './upstream.js';
-import { accountUsage, responseText } from './usage.js';
+import { callerGone } from './caller.js';
+import { CallMeter, responseText } from './usage.js';
 
 export interface EngineOptions {
   /** Key cooldowns and rotation; the node-wide state by default. */
@@ -60,20 +60,30 @@ export function createEngine(catalog: AiCatalog, policy: AiPolicy, opts: EngineO
     ctx: RequestContext,
     model: unknown,
     promptTokens: () => number,
-  ): Promise<{ chain: Plan[]; env: AttemptEnv }> => {
+    prompt: () => string,
+  ): Promise<{ chain: Plan[]; env: AttemptEnv; meter: CallMeter }> => {
     const plan = typeof model === 'string' ? resolveModel(catalog, model) : undefined;
     if (plan === undefined) throw new KeywayError('KW_ERR_MODEL_NOT_FOUND', { model: String(model) });
     await policy.admit(ctx, plan.ref, promptTokens());
+    const client = callerCancellation(ctx);
+    const meter = new CallMeter(ctx, policy, prompt);
+    // Registered before any exchange's own listener: the usage is settled before the exchange is torn down.
+    client.onAbort(() => meter.settle());
     return {
       chain: planChain(catalog, plan),
-      env: { ctx, workspace: catalog.workspace, keys, client: callerCancellation(ctx), picker },
+      env: { ctx, workspace: catalog.workspace, keys, client, picker, meter },
+      meter,
     };
   };
   const exchange = (ctx: RequestContext, env: AttemptEnv, t: AttemptTarget, timeoutMs: number) => ({
     client: env.client,
     timeoutMs,
     idleMs: t.provider.timeoutMs,
-    ...(dispatcher === undefined ? {} : { dispatcher }),
+    ...(t.provider.adapter.dispatcher !== undefined
+      ? { dispatcher: t.provider.adapter.dispatcher }
+      : dispatcher === undefined
+        ? {}
+        : { dispatcher }),
     onStatus: (status: number) => {
       ctx.upstreamStatus = status;
     },
@@ -106,9 +116,13 @@ export function createEngine(catalog: AiCatalog, policy: AiPolicy, opts: EngineO
 
   return {
     async chat(ctx, req): Promise<ChatOutcome> {
-      const { chain, env } = await prepare(ctx, req.model, () => estimatePromptTokens(req));
+      const { chain, env, meter } = await prepare(
+        ctx,
+        req.model,
+        () => estimatePromptTokens(req),
+        () => promptText(req),
+      );
       const ids = streamIds(req.model);
-      const prompt = (): string => promptText(req);
       if (req.stream === true) {
         const { value, served, target } = await attempting(() =>
           runAttempts(env, chain, (t, timeoutMs) =>
@@ -119,33 +133,28 @@ export function createEngine(catalog: AiCatalog, policy: AiPolicy, opts: EngineO
             ),
           ),
         );
-        const settle = async (reported: ChatResponse['usage'], completion: string) => {
-          ctx.upstreamEndedAt = process.hrtime.bigint();
-          return accountUsage(ctx, policy, target, reported, prompt, completion);
-        };
-        return { served, stream: readChatStream(value, target, ids, settle) };
+        return { served, stream: readChatStream(value, target, ids, meter) };
       }
-      const {
-        value: response,
-        served,
-        target,
-      } = await attemptJson(ctx, env, chain, (adapter, t) => ({
+      const { value: response, served } = await attemptJson(ctx, env, chain, (adapter, t) => ({
         request: adapter.chatRequest(req, t),
         read: (body) => adapter.chatResponse(body, t, ids),
       }));
-      const usage = await accountUsage(ctx, policy, target, response.usage, prompt, responseText(response));
-      response.usage ??= usage;
+      meter.reported = response.usage;
+      meter.generated.push(responseText(response));
+      const usage = meter.settle();
+      if (usage !== undefined) response.usage ??= usage;
       return { served, response };
     },
 
     async embeddings(ctx, req) {
       const inputText = (): string => embeddingsText(req.input);
-      const { chain, env } = await prepare(ctx, req.model, () => estimateTokens(inputText().length));
-      const {
-        value: response,
-        served,
-        target,
-      } = await attemptJson(ctx, env, chain, (adapter, t) => {
+      const { chain, env, meter } = await prepare(
+        ctx,
+        req.model,
+        () => estimateTokens(inputText().length),
+        inputText,
+      );
+      const { value: response, served } = await attemptJson(ctx, env, chain, (adapter, t) => {
         if (adapter.embeddingsRequest === undefined || adapter.embeddingsResponse === undefined)
           throw embeddingsUnsupported(t);
         const respond = adapter.embeddingsResponse.bind(adapter);
@@ -157,30 +166,27 @@ export function createEngine(catalog: AiCatalog, policy: AiPolicy, opts: EngineO
       const tokens =
         typeof reported?.prompt_tokens === 'number'
           ? reported.prompt_tokens
-          : (await countTokens(inputText())) + inputTokenCount(req.input);
+          : countTokens(inputText()) + inputTokenCount(req.input);
       response.usage = { prompt_tokens: tokens, total_tokens: tokens };
-      await accountUsage(
-        ctx,
-        policy,
-        target,
-        { prompt_tokens: tokens, completion_tokens: 0, total_tokens: tokens },
-        inputText,
-        '',
-      );
+      meter.reported = { prompt_tokens: tokens, completion_tokens: 0, total_tokens: tokens };
+      meter.settle();
       return { served, response };
     },
   };
 }
 
-/** The caller's connection as a cancellation: fires when it closes before the answer was finished. */
+/**
+ * The caller's connection as a cancellation: fires when it closes before the answer was finished. Hooked
+ * on the request's `onClientGone`, which the data plane calls when the connection closes and *before* it
+ * takes the call record: what the cancellation settles (the meter) is in that record.
+ */
 function callerCancellation(ctx: RequestContext): Cancellation {
   const cancel = new Cancellation();
-  const res = ctx.res;
-  if (res.destroyed && !res.writableFinished) cancel.abort(new ClientGone());
-  else
-    res.once('close', () => {
-      if (!res.writableFinished) cancel.abort(new ClientGone());
-    });
+  const gone = (): void => {
+    if (callerGone(ctx)) cancel.abort(new ClientGone());
+  };
+  if (ctx.res.destroyed) gone();
+  else ctx.onClientGone = gone;
   return cancel;
 }
 

@@ -11,37 +11,32 @@
  *
  * A stream that breaks (socket cut, idle past the provider's timeout, a malformed event, an error event,
  * or an end before any finish reason) throws KW_ERR_AI_STREAM_BROKEN. Usage is settled however the stream
- * ends — complete, broken, or abandoned by the caller — with what was generated.
+ * ends — complete, broken, or abandoned by the caller — with what was generated: the call's meter
+ * (usage.ts) sees every piece as it is read, so a caller leaving mid-stream is settled at that moment.
  */
 import { KeywayError, isKeywayError } from '../../core/errors.js';
 import { streamEvents, StreamFramingError } from '../sse.js';
-import type { AttemptTarget, ChatChunk, StreamEvent, StreamIds, Usage } from '../types.js';
+import type { AttemptTarget, ChatChunk, StreamEvent, StreamIds } from '../types.js';
 import type { OpenStream } from './upstream.js';
+import type { CallMeter } from './usage.js';
 import { wholeBody, wholeResponseTranslator } from './whole-response.js';
-
-export interface StreamSettlement {
-  /** Called exactly once when the stream is over: provider usage (if any) and the generated text. */
-  (reported: Usage | undefined, completion: string): Promise<Usage>;
-}
 
 export async function* readChatStream(
   opened: OpenStream,
   target: AttemptTarget,
   ids: StreamIds,
-  settle: StreamSettlement,
+  meter: CallMeter,
 ): AsyncGenerator<ChatChunk> {
   const adapter = target.provider.adapter;
   const translator = opened.json ? wholeResponseTranslator(target, ids) : adapter.chatStream(target, ids);
   const events = opened.json ? wholeBody(opened.body) : streamEvents(opened.body, adapter.streamFormat);
-  const generated: string[] = [];
-  let reported: Usage | undefined;
+  const generated = meter.generated;
   let finished = false;
-  let settled = false;
   let first: ChatChunk | undefined;
 
   /** Bookkeeping for one translated chunk; returns what the caller should see of it (or nothing). */
   const take = (chunk: ChatChunk): ChatChunk | undefined => {
-    if (chunk.usage !== undefined && chunk.usage !== null) reported = chunk.usage;
+    if (chunk.usage !== undefined && chunk.usage !== null) meter.reported = chunk.usage;
     for (const c of chunk.choices) {
       if (c.finish_reason !== null && c.finish_reason !== undefined) finished = true;
       const d = c.delta;
@@ -76,8 +71,9 @@ export async function* readChatStream(
       if (out !== undefined) yield out;
     }
     if (!finished) throw broken('the provider ended the stream before the response was complete');
-    settled = true;
-    const usage = await settle(reported, generated.join(''));
+    const usage = meter.settle();
+    // Undefined only if the meter had no serving target, which a started stream always gives it.
+    if (usage === undefined) return;
     yield {
       id: first?.id ?? ids.id,
       object: 'chat.completion.chunk',
@@ -88,7 +84,7 @@ export async function* readChatStream(
     };
   } finally {
     opened.close();
-    if (!settled) await settle(reported, generated.join(''));
+    meter.settle();
   }
 }
 

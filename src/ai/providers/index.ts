@@ -5,6 +5,7 @@ import { anthropicAdapter } from './anthropic.js';
 import { azureAdapter } from './azure.js';
 import { geminiAdapter } from './gemini.js';
 import { mistralAdapter } from './mistral.js';
+import { mockAdapter } from './mock/index.js';
 import { ollamaAdapter } from './ollama.js';
 import { openaiAdapter } from './openai.js';
 import { openaiCompatibleAdapter } from './openai-compatible.js';
@@ -17,6 +18,7 @@ const ADAPTERS: Record<AiProviderType, ProviderAdapter> = {
   mistral: mistralAdapter,
   ollama: ollamaAdapter,
   openai_compatible: openaiCompatibleAdapter,
+  mock: mockAdapter,
 };
 
 export function adapterFor(type: AiProviderType): ProviderAdapter {

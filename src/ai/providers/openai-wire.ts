@@ -168,7 +168,7 @@ function post(
 /**
  * An OpenAI-style error answer (`{"error":{"message","type","code"}}`; also Mistral's `{"message"}` and
  * FastAPI's `{"detail"}`) as a ProviderFailure, classified like every provider's (providers/common/failure.ts:
- * 401/403/429 cool the key, 404 lets a fallback serve, 408/5xx retry, other 4xx go back to the caller).
+ * 401/403/429 cool the key, 408/5xx retry, other 4xx — 404 included — go back to the caller at once).
  * OpenAI documents 409 as "conflict, retry": retried like a 5xx.
  */
 export function openAiFailure(

@@ -6,8 +6,10 @@
  */
 import { createEngine } from '../../ai/engine/index.js';
 import { dispatchAi } from '../../ai/endpoints/dispatch.js';
+import { routeErrorBody } from '../../ai/endpoints/errors.js';
 import type { AiGateway } from '../../ai/engine-types.js';
 import { aiPolicySchemaProperties, createAiPolicy, type AiPolicyConfig } from '../../ai/policy/index.js';
+import { loadTokenizer } from '../../ai/tokens.js';
 import { definePlugin } from '../types.js';
 
 export interface AiProxyConfig extends AiPolicyConfig {
@@ -35,6 +37,12 @@ export const aiProxy = definePlugin<AiProxyConfig>({
       maxBodyBytes: config.max_body_bytes,
     };
     const onBug = env.services.onBug ?? (() => {});
-    return { proxy: (ctx) => dispatchAi(ctx, gw, (err) => onBug(ctx, err)) };
+    return {
+      proxy: (ctx) => dispatchAi(ctx, gw, (err) => onBug(ctx, err)),
+      // Errors of the route's other plugins (auth, limits) in the shape the caller's SDK parses.
+      errorBody: routeErrorBody,
+      // Token counts are synchronous on the request path; the tables load before the route serves.
+      prepare: loadTokenizer,
+    };
   },
 });
