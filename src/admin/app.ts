@@ -9,6 +9,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { KeywayError } from '../core/errors.js';
 import type { Actor } from '../control/types.js';
 import { createAuthenticator } from './auth.js';
+import { AdminRequestLog } from './request-log.js';
 import { requestIdFor, toKeywayError } from './http-errors.js';
 import { documentationOnly } from './schemas.js';
 import type { AdminDeps } from './types.js';
@@ -45,6 +46,7 @@ export async function buildAdminApp(deps: AdminDeps): Promise<FastifyInstance> {
     // Plugin keys (`name@service=a,route=b`) are longer than find-my-way's default of 100.
     routerOptions: { maxParamLength: 1024, ignoreTrailingSlash: true },
     return503OnClosing: true,
+    logController: new AdminRequestLog(),
   };
   const app: FastifyInstance =
     deps.logger === undefined || deps.logger === false
