@@ -44,7 +44,8 @@ export interface DesiredState {
   details: ErrorDetail[];
 }
 
-const documentSchema = {
+/** The document's top level (docs/declarative-config.md lists every field; a test checks). */
+export const documentSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['_format_version'],
