@@ -128,6 +128,19 @@ describe('the README, top to bottom', () => {
       return r.status === 200 ? r : undefined;
     });
     assert.equal(ok.status, 200);
+
+    // As the README goes on: rotate, carry on with the new key, revoke the old one.
+    const oldId = (JSON.parse(created.stdout) as { record: { id: string } }).record.id;
+    const rotated = await runCli(['keys', 'rotate', oldId, '--grace', '24h', '--json'], env);
+    assert.equal(rotated.code, 0, rotated.stderr);
+    const old = key;
+    key = (JSON.parse(rotated.stdout) as { key: string }).key;
+    const revoked = await runCli(['keys', 'revoke', oldId], env);
+    assert.equal(revoked.code, 0, revoked.stderr);
+    await eventually('the old key is refused', async () =>
+      (await get('/weather/today', { apikey: old })).status === 401 ? true : undefined,
+    );
+    assert.equal((await get('/weather/today', { apikey: key })).status, 200);
   });
 
   it('what happened: the demo answers 503 when asked, and keyway logs --status 5xx shows it', async () => {
