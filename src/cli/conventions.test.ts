@@ -52,6 +52,12 @@ describe('help and version', () => {
     assert.equal(r.code, 2);
     assert.deepEqual(r.out, []);
     assert.match(r.err[0] ?? '', /^Usage: keyway <command>/);
+    const json = await run(['--json']);
+    assert.equal(json.code, 2);
+    assert.equal(
+      (JSON.parse(json.err.join('\n')) as { error: { code: string } }).error.code,
+      'KW_ERR_CLI_USAGE',
+    );
   });
 
   it('--version and version print the version', async () => {

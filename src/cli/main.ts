@@ -54,6 +54,7 @@ export async function main(
         output.out(overview());
         return 0;
       }
+      if (json) throw new CliError('no command given (see keyway help)', 2);
       output.err(overview());
       return 2;
     }
