@@ -121,6 +121,7 @@ describe('the published package', () => {
         /^(src|test|bench|scripts)\//.test(f) ||
         f.startsWith('dist/test/') ||
         f.endsWith('.test.js') ||
+        /test-(support|helpers)\.js$/.test(f) ||
         f.endsWith('.map') ||
         f.endsWith('.tsbuildinfo'),
     );
