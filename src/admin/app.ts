@@ -12,7 +12,7 @@ import { createAjv } from '../core/validator.js';
 import type { Actor } from '../control/types.js';
 import { createAuthenticator } from './auth.js';
 import { MAX_PARAM_LENGTH, answerClientError, requestIdFor, toKeywayError } from './http-errors.js';
-import { logRequest, pathOnly } from './request-log.js';
+import { AdminRequestLog, logRequest, pathOnly } from './request-log.js';
 import { documentationOnly } from './schemas.js';
 import type { AdminDeps } from './types.js';
 import { workspaceRoutes } from './routes/workspaces.js';
@@ -54,6 +54,7 @@ export async function buildAdminApp(deps: AdminDeps): Promise<FastifyInstance> {
       return reply.code(error.status).header('x-request-id', req.id).send(error.toBody(req.id));
     },
     clientErrorHandler: answerClientError,
+    logController: new AdminRequestLog(),
   };
   const app: FastifyInstance =
     deps.logger === undefined || deps.logger === false

@@ -203,6 +203,17 @@ export const declarativeDoc: JsonSchema = {
   required: ['_format_version'],
   properties: {
     _format_version: { enum: ['1'], description: 'Always the string "1".' },
+    _info: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        select_tags: {
+          type: 'array',
+          items: { type: 'string' },
+          description: 'The document manages only the resources carrying all of these tags.',
+        },
+      },
+    },
     workspace: { ...nameSchema, description: 'Workspace this document describes (default: "default").' },
     description: { type: 'string', maxLength: 1024 },
     upstreams: { type: 'array', items: KINDS.upstreams.schema },
@@ -256,6 +267,10 @@ const change = {
     fields: { type: 'array', items: { type: 'string' } },
     before: {},
     after: {},
+    keys: {
+      type: 'integer',
+      description: 'For a deleted app: its API keys that still work, deleted with it.',
+    },
   },
 } as const;
 

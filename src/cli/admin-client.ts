@@ -19,6 +19,16 @@ export class AdminApiError extends Error {
     this.name = 'AdminApiError';
   }
 
+  /** The node's error body as it came, for `--json`. */
+  toBody(): { code: string; message: string; request_id?: string; details?: ErrorDetail[] } {
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.requestId === undefined ? {} : { request_id: this.requestId }),
+      ...(this.details.length === 0 ? {} : { details: this.details }),
+    };
+  }
+
   /** One line for the terminal: code, message and the request id to grep the node's log for. */
   describe(): string {
     const id = this.requestId === undefined ? '' : ` (request id ${this.requestId})`;
@@ -43,7 +53,7 @@ export function adminClient(ctx: CliContext): AdminClient {
   try {
     base = new URL(ctx.adminUrl);
   } catch {
-    throw new CliError(`invalid admin URL "${ctx.adminUrl}" (--admin-url / KEYWAY_ADMIN_URL)`, 2);
+    throw new CliError(`--admin-url (KEYWAY_ADMIN_URL) is not a URL: "${ctx.adminUrl}"`, 2);
   }
   return {
     async request<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -66,6 +76,8 @@ export function adminClient(ctx: CliContext): AdminClient {
         throw new CliError(
           `cannot reach the Keyway admin API at ${base.origin} (${reasonOf(err)}); is keyway running? ` +
             `(set --admin-url or KEYWAY_ADMIN_URL)`,
+          1,
+          'KW_ERR_ADMIN_UNREACHABLE',
         );
       }
       const text = await res.text();
@@ -76,6 +88,8 @@ export function adminClient(ctx: CliContext): AdminClient {
         } catch {
           throw new CliError(
             `${base.origin} answered ${res.status} with a body that is not JSON: is that a Keyway admin API?`,
+            1,
+            'KW_ERR_ADMIN_UNREACHABLE',
           );
         }
       }

@@ -15,7 +15,13 @@ function singular(kind: ResourceKind): string {
 export function formatChange(c: Change): string {
   const fields =
     c.action === 'update' && c.fields !== undefined && c.fields.length > 0 ? ` (${c.fields.join(', ')})` : '';
-  return `${SIGN[c.action]} ${singular(c.kind)} ${c.key}${fields}`;
+  // Keys are not in any file, so the deletion of their app is the only warning they get.
+  const keys = c.keys === undefined ? '' : ` (and its ${plural(c.keys, 'API key')})`;
+  return `${SIGN[c.action]} ${singular(c.kind)} ${c.key}${fields}${keys}`;
+}
+
+function plural(n: number, what: string): string {
+  return `${n} ${what}${n === 1 ? '' : 's'}`;
 }
 
 export function countChanges(changes: Change[]): Record<Change['action'], number> {
@@ -36,17 +42,19 @@ export function formatApplyResult(r: ApplyResult): string[] {
     lines.push(`keys: ${r.keys.imported} ${verb}, ${r.keys.unchanged} already present`);
   }
   const n = countChanges(r.changes);
+  const keys = r.changes.reduce((sum, c) => sum + (c.keys ?? 0), 0);
+  const withKeys = keys === 0 ? '' : ` (with ${plural(keys, 'API key')})`;
   if (r.changes.length === 0 && r.workspace_action === undefined) {
     lines.push(
       `no changes: workspace "${r.workspace}" already matches the file (config version ${r.version})`,
     );
   } else if (r.dry_run) {
     lines.push(
-      `${n.create} to create, ${n.update} to update, ${n.delete} to delete (dry run: nothing changed)`,
+      `${n.create} to create, ${n.update} to update, ${n.delete} to delete${withKeys} (dry run: nothing changed)`,
     );
   } else {
     lines.push(
-      `applied: ${n.create} created, ${n.update} updated, ${n.delete} deleted in workspace "${r.workspace}", config version ${r.version}`,
+      `applied: ${n.create} created, ${n.update} updated, ${n.delete} deleted${withKeys} in workspace "${r.workspace}", config version ${r.version}`,
     );
   }
   return lines;

@@ -1,10 +1,13 @@
 /**
- * The `keyway` command line. Flags are parsed with node:util `parseArgs` (strict: an unknown or
- * misplaced flag is an error, not silently ignored), then one command module runs with a `CliContext`.
- * Exit codes: 0 ok, 1 the operation failed, 2 usage error.
+ * The `keyway` command line: the words are checked against the command table (command-specs.ts, args.ts),
+ * then one command module runs with a `CliContext`. Every failure is one line on stderr, or with `--json`
+ * one `{"error": {code, message, …}}` object.
+ * Exit codes: 0 ok, 1 the operation failed, 2 usage error (and `apply --dry-run --exit-code`: changes).
  */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isKeywayError } from '../core/errors.js';
+import { KEYWAY_VERSION } from '../core/version.js';
+import { AdminApiError } from './admin-client.js';
+import { commandNamed, list, parseCommandLine, str, type Parsed } from './args.js';
 import {
   CliError,
   DEFAULT_ADMIN_URL,
@@ -15,96 +18,12 @@ import {
 } from './context.js';
 import { applyCommand } from './commands/apply.js';
 import { exportCommand } from './commands/export.js';
-import { helpCommand, USAGE } from './commands/help.js';
+import { commandHelp, helpCommand, overview } from './commands/help.js';
 import { keysCommand, type KeysOptions } from './commands/keys.js';
 import { statusCommand } from './commands/status.js';
 import { logsCommand, type LogsOptions } from './commands/logs.js';
 import { usageCommand } from './commands/usage.js';
 import { versionCommand } from './commands/version.js';
-
-type Options = NonNullable<ParseArgsConfig['options']>;
-
-const GLOBAL: Options = {
-  'admin-url': { type: 'string' },
-  token: { type: 'string' },
-  'data-dir': { type: 'string' },
-  json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-};
-
-const COMMANDS: Record<string, Options> = {
-  start: { config: { type: 'string', short: 'c' }, workers: { type: 'string' } },
-  apply: {
-    file: { type: 'string', short: 'f' },
-    'dry-run': { type: 'boolean' },
-    workspace: { type: 'string', short: 'w' },
-  },
-  export: { workspace: { type: 'string', short: 'w' }, output: { type: 'string', short: 'o' } },
-  keys: {
-    app: { type: 'string' },
-    scopes: { type: 'string' },
-    'expires-in': { type: 'string' },
-    env: { type: 'string' },
-    tier: { type: 'string' },
-    grace: { type: 'string' },
-    workspace: { type: 'string', short: 'w' },
-  },
-  status: {},
-  logs: {
-    consumer: { type: 'string' },
-    route: { type: 'string' },
-    service: { type: 'string' },
-    status: { type: 'string' },
-    since: { type: 'string' },
-    until: { type: 'string' },
-    limit: { type: 'string' },
-    follow: { type: 'boolean' },
-  },
-  usage: {
-    key: { type: 'string' },
-    app: { type: 'string' },
-    consumer: { type: 'string' },
-    workspace: { type: 'string', short: 'w' },
-  },
-  version: {},
-  help: {},
-};
-
-type Values = Record<string, string | boolean | undefined>;
-
-function str(values: Values, name: string): string | undefined {
-  const v = values[name];
-  return typeof v === 'string' ? v : undefined;
-}
-
-function parse(argv: string[]): { command: string; values: Values; args: string[] } {
-  // All flags of all commands in one strict pass, then a check that each one belongs to the command:
-  // global flags may stand before or after the command name.
-  const all: Options = { ...GLOBAL };
-  for (const opts of Object.values(COMMANDS)) Object.assign(all, opts);
-  let parsed: { values: Values; positionals: string[] };
-  try {
-    parsed = parseArgs({ args: argv, options: all, allowPositionals: true, strict: true }) as typeof parsed;
-  } catch (err) {
-    throw new CliError(`${(err as Error).message}\nRun "keyway help" for usage.`, 2);
-  }
-  const [command = 'help', ...extra] = parsed.positionals;
-  const own = COMMANDS[command];
-  if (own === undefined) throw new CliError(`unknown command "${command}"\nRun "keyway help" for usage.`, 2);
-  // `keys` takes a subcommand and, for rotate/revoke, an id: `keyway keys rotate ID`.
-  const allowed = command === 'keys' ? 2 : 0;
-  if (extra.length > allowed)
-    throw new CliError(`unexpected argument "${extra[allowed]}" for "keyway ${command}"`, 2);
-  for (const name of Object.keys(parsed.values)) {
-    if (!(name in GLOBAL) && !(name in own))
-      throw new CliError(`"keyway ${command}" has no --${name} flag`, 2);
-  }
-  return {
-    command: parsed.values['help'] === true ? 'help' : command,
-    values: parsed.values,
-    args: extra,
-  };
-}
 
 async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) process.stderr.write('paste the key, then press Enter and Ctrl-D:\n');
@@ -119,8 +38,30 @@ export async function main(
   env: NodeJS.ProcessEnv = process.env,
   output: Output = processOutput,
 ): Promise<number> {
+  // Known before parsing, so that even a parse error comes out as JSON when JSON was asked for.
+  const json = argv.includes('--json');
+  let parsed: Parsed | undefined;
   try {
-    const { command, values, args } = parse(argv);
+    parsed = parseCommandLine(argv);
+    const { command, values, args } = parsed;
+    if (parsed.version) {
+      output.out(json ? JSON.stringify({ version: KEYWAY_VERSION }) : `keyway ${KEYWAY_VERSION}`);
+      return 0;
+    }
+    if (command === undefined) {
+      // `keyway` alone: the overview is what the person needs, but nothing was done (exit 2, like git).
+      if (parsed.help) {
+        output.out(overview());
+        return 0;
+      }
+      if (json) throw new CliError('no command given (see keyway help)', 2);
+      output.err(overview());
+      return 2;
+    }
+    if (parsed.help) {
+      output.out(commandHelp(command));
+      return 0;
+    }
     const token = str(values, 'token') ?? env['KEYWAY_ADMIN_TOKEN'];
     const ctx: CliContext = {
       adminUrl: str(values, 'admin-url') ?? env['KEYWAY_ADMIN_URL'] ?? DEFAULT_ADMIN_URL,
@@ -129,7 +70,7 @@ export async function main(
       output,
       ...(token === undefined ? {} : { token }),
     };
-    switch (command) {
+    switch (command.name) {
       case 'start': {
         // Loaded on demand: the other commands should not pay for loading the whole server.
         const { startCommand, parseWorkers } = await import('./commands/start.js');
@@ -140,13 +81,22 @@ export async function main(
           ...(workers === undefined ? {} : { workers }),
         });
       }
+      case 'demo': {
+        const { demoCommand } = await import('./commands/demo.js');
+        return await demoCommand(ctx, { listen: str(values, 'listen') });
+      }
       case 'apply': {
         const file = str(values, 'file');
-        if (file === undefined) throw new CliError('keyway apply needs -f FILE', 2);
+        if (file === undefined) throw new CliError('needs -f FILE, the declarative file to apply', 2);
+        const dryRun = values['dry-run'] === true;
+        if (values['exit-code'] === true && !dryRun)
+          throw new CliError('--exit-code goes with --dry-run (it reports whether there are changes)', 2);
         const workspace = str(values, 'workspace');
         return await applyCommand(ctx, {
           file,
-          dryRun: values['dry-run'] === true,
+          dryRun,
+          exitCode: values['exit-code'] === true,
+          selectTags: list(values, 'select-tag'),
           ...(workspace === undefined ? {} : { workspace }),
         });
       }
@@ -154,13 +104,13 @@ export async function main(
         const workspace = str(values, 'workspace');
         const outFile = str(values, 'output');
         return await exportCommand(ctx, {
+          selectTags: list(values, 'select-tag'),
           ...(workspace === undefined ? {} : { workspace }),
           ...(outFile === undefined ? {} : { outFile }),
         });
       }
       case 'keys': {
         const opts: KeysOptions = { sub: args[0], id: args[1], readStdin };
-        const flag = (name: string): string | undefined => str(values, name);
         const pairs: Array<[keyof KeysOptions, string]> = [
           ['app', 'app'],
           ['scopes', 'scopes'],
@@ -171,7 +121,7 @@ export async function main(
           ['workspace', 'workspace'],
         ];
         for (const [field, name] of pairs) {
-          const v = flag(name);
+          const v = str(values, name);
           if (v !== undefined) (opts as unknown as Record<string, string>)[field] = v;
         }
         return await keysCommand(ctx, opts);
@@ -186,10 +136,20 @@ export async function main(
       }
       case 'logs': {
         const opts: LogsOptions = { follow: values['follow'] === true };
-        for (const name of ['consumer', 'route', 'service', 'status', 'since', 'until', 'limit'] as const) {
+        for (const name of [
+          'consumer',
+          'route',
+          'service',
+          'status',
+          'since',
+          'until',
+          'workspace',
+        ] as const) {
           const v = str(values, name);
           if (v !== undefined) opts[name] = v;
         }
+        const tail = str(values, 'tail') ?? str(values, 'limit');
+        if (tail !== undefined) opts.tail = tail;
         return await logsCommand(ctx, opts);
       }
       case 'status':
@@ -197,22 +157,37 @@ export async function main(
       case 'version':
         return await versionCommand(ctx);
       default:
-        return await helpCommand(ctx);
+        return await helpCommand(ctx, args[0]);
     }
   } catch (err) {
-    if (err instanceof CliError) {
-      output.err(`keyway: ${err.message}`);
-      if (err.exitCode === 2 && !err.message.includes('keyway help')) output.err(USAGE);
-      return err.exitCode;
+    return report(err, parsed?.command?.name ?? commandNamed(argv), json, output);
+  }
+}
+
+/** One line on stderr (or one JSON object with `--json`) for any failure, and the exit code. */
+function report(err: unknown, command: string | undefined, json: boolean, output: Output): number {
+  const prefix = command === undefined ? 'keyway: ' : `keyway ${command}: `;
+  if (err instanceof CliError) {
+    if (json) output.err(JSON.stringify({ error: { code: err.code, message: err.message } }));
+    else {
+      const help = command === undefined ? 'keyway help' : `keyway ${command} --help`;
+      output.err(`${prefix}${err.message}${err.exitCode === 2 ? ` (see "${help}")` : ''}`);
     }
-    // Bad node settings and the like: the registry's message names the setting, never a secret.
-    if (isKeywayError(err)) {
-      output.err(`keyway: ${err.code}: ${err.message}`);
-      return 1;
-    }
-    output.err(
-      `keyway: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
-    );
+    return err.exitCode;
+  }
+  if (err instanceof AdminApiError) {
+    if (json) output.err(JSON.stringify({ error: err.toBody() }));
+    else output.err(`${prefix}${err.describe()}`);
     return 1;
   }
+  // Bad node settings and the like: the registry's message names the setting, never a secret.
+  if (isKeywayError(err)) {
+    if (json) output.err(JSON.stringify(err.toBody()));
+    else output.err(`${prefix}${err.code}: ${err.message}`);
+    return 1;
+  }
+  const text = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  if (json) output.err(JSON.stringify({ error: { code: 'KW_ERR_INTERNAL', message: text } }));
+  else output.err(`${prefix}unexpected error: ${text}`);
+  return 1;
 }

@@ -10,12 +10,13 @@
  */
 import cluster, { type Worker } from 'node:cluster';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { ensureAdminToken } from '../admin/admin-token.js';
 import { KEYWAY_VERSION } from '../core/version.js';
 import { loadKeySecret } from '../keys/key-secret.js';
 import { LocalCounterStore } from '../limits/local-store.js';
 import { answerCounterMessage } from '../limits/primary-store.js';
+import { nextStep } from '../server/banner.js';
+import { createLogger } from '../server/logger.js';
 import { loadSettings, type NodeSettings } from '../server/settings.js';
 import { openStore } from '../store/open-store.js';
 import { decodeEvent } from './change-events.js';
@@ -26,7 +27,7 @@ const KILL_GRACE_MS = 5_000;
 
 export async function runPrimary(opts: { workers: number; configFile?: string }): Promise<void> {
   const settings = loadSettings(opts.configFile === undefined ? {} : { configFile: opts.configFile });
-  const log = pino({ level: settings.log.level, base: { service: 'keyway', role: 'primary' } });
+  const log = createLogger(settings.log).child({ role: 'primary' });
   const token = await prepare(settings);
   const counters = new LocalCounterStore();
   const budget = new RestartBudget();
@@ -148,6 +149,7 @@ function printBanner(
     `  store        ${settings.database_url === undefined ? `sqlite ${join(settings.data_dir, 'keyway.db')}` : 'postgresql'}`,
     `  admin token  ${token.file}${token.created ? ' (created now, mode 0600)' : ''}`,
     '',
+    nextStep(),
   ];
   // stderr: stdout carries only JSON log lines, which collectors parse line by line.
   process.stderr.write(`${lines.join('\n')}\n`);

@@ -282,7 +282,7 @@ export function createConfigService(store: Store, opts: ConfigServiceOptions = {
     apply: (doc, applyOpts) =>
       applyDocument(store, doc, applyOpts, { notify, keys: opts.keys, secrets: opts.secrets }),
 
-    export: (workspace) => exportDocument(store, workspace),
+    export: (workspace, selectTags) => exportDocument(store, workspace, selectTags ?? []),
   };
 }
 

@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { KeywayError, validationError, type ErrorDetail } from '../core/errors.js';
 import {
+  KINDS,
   RESOURCE_KINDS,
   emptyWorkspaceState,
   type ConfigState,
@@ -25,7 +26,8 @@ import { configProblems, problemId, problemLabel } from './problems.js';
 import { importKeys, type KeyImporter } from './key-import.js';
 import { sealPluginSecrets } from './plugin-secrets.js';
 import { sealProviderKeys } from './provider-keys.js';
-import { resourceKey, userFields } from './resource-input.js';
+import { keyPath, resourceKey, userFields } from './resource-input.js';
+import { managedPart, selectionProblems, withSelectTags } from './select-tags.js';
 import { redactFields } from './resource-view.js';
 import type { Actor, ApplyResult, Change, DeclarativeDoc } from './types.js';
 
@@ -52,13 +54,21 @@ export async function applyDocument(
   }
 
   let keyCounts: { imported: number; unchanged: number; hashes: string[] } | undefined;
+  const select = normalized.selectTags;
   const run = async (tx: StoreTx): Promise<{ plan: Plan; version: number }> => {
     const current = await tx.loadAll();
     const stored = current.workspaces.find((w) => w.name === normalized.workspace);
-    const desired = sealSecrets(normalized, stored, secrets);
-    const plan = planChanges(stored, desired);
-    const problems = wouldBeProblems(current, stored, desired, secrets);
+    // With select tags the document is one part of the workspace: it is compared with that part only, and
+    // the rest (`others`) is kept as it is (src/control/select-tags.ts).
+    const { managed, others } = managedPart(stored, select);
+    const tagged = withSelectTags(normalized, managed);
+    const taken = takenOver(tagged, others);
+    if (taken.length > 0) throw documentError(taken);
+    const desired = sealSecrets(tagged, stored, secrets);
+    const plan = planChanges(managed, desired);
+    const problems = wouldBeProblems(current, stored, desired, secrets, others);
     if (problems.length > 0) throw documentError(problems);
+    await countDeletedKeys(tx, plan);
     if (!opts.dryRun) await write(tx, plan, desired, opts.actor);
     if (keys !== undefined && desired.keys.length > 0) keyCounts = await importKeys(tx, desired, keys, opts);
     return { plan, version: current.version };
@@ -87,10 +97,52 @@ export async function applyDocument(
   return result;
 }
 
-export async function exportDocument(store: Store, workspace: string): Promise<DeclarativeDoc> {
+export async function exportDocument(
+  store: Store,
+  workspace: string,
+  selectTags: string[] = [],
+): Promise<DeclarativeDoc> {
   const state = await store.read((tx) => tx.loadWorkspace(workspace));
   if (state === undefined) throw new KeywayError('KW_ERR_NOT_FOUND', { kind: 'workspace', name: workspace });
-  return toDocument(state);
+  if (selectTags.length === 0) return toDocument(state);
+  // Only the selection, with the selected tags left to `_info` (apply puts them back): decK's dump.
+  const part = managedPart(state, selectTags, { strip: true }).managed ?? state;
+  const { _format_version, description: _shared, ...rest } = toDocument(part);
+  return { _format_version, _info: { select_tags: [...selectTags] }, ...rest };
+}
+
+/**
+ * With select tags, a document may not take over a resource of the same key that lacks them: it belongs to
+ * someone else's file (or to no file), and silently tagging it would hand it to this one.
+ */
+function takenOver(desired: DesiredState, others: WorkspaceState | undefined): ErrorDetail[] {
+  if (others === undefined || desired.selectTags.length === 0) return [];
+  const details: ErrorDetail[] = [];
+  const tags = desired.selectTags.map((t) => `"${t}"`).join(', ');
+  for (const item of desired.items) {
+    const theirs = (others[item.kind] as Stored<ResourceKind>[]).some(
+      (r) => resourceKey(item.kind, r) === item.key,
+    );
+    if (theirs)
+      details.push({
+        path: item.path + keyPath(item.kind),
+        message:
+          `${KINDS[item.kind].singular} "${item.key}" already exists in workspace "${desired.workspace}" ` +
+          `without the tag ${tags}, so this document does not manage it: tag it, or rename this one`,
+      });
+  }
+  return details;
+}
+
+/** Sets `keys` on the deletion of an app that still has working API keys: they go with it. */
+async function countDeletedKeys(tx: StoreTx, plan: Plan): Promise<void> {
+  const apps = plan.changes.filter((c) => c.change.action === 'delete' && c.change.kind === 'apps');
+  if (apps.length === 0) return;
+  const counts = await tx.countLiveApiKeys(apps.flatMap((c) => (c.id === undefined ? [] : [c.id])));
+  for (const c of apps) {
+    const n = c.id === undefined ? 0 : (counts.get(c.id) ?? 0);
+    if (n > 0) c.change.keys = n;
+  }
 }
 
 async function write(tx: StoreTx, plan: Plan, desired: DesiredState, actor: Actor): Promise<void> {
@@ -148,14 +200,17 @@ async function write(tx: StoreTx, plan: Plan, desired: DesiredState, actor: Acto
 /**
  * `configProblems` on the configuration as it would be. Problems in the document's workspace all count (the
  * document is its whole state); elsewhere only problems the document introduces, e.g. a host collision.
+ * With select tags, `unselected` is the rest of the workspace, kept as it is and answering for its own
+ * old problems.
  */
 function wouldBeProblems(
   current: ConfigState,
   stored: WorkspaceState | undefined,
   desired: DesiredState,
   secrets: SecretBox | undefined,
+  unselected: WorkspaceState | undefined,
 ): ErrorDetail[] {
-  const next = desiredWorkspace(stored, desired);
+  const next = desiredWorkspace(stored, desired, unselected);
   const others = current.workspaces.filter((w) => w.name !== desired.workspace);
   const baseline = new Set(configProblems(current, secrets).map(problemId));
   const problems = configProblems({ version: current.version, workspaces: [...others, next] }, secrets);
@@ -164,6 +219,8 @@ function wouldBeProblems(
   for (const p of problems) {
     if (p.workspace === desired.workspace) {
       const at = paths.get(`${p.kind}|${p.key}`);
+      // A resource outside the selection answers for its own old problems, not this document.
+      if (at === undefined && unselected !== undefined && baseline.has(problemId(p))) continue;
       details.push(
         at === undefined
           ? { path: '', message: `${problemLabel(p, desired.workspace)}: ${p.message}` }
@@ -173,10 +230,16 @@ function wouldBeProblems(
       details.push({ path: '', message: `${problemLabel(p, desired.workspace)}: ${p.message}` });
     }
   }
+  if (unselected !== undefined) details.push(...selectionProblems(next, desired));
   return details;
 }
 
-function desiredWorkspace(stored: WorkspaceState | undefined, desired: DesiredState): WorkspaceState {
+/** The workspace as it would be: the document's resources (with stored ids), plus `others` kept as they are. */
+function desiredWorkspace(
+  stored: WorkspaceState | undefined,
+  desired: DesiredState,
+  others: WorkspaceState | undefined,
+): WorkspaceState {
   const now = new Date().toISOString();
   const state = emptyWorkspaceState(desired.workspace);
   if (desired.description !== undefined) state.description = desired.description;
@@ -191,6 +254,16 @@ function desiredWorkspace(stored: WorkspaceState | undefined, desired: DesiredSt
     const old = ids.get(`${item.kind}|${item.key}`);
     const meta = { id: old?.id ?? randomUUID(), created_at: old?.created_at ?? now, updated_at: now };
     (state[item.kind] as Stored<ResourceKind>[]).push({ ...item.resource, ...meta });
+  }
+  if (others !== undefined) {
+    for (const kind of RESOURCE_KINDS) {
+      (state[kind] as Stored<ResourceKind>[]).push(...(others[kind] as Stored<ResourceKind>[]));
+      (state[kind] as Stored<ResourceKind>[]).sort((a, b) => {
+        const ka = resourceKey(kind, a);
+        const kb = resourceKey(kind, b);
+        return ka < kb ? -1 : ka > kb ? 1 : 0;
+      });
+    }
   }
   return state;
 }

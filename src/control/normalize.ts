@@ -14,7 +14,7 @@ import {
   type ResourceKind,
   type ResourceTypes,
 } from '../model/index.js';
-import { nameSchema } from '../model/common.js';
+import { nameSchema, tagsSchema } from '../model/common.js';
 import { importKeyBody, type ImportKeyInput } from '../keys/key-schemas.js';
 import { withoutSealedMarkers } from './provider-keys.js';
 import { isObject, keyPath, parseResource } from './resource-input.js';
@@ -37,17 +37,25 @@ export interface DesiredKey {
 export interface DesiredState {
   workspace: string;
   description: string | undefined;
+  /** `_info.select_tags`: the document manages only resources carrying all of them (decK's select tags). */
+  selectTags: string[];
   items: DesiredItem[];
   keys: DesiredKey[];
   details: ErrorDetail[];
 }
 
-const documentSchema = {
+/** The document's top level (docs/declarative-config.md lists every field; a test checks). */
+export const documentSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['_format_version'],
   properties: {
     _format_version: { const: '1' },
+    _info: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { select_tags: { ...tagsSchema, minItems: 1 } },
+    },
     workspace: nameSchema,
     description: { type: 'string', maxLength: 1024 },
     upstreams: { type: 'array' },
@@ -71,6 +79,10 @@ export function normalizeDocument(doc: unknown): DesiredState {
   const root = isObject(doc) ? doc : {};
   const workspace = typeof root['workspace'] === 'string' ? root['workspace'] : DEFAULT_WORKSPACE;
   const description = typeof root['description'] === 'string' ? root['description'] : undefined;
+  const info = isObject(root['_info']) ? root['_info'] : {};
+  const selectTags = Array.isArray(info['select_tags'])
+    ? info['select_tags'].filter((t): t is string => typeof t === 'string')
+    : [];
   const items: DesiredItem[] = [];
   const firstSeen = new Map<string, string>();
   /** Per item, reference fields taken from the enclosing resource: not the document's to answer for. */
@@ -202,10 +214,11 @@ export function normalizeDocument(doc: unknown): DesiredState {
   list(root, 'ai_models').forEach((m, i) => add('ai_models', m, `/ai_models/${i}`));
   list(root, 'prompt_apis').forEach((p, i) => add('prompt_apis', p, `/prompt_apis/${i}`));
 
-  // References resolve inside the document: it is the whole desired state of the workspace.
+  // References resolve inside the document: it is the whole desired state of the workspace. With select
+  // tags it is only a part, and references are checked against the workspace it applies to (declarative.ts).
   const keys = new Map<ResourceKind, Set<string>>(RESOURCE_KINDS.map((k) => [k, new Set<string>()]));
   for (const item of items) keys.get(item.kind)?.add(item.key);
-  for (const item of items) {
+  for (const item of selectTags.length > 0 ? [] : items) {
     const fields = item.resource as unknown as Record<string, unknown>;
     for (const ref of KINDS[item.kind].references) {
       const value = fields[ref.field];
@@ -228,7 +241,7 @@ export function normalizeDocument(doc: unknown): DesiredState {
     else seenKeys.set(k.input.key, k.path);
   }
 
-  return { workspace, description, items, keys: appKeyList, details };
+  return { workspace, description, selectTags, items, keys: appKeyList, details };
 }
 
 /** The key of a resource that failed validation, when its key fields are at least strings. */

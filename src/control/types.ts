@@ -16,6 +16,8 @@ export interface Actor {
 /** The declarative file: one workspace's desired state (see docs/declarative-config.md). */
 export interface DeclarativeDoc {
   _format_version: '1';
+  /** `select_tags`: the document manages only the resources carrying all of them (docs/declarative-config.md). */
+  _info?: { select_tags?: string[] };
   workspace?: string;
   description?: string;
   upstreams?: ResourceTypes['upstreams'][];
@@ -68,6 +70,8 @@ export interface Change {
   /** The resource's fields, as reported and audited: AI provider keys without their secrets. */
   before?: unknown;
   after?: unknown;
+  /** For a deleted app: how many API keys that still work go with it. */
+  keys?: number;
 }
 
 export interface ApplyResult {
@@ -117,6 +121,9 @@ export interface ConfigService {
 
   /** Makes the workspace named in the document look exactly like the document. */
   apply(doc: unknown, opts: { dryRun: boolean; actor: Actor }): Promise<ApplyResult>;
-  /** The workspace as a declarative document that `apply` takes back unchanged. */
-  export(workspace: string): Promise<DeclarativeDoc>;
+  /**
+   * The workspace as a declarative document that `apply` takes back unchanged; with select tags, only the
+   * resources carrying all of them, and `_info.select_tags` so the document applies with the same selection.
+   */
+  export(workspace: string, selectTags?: string[]): Promise<DeclarativeDoc>;
 }

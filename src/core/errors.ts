@@ -132,6 +132,11 @@ export const ERRORS = {
   KW_ERR_NODE_CONFIG: { status: 400, kind: 'misuse', message: 'invalid node setting {field}: {reason}' },
   KW_ERR_TLS_CONFIG: { status: 400, kind: 'misuse', message: 'invalid TLS setting {field}: {reason}' },
   KW_ERR_CLI_USAGE: { status: 400, kind: 'misuse', message: '{reason}' },
+  KW_ERR_ADMIN_UNREACHABLE: {
+    status: 503,
+    kind: 'misuse',
+    message: 'cannot reach the Keyway admin API at {url}: {reason}',
+  },
 } as const satisfies Record<string, ErrorDef>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { buildAdminApp } from '../admin/app.js';
 import { ensureAdminToken } from '../admin/admin-token.js';
 import type { NodeStatus } from '../admin/types.js';
@@ -29,6 +29,8 @@ import { startObservability, type Observability } from '../observe/observability
 import type { BudgetAlertSink } from '../observe/alerts/budget-alerts.js';
 import type { QuotaAlertSink } from '../observe/alerts/quota-alerts.js';
 import { loadObserveSettings } from '../observe/observe-settings.js';
+import { nextStep } from './banner.js';
+import { createLogger } from './logger.js';
 import { releaseYoungGeneration, tuneRuntime } from './runtime-tuning.js';
 import { loadSettings, type NodeSettings } from './settings.js';
 
@@ -50,7 +52,7 @@ export interface StartOptions {
   settings?: NodeSettings;
   /** Install SIGTERM/SIGINT handlers that drain and exit (the CLI does; tests don't). */
   handleSignals?: boolean;
-  /** Print the startup banner on stdout (the CLI does). */
+  /** Print the startup banner on stderr (the CLI does; stdout is for log lines). */
   banner?: boolean;
   logger?: Logger;
 }
@@ -59,7 +61,7 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
   tuneRuntime();
   const settings =
     opts.settings ?? loadSettings(opts.configFile === undefined ? {} : { configFile: opts.configFile });
-  const log = opts.logger ?? pino({ level: settings.log.level, base: { service: 'keyway' } });
+  const log = opts.logger ?? createLogger(settings.log);
   const stopAuthLog = logAuthEvents(log);
   let trusted: TrustedProxies;
   try {
@@ -351,7 +353,7 @@ function printBanner(node: RunningNode, dialect: string, created: boolean): void
     `  store        ${dialect === 'sqlite' ? `sqlite ${join(node.settings.data_dir, 'keyway.db')}` : 'postgresql'}`,
     `  admin token  ${node.adminTokenFile}${created ? ' (created now, mode 0600)' : ''}`,
     '',
-    'Next: keyway apply -f examples/weather.yaml',
+    nextStep(),
   ];
   // stderr: stdout carries only JSON log lines, which collectors parse line by line.
   process.stderr.write(`${lines.join('\n')}\n`);

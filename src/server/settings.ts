@@ -38,7 +38,11 @@ export interface NodeSettings {
     keepalive_timeout_ms: number;
   };
   admin: { listen: ListenAddress };
-  log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
+  log: {
+    level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+    /** `json` lines, `pretty` readable lines, or `auto`: pretty when stdout is a terminal (logger.ts). */
+    format: 'auto' | 'json' | 'pretty';
+  };
   /** How often a node checks the store for a newer config version (the cluster fallback path). */
   poll_interval_ms: number;
   /** `redis://…`: shared counters and change events between nodes (src/cluster/, docs/cluster.md). */
@@ -90,7 +94,10 @@ const fileSchema = {
     log: {
       type: 'object',
       additionalProperties: false,
-      properties: { level: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] } },
+      properties: {
+        level: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
+        format: { enum: ['auto', 'json', 'pretty'] },
+      },
     },
     poll_interval_ms: { type: 'integer', minimum: 50, maximum: 600_000 },
     redis_url: { type: 'string', pattern: '^rediss?://' },
@@ -112,7 +119,7 @@ interface FileSettings {
     keepalive_timeout_ms?: number;
   };
   admin?: { listen?: string };
-  log?: { level?: NodeSettings['log']['level'] };
+  log?: { level?: NodeSettings['log']['level']; format?: NodeSettings['log']['format'] };
   poll_interval_ms?: number;
   redis_url?: string;
   redis_prefix?: string;
@@ -220,6 +227,13 @@ export function loadSettings(opts: { configFile?: string; env?: NodeJS.ProcessEn
       reason: `unknown level "${level}"`,
     });
   }
+  const format = pick('KEYWAY_LOG_FORMAT', file.log?.format, 'auto');
+  if (format !== 'auto' && format !== 'json' && format !== 'pretty') {
+    throw new KeywayError('KW_ERR_NODE_CONFIG', {
+      field: 'KEYWAY_LOG_FORMAT',
+      reason: 'must be auto, json or pretty',
+    });
+  }
 
   const settings: NodeSettings = {
     data_dir: resolve(pick('KEYWAY_DATA_DIR', file.data_dir, './data')),
@@ -240,7 +254,7 @@ export function loadSettings(opts: { configFile?: string; env?: NodeJS.ProcessEn
     admin: {
       listen: parseListen(pick('KEYWAY_ADMIN_LISTEN', file.admin?.listen, '127.0.0.1:8001'), 'admin.listen'),
     },
-    log: { level: level as NodeSettings['log']['level'] },
+    log: { level: level as NodeSettings['log']['level'], format },
     poll_interval_ms: num('KEYWAY_POLL_INTERVAL_MS', file.poll_interval_ms, 1000),
     redis_prefix: redisPrefix,
   };

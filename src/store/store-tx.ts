@@ -313,6 +313,20 @@ export class SqlStoreTx implements StoreTx {
     return created;
   }
 
+  async countLiveApiKeys(appIds: string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    if (appIds.length === 0) return out;
+    const rows = await this.#db
+      .selectFrom('api_keys')
+      .select((eb) => ['app_id', eb.fn.countAll().as('n')])
+      .where('app_id', 'in', appIds)
+      .where('status', '=', 'active')
+      .groupBy('app_id')
+      .execute();
+    for (const r of rows) out.set(r.app_id, Number(r.n));
+    return out;
+  }
+
   /** The audit view of a key (no hash), for callers writing their own audit rows. */
   static auditView(key: StoredApiKey): Omit<StoredApiKey, 'hash'> {
     return auditView(key);

@@ -127,6 +127,8 @@ export interface StoreTx {
   /** API keys inside a config transaction (declarative import); never bumps the config version. */
   findApiKeyByHash(hash: string): Promise<StoredApiKey | undefined>;
   insertApiKey(key: NewApiKey): Promise<StoredApiKey>;
+  /** Keys not revoked, per app id: what deleting those apps would take with them. */
+  countLiveApiKeys(appIds: string[]): Promise<Map<string, number>>;
   /** The version as this transaction sees it (before its own bump). */
   configVersion(): Promise<number>;
 }

@@ -1,6 +1,6 @@
 /**
  * Runs Keyway as a newcomer does: `node bin/keyway.js start` in its own process, on port 0, with a fresh
- * data directory. The addresses are read from the startup banner.
+ * data directory. The addresses are read from the startup banner (on stderr; stdout holds the logs).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -61,12 +61,10 @@ export async function startKeyway(
     // The banner is for people: it goes to stderr, stdout carries only JSON log lines.
     const check = () => {
       if (/admin token\s+\S+/.test(out)) {
-        child.stdout?.off('data', check);
         child.stderr?.off('data', check);
         resolve();
       }
     };
-    child.stdout?.on('data', check);
     child.stderr?.on('data', check);
     void exited.then(([code]) =>
       reject(new Error(`keyway exited with ${String(code)} before starting:\n${out}`)),

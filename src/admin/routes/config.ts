@@ -4,7 +4,7 @@
  * `POST /config` takes back with no changes. The CLI speaks YAML and sends JSON here.
  */
 import type { FastifyInstance } from 'fastify';
-import { nameSchema } from '../../model/common.js';
+import { nameSchema, tagsSchema } from '../../model/common.js';
 import { DEFAULT_WORKSPACE } from '../../model/index.js';
 import type { RouteContext } from '../app.js';
 import { applyResult, declarativeDoc, errorResponses } from '../schemas.js';
@@ -14,6 +14,8 @@ interface ApplyQuery {
 }
 interface ExportQuery {
   workspace?: string;
+  /** One tag, or several when the parameter is repeated. */
+  select_tag?: string | string[];
 }
 
 export function configRoutes(app: FastifyInstance, { deps, actor }: RouteContext): void {
@@ -45,10 +47,26 @@ export function configRoutes(app: FastifyInstance, { deps, actor }: RouteContext
       schema: {
         tags,
         summary: 'Export a workspace as a declarative document',
-        querystring: { type: 'object', additionalProperties: false, properties: { workspace: nameSchema } },
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            workspace: nameSchema,
+            select_tag: {
+              anyOf: [tagsSchema.items, tagsSchema],
+              description: 'Only resources carrying every one of these tags (repeat the parameter).',
+            },
+          },
+        },
         response: { 200: declarativeDoc, ...errorResponses },
       },
     },
-    async (req) => deps.config.export(req.query.workspace ?? DEFAULT_WORKSPACE),
+    async (req) => {
+      const select = req.query.select_tag ?? [];
+      return deps.config.export(
+        req.query.workspace ?? DEFAULT_WORKSPACE,
+        typeof select === 'string' ? [select] : select,
+      );
+    },
   );
 }

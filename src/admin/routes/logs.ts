@@ -1,4 +1,4 @@
-/** Call-record search: `GET /logs` (docs/observability.md). */
+/** Call-record search: `GET /logs`, every workspace, or `GET /workspaces/:workspace/logs` (docs/observability.md). */
 import type { FastifyInstance } from 'fastify';
 import { KeywayError } from '../../core/errors.js';
 import { searchLogs } from '../../observe/store/log-search.js';
@@ -47,8 +47,12 @@ interface LogsQuery {
 }
 
 export function logRoutes(app: FastifyInstance, { deps }: RouteContext): void {
-  app.get<{ Querystring: LogsQuery }>(
-    '/logs',
+  for (const base of ['', '/workspaces/:workspace']) logRoute(app, deps, base);
+}
+
+function logRoute(app: FastifyInstance, deps: RouteContext['deps'], base: string): void {
+  app.get<{ Querystring: LogsQuery; Params: { workspace?: string } }>(
+    `${base}/logs`,
     {
       schema: {
         tags: ['observability'],
@@ -77,8 +81,10 @@ export function logRoutes(app: FastifyInstance, { deps }: RouteContext): void {
       const clean = Object.fromEntries(
         Object.entries(filters).filter(([, v]) => v !== undefined && v !== ''),
       );
+      const workspace = req.params.workspace;
       return searchLogs(observe.store, {
         ...clean,
+        ...(workspace === undefined ? {} : { workspace }),
         since,
         until,
         limit: limit ?? 100,

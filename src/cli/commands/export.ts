@@ -1,30 +1,26 @@
 /**
- * `keyway export [--workspace W] [-o FILE]`: the workspace as a declarative YAML file. Applying the
- * output unchanged changes nothing, so `export` is also how to start managing a hand-built setup as code.
+ * `keyway export [--workspace W] [--select-tag T]… [-o FILE]`: the workspace (or the part of it carrying
+ * the select tags) as a declarative YAML file. Applying the output unchanged changes nothing, so `export`
+ * is also how to start managing a hand-built setup as code.
  */
 import { open } from 'node:fs/promises';
 import { stringify } from 'yaml';
 import type { DeclarativeDoc } from '../../control/types.js';
-import { AdminApiError, adminClient } from '../admin-client.js';
+import { adminClient } from '../admin-client.js';
 import { CliError, type CliContext } from '../context.js';
 
 export interface ExportOptions {
   workspace?: string;
+  selectTags?: string[];
   outFile?: string;
 }
 
 export async function exportCommand(ctx: CliContext, opts: ExportOptions): Promise<number> {
-  const query = opts.workspace === undefined ? '' : `?workspace=${encodeURIComponent(opts.workspace)}`;
-  let doc: DeclarativeDoc;
-  try {
-    doc = await adminClient(ctx).request<DeclarativeDoc>('GET', `/config${query}`);
-  } catch (err) {
-    if (err instanceof AdminApiError) {
-      ctx.output.err(`export failed: ${err.describe()}`);
-      return 1;
-    }
-    throw err;
-  }
+  const params = new URLSearchParams();
+  if (opts.workspace !== undefined) params.set('workspace', opts.workspace);
+  for (const tag of new Set(opts.selectTags ?? [])) params.append('select_tag', tag);
+  const query = params.size === 0 ? '' : `?${params.toString()}`;
+  const doc = await adminClient(ctx).request<DeclarativeDoc>('GET', `/config${query}`);
   const text = ctx.json
     ? JSON.stringify(doc, null, 2) + '\n'
     : `# Exported by keyway export on ${new Date().toISOString()}. Apply with: keyway apply -f FILE\n` +
@@ -44,6 +40,8 @@ export async function exportCommand(ctx: CliContext, opts: ExportOptions): Promi
   } catch (err) {
     throw new CliError(
       `cannot write ${opts.outFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      1,
+      'KW_ERR_CONFIG_FILE',
     );
   }
   ctx.output.err(`wrote ${opts.outFile}`);

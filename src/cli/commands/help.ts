@@ -1,30 +1,59 @@
-/** `keyway help`: usage. Kept next to the flags in main.ts so the two are read together. */
-import type { CliContext } from '../context.js';
+/** `keyway help [COMMAND]` and `--help`: printed from the same table the parser checks (command-specs.ts). */
+import { COMMANDS, GLOBAL_FLAGS, commandSpec, type CommandSpec, type FlagSpec } from '../command-specs.js';
+import { CliError, type CliContext } from '../context.js';
 
-export const USAGE = `Usage: keyway <command> [flags]
+function flagLine(name: string, f: FlagSpec): [string, string] {
+  const short = f.short === undefined ? '    ' : `-${f.short}, `;
+  const value = f.type === 'string' ? ` ${f.value ?? 'VALUE'}` : '';
+  return [`  ${short}--${name}${value}`, f.help + (f.multiple === true ? ' (repeatable)' : '')];
+}
 
-Commands:
-  start   [--config FILE] [--workers N]           run a Keyway node (proxy + admin API); N processes
-  apply   -f FILE [--dry-run] [--workspace W]     make a workspace match a declarative YAML file
-  export  [--workspace W] [-o FILE]               print a workspace as declarative YAML
-  keys    create|list|rotate|revoke|import …      API keys (keyway keys with no subcommand: usage)
-  usage   --key ID | --app NAME | --consumer NAME  quota usage of the current period
-  logs    [--status 5xx] [--since 2h] [--consumer C] [--route R] [--follow]
-                                                  call records, oldest first; --follow streams new ones
-  status                                          show what the running node serves
-  version                                         print the CLI version
-  help                                            show this text
+function columns(rows: Array<[string, string]>): string[] {
+  const width = Math.max(...rows.map(([l]) => l.length)) + 2;
+  return rows.map(([l, r]) => (l.length >= width - 1 ? `${l}  ${r}` : l.padEnd(width) + r));
+}
 
-Global flags:
-  --admin-url URL   admin API (env KEYWAY_ADMIN_URL, default http://127.0.0.1:8001)
-  --token TOKEN     admin token (env KEYWAY_ADMIN_TOKEN, default: read <data dir>/admin-token)
-  --data-dir DIR    data directory (env KEYWAY_DATA_DIR, default ./data)
-  --json            machine-readable output
-  -h, --help        show this text
+/** The overview: commands and the global flags. */
+export function overview(): string {
+  return [
+    'Usage: keyway <command> [flags]',
+    '',
+    'Commands:',
+    ...columns(COMMANDS.map((c) => [`  ${c.name}`, c.summary])),
+    '',
+    'Flags for commands that call the admin API:',
+    ...columns(Object.entries(GLOBAL_FLAGS).map(([name, f]) => flagLine(name, f))),
+    '',
+    'Run "keyway <command> --help" for a command’s flags. Docs: docs/cli.md',
+  ].join('\n');
+}
 
-Docs: docs/cli.md, docs/declarative-config.md, docs/admin-api.md`;
+export function commandHelp(c: CommandSpec): string {
+  const own = Object.entries(c.flags).map(([name, f]) => flagLine(name, f));
+  const globals = Object.entries(GLOBAL_FLAGS)
+    .filter(([name]) => c.admin || name === 'help' || (name === 'json' && c.name === 'version'))
+    .map(([name, f]) => flagLine(name, f));
+  return [
+    ...c.usage.map((u, i) => `${i === 0 ? 'Usage: ' : '       '}keyway ${u}`),
+    '',
+    `${c.summary[0]?.toUpperCase() ?? ''}${c.summary.slice(1)}.`,
+    ...(own.length > 0 ? ['', 'Flags:', ...columns(own)] : []),
+    ...(c.notes === undefined ? [] : ['', ...c.notes]),
+    '',
+    'Global flags:',
+    ...columns(globals),
+    '',
+    `Docs: docs/cli.md#${c.name}`,
+  ].join('\n');
+}
 
-export async function helpCommand(ctx: CliContext): Promise<number> {
-  ctx.output.out(USAGE);
+export async function helpCommand(ctx: CliContext, topic?: string): Promise<number> {
+  if (topic === undefined) {
+    ctx.output.out(overview());
+    return 0;
+  }
+  const spec = commandSpec(topic);
+  if (spec === undefined) throw new CliError(`no command "${topic}" to show help for`, 2);
+  ctx.output.out(commandHelp(spec));
   return 0;
 }

@@ -7,7 +7,7 @@
  */
 import type { ApiKeyView, IssuedKey } from '../../keys/key-service.js';
 import type { Page } from '../../store/types.js';
-import { AdminApiError, adminClient } from '../admin-client.js';
+import { adminClient } from '../admin-client.js';
 import { CliError, type CliContext } from '../context.js';
 
 export interface KeysOptions {
@@ -24,91 +24,85 @@ export interface KeysOptions {
   readStdin: () => Promise<string>;
 }
 
-export const KEYS_USAGE = `keyway keys create --app APP [--scopes a,b] [--expires-in 30d] [--env live|test] [--tier T]
-keyway keys list [--app APP]
-keyway keys rotate ID [--grace 24h]
-keyway keys revoke ID
-keyway keys import --app APP [--scopes a,b] [--expires-in 30d]   (reads the key from stdin)`;
+const SUBCOMMANDS = ['create', 'list', 'rotate', 'revoke', 'import'];
 
 export async function keysCommand(ctx: CliContext, opts: KeysOptions): Promise<number> {
   const client = adminClient(ctx);
   const base = opts.workspace === undefined ? '' : `/workspaces/${encodeURIComponent(opts.workspace)}`;
   const app = (): string => {
-    if (opts.app === undefined || opts.app === '')
-      throw new CliError(`keyway keys ${opts.sub ?? ''} needs --app APP`, 2);
+    if (opts.app === undefined || opts.app === '') throw new CliError(`${opts.sub ?? ''} needs --app APP`, 2);
     return encodeURIComponent(opts.app);
   };
   const id = (): string => {
-    if (opts.id === undefined) throw new CliError(`keyway keys ${opts.sub ?? ''} needs the key's ID`, 2);
+    if (opts.id === undefined) throw new CliError(`${opts.sub ?? ''} needs the key's ID`, 2);
     return encodeURIComponent(opts.id);
   };
-  try {
-    switch (opts.sub) {
-      case 'create': {
-        const body: Record<string, unknown> = fields(opts);
-        if (opts.env !== undefined) body['env'] = opts.env;
-        const issued = await client.request<IssuedKey>('POST', `${base}/apps/${app()}/keys`, body);
-        printIssued(ctx, issued, `New key for app ${issued.record.app}`);
-        return 0;
-      }
-      case 'import': {
-        const key = (await opts.readStdin()).trim();
-        if (key === '') throw new CliError('keyway keys import reads the key from stdin, and got nothing', 2);
-        const record = await client.request<ApiKeyView>('POST', `${base}/apps/${app()}/keys/import`, {
-          key,
-          ...fields(opts),
-        });
-        if (ctx.json) ctx.output.out(JSON.stringify(record, null, 2));
-        else ctx.output.out(`imported ${record.visible_id} for app ${record.app} (id ${record.id})`);
-        return 0;
-      }
-      case 'list': {
-        const query = opts.app === undefined ? '' : `?app=${app()}`;
-        const rows: ApiKeyView[] = [];
-        let page = await client.request<Page<ApiKeyView>>('GET', `${base}/keys${query}`);
+  if (opts.sub === undefined || !SUBCOMMANDS.includes(opts.sub)) {
+    throw new CliError(
+      opts.sub === undefined
+        ? `needs a subcommand: ${SUBCOMMANDS.join(', ')}`
+        : `unknown subcommand "${opts.sub}"; the subcommands are ${SUBCOMMANDS.join(', ')}`,
+      2,
+    );
+  }
+  if ((opts.sub === 'create' || opts.sub === 'import' || opts.sub === 'list') && opts.id !== undefined)
+    throw new CliError(`unexpected argument "${opts.id}" (${opts.sub} takes no ID)`, 2);
+  switch (opts.sub) {
+    case 'create': {
+      const body: Record<string, unknown> = fields(opts);
+      if (opts.env !== undefined) body['env'] = opts.env;
+      const issued = await client.request<IssuedKey>('POST', `${base}/apps/${app()}/keys`, body);
+      printIssued(ctx, issued, `New key for app ${issued.record.app}`);
+      return 0;
+    }
+    case 'import': {
+      const key = (await opts.readStdin()).trim();
+      if (key === '') throw new CliError('import reads the key from stdin, and got nothing', 2);
+      const record = await client.request<ApiKeyView>('POST', `${base}/apps/${app()}/keys/import`, {
+        key,
+        ...fields(opts),
+      });
+      if (ctx.json) ctx.output.out(JSON.stringify(record, null, 2));
+      else ctx.output.out(`imported ${record.visible_id} for app ${record.app} (id ${record.id})`);
+      return 0;
+    }
+    case 'list': {
+      const query = opts.app === undefined ? '' : `?app=${app()}`;
+      const rows: ApiKeyView[] = [];
+      let page = await client.request<Page<ApiKeyView>>('GET', `${base}/keys${query}`);
+      rows.push(...page.data);
+      while (page.next !== null) {
+        const sep = query === '' ? '?' : '&';
+        page = await client.request<Page<ApiKeyView>>('GET', `${base}/keys${query}${sep}after=${page.next}`);
         rows.push(...page.data);
-        while (page.next !== null) {
-          const sep = query === '' ? '?' : '&';
-          page = await client.request<Page<ApiKeyView>>(
-            'GET',
-            `${base}/keys${query}${sep}after=${page.next}`,
-          );
-          rows.push(...page.data);
-        }
-        if (ctx.json) ctx.output.out(JSON.stringify(rows, null, 2));
-        else printTable(ctx, rows);
-        return 0;
       }
-      case 'rotate': {
-        const body = opts.grace === undefined ? {} : { grace_period_s: seconds(opts.grace, '--grace') };
-        const issued = await client.request<IssuedKey & { previous: ApiKeyView }>(
-          'POST',
-          `${base}/keys/${id()}/rotate`,
-          body,
+      if (ctx.json) ctx.output.out(JSON.stringify(rows, null, 2));
+      else printTable(ctx, rows);
+      return 0;
+    }
+    case 'rotate': {
+      const body = opts.grace === undefined ? {} : { grace_period_s: seconds(opts.grace, '--grace') };
+      const issued = await client.request<IssuedKey & { previous: ApiKeyView }>(
+        'POST',
+        `${base}/keys/${id()}/rotate`,
+        body,
+      );
+      printIssued(ctx, issued, `Rotated: new key for app ${issued.record.app}`);
+      if (!ctx.json)
+        ctx.output.out(
+          `old key ${issued.previous.visible_id} works until ${issued.previous.grace_until ?? '-'}`,
         );
-        printIssued(ctx, issued, `Rotated: new key for app ${issued.record.app}`);
-        if (!ctx.json)
-          ctx.output.out(
-            `old key ${issued.previous.visible_id} works until ${issued.previous.grace_until ?? '-'}`,
-          );
-        return 0;
-      }
-      case 'revoke': {
-        const record = await client.request<ApiKeyView>('DELETE', `${base}/keys/${id()}`);
-        if (ctx.json) ctx.output.out(JSON.stringify(record, null, 2));
-        else
-          ctx.output.out(`revoked ${record.visible_id} (id ${record.id}): the next request with it gets 401`);
-        return 0;
-      }
-      default:
-        throw new CliError(`keyway keys needs a subcommand:\n${KEYS_USAGE}`, 2);
+      return 0;
     }
-  } catch (err) {
-    if (err instanceof AdminApiError) {
-      ctx.output.err(`keys ${opts.sub ?? ''} failed: ${err.describe()}`);
-      return 1;
+    case 'revoke': {
+      const record = await client.request<ApiKeyView>('DELETE', `${base}/keys/${id()}`);
+      if (ctx.json) ctx.output.out(JSON.stringify(record, null, 2));
+      else
+        ctx.output.out(`revoked ${record.visible_id} (id ${record.id}): the next request with it gets 401`);
+      return 0;
     }
-    throw err;
+    default:
+      throw new CliError(`unknown subcommand "${opts.sub}"`, 2);
   }
 }
 

@@ -1,12 +1,14 @@
 /**
  * `keyway logs`: call records from the admin API's `/logs`, one line per call (or JSON lines with
- * `--json`), oldest at the top like a log file. `--follow` keeps polling for new records: records are
- * written in batches and stamped with their arrival time, so each poll looks a little back (LOOKBACK_MS)
- * and skips what it has already printed.
+ * `--json`), oldest at the top like a log file: the newest `--tail N`, and a note on stderr when more
+ * records match. `--follow` keeps polling for new records: records are written in batches and stamped
+ * with their arrival time, so each poll looks a little back (LOOKBACK_MS) and skips what it has already
+ * printed. A node that restarts (or a network that blinks) does not end `--follow`: it says so once,
+ * keeps trying, and carries on from where it was.
  */
 import type { StoredCallRecord } from '../../observe/store/log-search.js';
 import { AdminApiError, adminClient } from '../admin-client.js';
-import type { CliContext } from '../context.js';
+import { CliError, type CliContext } from '../context.js';
 
 export interface LogsOptions {
   consumer?: string;
@@ -15,7 +17,9 @@ export interface LogsOptions {
   status?: string;
   since?: string;
   until?: string;
-  limit?: string;
+  workspace?: string;
+  /** How many of the newest records to print first (`--tail`, alias `--limit`). */
+  tail?: string;
   follow?: boolean;
   /** Poll interval for --follow (tests shorten it); stops after `maxPolls` when given. */
   pollMs?: number;
@@ -24,6 +28,10 @@ export interface LogsOptions {
 
 const LOOKBACK_MS = 10_000;
 const SEEN_MAX = 50_000;
+/** The admin API's page limit: the most `--tail` can ask for in one request. */
+const TAIL_MAX = 1000;
+/** While the node is away, polls slow down to this. */
+const RETRY_MAX_MS = 5_000;
 
 interface Page {
   data: StoredCallRecord[];
@@ -61,30 +69,34 @@ function aiPart(r: StoredCallRecord): string {
 
 function query(opts: LogsOptions, extra: Record<string, string>): string {
   const p = new URLSearchParams();
-  for (const k of ['consumer', 'route', 'service', 'status', 'since', 'until', 'limit'] as const) {
+  for (const k of ['consumer', 'route', 'service', 'status', 'since', 'until'] as const) {
     const v = opts[k];
     if (v !== undefined) p.set(k, v);
   }
   for (const [k, v] of Object.entries(extra)) p.set(k, v);
-  return `/logs?${p.toString()}`;
+  const base = opts.workspace === undefined ? '' : `/workspaces/${encodeURIComponent(opts.workspace)}`;
+  return `${base}/logs?${p.toString()}`;
+}
+
+function tailOf(opts: LogsOptions): number {
+  if (opts.tail === undefined) return opts.follow === true ? 20 : 100;
+  const n = Number(opts.tail);
+  if (!/^[0-9]+$/.test(opts.tail) || n < 1 || n > TAIL_MAX)
+    throw new CliError(`--tail must be a whole number from 1 to ${TAIL_MAX}, not "${opts.tail}"`, 2);
+  return n;
+}
+
+/** Worth waiting out while following: the node is down, restarting, or not ready yet. */
+function transient(err: unknown): boolean {
+  if (err instanceof CliError) return err.code === 'KW_ERR_ADMIN_UNREACHABLE';
+  return err instanceof AdminApiError && err.status >= 500;
 }
 
 export async function logsCommand(ctx: CliContext, opts: LogsOptions): Promise<number> {
   const client = adminClient(ctx);
   const print = (r: StoredCallRecord): void => ctx.output.out(ctx.json ? JSON.stringify(r) : formatRecord(r));
-  let page: Page;
-  try {
-    page = await client.request<Page>(
-      'GET',
-      query(opts, { limit: opts.limit ?? (opts.follow === true ? '20' : '100') }),
-    );
-  } catch (err) {
-    if (err instanceof AdminApiError) {
-      ctx.output.err(`logs failed: ${err.describe()}`);
-      return 1;
-    }
-    throw err;
-  }
+  const tail = tailOf(opts);
+  const page = await client.request<Page>('GET', query(opts, { limit: String(tail) }));
   const seen = new Set<string>();
   let newest = Date.now() - LOOKBACK_MS;
   for (const r of [...page.data].reverse()) {
@@ -92,27 +104,50 @@ export async function logsCommand(ctx: CliContext, opts: LogsOptions): Promise<n
     seen.add(`${r.at}.${r.id}`);
     newest = Math.max(newest, r.at);
   }
+  if (page.next !== null)
+    ctx.output.err(
+      `(the newest ${tail} shown; more calls match: --tail N shows up to ${TAIL_MAX}, --since/--until narrow the window)`,
+    );
   if (opts.follow !== true) return 0;
 
+  const every = opts.pollMs ?? 1_000;
+  let wait = every;
+  let lost = false;
   for (let polls = 0; opts.maxPolls === undefined || polls < opts.maxPolls; polls++) {
-    await new Promise((resolve) => setTimeout(resolve, opts.pollMs ?? 1_000));
+    await new Promise((resolve) => setTimeout(resolve, wait));
     const since = new Date(newest - LOOKBACK_MS).toISOString();
     let after: string | null = null;
-    do {
-      const extra: Record<string, string> = { order: 'asc', since, limit: '1000' };
-      if (after !== null) extra['after'] = after;
-      const { since: _s, limit: _l, ...filters } = opts;
-      const next: Page = await client.request<Page>('GET', query(filters, extra));
-      for (const r of next.data) {
-        const key = `${r.at}.${r.id}`;
-        if (seen.has(key)) continue;
-        if (seen.size >= SEEN_MAX) seen.clear();
-        seen.add(key);
-        newest = Math.max(newest, r.at);
-        print(r);
+    try {
+      do {
+        const extra: Record<string, string> = { order: 'asc', since, limit: '1000' };
+        if (after !== null) extra['after'] = after;
+        const { since: _s, ...filters } = opts;
+        const next: Page = await client.request<Page>('GET', query(filters, extra));
+        for (const r of next.data) {
+          const key = `${r.at}.${r.id}`;
+          if (seen.has(key)) continue;
+          if (seen.size >= SEEN_MAX) seen.clear();
+          seen.add(key);
+          newest = Math.max(newest, r.at);
+          print(r);
+        }
+        after = next.next;
+      } while (after !== null);
+    } catch (err) {
+      if (!transient(err)) throw err;
+      if (!lost) {
+        const why = err instanceof Error ? err.message : String(err);
+        ctx.output.err(`keyway logs: lost the admin API (${why}); still following, retrying`);
+        lost = true;
       }
-      after = next.next;
-    } while (after !== null);
+      wait = Math.min(wait * 2, RETRY_MAX_MS);
+      continue;
+    }
+    if (lost) {
+      ctx.output.err('keyway logs: reconnected');
+      lost = false;
+    }
+    wait = every;
   }
   return 0;
 }

@@ -1,19 +1,10 @@
 /** `keyway status`: what the node serves, where it listens, which config version it runs. */
 import type { NodeStatus } from '../../admin/types.js';
-import { AdminApiError, adminClient } from '../admin-client.js';
+import { adminClient } from '../admin-client.js';
 import type { CliContext } from '../context.js';
 
 export async function statusCommand(ctx: CliContext): Promise<number> {
-  let s: NodeStatus;
-  try {
-    s = await adminClient(ctx).request<NodeStatus>('GET', '/status');
-  } catch (err) {
-    if (err instanceof AdminApiError) {
-      ctx.output.err(`status failed: ${err.describe()}`);
-      return 1;
-    }
-    throw err;
-  }
+  const s = await adminClient(ctx).request<NodeStatus>('GET', '/status');
   if (ctx.json) {
     ctx.output.out(JSON.stringify(s, null, 2));
     return 0;

@@ -3,7 +3,7 @@
  * budgets and tokens per minute available (GET /usage).
  */
 import type { UsageReport } from '../../limits/usage.js';
-import { AdminApiError, adminClient } from '../admin-client.js';
+import { adminClient } from '../admin-client.js';
 import { CliError, type CliContext } from '../context.js';
 
 export interface UsageOptions {
@@ -17,19 +17,10 @@ export async function usageCommand(ctx: CliContext, opts: UsageOptions): Promise
   const given = (['key', 'app', 'consumer'] as const).filter((f) => opts[f] !== undefined);
   const field = given[0];
   if (given.length !== 1 || field === undefined)
-    throw new CliError('keyway usage needs exactly one of --key ID, --app NAME, --consumer NAME', 2);
+    throw new CliError('needs exactly one of --key ID, --app NAME, --consumer NAME', 2);
   const base = opts.workspace === undefined ? '' : `/workspaces/${encodeURIComponent(opts.workspace)}`;
   const path = `${base}/usage?${field}=${encodeURIComponent(opts[field] ?? '')}`;
-  let r: UsageReport;
-  try {
-    r = await adminClient(ctx).request<UsageReport>('GET', path);
-  } catch (err) {
-    if (err instanceof AdminApiError) {
-      ctx.output.err(`usage failed: ${err.describe()}`);
-      return 1;
-    }
-    throw err;
-  }
+  const r = await adminClient(ctx).request<UsageReport>('GET', path);
   if (ctx.json) {
     ctx.output.out(JSON.stringify(r, null, 2));
     return 0;

@@ -22,6 +22,8 @@ import { statusKey, type KeyKind } from './record-blocks.js';
 import { dayOf, dayStart, tablesFor, DAY_MS } from './record-tables.js';
 
 export interface LogQuery {
+  /** Only calls in this workspace (checked per record: blocks are not keyed by workspace). */
+  workspace?: string;
   consumer?: string;
   route?: string;
   service?: string;
@@ -99,6 +101,7 @@ export async function searchLogs(store: ObserveDb, q: LogQuery): Promise<LogPage
   const keep = (r: CallRecord): boolean =>
     r.at >= q.since &&
     r.at < q.until &&
+    (q.workspace === undefined || r.workspace === q.workspace) &&
     FILTERS.every((f) => q[f] === undefined || q[f] === '' || r[f] === q[f]) &&
     (q.request_id === undefined || q.request_id === '' || r.request_id === q.request_id) &&
     (range === undefined || (r.status >= range[0] && r.status < range[1]));
