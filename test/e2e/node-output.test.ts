@@ -15,7 +15,8 @@ describe('node output', () => {
   let kw: KeywayProcess;
 
   before(async () => {
-    kw = await startKeyway({ env: { KEYWAY_LOG_LEVEL: 'info' } });
+    // debug: successful reads are logged at debug (src/admin/request-log.ts), and their URLs must be clean too.
+    kw = await startKeyway({ env: { KEYWAY_LOG_LEVEL: 'debug' } });
   });
   after(async () => {
     await kw.stop();
