@@ -31,7 +31,16 @@ interface WindowEntry {
   log: WindowLog;
   /** When its newest unit leaves the window. */
   expiresAt: number;
+  /** When it last moved to the recent end of the map (see RECENCY_MS). */
+  movedAt: number;
 }
+
+/**
+ * A window changed in place needs no `Map.set`; moving it to the recent end (delete + set, ~50 ns, half
+ * the cost of a counted request) only keeps eviction least-recently-used. Doing that at most once a
+ * second per key keeps eviction in recency order to within a second, for a fraction of the cost.
+ */
+const RECENCY_MS = 1_000;
 interface QuotaEntry {
   kind: 'quota';
   periodId: string;
@@ -101,13 +110,16 @@ export class LocalCounterStore implements CounterStore {
     if (e === undefined) {
       // A read or a refund of a key holding nothing: nothing to keep.
       if (cost <= 0) return idleWindow(rule);
-      e = { kind: 'window', log: new WindowLog(), expiresAt: 0 };
+      e = { kind: 'window', log: new WindowLog(), expiresAt: 0, movedAt: -Infinity };
     }
     const d = slidingWindow(e.log, rule, cost, now, charge);
     if (e.log.len === 0) this.#entries.delete(key);
     else if (cost !== 0) {
       e.expiresAt = e.log.newest + rule.windowMs;
-      this.#set(key, e);
+      if (now - e.movedAt >= RECENCY_MS) {
+        e.movedAt = now;
+        this.#set(key, e);
+      }
     }
     return d;
   }

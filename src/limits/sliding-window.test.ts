@@ -206,6 +206,24 @@ describe('local store: memory', () => {
   });
 });
 
+describe('local store: eviction', () => {
+  it('evicts the least recently used window beyond the cap, recency kept to within a second', () => {
+    const store = new LocalCounterStore({ sweepMs: 0, maxEntries: 2 });
+    const r = rule(100, 3_600_000);
+    store.consumeRateSync('a', r, 1, T0);
+    store.consumeRateSync('b', r, 1, T0);
+    // `a` used again a second later moves behind `b`: a third key evicts `b`.
+    store.consumeRateSync('a', r, 1, T0 + 1_000);
+    store.consumeRateSync('c', r, 1, T0 + 1_000);
+    assert.deepEqual([store.chunksOf('a'), store.chunksOf('b'), store.chunksOf('c')], [2, 0, 1]);
+    // Within the second it does not move (no Map write per request): `a` is now the oldest.
+    store.consumeRateSync('a', r, 1, T0 + 1_500);
+    store.consumeRateSync('d', r, 1, T0 + 1_500);
+    assert.deepEqual([store.chunksOf('a'), store.chunksOf('c'), store.chunksOf('d')], [0, 1, 1]);
+    void store.close();
+  });
+});
+
 /** A worker ↔ primary pair over an in-memory channel, the way node:cluster carries the messages. */
 function primaryPair(): { store: PrimaryCounterStore; primary: LocalCounterStore } {
   const primary = new LocalCounterStore({ sweepMs: 0 });
