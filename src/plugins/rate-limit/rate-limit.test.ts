@@ -56,6 +56,7 @@ describe('limits through the data plane', () => {
         'window3',
         'legacy0',
         'legacy10',
+        'rolling',
       ].map((n) => ({
         name: n,
         service: n === 'slow' ? 'slow' : 'svc',
@@ -98,6 +99,10 @@ describe('limits through the data plane', () => {
         plugin('rate-limit', 'window3', {
           use_plans: false,
           limits: [{ limit: 3, window: '10s', by: ['header'], header: 'X-Client' }],
+        }),
+        plugin('quota', 'rolling', {
+          use_plans: false,
+          quotas: [{ limit: 3, period: 'rolling', window: '1h' }],
         }),
         // Written for the former GCRA default: burst 0 meant one at once, burst 10 eleven.
         plugin('rate-limit', 'legacy0', { use_plans: false, limits: [{ limit: 3, window: '1h', burst: 0 }] }),
@@ -249,6 +254,26 @@ describe('limits through the data plane', () => {
     const retry = Number(r.headers['retry-after']);
     assert.ok(retry >= 1 && retry <= 86_400, String(retry));
     assert.match(String(r.headers['ratelimit-policy']), /"3-per-day";q=3;w=86400/);
+  });
+
+  it('a rolling quota is the same sliding window: 3 in any hour, all at once if they come at once', async () => {
+    const answers = [];
+    for (let i = 0; i < 4; i++) answers.push(await call('/rolling'));
+    assert.deepEqual(
+      answers.map((a) => [a.status, a.headers['x-ratelimit-remaining']]),
+      [
+        [200, '2'],
+        [200, '1'],
+        [200, '0'],
+        [429, '0'],
+      ],
+    );
+    const refused = answers[3];
+    assert.match(refused?.text ?? '', /KW_ERR_QUOTA_EXCEEDED/);
+    // The quota plugin counts by the wall clock: the first use leaves the window an hour after it was made.
+    const retry = Number(refused?.headers['retry-after']);
+    assert.ok(retry > 3_000 && retry <= 3_600, String(retry));
+    assert.equal(refused?.headers['ratelimit-policy'], '"3-per-rolling-1h";q=3;w=3600');
   });
 
   it('varying the header case or the value case does not dodge a header-keyed limit', async () => {
