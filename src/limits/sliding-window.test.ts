@@ -275,6 +275,33 @@ describe('real Redis', () => {
     holds: async (key: string) => (await admin.exists(`${prefix}${key}`)) === 1,
   }));
 
+  it('answers exactly as the in-process store to a random mix of takes, charges, refunds and reads', async () => {
+    const store = await make();
+    const local = new LocalCounterStore({ sweepMs: 0 });
+    let x = 0x1234567;
+    const rnd = (n: number) => {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      return (x >>> 0) % n;
+    };
+    for (const r of [rule(4, 1_000), rule(300, 2_000)]) {
+      const key = `mix:${r.limit}:${randomUUID()}`;
+      let t = T0;
+      for (let i = 0; i < 1_500; i++) {
+        t += [0, 0, 1, 3, 17, 250, 900][rnd(7)] ?? 0;
+        const op = rnd(10);
+        const cost = op < 6 ? 1 : op < 7 ? 0 : op < 9 ? -1 - rnd(3) : 1 + rnd(r.limit);
+        const charge = op === 9 || (op >= 7 && op < 9);
+        const [want, got] = charge
+          ? [local.chargeRateSync(key, r, cost, t), await store.chargeRate(key, r, cost, t)]
+          : [local.consumeRateSync(key, r, cost, t), await store.consumeRate(key, r, cost, t)];
+        assert.deepEqual(got, want, `op ${i} (${charge ? 'charge' : 'consume'} ${cost} at +${t - T0})`);
+      }
+    }
+    void local.close();
+  });
+
   it('a key lives exactly until its newest unit leaves the window, and stays small', async () => {
     const store = await make();
     const r = rule(1_000, 86_400_000);
