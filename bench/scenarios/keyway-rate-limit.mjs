@@ -1,6 +1,6 @@
 // Keyway with key-auth + one rate limit on the route (embedded: in-process counters), one valid key:
 // what counting a request costs on top of identifying it. The limit is high enough never to refuse,
-// so every request does the full work (GCRA update + RateLimit headers) and reaches the upstream.
+// so every request does the full work (sliding-window update + RateLimit headers) and reaches the upstream.
 import { randomUUID } from 'node:crypto';
 import { startKeyway } from '../lib/keyway.mjs';
 
@@ -42,7 +42,7 @@ export function rateLimitScenario({
       await keyway.admin('POST', '/plugins', {
         name: 'rate-limit',
         route: 'bench',
-        config: { limits: [{ limit: 1_000_000_000, window: '1s', burst: 1_000_000 }], use_plans: false },
+        config: { limits: [{ limit: 1_000_000_000, window: '1s' }], use_plans: false },
       });
       const { key } = await keyway.admin('POST', '/apps/bench-app/keys', {});
       const headers = { apikey: key };

@@ -10,7 +10,7 @@
  * mid-day keeps its usage under the new limit instead of starting afresh.
  */
 import type { Plan } from '../model/index.js';
-import type { QuotaRule, RateRule } from './counter-store.js';
+import type { QuotaRule, WindowRule } from './counter-store.js';
 import { identityKeyed } from './counter-keys.js';
 import { durationMs, type KeySource, type QuotaSpec, type RateLimitSpec } from './limit-schema.js';
 import { policyItem } from './limit-headers.js';
@@ -21,7 +21,8 @@ export interface CompiledRate {
   /** Config limits: the counter is kept per route too. */
   perRoute: boolean;
   name: string;
-  rule: RateRule;
+  /** At most `limit` in any `window` (sliding-window.ts). */
+  rule: WindowRule;
   windowS: number;
   by: readonly KeySource[] | undefined;
   header: string | undefined;
@@ -39,8 +40,8 @@ export interface CompiledQuota {
   /** Calendar unit, or undefined for a rolling quota (then `rolling` is set). */
   unit: CalendarUnit | undefined;
   timeZone: string;
-  /** A rolling quota is a GCRA bucket holding `limit` that refills `limit` per window. */
-  rolling: RateRule | undefined;
+  /** A rolling quota is a sliding window: at most `limit` in any `window`. */
+  rolling: WindowRule | undefined;
   windowS: number;
   by: readonly KeySource[] | undefined;
   header: string | undefined;
@@ -56,7 +57,8 @@ export function compileRate(spec: RateLimitSpec, origin: string): CompiledRate {
     id: `${origin}:r:${spec.name ?? spec.window}`,
     perRoute: origin === 'cfg',
     name,
-    rule: { limit: spec.limit, windowMs, burst: spec.burst ?? 0 },
+    // `burst` (the former GCRA tolerance) is not read: `limit` units may come at once (docs/limits.md).
+    rule: { algorithm: 'sliding-window', limit: spec.limit, windowMs },
     windowS,
     by: spec.by,
     header: spec.header,
@@ -80,7 +82,7 @@ export function compileQuota(spec: QuotaSpec, origin: string): CompiledQuota {
       limit: spec.limit,
       unit: undefined,
       timeZone: tz,
-      rolling: { limit: spec.limit, windowMs, burst: spec.limit - 1 },
+      rolling: { algorithm: 'sliding-window', limit: spec.limit, windowMs },
       windowS,
       by: spec.by,
       header: spec.header,

@@ -7,8 +7,25 @@
  * the last unit. Keys are built by the caller and already namespaced (workspace, plugin, limit, subject).
  */
 
-/** A rate: `limit` units per `window_ms`, with room for `burst` extra units at once (GCRA). */
-export interface RateRule {
+/**
+ * A rate, counted by one of two algorithms (every store implements both, with the same arithmetic):
+ * - a sliding window (sliding-window.ts): at most `limit` units in any `windowMs`, all of them at once if
+ *   they come at once. What the `rate-limit` plugin and rolling quotas count with.
+ * - GCRA (gcra.ts): a bucket of `burst + 1` units refilled at `limit` per `windowMs`, for budgets that
+ *   are a rate plus an allowance (unknown API keys per IP, AI tokens per minute).
+ */
+export type RateRule = WindowRule | GcraRule;
+
+/** At most `limit` units in any interval of `windowMs`. */
+export interface WindowRule {
+  readonly algorithm: 'sliding-window';
+  limit: number;
+  windowMs: number;
+}
+
+/** `limit` units per `windowMs` at the steady rate, with room for `burst` extra units at once. */
+export interface GcraRule {
+  readonly algorithm?: 'gcra';
   limit: number;
   windowMs: number;
   /** Extra units that may arrive at once above the steady rate (0 = none). */
@@ -21,7 +38,10 @@ export interface RateDecision {
   limit: number;
   /** Units still available right now. */
   remaining: number;
-  /** Milliseconds until the bucket is full again (RateLimit reset). */
+  /**
+   * RateLimit `t`: milliseconds until more units are available than now (a sliding window: until its
+   * oldest unit leaves it; GCRA: until the bucket is full again). 0 when nothing is counted.
+   */
   resetMs: number;
   /** Milliseconds until a request of this cost would be allowed (0 when allowed; Retry-After). */
   retryAfterMs: number;

@@ -8,7 +8,7 @@
  * tolerance. Consequence, proved by the test: in any interval of length `window` at most
  * `limit + burst` units pass (plus the one at the interval's closed edge), wherever the interval starts.
  */
-import type { RateDecision, RateRule } from './counter-store.js';
+import type { GcraRule, RateDecision } from './counter-store.js';
 
 export interface GcraResult {
   decision: RateDecision;
@@ -20,7 +20,7 @@ export interface GcraResult {
  * `tat` is the stored TAT or undefined for a fresh key. A `cost` of 0 reads the bucket without
  * consuming (usage reports).
  */
-export function gcra(tat: number | undefined, rule: RateRule, cost: number, now: number): GcraResult {
+export function gcra(tat: number | undefined, rule: GcraRule, cost: number, now: number): GcraResult {
   // Emission interval: one unit every T ms at the steady rate.
   const t = rule.windowMs / rule.limit;
   // Delay tolerance: how far ahead of the schedule a caller may run (burst units beyond the first).
@@ -63,7 +63,7 @@ function available(tat: number, now: number, t: number, tau: number): number {
  * `gcra` call is refused until the debt is paid back at the steady rate. `retryAfterMs` is when one unit
  * could be taken again.
  */
-export function gcraCharge(tat: number | undefined, rule: RateRule, cost: number, now: number): GcraResult {
+export function gcraCharge(tat: number | undefined, rule: GcraRule, cost: number, now: number): GcraResult {
   const t = rule.windowMs / rule.limit;
   const tau = rule.burst * t;
   const base = tat === undefined || tat < now ? now : tat;

@@ -4,7 +4,8 @@
  * - `RateLimit-Policy` and `RateLimit`, draft-ietf-httpapi-ratelimit-headers (-09 and later): each a
  *   Structured Fields List (RFC 9651) with one Item per policy, the Item a String naming the policy.
  *   Policy parameters: `q` quota units, `w` window in seconds. RateLimit parameters: `r` remaining,
- *   `t` seconds until the quota resets. Example:
+ *   `t` seconds until more quota is available (-10: for a sliding window, until its oldest counted
+ *   request leaves it; for a calendar quota, until the period ends). Example:
  *     RateLimit-Policy: "5-per-1s";q=5;w=1, "1000-per-day";q=1000;w=86400
  *     RateLimit: "5-per-1s";r=0;t=1, "1000-per-day";r=998;t=41520
  * - The widely used `X-RateLimit-Limit / -Remaining / -Reset` (seconds), for the most restrictive
@@ -68,24 +69,29 @@ function render(entries: readonly LimitEntry[], out: OutgoingHttpHeaders): void 
   let policy = '';
   let state = '';
   let tightest: LimitEntry | undefined;
+  let tightestRemaining = '';
   for (const e of entries) {
     if (e.hidden) continue;
     const sep = policy === '' ? '' : ', ';
     // With one entry (the usual case) this is the producer's own string ('' + s is s in V8): no
     // concatenation, and a string the header validation has already flattened.
     policy += sep + (e.policy ?? policyItem(e.name, e.limit, e.windowS));
-    state += `${sep}"${e.name}";r=${e.remaining};t=${e.resetS}`;
+    // Formatted once for both headers: a large limit's count is a fresh string every request.
+    const remaining = String(e.remaining);
+    state += `${sep}"${e.name}";r=${remaining};t=${e.resetS}`;
     if (
       tightest === undefined ||
       e.remaining < tightest.remaining ||
       (e.remaining === tightest.remaining && e.resetS > tightest.resetS)
-    )
+    ) {
       tightest = e;
+      tightestRemaining = remaining;
+    }
   }
   if (tightest === undefined) return;
   out['ratelimit-policy'] = policy;
   out['ratelimit'] = state;
   out['x-ratelimit-limit'] = String(tightest.limit);
-  out['x-ratelimit-remaining'] = String(tightest.remaining);
+  out['x-ratelimit-remaining'] = tightestRemaining;
   out['x-ratelimit-reset'] = String(tightest.resetS);
 }

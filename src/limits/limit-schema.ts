@@ -2,7 +2,7 @@
  * The shapes of a limit, shared by plans (src/model/plan.ts) and the rate-limit / quota / concurrency
  * plugin configs, so a limit reads the same wherever it is written:
  *
- *   rate_limits: [{ limit: 5, window: 1s, burst: 0, by: [key] }]
+ *   rate_limits: [{ limit: 5, window: 1s, by: [key] }]
  *   quotas:      [{ limit: 1000, period: day, time_zone: Europe/Paris }]
  *   concurrency: { max: 10 }
  *
@@ -21,6 +21,7 @@ export interface RateLimitSpec {
   limit: number;
   /** Duration: `500ms`, `1s`, `1m`, `1h`, `1d`. */
   window: string;
+  /** Deprecated and ignored: `limit` may come at once (docs/limits.md, "Changes to rate limits"). */
   burst?: number;
   by?: KeySource[];
   /** Header name when `by` has `header` (matched case-insensitively). */
@@ -93,7 +94,15 @@ export const rateLimitSchema = {
   properties: {
     limit: { type: 'integer', minimum: 1, maximum: 1_000_000_000 },
     window: durationSchema,
-    burst: { type: 'integer', minimum: 0, maximum: 1_000_000_000, default: 0 },
+    burst: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 1_000_000_000,
+      deprecated: true,
+      description:
+        'Deprecated and ignored: `limit` requests may come at once, and no `window` holds more. ' +
+        'Accepted so configurations written for the former GCRA limits still load.',
+    },
     by: bySchema,
     header: headerSchema,
     name: policyName,

@@ -4,9 +4,10 @@
  * atomic; the Promise is only the contract's shape — `*Sync` variants let hot paths skip it.
  *
  * Memory is bounded two ways: an entry that has gone back to its idle state expires (a rate bucket once
- * it is full again, a quota at its period's end, a concurrency slot count after its TTL), swept on a
- * timer; and a hard cap on entries evicts the least recently used beyond it, so a flood of distinct keys
- * (client IPs, header values) cannot grow the map without end.
+ * it is full again, a sliding window once its newest unit has left it, a quota at its period's end, a
+ * concurrency slot count after its TTL), swept on a timer; and a hard cap on entries evicts the least
+ * recently used beyond it, so a flood of distinct keys (client IPs, header values) cannot grow the map
+ * without end.
  */
 import {
   type CounterStore,
@@ -14,14 +15,32 @@ import {
   type QuotaRule,
   type RateDecision,
   type RateRule,
+  type WindowRule,
 } from './counter-store.js';
 import { gcra, gcraCharge } from './gcra.js';
+import { idleWindow, slidingWindow, WindowLog } from './sliding-window.js';
 
 interface RateEntry {
   kind: 'rate';
   tat: number;
   expiresAt: number;
 }
+/** A sliding window (sliding-window.ts), changed in place: no object per request. */
+interface WindowEntry {
+  kind: 'window';
+  log: WindowLog;
+  /** When its newest unit leaves the window. */
+  expiresAt: number;
+  /** When it last moved to the recent end of the map (see RECENCY_MS). */
+  movedAt: number;
+}
+
+/**
+ * A window changed in place needs no `Map.set`; moving it to the recent end (delete + set, ~50 ns, half
+ * the cost of a counted request) only keeps eviction least-recently-used. Doing that at most once a
+ * second per key keeps eviction in recency order to within a second, for a fraction of the cost.
+ */
+const RECENCY_MS = 1_000;
 interface QuotaEntry {
   kind: 'quota';
   periodId: string;
@@ -33,7 +52,7 @@ interface SlotEntry {
   held: number;
   expiresAt: number;
 }
-type Entry = RateEntry | QuotaEntry | SlotEntry;
+type Entry = RateEntry | WindowEntry | QuotaEntry | SlotEntry;
 
 export interface LocalStoreOptions {
   /** Most keys held (default 1,000,000: about 150 MB in the worst case). */
@@ -48,16 +67,25 @@ export class LocalCounterStore implements CounterStore {
   readonly #entries = new Map<string, Entry>();
   readonly #max: number;
   readonly #now: () => number;
+  /** The clock limits count by on this node (injected by tests; `Date.now` otherwise). */
+  readonly clock: () => number;
   #timer: NodeJS.Timeout | undefined;
 
   constructor(opts: LocalStoreOptions = {}) {
     this.#max = opts.maxEntries ?? 1_000_000;
     this.#now = opts.now ?? Date.now;
+    this.clock = this.#now;
     const sweepMs = opts.sweepMs ?? 10_000;
     if (sweepMs > 0) {
       this.#timer = setInterval(() => this.sweep(), sweepMs);
       this.#timer.unref();
     }
+  }
+
+  /** Chunks a sliding window keeps for `key` (tests, diagnostics). */
+  chunksOf(key: string): number {
+    const e = this.#entries.get(key);
+    return e?.kind === 'window' ? e.log.len : 0;
   }
 
   get size(): number {
@@ -69,11 +97,31 @@ export class LocalCounterStore implements CounterStore {
   }
 
   consumeRateSync(key: string, rule: RateRule, cost: number, nowMs: number): RateDecision {
+    if (rule.algorithm === 'sliding-window') return this.#window(key, rule, cost, nowMs, false);
     const e = this.#get(key, 'rate', nowMs);
     const r = gcra(e?.tat, rule, cost, nowMs);
     // Once `tat` is in the past the bucket is full: the entry says nothing a fresh one would not.
     if (r.tat > nowMs) this.#set(key, { kind: 'rate', tat: r.tat, expiresAt: r.tat });
     return r.decision;
+  }
+
+  #window(key: string, rule: WindowRule, cost: number, now: number, charge: boolean): RateDecision {
+    let e = this.#get(key, 'window', now);
+    if (e === undefined) {
+      // A read or a refund of a key holding nothing: nothing to keep.
+      if (cost <= 0) return idleWindow(rule);
+      e = { kind: 'window', log: new WindowLog(), expiresAt: 0, movedAt: -Infinity };
+    }
+    const d = slidingWindow(e.log, rule, cost, now, charge);
+    if (e.log.len === 0) this.#entries.delete(key);
+    else if (cost !== 0) {
+      e.expiresAt = e.log.newest + rule.windowMs;
+      if (now - e.movedAt >= RECENCY_MS) {
+        e.movedAt = now;
+        this.#set(key, e);
+      }
+    }
+    return d;
   }
 
   consumeQuota(key: string, rule: QuotaRule, cost: number, nowMs: number): Promise<QuotaDecision> {
@@ -100,6 +148,7 @@ export class LocalCounterStore implements CounterStore {
   }
 
   chargeRateSync(key: string, rule: RateRule, cost: number, nowMs: number): RateDecision {
+    if (rule.algorithm === 'sliding-window') return this.#window(key, rule, cost, nowMs, true);
     const e = this.#get(key, 'rate', nowMs);
     const r = gcraCharge(e?.tat, rule, cost, nowMs);
     if (r.tat > nowMs) this.#set(key, { kind: 'rate', tat: r.tat, expiresAt: r.tat });

@@ -28,6 +28,7 @@ import {
   QUOTA_SCRIPT,
   RATE_SCRIPT,
   RELEASE_SCRIPT,
+  WINDOW_SCRIPT,
 } from './redis-scripts.js';
 
 export interface RedisStoreOptions {
@@ -36,6 +37,11 @@ export interface RedisStoreOptions {
   prefix?: string;
   /** A command slower than this counts as Redis being unavailable (default 250 ms). */
   commandTimeoutMs?: number;
+  /**
+   * Whose clock rate limits count by: `server` (default), the Redis server's, one clock for every node
+   * however theirs drift; `caller`, the `nowMs` each call passes (tests pin time with it).
+   */
+  clock?: 'server' | 'caller';
   /** Told when the connection drops or returns (logs). */
   onStateChange?: (state: 'up' | 'down', reason?: string) => void;
 }
@@ -52,6 +58,7 @@ const ACQUIRE = script(ACQUIRE_SCRIPT);
 const RELEASE = script(RELEASE_SCRIPT);
 const CHARGE_RATE = script(CHARGE_RATE_SCRIPT);
 const CHARGE_QUOTA = script(CHARGE_QUOTA_SCRIPT);
+const WINDOW = script(WINDOW_SCRIPT);
 
 /** Quota counters outlive their period by this much, so `usage` can still read the period just ended. */
 const QUOTA_GRACE_MS = 86_400_000;
@@ -60,10 +67,12 @@ export class RedisCounterStore implements CounterStore {
   readonly kind = 'redis' as const;
   readonly #redis: Redis;
   readonly #prefix: string;
+  readonly #callerClock: boolean;
   #up = false;
 
   constructor(opts: RedisStoreOptions) {
     this.#prefix = opts.prefix ?? 'kw:c:';
+    this.#callerClock = opts.clock === 'caller';
     const options: RedisOptions = {
       enableOfflineQueue: false,
       commandTimeout: opts.commandTimeoutMs ?? 250,
@@ -106,13 +115,13 @@ export class RedisCounterStore implements CounterStore {
     });
   }
 
-  // `nowMs` is ignored: the script reads the Redis server clock, one clock for every node.
-  consumeRate(key: string, rule: RateRule, cost: number, _nowMs?: number): Promise<RateDecision> {
-    return this.#rate(RATE, key, rule, cost);
+  // `nowMs` is ignored unless `clock: 'caller'`: the script reads the Redis server clock.
+  consumeRate(key: string, rule: RateRule, cost: number, nowMs: number): Promise<RateDecision> {
+    return this.#rate(false, key, rule, cost, nowMs);
   }
 
-  chargeRate(key: string, rule: RateRule, cost: number, _nowMs?: number): Promise<RateDecision> {
-    return this.#rate(CHARGE_RATE, key, rule, cost);
+  chargeRate(key: string, rule: RateRule, cost: number, nowMs: number): Promise<RateDecision> {
+    return this.#rate(true, key, rule, cost, nowMs);
   }
 
   async chargeQuota(key: string, rule: QuotaRule, cost: number, nowMs: number): Promise<QuotaDecision> {
@@ -121,8 +130,24 @@ export class RedisCounterStore implements CounterStore {
     return quotaDecision(used <= rule.limit, rule, used, nowMs);
   }
 
-  async #rate(s: Script, key: string, rule: RateRule, cost: number): Promise<RateDecision> {
-    const r = await this.#run(s, this.#prefix + key, [rule.limit, rule.windowMs, rule.burst, cost]);
+  async #rate(
+    charge: boolean,
+    key: string,
+    rule: RateRule,
+    cost: number,
+    nowMs: number,
+  ): Promise<RateDecision> {
+    const now = this.#callerClock ? nowMs : '';
+    const r =
+      rule.algorithm === 'sliding-window'
+        ? await this.#run(WINDOW, this.#prefix + key, [rule.limit, rule.windowMs, cost, charge ? 1 : 0, now])
+        : await this.#run(charge ? CHARGE_RATE : RATE, this.#prefix + key, [
+            rule.limit,
+            rule.windowMs,
+            rule.burst,
+            cost,
+            now,
+          ]);
     return {
       allowed: r[0] === 1,
       limit: rule.limit,
@@ -164,7 +189,7 @@ export class RedisCounterStore implements CounterStore {
     return `${this.#prefix}${key}:${rule.periodId}`;
   }
 
-  async #run(s: Script, key: string, args: number[]): Promise<number[]> {
+  async #run(s: Script, key: string, args: Array<number | string>): Promise<number[]> {
     try {
       try {
         return toNumbers(await this.#redis.evalsha(s.sha, 1, key, ...args));

@@ -6,6 +6,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
+import type { RateRule } from '../../src/limits/counter-store.js';
 import { LocalCounterStore } from '../../src/limits/local-store.js';
 import { answerCounterMessage } from '../../src/limits/primary-store.js';
 import { percentile } from './support/cluster-env.js';
@@ -15,9 +16,11 @@ const WORKER = fileURLToPath(new URL('./support/counter-worker.js', import.meta.
 const WORKERS = 2;
 const CALLS = 3000;
 // 1,000 at once (burst 999 + 1), refilling over a day: during the test nothing refills, so the exact
-// answer is 1,000 admitted of 6,000 asked.
+// answer is 1,000 admitted of 6,000 asked. The same for the sliding window of rate limits (at most 1,000
+// in any day).
 const LIMIT = 1000;
-const RULE = { limit: LIMIT, windowMs: 86_400_000, burst: LIMIT - 1 };
+const RULE: RateRule = { limit: LIMIT, windowMs: 86_400_000, burst: LIMIT - 1 };
+const WINDOW: RateRule = { algorithm: 'sliding-window', limit: LIMIT, windowMs: 86_400_000 };
 
 interface Result {
   allowed: number;
@@ -26,7 +29,7 @@ interface Result {
   latencies: number[];
 }
 
-async function run(mode: 'primary' | 'redis'): Promise<Result[]> {
+async function run(mode: 'primary' | 'redis', rule: RateRule = RULE): Promise<Result[]> {
   const store = new LocalCounterStore();
   const key = `kwtest:${randomBytes(4).toString('hex')}:rate`;
   // One prefix for both workers: they must share the Redis bucket.
@@ -39,7 +42,7 @@ async function run(mode: 'primary' | 'redis'): Promise<Result[]> {
     const w = cluster.fork({
       COUNTER_MODE: mode,
       COUNTER_CALLS: String(CALLS),
-      COUNTER_RULE: JSON.stringify(RULE),
+      COUNTER_RULE: JSON.stringify(rule),
       COUNTER_KEY: key,
       COUNTER_REDIS_URL: REDIS_URL,
       COUNTER_PREFIX: prefix,
@@ -84,6 +87,17 @@ describe('counting across --workers', { timeout: 60_000 }, () => {
     );
     // Both workers really competed for the same bucket.
     for (const r of results) assert.ok(r.allowed > 0 && r.allowed < LIMIT, JSON.stringify(r.allowed));
+  });
+
+  it('a sliding window admits exactly the limit across two workers, at the primary and in Redis', async () => {
+    for (const mode of ['primary', 'redis'] as const) {
+      const results = await run(mode, WINDOW);
+      assert.equal(
+        results.reduce((n, r) => n + r.allowed, 0),
+        LIMIT,
+        mode,
+      );
+    }
   });
 
   it('Redis admits exactly the limit too (the comparison figure)', async (t) => {

@@ -1,11 +1,14 @@
 // Journey 4 of SCENARIOS.md, single node, with a real `keyway start` process: plans `free` and `gold`
 // applied from YAML, a free key that bursts gets 429 with Retry-After and RateLimit headers, `keyway usage`
-// reports the day's quota, and nonsense limits are refused by `apply` with the field path.
+// reports the day's quota, and nonsense limits are refused by `apply` with the field path. A `trial`
+// plan of 3 per hour shows the headers counting down exactly; its window is long enough that nothing
+// here depends on how fast the machine is (the time the calls took only bounds the seconds reported).
 // (Three nodes sharing Redis: bench/limits-accuracy.mjs; Redis down/up: src/limits/redis-store.test.ts.)
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
@@ -17,11 +20,13 @@ const YAML = (backend: string, freeRate: string) =>
     '_format_version: "1"',
     'plans:',
     '  - name: free',
-    `    rate_limits: [{ limit: ${freeRate}, window: 1s, burst: 4 }]`,
+    `    rate_limits: [{ limit: ${freeRate}, window: 1s }]`,
     '    quotas: [{ limit: 1000, period: day, time_zone: Europe/Paris }]',
     '  - name: gold',
-    '    rate_limits: [{ limit: 100, window: 1s, burst: 99 }]',
+    '    rate_limits: [{ limit: 100, window: 1s }]',
     '    quotas: [{ limit: 1000000, period: month }]',
+    '  - name: trial',
+    '    rate_limits: [{ limit: 3, window: 1h }]',
     'services:',
     '  - name: weather',
     `    url: http://${backend}`,
@@ -37,6 +42,8 @@ const YAML = (backend: string, freeRate: string) =>
     '    plan: free',
     '    apps:',
     '      - name: acme-dashboard',
+    '      - name: acme-trial',
+    '        plan: trial',
     '',
   ].join('\n');
 
@@ -103,6 +110,44 @@ describe('limits that hold (one node)', () => {
     const text = await cli(['usage', '--key', record.id]);
     assert.match(text.stdout, /plan free/);
     assert.match(text.stdout, /1000-per-day\s+\d+\/1000\s+\d+ left\s+renews /);
+  });
+
+  it('3 per hour: 3 at once counting down 2, 1, 0, then 429 saying when the first leaves the window', async () => {
+    const created = await cli(['keys', 'create', '--app', 'acme-trial', '--json']);
+    assert.equal(created.code, 0, created.stderr);
+    const { key } = JSON.parse(created.stdout) as { key: string };
+    const started = performance.now();
+    const answers = [];
+    for (let i = 0; i < 4; i++) {
+      const res = await request(`${kw.proxyUrl}/weather/now`, { headers: { apikey: key } });
+      answers.push({ status: res.statusCode, headers: res.headers, body: await res.body.text() });
+    }
+    // The server counted these calls within the time they took here: seconds left are at most that short of 1 h.
+    const lowest = 3600 - Math.ceil((performance.now() - started) / 1000);
+    assert.deepEqual(
+      answers.map((a) => a.status),
+      [200, 200, 200, 429],
+    );
+    assert.deepEqual(
+      answers.map((a) => a.headers['x-ratelimit-remaining']),
+      ['2', '1', '0', '0'],
+    );
+    for (const [i, a] of answers.entries()) {
+      assert.equal(a.headers['ratelimit-policy'], '"3-per-1h";q=3;w=3600');
+      assert.equal(a.headers['x-ratelimit-limit'], '3');
+      const m = /^"3-per-1h";r=(\d+);t=(\d+)$/.exec(String(a.headers['ratelimit']));
+      assert.ok(m !== null, String(a.headers['ratelimit']));
+      assert.equal(Number(m[1]), Math.max(0, 2 - i));
+      const t = Number(m[2]);
+      assert.ok(t >= lowest && t <= 3600, `t=${t}`);
+      assert.equal(a.headers['x-ratelimit-reset'], String(t));
+    }
+    const refused = answers[3];
+    assert.ok(refused !== undefined);
+    assert.match(refused.body, /KW_ERR_RATE_LIMITED/);
+    const retry = Number(refused.headers['retry-after']);
+    assert.ok(retry >= lowest && retry <= 3600, `Retry-After ${retry}`);
+    assert.equal(refused.headers['x-ratelimit-reset'], String(retry));
   });
 
   it('apply refuses limits that make no sense, with the field path, and changes nothing', async () => {

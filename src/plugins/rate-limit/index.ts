@@ -1,12 +1,13 @@
 /**
  * `rate-limit`: several rates at once (e.g. 10/s and 1,000/h), from the plugin config and from the
  * caller's plan, each kept per key, app, consumer, plan, route, client IP or header (docs/limits.md).
- * Exact GCRA (src/limits/gcra.ts), so no window boundary lets 2× through. A refused request gets 429
- * KW_ERR_RATE_LIMITED with Retry-After and the RateLimit headers; admitted ones get the headers too,
- * unless `hide_headers`.
+ * Each is a sliding window (src/limits/sliding-window.ts): `limit` requests may come at once, and no
+ * interval of `window` ever holds more. A refused request gets 429 KW_ERR_RATE_LIMITED with Retry-After
+ * (when the oldest counted request leaves the window) and the RateLimit headers; admitted ones get the
+ * headers too, unless `hide_headers`.
  *
- * Limits are checked in order and the first refusal stops the request; units already taken from the
- * earlier limits stay taken (the client did send the request), which errs on the strict side.
+ * Limits are checked in order and the first refusal stops the request; the units the earlier limits
+ * took for it are given back, so a refused request costs the caller nothing.
  */
 import { KeywayError } from '../../core/errors.js';
 import { compileRate, PlanLimits, type CompiledRate } from '../../limits/compiled-limits.js';
@@ -27,7 +28,8 @@ export interface RateLimitConfig extends PlanOptions {
 export const rateLimit = definePlugin<RateLimitConfig>({
   name: 'rate-limit',
   description:
-    'Rate limits (GCRA) from the config and the caller’s plan, keyed by key/app/consumer/plan/route/IP/header.',
+    'Rate limits (at most `limit` in any `window`, sliding) from the config and the caller’s plan, keyed by ' +
+    'key/app/consumer/plan/route/IP/header.',
   priority: 100,
   configSchema: {
     type: 'object',
@@ -45,6 +47,8 @@ export const rateLimit = definePlugin<RateLimitConfig>({
     const choose = planChooser(config, env);
     const keys = new CounterKeys<CompiledRate>(`${env.workspace}:`);
     const hidden = config.hide_headers;
+    // The node's counting clock: Date.now, or the one a test pinned on the local store.
+    const clock = env.services.localCounters?.clock ?? Date.now;
 
     /** The caller's rules: the config's, then its plan's (no copy when only one side has any). */
     const rulesFor = (chosen: ReturnType<typeof choose>): CompiledRate[] => {
@@ -81,7 +85,7 @@ export const rateLimit = definePlugin<RateLimitConfig>({
         const list = rulesFor(chosen);
         const plan = chosen?.name;
         if (list.length === 0) return undefined;
-        const now = Date.now();
+        const now = clock();
         // Embedded: the local store answers synchronously, so no promise (and no await) per request.
         // Several limits: a request refused by a later one gives back what the earlier ones took, so a
         // refused request costs the caller nothing (10/s + 1,000/h: hammering the hourly wall does not

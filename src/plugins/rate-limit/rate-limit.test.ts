@@ -1,6 +1,7 @@
 /**
  * Limits end to end through the data plane: a real gateway on port 0 in front of a real echo server,
- * key-auth over the real resolver, plans on keys/apps/consumers, local counters.
+ * key-auth over the real resolver, plans on keys/apps/consumers, local counters on a pinned clock (a
+ * test moves it; nothing here depends on how fast the machine is).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -28,7 +29,8 @@ describe('limits through the data plane', () => {
   let gw: TestGateway;
   let cfg: ConfigState;
   const resolver = new ApiKeyResolver(store, store.hasher, { pollMs: 0, negativeTtlMs: 0 });
-  const local = new LocalCounterStore({ sweepMs: 0 });
+  let now = Date.UTC(2026, 10, 28, 12);
+  const local = new LocalCounterStore({ sweepMs: 0, now: () => now });
   const issue = (app: string, tier?: string): string =>
     store.issue(
       cfg.workspaces[0]?.apps.find((a) => a.name === app)?.id ?? 'none',
@@ -43,7 +45,19 @@ describe('limits through the data plane', () => {
         { name: 'svc', url: `http://${echo.address}` },
         { name: 'slow', url: `http://${slowServer.address}` },
       ],
-      routes: ['limited', 'quota', 'byheader', 'hidden', 'slow', 'unknown', 'twolimits'].map((n) => ({
+      routes: [
+        'limited',
+        'quota',
+        'byheader',
+        'hidden',
+        'slow',
+        'unknown',
+        'twolimits',
+        'window3',
+        'legacy0',
+        'legacy10',
+        'rolling',
+      ].map((n) => ({
         name: n,
         service: n === 'slow' ? 'slow' : 'svc',
         paths: [`/${n}`],
@@ -51,10 +65,11 @@ describe('limits through the data plane', () => {
       plans: [
         {
           name: 'free',
-          rate_limits: [{ limit: 5, window: '1s', burst: 4 }],
+          rate_limits: [{ limit: 5, window: '1s' }],
           quotas: [{ limit: 3, period: 'day' }],
         },
-        { name: 'gold', rate_limits: [{ limit: 100, window: '1m', burst: 99 }] },
+        { name: 'gold', rate_limits: [{ limit: 100, window: '1m' }] },
+        // Written for the former GCRA default: `burst` is accepted and has no effect.
         { name: 'silver', rate_limits: [{ limit: 20, window: '1m', burst: 19 }] },
       ],
       consumers: [{ username: 'acme', plan: 'free' }],
@@ -70,17 +85,31 @@ describe('limits through the data plane', () => {
         plugin('quota', 'quota'),
         plugin('rate-limit', 'byheader', {
           use_plans: false,
-          limits: [{ limit: 2, window: '1m', burst: 1, by: ['header'], header: 'X-Tenant' }],
+          limits: [{ limit: 2, window: '1m', by: ['header'], header: 'X-Tenant' }],
         }),
         plugin('rate-limit', 'hidden', { hide_headers: true }),
         plugin('rate-limit', 'twolimits', {
           use_plans: false,
           limits: [
-            { limit: 2, window: '1m', burst: 1, by: ['ip'] },
-            { limit: 1, window: '1h', burst: 0, by: ['header'], header: 'X-Tenant' },
+            { limit: 2, window: '1m', by: ['ip'] },
+            { limit: 1, window: '1h', by: ['header'], header: 'X-Tenant' },
           ],
         }),
         plugin('concurrency', 'slow', { max: 1 }),
+        plugin('rate-limit', 'window3', {
+          use_plans: false,
+          limits: [{ limit: 3, window: '10s', by: ['header'], header: 'X-Client' }],
+        }),
+        plugin('quota', 'rolling', {
+          use_plans: false,
+          quotas: [{ limit: 3, period: 'rolling', window: '1h' }],
+        }),
+        // Written for the former GCRA default: burst 0 meant one at once, burst 10 eleven.
+        plugin('rate-limit', 'legacy0', { use_plans: false, limits: [{ limit: 3, window: '1h', burst: 0 }] }),
+        plugin('rate-limit', 'legacy10', {
+          use_plans: false,
+          limits: [{ limit: 3, window: '1h', burst: 10 }],
+        }),
       ],
     });
     gw = await startGateway(cfg, { services: { apiKeys: resolver, counters: local, localCounters: local } });
@@ -127,13 +156,76 @@ describe('limits through the data plane', () => {
       for (let i = 0; i < 25; i++) if ((await call('/limited', { apikey: key })).status === 200) ok++;
       return ok;
     };
-    // free refills one unit per 200 ms: a slow run may see one more.
-    const free = await burst(issue('acme-app'));
-    assert.ok(free === 5 || free === 6, `consumer plan free: ${free}`);
+    assert.equal(await burst(issue('acme-app')), 5, 'consumer plan free');
     assert.equal(await burst(issue('acme-silver')), 20, 'app plan silver');
     assert.equal(await burst(issue('acme-silver', 'gold')), 25, 'key tier gold');
-    const unknownTier = await burst(issue('acme-app', 'no-such-plan'));
-    assert.ok(unknownTier === 5 || unknownTier === 6, `unknown tier falls back: ${unknownTier}`);
+    assert.equal(await burst(issue('acme-app', 'no-such-plan')), 5, 'unknown tier falls back');
+  });
+
+  it('limit 3 per 10 s: 3 at once counting down 2, 1, 0, then 429 with Retry-After until one is 10 s old', async () => {
+    const start = now;
+    const seen: Array<[number, unknown, unknown, unknown, unknown]> = [];
+    const step = async (at: number) => {
+      now = start + at;
+      const r = await call('/window3', { 'x-client': 'countdown' });
+      seen.push([
+        r.status,
+        r.headers['x-ratelimit-remaining'],
+        r.headers['x-ratelimit-reset'],
+        r.headers['ratelimit'],
+        r.headers['retry-after'],
+      ]);
+      assert.equal(r.headers['ratelimit-policy'], '"3-per-10s";q=3;w=10');
+      assert.equal(r.headers['x-ratelimit-limit'], '3');
+      return r;
+    };
+    await step(0);
+    await step(1_000);
+    await step(2_000);
+    assert.match((await step(2_500)).text, /KW_ERR_RATE_LIMITED/);
+    await step(9_999);
+    await step(10_000);
+    await step(10_000);
+    assert.deepEqual(seen, [
+      [200, '2', '10', '"3-per-10s";r=2;t=10', undefined],
+      [200, '1', '9', '"3-per-10s";r=1;t=9', undefined],
+      [200, '0', '8', '"3-per-10s";r=0;t=8', undefined],
+      // The first of the three leaves the window at 10 s: 7.5 s from now, rounded up.
+      [429, '0', '8', '"3-per-10s";r=0;t=8', '8'],
+      [429, '0', '1', '"3-per-10s";r=0;t=1', '1'],
+      [200, '0', '1', '"3-per-10s";r=0;t=1', undefined],
+      [429, '0', '1', '"3-per-10s";r=0;t=1', '1'],
+    ]);
+  });
+
+  it('never more than the limit in any window: 3 at once, then nothing until those 3 are 10 s old', async () => {
+    const start = now;
+    const admitted: number[] = [];
+    // Three calls every second for 35 s.
+    for (let s = 0; s < 35; s++) {
+      now = start + s * 1_000;
+      for (let i = 0; i < 3; i++)
+        if ((await call('/window3', { 'x-client': 'steady' })).status === 200) admitted.push(s);
+    }
+    assert.deepEqual(admitted, [0, 0, 0, 10, 10, 10, 20, 20, 20, 30, 30, 30]);
+  });
+
+  it('a 100-per-minute plan counts down from 99, not 0', async () => {
+    const key = issue('acme-app', 'gold');
+    const remaining = [];
+    for (let i = 0; i < 3; i++)
+      remaining.push((await call('/limited', { apikey: key })).headers['x-ratelimit-remaining']);
+    assert.deepEqual(remaining, ['99', '98', '97']);
+  });
+
+  it('burst, written for the former GCRA default, no longer changes what passes', async () => {
+    const pass = async (path: string) => {
+      let ok = 0;
+      for (let i = 0; i < 15; i++) if ((await call(path)).status === 200) ok++;
+      return ok;
+    };
+    assert.equal(await pass('/legacy0'), 3);
+    assert.equal(await pass('/legacy10'), 3);
   });
 
   it('changing a plan applies to the next request', async () => {
@@ -162,6 +254,26 @@ describe('limits through the data plane', () => {
     const retry = Number(r.headers['retry-after']);
     assert.ok(retry >= 1 && retry <= 86_400, String(retry));
     assert.match(String(r.headers['ratelimit-policy']), /"3-per-day";q=3;w=86400/);
+  });
+
+  it('a rolling quota is the same sliding window: 3 in any hour, all at once if they come at once', async () => {
+    const answers = [];
+    for (let i = 0; i < 4; i++) answers.push(await call('/rolling'));
+    assert.deepEqual(
+      answers.map((a) => [a.status, a.headers['x-ratelimit-remaining']]),
+      [
+        [200, '2'],
+        [200, '1'],
+        [200, '0'],
+        [429, '0'],
+      ],
+    );
+    const refused = answers[3];
+    assert.match(refused?.text ?? '', /KW_ERR_QUOTA_EXCEEDED/);
+    // The quota plugin counts by the wall clock: the first use leaves the window an hour after it was made.
+    const retry = Number(refused?.headers['retry-after']);
+    assert.ok(retry > 3_000 && retry <= 3_600, String(retry));
+    assert.equal(refused?.headers['ratelimit-policy'], '"3-per-rolling-1h";q=3;w=3600');
   });
 
   it('varying the header case or the value case does not dodge a header-keyed limit', async () => {
