@@ -1,7 +1,7 @@
 /**
  * Opens the Kysely instance for either dialect, and keeps credentials out of every message about it.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
@@ -53,13 +53,35 @@ export function connect(opts: { databaseUrl?: string; dataDir: string; schema?: 
   });
 }
 
+/**
+ * Opens (creating when absent) the node's SQLite file with mode 0600. SQLite itself creates files 0644,
+ * and the -wal and -shm files it adds copy the database file's mode, so creating the database file
+ * private first makes all three private. Files an earlier version left 0644 are tightened here; the WAL
+ * and shared-memory files of that era too (they persist while any connection is open).
+ */
+export function openSqliteFile(dataDir: string): BetterSqlite3.Database {
+  const file = join(dataDir, 'keyway.db');
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  closeSync(openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) privateMode(f);
+  return new (loadSqlite())(file);
+}
+
+/** chmod 0600 when the file exists and is looser; a file owned by someone else is left to its owner. */
+function privateMode(file: string): void {
+  try {
+    chmodSync(file, 0o600);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'EPERM') throw err;
+  }
+}
+
 function connectSqlite(dataDir: string): Connection {
   const file = join(dataDir, 'keyway.db');
   let database: BetterSqlite3.Database;
   try {
-    mkdirSync(dataDir, { recursive: true });
-    const Sqlite = loadSqlite();
-    database = new Sqlite(file);
+    database = openSqliteFile(dataDir);
     // WAL lets the snapshot loader read while the admin API writes; foreign keys give the cascade delete.
     database.pragma('journal_mode = WAL');
     database.pragma('foreign_keys = ON');

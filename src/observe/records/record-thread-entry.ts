@@ -5,10 +5,8 @@
  * added to the store every few seconds and on every flush). The proxy's thread only packs records and
  * posts batches (record-thread.ts is its side of the conversation).
  */
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import type BetterSqlite3 from 'better-sqlite3';
+import { openSqliteFile } from '../../store/connection.js';
 import { RollupAggregator } from '../rollups.js';
 import { HttpSink } from '../sinks/http-sink.js';
 import type { RecordSink } from '../sinks/sink.js';
@@ -63,9 +61,8 @@ function openStore(): { store: ObserveDb; sink: RecordSink } {
     });
     return { store, sink: new PgBlockSink(store.db) };
   }
-  const require = createRequire(import.meta.url);
-  const Sqlite = require('better-sqlite3') as typeof BetterSqlite3;
-  const database = new Sqlite(join(settings.dataDir, 'keyway.db'));
+  // The same private (0600) file as the node's store connection (store/connection.ts).
+  const database = openSqliteFile(settings.dataDir);
   database.pragma('journal_mode = WAL');
   // NORMAL in WAL mode: a power cut may lose the last commits, never corrupt; records are not config.
   database.pragma('synchronous = NORMAL');
