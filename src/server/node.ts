@@ -69,7 +69,15 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
       reason: err instanceof Error ? err.message : 'invalid',
     });
   }
-  mkdirSync(settings.data_dir, { recursive: true, mode: 0o700 });
+  try {
+    mkdirSync(settings.data_dir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw new KeywayError(
+      'KW_ERR_NODE_CONFIG',
+      { field: 'data_dir', reason: `cannot create ${settings.data_dir}: ${(err as Error).message}` },
+      { cause: err },
+    );
+  }
 
   const storeOpts =
     settings.database_url === undefined
@@ -190,7 +198,11 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
       },
       { http: createProxyHandler(handlerOpts, 'http'), https: createProxyHandler(handlerOpts, 'https') },
     );
-    const proxyAddrs = await proxy.start();
+    const proxyAddrs = await proxy.start().catch((err: unknown) => {
+      const tls = settings.proxy.tls?.listen;
+      const onTls = tls !== undefined && (err as { port?: number }).port === tls.port;
+      throw listenFailed(onTls ? 'proxy.tls.listen' : 'proxy.listen', err);
+    });
 
     const addresses: RunningNode['addresses'] = { proxy: proxyAddrs.http, admin: '' };
     if (proxyAddrs.https !== undefined) addresses.proxyTls = proxyAddrs.https;
@@ -227,10 +239,11 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
         return { ready: true };
       },
     });
-    addresses.admin = await admin.listen({
-      host: settings.admin.listen.host,
-      port: settings.admin.listen.port,
-    });
+    addresses.admin = await admin
+      .listen({ host: settings.admin.listen.host, port: settings.admin.listen.port })
+      .catch((err: unknown) => {
+        throw listenFailed('admin.listen', err);
+      });
     addresses.admin = addresses.admin.replace(/^https?:\/\//, '');
 
     let stopping: Promise<void> | undefined;
@@ -289,6 +302,25 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
     await store.close().catch(() => undefined);
     throw err;
   }
+}
+
+const LISTEN_ERRORS: Record<string, string> = {
+  EADDRINUSE: 'is already in use (another process listens there)',
+  EACCES: 'needs a privilege this process lacks (ports below 1024)',
+  EADDRNOTAVAIL: 'is not an address of this host',
+};
+
+/** A listener that cannot bind is a setting to change or a process to stop, not a crash with a stack. */
+function listenFailed(field: string, err: unknown): unknown {
+  const e = err as NodeJS.ErrnoException & { address?: string; port?: number };
+  const reason = e.code === undefined ? undefined : LISTEN_ERRORS[e.code];
+  if (reason === undefined) return err;
+  const host = e.address === undefined ? '' : e.address.includes(':') ? `[${e.address}]` : e.address;
+  return new KeywayError(
+    'KW_ERR_NODE_CONFIG',
+    { field, reason: `${host}:${e.port ?? ''} ${reason}` },
+    { cause: err },
+  );
 }
 
 function pluginFailed(log: Logger, ctx: { requestId: string; route: { name: string } }, err: unknown): void {
