@@ -54,17 +54,19 @@ export interface ObservabilityOptions {
   settings: ObserveSettings;
   dataDir: string;
   databaseUrl?: string;
+  /** The store deadline (`store_timeout_ms`) for observability's own connections too. */
+  storeTimeoutMs?: number;
   log: Logger;
   gauges: Pick<NodeGauges, 'configVersion' | 'storePing' | 'redisPing'>;
 }
 
 export function startObservability(opts: ObservabilityOptions): Observability {
   const { settings, log } = opts;
-  const store = openObserveDb(
-    opts.databaseUrl === undefined
-      ? { dataDir: opts.dataDir }
-      : { dataDir: opts.dataDir, databaseUrl: opts.databaseUrl },
-  );
+  const store = openObserveDb({
+    dataDir: opts.dataDir,
+    ...(opts.databaseUrl === undefined ? {} : { databaseUrl: opts.databaseUrl }),
+    ...(opts.storeTimeoutMs === undefined ? {} : { timeoutMs: opts.storeTimeoutMs }),
+  });
   const authFailures = new AuthFailureWindow();
   const warn =
     (msg: string) =>
@@ -101,6 +103,7 @@ export function startObservability(opts: ObservabilityOptions): Observability {
       {
         dataDir: opts.dataDir,
         databaseUrl: opts.databaseUrl,
+        storeTimeoutMs: opts.storeTimeoutMs,
         sinks: sinks.filter((k) => k !== 'stdout'),
         file: settings.file,
         httpUrl: settings.httpUrl,

@@ -21,6 +21,8 @@ export interface RecordThreadSettings {
   databaseUrl?: string | undefined;
   /** PostgreSQL schema of the tables (tests isolate themselves in one). */
   schema?: string | undefined;
+  /** Deadline of a store connection and statement (`store_timeout_ms`). */
+  storeTimeoutMs?: number | undefined;
   /** The sinks that run here (stdout stays on the proxy's thread, which owns the process's stdout). */
   sinks: ReadonlyArray<'store' | 'file' | 'http'>;
   file?: string | undefined;
@@ -58,6 +60,7 @@ function openStore(): { store: ObserveDb; sink: RecordSink } {
       dataDir: settings.dataDir,
       databaseUrl: settings.databaseUrl,
       ...(settings.schema === undefined ? {} : { schema: settings.schema }),
+      ...(settings.storeTimeoutMs === undefined ? {} : { timeoutMs: settings.storeTimeoutMs }),
     });
     return { store, sink: new PgBlockSink(store.db) };
   }
