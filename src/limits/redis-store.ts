@@ -131,7 +131,7 @@ export class RedisCounterStore implements CounterStore {
     this.#redis.on('ready', () => {
       this.#up = true;
       // Connected and past the ready check (an INFO answered): Redis answers.
-      this.#close('up');
+      this.#closeCircuit();
     });
     // Without an 'error' listener ioredis would crash the process on a refused connection.
     this.#redis.on('error', (err: Error) => this.#lost(err.message));
@@ -280,12 +280,12 @@ export class RedisCounterStore implements CounterStore {
     this.#scheduleProbe();
   }
 
-  #close(state: 'up'): void {
-    const was = this.#open;
-    this.#open = false;
+  /** Redis answered: calls go to it again. */
+  #closeCircuit(): void {
     clearTimeout(this.#probe);
     this.#probe = undefined;
-    if (was || this.#up) this.#report(state);
+    this.#open = false;
+    if (this.#up) this.#report('up');
   }
 
   #scheduleProbe(): void {
@@ -301,7 +301,7 @@ export class RedisCounterStore implements CounterStore {
     if (status === 'ready') {
       try {
         await this.#send('ping', []);
-        this.#close('up');
+        this.#closeCircuit();
         return;
       } catch {
         // Still silent: probe again, and after a while try a fresh connection.

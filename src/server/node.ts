@@ -341,7 +341,8 @@ async function rememberOwnToken(authenticator: AdminAuthenticator, file: string)
   } catch {
     return;
   }
-  if (token !== '') await authenticator.verify(token);
+  // A store hiccup here only means the token is checked on its first use instead.
+  if (token !== '') await authenticator.verify(token).catch(() => false);
 }
 
 const LISTEN_ERRORS: Record<string, string> = {
