@@ -123,7 +123,7 @@ export async function buildAdminApp(deps: AdminDeps): Promise<FastifyInstance> {
   });
 
   const actors = new WeakMap<FastifyRequest, Actor>();
-  const authenticator = createAuthenticator(deps.store);
+  const authenticator = deps.authenticator ?? createAuthenticator(deps.store);
 
   app.addHook('onRequest', async (req, reply) => {
     void reply.header('x-request-id', req.id);

@@ -5,14 +5,27 @@
  * hashes are kept for a few seconds so a burst of admin calls (a CLI apply, the console) does not cost a
  * store round trip each; that cache is compared with `timingSafeEqual` so it leaks nothing through timing.
  * Failed lookups are not cached: an attacker could otherwise fill memory with them.
+ *
+ * While the store is unreachable, a token this node verified within the last hour is still taken, so an
+ * operator can read `/status` and `/metrics` during the outage (every call that needs the store answers
+ * 503 KW_ERR_STORE_UNAVAILABLE anyway). Admin tokens cannot be revoked through the API, and no change can
+ * be made to the store while it is away, so remembering one for an hour opens nothing new. A token the
+ * node cannot check gets 503 KW_ERR_STORE_UNAVAILABLE, not 401: it may well be valid.
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { KeywayError } from '../core/errors.js';
+import { KeywayError, isKeywayError } from '../core/errors.js';
 import type { Store } from '../store/types.js';
 import { hashAdminToken } from './admin-token.js';
 
 const CACHE_TTL_MS = 10_000;
+/** How long a verified token is remembered for the store's outages. */
+const REMEMBER_MS = 3_600_000;
+/**
+ * A remembered token waits this long for the store before it is taken: a black-holed store would
+ * otherwise hold every admin call for the whole store deadline first.
+ */
+const REMEMBERED_WAIT_MS = 1_000;
 const CACHE_MAX = 64;
 
 export const WWW_AUTHENTICATE = 'Bearer realm="keyway-admin"';
@@ -36,24 +49,48 @@ export function presentedToken(headers: IncomingHttpHeaders): string | undefined
 interface CachedToken {
   hash: Buffer;
   name: string;
-  until: number;
+  /** Verified against the store at this time. */
+  at: number;
 }
 
 export interface AdminAuthenticator {
-  /** The token's name (the audit actor); throws KW_ERR_UNAUTHORIZED. */
+  /** The token's name (the audit actor); throws KW_ERR_UNAUTHORIZED, or KW_ERR_STORE_UNAVAILABLE. */
   authenticate(headers: IncomingHttpHeaders): Promise<string>;
+  /**
+   * Checks a token against the store now and remembers it when valid (the node's own token file at
+   * start, so `/status` answers through an outage that begins before anyone called the admin API).
+   */
+  verify(token: string): Promise<boolean>;
 }
 
 export function createAuthenticator(store: Store, now: () => number = Date.now): AdminAuthenticator {
   let cache: CachedToken[] = [];
 
-  function fromCache(hash: Buffer): string | undefined {
+  function find(hash: Buffer): CachedToken | undefined {
     const t = now();
-    cache = cache.filter((c) => c.until > t);
-    let found: string | undefined;
+    cache = cache.filter((c) => c.at + REMEMBER_MS > t);
+    let found: CachedToken | undefined;
     // Walk every entry: the time taken does not depend on where (or whether) the hash matches.
-    for (const c of cache) if (timingSafeEqual(c.hash, hash)) found = c.name;
+    for (const c of cache) if (timingSafeEqual(c.hash, hash)) found = c;
     return found;
+  }
+
+  function remember(hash: Buffer, name: string): void {
+    cache = cache.filter((c) => !timingSafeEqual(c.hash, hash));
+    if (cache.length >= CACHE_MAX) cache.shift();
+    cache.push({ hash, name, at: now() });
+  }
+
+  function forget(hash: Buffer): void {
+    cache = cache.filter((c) => !timingSafeEqual(c.hash, hash));
+  }
+
+  /** Asks the store; remembers or forgets the token by its answer. */
+  async function lookup(hex: string, hash: Buffer): Promise<string | undefined> {
+    const found = await store.findAdminToken(hex);
+    if (found === undefined) forget(hash);
+    else remember(hash, found.name);
+    return found?.name;
   }
 
   return {
@@ -63,13 +100,36 @@ export function createAuthenticator(store: Store, now: () => number = Date.now):
       if (token === undefined || token.length > 512) throw unauthorized();
       const hex = hashAdminToken(token);
       const hash = Buffer.from(hex, 'hex');
-      const cached = fromCache(hash);
-      if (cached !== undefined) return cached;
-      const found = await store.findAdminToken(hex);
-      if (found === undefined) throw unauthorized();
-      if (cache.length >= CACHE_MAX) cache.shift();
-      cache.push({ hash, name: found.name, until: now() + CACHE_TTL_MS });
-      return found.name;
+      const known = find(hash);
+      if (known !== undefined && known.at + CACHE_TTL_MS > now()) return known.name;
+      const asked = lookup(hex, hash);
+      if (known === undefined) {
+        const name = await asked;
+        if (name === undefined) throw unauthorized();
+        return name;
+      }
+      // Remembered but due for a check: the store's answer wins; an unreachable or silent store leaves
+      // the remembered name standing.
+      asked.catch(() => undefined);
+      let timer: NodeJS.Timeout | undefined;
+      const silent = new Promise<'silent'>((resolve) => {
+        timer = setTimeout(() => resolve('silent'), REMEMBERED_WAIT_MS);
+      });
+      try {
+        const name = await Promise.race([asked, silent]);
+        if (name === 'silent') return known.name;
+        if (name === undefined) throw unauthorized();
+        return name;
+      } catch (err) {
+        if (isKeywayError(err) && err.code === 'KW_ERR_STORE_UNAVAILABLE') return known.name;
+        throw err;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    async verify(token) {
+      const hex = hashAdminToken(token);
+      return (await lookup(hex, Buffer.from(hex, 'hex'))) !== undefined;
     },
   };
 }

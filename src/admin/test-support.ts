@@ -50,6 +50,7 @@ export async function startAdmin(opts: { bodyLimit?: number } = {}): Promise<Adm
     proxy: { http: '127.0.0.1:8000' },
     admin: '127.0.0.1:8001',
     store: store.dialect,
+    store_reachable: true,
     routes: 0,
     services: 0,
   });

@@ -3,6 +3,7 @@
  * the listeners; the admin app only borrows them, so it can be built in tests against a temp-dir store.
  */
 import type { CounterStore } from '../limits/counter-store.js';
+import type { AdminAuthenticator } from './auth.js';
 import type { Logger } from 'pino';
 import type { ConfigService } from '../control/types.js';
 import type { KeyService } from '../keys/key-service.js';
@@ -18,6 +19,8 @@ export interface NodeStatus {
   proxy: { http?: string; https?: string };
   admin: string;
   store: 'sqlite' | 'postgres';
+  /** The store answered a ping just now; without it the node serves its last configuration. */
+  store_reachable: boolean;
   routes: number;
   services: number;
 }
@@ -32,7 +35,9 @@ export interface AdminDeps {
   store: Store;
   /** API keys; absent in admin apps built without one (the key routes then answer 503). */
   keys?: KeyService;
-  status(): NodeStatus;
+  status(): NodeStatus | Promise<NodeStatus>;
+  /** Admin token checks (the node seeds it with its own token file); default: one over `store`. */
+  authenticator?: AdminAuthenticator;
   ready(): Promise<ReadyState>;
   /** A pino logger to log through, or false for none (tests). Default: none. */
   logger?: Logger | false;

@@ -66,6 +66,11 @@ export interface QuotaDecision {
 
 export interface CounterStore {
   readonly kind: 'local' | 'primary' | 'redis';
+  /**
+   * True while the store knows it cannot answer (Redis' circuit is open, or its connection is down): a
+   * limit then takes its fail_open/fail_closed path without calling it. Absent: always try.
+   */
+  readonly unavailable?: boolean;
   /** Takes `cost` units from a rate bucket; a refused request takes nothing. */
   consumeRate(key: string, rule: RateRule, cost: number, nowMs: number): Promise<RateDecision>;
   /** Takes `cost` units from a quota; a refused request takes nothing. */

@@ -32,6 +32,8 @@ export interface NodeGauges {
   redisPing?: () => Promise<void>;
   recordsDropped(): number;
   recordsBuffered(): number;
+  /** Records waiting in the local spool for the store (absent: no spool). */
+  recordsSpooled?: () => number;
 }
 
 export class ProxyMetrics {
@@ -138,7 +140,7 @@ export class ProxyMetrics {
     }
     new client.Gauge({
       name: 'keyway_call_records_dropped',
-      help: 'Call records dropped because the buffer was full, since start',
+      help: 'Call records lost since start: refused by the full buffer, or not taken by a sink (counted per sink)',
       registers,
       collect() {
         this.set(gauges.recordsDropped());
@@ -150,6 +152,15 @@ export class ProxyMetrics {
       registers,
       collect() {
         this.set(gauges.recordsBuffered());
+      },
+    });
+    const spooled = gauges.recordsSpooled;
+    new client.Gauge({
+      name: 'keyway_call_records_spooled',
+      help: 'Call records waiting in the local spool until the store takes them',
+      registers,
+      collect() {
+        this.set(spooled?.() ?? 0);
       },
     });
     client.collectDefaultMetrics({ register: this.registry, prefix: 'keyway_' });

@@ -46,7 +46,18 @@ export interface Observability {
   settings: ObserveSettings;
   /** Writes buffered records and rollups now (tests; `keyway logs` right after a call). */
   flush(): Promise<void>;
-  stats(): { buffered: number; dropped: number; written: number; failed: number };
+  /**
+   * `dropped`: refused by the full buffer; `failed`: lost at a sink (per sink); `lost`: every record lost,
+   * those two and spooled records the store refused for good; `spooled`: waiting in the spool.
+   */
+  stats(): {
+    buffered: number;
+    dropped: number;
+    written: number;
+    failed: number;
+    spooled: number;
+    lost: number;
+  };
   close(): Promise<void>;
 }
 
@@ -54,17 +65,19 @@ export interface ObservabilityOptions {
   settings: ObserveSettings;
   dataDir: string;
   databaseUrl?: string;
+  /** The store deadline (`store_timeout_ms`) for observability's own connections too. */
+  storeTimeoutMs?: number;
   log: Logger;
   gauges: Pick<NodeGauges, 'configVersion' | 'storePing' | 'redisPing'>;
 }
 
 export function startObservability(opts: ObservabilityOptions): Observability {
   const { settings, log } = opts;
-  const store = openObserveDb(
-    opts.databaseUrl === undefined
-      ? { dataDir: opts.dataDir }
-      : { dataDir: opts.dataDir, databaseUrl: opts.databaseUrl },
-  );
+  const store = openObserveDb({
+    dataDir: opts.dataDir,
+    ...(opts.databaseUrl === undefined ? {} : { databaseUrl: opts.databaseUrl }),
+    ...(opts.storeTimeoutMs === undefined ? {} : { timeoutMs: opts.storeTimeoutMs }),
+  });
   const authFailures = new AuthFailureWindow();
   const warn =
     (msg: string) =>
@@ -84,6 +97,9 @@ export function startObservability(opts: ObservabilityOptions): Observability {
 
   // Call records: packed as they arrive (records/), written and rolled up on the record thread.
   let writer: RecordWriter | undefined;
+  let recordThread: RecordThread | undefined;
+  /** Records lost after the writer had handed them over (a spooled batch the store refused for good). */
+  let lostLater = 0;
   const buffer = settings.records
     ? new RecordBuffer({
         capacity: settings.bufferSize,
@@ -101,6 +117,9 @@ export function startObservability(opts: ObservabilityOptions): Observability {
       {
         dataDir: opts.dataDir,
         databaseUrl: opts.databaseUrl,
+        storeTimeoutMs: opts.storeTimeoutMs,
+        spoolBytes: settings.spoolBytes,
+        spoolRetryMs: settings.spoolRetryMs,
         sinks: sinks.filter((k) => k !== 'stdout'),
         file: settings.file,
         httpUrl: settings.httpUrl,
@@ -108,7 +127,22 @@ export function startObservability(opts: ObservabilityOptions): Observability {
       },
       (msg, error) => log.warn({ err: error }, msg),
       (arrays) => buffer.recycle(arrays),
+      {
+        spool(state, records, reason) {
+          if (state === 'spooling')
+            log.warn(
+              { spooled: records, err: reason },
+              'store unreachable: call records go to the local spool',
+            );
+          else if (state === 'drained') log.info('spooled call records are all in the store');
+        },
+        lost(count, error) {
+          lostLater += count;
+          log.warn({ sink: 'store', lost: count, err: error }, 'call records lost');
+        },
+      },
     );
+    recordThread = thread;
     writer = new RecordWriter(
       buffer,
       { thread, local: sinks.includes('stdout') ? [StreamSink.stdout()] : [] },
@@ -120,16 +154,25 @@ export function startObservability(opts: ObservabilityOptions): Observability {
             'call records lost',
           );
         },
+        onDropped(dropped) {
+          log.warn(
+            { lost: dropped, buffer: settings.bufferSize },
+            'call records lost: the record buffer was full',
+          );
+        },
       },
     );
     writer.start();
   }
 
+  /** Every record lost, however: refused by the full buffer, failed at a sink (per sink), or later. */
+  const lost = (): number => (buffer?.dropped ?? 0) + (writer?.failed ?? 0) + lostLater;
   const metrics = settings.metrics
     ? new ProxyMetrics({
         ...opts.gauges,
-        recordsDropped: () => buffer?.dropped ?? 0,
+        recordsDropped: () => lost(),
         recordsBuffered: () => buffer?.length ?? 0,
+        recordsSpooled: () => recordThread?.spooled ?? 0,
       })
     : undefined;
   const reasons = new AuthReasons();
@@ -198,6 +241,8 @@ export function startObservability(opts: ObservabilityOptions): Observability {
       dropped: buffer?.dropped ?? 0,
       written: writer?.written ?? 0,
       failed: writer?.failed ?? 0,
+      spooled: recordThread?.spooled ?? 0,
+      lost: lost(),
     }),
     async close() {
       clearInterval(retentionTimer);

@@ -25,6 +25,8 @@ export const observeFileSchema = {
     record_buffer: integer,
     record_batch: integer,
     record_flush_ms: integer,
+    record_spool_bytes: integer,
+    record_spool_retry_ms: integer,
     record_retention_days: integer,
     metrics_token: text,
     trace: { enum: ['propagate', 'off'] },

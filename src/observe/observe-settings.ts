@@ -22,6 +22,10 @@ export interface ObserveSettings {
   /** Most records per write. */
   batchSize: number;
   flushIntervalMs: number;
+  /** Bound of the local spool that holds records while the store is away (bytes); 0 turns it off. */
+  spoolBytes: number;
+  /** How often spooled records are offered to the store again. */
+  spoolRetryMs: number;
   /** Days of call records kept (one partition per UTC day). */
   retentionDays: number;
   /** A token only for `/metrics` (the admin token works too). */
@@ -139,6 +143,9 @@ export function loadObserveSettings(
     bufferSize: int('KEYWAY_RECORD_BUFFER', 100_000, 1, 10_000_000),
     batchSize: int('KEYWAY_RECORD_BATCH', 2_000, 1, 100_000),
     flushIntervalMs: int('KEYWAY_RECORD_FLUSH_MS', 1_000, 10, 60_000),
+    // 256 MiB: about 3 million records at ~80 bytes each, an outage of minutes at thousands of calls a second.
+    spoolBytes: int('KEYWAY_RECORD_SPOOL_BYTES', 268_435_456, 0, 1_099_511_627_776),
+    spoolRetryMs: int('KEYWAY_RECORD_SPOOL_RETRY_MS', 1_000, 10, 600_000),
     retentionDays: int('KEYWAY_RECORD_RETENTION_DAYS', 7, 1, 3650),
     metricsToken: env['KEYWAY_METRICS_TOKEN'] || undefined,
     trace,

@@ -3,10 +3,12 @@
  * on SIGTERM/SIGINT (stop accepting, drain in-flight requests, close the store, exit 0).
  */
 import { mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { buildAdminApp } from '../admin/app.js';
 import { ensureAdminToken } from '../admin/admin-token.js';
+import { createAuthenticator, type AdminAuthenticator } from '../admin/auth.js';
 import type { NodeStatus } from '../admin/types.js';
 import { createConfigService } from '../control/config-service.js';
 import { sealStoredPluginSecrets } from '../control/plugin-secrets.js';
@@ -35,6 +37,13 @@ import { releaseYoungGeneration, tuneRuntime } from './runtime-tuning.js';
 import { loadSettings, type NodeSettings } from './settings.js';
 
 const NO_LEVELS: readonly number[] = Object.freeze([]);
+
+/**
+ * The store ping of `/ready`, `/status` and the metrics' store gauge: a probe answers within a second
+ * whatever the store deadline (a load balancer's probe timeout is typically 1-5 s, and one that hangs is
+ * worse than one that says 503).
+ */
+const PROBE_TIMEOUT_MS = 750;
 
 export interface RunningNode {
   settings: NodeSettings;
@@ -72,12 +81,24 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
       reason: err instanceof Error ? err.message : 'invalid',
     });
   }
-  mkdirSync(settings.data_dir, { recursive: true, mode: 0o700 });
+  try {
+    mkdirSync(settings.data_dir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw new KeywayError(
+      'KW_ERR_NODE_CONFIG',
+      { field: 'data_dir', reason: `cannot create ${settings.data_dir}: ${(err as Error).message}` },
+      { cause: err },
+    );
+  }
 
   const storeOpts =
     settings.database_url === undefined
-      ? { dataDir: settings.data_dir }
-      : { dataDir: settings.data_dir, databaseUrl: settings.database_url };
+      ? { dataDir: settings.data_dir, timeoutMs: settings.store_timeout_ms }
+      : {
+          dataDir: settings.data_dir,
+          databaseUrl: settings.database_url,
+          timeoutMs: settings.store_timeout_ms,
+        };
   const store = await openStore(storeOpts);
   let resolver: ApiKeyResolver;
   let secrets: SecretBox;
@@ -138,8 +159,12 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
       settings: loadObserveSettings(process.env, settings.observability),
       dataDir: settings.data_dir,
       ...(settings.database_url === undefined ? {} : { databaseUrl: settings.database_url }),
+      storeTimeoutMs: settings.store_timeout_ms,
       log,
-      gauges: { configVersion: () => snapshots.current?.version ?? 0, storePing: () => store.ping() },
+      gauges: {
+        configVersion: () => snapshots.current?.version ?? 0,
+        storePing: () => store.ping(PROBE_TIMEOUT_MS),
+      },
     });
     const observer = observe.observer;
     budgetSink = observe.budgetAlerts;
@@ -196,11 +221,19 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
       },
       { http: createProxyHandler(handlerOpts, 'http'), https: createProxyHandler(handlerOpts, 'https') },
     );
-    const proxyAddrs = await proxy.start();
+    const proxyAddrs = await proxy.start().catch((err: unknown) => {
+      const tls = settings.proxy.tls?.listen;
+      const onTls = tls !== undefined && (err as { port?: number }).port === tls.port;
+      throw listenFailed(onTls ? 'proxy.tls.listen' : 'proxy.listen', err);
+    });
 
     const addresses: RunningNode['addresses'] = { proxy: proxyAddrs.http, admin: '' };
     if (proxyAddrs.https !== undefined) addresses.proxyTls = proxyAddrs.https;
-    const status = (): NodeStatus => {
+    const status = async (): Promise<NodeStatus> => {
+      const reachable = await store.ping(PROBE_TIMEOUT_MS).then(
+        () => true,
+        () => false,
+      );
       const snap = snapshots.current;
       const proxyStatus: NodeStatus['proxy'] = { http: addresses.proxy };
       if (addresses.proxyTls !== undefined) proxyStatus.https = addresses.proxyTls;
@@ -211,32 +244,37 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
         proxy: proxyStatus,
         admin: addresses.admin,
         store: store.dialect,
+        store_reachable: reachable,
         routes: snap?.routes.length ?? 0,
         services: snap?.services.size ?? 0,
       };
     };
+    const authenticator = createAuthenticator(store);
+    await rememberOwnToken(authenticator, token.file);
     admin = await buildAdminApp({
       counters: limits.services.counters,
       config,
       store,
       keys,
       status,
+      authenticator,
       logger: log,
       observe,
       async ready() {
         if (snapshots.current === undefined) return { ready: false, reason: 'configuration not loaded' };
         try {
-          await store.ping();
+          await store.ping(PROBE_TIMEOUT_MS);
         } catch {
           return { ready: false, reason: 'store unreachable (serving the last configuration)' };
         }
         return { ready: true };
       },
     });
-    addresses.admin = await admin.listen({
-      host: settings.admin.listen.host,
-      port: settings.admin.listen.port,
-    });
+    addresses.admin = await admin
+      .listen({ host: settings.admin.listen.host, port: settings.admin.listen.port })
+      .catch((err: unknown) => {
+        throw listenFailed('admin.listen', err);
+      });
     addresses.admin = addresses.admin.replace(/^https?:\/\//, '');
 
     let stopping: Promise<void> | undefined;
@@ -295,6 +333,41 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
     await store.close().catch(() => undefined);
     throw err;
   }
+}
+
+/**
+ * Checks the token in the data directory's admin token file (when the operator kept it) so this node
+ * remembers it: `keyway status` then answers through a store outage that starts before anyone used the
+ * admin API. The token is read and hashed, never logged.
+ */
+async function rememberOwnToken(authenticator: AdminAuthenticator, file: string): Promise<void> {
+  let token: string;
+  try {
+    token = (await readFile(file, 'utf8')).trim();
+  } catch {
+    return;
+  }
+  // A store hiccup here only means the token is checked on its first use instead.
+  if (token !== '') await authenticator.verify(token).catch(() => false);
+}
+
+const LISTEN_ERRORS: Record<string, string> = {
+  EADDRINUSE: 'is already in use (another process listens there)',
+  EACCES: 'needs a privilege this process lacks (ports below 1024)',
+  EADDRNOTAVAIL: 'is not an address of this host',
+};
+
+/** A listener that cannot bind is a setting to change or a process to stop, not a crash with a stack. */
+function listenFailed(field: string, err: unknown): unknown {
+  const e = err as NodeJS.ErrnoException & { address?: string; port?: number };
+  const reason = e.code === undefined ? undefined : LISTEN_ERRORS[e.code];
+  if (reason === undefined) return err;
+  const host = e.address === undefined ? '' : e.address.includes(':') ? `[${e.address}]` : e.address;
+  return new KeywayError(
+    'KW_ERR_NODE_CONFIG',
+    { field, reason: `${host}:${e.port ?? ''} ${reason}` },
+    { cause: err },
+  );
 }
 
 function pluginFailed(log: Logger, ctx: { requestId: string; route: { name: string } }, err: unknown): void {

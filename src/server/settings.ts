@@ -20,6 +20,8 @@ export type ClientCertMode = 'request' | 'off';
 export interface NodeSettings {
   data_dir: string;
   database_url?: string;
+  /** Longest wait for a store connection or one statement's answer (PostgreSQL), or a SQLite lock. */
+  store_timeout_ms: number;
   proxy: {
     listen: ListenAddress;
     tls?: {
@@ -67,6 +69,7 @@ const fileSchema = {
   properties: {
     data_dir: { type: 'string', minLength: 1 },
     database_url: { type: 'string', pattern: '^postgres(ql)?://' },
+    store_timeout_ms: { type: 'integer', minimum: 100, maximum: 600_000 },
     proxy: {
       type: 'object',
       additionalProperties: false,
@@ -109,6 +112,7 @@ const fileSchema = {
 interface FileSettings {
   data_dir?: string;
   database_url?: string;
+  store_timeout_ms?: number;
   proxy?: {
     listen?: string;
     tls?: { listen?: string; cert: string; key: string; client_cert?: ClientCertMode };
@@ -235,8 +239,17 @@ export function loadSettings(opts: { configFile?: string; env?: NodeJS.ProcessEn
     });
   }
 
+  const storeTimeout = num('KEYWAY_STORE_TIMEOUT_MS', file.store_timeout_ms, 5_000);
+  if (storeTimeout < 100 || storeTimeout > 600_000) {
+    throw new KeywayError('KW_ERR_NODE_CONFIG', {
+      field: 'KEYWAY_STORE_TIMEOUT_MS',
+      reason: 'must be from 100 to 600000 (milliseconds)',
+    });
+  }
+
   const settings: NodeSettings = {
     data_dir: resolve(pick('KEYWAY_DATA_DIR', file.data_dir, './data')),
+    store_timeout_ms: storeTimeout,
     proxy: {
       listen: parseListen(pick('KEYWAY_PROXY_LISTEN', file.proxy?.listen, '0.0.0.0:8000'), 'proxy.listen'),
       trusted_proxies:

@@ -1,7 +1,7 @@
 /**
  * Opens the Kysely instance for either dialect, and keeps credentials out of every message about it.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
@@ -18,6 +18,7 @@ import {
 } from 'kysely';
 import type pg from 'pg';
 import { KeywayError } from '../core/errors.js';
+import { DeadlinePool } from './pg-deadline-pool.js';
 import type { Dialect } from './types.js';
 import type { Database } from './schema.js';
 
@@ -28,12 +29,16 @@ export interface Connection {
   location: string;
   /** PostgreSQL schema the tables live in (`public` unless isolated). */
   schema: string | undefined;
+  /** `select 1` within `timeoutMs`, connection included; rejects with KW_ERR_STORE_UNAVAILABLE. */
+  ping(timeoutMs: number): Promise<void>;
 }
 
-/** A writer waits this long for another process's SQLite lock before failing with SQLITE_BUSY. */
-const SQLITE_BUSY_TIMEOUT_MS = 5_000;
-/** A blackholed PostgreSQL host must fail `openStore` in bounded time, not hang startup. */
-const PG_CONNECT_TIMEOUT_MS = 5_000;
+/**
+ * How long a store call waits for a connection or for one statement's answer unless told otherwise
+ * (`store_timeout_ms`). A black-holed PostgreSQL then fails calls, and `openStore` at start, in bounded
+ * time instead of hanging them.
+ */
+export const DEFAULT_STORE_TIMEOUT_MS = 5_000;
 
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
@@ -43,27 +48,62 @@ const require = createRequire(import.meta.url);
 const loadSqlite = (): typeof BetterSqlite3 => require('better-sqlite3') as typeof BetterSqlite3;
 const loadPg = (): typeof pg => require('pg') as typeof pg;
 
-export function connect(opts: { databaseUrl?: string; dataDir: string; schema?: string }): Connection {
+export interface ConnectOptions {
+  databaseUrl?: string;
+  dataDir: string;
+  schema?: string;
+  /** Deadline of a connection and of each statement (PostgreSQL); default DEFAULT_STORE_TIMEOUT_MS. */
+  timeoutMs?: number;
+}
+
+export function connect(opts: ConnectOptions): Connection {
   const url = opts.databaseUrl;
-  if (url === undefined || url === '') return connectSqlite(opts.dataDir);
-  if (/^postgres(ql)?:\/\//i.test(url)) return connectPostgres(url, opts.schema);
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
+  if (url === undefined || url === '') return connectSqlite(opts.dataDir, timeoutMs);
+  if (/^postgres(ql)?:\/\//i.test(url)) return connectPostgres(url, opts.schema, timeoutMs);
   throw new KeywayError('KW_ERR_NODE_CONFIG', {
     field: 'database_url',
     reason: `unsupported scheme in ${redactUrl(url)} (expected postgres://)`,
   });
 }
 
-function connectSqlite(dataDir: string): Connection {
+/**
+ * Opens (creating when absent) the node's SQLite file with mode 0600. SQLite itself creates files 0644,
+ * and the -wal and -shm files it adds copy the database file's mode, so creating the database file
+ * private first makes all three private. Files an earlier version left 0644 are tightened here; the WAL
+ * and shared-memory files of that era too (they persist while any connection is open).
+ */
+export function openSqliteFile(dataDir: string): BetterSqlite3.Database {
+  const file = join(dataDir, 'keyway.db');
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  closeSync(openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) privateMode(f);
+  return new (loadSqlite())(file);
+}
+
+/** chmod 0600 when the file exists and is looser; a file owned by someone else is left to its owner. */
+function privateMode(file: string): void {
+  try {
+    chmodSync(file, 0o600);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'EPERM') throw err;
+  }
+}
+
+/**
+ * SQLite is in-process and synchronous: nothing to black-hole. Its one wait is for another process's
+ * write lock (the record thread's connection), bounded by the busy timeout, set to the store deadline.
+ */
+function connectSqlite(dataDir: string, timeoutMs: number): Connection {
   const file = join(dataDir, 'keyway.db');
   let database: BetterSqlite3.Database;
   try {
-    mkdirSync(dataDir, { recursive: true });
-    const Sqlite = loadSqlite();
-    database = new Sqlite(file);
+    database = openSqliteFile(dataDir);
     // WAL lets the snapshot loader read while the admin API writes; foreign keys give the cascade delete.
     database.pragma('journal_mode = WAL');
     database.pragma('foreign_keys = ON');
-    database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+    database.pragma(`busy_timeout = ${timeoutMs}`);
   } catch (err) {
     throw new KeywayError(
       'KW_ERR_STORE_UNAVAILABLE',
@@ -71,11 +111,19 @@ function connectSqlite(dataDir: string): Connection {
       { cause: err },
     );
   }
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database }) });
   return {
-    db: new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database }) }),
+    db,
     dialect: 'sqlite',
     location: file,
     schema: undefined,
+    async ping() {
+      try {
+        database.prepare('select 1').get();
+      } catch (err) {
+        throw unavailable(file, err);
+      }
+    },
   };
 }
 
@@ -107,22 +155,28 @@ class ImmediateSqliteDriver extends SqliteDriver {
   }
 }
 
-function connectPostgres(url: string, schema: string | undefined): Connection {
+function connectPostgres(url: string, schema: string | undefined, timeoutMs: number): Connection {
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
     throw new KeywayError('KW_ERR_NODE_CONFIG', {
       field: 'schema',
       reason: 'must be a plain SQL identifier',
     });
   }
-  const pool = new (loadPg().Pool)({ connectionString: url, connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS });
+  const location = redactUrl(url);
+  const password = urlPassword(url);
+  const pgPool = new (loadPg().Pool)({ connectionString: url, connectionTimeoutMillis: timeoutMs });
+  const pool = new DeadlinePool(pgPool, {
+    timeoutMs,
+    unavailable: (err) => unavailable(location, err, password),
+  });
   // An idle client losing its server emits 'error' on the pool; unhandled, that would kill the process.
   // The next query reports the outage through ping()/KW_ERR_STORE_UNAVAILABLE instead.
-  pool.on('error', () => undefined);
+  pgPool.on('error', () => undefined);
   // A client that is checked out (between the queries of a transaction, or just acquired) has no pool
   // listener: losing its server then emits 'error' on the client itself, which killed the node in the
   // PostgreSQL-outage test (test/cluster/faults.test.ts). Its queries still fail with the error, and the
   // pool drops it on release because it is no longer queryable.
-  pool.on('connect', (client) => client.on('error', () => undefined));
+  pgPool.on('connect', (client) => client.on('error', () => undefined));
   const dialect = new PostgresDialect({
     pool,
     // Every pooled connection resolves unqualified table names in the isolated schema first.
@@ -134,7 +188,13 @@ function connectPostgres(url: string, schema: string | undefined): Connection {
           },
         }),
   });
-  return { db: new Kysely<Database>({ dialect }), dialect: 'postgres', location: redactUrl(url), schema };
+  return {
+    db: new Kysely<Database>({ dialect }),
+    dialect: 'postgres',
+    location,
+    schema,
+    ping: (ms) => pool.ping(ms),
+  };
 }
 
 /** `postgres://user:secret@host/db` → `postgres://user:***@host/db`; unparsable input is hidden whole. */

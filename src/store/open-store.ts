@@ -12,11 +12,13 @@ export interface OpenStoreOptions {
   dataDir: string;
   /** PostgreSQL schema to keep the tables in (created when missing); tests use it for isolation. */
   schema?: string;
+  /** Deadline of a connection and of each statement (`store_timeout_ms`; default 5 s). */
+  timeoutMs?: number;
 }
 
 export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   const conn = connect(opts);
-  const store = new SqlStore(conn, urlPassword(opts.databaseUrl));
+  const store = new SqlStore(conn, urlPassword(opts.databaseUrl), opts.timeoutMs);
   try {
     await store.ping();
     await store.migrate();

@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { sql, type ControlledTransaction, type Kysely } from 'kysely';
 import { KeywayError, validationError } from '../core/errors.js';
 import type { ConfigState } from '../model/index.js';
-import { unavailable, type Connection } from './connection.js';
+import { DEFAULT_STORE_TIMEOUT_MS, unavailable, type Connection } from './connection.js';
+import { isOutage } from './failures.js';
 import { runMigrations } from './migrate.js';
 import { VERSION_ROW_ID, type Database } from './schema.js';
 import { DEFAULT_LIMIT, MAX_LIMIT, SqlStoreTx } from './store-tx.js';
@@ -28,10 +29,13 @@ const CHANGE_FEED_BATCH = 1000;
 export class SqlStore implements Store {
   readonly #conn: Connection;
   readonly #password: string | undefined;
+  readonly #timeoutMs: number;
+  readonly #pinging = new Map<number, Promise<void>>();
 
-  constructor(conn: Connection, password?: string) {
+  constructor(conn: Connection, password?: string, timeoutMs = DEFAULT_STORE_TIMEOUT_MS) {
     this.#conn = conn;
     this.#password = password;
+    this.#timeoutMs = timeoutMs;
   }
 
   get dialect(): Dialect {
@@ -46,16 +50,26 @@ export class SqlStore implements Store {
     }
   }
 
-  async ping(): Promise<void> {
-    try {
-      await sql`select 1`.execute(this.#conn.db);
-    } catch (err) {
-      throw this.#unavailable(err);
+  ping(timeoutMs = this.#timeoutMs): Promise<void> {
+    // Probes arriving together (a load balancer, `/status`, a metrics scrape) share one round trip.
+    let p = this.#pinging.get(timeoutMs);
+    if (p === undefined) {
+      p = this.#conn.ping(timeoutMs).finally(() => this.#pinging.delete(timeoutMs));
+      this.#pinging.set(timeoutMs, p);
     }
+    return p;
   }
 
   async close(): Promise<void> {
-    await this.#conn.db.destroy();
+    // Closing ends idle sessions politely, which waits for the server's goodbye: a black-holed server
+    // would hold a stopping node forever. Whatever is left past the deadline dies with the process.
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.#timeoutMs);
+      timer.unref();
+    });
+    await Promise.race([this.#conn.db.destroy(), deadline]);
+    clearTimeout(timer);
   }
 
   /** One primary-key lookup: every node polls this each second. */
@@ -108,7 +122,7 @@ export class SqlStore implements Store {
         .rollback()
         .execute()
         .catch(() => undefined);
-      throw err;
+      throw this.#failed(err);
     }
   }
 
@@ -116,6 +130,8 @@ export class SqlStore implements Store {
     const trx = await this.#begin(true);
     try {
       return await fn(new SqlStoreTx(trx, this.dialect));
+    } catch (err) {
+      throw this.#failed(err);
     } finally {
       await trx
         .rollback()
@@ -124,7 +140,11 @@ export class SqlStore implements Store {
     }
   }
 
-  async listAudit(query: { workspace?: string; limit?: number; after?: string }): Promise<Page<AuditEntry>> {
+  listAudit(query: { workspace?: string; limit?: number; after?: string }): Promise<Page<AuditEntry>> {
+    return this.#guard(this.#listAudit(query));
+  }
+
+  async #listAudit(query: { workspace?: string; limit?: number; after?: string }): Promise<Page<AuditEntry>> {
     const limit = query.limit ?? DEFAULT_LIMIT;
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
       throw validationError([{ path: 'limit', message: `must be an integer from 1 to ${MAX_LIMIT}` }]);
@@ -303,7 +323,11 @@ export class SqlStore implements Store {
       .execute();
   }
 
-  async addAdminToken(name: string, tokenHash: string): Promise<void> {
+  addAdminToken(name: string, tokenHash: string): Promise<void> {
+    return this.#guard(this.#addAdminToken(name, tokenHash));
+  }
+
+  async #addAdminToken(name: string, tokenHash: string): Promise<void> {
     const existing = await this.#conn.db
       .selectFrom('admin_tokens')
       .select('id')
@@ -319,16 +343,20 @@ export class SqlStore implements Store {
   }
 
   async hasAdminTokens(): Promise<boolean> {
-    const row = await this.#conn.db.selectFrom('admin_tokens').select('id').limit(1).executeTakeFirst();
+    const row = await this.#guard(
+      this.#conn.db.selectFrom('admin_tokens').select('id').limit(1).executeTakeFirst(),
+    );
     return row !== undefined;
   }
 
   async findAdminToken(tokenHash: string): Promise<{ name: string } | undefined> {
-    const row = await this.#conn.db
-      .selectFrom('admin_tokens')
-      .select('name')
-      .where('token_hash', '=', tokenHash)
-      .executeTakeFirst();
+    const row = await this.#guard(
+      this.#conn.db
+        .selectFrom('admin_tokens')
+        .select('name')
+        .where('token_hash', '=', tokenHash)
+        .executeTakeFirst(),
+    );
     return row === undefined ? undefined : { name: row.name };
   }
 
@@ -347,5 +375,21 @@ export class SqlStore implements Store {
 
   #unavailable(err: unknown): KeywayError {
     return unavailable(this.#conn.location, err, this.#password);
+  }
+
+  /**
+   * An outage becomes KW_ERR_STORE_UNAVAILABLE (503: an admin write during one answered 500 with a stack
+   * trace before); Keyway's own errors and statement errors go on as they are.
+   */
+  #failed(err: unknown): unknown {
+    return !(err instanceof KeywayError) && isOutage(err) ? this.#unavailable(err) : err;
+  }
+
+  async #guard<T>(work: Promise<T>): Promise<T> {
+    try {
+      return await work;
+    } catch (err) {
+      throw this.#failed(err);
+    }
   }
 }

@@ -137,8 +137,11 @@ export interface Store {
   readonly dialect: Dialect;
   /** Runs pending migrations (idempotent; safe with several nodes starting at once). */
   migrate(): Promise<void>;
-  /** Cheap round trip; rejects with KW_ERR_STORE_UNAVAILABLE. */
-  ping(): Promise<void>;
+  /**
+   * Cheap round trip, getting a connection included, within `timeoutMs` (default: the store deadline);
+   * rejects with KW_ERR_STORE_UNAVAILABLE. Concurrent pings share one round trip.
+   */
+  ping(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 
   /** Monotonic counter bumped by every committed transaction that changed something. */

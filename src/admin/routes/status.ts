@@ -6,7 +6,17 @@ import { emptyQuery, errorBody } from '../schemas.js';
 
 const nodeStatus = {
   type: 'object',
-  required: ['version', 'config_version', 'started_at', 'proxy', 'admin', 'store', 'routes', 'services'],
+  required: [
+    'version',
+    'config_version',
+    'started_at',
+    'proxy',
+    'admin',
+    'store',
+    'store_reachable',
+    'routes',
+    'services',
+  ],
   properties: {
     version: { type: 'string', description: 'Keyway version.' },
     config_version: { type: 'integer', description: 'Config version of the snapshot being served.' },
@@ -14,6 +24,11 @@ const nodeStatus = {
     proxy: { type: 'object', properties: { http: { type: 'string' }, https: { type: 'string' } } },
     admin: { type: 'string' },
     store: { enum: ['sqlite', 'postgres'] },
+    store_reachable: {
+      type: 'boolean',
+      description:
+        'The store answered a ping just now (within 1 s); without it the node serves its last config.',
+    },
     routes: { type: 'integer' },
     services: { type: 'integer' },
   },
@@ -51,7 +66,7 @@ export function statusRoutes(app: FastifyInstance, { deps }: RouteContext): void
     {
       schema: {
         tags: ['node'],
-        summary: 'Readiness: config loaded and store reachable (no token needed)',
+        summary: 'Readiness: config loaded and store reachable, answered within 1 s (no token needed)',
         security: [],
         response: { 200: { type: 'object', properties: { ready: { const: true } } }, 503: errorBody },
       },

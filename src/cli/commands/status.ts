@@ -16,7 +16,7 @@ export async function statusCommand(ctx: CliContext): Promise<number> {
     ['proxy http', s.proxy.http ?? '-'],
     ['proxy https', s.proxy.https ?? '-'],
     ['admin', s.admin],
-    ['store', s.store],
+    ['store', s.store_reachable === false ? `${s.store} (unreachable: serving the last config)` : s.store],
     ['services', String(s.services)],
     ['routes', String(s.routes)],
   ];

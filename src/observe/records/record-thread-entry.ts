@@ -5,24 +5,30 @@
  * added to the store every few seconds and on every flush). The proxy's thread only packs records and
  * posts batches (record-thread.ts is its side of the conversation).
  */
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import type BetterSqlite3 from 'better-sqlite3';
+import { openSqliteFile } from '../../store/connection.js';
 import { RollupAggregator } from '../rollups.js';
 import { HttpSink } from '../sinks/http-sink.js';
 import type { RecordSink } from '../sinks/sink.js';
+import { SpoolingSink } from '../sinks/spooling-sink.js';
 import { StreamSink } from '../sinks/stream-sink.js';
 import { openObserveDb, sqliteObserveDb, type ObserveDb } from '../store/observe-db.js';
 import { PgBlockSink } from '../store/pg-block-sink.js';
 import { SqliteBlockSink } from '../store/sqlite-block-sink.js';
 import { RecordBatch, transferList, type PackedArrays, type PackedBatch } from './packed-batch.js';
+import { RecordSpool } from './record-spool.js';
 
 export interface RecordThreadSettings {
   dataDir: string;
   databaseUrl?: string | undefined;
   /** PostgreSQL schema of the tables (tests isolate themselves in one). */
   schema?: string | undefined;
+  /** Deadline of a store connection and statement (`store_timeout_ms`). */
+  storeTimeoutMs?: number | undefined;
+  /** Bound of the spool the store sink falls back to while the store is away; 0: no spool. */
+  spoolBytes?: number | undefined;
+  /** How often spooled records are offered to the store again. */
+  spoolRetryMs?: number | undefined;
   /** The sinks that run here (stdout stays on the proxy's thread, which owns the process's stdout). */
   sinks: ReadonlyArray<'store' | 'file' | 'http'>;
   file?: string | undefined;
@@ -43,9 +49,21 @@ export interface SinkOutcome {
 }
 
 export type ThreadReply =
-  | { type: 'done'; id: number; count: number; outcomes: SinkOutcome[]; spent?: PackedArrays }
+  | {
+      type: 'done';
+      id: number;
+      count: number;
+      outcomes: SinkOutcome[];
+      spent?: PackedArrays;
+      /** Records waiting in the spool after this request. */
+      spooled?: number;
+    }
   | { type: 'failed'; id: number; error: string }
-  | { type: 'warn'; msg: string; error: string };
+  | { type: 'warn'; msg: string; error: string }
+  /** The spool changed: records now waiting in it, and what happened (for the log). */
+  | { type: 'spool'; state: 'spooling' | 'drained' | 'progress'; records: number; reason?: string }
+  /** Records the thread had taken and then lost (a spooled batch the store refused for good). */
+  | { type: 'lost'; count: number; error: string };
 
 const settings = workerData as RecordThreadSettings;
 const port = parentPort;
@@ -60,23 +78,48 @@ function openStore(): { store: ObserveDb; sink: RecordSink } {
       dataDir: settings.dataDir,
       databaseUrl: settings.databaseUrl,
       ...(settings.schema === undefined ? {} : { schema: settings.schema }),
+      ...(settings.storeTimeoutMs === undefined ? {} : { timeoutMs: settings.storeTimeoutMs }),
     });
     return { store, sink: new PgBlockSink(store.db) };
   }
-  const require = createRequire(import.meta.url);
-  const Sqlite = require('better-sqlite3') as typeof BetterSqlite3;
-  const database = new Sqlite(join(settings.dataDir, 'keyway.db'));
+  // The same private (0600) file as the node's store connection (store/connection.ts).
+  const database = openSqliteFile(settings.dataDir);
   database.pragma('journal_mode = WAL');
   // NORMAL in WAL mode: a power cut may lose the last commits, never corrupt; records are not config.
   database.pragma('synchronous = NORMAL');
-  database.pragma('busy_timeout = 5000');
+  database.pragma(`busy_timeout = ${settings.storeTimeoutMs ?? 5000}`);
   return { store: sqliteObserveDb(database), sink: new SqliteBlockSink(database) };
 }
 
 const { store, sink: storeSink } = openStore();
+
+/** The store sink behind the spool (unless the spool is off): an outage costs no records. */
+function spooled(sink: RecordSink): SpoolingSink | undefined {
+  if ((settings.spoolBytes ?? 0) <= 0) return undefined;
+  const source = {
+    open: () => RecordSpool.open(settings.dataDir, settings.spoolBytes ?? 0),
+    leftovers: RecordSpool.leftovers(settings.dataDir),
+  };
+  return new SpoolingSink(sink, source, {
+    retryMs: settings.spoolRetryMs ?? 1_000,
+    onState(state, records, reason) {
+      port?.postMessage({
+        type: 'spool',
+        state,
+        records,
+        ...(reason === undefined ? {} : { reason }),
+      } satisfies ThreadReply);
+    },
+    onLost(count, error) {
+      port?.postMessage({ type: 'lost', count, error } satisfies ThreadReply);
+    },
+  });
+}
+
+const spool = settings.sinks.includes('store') ? spooled(storeSink) : undefined;
 const sinks: RecordSink[] = [];
 for (const kind of settings.sinks) {
-  if (kind === 'store') sinks.push(storeSink);
+  if (kind === 'store') sinks.push(spool ?? storeSink);
   else if (kind === 'file' && settings.file !== undefined) sinks.push(StreamSink.file(settings.file));
   else if (kind === 'http' && settings.httpUrl !== undefined) sinks.push(new HttpSink(settings.httpUrl));
 }
@@ -116,12 +159,12 @@ async function handle(msg: ThreadRequest): Promise<ThreadReply> {
       const outcomes = await write(b);
       // The arrays go back (transferred) to pack later batches in.
       const spent = { nums: b.nums, refs: b.refs, lens: b.lens, chars: b.chars };
-      return { type: 'done', id: msg.id, count: b.count, outcomes, spent };
+      return { type: 'done', id: msg.id, count: b.count, outcomes, spent, spooled: spool?.spooled ?? 0 };
     }
     case 'flush':
       await flushRollups();
       await Promise.all(sinks.map((s) => s.flush().catch(() => undefined)));
-      return { type: 'done', id: msg.id, count: 0, outcomes: [] };
+      return { type: 'done', id: msg.id, count: 0, outcomes: [], spooled: spool?.spooled ?? 0 };
     case 'close':
       clearInterval(timer);
       await flushRollups();

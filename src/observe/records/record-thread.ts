@@ -9,16 +9,25 @@ import type { RecordThreadSettings, SinkOutcome, ThreadReply, ThreadRequest } fr
 
 type Pending = { resolve: (outcomes: SinkOutcome[]) => void; reject: (e: Error) => void };
 
+/** What the thread tells besides its answers: the spool's state, and records lost after the fact. */
+export interface RecordThreadEvents {
+  spool?: (state: 'spooling' | 'drained' | 'progress', records: number, reason?: string) => void;
+  lost?: (count: number, error: string) => void;
+}
+
 export class RecordThread {
   private readonly worker: Worker;
   private seq = 0;
   private readonly pending = new Map<number, Pending>();
   private exited: Error | undefined;
+  /** Records waiting in the thread's spool, as of its last word. */
+  spooled = 0;
 
   constructor(
     settings: RecordThreadSettings,
     onWarn: (msg: string, error: string) => void,
     onSpent?: (arrays: PackedArrays) => void,
+    events: RecordThreadEvents = {},
   ) {
     this.worker = new Worker(new URL('./record-thread-entry.js', import.meta.url), {
       workerData: settings,
@@ -31,10 +40,20 @@ export class RecordThread {
         onWarn(reply.msg, reply.error);
         return;
       }
+      if (reply.type === 'spool') {
+        this.spooled = reply.records;
+        events.spool?.(reply.state, reply.records, reply.reason);
+        return;
+      }
+      if (reply.type === 'lost') {
+        events.lost?.(reply.count, reply.error);
+        return;
+      }
       const p = this.pending.get(reply.id);
       this.pending.delete(reply.id);
       if (this.pending.size === 0) this.worker.unref();
       if (reply.type === 'done') {
+        if (reply.spooled !== undefined) this.spooled = reply.spooled;
         if (reply.spent !== undefined) onSpent?.(reply.spent);
         p?.resolve(reply.outcomes);
       } else p?.reject(new Error(reply.error));

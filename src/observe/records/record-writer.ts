@@ -24,12 +24,15 @@ export interface RecordDestinations {
 export interface RecordWriterOptions {
   flushIntervalMs: number;
   onSinkError: (sink: string, err: unknown, lost: number) => void;
+  /** Records the full buffer refused since the last report (told at most once per flush interval). */
+  onDropped?: (dropped: number) => void;
 }
 
 export class RecordWriter {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private kicked = false;
+  private droppedTold = 0;
   private readonly local: readonly RecordSink[];
   /** Records a sink took, summed over sinks. */
   written = 0;
@@ -68,6 +71,11 @@ export class RecordWriter {
 
   /** Writes everything the buffer holds now, the open batch too; concurrent calls share one run. */
   drain(): Promise<void> {
+    const dropped = this.buffer.dropped;
+    if (dropped > this.droppedTold) {
+      this.opts.onDropped?.(dropped - this.droppedTold);
+      this.droppedTold = dropped;
+    }
     return this.write(true);
   }
 

@@ -5,7 +5,7 @@
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
-import { connect } from '../../store/connection.js';
+import { connect, type ConnectOptions } from '../../store/connection.js';
 import type { Dialect } from '../../store/types.js';
 import type { ObserveTables } from './schema.js';
 
@@ -15,7 +15,7 @@ export interface ObserveDb {
   close(): Promise<void>;
 }
 
-export function openObserveDb(opts: { databaseUrl?: string; dataDir: string; schema?: string }): ObserveDb {
+export function openObserveDb(opts: ConnectOptions): ObserveDb {
   const conn = connect(opts);
   const db = conn.db.withTables<ObserveTables>() as unknown as Kysely<ObserveTables>;
   return { db, dialect: conn.dialect, close: () => conn.db.destroy() };
