@@ -60,6 +60,7 @@ describe('jwt-auth with a JWKS URL', () => {
     const body = r.json() as { error: { code: string; message: string } };
     assert.equal(body.error.code, 'KW_ERR_AUTH_INVALID', label);
     assert.equal(body.error.message, 'invalid credentials', `${label}: no hint which check failed`);
+    assert.equal(r.headers['www-authenticate'], 'Bearer realm="keyway", error="invalid_token"', label);
   };
 
   before(async () => {

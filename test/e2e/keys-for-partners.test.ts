@@ -95,10 +95,14 @@ describe('keys for partners', () => {
 
     const none = await call();
     assert.equal(none.status, 401);
-    assert.equal(none.headers['www-authenticate'], 'Key realm="keyway"');
+    assert.equal(none.headers['www-authenticate'], 'Key realm="keyway", header="apikey"');
     const typo = await call(key.slice(0, -1) + (key.endsWith('A') ? 'B' : 'A'));
     assert.equal(typo.status, 401);
     assert.match(typo.text, /KW_ERR_AUTH_INVALID/);
+    assert.equal(
+      typo.headers['www-authenticate'],
+      'Key realm="keyway", header="apikey", error="invalid_key"',
+    );
 
     const list = await cli(['keys', 'list', '--app', 'acme-dashboard']);
     assert.match(list, /kw_live_\w{4}…/);

@@ -32,7 +32,18 @@ const headerName = { type: 'string', pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]+$", m
 const paramName = { type: 'string', minLength: 1, maxLength: 128 } as const;
 const scope = { type: 'string', minLength: 1, maxLength: 256, pattern: '^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$' };
 
-export const CHALLENGE = 'Key realm="keyway"';
+/**
+ * RFC 9110 §11.6.1: every 401 names a scheme the client can answer. API keys have no registered scheme;
+ * `Key` is the one Kong's key-auth uses, with the header to send the key in. A key that was presented
+ * and refused adds `error="invalid_key"`; one presented as a bearer token is answered in the Bearer
+ * scheme, `error="invalid_token"` (RFC 6750 §3.1). One challenge for every kind of refusal: the client
+ * learns nothing about which check failed.
+ */
+const BEARER_INVALID = Object.freeze({ 'www-authenticate': 'Bearer realm="keyway", error="invalid_token"' });
+
+export function keyChallenge(headers: readonly string[]): string {
+  return headers[0] === undefined ? 'Key realm="keyway"' : `Key realm="keyway", header="${headers[0]}"`;
+}
 
 export const keyAuth = definePlugin<KeyAuthConfig>({
   name: 'key-auth',
@@ -84,6 +95,8 @@ export const keyAuth = definePlugin<KeyAuthConfig>({
       cookies: config.cookie_names,
     };
     const anonymous = env.identities.anonymous(config.anonymous);
+    const challenge = keyChallenge(sources.headers);
+    const keyInvalid = Object.freeze({ 'www-authenticate': `${challenge}, error="invalid_key"` });
     const required = config.required_scopes;
     const resolver = env.services.apiKeys;
     const misses = new MissBudget({
@@ -118,11 +131,16 @@ export const keyAuth = definePlugin<KeyAuthConfig>({
       return entry;
     };
 
-    const accept = (ctx: RequestContext, record: StoredApiKey | undefined, now: number): void => {
+    const accept = (
+      ctx: RequestContext,
+      record: StoredApiKey | undefined,
+      now: number,
+      bearer: boolean,
+    ): void => {
       if (record === undefined) misses.charge(ctx.clientIp, now);
       const app = record === undefined ? undefined : env.identities.appById.get(record.app_id);
       if (record === undefined || app === undefined || !app.enabled || record.workspace !== env.workspace) {
-        throw new KeywayError('KW_ERR_AUTH_INVALID');
+        throw new KeywayError('KW_ERR_AUTH_INVALID', {}, { headers: bearer ? BEARER_INVALID : keyInvalid });
       }
       const { identity, allowed } = known.get(record) ?? identify(record, app);
       if (!allowed) throw new KeywayError('KW_ERR_FORBIDDEN');
@@ -133,23 +151,24 @@ export const keyAuth = definePlugin<KeyAuthConfig>({
       identify(ctx) {
         const found = findKey(ctx, sources);
         if (found === undefined) {
-          ctx.credentialMissing(CHALLENGE, anonymous);
+          ctx.credentialMissing(challenge, anonymous);
           return undefined;
         }
         if (config.hide_credentials) hideKey(ctx, found);
         if (resolver === undefined) throw new KeywayError('KW_ERR_AUTH_UNAVAILABLE');
         const now = Date.now();
+        const bearer = found.where.kind === 'bearer';
         // Known (cached) and refused-on-sight keys are answered synchronously: no promise per request.
         const quick = resolver.resolveCached(found.key, ctx.req.socket);
         if (quick.done) {
-          accept(ctx, quick.record, now);
+          accept(ctx, quick.record, now, bearer);
           return undefined;
         }
         const ip = ctx.clientIp;
         return resolver
           .resolveHash(quick.hash, () => misses.waitMs(ip, now) === 0)
           .then(
-            (record) => accept(ctx, record, now),
+            (record) => accept(ctx, record, now, bearer),
             (err: unknown) => {
               if (err instanceof LookupRefusedError) {
                 const wait = Math.max(1, Math.ceil(misses.waitMs(ip, now) / 1000));
