@@ -33,7 +33,34 @@ export interface ApiKeySource {
 }
 
 const TOUCH_BATCH = 500;
-const NONE = { done: true, record: undefined } as const;
+
+/**
+ * Why a presented key was not accepted. The client gets the same 401 for all of them; the reason (and,
+ * for a key the store knows, its id) goes to the call record, so support can tell which key expired.
+ */
+export type KeyRefusal = 'malformed' | 'unknown' | 'revoked' | 'expired' | 'rotated';
+
+/** A decided lookup: `record` is the usable record, or undefined with the refusal and the known record. */
+export interface KeyAnswer {
+  readonly done: true;
+  readonly record: StoredApiKey | undefined;
+  readonly refusal: KeyRefusal | undefined;
+  /** The stored record of a refused key (revoked, expired, rotated out); never used as an identity. */
+  readonly refused: StoredApiKey | undefined;
+}
+
+const MALFORMED: KeyAnswer = Object.freeze({
+  done: true,
+  record: undefined,
+  refusal: 'malformed',
+  refused: undefined,
+});
+const UNKNOWN: KeyAnswer = Object.freeze({
+  done: true,
+  record: undefined,
+  refusal: 'unknown',
+  refused: undefined,
+});
 
 /** `resolve` was told not to ask the store for this caller (unknown-key budget, src/limits/miss-budget.ts). */
 export class LookupRefusedError extends Error {
@@ -64,6 +91,8 @@ export interface ResolvedKey {
   graceUntil: number | undefined;
   /** When this node last queued a `last_used_at` write for the key. */
   touchedAt: number;
+  /** The answer for a use of this key while it is usable: made once, so a hit allocates nothing. */
+  accepted: KeyAnswer;
 }
 
 /** What one connection presented last, and what it resolved to while `generation` was current. */
@@ -135,9 +164,7 @@ export class ApiKeyResolver {
   async resolve(presented: string, admit?: () => boolean): Promise<StoredApiKey | undefined> {
     const quick = this.resolveCached(presented);
     if (quick.done) return quick.record;
-    if (admit !== undefined && !admit()) throw new LookupRefusedError();
-    const entry = await this.#load(quick.hash);
-    return entry === undefined ? undefined : this.#accept(entry, quick.hash, this.#now());
+    return (await this.resolveHash(quick.hash, admit)).record;
   }
 
   /**
@@ -146,52 +173,50 @@ export class ApiKeyResolver {
    * so the store lookup does not compute the HMAC twice. `connection` (the request's socket) enables the
    * per-connection memo (point 5 above).
    */
-  resolveCached(
-    presented: string,
-    connection?: object,
-  ): { done: true; record: StoredApiKey | undefined } | { done: false; hash: string } {
-    if (presented.length === 0 || presented.length > MAX_KEY_LENGTH) return NONE;
+  resolveCached(presented: string, connection?: object): KeyAnswer | { done: false; hash: string } {
+    if (presented.length === 0 || presented.length > MAX_KEY_LENGTH) return MALFORMED;
     const now = this.#now();
     if (connection !== undefined) {
       const memo = this.#byConnection.get(connection);
       if (memo !== undefined && memo.generation === this.#generation && sameSecret(memo.presented, presented))
-        return { done: true, record: this.#use(memo.entry, now) };
+        return this.#use(memo.entry, now);
     }
     if (isKeywayFormat(presented) && checkKey(presented) === undefined) {
       this.#checksumRejects++;
-      return NONE;
+      return MALFORMED;
     }
     const hex = this.#hasher.hash(presented);
     const entry = this.#cache.get(hex);
-    if (entry === undefined) return this.#negative.has(hex, now) ? NONE : { done: false, hash: hex };
-    const record = this.#accept(entry, hex, now);
-    if (record !== undefined && connection !== undefined)
+    if (entry === undefined) return this.#negative.has(hex, now) ? UNKNOWN : { done: false, hash: hex };
+    const answer = this.#accept(entry, hex, now);
+    if (answer.record !== undefined && connection !== undefined)
       this.#byConnection.set(connection, { presented, entry, generation: this.#generation });
-    return { done: true, record };
+    return answer;
   }
 
   /** Resolves a hash `resolveCached` could not answer, from the store (`admit` as in `resolve`). */
-  async resolveHash(hex: string, admit?: () => boolean): Promise<StoredApiKey | undefined> {
+  async resolveHash(hex: string, admit?: () => boolean): Promise<KeyAnswer> {
     if (admit !== undefined && !admit()) throw new LookupRefusedError();
     const entry = await this.#load(hex);
-    return entry === undefined ? undefined : this.#accept(entry, hex, this.#now());
+    return entry === undefined ? UNKNOWN : this.#accept(entry, hex, this.#now());
   }
 
-  #accept(entry: ResolvedKey, hex: string, now: number): StoredApiKey | undefined {
+  #accept(entry: ResolvedKey, hex: string, now: number): KeyAnswer {
     // The cache is keyed by this very hash, so this compare cannot fail by itself; it is here so that no
     // code path ever decides on a secret-derived value with an early-exit `===`.
-    if (!timingSafeEqual(entry.hash, Buffer.from(hex, 'hex'))) return undefined;
+    if (!timingSafeEqual(entry.hash, Buffer.from(hex, 'hex'))) return UNKNOWN;
     return this.#use(entry, now);
   }
 
-  /** The record of an entry already matched to the presented key, if it may be used at `now`. */
-  #use(entry: ResolvedKey, now: number): StoredApiKey | undefined {
-    if (!usable(entry, now)) return undefined;
+  /** The answer for an entry already matched to the presented key, at `now`. */
+  #use(entry: ResolvedKey, now: number): KeyAnswer {
+    const refusal = refusalOf(entry, now);
+    if (refusal !== undefined) return { done: true, record: undefined, refusal, refused: entry.record };
     if (now - entry.touchedAt >= this.#touchEveryMs) {
       entry.touchedAt = now;
       this.#touched.set(entry.record.id, now);
     }
-    return entry.record;
+    return entry.accepted;
   }
 
   /** Forget a key (by hash) on this node: the next use reads the store. */
@@ -274,12 +299,14 @@ function toEntry(record: StoredApiKey): ResolvedKey {
     expiresAt: record.expires_at === undefined ? undefined : Date.parse(record.expires_at),
     graceUntil: record.grace_until === undefined ? undefined : Date.parse(record.grace_until),
     touchedAt: record.last_used_at === undefined ? 0 : Date.parse(record.last_used_at),
+    accepted: Object.freeze({ done: true, record, refusal: undefined, refused: undefined }),
   };
 }
 
-function usable(entry: ResolvedKey, now: number): boolean {
-  if (entry.record.status !== 'active') return false;
-  if (entry.expiresAt !== undefined && entry.expiresAt <= now) return false;
-  if (entry.graceUntil !== undefined && entry.graceUntil <= now) return false;
-  return true;
+/** Why the key may not be used at `now`, or undefined when it may. */
+function refusalOf(entry: ResolvedKey, now: number): KeyRefusal | undefined {
+  if (entry.record.status !== 'active') return 'revoked';
+  if (entry.expiresAt !== undefined && entry.expiresAt <= now) return 'expired';
+  if (entry.graceUntil !== undefined && entry.graceUntil <= now) return 'rotated';
+  return undefined;
 }

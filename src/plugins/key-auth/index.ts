@@ -7,7 +7,8 @@
  * 401 KW_ERR_AUTH_INVALID, one answer for all so a caller learns nothing about which. Missing scopes → 403.
  */
 import { KeywayError } from '../../core/errors.js';
-import { LookupRefusedError } from '../../keys/api-key-resolver.js';
+import { LookupRefusedError, type KeyAnswer } from '../../keys/api-key-resolver.js';
+import { authRejected, publishReject, type RejectReason } from '../../keys/auth-events.js';
 import type { Identity, RequestContext } from '../../proxy/context.js';
 import type { AppEntry } from '../../snapshot/identities.js';
 import type { StoredApiKey } from '../../store/types.js';
@@ -131,19 +132,46 @@ export const keyAuth = definePlugin<KeyAuthConfig>({
       return entry;
     };
 
-    const accept = (
+    // Every refusal is the same 401; the reason, and the id of a key the store knows, go to the call
+    // record (`keyway:auth:rejected`), built only when someone listens.
+    const refuse = (
       ctx: RequestContext,
-      record: StoredApiKey | undefined,
+      reason: RejectReason,
+      stored: StoredApiKey | undefined,
       now: number,
       bearer: boolean,
-    ): void => {
-      if (record === undefined) misses.charge(ctx.clientIp, now);
-      const app = record === undefined ? undefined : env.identities.appById.get(record.app_id);
-      if (record === undefined || app === undefined || !app.enabled || record.workspace !== env.workspace) {
-        throw new KeywayError('KW_ERR_AUTH_INVALID', {}, { headers: bearer ? BEARER_INVALID : keyInvalid });
+    ): never => {
+      misses.charge(ctx.clientIp, now);
+      if (authRejected.hasSubscribers) {
+        // Another workspace's key is merely unknown here: its id must not reach this workspace's records.
+        const mine = stored !== undefined && stored.workspace === env.workspace;
+        publishReject({
+          plugin: 'key-auth',
+          requestId: ctx.requestId,
+          reason: mine || reason === 'malformed' ? reason : 'unknown',
+          ...(mine ? { credentialId: stored.id } : {}),
+        });
       }
+      throw new KeywayError('KW_ERR_AUTH_INVALID', {}, { headers: bearer ? BEARER_INVALID : keyInvalid });
+    };
+
+    const accept = (ctx: RequestContext, answer: KeyAnswer, now: number, bearer: boolean): void => {
+      const record = answer.record;
+      if (record === undefined) return refuse(ctx, answer.refusal ?? 'unknown', answer.refused, now, bearer);
+      if (record.workspace !== env.workspace) return refuse(ctx, 'unknown', undefined, now, bearer);
+      const app = env.identities.appById.get(record.app_id);
+      if (app === undefined) return refuse(ctx, 'unknown', record, now, bearer);
+      if (!app.enabled) return refuse(ctx, 'disabled', record, now, bearer);
       const { identity, allowed } = known.get(record) ?? identify(record, app);
-      if (!allowed) throw new KeywayError('KW_ERR_FORBIDDEN');
+      if (!allowed) {
+        publishReject({
+          plugin: 'key-auth',
+          requestId: ctx.requestId,
+          reason: 'scope',
+          credentialId: record.id,
+        });
+        throw new KeywayError('KW_ERR_FORBIDDEN');
+      }
       ctx.identity = identity;
     };
 
@@ -161,14 +189,14 @@ export const keyAuth = definePlugin<KeyAuthConfig>({
         // Known (cached) and refused-on-sight keys are answered synchronously: no promise per request.
         const quick = resolver.resolveCached(found.key, ctx.req.socket);
         if (quick.done) {
-          accept(ctx, quick.record, now, bearer);
+          accept(ctx, quick, now, bearer);
           return undefined;
         }
         const ip = ctx.clientIp;
         return resolver
           .resolveHash(quick.hash, () => misses.waitMs(ip, now) === 0)
           .then(
-            (record) => accept(ctx, record, now, bearer),
+            (answer) => accept(ctx, answer, now, bearer),
             (err: unknown) => {
               if (err instanceof LookupRefusedError) {
                 const wait = Math.max(1, Math.ceil(misses.waitMs(ip, now) / 1000));
