@@ -19,6 +19,8 @@ import { findKey, hideKey, type BearerMode, type KeySources } from './key-source
 
 export interface KeyAuthConfig {
   key_names: string[];
+  /** Filled by the schema's default (`["x-api-key"]`); optional for configs compiled without validation. */
+  ai_key_names?: string[];
   bearer: BearerMode;
   query_names: string[];
   cookie_names: string[];
@@ -28,6 +30,12 @@ export interface KeyAuthConfig {
   /** Filled by the schema's defaults; optional for configs compiled without validation. */
   unknown_keys_per_ip?: { per_second: number; burst: number };
 }
+
+/**
+ * Read on AI routes besides `key_names`: @anthropic-ai/sdk 0.x sends its `apiKey` as `x-api-key` (1.x as
+ * a bearer, which `bearer: kw` takes), and so do Anthropic's curl examples. The OpenAI SDK sends a bearer.
+ */
+const AI_KEY_NAMES = ['x-api-key'] as const;
 
 const headerName = { type: 'string', pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]+$", maxLength: 128 } as const;
 const paramName = { type: 'string', minLength: 1, maxLength: 128 } as const;
@@ -62,6 +70,15 @@ export const keyAuth = definePlugin<KeyAuthConfig>({
         default: ['apikey'],
         description: 'Request headers that may carry the key, in the order they are tried.',
       },
+      ai_key_names: {
+        type: 'array',
+        items: headerName,
+        maxItems: 16,
+        default: [...AI_KEY_NAMES],
+        description:
+          'More headers read on AI routes (an ai:// service), after key_names: Anthropic clients send ' +
+          'their key as `x-api-key`. [] reads none.',
+      },
       bearer: {
         enum: ['kw', 'any', 'off'],
         default: 'kw',
@@ -91,6 +108,7 @@ export const keyAuth = definePlugin<KeyAuthConfig>({
   create(config, env) {
     const sources: KeySources = {
       headers: config.key_names.map((h) => h.toLowerCase()),
+      aiHeaders: (config.ai_key_names ?? AI_KEY_NAMES).map((h) => h.toLowerCase()),
       bearer: config.bearer,
       query: config.query_names,
       cookies: config.cookie_names,
