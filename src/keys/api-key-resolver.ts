@@ -1,13 +1,16 @@
 /**
- * The API-key lookup on the request path: presented key → stored record, or undefined.
+ * The API-key lookup on the request path: presented key → stored record, or a refusal.
  *
  * 1. Keys in Keyway's format (`kw_…`) must pass their checksum: a typo or garbage is refused here, with no
  *    hashing and no store call. Keys in other formats can only be imported ones: they go on to the hash.
  * 2. HMAC-SHA-256 under the server secret, then a bounded LRU of hash → record (hit: no I/O at all).
- * 3. A bounded negative cache of hashes the store does not know, with a short TTL.
- * 4. Only then the store, one indexed lookup by hash; concurrent misses for one hash share it.
+ * 3. The membership filter (key-filter.ts): a hash no key of the store has is refused in memory. It is
+ *    loaded by `start()` and kept current by every change this node hears of (its own admin API, change
+ *    events, the change feed), so a key that exists is always looked up, whoever presents it.
+ * 4. A bounded negative cache of hashes the store does not know (filter false positives, deleted keys).
+ * 5. Only then the store, one indexed lookup by hash; concurrent misses for one hash share it.
  *
- * 5. Before all of that, the last key each connection presented: a client on a keep-alive connection sends
+ * 0. Before all of that, the last key each connection presented: a client on a keep-alive connection sends
  *    the same key again and again, and comparing it (constant-time) with the previous one on that socket
  *    skips the checksum, the HMAC and the cache lookup (together most of key-auth's cost under the
  *    bench's profile). The memo dies with the socket (a WeakMap), and any eviction on this node (admin
@@ -21,18 +24,25 @@
 import { timingSafeEqual } from 'node:crypto';
 import { sameSecret } from '../core/constant-time.js';
 import { LruCache, NegativeCache } from './key-cache.js';
+import { KeyChangeFeed, type ChangeFeedSource } from './key-change-feed.js';
+import { KeyFilter, loadKeyHashes, type KeyHashSource } from './key-filter.js';
 import { MAX_KEY_LENGTH, checkKey, isKeywayFormat } from './key-format.js';
 import type { KeyHasher } from './key-secret.js';
 import type { StoredApiKey } from '../store/types.js';
 
 /** What the resolver needs from the store (the `Store` has it; tests count the calls). */
-export interface ApiKeySource {
+export interface ApiKeySource extends ChangeFeedSource, KeyHashSource {
   findApiKeyByHash(hash: string): Promise<StoredApiKey | undefined>;
   touchApiKeysLastUsed(uses: ReadonlyArray<{ id: string; at: string }>): Promise<void>;
-  apiKeyChangesSince(cursor: number): Promise<{ cursor: number; hashes: string[] }>;
 }
 
 const TOUCH_BATCH = 500;
+/**
+ * The filter is rebuilt from the store once it has heard of as many changes as it held keys when built
+ * (and at least this many): a full scan per that many changes is a constant cost per change, and it sheds
+ * the fingerprints of keys deleted meanwhile (with their app), which only ever cost a lookup.
+ */
+const MIN_CHANGES_BEFORE_REBUILD = 100_000;
 
 /**
  * Why a presented key was not accepted. The client gets the same 401 for all of them; the reason (and,
@@ -61,11 +71,6 @@ const UNKNOWN: KeyAnswer = Object.freeze({
   refusal: 'unknown',
   refused: undefined,
 });
-
-/** `resolve` was told not to ask the store for this caller (unknown-key budget, src/limits/miss-budget.ts). */
-export class LookupRefusedError extends Error {
-  override readonly name = 'LookupRefusedError';
-}
 
 export interface ResolverOptions {
   /** Most key records held in memory (default 100,000, about 40 MB). */
@@ -106,7 +111,12 @@ export interface ResolverStats {
   cached: number;
   negative: number;
   checksumRejects: number;
+  /** Keys refused by the membership filter (no store lookup). */
+  filterRejects: number;
   storeLookups: number;
+  /** Fingerprints in the membership filter and its memory; 0 before `start()`. */
+  filterKeys: number;
+  filterBytes: number;
 }
 
 export class ApiKeyResolver {
@@ -122,8 +132,16 @@ export class ApiKeyResolver {
   readonly #now: () => number;
   readonly #onError: (what: string, err: unknown) => void;
   #timer: NodeJS.Timeout | undefined;
-  #cursor: number | undefined;
+  readonly #feed: KeyChangeFeed;
+  /** Absent until `start()` loaded it: then every key is looked up (test doubles run that way). */
+  #filter: KeyFilter | undefined;
+  /** A filter being loaded from the store: every change heard meanwhile goes into both. */
+  #building: KeyFilter | undefined;
+  #loading: Promise<void> | undefined;
+  #changesSinceBuild = 0;
+  #builtWith = 0;
   #checksumRejects = 0;
+  #filterRejects = 0;
   #storeLookups = 0;
   readonly #touchEveryMs: number;
 
@@ -135,6 +153,7 @@ export class ApiKeyResolver {
     this.#now = opts.now ?? Date.now;
     this.#onError = opts.onBackgroundError ?? (() => undefined);
     this.#touchEveryMs = opts.touchEveryMs ?? 60_000;
+    this.#feed = new KeyChangeFeed(source, { now: this.#now });
     const pollMs = opts.pollMs ?? 1_000;
     if (pollMs > 0) {
       this.#timer = setInterval(() => void this.flush(), pollMs);
@@ -147,8 +166,38 @@ export class ApiKeyResolver {
       cached: this.#cache.size,
       negative: this.#negative.size,
       checksumRejects: this.#checksumRejects,
+      filterRejects: this.#filterRejects,
       storeLookups: this.#storeLookups,
+      filterKeys: this.#filter?.size ?? 0,
+      filterBytes: this.#filter?.bytes ?? 0,
     };
+  }
+
+  /**
+   * Loads the membership filter: the change feed's end first, then every key hash of the store, so a
+   * key created while the hashes are read is in the scan or in the feed after that end (or in a change
+   * event, which lands in the filter being loaded too). Until this resolves every key is looked up; a
+   * node awaits it before it serves. Rejects when the store cannot be read.
+   */
+  start(): Promise<void> {
+    this.#loading ??= this.#load().finally(() => {
+      this.#loading = undefined;
+    });
+    return this.#loading;
+  }
+
+  async #load(): Promise<void> {
+    await this.#feed.start();
+    const filter = new KeyFilter(this.#filter?.size ?? 0);
+    this.#building = filter;
+    try {
+      await loadKeyHashes(this.#source, filter);
+    } finally {
+      this.#building = undefined;
+    }
+    this.#filter = filter;
+    this.#builtWith = filter.size;
+    this.#changesSinceBuild = 0;
   }
 
   hash(key: string): string {
@@ -161,10 +210,10 @@ export class ApiKeyResolver {
    * Rejects only when the store cannot be asked, or with LookupRefusedError when `admit` (asked just
    * before a store lookup, never for cached keys) says this caller may not cause one now.
    */
-  async resolve(presented: string, admit?: () => boolean): Promise<StoredApiKey | undefined> {
+  async resolve(presented: string): Promise<StoredApiKey | undefined> {
     const quick = this.resolveCached(presented);
     if (quick.done) return quick.record;
-    return (await this.resolveHash(quick.hash, admit)).record;
+    return (await this.resolveHash(quick.hash)).record;
   }
 
   /**
@@ -187,17 +236,22 @@ export class ApiKeyResolver {
     }
     const hex = this.#hasher.hash(presented);
     const entry = this.#cache.get(hex);
-    if (entry === undefined) return this.#negative.has(hex, now) ? UNKNOWN : { done: false, hash: hex };
+    if (entry === undefined) {
+      if (this.#filter !== undefined && !this.#filter.has(hex)) {
+        this.#filterRejects++;
+        return UNKNOWN;
+      }
+      return this.#negative.has(hex, now) ? UNKNOWN : { done: false, hash: hex };
+    }
     const answer = this.#accept(entry, hex, now);
     if (answer.record !== undefined && connection !== undefined)
       this.#byConnection.set(connection, { presented, entry, generation: this.#generation });
     return answer;
   }
 
-  /** Resolves a hash `resolveCached` could not answer, from the store (`admit` as in `resolve`). */
-  async resolveHash(hex: string, admit?: () => boolean): Promise<KeyAnswer> {
-    if (admit !== undefined && !admit()) throw new LookupRefusedError();
-    const entry = await this.#load(hex);
+  /** Resolves a hash `resolveCached` could not answer, from the store. */
+  async resolveHash(hex: string): Promise<KeyAnswer> {
+    const entry = await this.#lookup(hex);
     return entry === undefined ? UNKNOWN : this.#accept(entry, hex, this.#now());
   }
 
@@ -219,11 +273,17 @@ export class ApiKeyResolver {
     return entry.accepted;
   }
 
-  /** Forget a key (by hash) on this node: the next use reads the store. */
+  /**
+   * A key (by hash) changed in the store — created, imported, rotated, revoked — on this node or another:
+   * forget what this node cached of it (the next use reads the store), and let the filter know it exists.
+   */
   evict(hash: string): void {
     this.#generation++;
     this.#cache.delete(hash);
     this.#negative.delete(hash);
+    this.#filter?.add(hash);
+    this.#building?.add(hash);
+    this.#changesSinceBuild++;
   }
 
   /** Writes pending `last_used_at` values and applies the change feed. Never throws. */
@@ -242,18 +302,17 @@ export class ApiKeyResolver {
         .catch((err: unknown) => this.#onError('last_used_at', err));
     }
     try {
-      if (this.#cursor === undefined) {
-        // First poll: start from the end of the feed; this node's caches are empty of older changes.
-        let page = await this.#source.apiKeyChangesSince(0);
-        while (page.hashes.length > 0) page = await this.#source.apiKeyChangesSince(page.cursor);
-        this.#cursor = page.cursor;
-        return;
-      }
-      const page = await this.#source.apiKeyChangesSince(this.#cursor);
-      for (const h of page.hashes) this.evict(h);
-      this.#cursor = page.cursor;
+      for (const h of await this.#feed.next()) this.evict(h);
     } catch (err) {
       this.#onError('change feed', err);
+    }
+    if (
+      this.#filter !== undefined &&
+      this.#loading === undefined &&
+      this.#changesSinceBuild >= Math.max(this.#builtWith, MIN_CHANGES_BEFORE_REBUILD)
+    ) {
+      // In the background: the current filter serves until the new one is complete.
+      this.start().catch((err: unknown) => this.#onError('key filter rebuild', err));
     }
   }
 
@@ -266,7 +325,7 @@ export class ApiKeyResolver {
     this.#negative.clear();
   }
 
-  #load(hex: string): Promise<ResolvedKey | undefined> {
+  #lookup(hex: string): Promise<ResolvedKey | undefined> {
     let pending = this.#inflight.get(hex);
     if (pending === undefined) {
       this.#storeLookups++;

@@ -25,6 +25,7 @@ const src: ApiKeySource = {
   findApiKeyByHash: (hash) => Promise.resolve(keys.get(hash)),
   touchApiKeysLastUsed: () => Promise.resolve(),
   apiKeyChangesSince: (cursor) => Promise.resolve({ cursor, hashes: [] }),
+  apiKeyHashesAfter: () => Promise.resolve([]),
 };
 const keyAuth = {
   key_names: ['apikey'],

@@ -7,7 +7,7 @@
  * 401 KW_ERR_AUTH_INVALID, one answer for all so a caller learns nothing about which. Missing scopes → 403.
  */
 import { KeywayError } from '../../core/errors.js';
-import { LookupRefusedError, type KeyAnswer } from '../../keys/api-key-resolver.js';
+import type { KeyAnswer } from '../../keys/api-key-resolver.js';
 import { authRejected, publishReject, type RejectReason } from '../../keys/auth-events.js';
 import type { Identity, RequestContext } from '../../proxy/context.js';
 import type { AppEntry } from '../../snapshot/identities.js';
@@ -27,7 +27,7 @@ export interface KeyAuthConfig {
   hide_credentials: boolean;
   anonymous?: string;
   required_scopes: string[];
-  /** Filled by the schema's defaults; optional for configs compiled without validation. */
+  /** Bad-key budget per client IP; filled by the schema's defaults (optional without validation). */
   unknown_keys_per_ip?: { per_second: number; burst: number };
 }
 
@@ -96,8 +96,8 @@ export const keyAuth = definePlugin<KeyAuthConfig>({
         additionalProperties: false,
         default: {},
         description:
-          'Unknown keys one client IP may present per second (plus burst) before it gets 429 without a ' +
-          'store lookup: rotating random keys cannot hammer the store.',
+          'Refused keys one client IP may present per second (plus burst); past that its refused keys get ' +
+          '429 with Retry-After instead of 401 until the budget refills. A valid key is always served.',
         properties: {
           per_second: { type: 'integer', minimum: 1, maximum: 100_000, default: 10 },
           burst: { type: 'integer', minimum: 0, maximum: 100_000, default: 50 },
@@ -151,7 +151,10 @@ export const keyAuth = definePlugin<KeyAuthConfig>({
     };
 
     // Every refusal is the same 401; the reason, and the id of a key the store knows, go to the call
-    // record (`keyway:auth:rejected`), built only when someone listens.
+    // record (`keyway:auth:rejected`), built only when someone listens. An IP over its bad-key budget gets
+    // 429 instead, until the budget refills: refused keys only, so a valid key is never held back by the
+    // IP it comes from (a NAT, a load balancer not in trusted_proxies, a scanner next door). The store
+    // needs no such guard any more: an unknown key is refused by the resolver's filter, in memory.
     const refuse = (
       ctx: RequestContext,
       reason: RejectReason,
@@ -159,7 +162,8 @@ export const keyAuth = definePlugin<KeyAuthConfig>({
       now: number,
       bearer: boolean,
     ): never => {
-      misses.charge(ctx.clientIp, now);
+      const wait = misses.waitMs(ctx.clientIp, now);
+      if (wait === 0) misses.charge(ctx.clientIp, now);
       if (authRejected.hasSubscribers) {
         // Another workspace's key is merely unknown here: its id must not reach this workspace's records.
         const mine = stored !== undefined && stored.workspace === env.workspace;
@@ -169,6 +173,10 @@ export const keyAuth = definePlugin<KeyAuthConfig>({
           reason: mine || reason === 'malformed' ? reason : 'unknown',
           ...(mine ? { credentialId: stored.id } : {}),
         });
+      }
+      if (wait > 0) {
+        const retryAfter = String(Math.max(1, Math.ceil(wait / 1000)));
+        throw new KeywayError('KW_ERR_RATE_LIMITED', {}, { headers: { 'retry-after': retryAfter } });
       }
       throw new KeywayError('KW_ERR_AUTH_INVALID', {}, { headers: bearer ? BEARER_INVALID : keyInvalid });
     };
@@ -210,23 +218,13 @@ export const keyAuth = definePlugin<KeyAuthConfig>({
           accept(ctx, quick, now, bearer);
           return undefined;
         }
-        const ip = ctx.clientIp;
-        return resolver
-          .resolveHash(quick.hash, () => misses.waitMs(ip, now) === 0)
-          .then(
-            (answer) => accept(ctx, answer, now, bearer),
-            (err: unknown) => {
-              if (err instanceof LookupRefusedError) {
-                const wait = Math.max(1, Math.ceil(misses.waitMs(ip, now) / 1000));
-                throw new KeywayError(
-                  'KW_ERR_RATE_LIMITED',
-                  {},
-                  { headers: { 'retry-after': String(wait) } },
-                );
-              }
-              throw new KeywayError('KW_ERR_AUTH_UNAVAILABLE', {}, { cause: err });
-            },
-          );
+        return resolver.resolveHash(quick.hash).then(
+          (answer) => accept(ctx, answer, now, bearer),
+          (err: unknown) => {
+            // Only the store being out of reach rejects: the key may well be valid, so not a 401.
+            throw new KeywayError('KW_ERR_AUTH_UNAVAILABLE', {}, { cause: err });
+          },
+        );
       },
       close: () => misses.close(),
     };
