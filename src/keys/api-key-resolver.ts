@@ -143,6 +143,7 @@ export class ApiKeyResolver {
   #checksumRejects = 0;
   #filterRejects = 0;
   #storeLookups = 0;
+  #closed = false;
   readonly #touchEveryMs: number;
 
   constructor(source: ApiKeySource, hasher: KeyHasher, opts: ResolverOptions = {}) {
@@ -207,8 +208,7 @@ export class ApiKeyResolver {
   /**
    * The usable record for a presented key, or undefined for every kind of "no" (malformed, unknown,
    * revoked, expired, past its rotation grace): callers answer all of them the same way.
-   * Rejects only when the store cannot be asked, or with LookupRefusedError when `admit` (asked just
-   * before a store lookup, never for cached keys) says this caller may not cause one now.
+   * Rejects only when the store cannot be asked.
    */
   async resolve(presented: string): Promise<StoredApiKey | undefined> {
     const quick = this.resolveCached(presented);
@@ -307,16 +307,20 @@ export class ApiKeyResolver {
       this.#onError('change feed', err);
     }
     if (
+      !this.#closed &&
       this.#filter !== undefined &&
       this.#loading === undefined &&
       this.#changesSinceBuild >= Math.max(this.#builtWith, MIN_CHANGES_BEFORE_REBUILD)
     ) {
       // In the background: the current filter serves until the new one is complete.
-      this.start().catch((err: unknown) => this.#onError('key filter rebuild', err));
+      this.start().catch((err: unknown) => {
+        if (!this.#closed) this.#onError('key filter rebuild', err);
+      });
     }
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
     while (this.#touched.size > 0) await this.flush();
