@@ -50,7 +50,7 @@ const scope = { type: 'string', minLength: 1, maxLength: 256, pattern: '^[\\x21\
  */
 const BEARER_INVALID = Object.freeze({ 'www-authenticate': 'Bearer realm="keyway", error="invalid_token"' });
 
-export function keyChallenge(headers: readonly string[]): string {
+function keyChallenge(headers: readonly string[]): string {
   return headers[0] === undefined ? 'Key realm="keyway"' : `Key realm="keyway", header="${headers[0]}"`;
 }
 
