@@ -13,7 +13,16 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { startKeyway } from './lib/keyway.mjs';
-import { installCleanup, cleanup, start, stop, tempDir, waitFor, runToEnd } from './lib/processes.mjs';
+import {
+  installCleanup,
+  cleanup,
+  cpuMicros,
+  start,
+  stop,
+  tempDir,
+  waitFor,
+  runToEnd,
+} from './lib/processes.mjs';
 import { parseWrk, wrkPath } from './lib/load.mjs';
 
 const ROOT = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -118,7 +127,10 @@ end
       script,
       kw.proxyUrl,
     ];
-    return parseWrk(await runToEnd('wrk', wrkPath(), args, { timeoutMs: (seconds + 30) * 1000 }));
+    const cpu0 = cpuMicros(kw.proc.child.pid);
+    const res = parseWrk(await runToEnd('wrk', wrkPath(), args, { timeoutMs: (seconds + 30) * 1000 }));
+    // CPU time Keyway spent per request: unlike req/s, barely moved by other work on the machine.
+    return { ...res, cpuUs: (cpuMicros(kw.proc.child.pid) - cpu0) / Math.max(1, res.requests) };
   };
   // Warm-up: every distinct key is looked up in the store once and cached.
   await run(3);
@@ -161,7 +173,7 @@ async function main() {
         throw new Error(`${c.size} keys: ${res.non2xx} non-2xx, ${res.errors} errors`);
       c.results.push(res);
       log(
-        `${String(c.size).padStart(8)} keys  round ${r + 1}: ${res.rps.toFixed(0)} req/s  p50 ${res.p50} ms  p99 ${res.p99} ms`,
+        `${String(c.size).padStart(8)} keys  round ${r + 1}: ${res.rps.toFixed(0)} req/s  ${res.cpuUs.toFixed(1)} µs CPU/req  p50 ${res.p50} ms  p99 ${res.p99} ms`,
       );
     }
   }
@@ -171,6 +183,7 @@ async function main() {
     out.push({
       size: c.size,
       rps: median(c.results.map((x) => x.rps)),
+      cpuUs: median(c.results.map((x) => x.cpuUs)),
       p99: median(c.results.map((x) => x.p99)),
       ...rss(c.kw.proc.child.pid),
       startMs: c.startMs,
@@ -183,17 +196,24 @@ async function main() {
     `\nkey-auth with ${distinct} distinct keys in rotation, ${connections} connections, median of ${rounds} × ${duration} s`,
   );
   console.log(
-    'keys in store |   req/s | p99 ms | RSS MB | peak RSS MB | start ms | filter MB | filter load ms',
+    'keys in store |   req/s | CPU µs/req | p99 ms | RSS MB | peak RSS MB | start ms | filter MB | filter load ms',
   );
   for (const r of out)
     console.log(
-      `${String(r.size).padStart(13)} | ${r.rps.toFixed(0).padStart(7)} | ${String(r.p99).padStart(6)} | ${r.rssMb.toFixed(0).padStart(6)} | ${r.peakMb.toFixed(0).padStart(11)} | ${String(r.startMs).padStart(8)} | ${String(r.filter?.mb ?? '?').padStart(9)} | ${String(r.filter?.ms ?? '?').padStart(14)}`,
+      `${String(r.size).padStart(13)} | ${r.rps.toFixed(0).padStart(7)} | ${r.cpuUs.toFixed(1).padStart(10)} | ${String(r.p99).padStart(6)} | ${r.rssMb.toFixed(0).padStart(6)} | ${r.peakMb.toFixed(0).padStart(11)} | ${String(r.startMs).padStart(8)} | ${String(r.filter?.mb ?? '?').padStart(9)} | ${String(r.filter?.ms ?? '?').padStart(14)}`,
     );
   if (out.length >= 2) {
-    const ratio = out[out.length - 1].rps / out[0].rps;
+    const [small, big] = [out[0], out[out.length - 1]];
+    // Paired by round (as bench/run.mjs): a drift of the shared machine hits both sizes of one round alike.
+    const [cs, cb] = [candidates[0], candidates[candidates.length - 1]];
+    const paired = (f) => {
+      const ratios = cb.results.map((x, i) => f(x) / f(cs.results[i]));
+      return `${median(ratios).toFixed(3)} (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`;
+    };
     console.log(
-      `\n${out[out.length - 1].size} / ${out[0].size} throughput = ${ratio.toFixed(3)} (target ≥ 0.90); ` +
-        `RSS ${out[out.length - 1].rssMb.toFixed(0)} MB (target < 300 MB)`,
+      `\n${big.size} / ${small.size}, median of per-round ratios: throughput ${paired((x) => x.rps)} ` +
+        `(target ≥ 0.90), CPU per request ${paired((x) => x.cpuUs)} (≤ 1.10); ` +
+        `RSS ${big.rssMb.toFixed(0)} MB (target < 300 MB)`,
     );
   }
 }

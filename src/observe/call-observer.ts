@@ -134,8 +134,8 @@ export class CallObserver {
       authReason =
         rejected?.reason ??
         (code === 'KW_ERR_AUTH_MISSING' ? 'missing' : code === 'KW_ERR_FORBIDDEN' ? 'forbidden' : 'invalid');
-    } else if (rejected !== undefined && ctx.identity === undefined) {
-      // Refused by an auth plugin with another answer (429 for an IP over its bad-key budget).
+    } else if (rejected !== undefined && code === 'KW_ERR_RATE_LIMITED') {
+      // A refused key answered 429: its IP is over key-auth's bad-key budget.
       auth = 'denied';
       authReason = rejected.reason;
     } else if (ctx.identity !== undefined) {
