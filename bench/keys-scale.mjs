@@ -1,4 +1,5 @@
-// API keys at scale: authenticated throughput with 1,000 keys in the store vs 1,000,000, and Keyway's RSS.
+// API keys at scale: authenticated throughput with 1,000 keys in the store vs 1,000,000, Keyway's RSS, and
+// how long a node takes to start and load its key filter (every key hash of the store) at each size.
 //
 // For each store size: start Keyway once (it creates its schema and hashing secret), configure a route behind
 // key-auth, stop it, bulk-insert N key rows straight into its SQLite file (hashed with its secret, as the
@@ -12,7 +13,16 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { startKeyway } from './lib/keyway.mjs';
-import { installCleanup, cleanup, start, stop, tempDir, waitFor, runToEnd } from './lib/processes.mjs';
+import {
+  installCleanup,
+  cleanup,
+  cpuMicros,
+  start,
+  stop,
+  tempDir,
+  waitFor,
+  runToEnd,
+} from './lib/processes.mjs';
 import { parseWrk, wrkPath } from './lib/load.mjs';
 
 const ROOT = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -80,7 +90,18 @@ async function prepare(env, size) {
   await kw.admin('POST', '/plugins', { name: 'key-auth', route: 'bench' });
   await kw.stop();
   const keys = seed(dataDir, 'bench-app', size, Math.min(distinct, size));
-  kw = await startKeyway(env, { name: `keyway-keys-${size}`, dataDir });
+  // Info level for the one start-up line that says how long the key filter took to load, and its size.
+  const t0 = Date.now();
+  kw = await startKeyway(env, {
+    name: `keyway-keys-${size}`,
+    dataDir,
+    extraEnv: { KEYWAY_LOG_LEVEL: 'info' },
+  });
+  const startMs = Date.now() - t0;
+  const filter = filterLine(kw.proc.logFile);
+  log(
+    `${size} keys: node ready in ${startMs} ms; key filter ${filter?.keys} keys, ${filter?.mb} MB, loaded in ${filter?.ms} ms`,
+  );
   await kw.waitForRoute('/', { apikey: keys[0] });
   const script = path.join(tempDir('wrk-keys'), 'keys.lua');
   writeFileSync(
@@ -106,11 +127,27 @@ end
       script,
       kw.proxyUrl,
     ];
-    return parseWrk(await runToEnd('wrk', wrkPath(), args, { timeoutMs: (seconds + 30) * 1000 }));
+    const cpu0 = cpuMicros(kw.proc.child.pid);
+    const res = parseWrk(await runToEnd('wrk', wrkPath(), args, { timeoutMs: (seconds + 30) * 1000 }));
+    // CPU time Keyway spent per request: unlike req/s, barely moved by other work on the machine.
+    return { ...res, cpuUs: (cpuMicros(kw.proc.child.pid) - cpu0) / Math.max(1, res.requests) };
   };
   // Warm-up: every distinct key is looked up in the store once and cached.
   await run(3);
-  return { size, kw, run, results: [] };
+  return { size, kw, run, results: [], startMs, filter };
+}
+
+/** The node's `api keys: key filter loaded` log line (pino JSON): keys, MB and load time. */
+function filterLine(file) {
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line.includes('key filter loaded')) continue;
+    try {
+      return JSON.parse(line);
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
 }
 
 async function main() {
@@ -136,7 +173,7 @@ async function main() {
         throw new Error(`${c.size} keys: ${res.non2xx} non-2xx, ${res.errors} errors`);
       c.results.push(res);
       log(
-        `${String(c.size).padStart(8)} keys  round ${r + 1}: ${res.rps.toFixed(0)} req/s  p50 ${res.p50} ms  p99 ${res.p99} ms`,
+        `${String(c.size).padStart(8)} keys  round ${r + 1}: ${res.rps.toFixed(0)} req/s  ${res.cpuUs.toFixed(1)} µs CPU/req  p50 ${res.p50} ms  p99 ${res.p99} ms`,
       );
     }
   }
@@ -146,8 +183,11 @@ async function main() {
     out.push({
       size: c.size,
       rps: median(c.results.map((x) => x.rps)),
+      cpuUs: median(c.results.map((x) => x.cpuUs)),
       p99: median(c.results.map((x) => x.p99)),
       ...rss(c.kw.proc.child.pid),
+      startMs: c.startMs,
+      filter: c.filter,
     });
     await c.kw.stop();
   }
@@ -155,15 +195,25 @@ async function main() {
   console.log(
     `\nkey-auth with ${distinct} distinct keys in rotation, ${connections} connections, median of ${rounds} × ${duration} s`,
   );
-  console.log('keys in store |   req/s | p99 ms | RSS MB | peak RSS MB');
+  console.log(
+    'keys in store |   req/s | CPU µs/req | p99 ms | RSS MB | peak RSS MB | start ms | filter MB | filter load ms',
+  );
   for (const r of out)
     console.log(
-      `${String(r.size).padStart(13)} | ${r.rps.toFixed(0).padStart(7)} | ${String(r.p99).padStart(6)} | ${r.rssMb.toFixed(0).padStart(6)} | ${r.peakMb.toFixed(0).padStart(11)}`,
+      `${String(r.size).padStart(13)} | ${r.rps.toFixed(0).padStart(7)} | ${r.cpuUs.toFixed(1).padStart(10)} | ${String(r.p99).padStart(6)} | ${r.rssMb.toFixed(0).padStart(6)} | ${r.peakMb.toFixed(0).padStart(11)} | ${String(r.startMs).padStart(8)} | ${String(r.filter?.mb ?? '?').padStart(9)} | ${String(r.filter?.ms ?? '?').padStart(14)}`,
     );
   if (out.length >= 2) {
-    const ratio = out[out.length - 1].rps / out[0].rps;
+    const [small, big] = [out[0], out[out.length - 1]];
+    // Paired by round (as bench/run.mjs): a drift of the shared machine hits both sizes of one round alike.
+    const [cs, cb] = [candidates[0], candidates[candidates.length - 1]];
+    const paired = (f) => {
+      const ratios = cb.results.map((x, i) => f(x) / f(cs.results[i]));
+      return `${median(ratios).toFixed(3)} (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`;
+    };
     console.log(
-      `\n${out[out.length - 1].size} / ${out[0].size} throughput = ${ratio.toFixed(3)} (target ≥ 0.90)`,
+      `\n${big.size} / ${small.size}, median of per-round ratios: throughput ${paired((x) => x.rps)} ` +
+        `(target ≥ 0.90), CPU per request ${paired((x) => x.cpuUs)} (≤ 1.10); ` +
+        `RSS ${big.rssMb.toFixed(0)} MB (target < 300 MB)`,
     );
   }
 }

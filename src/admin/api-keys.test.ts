@@ -1,6 +1,8 @@
 /** Key endpoints of the admin API and keys in declarative files, against a real SQLite store. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { KeywayError } from '../core/errors.js';
+import { KeyService } from '../keys/key-service.js';
 import { startAdmin, type AdminHarness, type TestBody } from './test-support.js';
 
 describe('admin API: keys', () => {
@@ -98,6 +100,56 @@ describe('admin API: keys', () => {
     assert.deepEqual(again.body.changes, []);
     assert.equal((await call('GET', '/keys')).body.total, before);
     assert.ok(await h.resolver.resolve('legacy-0123456789abcdef'));
+  });
+
+  it('refuses an expiry in the past with 400 naming expires_at, and creates nothing', async () => {
+    const before = (await call('GET', '/apps/acme-dashboard/keys')).body.total;
+    const past = new Date(Date.now() - 60_000).toISOString();
+    const created = await call('POST', '/apps/acme-dashboard/keys', { expires_at: past });
+    assert.equal(created.status, 400, created.text);
+    assert.equal(created.body.error.code, 'KW_ERR_VALIDATION');
+    assert.equal(created.body.error.details[0]?.path, '/expires_at');
+    assert.match(created.body.error.message, /expires_at/);
+    const imported = await call('POST', '/apps/acme-dashboard/keys/import', {
+      key: 'expired-import-0000000001',
+      expires_at: past,
+    });
+    assert.equal(imported.status, 400, imported.text);
+    assert.equal(imported.body.error.details[0]?.path, '/expires_at');
+    assert.equal((await call('GET', '/apps/acme-dashboard/keys')).body.total, before);
+    assert.equal(await h.resolver.resolve('expired-import-0000000001'), undefined);
+    const file = await call('POST', '/config', {
+      _format_version: '1',
+      consumers: [{ username: 'acme', apps: [{ name: 'acme-dashboard', scopes: ['read', 'write'] }] }],
+      apps: [
+        {
+          name: 'ops-tool',
+          consumer: 'acme',
+          keys: [
+            { key: 'legacy-0123456789abcdef', scopes: ['read'] },
+            { key: 'expired-in-file-000000001', expires_at: past },
+          ],
+        },
+      ],
+    });
+    assert.equal(file.status, 400, file.text);
+    assert.deepEqual(
+      file.body.error.details.map((d) => d.path),
+      ['/apps/0/keys/1/expires_at'],
+    );
+    assert.ok(!file.text.includes('expired-in-file'));
+  });
+
+  it('refuses to rotate a key that has expired (409): the new key would be born expired', async () => {
+    let now = Date.now();
+    const clocked = new KeyService(h.store, h.resolver, () => now);
+    const issued = await clocked.create('default', 'acme-dashboard', { expires_in_s: 60 }, 'test');
+    now += 61_000;
+    await assert.rejects(
+      clocked.rotate('default', issued.record.id, {}, 'test'),
+      (err: unknown) =>
+        err instanceof KeywayError && err.code === 'KW_ERR_CONFLICT' && /expired/.test(err.message),
+    );
   });
 
   it('reports key problems in a file with JSON pointers, and a key listed twice', async () => {

@@ -9,7 +9,7 @@
  */
 import { validationError, type ErrorDetail } from '../core/errors.js';
 import type { ImportKeyInput } from '../keys/key-schemas.js';
-import { scopeProblems } from '../keys/key-service.js';
+import { expiryProblems, scopeProblems } from '../keys/key-service.js';
 import type { Stored } from '../model/index.js';
 import { SqlStoreTx } from '../store/store-tx.js';
 import type { NewApiKey, StoreTx } from '../store/types.js';
@@ -55,6 +55,9 @@ export async function importKeys(
       else details.push({ path: `${k.path}/key`, message: 'is already registered to another app' });
       continue;
     }
+    // Only a key to be imported now: one imported earlier may have expired since, and a file that
+    // applied then must apply again.
+    details.push(...expiryProblems(k.input, Date.now(), k.path));
     out.imported++;
     if (opts.dryRun || details.length > 0) continue;
     const created = await tx.insertApiKey(keys.importRecord(ws, app, k.input));

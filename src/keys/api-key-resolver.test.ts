@@ -9,10 +9,17 @@ import { KeyHasher } from './key-secret.js';
 const hasher = new KeyHasher(Buffer.alloc(32, 1));
 
 /** An in-memory key source that counts what the resolver asks of it. */
-function source(): ApiKeySource & { keys: Map<string, StoredApiKey>; lookups: number; touched: string[] } {
+function source(): ApiKeySource & {
+  keys: Map<string, StoredApiKey>;
+  changes: string[];
+  lookups: number;
+  touched: string[];
+} {
   const keys = new Map<string, StoredApiKey>();
+  const changes: string[] = [];
   const s = {
     keys,
+    changes,
     lookups: 0,
     touched: [] as string[],
     findApiKeyByHash(hash: string) {
@@ -24,7 +31,15 @@ function source(): ApiKeySource & { keys: Map<string, StoredApiKey>; lookups: nu
       return Promise.resolve();
     },
     apiKeyChangesSince(cursor: number) {
-      return Promise.resolve({ cursor, hashes: [] });
+      return Promise.resolve({ cursor: changes.length, hashes: changes.slice(cursor) });
+    },
+    apiKeyHashesAfter(after: string, limit: number) {
+      return Promise.resolve(
+        [...keys.keys()]
+          .filter((h) => h > after)
+          .sort()
+          .slice(0, limit),
+      );
     },
   };
   return s;
@@ -182,6 +197,76 @@ describe('ApiKeyResolver', () => {
     assert.equal(r.resolveCached(b, socket).done, false, 'asks the store again');
     assert.equal(await r.resolve(b), undefined);
     assert.equal(unwrap(r.resolveCached(b, socket)), undefined);
+    await r.close();
+  });
+
+  it('refuses a key its filter does not hold without a store lookup, and looks up every key it does', async () => {
+    const src = source();
+    const r = new ApiKeyResolver(src, hasher, { pollMs: 0 });
+    const known = generateKey('live');
+    src.keys.set(hasher.hash(known), record(known));
+    await r.start();
+    assert.equal(r.stats.filterKeys, 1);
+    for (let i = 0; i < 100; i++) assert.equal(await r.resolve(generateKey('live')), undefined);
+    assert.equal(src.lookups, 0, 'unknown keys cost no lookup');
+    assert.equal(r.stats.filterRejects, 100);
+    assert.equal((await r.resolve(known))?.id, record(known).id);
+    assert.equal(src.lookups, 1);
+
+    // A key created by this node's admin API (the key service evicts it)…
+    const local = generateKey('live');
+    src.keys.set(hasher.hash(local), record(local));
+    r.evict(hasher.hash(local));
+    assert.ok(await r.resolve(local));
+    // …and one created on another node, heard of through the store's change feed.
+    const remote = generateKey('live');
+    src.keys.set(hasher.hash(remote), record(remote));
+    assert.equal(await r.resolve(remote), undefined, 'not yet heard of');
+    src.changes.push(hasher.hash(remote));
+    await r.flush();
+    assert.ok(await r.resolve(remote));
+    await r.close();
+  });
+
+  it('keeps the changes it hears while its filter loads', async () => {
+    const src = source();
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const listed = src.apiKeyHashesAfter.bind(src);
+    src.apiKeyHashesAfter = async (after, limit) => {
+      const page = await listed(after, limit);
+      await gate;
+      return page;
+    };
+    const r = new ApiKeyResolver(src, hasher, { pollMs: 0 });
+    const loading = r.start();
+    const late = generateKey('live');
+    await new Promise((resolve) => setImmediate(resolve));
+    src.keys.set(hasher.hash(late), record(late));
+    r.evict(hasher.hash(late)); // a change event while the hashes are being read
+    release();
+    await loading;
+    assert.ok(await r.resolve(late));
+    await r.close();
+  });
+
+  it('rebuilds its filter from the store after as many changes as it held, shedding deleted keys', async () => {
+    const src = source();
+    const r = new ApiKeyResolver(src, hasher, { pollMs: 0 });
+    const [kept, deleted] = [generateKey('live'), generateKey('live')];
+    for (const k of [kept, deleted]) src.keys.set(hasher.hash(k), record(k));
+    await r.start();
+    src.keys.delete(hasher.hash(deleted)); // its app was deleted: no change event
+    assert.equal(await r.resolve(deleted), undefined);
+    assert.equal(src.lookups, 1, 'a deleted key still costs a lookup until the rebuild');
+    for (let i = 0; i < 100_000; i++) r.evict(i.toString(16).padStart(64, '0'));
+    await r.flush(); // starts the rebuild in the background
+    await r.start(); // …which this joins
+    assert.equal(r.stats.filterKeys, 1);
+    const before = src.lookups;
+    assert.equal(await r.resolve(deleted), undefined);
+    assert.equal(src.lookups, before, 'refused in memory now');
+    assert.ok(await r.resolve(kept));
     await r.close();
   });
 

@@ -1,13 +1,16 @@
 /**
- * The API-key lookup on the request path: presented key → stored record, or undefined.
+ * The API-key lookup on the request path: presented key → stored record, or a refusal.
  *
  * 1. Keys in Keyway's format (`kw_…`) must pass their checksum: a typo or garbage is refused here, with no
  *    hashing and no store call. Keys in other formats can only be imported ones: they go on to the hash.
  * 2. HMAC-SHA-256 under the server secret, then a bounded LRU of hash → record (hit: no I/O at all).
- * 3. A bounded negative cache of hashes the store does not know, with a short TTL.
- * 4. Only then the store, one indexed lookup by hash; concurrent misses for one hash share it.
+ * 3. The membership filter (key-filter.ts): a hash no key of the store has is refused in memory. It is
+ *    loaded by `start()` and kept current by every change this node hears of (its own admin API, change
+ *    events, the change feed), so a key that exists is always looked up, whoever presents it.
+ * 4. A bounded negative cache of hashes the store does not know (filter false positives, deleted keys).
+ * 5. Only then the store, one indexed lookup by hash; concurrent misses for one hash share it.
  *
- * 5. Before all of that, the last key each connection presented: a client on a keep-alive connection sends
+ * 0. Before all of that, the last key each connection presented: a client on a keep-alive connection sends
  *    the same key again and again, and comparing it (constant-time) with the previous one on that socket
  *    skips the checksum, the HMAC and the cache lookup (together most of key-auth's cost under the
  *    bench's profile). The memo dies with the socket (a WeakMap), and any eviction on this node (admin
@@ -21,24 +24,53 @@
 import { timingSafeEqual } from 'node:crypto';
 import { sameSecret } from '../core/constant-time.js';
 import { LruCache, NegativeCache } from './key-cache.js';
+import { KeyChangeFeed, type ChangeFeedSource } from './key-change-feed.js';
+import { KeyFilter, loadKeyHashes, type KeyHashSource } from './key-filter.js';
 import { MAX_KEY_LENGTH, checkKey, isKeywayFormat } from './key-format.js';
 import type { KeyHasher } from './key-secret.js';
 import type { StoredApiKey } from '../store/types.js';
 
 /** What the resolver needs from the store (the `Store` has it; tests count the calls). */
-export interface ApiKeySource {
+export interface ApiKeySource extends ChangeFeedSource, KeyHashSource {
   findApiKeyByHash(hash: string): Promise<StoredApiKey | undefined>;
   touchApiKeysLastUsed(uses: ReadonlyArray<{ id: string; at: string }>): Promise<void>;
-  apiKeyChangesSince(cursor: number): Promise<{ cursor: number; hashes: string[] }>;
 }
 
 const TOUCH_BATCH = 500;
-const NONE = { done: true, record: undefined } as const;
+/**
+ * The filter is rebuilt from the store once it has heard of as many changes as it held keys when built
+ * (and at least this many): a full scan per that many changes is a constant cost per change, and it sheds
+ * the fingerprints of keys deleted meanwhile (with their app), which only ever cost a lookup.
+ */
+const MIN_CHANGES_BEFORE_REBUILD = 100_000;
 
-/** `resolve` was told not to ask the store for this caller (unknown-key budget, src/limits/miss-budget.ts). */
-export class LookupRefusedError extends Error {
-  override readonly name = 'LookupRefusedError';
+/**
+ * Why a presented key was not accepted. The client gets the same 401 for all of them; the reason (and,
+ * for a key the store knows, its id) goes to the call record, so support can tell which key expired.
+ */
+export type KeyRefusal = 'malformed' | 'unknown' | 'revoked' | 'expired' | 'rotated';
+
+/** A decided lookup: `record` is the usable record, or undefined with the refusal and the known record. */
+export interface KeyAnswer {
+  readonly done: true;
+  readonly record: StoredApiKey | undefined;
+  readonly refusal: KeyRefusal | undefined;
+  /** The stored record of a refused key (revoked, expired, rotated out); never used as an identity. */
+  readonly refused: StoredApiKey | undefined;
 }
+
+const MALFORMED: KeyAnswer = Object.freeze({
+  done: true,
+  record: undefined,
+  refusal: 'malformed',
+  refused: undefined,
+});
+const UNKNOWN: KeyAnswer = Object.freeze({
+  done: true,
+  record: undefined,
+  refusal: 'unknown',
+  refused: undefined,
+});
 
 export interface ResolverOptions {
   /** Most key records held in memory (default 100,000, about 40 MB). */
@@ -64,6 +96,8 @@ export interface ResolvedKey {
   graceUntil: number | undefined;
   /** When this node last queued a `last_used_at` write for the key. */
   touchedAt: number;
+  /** The answer for a use of this key while it is usable: made once, so a hit allocates nothing. */
+  accepted: KeyAnswer;
 }
 
 /** What one connection presented last, and what it resolved to while `generation` was current. */
@@ -77,7 +111,12 @@ export interface ResolverStats {
   cached: number;
   negative: number;
   checksumRejects: number;
+  /** Keys refused by the membership filter (no store lookup). */
+  filterRejects: number;
   storeLookups: number;
+  /** Fingerprints in the membership filter and its memory; 0 before `start()`. */
+  filterKeys: number;
+  filterBytes: number;
 }
 
 export class ApiKeyResolver {
@@ -93,9 +132,18 @@ export class ApiKeyResolver {
   readonly #now: () => number;
   readonly #onError: (what: string, err: unknown) => void;
   #timer: NodeJS.Timeout | undefined;
-  #cursor: number | undefined;
+  readonly #feed: KeyChangeFeed;
+  /** Absent until `start()` loaded it: then every key is looked up (test doubles run that way). */
+  #filter: KeyFilter | undefined;
+  /** A filter being loaded from the store: every change heard meanwhile goes into both. */
+  #building: KeyFilter | undefined;
+  #loading: Promise<void> | undefined;
+  #changesSinceBuild = 0;
+  #builtWith = 0;
   #checksumRejects = 0;
+  #filterRejects = 0;
   #storeLookups = 0;
+  #closed = false;
   readonly #touchEveryMs: number;
 
   constructor(source: ApiKeySource, hasher: KeyHasher, opts: ResolverOptions = {}) {
@@ -106,6 +154,7 @@ export class ApiKeyResolver {
     this.#now = opts.now ?? Date.now;
     this.#onError = opts.onBackgroundError ?? (() => undefined);
     this.#touchEveryMs = opts.touchEveryMs ?? 60_000;
+    this.#feed = new KeyChangeFeed(source, { now: this.#now });
     const pollMs = opts.pollMs ?? 1_000;
     if (pollMs > 0) {
       this.#timer = setInterval(() => void this.flush(), pollMs);
@@ -118,8 +167,38 @@ export class ApiKeyResolver {
       cached: this.#cache.size,
       negative: this.#negative.size,
       checksumRejects: this.#checksumRejects,
+      filterRejects: this.#filterRejects,
       storeLookups: this.#storeLookups,
+      filterKeys: this.#filter?.size ?? 0,
+      filterBytes: this.#filter?.bytes ?? 0,
     };
+  }
+
+  /**
+   * Loads the membership filter: the change feed's end first, then every key hash of the store, so a
+   * key created while the hashes are read is in the scan or in the feed after that end (or in a change
+   * event, which lands in the filter being loaded too). Until this resolves every key is looked up; a
+   * node awaits it before it serves. Rejects when the store cannot be read.
+   */
+  start(): Promise<void> {
+    this.#loading ??= this.#load().finally(() => {
+      this.#loading = undefined;
+    });
+    return this.#loading;
+  }
+
+  async #load(): Promise<void> {
+    await this.#feed.start();
+    const filter = new KeyFilter(this.#filter?.size ?? 0);
+    this.#building = filter;
+    try {
+      await loadKeyHashes(this.#source, filter);
+    } finally {
+      this.#building = undefined;
+    }
+    this.#filter = filter;
+    this.#builtWith = filter.size;
+    this.#changesSinceBuild = 0;
   }
 
   hash(key: string): string {
@@ -129,15 +208,12 @@ export class ApiKeyResolver {
   /**
    * The usable record for a presented key, or undefined for every kind of "no" (malformed, unknown,
    * revoked, expired, past its rotation grace): callers answer all of them the same way.
-   * Rejects only when the store cannot be asked, or with LookupRefusedError when `admit` (asked just
-   * before a store lookup, never for cached keys) says this caller may not cause one now.
+   * Rejects only when the store cannot be asked.
    */
-  async resolve(presented: string, admit?: () => boolean): Promise<StoredApiKey | undefined> {
+  async resolve(presented: string): Promise<StoredApiKey | undefined> {
     const quick = this.resolveCached(presented);
     if (quick.done) return quick.record;
-    if (admit !== undefined && !admit()) throw new LookupRefusedError();
-    const entry = await this.#load(quick.hash);
-    return entry === undefined ? undefined : this.#accept(entry, quick.hash, this.#now());
+    return (await this.resolveHash(quick.hash)).record;
   }
 
   /**
@@ -146,59 +222,68 @@ export class ApiKeyResolver {
    * so the store lookup does not compute the HMAC twice. `connection` (the request's socket) enables the
    * per-connection memo (point 5 above).
    */
-  resolveCached(
-    presented: string,
-    connection?: object,
-  ): { done: true; record: StoredApiKey | undefined } | { done: false; hash: string } {
-    if (presented.length === 0 || presented.length > MAX_KEY_LENGTH) return NONE;
+  resolveCached(presented: string, connection?: object): KeyAnswer | { done: false; hash: string } {
+    if (presented.length === 0 || presented.length > MAX_KEY_LENGTH) return MALFORMED;
     const now = this.#now();
     if (connection !== undefined) {
       const memo = this.#byConnection.get(connection);
       if (memo !== undefined && memo.generation === this.#generation && sameSecret(memo.presented, presented))
-        return { done: true, record: this.#use(memo.entry, now) };
+        return this.#use(memo.entry, now);
     }
     if (isKeywayFormat(presented) && checkKey(presented) === undefined) {
       this.#checksumRejects++;
-      return NONE;
+      return MALFORMED;
     }
     const hex = this.#hasher.hash(presented);
     const entry = this.#cache.get(hex);
-    if (entry === undefined) return this.#negative.has(hex, now) ? NONE : { done: false, hash: hex };
-    const record = this.#accept(entry, hex, now);
-    if (record !== undefined && connection !== undefined)
+    if (entry === undefined) {
+      if (this.#filter !== undefined && !this.#filter.has(hex)) {
+        this.#filterRejects++;
+        return UNKNOWN;
+      }
+      return this.#negative.has(hex, now) ? UNKNOWN : { done: false, hash: hex };
+    }
+    const answer = this.#accept(entry, hex, now);
+    if (answer.record !== undefined && connection !== undefined)
       this.#byConnection.set(connection, { presented, entry, generation: this.#generation });
-    return { done: true, record };
+    return answer;
   }
 
-  /** Resolves a hash `resolveCached` could not answer, from the store (`admit` as in `resolve`). */
-  async resolveHash(hex: string, admit?: () => boolean): Promise<StoredApiKey | undefined> {
-    if (admit !== undefined && !admit()) throw new LookupRefusedError();
-    const entry = await this.#load(hex);
-    return entry === undefined ? undefined : this.#accept(entry, hex, this.#now());
+  /** Resolves a hash `resolveCached` could not answer, from the store. */
+  async resolveHash(hex: string): Promise<KeyAnswer> {
+    const entry = await this.#lookup(hex);
+    return entry === undefined ? UNKNOWN : this.#accept(entry, hex, this.#now());
   }
 
-  #accept(entry: ResolvedKey, hex: string, now: number): StoredApiKey | undefined {
+  #accept(entry: ResolvedKey, hex: string, now: number): KeyAnswer {
     // The cache is keyed by this very hash, so this compare cannot fail by itself; it is here so that no
     // code path ever decides on a secret-derived value with an early-exit `===`.
-    if (!timingSafeEqual(entry.hash, Buffer.from(hex, 'hex'))) return undefined;
+    if (!timingSafeEqual(entry.hash, Buffer.from(hex, 'hex'))) return UNKNOWN;
     return this.#use(entry, now);
   }
 
-  /** The record of an entry already matched to the presented key, if it may be used at `now`. */
-  #use(entry: ResolvedKey, now: number): StoredApiKey | undefined {
-    if (!usable(entry, now)) return undefined;
+  /** The answer for an entry already matched to the presented key, at `now`. */
+  #use(entry: ResolvedKey, now: number): KeyAnswer {
+    const refusal = refusalOf(entry, now);
+    if (refusal !== undefined) return { done: true, record: undefined, refusal, refused: entry.record };
     if (now - entry.touchedAt >= this.#touchEveryMs) {
       entry.touchedAt = now;
       this.#touched.set(entry.record.id, now);
     }
-    return entry.record;
+    return entry.accepted;
   }
 
-  /** Forget a key (by hash) on this node: the next use reads the store. */
+  /**
+   * A key (by hash) changed in the store — created, imported, rotated, revoked — on this node or another:
+   * forget what this node cached of it (the next use reads the store), and let the filter know it exists.
+   */
   evict(hash: string): void {
     this.#generation++;
     this.#cache.delete(hash);
     this.#negative.delete(hash);
+    this.#filter?.add(hash);
+    this.#building?.add(hash);
+    this.#changesSinceBuild++;
   }
 
   /** Writes pending `last_used_at` values and applies the change feed. Never throws. */
@@ -217,22 +302,25 @@ export class ApiKeyResolver {
         .catch((err: unknown) => this.#onError('last_used_at', err));
     }
     try {
-      if (this.#cursor === undefined) {
-        // First poll: start from the end of the feed; this node's caches are empty of older changes.
-        let page = await this.#source.apiKeyChangesSince(0);
-        while (page.hashes.length > 0) page = await this.#source.apiKeyChangesSince(page.cursor);
-        this.#cursor = page.cursor;
-        return;
-      }
-      const page = await this.#source.apiKeyChangesSince(this.#cursor);
-      for (const h of page.hashes) this.evict(h);
-      this.#cursor = page.cursor;
+      for (const h of await this.#feed.next()) this.evict(h);
     } catch (err) {
       this.#onError('change feed', err);
+    }
+    if (
+      !this.#closed &&
+      this.#filter !== undefined &&
+      this.#loading === undefined &&
+      this.#changesSinceBuild >= Math.max(this.#builtWith, MIN_CHANGES_BEFORE_REBUILD)
+    ) {
+      // In the background: the current filter serves until the new one is complete.
+      this.start().catch((err: unknown) => {
+        if (!this.#closed) this.#onError('key filter rebuild', err);
+      });
     }
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
     while (this.#touched.size > 0) await this.flush();
@@ -241,7 +329,7 @@ export class ApiKeyResolver {
     this.#negative.clear();
   }
 
-  #load(hex: string): Promise<ResolvedKey | undefined> {
+  #lookup(hex: string): Promise<ResolvedKey | undefined> {
     let pending = this.#inflight.get(hex);
     if (pending === undefined) {
       this.#storeLookups++;
@@ -274,12 +362,14 @@ function toEntry(record: StoredApiKey): ResolvedKey {
     expiresAt: record.expires_at === undefined ? undefined : Date.parse(record.expires_at),
     graceUntil: record.grace_until === undefined ? undefined : Date.parse(record.grace_until),
     touchedAt: record.last_used_at === undefined ? 0 : Date.parse(record.last_used_at),
+    accepted: Object.freeze({ done: true, record, refusal: undefined, refused: undefined }),
   };
 }
 
-function usable(entry: ResolvedKey, now: number): boolean {
-  if (entry.record.status !== 'active') return false;
-  if (entry.expiresAt !== undefined && entry.expiresAt <= now) return false;
-  if (entry.graceUntil !== undefined && entry.graceUntil <= now) return false;
-  return true;
+/** Why the key may not be used at `now`, or undefined when it may. */
+function refusalOf(entry: ResolvedKey, now: number): KeyRefusal | undefined {
+  if (entry.record.status !== 'active') return 'revoked';
+  if (entry.expiresAt !== undefined && entry.expiresAt <= now) return 'expired';
+  if (entry.graceUntil !== undefined && entry.graceUntil <= now) return 'rotated';
+  return undefined;
 }

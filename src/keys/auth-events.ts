@@ -26,6 +26,8 @@ export type RejectReason =
   | 'disabled'
   | 'scope'
   | 'unavailable'
+  | 'unknown'
+  | 'rotated'
   | RefusalReason;
 
 export interface AuthRejectEvent {
@@ -34,6 +36,11 @@ export interface AuthRejectEvent {
   reason: RejectReason;
   /** A non-secret detail: the jose error code or the HTTP failure kind. */
   detail?: string;
+  /**
+   * The id of a credential the gateway knows but refused (an expired or revoked key): not a secret, and
+   * what support needs to tell which partner key it was. Only for the route's own workspace.
+   */
+  credentialId?: string;
 }
 
 export interface AuthFetchEvent {

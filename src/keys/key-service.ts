@@ -59,6 +59,7 @@ export class KeyService {
 
   async create(workspace: string, appRef: string, body: unknown, actor: string): Promise<IssuedKey> {
     const input = parse<CreateKeyInput>(createKeyBody, body ?? {});
+    refuseProblems(expiryProblems(input, this.now()));
     const app = await this.app(workspace, appRef);
     const key = generateKey(input.env ?? 'live');
     const [created] = await this.store.createApiKeys([this.newKey(workspace, app, key, input)], actor);
@@ -69,6 +70,7 @@ export class KeyService {
 
   async import(workspace: string, appRef: string, body: unknown, actor: string): Promise<ApiKeyView> {
     const input = parse<ImportKeyInput>(importKeyBody, body);
+    refuseProblems(expiryProblems(input, this.now()));
     // A key in Keyway's format must carry a valid checksum, or the resolver's fast path would refuse it.
     if (isKeywayFormat(input.key) && checkKey(input.key) === undefined) {
       throw validationError([{ path: '/key', message: 'starts with kw_ but is not a valid Keyway key' }]);
@@ -118,6 +120,12 @@ export class KeyService {
     const input = parse<RotateKeyInput>(rotateKeyBody, body ?? {});
     const old = await this.store.getApiKey(workspace, id);
     if (old === undefined) throw new KeywayError('KW_ERR_NOT_FOUND', { kind: 'key', name: id });
+    // The new key keeps the old one's expiry: from an expired key it would be born expired.
+    if (old.expires_at !== undefined && Date.parse(old.expires_at) <= this.now()) {
+      throw new KeywayError('KW_ERR_CONFLICT', {
+        reason: `key ${id} expired at ${old.expires_at} and cannot be rotated; create a new key`,
+      });
+    }
     const app = await this.app(workspace, old.app_id);
     // Same app, scopes, metadata, tier and expiry; a fresh Keyway key even when the old one was imported.
     const key = generateKey(old.env);
@@ -207,6 +215,19 @@ export function scopeProblems(app: Stored<'apps'>, scopes: string[] | undefined,
       path: `${base}/scopes/${i}`,
       message: `scope "${s}" is not among app "${app.name}"'s scopes`,
     }));
+}
+
+/**
+ * A key whose `expires_at` has already passed could never be used: refusing it at creation (rather than
+ * answering 201 and then 401 on every call) tells the operator at once that the date is wrong.
+ */
+export function expiryProblems(fields: KeyFields, now: number, base = ''): ErrorDetail[] {
+  if (fields.expires_at === undefined || Date.parse(fields.expires_at) > now) return [];
+  return [{ path: `${base}/expires_at`, message: 'is in the past: the key would never work' }];
+}
+
+function refuseProblems(details: ErrorDetail[]): void {
+  if (details.length > 0) throw validationError(details);
 }
 
 function stateOf(key: StoredApiKey, now: number): ApiKeyView['state'] {

@@ -1,8 +1,7 @@
 /**
- * A per-client-IP budget for unknown API keys. A client rotating random keys makes every request a
- * cache miss and a store lookup; this budget lets each IP have `perSecond` misses (plus `burst`), then
- * answers 429 *before* the store is asked, until the budget refills. Known keys are unaffected: a cached
- * key never consults the budget, and a key the store does know is not charged.
+ * A per-client-IP budget for refused API keys: each IP may present `perSecond` bad keys (plus `burst`);
+ * past that key-auth answers its bad keys 429 until the budget refills. Only refusals consult it, so a
+ * valid key is never held back by its IP (the store is guarded by the resolver's key filter instead).
  *
  * The IP is `ctx.clientIp` (X-Forwarded-For only from trusted proxies), so a client cannot spread its
  * misses over invented addresses. Memory is bounded by the local store's entry cap and idle expiry.

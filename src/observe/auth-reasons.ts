@@ -11,22 +11,22 @@ const CHANNEL = 'keyway:auth:rejected';
 const MAX = 10_000;
 
 export class AuthReasons {
-  private readonly reasons = new Map<string, string>();
+  private readonly reasons = new Map<string, AuthRejectEvent>();
   private readonly onEvent = (message: unknown): void => {
     const e = message as AuthRejectEvent;
     if (this.reasons.size >= MAX) {
       const oldest = this.reasons.keys().next();
       if (oldest.done !== true) this.reasons.delete(oldest.value);
     }
-    this.reasons.set(e.requestId, e.reason);
+    this.reasons.set(e.requestId, e);
   };
 
   constructor() {
     subscribe(CHANNEL, this.onEvent);
   }
 
-  /** The reason recorded for this request, removed as it is read. */
-  take(requestId: string): string | undefined {
+  /** The refusal recorded for this request (reason, and a refused credential's id), removed as it is read. */
+  take(requestId: string): AuthRejectEvent | undefined {
     if (this.reasons.size === 0) return undefined;
     const r = this.reasons.get(requestId);
     if (r !== undefined) this.reasons.delete(requestId);

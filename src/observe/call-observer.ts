@@ -127,11 +127,17 @@ export class CallObserver {
 
     let auth = 'none';
     let authReason: string | null = null;
+    // Taken for every call (a size check when nothing was refused) so that no entry outlives its call.
+    const rejected = this.parts.reasons.take(ctx.requestId);
     if (code !== undefined && AUTH_CODES.has(code)) {
       auth = 'denied';
       authReason =
-        this.parts.reasons.take(ctx.requestId) ??
+        rejected?.reason ??
         (code === 'KW_ERR_AUTH_MISSING' ? 'missing' : code === 'KW_ERR_FORBIDDEN' ? 'forbidden' : 'invalid');
+    } else if (rejected !== undefined && code === 'KW_ERR_RATE_LIMITED') {
+      // A refused key answered 429: its IP is over key-auth's bad-key budget.
+      auth = 'denied';
+      authReason = rejected.reason;
     } else if (ctx.identity !== undefined) {
       auth = ctx.auth?.anonymous === ctx.identity ? 'anonymous' : 'ok';
     }
@@ -161,7 +167,8 @@ export class CallObserver {
     r.route = route.name;
     r.consumer = id?.consumerName ?? null;
     r.app = id === undefined ? null : (id.appName ?? id.appId ?? null);
-    r.credential = id?.credentialId ?? null;
+    // A refused key the store knows (expired, revoked) is recorded by its id: support can tell which.
+    r.credential = id?.credentialId ?? rejected?.credentialId ?? null;
     r.client_ip = ctx.clientIp;
     r.method = ctx.req.method ?? '';
     r.path = pathOf(ctx.req.url);

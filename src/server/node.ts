@@ -414,6 +414,23 @@ async function startKeyResolver(
     onBackgroundError: (what, err) =>
       log.warn({ err: err instanceof Error ? err.message : String(err) }, `api keys: ${what} failed`),
   });
+  // Before serving: without its key filter the resolver would look up every unknown key (docs/keys.md).
+  const started = performance.now();
+  try {
+    await resolver.start();
+  } catch (err) {
+    await resolver.close().catch(() => undefined);
+    throw err;
+  }
+  const { filterKeys, filterBytes } = resolver.stats;
+  log.info(
+    {
+      keys: filterKeys,
+      mb: +(filterBytes / 2 ** 20).toFixed(1),
+      ms: Math.round(performance.now() - started),
+    },
+    'api keys: key filter loaded',
+  );
   return { resolver, secrets: new SecretBox(secret.secret) };
 }
 

@@ -117,6 +117,11 @@ for (const target of targets) {
       const later = new Date(Date.now() + 3_600_000).toISOString();
       const again = await store.rotateApiKey('default', id, newKey(22), later, 't');
       assert.equal(again.previous.grace_until, until);
+      const rotated = await store.apiKeyChangesSince(cursor);
+      assert.ok(rotated.hashes.includes(newKey(22).hash), 'the new key of a rotation is in the feed');
+      assert.equal(rotated.ids.length, rotated.hashes.length);
+      assert.ok(rotated.ids.every((id, i) => i === 0 || id > (rotated.ids[i - 1] ?? 0)));
+      assert.equal(rotated.ids.at(-1), rotated.cursor);
       const revoked = await store.revokeApiKey('default', current.id, 't');
       assert.equal(revoked.status, 'revoked');
       assert.ok(revoked.revoked_at !== undefined);
@@ -124,6 +129,21 @@ for (const target of targets) {
       assert.ok(feed.hashes.includes(newKey(20).hash));
       assert.ok(feed.hashes.includes(newKey(21).hash));
       await assert.rejects(store.rotateApiKey('default', current.id, newKey(23), until, 't'), /revoked/);
+    });
+
+    it('lists every key hash in ascending pages (what a node loads its key filter from)', async () => {
+      await store.createApiKeys([newKey(40), newKey(41), newKey(42)], 't');
+      const all: string[] = [];
+      let after = '';
+      for (;;) {
+        const page = await store.apiKeyHashesAfter(after, 2);
+        all.push(...page);
+        if (page.length < 2) break;
+        after = page.at(-1) ?? '';
+      }
+      assert.deepEqual(all, [...all].sort());
+      assert.equal(new Set(all).size, all.length);
+      for (const n of [1, 20, 21, 22, 40, 41, 42]) assert.ok(all.includes(newKey(n).hash), `key ${n}`);
     });
 
     it('touches last_used_at in batches, keeps settings first-writer-wins, and audits without hashes', async () => {

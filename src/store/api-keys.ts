@@ -57,6 +57,18 @@ export async function findByHash(db: Kysely<Database>, hash: string): Promise<St
   return row === undefined ? undefined : toApiKey(row, row.workspace_name);
 }
 
+/** Up to `limit` key hashes after `after`, ascending: a range scan of the unique index on `hash`. */
+export async function hashesAfter(db: Kysely<Database>, after: string, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('api_keys')
+    .select('hash')
+    .where('hash', '>', after)
+    .orderBy('hash')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.hash);
+}
+
 export async function insertKey(db: Kysely<Database>, key: NewApiKey): Promise<StoredApiKey> {
   const wsId = await workspaceId(db, key.workspace);
   const app = await db

@@ -11,7 +11,16 @@ import { isOutage } from './failures.js';
 import { runMigrations } from './migrate.js';
 import { VERSION_ROW_ID, type Database } from './schema.js';
 import { DEFAULT_LIMIT, MAX_LIMIT, SqlStoreTx } from './store-tx.js';
-import { auditView, findByHash, getKey, insertKey, listKeys, recordChange, requireKey } from './api-keys.js';
+import {
+  auditView,
+  findByHash,
+  getKey,
+  hashesAfter,
+  insertKey,
+  listKeys,
+  recordChange,
+  requireKey,
+} from './api-keys.js';
 import type {
   ApiKeyListQuery,
   AuditEntry,
@@ -240,6 +249,8 @@ export class SqlStore implements Store {
         .where('id', '=', id)
         .execute();
       await recordChange(db, before.hash);
+      // The new key too: other nodes add it to their key filter from the feed (src/keys/key-filter.ts).
+      await recordChange(db, current.hash);
       const previous: StoredApiKey = { ...before, replaced_by: current.id, grace_until: until };
       await this.#auditKey(db, actor, 'update', previous, before, previous);
       await this.#auditKey(db, actor, 'create', current, null, current);
@@ -256,7 +267,7 @@ export class SqlStore implements Store {
     });
   }
 
-  async apiKeyChangesSince(cursor: number): Promise<{ cursor: number; hashes: string[] }> {
+  async apiKeyChangesSince(cursor: number): Promise<{ cursor: number; hashes: string[]; ids: number[] }> {
     const rows = await this.#keys(
       (db) =>
         db
@@ -269,7 +280,15 @@ export class SqlStore implements Store {
       false,
     );
     const last = rows.at(-1);
-    return { cursor: last === undefined ? cursor : Number(last.id), hashes: rows.map((r) => r.key_hash) };
+    return {
+      cursor: last === undefined ? cursor : Number(last.id),
+      hashes: rows.map((r) => r.key_hash),
+      ids: rows.map((r) => Number(r.id)),
+    };
+  }
+
+  apiKeyHashesAfter(after: string, limit: number): Promise<string[]> {
+    return this.#keys((db) => hashesAfter(db, after, limit), false);
   }
 
   async ensureSetting(name: string, value: string): Promise<string> {

@@ -182,8 +182,13 @@ export interface Store {
   ): Promise<{ previous: StoredApiKey; current: StoredApiKey }>;
   /** Records uses in one statement per batch; called off the request path. */
   touchApiKeysLastUsed(uses: ReadonlyArray<{ id: string; at: string }>): Promise<void>;
-  /** Hashes of keys changed after `cursor` (the feed other nodes evict from), and the new cursor. */
-  apiKeyChangesSince(cursor: number): Promise<{ cursor: number; hashes: string[] }>;
+  /**
+   * Hashes of keys changed after `cursor` (the feed other nodes evict from), their feed ids, and the new
+   * cursor.
+   */
+  apiKeyChangesSince(cursor: number): Promise<{ cursor: number; hashes: string[]; ids: number[] }>;
+  /** Up to `limit` key hashes greater than `after`, ascending (a node loads its key filter with them). */
+  apiKeyHashesAfter(after: string, limit: number): Promise<string[]>;
   /** Stores `value` under `name` unless a value is there; returns the stored one (first writer wins). */
   ensureSetting(name: string, value: string): Promise<string>;
 

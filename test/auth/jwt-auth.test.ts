@@ -1,7 +1,8 @@
 /**
  * jwt-auth against a JWKS server on loopback that the test controls, with tokens minted by jose: what
  * passes, every attack in docs/jwt-oauth2.md refused with the same 401, key rotation by `kid` without a
- * restart (with the refresh cooldown counted in JWKS hits), and nothing secret in any captured line.
+ * restart (the refetch interval and the cooldown after a failure counted in JWKS hits, on an injected
+ * clock: no test waits for them), and nothing secret in any captured line.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -35,6 +36,8 @@ describe('jwt-auth with a JWKS URL', () => {
   let other: SigningKey;
   let cap: Capture;
   const sent: string[] = [];
+  /** The clock of the JWKS cache's intervals; tests move it instead of sleeping. */
+  let clock = Date.now();
 
   const claims = (extra: Record<string, unknown> = {}) => ({
     iss: ISS,
@@ -60,6 +63,7 @@ describe('jwt-auth with a JWKS URL', () => {
     const body = r.json() as { error: { code: string; message: string } };
     assert.equal(body.error.code, 'KW_ERR_AUTH_INVALID', label);
     assert.equal(body.error.message, 'invalid credentials', `${label}: no hint which check failed`);
+    assert.equal(r.headers['www-authenticate'], 'Bearer realm="keyway", error="invalid_token"', label);
   };
 
   before(async () => {
@@ -79,7 +83,7 @@ describe('jwt-auth with a JWKS URL', () => {
       cookie_names: ['access_token'],
       query_param_names: ['access_token'],
       hide_credentials: true,
-      jwks: { cooldown_s: 1 },
+      jwks: { cooldown_s: 30, kid_refetch_ms: 1000 },
     };
     gw = await startGateway(
       state({
@@ -107,7 +111,7 @@ describe('jwt-auth with a JWKS URL', () => {
           },
         ],
       }),
-      { onPluginError: (ctx, err) => cap.onPluginError(ctx, err) },
+      { services: { now: () => clock }, onPluginError: (ctx, err) => cap.onPluginError(ctx, err) },
     );
   });
   after(async () => {
@@ -230,37 +234,61 @@ describe('jwt-auth with a JWKS URL', () => {
     );
   });
 
-  it('picks up a rotated key by kid without a restart, refreshing at most once per cooldown', async () => {
-    await new Promise((r) => setTimeout(r, 1100)); // past the cooldown of the first fetch
+  it('picks up a newly published kid at its first token, refetching at most once a second', async () => {
+    clock += 1000; // a second after the last fetch
     const before = jwks.hits;
     const k2 = await makeKey('k2');
     jwks.keys.push(k2);
-    const r = await call('/weather/x', await sign(k2, claims()));
-    assert.equal(r.status, 200, 'new kid accepted');
+    assert.equal((await call('/weather/x', await sign(k2, claims()))).status, 200, 'new kid accepted');
     assert.equal(jwks.hits, before + 1, 'one refetch for the unknown kid');
     const ghost = await makeKey('ghost');
     for (let i = 0; i < 5; i++) await expect401(await sign(ghost, claims()), 'unknown kid');
-    assert.equal(jwks.hits, before + 1, 'invented kids inside the cooldown cause no fetch');
-    await new Promise((r) => setTimeout(r, 1100));
-    await expect401(await sign(ghost, claims()), 'unknown kid after cooldown');
-    assert.equal(jwks.hits, before + 2, 'one more fetch once the cooldown passed');
-    const again = await call('/weather/x', await sign(k2, claims()));
-    assert.equal(again.status, 200, 'known keys keep working from the cache');
+    clock += 999;
+    await expect401(await sign(ghost, claims()), 'unknown kid');
+    assert.equal(jwks.hits, before + 1, 'invented kids within the second cause no fetch');
+    clock += 1;
+    await expect401(await sign(ghost, claims()), 'unknown kid a second later');
+    assert.equal(jwks.hits, before + 2, 'one more fetch once the second passed');
+    assert.equal(
+      (await call('/weather/x', await sign(k2, claims()))).status,
+      200,
+      'known keys from the cache',
+    );
+    assert.equal(jwks.hits, before + 2);
   });
 
-  it('answers 503 when the JWKS endpoint is down and no cached key can decide', async () => {
-    await new Promise((r) => setTimeout(r, 1100));
+  it('refuses a kid published just after a fetch for at most the refetch interval, not the cooldown', async () => {
+    // The issue this guards: the IdP publishes k3 0.4 s after Keyway fetched (for a ghost kid) and signs
+    // with it at once. The token waited out the whole 30 s cooldown; now it waits out the 1 s interval.
+    const k3 = await makeKey('k3');
+    jwks.keys.push(k3);
+    clock += 400;
+    await expect401(await sign(k3, claims()), 'within a second of the last fetch');
+    clock += 600;
+    assert.equal((await call('/weather/x', await sign(k3, claims()))).status, 200, 'a second later');
+  });
+
+  it('answers 503 when the JWKS endpoint is down and no cached key can decide, then backs off', async () => {
+    clock += 1000;
     jwks.down = true;
+    const k4 = await makeKey('k4');
     try {
-      const k3 = await makeKey('k3');
-      const r = await call('/weather/x', await sign(k3, claims()));
+      const before = jwks.hits;
+      const r = await call('/weather/x', await sign(k4, claims()));
       assert.equal(r.status, 503);
       assert.equal((r.json() as { error: { code: string } }).error.code, 'KW_ERR_AUTH_UNAVAILABLE');
+      assert.equal(jwks.hits, before + 1);
       const cached = await call('/weather/x', await sign(k1, claims()));
       assert.equal(cached.status, 200, 'a cached key still decides');
+      clock += 29_000;
+      assert.equal((await call('/weather/x', await sign(k4, claims()))).status, 503);
+      assert.equal(jwks.hits, before + 1, 'a failing IdP is not asked again within the cooldown');
     } finally {
       jwks.down = false;
     }
+    jwks.keys.push(k4);
+    clock += 1000;
+    assert.equal((await call('/weather/x', await sign(k4, claims()))).status, 200, 'after the cooldown');
   });
 
   it('puts no token into any captured log line', () => {

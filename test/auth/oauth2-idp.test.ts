@@ -33,7 +33,12 @@ describe('tokens from a real identity provider', () => {
     const res = await request(`${gw.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
     const text = await res.body.text();
     if (res.statusCode >= 400) cap.lines.push(text); // error bodies are checked for leaks too
-    return { status: res.statusCode, text, json: () => JSON.parse(text) as { error: { code: string } } };
+    return {
+      status: res.statusCode,
+      challenge: res.headers['www-authenticate'],
+      text,
+      json: () => JSON.parse(text) as { error: { code: string } },
+    };
   };
   const introspections = () => idp.hits.get('/token/introspection') ?? 0;
 
@@ -147,6 +152,7 @@ describe('tokens from a real identity provider', () => {
       const r = await call('/partner/x', 'not-a-token-the-idp-issued-0123456789');
       assert.equal(r.status, 401);
       assert.equal(r.json().error.code, 'KW_ERR_AUTH_INVALID');
+      assert.equal(r.challenge, 'Bearer realm="keyway", error="invalid_token"');
     }
     assert.equal(introspections(), before + 1, 'negative cache');
   });

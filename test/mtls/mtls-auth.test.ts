@@ -162,6 +162,7 @@ describe('mtls-auth on the HTTPS listener', () => {
       const body = JSON.parse(r.text) as { error: { code: string; message: string } };
       assert.equal(body.error.code, 'KW_ERR_AUTH_INVALID');
       assert.equal(body.error.message, 'invalid credentials');
+      assert.equal(r.headers['www-authenticate'], 'mTLS realm="keyway", error="invalid_certificate"');
       assert.equal(r.echo, undefined);
       assert.deepEqual(
         rejections.map((e) => [e.plugin, e.reason]),

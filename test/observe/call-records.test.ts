@@ -25,6 +25,7 @@ const src: ApiKeySource = {
   findApiKeyByHash: (hash) => Promise.resolve(keys.get(hash)),
   touchApiKeysLastUsed: () => Promise.resolve(),
   apiKeyChangesSince: (cursor) => Promise.resolve({ cursor, hashes: [] }),
+  apiKeyHashesAfter: () => Promise.resolve([]),
 };
 const keyAuth = {
   key_names: ['apikey'],
@@ -166,6 +167,44 @@ describe('call records through the data plane', () => {
     assert.equal(bad.record.error_code, 'KW_ERR_AUTH_INVALID');
     assert.equal(bad.record.auth, 'denied');
     assert.doesNotMatch(JSON.stringify(bad.record), new RegExp(wrong));
+  });
+
+  it('records an expired or revoked key with its credential id and reason; the client gets the same 401', async () => {
+    const appId = keys.values().next().value?.app_id ?? '';
+    const stored = (id: string, extra: Partial<StoredApiKey>): string => {
+      const k = generateKey('live');
+      keys.set(hasher.hash(k), {
+        id,
+        workspace: 'default',
+        app_id: appId,
+        hash: hasher.hash(k),
+        visible_id: visibleIdOf(k),
+        env: 'live',
+        source: 'generated',
+        status: 'active',
+        created_at: new Date().toISOString(),
+        ...extra,
+      });
+      return k;
+    };
+    const expired = stored('key-acme-expired', { expires_at: new Date(Date.now() - 1000).toISOString() });
+    const revoked = stored('key-acme-revoked', { status: 'revoked' });
+    const seen: Array<[string | null, string | null, number]> = [];
+    const bodies = new Set<string>();
+    for (const k of [expired, revoked, generateKey('live')]) {
+      const res = await request(`${gw.url}/keyed`, { headers: { apikey: k } });
+      bodies.add(await res.body.text().then((t) => t.replace(/"request_id":"[^"]+"/, '')));
+      const record = await recordFor(String(res.headers['x-request-id']));
+      seen.push([record.credential, record.auth_reason, res.statusCode]);
+      assert.equal(record.error_code, 'KW_ERR_AUTH_INVALID');
+      assert.equal(record.consumer, null);
+    }
+    assert.deepEqual(seen, [
+      ['key-acme-expired', 'expired', 401],
+      ['key-acme-revoked', 'revoked', 401],
+      [null, 'unknown', 401],
+    ]);
+    assert.equal(bodies.size, 1, 'one answer for every refusal');
   });
 
   it('records a 502 and a 504 with the error code and the target', async () => {

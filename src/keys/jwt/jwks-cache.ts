@@ -3,21 +3,30 @@
  *
  * Module level on purpose: plugin instances are rebuilt on every configuration change, and a cache
  * per instance would refetch every issuer's keys on each admin edit. Refetches happen when the set is
- * older than `maxAgeMs` or when a token names a `kid` we do not know (key rotation, RFC 8725 §3.9
- * leaves rotation to the issuer), but never more often than `cooldownMs` per URL: a stream of tokens
- * with invented `kid`s must not turn Keyway into a load generator against the IdP.
+ * older than `maxAgeMs`, and when a token names a `kid` we do not know: the issuer rotated its keys
+ * (RFC 8725 §3.9 leaves rotation to the issuer), and the token must not wait for the set's age. Such a
+ * refetch is single-flight (tokens arriving meanwhile share it) and happens at most once per
+ * `kidRefetchMs` per URL (1 s by default): a token signed with a newly published key is refused for at
+ * most that long, and a stream of tokens with invented `kid`s makes at most one request a second to the
+ * IdP, not one per token.
  *
- * When a refetch fails the previous set keeps serving (stale-if-error); only when no set was ever
- * fetched does the caller get `JwksUnavailable` (→ 503, never a pass).
+ * When a fetch fails the previous set keeps serving (stale-if-error), and no new attempt is made for
+ * `cooldownMs` (a down IdP is not hammered); only when no set was ever fetched, or a token's `kid` could
+ * only be decided by the set out of reach, does the caller get `JwksUnavailable` (→ 503, never a pass).
  */
 import { publishFetch } from '../auth-events.js';
 import { fetchJson, HttpJsonError } from './http-json.js';
 import { KeyRing } from './key-ring.js';
 
 export interface JwksOptions {
+  /** After a failed fetch: no new attempt for this long. */
   cooldownMs: number;
   maxAgeMs: number;
   timeoutMs: number;
+  /** Least time between two fetches caused by unknown `kid`s, per URL. */
+  kidRefetchMs: number;
+  /** The clock of the intervals above (tests inject one); Date.now by default. */
+  now?: () => number;
 }
 
 export class JwksUnavailable extends Error {
@@ -30,7 +39,7 @@ export class JwksUnavailable extends Error {
 interface Entry {
   ring: KeyRing | undefined;
   fetchedAt: number;
-  /** Start of the last fetch attempt, successful or not: the cooldown runs from here. */
+  /** Start of the last fetch attempt, successful or not: the intervals run from here. */
   attemptedAt: number;
   inflight: Promise<KeyRing | undefined> | undefined;
   /** Whether the last attempt succeeded. */
@@ -45,7 +54,7 @@ const cache = new Map<string, Entry>();
 /** The current key set for `url`, fetching it if absent or too old. */
 export async function getJwks(url: string, opts: JwksOptions): Promise<KeyRing> {
   const e = entry(url);
-  const now = Date.now();
+  const now = (opts.now ?? Date.now)();
   if (e.ring !== undefined) {
     if (now - e.fetchedAt > opts.maxAgeMs && now - e.attemptedAt >= opts.cooldownMs) {
       // Stale: refresh, but keep serving the old set if the IdP is down.
@@ -61,15 +70,17 @@ export async function getJwks(url: string, opts: JwksOptions): Promise<KeyRing> 
 }
 
 /**
- * Called when a token's `kid` is not in the set: refetches if the cooldown allows, and returns the set
- * to decide with (maybe unchanged: then the token is refused). When the IdP cannot be reached no cached
- * key can decide an unknown `kid` — the key may well exist there — so that is `JwksUnavailable` (503).
+ * Called when a token's `kid` is not in the set: refetches unless a fetch started less than
+ * `kidRefetchMs` ago (then joins it if it is still running), and returns the set to decide with (maybe
+ * unchanged: then the token is refused). When the IdP cannot be reached no cached key can decide an
+ * unknown `kid` — the key may well exist there — so that is `JwksUnavailable` (503).
  */
 export async function refreshForUnknownKid(url: string, opts: JwksOptions): Promise<KeyRing> {
   const e = entry(url);
-  if (e.inflight === undefined && Date.now() - e.attemptedAt < opts.cooldownMs) {
-    if (e.ring !== undefined && e.lastOk) return e.ring;
-    throw new JwksUnavailable('in cooldown after a failed fetch');
+  if (e.inflight === undefined) {
+    const since = (opts.now ?? Date.now)() - e.attemptedAt;
+    if (!e.lastOk && since < opts.cooldownMs) throw new JwksUnavailable('in cooldown after a failed fetch');
+    if (e.lastOk && e.ring !== undefined && since < opts.kidRefetchMs) return e.ring;
   }
   const ring = await refresh(url, e, opts);
   if (ring !== undefined) return ring;
@@ -93,14 +104,15 @@ function entry(url: string): Entry {
 /** One fetch per URL at a time: concurrent callers share it. Resolves undefined on failure. */
 function refresh(url: string, e: Entry, opts: JwksOptions): Promise<KeyRing | undefined> {
   if (e.inflight !== undefined) return e.inflight;
-  e.attemptedAt = Date.now();
+  const now = opts.now ?? Date.now;
+  e.attemptedAt = now();
   e.inflight = (async () => {
     try {
       const ring = KeyRing.fromJwks(
         await fetchJson(url, { timeoutMs: opts.timeoutMs, maxBytes: MAX_JWKS_BYTES }),
       );
       e.ring = ring;
-      e.fetchedAt = Date.now();
+      e.fetchedAt = now();
       e.lastOk = true;
       publishFetch({ kind: 'jwks', url, ok: true, detail: `${ring.size} keys` });
       return ring;

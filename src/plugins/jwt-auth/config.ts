@@ -37,7 +37,7 @@ export interface JwtAuthConfig extends TokenSourceConfig {
   identity: IdentityMapping;
   hide_credentials: boolean;
   anonymous?: string;
-  jwks: { cooldown_s: number; max_age_s: number; timeout_ms: number };
+  jwks: { cooldown_s: number; max_age_s: number; timeout_ms: number; kid_refetch_ms?: number };
 }
 
 const stringList = (max: number) =>
@@ -126,6 +126,7 @@ export const jwtAuthSchema = {
       additionalProperties: false,
       properties: {
         cooldown_s: { type: 'integer', minimum: 1, maximum: 3600, default: 30 },
+        kid_refetch_ms: { type: 'integer', minimum: 100, maximum: 600_000, default: 1000 },
         max_age_s: { type: 'integer', minimum: 10, maximum: 86400, default: 600 },
         timeout_ms: { type: 'integer', minimum: 100, maximum: 30000, default: 3000 },
       },
@@ -138,7 +139,11 @@ export const jwtAuthSchema = {
  * Builds the issuer table and verification policy. Throws a message naming the field (never a key or
  * secret) for anything the schema could not catch; compile turns it into a config problem.
  */
-export function buildVerifier(cfg: JwtAuthConfig): {
+export function buildVerifier(
+  cfg: JwtAuthConfig,
+  /** The JWKS cache's clock (tests inject one). */
+  now?: () => number,
+): {
   issuers: Map<string, IssuerKeys>;
   policy: VerifyPolicy;
 } {
@@ -180,6 +185,8 @@ export function buildVerifier(cfg: JwtAuthConfig): {
         cooldownMs: cfg.jwks.cooldown_s * 1000,
         maxAgeMs: cfg.jwks.max_age_s * 1000,
         timeoutMs: cfg.jwks.timeout_ms,
+        kidRefetchMs: cfg.jwks.kid_refetch_ms ?? 1000,
+        ...(now === undefined ? {} : { now }),
       },
     },
   };

@@ -29,7 +29,7 @@ export const jwtAuth = definePlugin<JwtAuthConfig>({
   priority: 950,
   configSchema: jwtAuthSchema,
   create(config, env) {
-    const { issuers, policy } = buildVerifier(config);
+    const { issuers, policy } = buildVerifier(config, env.services.now);
     const anonymous = env.identities.anonymous(config.anonymous);
     const reject = (ctx: RequestContext, reason: RejectReason, detail?: string): never => {
       publishReject({ plugin: NAME, requestId: ctx.requestId, reason, detail });

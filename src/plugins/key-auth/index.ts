@@ -7,7 +7,8 @@
  * 401 KW_ERR_AUTH_INVALID, one answer for all so a caller learns nothing about which. Missing scopes → 403.
  */
 import { KeywayError } from '../../core/errors.js';
-import { LookupRefusedError } from '../../keys/api-key-resolver.js';
+import type { KeyAnswer } from '../../keys/api-key-resolver.js';
+import { authRejected, publishReject, type RejectReason } from '../../keys/auth-events.js';
 import type { Identity, RequestContext } from '../../proxy/context.js';
 import type { AppEntry } from '../../snapshot/identities.js';
 import type { StoredApiKey } from '../../store/types.js';
@@ -18,21 +19,40 @@ import { findKey, hideKey, type BearerMode, type KeySources } from './key-source
 
 export interface KeyAuthConfig {
   key_names: string[];
+  /** Filled by the schema's default (`["x-api-key"]`); optional for configs compiled without validation. */
+  ai_key_names?: string[];
   bearer: BearerMode;
   query_names: string[];
   cookie_names: string[];
   hide_credentials: boolean;
   anonymous?: string;
   required_scopes: string[];
-  /** Filled by the schema's defaults; optional for configs compiled without validation. */
+  /** Bad-key budget per client IP; filled by the schema's defaults (optional without validation). */
   unknown_keys_per_ip?: { per_second: number; burst: number };
 }
+
+/**
+ * Read on AI routes besides `key_names`: @anthropic-ai/sdk 0.x sends its `apiKey` as `x-api-key` (1.x as
+ * a bearer, which `bearer: kw` takes), and so do Anthropic's curl examples. The OpenAI SDK sends a bearer.
+ */
+const AI_KEY_NAMES = ['x-api-key'] as const;
 
 const headerName = { type: 'string', pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]+$", maxLength: 128 } as const;
 const paramName = { type: 'string', minLength: 1, maxLength: 128 } as const;
 const scope = { type: 'string', minLength: 1, maxLength: 256, pattern: '^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$' };
 
-export const CHALLENGE = 'Key realm="keyway"';
+/**
+ * RFC 9110 §11.6.1: every 401 names a scheme the client can answer. API keys have no registered scheme;
+ * `Key` is the one Kong's key-auth uses, with the header to send the key in. A key that was presented
+ * and refused adds `error="invalid_key"`; one presented as a bearer token is answered in the Bearer
+ * scheme, `error="invalid_token"` (RFC 6750 §3.1). One challenge for every kind of refusal: the client
+ * learns nothing about which check failed.
+ */
+const BEARER_INVALID = Object.freeze({ 'www-authenticate': 'Bearer realm="keyway", error="invalid_token"' });
+
+function keyChallenge(headers: readonly string[]): string {
+  return headers[0] === undefined ? 'Key realm="keyway"' : `Key realm="keyway", header="${headers[0]}"`;
+}
 
 export const keyAuth = definePlugin<KeyAuthConfig>({
   name: 'key-auth',
@@ -49,6 +69,15 @@ export const keyAuth = definePlugin<KeyAuthConfig>({
         maxItems: 16,
         default: ['apikey'],
         description: 'Request headers that may carry the key, in the order they are tried.',
+      },
+      ai_key_names: {
+        type: 'array',
+        items: headerName,
+        maxItems: 16,
+        default: [...AI_KEY_NAMES],
+        description:
+          'More headers read on AI routes (an ai:// service), after key_names: Anthropic clients send ' +
+          'their key as `x-api-key`. [] reads none.',
       },
       bearer: {
         enum: ['kw', 'any', 'off'],
@@ -67,8 +96,8 @@ export const keyAuth = definePlugin<KeyAuthConfig>({
         additionalProperties: false,
         default: {},
         description:
-          'Unknown keys one client IP may present per second (plus burst) before it gets 429 without a ' +
-          'store lookup: rotating random keys cannot hammer the store.',
+          'Refused keys one client IP may present per second (plus burst); past that its refused keys get ' +
+          '429 with Retry-After instead of 401 until the budget refills. A valid key is always served.',
         properties: {
           per_second: { type: 'integer', minimum: 1, maximum: 100_000, default: 10 },
           burst: { type: 'integer', minimum: 0, maximum: 100_000, default: 50 },
@@ -79,11 +108,14 @@ export const keyAuth = definePlugin<KeyAuthConfig>({
   create(config, env) {
     const sources: KeySources = {
       headers: config.key_names.map((h) => h.toLowerCase()),
+      aiHeaders: (config.ai_key_names ?? AI_KEY_NAMES).map((h) => h.toLowerCase()),
       bearer: config.bearer,
       query: config.query_names,
       cookies: config.cookie_names,
     };
     const anonymous = env.identities.anonymous(config.anonymous);
+    const challenge = keyChallenge(sources.headers);
+    const keyInvalid = Object.freeze({ 'www-authenticate': `${challenge}, error="invalid_key"` });
     const required = config.required_scopes;
     const resolver = env.services.apiKeys;
     const misses = new MissBudget({
@@ -118,14 +150,54 @@ export const keyAuth = definePlugin<KeyAuthConfig>({
       return entry;
     };
 
-    const accept = (ctx: RequestContext, record: StoredApiKey | undefined, now: number): void => {
-      if (record === undefined) misses.charge(ctx.clientIp, now);
-      const app = record === undefined ? undefined : env.identities.appById.get(record.app_id);
-      if (record === undefined || app === undefined || !app.enabled || record.workspace !== env.workspace) {
-        throw new KeywayError('KW_ERR_AUTH_INVALID');
+    // Every refusal is the same 401; the reason, and the id of a key the store knows, go to the call
+    // record (`keyway:auth:rejected`), built only when someone listens. An IP over its bad-key budget gets
+    // 429 instead, until the budget refills: refused keys only, so a valid key is never held back by the
+    // IP it comes from (a NAT, a load balancer not in trusted_proxies, a scanner next door). The store
+    // needs no such guard any more: an unknown key is refused by the resolver's filter, in memory.
+    const refuse = (
+      ctx: RequestContext,
+      reason: RejectReason,
+      stored: StoredApiKey | undefined,
+      now: number,
+      bearer: boolean,
+    ): never => {
+      const wait = misses.waitMs(ctx.clientIp, now);
+      if (wait === 0) misses.charge(ctx.clientIp, now);
+      if (authRejected.hasSubscribers) {
+        // Another workspace's key is merely unknown here: its id must not reach this workspace's records.
+        const mine = stored !== undefined && stored.workspace === env.workspace;
+        publishReject({
+          plugin: 'key-auth',
+          requestId: ctx.requestId,
+          reason: mine || reason === 'malformed' ? reason : 'unknown',
+          ...(mine ? { credentialId: stored.id } : {}),
+        });
       }
+      if (wait > 0) {
+        const retryAfter = String(Math.max(1, Math.ceil(wait / 1000)));
+        throw new KeywayError('KW_ERR_RATE_LIMITED', {}, { headers: { 'retry-after': retryAfter } });
+      }
+      throw new KeywayError('KW_ERR_AUTH_INVALID', {}, { headers: bearer ? BEARER_INVALID : keyInvalid });
+    };
+
+    const accept = (ctx: RequestContext, answer: KeyAnswer, now: number, bearer: boolean): void => {
+      const record = answer.record;
+      if (record === undefined) return refuse(ctx, answer.refusal ?? 'unknown', answer.refused, now, bearer);
+      if (record.workspace !== env.workspace) return refuse(ctx, 'unknown', undefined, now, bearer);
+      const app = env.identities.appById.get(record.app_id);
+      if (app === undefined) return refuse(ctx, 'unknown', record, now, bearer);
+      if (!app.enabled) return refuse(ctx, 'disabled', record, now, bearer);
       const { identity, allowed } = known.get(record) ?? identify(record, app);
-      if (!allowed) throw new KeywayError('KW_ERR_FORBIDDEN');
+      if (!allowed) {
+        publishReject({
+          plugin: 'key-auth',
+          requestId: ctx.requestId,
+          reason: 'scope',
+          credentialId: record.id,
+        });
+        throw new KeywayError('KW_ERR_FORBIDDEN');
+      }
       ctx.identity = identity;
     };
 
@@ -133,35 +205,26 @@ export const keyAuth = definePlugin<KeyAuthConfig>({
       identify(ctx) {
         const found = findKey(ctx, sources);
         if (found === undefined) {
-          ctx.credentialMissing(CHALLENGE, anonymous);
+          ctx.credentialMissing(challenge, anonymous);
           return undefined;
         }
         if (config.hide_credentials) hideKey(ctx, found);
         if (resolver === undefined) throw new KeywayError('KW_ERR_AUTH_UNAVAILABLE');
         const now = Date.now();
+        const bearer = found.where.kind === 'bearer';
         // Known (cached) and refused-on-sight keys are answered synchronously: no promise per request.
         const quick = resolver.resolveCached(found.key, ctx.req.socket);
         if (quick.done) {
-          accept(ctx, quick.record, now);
+          accept(ctx, quick, now, bearer);
           return undefined;
         }
-        const ip = ctx.clientIp;
-        return resolver
-          .resolveHash(quick.hash, () => misses.waitMs(ip, now) === 0)
-          .then(
-            (record) => accept(ctx, record, now),
-            (err: unknown) => {
-              if (err instanceof LookupRefusedError) {
-                const wait = Math.max(1, Math.ceil(misses.waitMs(ip, now) / 1000));
-                throw new KeywayError(
-                  'KW_ERR_RATE_LIMITED',
-                  {},
-                  { headers: { 'retry-after': String(wait) } },
-                );
-              }
-              throw new KeywayError('KW_ERR_AUTH_UNAVAILABLE', {}, { cause: err });
-            },
-          );
+        return resolver.resolveHash(quick.hash).then(
+          (answer) => accept(ctx, answer, now, bearer),
+          (err: unknown) => {
+            // Only the store being out of reach rejects: the key may well be valid, so not a 401.
+            throw new KeywayError('KW_ERR_AUTH_UNAVAILABLE', {}, { cause: err });
+          },
+        );
       },
       close: () => misses.close(),
     };

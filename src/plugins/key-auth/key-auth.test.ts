@@ -84,8 +84,33 @@ describe('key-auth plugin', () => {
   it('answers 401 KW_ERR_AUTH_MISSING with WWW-Authenticate when no key is sent', async () => {
     const r = await call('/plain');
     assert.equal(r.status, 401);
-    assert.equal(r.headers['www-authenticate'], 'Key realm="keyway"');
+    assert.equal(r.headers['www-authenticate'], 'Key realm="keyway", header="apikey"');
     assert.match(r.text, /KW_ERR_AUTH_MISSING/);
+  });
+
+  it('challenges every invalid key too (RFC 9110 §11.6.1): Key for a header, Bearer for a bearer', async () => {
+    const unknown = generateKey('live');
+    const header = await call('/plain', { apikey: unknown });
+    assert.equal(header.status, 401);
+    assert.match(header.text, /KW_ERR_AUTH_INVALID/);
+    assert.equal(
+      header.headers['www-authenticate'],
+      'Key realm="keyway", header="apikey", error="invalid_key"',
+    );
+    const typo = await call('/plain', { apikey: 'kw_live_garbage' });
+    assert.equal(
+      typo.headers['www-authenticate'],
+      'Key realm="keyway", header="apikey", error="invalid_key"',
+    );
+    // RFC 6750 §3.1: a bearer token that is not valid is answered with the Bearer scheme's invalid_token.
+    const bearer = await call('/plain', { authorization: `Bearer ${unknown}` });
+    assert.equal(bearer.status, 401);
+    assert.equal(bearer.headers['www-authenticate'], 'Bearer realm="keyway", error="invalid_token"');
+    const hidden = await call('/hidden', { 'x-api-key': unknown });
+    assert.equal(
+      hidden.headers['www-authenticate'],
+      'Key realm="keyway", header="x-api-key", error="invalid_key"',
+    );
   });
 
   it('lets a valid key through with the identity headers upstream', async () => {

@@ -10,6 +10,8 @@ export type BearerMode = 'kw' | 'any' | 'off';
 export interface KeySources {
   /** Lowercase header names. */
   headers: readonly string[];
+  /** Lowercase header names also read on AI routes (an `ai://` service), after `headers`. */
+  aiHeaders: readonly string[];
   bearer: BearerMode;
   query: readonly string[];
   cookies: readonly string[];
@@ -25,12 +27,10 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 
 export function findKey(ctx: RequestContext, src: KeySources): FoundKey | undefined {
   const headers = ctx.req.headers;
-  for (const name of src.headers) {
-    const value = headers[name];
-    const text = Array.isArray(value) ? value[0] : value;
-    if (text !== undefined && text.trim() !== '')
-      return { key: text.trim(), where: { kind: 'header', name } };
-  }
+  const inHeader =
+    fromHeaders(headers, src.headers) ??
+    (src.aiHeaders.length > 0 && ctx.route.service.ai ? fromHeaders(headers, src.aiHeaders) : undefined);
+  if (inHeader !== undefined) return inHeader;
   if (src.bearer !== 'off') {
     const auth = headers.authorization;
     const m = auth === undefined ? null : BEARER.exec(auth);
@@ -55,6 +55,19 @@ export function findKey(ctx: RequestContext, src: KeySources): FoundKey | undefi
           return { key: value, where: { kind: 'cookie', name } };
       }
     }
+  }
+  return undefined;
+}
+
+function fromHeaders(
+  headers: RequestContext['req']['headers'],
+  names: readonly string[],
+): FoundKey | undefined {
+  for (const name of names) {
+    const value = headers[name];
+    const text = Array.isArray(value) ? value[0] : value;
+    if (text !== undefined && text.trim() !== '')
+      return { key: text.trim(), where: { kind: 'header', name } };
   }
   return undefined;
 }

@@ -60,7 +60,10 @@ export const mtlsAuth = definePlugin<MtlsAuthConfig>({
   create(config, env) {
     const verifier = verifierFor(config);
     const mapper = new CertificateMapper(env.identities, config.consumer_by);
+    // RFC 9110 §11.6.1: a refused certificate is a 401 too, so it carries the challenge, with an error
+    // that says the certificate (not its absence) was the problem, never which check failed.
     const challenge = `mTLS realm="${config.realm}"`;
+    const refused = Object.freeze({ 'www-authenticate': `${challenge}, error="invalid_certificate"` });
     const anonymous = consumerOf(env.identities, config.anonymous, 'anonymous');
     const fixed = config.skip_consumer_lookup
       ? (consumerOf(env.identities, config.consumer, 'consumer') ?? anonymous)
@@ -130,7 +133,7 @@ export const mtlsAuth = definePlugin<MtlsAuthConfig>({
             return;
           case 'refused':
             publishReject({ plugin: 'mtls-auth', requestId: ctx.requestId, reason: verdict.reason });
-            throw new KeywayError('KW_ERR_AUTH_INVALID');
+            throw new KeywayError('KW_ERR_AUTH_INVALID', {}, { headers: refused });
           case 'ok':
             // A copy: later phases may narrow scopes or add attributes for this request only.
             ctx.identity = { ...verdict.identity };
