@@ -17,7 +17,7 @@ function assertCleanFailure(
   assert.equal(r.code, 1, all);
   assert.doesNotMatch(all, /unexpected error/);
   assert.doesNotMatch(all, /^\s+at /m, 'a stack trace was printed');
-  const line = r.stderr.split('\n').find((l) => l.startsWith('keyway: '));
+  const line = r.stderr.split('\n').find((l) => l.startsWith('keyway start: '));
   assert.ok(line !== undefined, all);
   assert.match(line, expect);
 }
