@@ -10,6 +10,7 @@ import type { Socket } from 'node:net';
 import { once } from 'node:events';
 import { KeywayError } from '../core/errors.js';
 import type { ClientCertMode, ListenAddress } from '../server/settings.js';
+import { onClientError, type ParserError } from './client-error.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -121,7 +122,7 @@ export class ProxyServer {
   };
 
   private async listen(server: http.Server | https.Server, addr: ListenAddress): Promise<string> {
-    server.on('clientError', (err: Error & { code?: string; rawPacket?: Buffer }, socket: Socket) =>
+    server.on('clientError', (err: ParserError, socket: Socket) =>
       onClientError(err, socket, this.opts.maxUriBytes),
     );
     server.listen(addr.port, addr.host);
@@ -147,47 +148,4 @@ function clientCertOptions(mode: ClientCertMode): { requestCert: boolean; reject
   return mode === 'request'
     ? { requestCert: true, rejectUnauthorized: false }
     : { requestCert: false, rejectUnauthorized: false };
-}
-
-/** Malformed or oversized requests get a status line, not a reset (431 / 414 / 400). */
-function onClientError(
-  err: Error & { code?: string; rawPacket?: Buffer },
-  socket: Socket,
-  maxUriBytes: number,
-): void {
-  if (!socket.writable || err.code === 'ECONNRESET') {
-    socket.destroy();
-    return;
-  }
-  let status = 400;
-  let code = 'KW_ERR_BAD_REQUEST';
-  let message = 'malformed request';
-  if (err.code === 'HPE_HEADER_OVERFLOW') {
-    const raw = err.rawPacket?.toString('latin1') ?? '';
-    const eol = raw.indexOf('\r\n');
-    if (eol === -1 || eol > maxUriBytes) {
-      status = 414;
-      code = 'KW_ERR_URI_TOO_LONG';
-      message = `request target is longer than ${maxUriBytes} bytes`;
-    } else {
-      status = 431;
-      code = 'KW_ERR_HEADERS_TOO_LARGE';
-      message = 'request header fields are too large';
-    }
-  } else if (err.code === 'HPE_HEADER_TIMEOUT' || err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
-    status = 408;
-    message = 'request headers took too long';
-  }
-  const reason =
-    status === 400
-      ? 'Bad Request'
-      : status === 408
-        ? 'Request Timeout'
-        : status === 414
-          ? 'URI Too Long'
-          : 'Request Header Fields Too Large';
-  const body = JSON.stringify({ error: { code, message } });
-  socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-  );
 }

@@ -1,0 +1,89 @@
+/**
+ * What the HTTP parser and the request checks refuse before anything goes upstream: oversized header blocks
+ * however the client's TCP segments fall, duplicate Host fields, encoded path separators.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startEcho, type TestServer } from '../helpers/upstream.js';
+import { startGateway, state, type TestGateway } from '../helpers/gateway.js';
+
+/**
+ * Sends `parts` as separate TCP segments (Nagle off, a pause between writes so each is read on its own)
+ * and stops sending once the gateway answers. Resolves with everything the gateway sent.
+ */
+async function segmented(port: number, parts: string[]): Promise<string> {
+  const sock = net.connect(port, '127.0.0.1');
+  sock.setNoDelay(true);
+  sock.setEncoding('latin1');
+  let out = '';
+  let answered = false;
+  const closed = new Promise<void>((resolve) => {
+    sock.on('data', (c: string) => {
+      out += c;
+      answered = true;
+    });
+    sock.on('error', () => resolve());
+    sock.on('close', () => resolve());
+  });
+  await new Promise<void>((resolve) => sock.once('connect', () => resolve()));
+  for (const p of parts) {
+    if (answered || sock.destroyed) break;
+    sock.write(p);
+    await sleep(15);
+  }
+  await closed;
+  return out;
+}
+
+describe('HTTP parsing', () => {
+  let echo: TestServer;
+  let gw: TestGateway;
+
+  before(async () => {
+    echo = await startEcho();
+    gw = await startGateway(
+      state({
+        services: [{ name: 'echo', url: `http://${echo.address}` }],
+        routes: [{ name: 'echo', service: 'echo', paths: ['/echo'] }],
+      }),
+      { maxUriBytes: 1024, maxHeaderBytes: 4096 },
+    );
+  });
+  after(async () => {
+    await gw.close();
+    await echo.close();
+  });
+
+  it('answers 431, not 414, to a header block that overflows in a later TCP segment', async () => {
+    // Many header lines, as browsers send them, cut into 1000-byte segments as a slow link would.
+    let block = 'GET /echo HTTP/1.1\r\nhost: x\r\n';
+    for (let i = 0; i < 40; i++) block += `x-field-${i}: ${'v'.repeat(480)}\r\n`;
+    block += '\r\n';
+    const parts: string[] = [];
+    for (let i = 0; i < block.length; i += 1000) parts.push(block.slice(i, i + 1000));
+    const lines = await segmented(gw.port, parts);
+    assert.match(lines, /^HTTP\/1\.1 431 /);
+    assert.match(lines, /KW_ERR_HEADERS_TOO_LARGE/);
+
+    // One large cookie: the segment that overflows holds no line break at all.
+    const cookie = Array.from({ length: 800 }, (_, i) => `c${i}=${'k'.repeat(20)}`).join('; ');
+    const head = 'GET /echo HTTP/1.1\r\nhost: x\r\ncookie: ';
+    const rest = `${cookie}\r\n\r\n`;
+    const cookieParts = [head];
+    for (let i = 0; i < rest.length; i += 1000) cookieParts.push(rest.slice(i, i + 1000));
+    const single = await segmented(gw.port, cookieParts);
+    assert.match(single, /^HTTP\/1\.1 431 /);
+  });
+
+  it('answers 414 to a request line that overflows in a later TCP segment', async () => {
+    const target = `/echo/${'u'.repeat(20_000)}`;
+    const parts = ['GET '];
+    for (let i = 0; i < target.length; i += 1000) parts.push(target.slice(i, i + 1000));
+    parts.push(' HTTP/1.1\r\nhost: x\r\n\r\n');
+    const out = await segmented(gw.port, parts);
+    assert.match(out, /^HTTP\/1\.1 414 /);
+    assert.match(out, /KW_ERR_URI_TOO_LONG/);
+  });
+});
