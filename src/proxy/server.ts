@@ -42,6 +42,8 @@ export class ProxyServer {
       keepAliveTimeout: this.opts.keepAliveTimeoutMs,
       requestTimeout: 0,
       headersTimeout: 60_000,
+      // Answered by the handler (400 with a code and a call record) instead of Node's bare 400.
+      requireHostHeader: false,
     };
     const plain = http.createServer(common, this.wrap(this.handlers.http));
     this.servers.push(plain);

@@ -37,6 +37,16 @@ async function segmented(port: number, parts: string[]): Promise<string> {
   return out;
 }
 
+/** One request on a fresh connection (ask for `connection: close`); resolves with all the gateway sent. */
+async function rawRequest(port: number, text: string): Promise<string> {
+  const sock = net.connect(port, '127.0.0.1');
+  sock.write(text);
+  let out = '';
+  sock.setEncoding('latin1');
+  for await (const chunk of sock) out += chunk as string;
+  return out;
+}
+
 describe('HTTP parsing', () => {
   let echo: TestServer;
   let gw: TestGateway;
@@ -85,5 +95,34 @@ describe('HTTP parsing', () => {
     const out = await segmented(gw.port, parts);
     assert.match(out, /^HTTP\/1\.1 414 /);
     assert.match(out, /KW_ERR_URI_TOO_LONG/);
+  });
+
+  it('refuses two Host fields, a missing one and an invalid one with 400 (RFC 9112 §3.2)', async () => {
+    const two = await rawRequest(
+      gw.port,
+      'GET /echo HTTP/1.1\r\nhost: a.example\r\nHost: b.example\r\nconnection: close\r\n\r\n',
+    );
+    assert.match(two, /^HTTP\/1\.1 400 /);
+    assert.match(two, /KW_ERR_BAD_REQUEST/);
+    assert.match(two, /Host/);
+    const none = await rawRequest(gw.port, 'GET /echo HTTP/1.1\r\nconnection: close\r\n\r\n');
+    assert.match(none, /^HTTP\/1\.1 400 /);
+    assert.match(none, /KW_ERR_BAD_REQUEST/);
+    for (const bad of ['a.example/evil', 'user@a.example', 'a.example, b.example', 'a b']) {
+      const out = await rawRequest(
+        gw.port,
+        `GET /echo HTTP/1.1\r\nhost: ${bad}\r\nconnection: close\r\n\r\n`,
+      );
+      assert.match(out, /^HTTP\/1\.1 400 /, bad);
+    }
+    // HTTP/1.0 has no Host requirement; one Host field with a port or an IPv6 literal is fine.
+    assert.match(await rawRequest(gw.port, 'GET /echo HTTP/1.0\r\n\r\n'), /^HTTP\/1\.1 200 /);
+    for (const good of ['a.example:8080', '[::1]:8000', 'localhost']) {
+      const out = await rawRequest(
+        gw.port,
+        `GET /echo HTTP/1.1\r\nhost: ${good}\r\nconnection: close\r\n\r\n`,
+      );
+      assert.match(out, /^HTTP\/1\.1 200 /, good);
+    }
   });
 });
