@@ -20,7 +20,7 @@ import {
 } from './headers.js';
 import { sendError } from './send-error.js';
 import { runPhases, type PhaseHooks } from './phases.js';
-import { normalizePath, upstreamPath } from './upstream-path.js';
+import { normalizePath, unsafePathReason, upstreamPath } from './upstream-path.js';
 
 export interface HandlerOptions {
   snapshot(): Snapshot | undefined;
@@ -92,11 +92,22 @@ export function createProxyHandler(opts: HandlerOptions, proto: 'http' | 'https'
       );
 
     const q = url.indexOf('?');
-    const rawPath = normalizePath(q === -1 ? url : url.slice(0, q));
+    const pathOnly = q === -1 ? url : url.slice(0, q);
+    const rawPath = normalizePath(pathOnly);
     const method = req.method ?? 'GET';
     const match = snapshot.router.match(method, req.headers.host, rawPath, req.headers);
     if (match === undefined)
       return refuse(observer, req, res, requestId, startedAt, new KeywayError('KW_ERR_NO_ROUTE'));
+    const unsafe = unsafePathReason(pathOnly, match.route.def.allow_encoded_slashes === true);
+    if (unsafe !== undefined)
+      return refuse(
+        observer,
+        req,
+        res,
+        requestId,
+        startedAt,
+        new KeywayError('KW_ERR_BAD_REQUEST', { reason: unsafe }),
+      );
 
     const peer = req.socket.remoteAddress ?? '';
     const trustedPeer = trusted.has(peer);

@@ -6,7 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startEcho, type TestServer } from '../helpers/upstream.js';
+import { request } from 'undici';
+import { startEcho, type Echo, type TestServer } from '../helpers/upstream.js';
 import { startGateway, state, type TestGateway } from '../helpers/gateway.js';
 
 /**
@@ -55,8 +56,15 @@ describe('HTTP parsing', () => {
     echo = await startEcho();
     gw = await startGateway(
       state({
-        services: [{ name: 'echo', url: `http://${echo.address}` }],
-        routes: [{ name: 'echo', service: 'echo', paths: ['/echo'] }],
+        services: [
+          { name: 'echo', url: `http://${echo.address}` },
+          { name: 'pub', url: `http://${echo.address}/pub` },
+        ],
+        routes: [
+          { name: 'echo', service: 'echo', paths: ['/echo'] },
+          { name: 'public', service: 'pub', paths: ['/public'] },
+          { name: 'projects', service: 'echo', paths: ['/projects'], allow_encoded_slashes: true },
+        ],
       }),
       { maxUriBytes: 1024, maxHeaderBytes: 4096 },
     );
@@ -124,5 +132,32 @@ describe('HTTP parsing', () => {
       );
       assert.match(out, /^HTTP\/1\.1 200 /, good);
     }
+  });
+
+  it('refuses encoded path separators and `..;` segments unless the route allows them', async () => {
+    const refused = [
+      '/public/..%2fadmin/x',
+      '/public/..%2Fadmin/x',
+      '/public/a%5cb',
+      '/public/..%5C..%5Cadmin',
+      '/public/..\\admin',
+      '/public/..;/admin',
+      '/public/%2e%2e;jsessionid=1/admin',
+      '/public/.;/admin',
+      '/projects/a/..;/admin',
+    ];
+    for (const path of refused) {
+      const out = await rawRequest(gw.port, `GET ${path} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n`);
+      assert.match(out, /^HTTP\/1\.1 400 /, path);
+      assert.match(out, /KW_ERR_BAD_REQUEST/, path);
+    }
+    // The opt-out forwards them verbatim (an API whose ids hold encoded slashes).
+    const res = await request(`${gw.url}/projects/group%2Fproject/files/a%5Cb`);
+    assert.equal(res.statusCode, 200);
+    assert.equal(((await res.body.json()) as Echo).url, '/group%2Fproject/files/a%5Cb');
+    // Ordinary escapes and semicolons pass.
+    const ok = await request(`${gw.url}/public/a%20b;v=1/c%2Ed`);
+    assert.equal(ok.statusCode, 200);
+    assert.equal(((await ok.body.json()) as Echo).url, '/pub/a%20b;v=1/c%2Ed');
   });
 });
