@@ -1,19 +1,42 @@
 /**
  * Requests the HTTP parser refuses before the handler sees them: a status line instead of a reset
- * (400 malformed, 414 / 431 oversized, 408 too slow).
+ * (400 malformed, 414 / 431 oversized, 408 too slow), a request id, and a call record and log line naming
+ * the client and the reason, so a probe shows up like any other call.
  */
+import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
+import type { ErrorCode } from '../core/errors.js';
+import type { ParserRefusal } from '../observe/call-observer.js';
 
-export type ParserError = Error & { code?: string; rawPacket?: Buffer; bytesParsed?: number };
+export type ParserError = Error & {
+  code?: string;
+  reason?: string;
+  rawPacket?: Buffer;
+  bytesParsed?: number;
+};
 
-/** Malformed or oversized requests get a status line, not a reset (431 / 414 / 400). */
-export function onClientError(err: ParserError, socket: Socket, maxUriBytes: number): void {
+/** Told of every refusal that got an answer; `reason` is for the log (the parser's code and words). */
+export type RefusalReport = (refusal: ParserRefusal, reason: string) => void;
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  408: 'Request Timeout',
+  414: 'URI Too Long',
+  431: 'Request Header Fields Too Large',
+};
+
+export function onClientError(
+  err: ParserError,
+  socket: Socket,
+  maxUriBytes: number,
+  report: RefusalReport | undefined,
+): void {
   if (!socket.writable || err.code === 'ECONNRESET') {
     socket.destroy();
     return;
   }
   let status = 400;
-  let code = 'KW_ERR_BAD_REQUEST';
+  let code: ErrorCode = 'KW_ERR_BAD_REQUEST';
   let message = 'malformed request';
   if (err.code === 'HPE_HEADER_OVERFLOW') {
     if (overflowIsRequestLine(err.rawPacket, err.bytesParsed, maxUriBytes)) {
@@ -29,18 +52,32 @@ export function onClientError(err: ParserError, socket: Socket, maxUriBytes: num
     status = 408;
     message = 'request headers took too long';
   }
-  const reason =
-    status === 400
-      ? 'Bad Request'
-      : status === 408
-        ? 'Request Timeout'
-        : status === 414
-          ? 'URI Too Long'
-          : 'Request Header Fields Too Large';
-  const body = JSON.stringify({ error: { code, message } });
+  const requestId = randomUUID();
+  const body = JSON.stringify({ error: { code, message, request_id: requestId } });
   socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? ''}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${requestId}\r\ncache-control: no-store\r\nconnection: close\r\n\r\n${body}`,
   );
+  if (report === undefined) return;
+  const line = requestLine(err.rawPacket);
+  report(
+    {
+      requestId,
+      clientIp: socket.remoteAddress ?? '',
+      method: line?.[1] ?? '',
+      path: line?.[2] ?? '',
+      status,
+      code,
+    },
+    `${err.code ?? 'unknown'}: ${err.reason ?? err.message}`,
+  );
+}
+
+const REQUEST_LINE = /^([A-Z]{1,20}) ([^ \r\n]{1,2048})/;
+
+/** Method and target, when the refused read starts a request. */
+function requestLine(packet: Buffer | undefined): RegExpExecArray | null {
+  if (packet === undefined) return null;
+  return REQUEST_LINE.exec(packet.toString('latin1', 0, Math.min(packet.length, 2100)));
 }
 
 const REQUEST_START = /^[A-Z]{1,20} /;

@@ -10,7 +10,11 @@ import type { Socket } from 'node:net';
 import { once } from 'node:events';
 import { KeywayError } from '../core/errors.js';
 import type { ClientCertMode, ListenAddress } from '../server/settings.js';
-import { onClientError, type ParserError } from './client-error.js';
+import type { CallObserver } from '../observe/call-observer.js';
+import { onClientError, type ParserError, type RefusalReport } from './client-error.js';
+import { LogBudget, type ProxyLog } from './proxy-log.js';
+
+export type { ProxyLog };
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -21,6 +25,9 @@ export interface ProxyServerOptions {
   maxHeaderBytes: number;
   maxUriBytes: number;
   keepAliveTimeoutMs: number;
+  /** Call records and metrics of the requests the parser refuses (the handler records the rest). */
+  observer?: CallObserver | undefined;
+  log?: ProxyLog | undefined;
 }
 
 export class ProxyServer {
@@ -28,11 +35,23 @@ export class ProxyServer {
   private inFlight = 0;
   private draining = false;
   private idleWaiters: Array<() => void> = [];
+  private readonly reportRefusal: RefusalReport | undefined;
 
   constructor(
     private readonly opts: ProxyServerOptions,
     private readonly handlers: { http: Handler; https: Handler },
-  ) {}
+  ) {
+    const { observer, log } = opts;
+    const budget = log === undefined ? undefined : new LogBudget(log, 'requests refused by the parser');
+    if (observer !== undefined || budget !== undefined)
+      this.reportRefusal = (r, reason) => {
+        observer?.refusedByParser(r);
+        budget?.info(
+          { request_id: r.requestId, client_ip: r.clientIp, status: r.status, code: r.code, reason },
+          'request refused by the HTTP parser',
+        );
+      };
+  }
 
   async start(): Promise<{ http: string; https?: string }> {
     const common = {
@@ -125,7 +144,7 @@ export class ProxyServer {
 
   private async listen(server: http.Server | https.Server, addr: ListenAddress): Promise<string> {
     server.on('clientError', (err: ParserError, socket: Socket) =>
-      onClientError(err, socket, this.opts.maxUriBytes),
+      onClientError(err, socket, this.opts.maxUriBytes, this.reportRefusal),
     );
     server.listen(addr.port, addr.host);
     await once(server, 'listening');

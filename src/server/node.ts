@@ -187,6 +187,8 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
         maxHeaderBytes: settings.proxy.max_header_bytes,
         maxUriBytes: settings.proxy.max_uri_bytes,
         keepAliveTimeoutMs: settings.proxy.keepalive_timeout_ms,
+        observer,
+        log,
       },
       { http: createProxyHandler(handlerOpts, 'http'), https: createProxyHandler(handlerOpts, 'https') },
     );

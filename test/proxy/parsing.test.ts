@@ -9,6 +9,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { startEcho, type Echo, type TestServer } from '../helpers/upstream.js';
 import { startGateway, state, type TestGateway } from '../helpers/gateway.js';
+import { AuthReasons } from '../../src/observe/auth-reasons.js';
+import { CallObserver } from '../../src/observe/call-observer.js';
+import { RecordsById } from '../observe/records-by-id.js';
 
 /**
  * Sends `parts` as separate TCP segments (Nagle off, a pause between writes so each is read on its own)
@@ -51,6 +54,9 @@ async function rawRequest(port: number, text: string): Promise<string> {
 describe('HTTP parsing', () => {
   let echo: TestServer;
   let gw: TestGateway;
+  const records = new RecordsById();
+  const reasons = new AuthReasons();
+  const logged: Array<Record<string, unknown>> = [];
 
   before(async () => {
     echo = await startEcho();
@@ -66,12 +72,27 @@ describe('HTTP parsing', () => {
           { name: 'projects', service: 'echo', paths: ['/projects'], allow_encoded_slashes: true },
         ],
       }),
-      { maxUriBytes: 1024, maxHeaderBytes: 4096 },
+      {
+        maxUriBytes: 1024,
+        maxHeaderBytes: 4096,
+        observer: new CallObserver({
+          records,
+          metrics: undefined,
+          reasons,
+          capture: undefined,
+          trace: false,
+        }),
+        log: {
+          info: (o) => logged.push(o as Record<string, unknown>),
+          warn: (o) => logged.push(o as Record<string, unknown>),
+        },
+      },
     );
   });
   after(async () => {
     await gw.close();
     await echo.close();
+    reasons.close();
   });
 
   it('answers 431, not 414, to a header block that overflows in a later TCP segment', async () => {
@@ -159,5 +180,32 @@ describe('HTTP parsing', () => {
     const ok = await request(`${gw.url}/public/a%20b;v=1/c%2Ed`);
     assert.equal(ok.statusCode, 200);
     assert.equal(((await ok.body.json()) as Echo).url, '/pub/a%20b;v=1/c%2Ed');
+  });
+
+  it('records each request the parser refuses, with the client address, and logs the reason', async () => {
+    const garbage = await rawRequest(gw.port, 'GARBAGE\r\n\r\n');
+    assert.match(garbage, /^HTTP\/1\.1 400 /);
+    const id = /\r\nx-request-id: ([^\r]+)\r\n/.exec(garbage)?.[1] ?? '';
+    assert.notEqual(id, '', 'the refusal carries a request id');
+    const r = await records.recordOf(id);
+    assert.equal(r.status, 400);
+    assert.equal(r.error_code, 'KW_ERR_BAD_REQUEST');
+    assert.equal(r.client_ip, '127.0.0.1');
+    assert.equal(r.route, null);
+    const line = logged.find((l) => l['request_id'] === id);
+    assert.ok(line !== undefined, 'logged under the same request id');
+    assert.equal(line['client_ip'], '127.0.0.1');
+    assert.match(String(line['reason']), /HPE_/);
+
+    const big = await rawRequest(
+      gw.port,
+      `GET /echo/x?apikey=secret HTTP/1.1\r\nhost: x\r\nx-huge: ${'h'.repeat(20_000)}\r\n\r\n`,
+    );
+    assert.match(big, /^HTTP\/1\.1 431 /);
+    const bigRecord = await records.recordOf(/\r\nx-request-id: ([^\r]+)\r\n/.exec(big)?.[1] ?? '');
+    assert.equal(bigRecord.error_code, 'KW_ERR_HEADERS_TOO_LARGE');
+    assert.equal(bigRecord.method, 'GET');
+    assert.equal(bigRecord.path, '/echo/x', 'never the query string');
+    assert.doesNotMatch(JSON.stringify(logged), /secret/);
   });
 });
