@@ -29,6 +29,7 @@ export function onClientError(
   err: ParserError,
   socket: Socket,
   maxUriBytes: number,
+  headerTimeoutMs: number,
   report: RefusalReport | undefined,
 ): void {
   if (!socket.writable || err.code === 'ECONNRESET') {
@@ -50,7 +51,8 @@ export function onClientError(
     }
   } else if (err.code === 'HPE_HEADER_TIMEOUT' || err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
     status = 408;
-    message = 'request headers took too long';
+    code = 'KW_ERR_REQUEST_TIMEOUT';
+    message = `request not received in time: headers took longer than ${headerTimeoutMs} ms (proxy.header_timeout_ms)`;
   }
   const requestId = randomUUID();
   const body = JSON.stringify({ error: { code, message, request_id: requestId } });

@@ -111,8 +111,31 @@ export function forward(
   );
 }
 
+/**
+ * The client ran out of time sending its request (a stalled body, the request deadline): answer with `err`
+ * (408) — or cut the connection, if an answer has started — and drop the upstream exchange. Its connection
+ * goes with it: it carries a request body that will never be complete.
+ */
+export function abandonRequest(ctx: RequestContext, err: KeywayError): void {
+  const res = ctx.res;
+  if (!res.headersSent) res.shouldKeepAlive = false;
+  if (ctx.exchange !== undefined) {
+    ctx.exchange.abort(err);
+    return;
+  }
+  if (res.headersSent || res.writableEnded) {
+    res.destroy();
+    return;
+  }
+  ctx.errorCode = err.code;
+  ctx.responded = true;
+  sendError(res, err, ctx.requestId);
+}
+
 class ForwardHandler implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | undefined;
+  /** An abort asked for before undici handed over the controller. */
+  private pendingAbort: Error | undefined;
   private timer: NodeJS.Timeout | undefined;
   private finished = false;
   private readonly onDrain = (): void => this.controller?.resume();
@@ -137,11 +160,18 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
       );
     }
     ctx.onClientGone = this.onClientClose;
+    ctx.exchange = this;
+  }
+
+  abort(err: Error): void {
+    if (this.controller !== undefined) this.controller.abort(err);
+    else this.pendingAbort = err;
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
-    if (this.ctx.res.destroyed) controller.abort(new ClientGoneError('client closed the connection'));
+    if (this.pendingAbort !== undefined) controller.abort(this.pendingAbort);
+    else if (this.ctx.res.destroyed) controller.abort(new ClientGoneError('client closed the connection'));
   }
 
   onResponseStart(
@@ -184,6 +214,15 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     const ctx = this.ctx;
     const code = (err as { code?: string }).code ?? '';
     if (code === 'KW_CLIENT_GONE') return;
+    if (err instanceof KeywayError) {
+      // abandonRequest: the client's fault, not the upstream's — nothing to log, nothing to retry.
+      if (ctx.res.headersSent) ctx.res.destroy();
+      else {
+        ctx.errorCode = err.code;
+        sendError(ctx.res, err, ctx.requestId);
+      }
+      return;
+    }
     if (ctx.res.headersSent) {
       this.hooks.onUpstreamError(ctx, this.target.address, err);
       ctx.res.destroy();
@@ -238,6 +277,7 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     this.target.active--;
     if (this.timer !== undefined) clearTimeout(this.timer);
     if (this.ctx.onClientGone === this.onClientClose) this.ctx.onClientGone = undefined;
+    if (this.ctx.exchange === this) this.ctx.exchange = undefined;
     this.ctx.res.off('drain', this.onDrain);
   }
 }

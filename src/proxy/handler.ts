@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { KeywayError } from '../core/errors.js';
 import type { CallObserver } from '../observe/call-observer.js';
 import type { Snapshot } from '../snapshot/compile.js';
-import { RequestContext } from './context.js';
+import { RequestContext, type ProxyResponse } from './context.js';
 import { forward } from './forward.js';
 import {
   acceptableRequestId,
@@ -128,6 +128,7 @@ export function createProxyHandler(opts: HandlerOptions, proto: 'http' | 'https'
       upstreamHeaders,
     });
 
+    (res as ProxyResponse).ctx = ctx;
     observer?.track(ctx);
     const phases = match.route.phases;
     // One listener for everything that waits for the response to close: the upstream exchange (a client

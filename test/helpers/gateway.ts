@@ -11,7 +11,7 @@ import type { PluginServices } from '../../src/plugins/types.js';
 import { createProxyHandler } from '../../src/proxy/handler.js';
 import type { CallObserver } from '../../src/observe/call-observer.js';
 import { TrustedProxies } from '../../src/proxy/headers.js';
-import { ProxyServer, type ProxyLog } from '../../src/proxy/server.js';
+import { ProxyServer, type ProxyLog, type ProxyServerOptions } from '../../src/proxy/server.js';
 import { AgentCache } from '../../src/snapshot/agents.js';
 import { compileSnapshot, type Snapshot } from '../../src/snapshot/compile.js';
 
@@ -83,6 +83,8 @@ export async function startGateway(
     observer?: CallObserver;
     /** What the proxy listeners log by themselves (refused requests, connection pressure). */
     log?: ProxyLog;
+    /** Client timeouts and connection caps (defaults as in the node settings). */
+    clients?: ProxyServerOptions['clients'];
   } = {},
 ): Promise<TestGateway> {
   const agents = new AgentCache();
@@ -110,6 +112,8 @@ export async function startGateway(
       keepAliveTimeoutMs: 5000,
       observer: opts.observer,
       log: opts.log,
+      clients: opts.clients,
+      trusted: handlerOpts.trusted,
     },
     { http: createProxyHandler(handlerOpts, 'http'), https: createProxyHandler(handlerOpts, 'https') },
   );
