@@ -52,6 +52,7 @@ export interface PressureReport {
 }
 
 const REPORT_MS = 10_000;
+const DRAIN_TICK_MS = 50;
 
 /** Per client address: how many connections, and its idle ones oldest first. */
 class Peer {
@@ -75,6 +76,8 @@ class Conn {
   /** The latest request and its response, while the body arrives or the answer goes out. */
   req: IncomingMessage | undefined = undefined;
   res: ServerResponse | undefined = undefined;
+  /** Drain ticks spent idle. */
+  drainTicks = 0;
   /** Byte counters at the last sweep (-1: not seen yet), and since when they stood still. */
   lastRead = -1;
   readSince = 0;
@@ -102,6 +105,7 @@ export class ClientConnections {
   private refused = 0;
   private stalled = 0;
   private lastReport = -REPORT_MS;
+  private draining: { empty: () => void; timer: NodeJS.Timeout } | undefined;
 
   constructor(
     private readonly opts: ConnectionOptions,
@@ -140,6 +144,7 @@ export class ClientConnections {
     c.res = res;
     c.lastRead = -1;
     c.lastWritten = -1;
+    c.drainTicks = 0;
   }
 
   /** Its response closed (sent, or the connection went). */
@@ -179,11 +184,40 @@ export class ClientConnections {
     return false;
   }
 
+  /**
+   * Ends keep-alive without resetting anyone: answers whose head has not gone out yet say
+   * `Connection: close` (Node closes after them), and a connection is closed by us only once it has been
+   * idle for `graceMs` — a client that just got an answer may already be sending its next request, which
+   * is then served, with `Connection: close`. Resolves when no connection is left.
+   */
+  drain(graceMs: number): Promise<void> {
+    for (const c of this.all) {
+      if (c.res !== undefined && !c.res.headersSent) c.res.shouldKeepAlive = false;
+      c.drainTicks = 0;
+    }
+    if (this.all.size === 0) return Promise.resolve();
+    // Its own, finer tick: the sweep's can be a second, and a drain should not wait that long.
+    const ticks = Math.ceil(graceMs / DRAIN_TICK_MS);
+    return new Promise((resolve) => {
+      const timer = setInterval(() => {
+        for (const c of this.all) if (c.idle && ++c.drainTicks > ticks) c.socket.destroy();
+      }, DRAIN_TICK_MS);
+      this.draining = {
+        timer,
+        empty: () => {
+          clearInterval(timer);
+          resolve();
+        },
+      };
+    });
+  }
+
   /** Closes every connection at once, and stops the sweep. */
   closeAll(): void {
     for (const c of [...this.all]) c.socket.destroy();
     clearInterval(this.timer);
     this.timer = undefined;
+    if (this.draining !== undefined) clearInterval(this.draining.timer);
   }
 
   private readonly onConnection = (socket: Socket): void => {
@@ -241,6 +275,7 @@ export class ClientConnections {
     c.res = undefined;
     const peer = c.peer;
     if (peer !== undefined && --peer.count === 0) this.peers.delete(peer.key);
+    if (this.draining !== undefined && this.all.size === 0) this.draining.empty();
   }
 
   private linkIdle(c: Conn): void {

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
-import type { Socket } from 'node:net';
+import net, { type Socket } from 'node:net';
 import { once } from 'node:events';
 import { KeywayError } from '../core/errors.js';
 import type { ClientCertMode, ListenAddress } from '../server/settings.js';
@@ -73,6 +73,12 @@ export interface ProxyServerOptions {
  * How often deadlines are checked: a quarter of the shortest, at most once a second (Node's own default is
  * 30 s, which let a 60 s header deadline run to 88 s).
  */
+/**
+ * How long a keep-alive connection must have been idle before a drain closes it: a client that has just
+ * had an answer is often about to send its next request, and closing under it resets that request.
+ */
+const DRAIN_IDLE_GRACE_MS = 500;
+
 function checkInterval(limits: ClientLimits): number {
   const set = [limits.headerTimeoutMs, limits.bodyTimeoutMs, limits.requestTimeoutMs, limits.sendTimeoutMs];
   const shortest = Math.min(...set.filter((ms) => ms > 0));
@@ -83,7 +89,6 @@ export class ProxyServer {
   private readonly servers: Listener[] = [];
   private inFlight = 0;
   private draining = false;
-  private idleWaiters: Array<() => void> = [];
   private readonly reportRefusal: RefusalReport | undefined;
   private readonly limits: ClientLimits;
   private readonly interval: number;
@@ -188,24 +193,29 @@ export class ProxyServer {
     return this.inFlight;
   }
 
-  /** Stops accepting, lets in-flight requests finish for up to `timeoutMs`, then closes what is left. */
+  /**
+   * Stops accepting, lets in-flight requests finish for up to `timeoutMs` — telling their clients the
+   * connection closes after them — closes keep-alive connections as they go idle, then closes what is left.
+   */
   async drain(timeoutMs: number): Promise<void> {
     this.draining = true;
-    const closed = this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
-    for (const s of this.servers) s.closeIdleConnections();
-    if (this.inFlight > 0) {
+    // net.Server's close, not http.Server's: since Node 19 the latter also closes every idle keep-alive
+    // connection at once, under clients that may be sending their next request that very moment.
+    for (const s of this.servers) net.Server.prototype.close.call(s);
+    if (timeoutMs > 0) {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
-        new Promise<void>((resolve) => this.idleWaiters.push(resolve)),
+        this.connections.drain(DRAIN_IDLE_GRACE_MS),
         new Promise<void>((resolve) => {
           timer = setTimeout(resolve, timeoutMs);
         }),
       ]);
       clearTimeout(timer);
     }
-    for (const s of this.servers) s.closeAllConnections();
     this.connections.closeAll();
-    await Promise.all(closed);
+    for (const s of this.servers) s.closeAllConnections();
+    // http.Server's close now, for its own bookkeeping (it stops Node's deadline checks).
+    await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
   }
 
   private wrap(handler: Handler): Handler {
@@ -253,12 +263,6 @@ export class ProxyServer {
   private responseClosed(res: ServerResponse): void {
     this.inFlight--;
     this.connections.finished(res);
-    if (this.inFlight === 0 && this.idleWaiters.length > 0) {
-      const waiters = this.idleWaiters;
-      this.idleWaiters = [];
-      for (const w of waiters) w();
-    }
-    if (this.draining) for (const s of this.servers) s.closeIdleConnections();
   }
 
   private async listen(server: Listener, addr: ListenAddress): Promise<string> {
