@@ -182,9 +182,19 @@ function headerBlockBytes(raw: string[]): number {
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] ?? '';
     n += name.length + (raw[i + 1]?.length ?? 0) + 4;
-    if (name.length === 4 && name.toLowerCase() === 'host') hosts++;
+    if (name.length === 4 && isHost(name)) hosts++;
   }
   return hosts > 1 ? TWO_HOSTS : n;
+}
+
+/** `host` in any case, without the string `toLowerCase` would allocate for `Host` on every request. */
+function isHost(name: string): boolean {
+  return (
+    (name.charCodeAt(0) | 32) === 104 &&
+    (name.charCodeAt(1) | 32) === 111 &&
+    (name.charCodeAt(2) | 32) === 115 &&
+    (name.charCodeAt(3) | 32) === 116
+  );
 }
 
 /**
