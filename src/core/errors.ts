@@ -28,6 +28,7 @@ export const ERRORS = {
     message: 'request header fields are larger than {limit} bytes',
   },
   KW_ERR_BAD_REQUEST: { status: 400, kind: 'input', message: 'malformed request: {reason}' },
+  KW_ERR_REQUEST_TIMEOUT: { status: 408, kind: 'input', message: 'request not received in time: {reason}' },
   KW_ERR_UPSTREAM_UNAVAILABLE: {
     status: 502,
     kind: 'upstream',

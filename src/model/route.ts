@@ -25,6 +25,11 @@ export interface Route {
   path_rewrite?: string;
   /** Send the client's Host header upstream instead of the target's (default false). */
   preserve_host?: boolean;
+  /**
+   * Forward paths holding `%2F`, `%5C` or `\` (default false: 400), for APIs whose ids carry encoded
+   * slashes. `..;` segments are refused whatever this says.
+   */
+  allow_encoded_slashes?: boolean;
   /** Regex routes are tried in descending priority, then by name. */
   priority?: number;
   tags?: string[];
@@ -83,6 +88,7 @@ export const routeSchema = {
     strip_path: { type: 'boolean' },
     path_rewrite: { type: 'string', minLength: 1, maxLength: 1024, pattern: '^/' },
     preserve_host: { type: 'boolean' },
+    allow_encoded_slashes: { type: 'boolean' },
     priority: { type: 'integer', minimum: -1000, maximum: 1000 },
     tags: tagsSchema,
   },

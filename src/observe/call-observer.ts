@@ -24,6 +24,17 @@ export const CLIENT_CLOSED = 499;
 
 const AUTH_CODES = new Set(['KW_ERR_AUTH_MISSING', 'KW_ERR_AUTH_INVALID', 'KW_ERR_FORBIDDEN']);
 
+/** What a parser refusal leaves for its call record. */
+export interface ParserRefusal {
+  requestId: string;
+  clientIp: string;
+  /** '' when the request line was not read. */
+  method: string;
+  path: string;
+  status: number;
+  code: string;
+}
+
 export interface CallObserverParts {
   /** Where records go; absent when records are off (metrics only). */
   records: RecordIntake | undefined;
@@ -72,7 +83,7 @@ export class CallObserver {
     if (taps !== undefined || spanIds !== undefined) ctx.observation = { taps, spanIds };
   }
 
-  /** A request answered before a route matched (400, 404, 414, 431, 503 not ready). */
+  /** A request answered by the handler before a route matched (400, 404, 414, 431, 503 not ready). */
   refused(
     req: IncomingMessage,
     res: ServerResponse,
@@ -100,6 +111,25 @@ export class CallObserver {
       r.error_code = code;
       records.push(r);
     });
+  }
+
+  /**
+   * A request the HTTP parser refused (400 malformed, 408 too slow, 414, 431) before any request object
+   * existed: only what the connection told — the peer, and the method and path if the request line was read.
+   */
+  refusedByParser(r: ParserRefusal): void {
+    this.metrics?.unroutedRequest(r.status);
+    const records = this.records;
+    if (records === undefined) return;
+    const rec = Object.assign(this.r, EMPTY);
+    rec.at = Date.now();
+    rec.request_id = r.requestId;
+    rec.client_ip = r.clientIp;
+    rec.method = r.method;
+    rec.path = pathOf(r.path);
+    rec.status = r.status;
+    rec.error_code = r.code;
+    records.push(rec);
   }
 
   upstreamFailed(service: string, target: string, code: string): void {

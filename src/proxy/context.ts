@@ -2,7 +2,7 @@
  * The per-request state that flows through the pipeline phases. One object per request, created by the
  * proxy handler; plugins read and write it. Kept as a plain class with fixed fields so V8 keeps one shape.
  */
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { ServerResponse, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import type { CompiledRoute } from '../snapshot/types.js';
 import type { CallTaps } from '../observe/capture.js';
 import type { AiUsage } from '../observe/records/call-record.js';
@@ -87,6 +87,8 @@ export class RequestContext {
    * a once-wrapper and a removal on every request.
    */
   onClientGone: (() => void) | undefined = undefined;
+  /** The upstream exchange in flight (forward.ts), for a client that runs out of time to drop it. */
+  exchange: { abort(err: Error): void } | undefined = undefined;
   /** Body taps and exported-span ids of an observed call (src/observe), when capture or tracing is on. */
   observation: { taps: CallTaps | undefined; spanIds: TraceIds | undefined } | undefined = undefined;
   private stateMap: Map<string, unknown> | undefined = undefined;
@@ -138,4 +140,13 @@ export class RequestContext {
     this.res.writeHead(status, { ...headers, 'x-request-id': this.requestId });
     this.res.end(body);
   }
+}
+
+/**
+ * The proxy listeners' response class (`http.createServer({ ServerResponse })`): one field more, so a
+ * connection that times out finds its request's context without a lookup on every request.
+ */
+export class ProxyResponse extends ServerResponse {
+  /** Set by the handler once the request is routed. */
+  ctx: RequestContext | undefined = undefined;
 }

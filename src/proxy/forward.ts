@@ -8,7 +8,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
-import type { Dispatcher } from 'undici';
+import { errors as undiciErrors, type Dispatcher } from 'undici';
 import { KeywayError } from '../core/errors.js';
 import type { BalancedTarget } from './balancer.js';
 import type { RequestContext } from './context.js';
@@ -30,6 +30,21 @@ const NOT_SENT = new Set([
   'EAI_AGAIN',
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
+/**
+ * The connection closed or reset before any answer. On a pooled keep-alive connection that is, most often,
+ * the upstream closing it as idle just as the request went out (it cannot know one is on its way): an
+ * idempotent request (RFC 9110 §9.2.2) is then sent once more, on a fresh connection, as Go's Transport and
+ * nginx's `proxy_next_upstream error` do.
+ */
+const CONNECTION_LOST = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
+/** Answers that are not HTTP, or break it (undici's HTTPParserError has no code: it is told by its class). */
+const BAD_RESPONSE = new Set([
+  'UND_ERR_HEADERS_OVERFLOW',
+  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+  'UND_ERR_RES_EXCEEDED_MAX_SIZE',
+  'UND_ERR_INFO',
+]);
 const TIMEOUTS = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
   'UND_ERR_HEADERS_TIMEOUT',
@@ -49,6 +64,8 @@ export function forward(
   hooks: ForwardHooks,
   attempt = 0,
   failed?: Set<BalancedTarget>,
+  /** This attempt repeats one whose connection was lost before any answer (CONNECTION_LOST). */
+  resent = false,
 ): void {
   const svc = ctx.route.service;
   const target = svc.balancer.pick(failed);
@@ -78,7 +95,7 @@ export function forward(
   ctx.target = target.address;
   if (attempt === 0) ctx.upstreamStartedAt = process.hrtime.bigint();
   else ctx.retries = attempt;
-  const handler = new ForwardHandler(ctx, target, hooks, attempt, failed);
+  const handler = new ForwardHandler(ctx, target, hooks, attempt, failed, resent);
   svc.dispatcher.dispatch(
     {
       origin: target.origin,
@@ -94,8 +111,31 @@ export function forward(
   );
 }
 
+/**
+ * The client ran out of time sending its request (a stalled body, the request deadline): answer with `err`
+ * (408) — or cut the connection, if an answer has started — and drop the upstream exchange. Its connection
+ * goes with it: it carries a request body that will never be complete.
+ */
+export function abandonRequest(ctx: RequestContext, err: KeywayError): void {
+  const res = ctx.res;
+  if (!res.headersSent) res.shouldKeepAlive = false;
+  if (ctx.exchange !== undefined) {
+    ctx.exchange.abort(err);
+    return;
+  }
+  if (res.headersSent || res.writableEnded) {
+    res.destroy();
+    return;
+  }
+  ctx.errorCode = err.code;
+  ctx.responded = true;
+  sendError(res, err, ctx.requestId);
+}
+
 class ForwardHandler implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | undefined;
+  /** An abort asked for before undici handed over the controller. */
+  private pendingAbort: Error | undefined;
   private timer: NodeJS.Timeout | undefined;
   private finished = false;
   private readonly onDrain = (): void => this.controller?.resume();
@@ -110,6 +150,7 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     private readonly hooks: ForwardHooks,
     private readonly attempt: number,
     private readonly failed: Set<BalancedTarget> | undefined,
+    private readonly resent: boolean,
   ) {
     const total = ctx.route.service.def.timeout_ms;
     if (total > 0) {
@@ -119,11 +160,18 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
       );
     }
     ctx.onClientGone = this.onClientClose;
+    ctx.exchange = this;
+  }
+
+  abort(err: Error): void {
+    if (this.controller !== undefined) this.controller.abort(err);
+    else this.pendingAbort = err;
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
-    if (this.ctx.res.destroyed) controller.abort(new ClientGoneError('client closed the connection'));
+    if (this.pendingAbort !== undefined) controller.abort(this.pendingAbort);
+    else if (this.ctx.res.destroyed) controller.abort(new ClientGoneError('client closed the connection'));
   }
 
   onResponseStart(
@@ -166,12 +214,32 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     const ctx = this.ctx;
     const code = (err as { code?: string }).code ?? '';
     if (code === 'KW_CLIENT_GONE') return;
+    if (err instanceof KeywayError) {
+      // abandonRequest: the client's fault, not the upstream's — nothing to log, nothing to retry.
+      if (ctx.res.headersSent) ctx.res.destroy();
+      else {
+        ctx.errorCode = err.code;
+        sendError(ctx.res, err, ctx.requestId);
+      }
+      return;
+    }
     if (ctx.res.headersSent) {
       this.hooks.onUpstreamError(ctx, this.target.address, err);
       ctx.res.destroy();
       return;
     }
     const svc = ctx.route.service;
+    if (
+      CONNECTION_LOST.has(code) &&
+      !this.resent &&
+      ctx.upstreamStatus === 0 &&
+      IDEMPOTENT.has(ctx.req.method ?? '') &&
+      !ctx.req.readableDidRead
+    ) {
+      this.hooks.onUpstreamError(ctx, this.target.address, err);
+      forward(ctx, this.hooks, this.attempt + 1, this.failed, true);
+      return;
+    }
     if (
       NOT_SENT.has(code) &&
       this.attempt < svc.def.retries &&
@@ -195,7 +263,7 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
           : `${svc.def.read_timeout_ms} ms`;
     const kwErr = TIMEOUTS.has(code)
       ? new KeywayError('KW_ERR_UPSTREAM_TIMEOUT', { timeout })
-      : code.startsWith('HPE_') || code === 'UND_ERR_INFO' || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH'
+      : err instanceof undiciErrors.HTTPParserError || code.startsWith('HPE_') || BAD_RESPONSE.has(code)
         ? new KeywayError('KW_ERR_UPSTREAM_BAD_RESPONSE')
         : new KeywayError('KW_ERR_UPSTREAM_UNAVAILABLE');
     ctx.errorCode = kwErr.code;
@@ -209,6 +277,7 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     this.target.active--;
     if (this.timer !== undefined) clearTimeout(this.timer);
     if (this.ctx.onClientGone === this.onClientClose) this.ctx.onClientGone = undefined;
+    if (this.ctx.exchange === this) this.ctx.exchange = undefined;
     this.ctx.res.off('drain', this.onDrain);
   }
 }

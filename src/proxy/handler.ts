@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { KeywayError } from '../core/errors.js';
 import type { CallObserver } from '../observe/call-observer.js';
 import type { Snapshot } from '../snapshot/compile.js';
-import { RequestContext } from './context.js';
+import { RequestContext, type ProxyResponse } from './context.js';
 import { forward } from './forward.js';
 import {
   acceptableRequestId,
@@ -20,7 +20,7 @@ import {
 } from './headers.js';
 import { sendError } from './send-error.js';
 import { runPhases, type PhaseHooks } from './phases.js';
-import { normalizePath, upstreamPath } from './upstream-path.js';
+import { normalizePath, unsafePathReason, upstreamPath } from './upstream-path.js';
 
 export interface HandlerOptions {
   snapshot(): Snapshot | undefined;
@@ -49,7 +49,8 @@ export function createProxyHandler(opts: HandlerOptions, proto: 'http' | 'https'
         startedAt,
         new KeywayError('KW_ERR_URI_TOO_LONG', { limit: maxUriBytes }),
       );
-    if (headerBytes(req.rawHeaders) > maxHeaderBytes) {
+    const block = headerBlockBytes(req.rawHeaders);
+    if (block > maxHeaderBytes) {
       return refuse(
         observer,
         req,
@@ -59,6 +60,16 @@ export function createProxyHandler(opts: HandlerOptions, proto: 'http' | 'https'
         new KeywayError('KW_ERR_HEADERS_TOO_LARGE', { limit: maxHeaderBytes }),
       );
     }
+    const hostProblem = block === TWO_HOSTS ? 'more than one Host header' : checkHost(req);
+    if (hostProblem !== undefined)
+      return refuse(
+        observer,
+        req,
+        res,
+        requestId,
+        startedAt,
+        new KeywayError('KW_ERR_BAD_REQUEST', { reason: hostProblem }),
+      );
     if (url.charCodeAt(0) !== 47 /* '/' */) {
       return refuse(
         observer,
@@ -81,11 +92,22 @@ export function createProxyHandler(opts: HandlerOptions, proto: 'http' | 'https'
       );
 
     const q = url.indexOf('?');
-    const rawPath = normalizePath(q === -1 ? url : url.slice(0, q));
+    const pathOnly = q === -1 ? url : url.slice(0, q);
+    const rawPath = normalizePath(pathOnly);
     const method = req.method ?? 'GET';
     const match = snapshot.router.match(method, req.headers.host, rawPath, req.headers);
     if (match === undefined)
       return refuse(observer, req, res, requestId, startedAt, new KeywayError('KW_ERR_NO_ROUTE'));
+    const unsafe = unsafePathReason(pathOnly, match.route.def.allow_encoded_slashes === true);
+    if (unsafe !== undefined)
+      return refuse(
+        observer,
+        req,
+        res,
+        requestId,
+        startedAt,
+        new KeywayError('KW_ERR_BAD_REQUEST', { reason: unsafe }),
+      );
 
     const peer = req.socket.remoteAddress ?? '';
     const trustedPeer = trusted.has(peer);
@@ -106,6 +128,7 @@ export function createProxyHandler(opts: HandlerOptions, proto: 'http' | 'https'
       upstreamHeaders,
     });
 
+    (res as ProxyResponse).ctx = ctx;
     observer?.track(ctx);
     const phases = match.route.phases;
     // One listener for everything that waits for the response to close: the upstream exchange (a client
@@ -149,8 +172,48 @@ function refuse(
   sendError(res, err, requestId);
 }
 
-function headerBytes(raw: string[]): number {
+/** `headerBlockBytes` of a block with two Host fields. */
+const TWO_HOSTS = -1;
+
+/** Size of the header block, or TWO_HOSTS: Node keeps the first of duplicate Host fields and drops the rest. */
+function headerBlockBytes(raw: string[]): number {
   let n = 0;
-  for (let i = 0; i < raw.length; i++) n += (raw[i]?.length ?? 0) + 2;
-  return n;
+  let hosts = 0;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] ?? '';
+    n += name.length + (raw[i + 1]?.length ?? 0) + 4;
+    if (name.length === 4 && isHost(name)) hosts++;
+  }
+  return hosts > 1 ? TWO_HOSTS : n;
 }
+
+/** `host` in any case, without the string `toLowerCase` would allocate for `Host` on every request. */
+function isHost(name: string): boolean {
+  return (
+    (name.charCodeAt(0) | 32) === 104 &&
+    (name.charCodeAt(1) | 32) === 111 &&
+    (name.charCodeAt(2) | 32) === 115 &&
+    (name.charCodeAt(3) | 32) === 116
+  );
+}
+
+/**
+ * RFC 9112 §3.2: a server MUST answer 400 to an HTTP/1.1 request without a Host field, with more than one,
+ * or with an invalid value. Two Hosts are how requests are smuggled past a proxy that routes by one and an
+ * upstream that reads the other; a comma is what a merged pair looks like.
+ */
+function checkHost(req: IncomingMessage): string | undefined {
+  const host = req.headers.host;
+  if (host === undefined)
+    return req.httpVersionMajor === 1 && req.httpVersionMinor === 0 ? undefined : 'missing Host header';
+  for (let i = 0; i < host.length; i++) {
+    const c = host.charCodeAt(i);
+    if (c > 127 || HOST_CHARS[c] === 0) return 'invalid Host header';
+  }
+  return undefined;
+}
+
+/** RFC 3986 §3.2.2 reg-name, IP literal and port characters, less the comma. */
+const HOST_CHARS = new Uint8Array(128);
+for (const ch of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~%!$&'()*+;=:[]")
+  HOST_CHARS[ch.charCodeAt(0)] = 1;

@@ -44,3 +44,29 @@ export function normalizePath(path: string): string {
   }
   return `/${out.join('/')}`;
 }
+
+const ENCODED_SEPARATOR = /%(?:2f|5c)/i;
+const DOT_PARAMETER_SEGMENT = /(?:^|\/)(?:\.|%2e){1,2};/i;
+
+/**
+ * Paths a hardened proxy refuses (400) because the upstream may read them differently from the router:
+ * - `%2F` / `%5C` (and a raw `\`): `/public/..%2fadmin` routes under `/public`, and an upstream that decodes
+ *   before resolving dot segments serves `/admin`; IIS and some frameworks read `\` as `/`. Envoy's
+ *   `path_with_escaped_slashes_action: REJECT_REQUEST` and Apache's `AllowEncodedSlashes Off` do the same.
+ *   A route whose API puts encoded slashes in ids opts out (`allow_encoded_slashes`).
+ * - a dot segment with a `;` parameter (`/..;/admin`, `/.;/`): Tomcat and Jetty drop the parameter and then
+ *   resolve `..`, so it climbs out of the routed prefix; it has no legitimate use, so no route opts out.
+ * The query string is not looked at: encoded slashes are ordinary there.
+ */
+export function unsafePathReason(path: string, allowEncodedSlashes: boolean): string | undefined {
+  const pct = path.indexOf('%');
+  const semi = path.indexOf(';');
+  const backslash = path.indexOf('\\');
+  if (pct === -1 && semi === -1 && backslash === -1) return undefined;
+  if (!allowEncodedSlashes) {
+    if (backslash !== -1) return 'backslash in the path';
+    if (pct !== -1 && ENCODED_SEPARATOR.test(path)) return 'encoded "/" or "\\" in the path';
+  }
+  if (semi !== -1 && DOT_PARAMETER_SEGMENT.test(path)) return 'dot segment with a ";" parameter in the path';
+  return undefined;
+}

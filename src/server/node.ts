@@ -218,6 +218,17 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
         maxHeaderBytes: settings.proxy.max_header_bytes,
         maxUriBytes: settings.proxy.max_uri_bytes,
         keepAliveTimeoutMs: settings.proxy.keepalive_timeout_ms,
+        clients: {
+          headerTimeoutMs: settings.proxy.header_timeout_ms,
+          bodyTimeoutMs: settings.proxy.body_timeout_ms,
+          requestTimeoutMs: settings.proxy.request_timeout_ms,
+          sendTimeoutMs: settings.proxy.send_timeout_ms,
+          maxConnections: settings.proxy.max_connections,
+          maxConnectionsPerIp: settings.proxy.max_connections_per_ip,
+        },
+        trusted,
+        observer,
+        log,
       },
       { http: createProxyHandler(handlerOpts, 'http'), https: createProxyHandler(handlerOpts, 'https') },
     );

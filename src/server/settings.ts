@@ -38,6 +38,14 @@ export interface NodeSettings {
     /** How long SIGTERM waits for in-flight requests before closing them. */
     drain_timeout_ms: number;
     keepalive_timeout_ms: number;
+    /** Client side of the proxy listeners: timeouts and connection caps (docs/configuration.md#timeouts). */
+    header_timeout_ms: number;
+    body_timeout_ms: number;
+    request_timeout_ms: number;
+    send_timeout_ms: number;
+    /** 0: derived from the process's file-descriptor limit. */
+    max_connections: number;
+    max_connections_per_ip: number;
   };
   admin: { listen: ListenAddress };
   log: {
@@ -91,6 +99,12 @@ const fileSchema = {
         max_header_bytes: { type: 'integer', minimum: 1024, maximum: 262144 },
         drain_timeout_ms: { type: 'integer', minimum: 0, maximum: 3_600_000 },
         keepalive_timeout_ms: { type: 'integer', minimum: 0, maximum: 3_600_000 },
+        header_timeout_ms: { type: 'integer', minimum: 1, maximum: 3_600_000 },
+        body_timeout_ms: { type: 'integer', minimum: 0, maximum: 3_600_000 },
+        request_timeout_ms: { type: 'integer', minimum: 0, maximum: 86_400_000 },
+        send_timeout_ms: { type: 'integer', minimum: 0, maximum: 3_600_000 },
+        max_connections: { type: 'integer', minimum: 0, maximum: 10_000_000 },
+        max_connections_per_ip: { type: 'integer', minimum: 0, maximum: 10_000_000 },
       },
     },
     admin: { type: 'object', additionalProperties: false, properties: { listen: listenSchema } },
@@ -121,6 +135,12 @@ interface FileSettings {
     max_header_bytes?: number;
     drain_timeout_ms?: number;
     keepalive_timeout_ms?: number;
+    header_timeout_ms?: number;
+    body_timeout_ms?: number;
+    request_timeout_ms?: number;
+    send_timeout_ms?: number;
+    max_connections?: number;
+    max_connections_per_ip?: number;
   };
   admin?: { listen?: string };
   log?: { level?: NodeSettings['log']['level']; format?: NodeSettings['log']['format'] };
@@ -263,6 +283,12 @@ export function loadSettings(opts: { configFile?: string; env?: NodeJS.ProcessEn
       max_header_bytes: num('KEYWAY_MAX_HEADER_BYTES', file.proxy?.max_header_bytes, 32768),
       drain_timeout_ms: num('KEYWAY_DRAIN_TIMEOUT_MS', file.proxy?.drain_timeout_ms, 10_000),
       keepalive_timeout_ms: num('KEYWAY_KEEPALIVE_TIMEOUT_MS', file.proxy?.keepalive_timeout_ms, 65_000),
+      header_timeout_ms: num('KEYWAY_HEADER_TIMEOUT_MS', file.proxy?.header_timeout_ms, 10_000),
+      body_timeout_ms: num('KEYWAY_BODY_TIMEOUT_MS', file.proxy?.body_timeout_ms, 60_000),
+      request_timeout_ms: num('KEYWAY_REQUEST_TIMEOUT_MS', file.proxy?.request_timeout_ms, 300_000),
+      send_timeout_ms: num('KEYWAY_SEND_TIMEOUT_MS', file.proxy?.send_timeout_ms, 60_000),
+      max_connections: num('KEYWAY_MAX_CONNECTIONS', file.proxy?.max_connections, 0),
+      max_connections_per_ip: num('KEYWAY_MAX_CONNECTIONS_PER_IP', file.proxy?.max_connections_per_ip, 1000),
     },
     admin: {
       listen: parseListen(pick('KEYWAY_ADMIN_LISTEN', file.admin?.listen, '127.0.0.1:8001'), 'admin.listen'),
@@ -271,6 +297,17 @@ export function loadSettings(opts: { configFile?: string; env?: NodeJS.ProcessEn
     poll_interval_ms: num('KEYWAY_POLL_INTERVAL_MS', file.poll_interval_ms, 1000),
     redis_prefix: redisPrefix,
   };
+  const { header_timeout_ms: headerMs, request_timeout_ms: requestMs } = settings.proxy;
+  if (headerMs < 1)
+    throw new KeywayError('KW_ERR_NODE_CONFIG', {
+      field: 'proxy.header_timeout_ms',
+      reason: 'must be at least 1',
+    });
+  if (requestMs > 0 && requestMs < headerMs)
+    throw new KeywayError('KW_ERR_NODE_CONFIG', {
+      field: 'proxy.request_timeout_ms',
+      reason: 'must be 0 (none) or at least proxy.header_timeout_ms (the headers are part of the request)',
+    });
   if (file.observability !== undefined) settings.observability = observeFileEnv(file.observability);
   if (databaseUrl !== undefined) settings.database_url = databaseUrl;
   if (redisUrl !== undefined) settings.redis_url = redisUrl;

@@ -11,7 +11,7 @@ import type { PluginServices } from '../../src/plugins/types.js';
 import { createProxyHandler } from '../../src/proxy/handler.js';
 import type { CallObserver } from '../../src/observe/call-observer.js';
 import { TrustedProxies } from '../../src/proxy/headers.js';
-import { ProxyServer } from '../../src/proxy/server.js';
+import { ProxyServer, type ProxyLog, type ProxyServerOptions } from '../../src/proxy/server.js';
 import { AgentCache } from '../../src/snapshot/agents.js';
 import { compileSnapshot, type Snapshot } from '../../src/snapshot/compile.js';
 
@@ -81,6 +81,10 @@ export async function startGateway(
     tls?: { cert: string; key: string; client_cert?: 'request' | 'off' };
     /** Call records and metrics (src/observe/call-observer.ts). */
     observer?: CallObserver;
+    /** What the proxy listeners log by themselves (refused requests, connection pressure). */
+    log?: ProxyLog;
+    /** Client timeouts and connection caps (defaults as in the node settings). */
+    clients?: ProxyServerOptions['clients'];
   } = {},
 ): Promise<TestGateway> {
   const agents = new AgentCache();
@@ -108,6 +112,10 @@ export async function startGateway(
       maxHeaderBytes: handlerOpts.maxHeaderBytes,
       maxUriBytes: handlerOpts.maxUriBytes,
       keepAliveTimeoutMs: 5000,
+      observer: opts.observer,
+      log: opts.log,
+      clients: opts.clients,
+      trusted: handlerOpts.trusted,
     },
     { http: createProxyHandler(handlerOpts, 'http'), https: createProxyHandler(handlerOpts, 'https') },
   );

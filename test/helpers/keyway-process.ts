@@ -34,10 +34,21 @@ export interface KeywayProcess {
 }
 
 export async function startKeyway(
-  opts: { env?: Record<string, string>; dataDir?: string; args?: string[] } = {},
+  opts: {
+    env?: Record<string, string>;
+    dataDir?: string;
+    args?: string[];
+    /** Open-file limit of the process (soft and hard, through the shell's `ulimit -n`). */
+    fdLimit?: number;
+  } = {},
 ): Promise<KeywayProcess> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'keyway-e2e-'));
-  const child = spawn(process.execPath, [BIN, 'start', ...(opts.args ?? [])], {
+  const argv = [BIN, 'start', ...(opts.args ?? [])];
+  const [command, args] =
+    opts.fdLimit === undefined
+      ? [process.execPath, argv]
+      : ['/bin/sh', ['-c', `ulimit -n ${opts.fdLimit} && exec "$0" "$@"`, process.execPath, ...argv]];
+  const child = spawn(command, args, {
     cwd: ROOT,
     env: {
       ...process.env,
