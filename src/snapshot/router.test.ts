@@ -17,7 +17,7 @@ function route(def: Partial<Route> & { name: string }): CompiledRoute {
     workspace: 'default',
     id: def.name,
     name: def.name,
-    def: { service: 's', ...def } as Route,
+    def: { service: 's', ...def },
     service: {} as CompiledRoute['service'],
     phases: {} as CompiledRoute['phases'],
     consumerPhases: undefined,
@@ -168,7 +168,7 @@ describe('router', () => {
 
   it('answers as the per-method router on generated configurations', () => {
     const rnd = prng(20);
-    const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)] as T;
+    const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)];
     const PATHS = [
       '/',
       '/a',
@@ -203,8 +203,8 @@ describe('router', () => {
           route({
             name: `r${i}`,
             paths: [pick(PATHS), ...(rnd() < 0.3 ? [pick(PATHS)] : [])],
-            ...(methods === undefined ? {} : { methods: methods as Route['methods'] }),
-            ...(pick(HOSTS) === undefined ? {} : { hosts: pick(HOSTS) as string[] }),
+            ...(methods === undefined ? {} : { methods: methods }),
+            ...(pick(HOSTS) === undefined ? {} : { hosts: pick(HOSTS) }),
             ...(pick(HEADERS) === undefined ? {} : { headers: pick(HEADERS) as Record<string, string[]> }),
             ...(rnd() < 0.3 ? { priority: Math.floor(rnd() * 3) } : {}),
           }),
