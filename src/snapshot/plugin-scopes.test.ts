@@ -23,7 +23,7 @@ const ids = (list: Plugin[]): string[] => list.map((p) => p.id).sort();
 
 describe('plugin scopes', () => {
   it('finds the same configs as filtering them all, for every route, service and consumer', () => {
-    const pick = <T>(i: number, list: readonly T[]): T => list[i % list.length] as T;
+    const pick = <T>(i: number, list: readonly T[]): T => list[i % list.length];
     const ROUTES = [undefined, 'r1', 'r2'];
     const SERVICES = [undefined, 's1', 's2'];
     const CONSUMERS = [undefined, 'alice', 'bob'];
@@ -43,7 +43,7 @@ describe('plugin scopes', () => {
               ...(consumer === undefined ? {} : { consumer }),
               created_at: '',
               updated_at: '',
-            } as Plugin);
+            });
           }
     const scopes = new PluginScopes(plugins);
     let checked = 0;
