@@ -100,9 +100,11 @@ describe('slices', () => {
     clock.t = 10;
     await slicer.pause();
     assert.deepEqual(log, ['turn', 'turn']);
-    // First pause: nothing was running; second: 3 → 10 is one 7 ms slice.
+    // First pause: nothing was running; second: 3 → 10 is one 7 ms slice; taking ends the open one.
+    clock.t = 11;
     const stats = slicer.takeStats();
-    assert.equal(stats.slices, 1);
+    assert.equal(stats.slices, 2);
+    assert.equal(stats.busyMs, 8);
     assert.equal(stats.longestMs, 7);
   });
 

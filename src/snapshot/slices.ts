@@ -89,8 +89,9 @@ export class Slicer {
     this.begin();
   };
 
-  /** The cost of the work since the last call, and starts counting afresh. */
+  /** The cost of the work since the last call (a slice still open ends here), and starts counting afresh. */
   takeStats(): SliceStats {
+    this.end();
     const s = this.stats;
     this.stats = { slices: 0, busyMs: 0, longestMs: 0 };
     return s;
