@@ -7,10 +7,12 @@
  *
  * Reloads run beside the traffic on the same event loop, so none may be one long task: after the first
  * load (at start-up, when nothing is served yet, in one piece) the store is read in pages and the snapshot
- * compiled in slices of about 2 ms (src/snapshot/slices.ts). And they are paced: under a stream of changes,
- * after a reload that kept the loop busy for T, the next one starts no sooner than T later, so reloads
- * take at most about half of the loop. A change is then served within about 3T of its commit (the reload
- * under way, the pause, its own reload), T being what one reload of the configuration costs.
+ * compiled in slices of about 2 ms (src/snapshot/slices.ts); a reload that fits in one slice (a small
+ * configuration) still runs in one go, before the admin API answers the change. Sliced reloads are paced:
+ * under a stream of changes, after a reload that kept the loop busy for T, the next one starts no sooner
+ * than T later, so reloads take at most about half of the loop. A change is then served within about 3T
+ * of its commit (the reload under way, the pause, its own reload) plus the store reads, T being what one
+ * reload of the configuration costs in CPU.
  */
 import type { Logger } from 'pino';
 import type { PluginServices } from '../plugins/types.js';
@@ -147,7 +149,8 @@ export class SnapshotManager {
     } finally {
       if (!first) {
         cost = this.slicer.takeStats();
-        this.nextLoadAt = this.now() + cost.busyMs;
+        // A reload that fit in one slice is no threat to the loop: the next one need not wait.
+        this.nextLoadAt = cost.slices > 1 ? this.now() + cost.busyMs : 0;
       }
     }
     // What plugins load before serving (the AI routes' tokenizer) loads now, while the previous snapshot

@@ -91,21 +91,22 @@ describe('slices', () => {
     await assert.rejects(slicer.run(failing()), /bad config/);
   });
 
-  it('pause always gives the loop a turn and counts the time around it', async () => {
+  it('pause gives the loop a turn only once the slice has used its budget', async () => {
     const clock = { t: 0 };
     const log: string[] = [];
-    const slicer = fakeSlicer(clock, log);
+    const slicer = fakeSlicer(clock, log, { budgetMs: 2 });
+    await slicer.pause(); // the slice starts at 0
+    clock.t = 1;
+    await slicer.pause();
+    assert.deepEqual(log, [], 'within budget: no turn');
     clock.t = 3;
     await slicer.pause();
-    clock.t = 10;
-    await slicer.pause();
-    assert.deepEqual(log, ['turn', 'turn']);
-    // First pause: nothing was running; second: 3 → 10 is one 7 ms slice; taking ends the open one.
-    clock.t = 11;
+    assert.deepEqual(log, ['turn'], 'past budget: a turn');
+    clock.t = 4;
     const stats = slicer.takeStats();
-    assert.equal(stats.slices, 2);
-    assert.equal(stats.busyMs, 8);
-    assert.equal(stats.longestMs, 7);
+    assert.equal(stats.slices, 2, 'the 3 ms slice before the turn, and the one open until taken');
+    assert.equal(stats.longestMs, 3);
+    assert.equal(stats.busyMs, 4);
   });
 
   it('the real loop turn lets a setImmediate callback run between slices', async () => {

@@ -79,14 +79,14 @@ export class Slicer {
   }
 
   /**
-   * For async code between sliced steps (reading the store page by page): always gives the event loop a
-   * turn. A database driver that answers synchronously (SQLite) would otherwise chain its pages in one
-   * task through resolved promises.
+   * For async code between sliced steps (reading the store page by page): gives the event loop a turn if
+   * the slice has used its budget. A database driver that answers synchronously (SQLite) would otherwise
+   * chain all its pages in one task through resolved promises. Work that fits in one slice never yields:
+   * a small reload still completes before the admin API answers the change that caused it.
    */
   readonly pause = async (): Promise<void> => {
-    this.end();
-    await this.yieldToLoop();
     this.begin();
+    if (this.now() - (this.sliceStart ?? 0) >= this.budgetMs) await this.turn();
   };
 
   /** The cost of the work since the last call (a slice still open ends here), and starts counting afresh. */
