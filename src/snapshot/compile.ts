@@ -188,6 +188,7 @@ function* buildWorkspace(
   const priorityOf = (name: string): number => getPlugin(name)?.priority ?? 0;
   const scopes = new PluginScopes(ws.plugins);
   const consumerByName = new Map(ws.consumers.map((c) => [c.username, c]));
+  const sharedPhases = new Map<string, RoutePhases>();
 
   for (const r of ws.routes) {
     yield;
@@ -208,21 +209,30 @@ function* buildWorkspace(
     }
     if (routeProblems.length > 0 || service.def.enabled === false) continue;
     const phasesFor = (consumer: Stored<'consumers'> | undefined): RoutePhases => {
-      const chosen = new Map<string, { score: number; handlers: PluginHandlers }>();
+      const chosen = new Map<string, { score: number; key: string; handlers: PluginHandlers }>();
       for (const p of scopes.applicable(r.name, r.service, consumer?.username)) {
-        const handlers = instances.get(`${p.name}@${p.id}`);
+        const key = `${p.name}@${p.id}`;
+        const handlers = instances.get(key);
         if (handlers === undefined) continue;
         const score =
           (p.consumer !== undefined ? 4 : 0) +
           (p.route !== undefined ? 2 : 0) +
           (p.service !== undefined ? 1 : 0);
         const prev = chosen.get(p.name);
-        if (prev === undefined || score > prev.score) chosen.set(p.name, { score, handlers });
+        if (prev === undefined || score > prev.score) chosen.set(p.name, { score, key, handlers });
       }
       const ordered = [...chosen.entries()].sort(
         (a, b) => priorityOf(b[0]) - priorityOf(a[0]) || (a[0] < b[0] ? -1 : 1),
       );
-      return toPhases(ordered.map(([, v]) => v.handlers));
+      // Routes with the same plugin instances share one (immutable) phases object: thousands of routes
+      // usually come in a few plugin combinations.
+      const key = ordered.map(([, v]) => v.key).join(' ');
+      let phases = sharedPhases.get(key);
+      if (phases === undefined) {
+        phases = toPhases(ordered.map(([, v]) => v.handlers));
+        sharedPhases.set(key, phases);
+      }
+      return phases;
     };
     // Only consumers with configs of their own on this route get phases of their own: for the others
     // the route's phases are what those would be.

@@ -69,20 +69,28 @@ const FIND_BY = new Map<string, Record<string, string>>(HTTP_METHODS.map((m) => 
 const methodStrategy = {
   name: BY_METHOD,
   mustMatchWhenDerived: false,
+  // A node holds one handler per distinct pattern on it (almost always one): two short arrays are the
+  // lightest store, and the router keeps one per registered pattern.
   storage() {
-    const byMask = new Map<number, number>();
-    const byMethod = new Map<string, number>();
+    const masks: number[] = [];
+    const handlers: number[] = [];
     return {
       get(value: number | string): number | null {
-        return (typeof value === 'string' ? byMethod.get(value) : byMask.get(value)) ?? null;
-      },
-      set(mask: number, handlers: number): void {
-        byMask.set(mask, handlers);
-        for (const [method, bit] of METHOD_BITS) {
-          let all = 0;
-          for (const [m, h] of byMask) if ((m & bit) !== 0) all |= h;
-          byMethod.set(method, all);
+        if (typeof value === 'number') {
+          const i = masks.indexOf(value);
+          return i === -1 ? null : (handlers[i] ?? null);
         }
+        const bit = METHOD_BITS.get(value) ?? 0;
+        let found = 0;
+        for (let i = 0; i < masks.length; i++) if (((masks[i] ?? 0) & bit) !== 0) found |= handlers[i] ?? 0;
+        return found === 0 ? null : found;
+      },
+      set(mask: number, bitmap: number): void {
+        const i = masks.indexOf(mask);
+        if (i === -1) {
+          masks.push(mask);
+          handlers.push(bitmap);
+        } else handlers[i] = bitmap;
       },
     };
   },
