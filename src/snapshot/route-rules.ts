@@ -5,6 +5,7 @@
 import type { Stored } from '../model/index.js';
 import type { ConfigProblem } from './check.js';
 import { ALL_METHODS, expandPath } from './router.js';
+import { runNow, type Work } from './slices.js';
 import type { CompiledRoute } from './types.js';
 
 export function checkRoutePaths(workspace: string, r: Stored<'routes'>): ConfigProblem[] {
@@ -59,10 +60,16 @@ export function checkRoutePaths(workspace: string, r: Stored<'routes'>): ConfigP
  * selector, a shared method, the same path pattern and the same header conditions.
  */
 export function findCollisions(routes: readonly CompiledRoute[]): ConfigProblem[] {
+  return runNow(findingCollisions(routes));
+}
+
+/** `findCollisions` as a sliceable step: yields after each route. */
+export function* findingCollisions(routes: readonly CompiledRoute[]): Work<ConfigProblem[]> {
   const owners = new Map<string, CompiledRoute>();
   const problems: ConfigProblem[] = [];
   const reported = new Set<string>();
   for (const route of routes) {
+    yield;
     const hosts =
       route.def.hosts === undefined || route.def.hosts.length === 0
         ? ['*any*']
