@@ -3,9 +3,11 @@
  * transaction; references, renames and whole-configuration checks run inside it, so what they saw is
  * what commits. One audit row per change; `onChange` hears the new version after commit. AI provider
  * keys and plugin secrets are sealed before they are stored and redacted in everything handed back
- * (provider-keys.ts, plugin-secrets.ts, resource-view.ts).
+ * (provider-keys.ts, plugin-secrets.ts, resource-view.ts). A body may arrive as unparsed JSON (`RawJson`,
+ * a large admin body): it is parsed here, wherever this service runs (src/control/thread/).
  */
 import { KeywayError, validationError } from '../core/errors.js';
+import { bodyValue } from '../core/json-text.js';
 import { validate } from '../core/validator.js';
 import {
   DEFAULT_WORKSPACE,
@@ -248,13 +250,13 @@ export function createConfigService(store: Store, opts: ConfigServiceOptions = {
     },
 
     async create(kind, workspace, body, actor) {
-      const resource = parseOrThrow(kind, echoFree(kind, body));
+      const resource = parseOrThrow(kind, echoFree(kind, bodyValue(body)));
       const saved = await write((tx, after) => save(tx, kind, workspace, resource, undefined, actor, after));
       return presentResource(kind, saved);
     },
 
     async replace(kind, workspace, idOrKey, body, actor) {
-      const resource = parseOrThrow(kind, echoFree(kind, body));
+      const resource = parseOrThrow(kind, echoFree(kind, bodyValue(body)));
       const saved = await write(async (tx, after) => {
         const existing = await find(tx, kind, workspace, idOrKey);
         if (existing === undefined && KINDS[kind].key(resource) !== idOrKey) {
@@ -267,7 +269,7 @@ export function createConfigService(store: Store, opts: ConfigServiceOptions = {
     },
 
     async patch(kind, workspace, idOrKey, rawBody, actor) {
-      const body = echoFree(kind, rawBody);
+      const body = echoFree(kind, bodyValue(rawBody));
       if (!isObject(body)) throw validationError([{ path: '', message: 'must be object' }]);
       const saved = await write(async (tx, after) => {
         const existing = await mustFind(tx, kind, workspace, idOrKey);
@@ -303,8 +305,8 @@ export function createConfigService(store: Store, opts: ConfigServiceOptions = {
       });
     },
 
-    apply: (doc, applyOpts) =>
-      applyDocument(store, doc, applyOpts, { notify, keys: opts.keys, secrets: opts.secrets, baselines }),
+    apply: async (doc, applyOpts) =>
+      applyDocument(store, bodyValue(doc), applyOpts, { notify, keys: opts.keys, secrets: opts.secrets, baselines }),
 
     export: (workspace, selectTags) => exportDocument(store, workspace, selectTags ?? []),
   };
@@ -316,7 +318,7 @@ function echoFree(kind: ResourceKind, body: unknown): unknown {
 }
 
 function parseWorkspace(body: unknown): Workspace {
-  const copy: unknown = structuredClone(body);
+  const copy: unknown = structuredClone(bodyValue(body));
   const details = validate(workspaceSchema, copy);
   if (details.length > 0) throw validationError(details);
   return copy as Workspace;
