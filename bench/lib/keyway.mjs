@@ -53,6 +53,7 @@ export async function startKeyway(
     proxyUrl,
     adminUrl,
     dataDir,
+    token,
     admin,
     /** Config reaches the data plane asynchronously (about a second): poll until `urlPath` answers 200. */
     waitForRoute: (urlPath = '/', headers) =>
