@@ -306,7 +306,12 @@ export function createConfigService(store: Store, opts: ConfigServiceOptions = {
     },
 
     apply: async (doc, applyOpts) =>
-      applyDocument(store, bodyValue(doc), applyOpts, { notify, keys: opts.keys, secrets: opts.secrets, baselines }),
+      applyDocument(store, bodyValue(doc), applyOpts, {
+        notify,
+        keys: opts.keys,
+        secrets: opts.secrets,
+        baselines,
+      }),
 
     export: (workspace, selectTags) => exportDocument(store, workspace, selectTags ?? []),
   };

@@ -18,6 +18,7 @@ import { createConfigService } from '../config-service.js';
 import type { ConfigService } from '../types.js';
 import {
   fromWireArg,
+  invoke,
   toWireError,
   type ConfigThreadSettings,
   type FromThread,
@@ -63,8 +64,7 @@ opened.catch(() => undefined);
 async function call(msg: Extract<ToThread, { type: 'call' }>): Promise<FromThread> {
   try {
     const { service } = await opened;
-    const fn = service[msg.method] as (...args: unknown[]) => Promise<unknown>;
-    const value = await fn.apply(service, msg.args.map(fromWireArg));
+    const value = await invoke(service, msg.method, msg.args.map(fromWireArg));
     if (msg.text) return { type: 'text', id: msg.id, text: JSON.stringify(value) };
     return { type: 'result', id: msg.id, value };
   } catch (err) {

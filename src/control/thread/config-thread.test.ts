@@ -126,10 +126,14 @@ describe('config thread', () => {
       (svc) => svc.create('routes', 'default', { name: 'r', service: 'nowhere', paths: ['/r'] }, admin),
       (svc) => svc.get('services', 'default', 'missing'),
       (svc) => svc.delete('services', 'nowhere-ws', 'x', admin),
-      (svc) => svc.apply({ _format_version: '1', services: [{ name: 'x', url: 'ftp://x' }] }, {
-        dryRun: true,
-        actor: admin,
-      }),
+      (svc) =>
+        svc.apply(
+          { _format_version: '1', services: [{ name: 'x', url: 'ftp://x' }] },
+          {
+            dryRun: true,
+            actor: admin,
+          },
+        ),
     ];
     size = LARGE_CONFIG_RESOURCES;
     try {
@@ -142,7 +146,9 @@ describe('config thread', () => {
       const deep = new RawJson(Buffer.from('['.repeat(100) + ']'.repeat(100)));
       const refused = await errorOf(thread.create('services', 'default', deep, admin));
       assert.equal((refused as KeywayError).code, 'KW_ERR_BODY_TOO_DEEP');
-      const broken = await errorOf(thread.apply(new RawJson(Buffer.from('{"a":')), { dryRun: true, actor: admin }));
+      const broken = await errorOf(
+        thread.apply(new RawJson(Buffer.from('{"a":')), { dryRun: true, actor: admin }),
+      );
       assert.equal((broken as KeywayError).code, 'KW_ERR_VALIDATION');
     } finally {
       size = 0;

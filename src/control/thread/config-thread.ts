@@ -20,6 +20,7 @@ import type {
 } from '../types.js';
 import {
   fromWireError,
+  invoke,
   toWireArg,
   type ConfigThreadSettings,
   type FromThread,
@@ -130,10 +131,7 @@ export class ConfigThread implements AdminConfigService {
   }
 
   #write<T>(method: Method, args: unknown[], text = false): Promise<T> {
-    if (!this.#onThread(args)) {
-      const fn = this.#opts.inline[method] as (...a: unknown[]) => Promise<T>;
-      return fn.apply(this.#opts.inline, args);
-    }
+    if (!this.#onThread(args)) return invoke(this.#opts.inline, method, args) as Promise<T>;
     return this.#call<T>(method, args, text);
   }
 

@@ -26,8 +26,7 @@ export type WireArg = { raw: Uint8Array; schema?: BodySchema } | { value: unknow
 
 export type ToThread =
   /** `text`: answer with the result serialized to JSON (a large apply result or export). */
-  | { type: 'call'; id: number; method: Method; args: WireArg[]; text: boolean }
-  | { type: 'close' };
+  { type: 'call'; id: number; method: Method; args: WireArg[]; text: boolean } | { type: 'close' };
 
 export type WireError =
   | {
@@ -49,6 +48,13 @@ export type FromThread =
   /** API keys an apply imported: the node's key caches must forget them (a key unknown a moment ago). */
   | { type: 'forget'; hashes: string[] }
   | { type: 'closed' };
+
+/** Calls `method` of a service by name (the thread's dispatch, and the inline path of config-thread.ts). */
+export async function invoke(service: ConfigService, method: Method, args: unknown[]): Promise<unknown> {
+  const fn: unknown = Reflect.get(service, method);
+  if (typeof fn !== 'function') throw new KeywayError('KW_ERR_INTERNAL');
+  return (await Reflect.apply(fn, service, args)) as unknown;
+}
 
 export function toWireArg(arg: unknown): WireArg {
   if (arg instanceof RawJson)
