@@ -26,10 +26,6 @@ export function problemSet(state: ConfigState, secrets?: SecretBox): Set<string>
   return new Set(configProblems(state, secrets).map(problemId));
 }
 
-export function newProblems(state: ConfigState, baseline: Set<string>, secrets?: SecretBox): ConfigProblem[] {
-  return configProblems(state, secrets).filter((p) => !baseline.has(problemId(p)));
-}
-
 /** For one admin API change: problems of that resource get body paths, others a label in the message. */
 /**
  * The problems of the configuration at one version, kept for the next change: a single-resource write
