@@ -4,6 +4,7 @@
 //   refused-upstream  time to a 502 when the upstream refuses connections
 //   limits-accuracy   3 nodes sharing Redis: admitted requests against the limit (needs wrk and Redis)
 //   ai-overhead       what the AI gateway adds per call and to the first streamed token (fake provider)
+//   admin-load        proxy p99 while a ~5 MB apply and 100 concurrent admin writes run, against idle (needs wrk)
 // Arguments go to bench/run.mjs; `--only-main` skips the focused ones.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +19,7 @@ if (!onlyMain)
     ['refused-upstream.mjs', []],
     ['limits-accuracy.mjs', []],
     ['ai-overhead.mjs', []],
+    ['admin-load.mjs', []],
   );
 
 let failed = 0;
