@@ -33,8 +33,11 @@ export interface Snapshot {
   readonly services: ReadonlyMap<string, CompiledService>;
   /** Runs the plugins' `prepare` (what they load before serving); await it before serving the snapshot. */
   prepare(): Promise<void>;
-  /** Releases plugin resources; called once no request uses this snapshot any more. */
-  close(): Promise<void>;
+  /**
+   * Releases plugin resources; called once no request uses this snapshot any more. A function property,
+   * callable unbound: the manager keeps it alone, not the snapshot, until then.
+   */
+  readonly close: () => Promise<void>;
 }
 
 export interface CompileDeps {
@@ -76,16 +79,26 @@ function* compiling(state: ConfigState, deps: CompileDeps): Work<Snapshot> {
     );
   }
   const router = yield* Router.build(built.routes);
+  return serving(state.version, router, built);
+}
+
+/**
+ * `prepare` and `close` hold the plugin handlers only: a retired snapshot waits a while for `close`
+ * (src/snapshot/manager.ts), and must not keep its routes and router alive meanwhile (with reloads every
+ * few seconds that was several full configurations on the heap).
+ */
+function serving(version: number, router: Router, built: Built): Snapshot {
+  const handlers = built.handlers;
   return {
-    version: state.version,
+    version,
     router,
     routes: built.routes,
     services: built.services,
     async prepare() {
-      await Promise.all(built.handlers.map(async (h) => h.prepare?.()));
+      await Promise.all(handlers.map(async (h) => h.prepare?.()));
     },
-    async close() {
-      await Promise.all(built.handlers.map(async (h) => h.close?.()));
+    close: async () => {
+      await Promise.all(handlers.map(async (h) => h.close?.()));
     },
   };
 }

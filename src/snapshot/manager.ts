@@ -178,9 +178,11 @@ export class SnapshotManager {
       'serving config',
     );
     if (prev !== undefined) {
+      // Only `close` is kept: requests still on the old snapshot hold what they use themselves.
+      const close = prev.close;
       const t = setTimeout(() => {
         this.retiring.delete(t);
-        void prev.close();
+        void close();
       }, RETIRE_AFTER_MS);
       t.unref();
       this.retiring.add(t);

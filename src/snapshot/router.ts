@@ -157,7 +157,7 @@ class HostGroup {
       let methods = 0;
       for (const c of slot) methods |= c.methods;
       if (methods === 0) continue;
-      const shape = pattern.replace(/:[^/]+/g, ':');
+      const shape = pattern.includes(':') ? pattern.replace(/:[^/]+/g, ':') : pattern;
       const taken = shapes.get(shape) ?? 0;
       if ((taken & methods) !== 0) {
         const method = HTTP_METHODS.find((_, i) => (taken & methods & (1 << i)) !== 0) ?? 'GET';
