@@ -8,6 +8,13 @@ import swagger from '@fastify/swagger';
 import type { ValidateFunction } from 'ajv';
 import { KeywayError } from '../core/errors.js';
 import { MAX_JSON_DEPTH, jsonTextTooDeep } from '../core/json-depth.js';
+import {
+  BODY_AJV_OPTIONS,
+  JsonText,
+  RAW_JSON_MIN_BYTES,
+  RawJson,
+  type BodySchema,
+} from '../core/json-text.js';
 import { createAjv } from '../core/validator.js';
 import type { Actor } from '../control/types.js';
 import { createAuthenticator } from './auth.js';
@@ -33,6 +40,21 @@ export type { AdminDeps, NodeStatus } from './types.js';
 const DEFAULT_BODY_LIMIT = 8 * 1024 * 1024;
 /** Reachable without a token: load balancers and orchestrators probe these. */
 const PUBLIC_ROUTES = new Set(['/health', '/ready']);
+
+/**
+ * Routes whose handler hands the body to the config service, which parses a `RawJson` where it makes
+ * the change, say so with `config: { rawBody: true }`; every other route gets parsed JSON.
+ */
+function acceptsRawBody(req: FastifyRequest): boolean {
+  return req.routeOptions.config?.rawBody === true;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The handler takes a large body as `RawJson` (src/core/json-text.ts). */
+    rawBody?: boolean;
+  }
+}
 
 /** What route modules get: the node's dependencies and the authenticated caller of a request. */
 export interface RouteContext {
@@ -68,13 +90,7 @@ export async function buildAdminApp(deps: AdminDeps): Promise<FastifyInstance> {
   // Bodies are validated strictly: unknown fields are an error (not silently dropped, Fastify's
   // default), and "5" is not 5. Query strings and params are text by nature, so they are coerced. Both
   // know the project's formats (date-time, iana-time-zone): unknown, they were ignored with a warning.
-  const bodyAjv = createAjv({
-    allErrors: true,
-    removeAdditional: false,
-    useDefaults: false,
-    coerceTypes: false,
-    strict: false,
-  });
+  const bodyAjv = createAjv(BODY_AJV_OPTIONS);
   const textAjv = createAjv({
     allErrors: true,
     removeAdditional: false,
@@ -82,14 +98,23 @@ export async function buildAdminApp(deps: AdminDeps): Promise<FastifyInstance> {
     coerceTypes: true,
     strict: false,
   });
+  let schemaIds = 0;
   app.setValidatorCompiler(({ schema, httpPart }) => {
     if (httpPart === 'body' && documentationOnly.has(schema)) return () => true;
     const ajv = httpPart === 'body' ? bodyAjv : textAjv;
+    const bodySchema: BodySchema | undefined =
+      httpPart === 'body' ? { id: `admin-body-${++schemaIds}`, schema } : undefined;
     // Compiled on first use, not at start: the admin API declares about a hundred schemas and a node
     // calls few of them; compiling all up front cost about 12 MB of RSS (measured with process.memoryUsage
     // after startNode), which the proxy's memory budget needs more.
     let compiled: ValidateFunction | undefined;
     const lazy = (data: unknown): boolean => {
+      // A large body is checked where it is parsed (the config thread), against this same schema.
+      if (data instanceof RawJson) {
+        data.schema = bodySchema;
+        lazy.errors = undefined;
+        return true;
+      }
       compiled ??= ajv.compile(schema);
       const ok = compiled(data);
       lazy.errors = compiled.errors;
@@ -99,20 +124,28 @@ export async function buildAdminApp(deps: AdminDeps): Promise<FastifyInstance> {
     return lazy;
   });
   // Response schemas document the API; serializing through them would silently drop fields that are
-  // not declared (free-form plugin `config`), so responses are plain JSON.
-  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  // not declared (free-form plugin `config`), so responses are plain JSON; an answer serialized already
+  // (by the config thread) is sent as it is.
+  app.setSerializerCompiler(() => (data) => (data instanceof JsonText ? data.text : JSON.stringify(data)));
   // Only JSON bodies: Fastify also parses text/plain by default, which no admin route takes.
   app.removeContentTypeParser('text/plain');
   // Many HTTP clients send `content-type: application/json` on every request, even a bodiless DELETE;
   // that is not an error. Everything else goes through Fastify's parser (it refuses __proto__ keys).
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
-    if (body === '' && (req.method === 'DELETE' || req.method === 'GET')) {
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
+    const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+    if (bytes.length === 0 && (req.method === 'DELETE' || req.method === 'GET')) {
       done(null, undefined);
       return;
     }
-    const text = typeof body === 'string' ? body : body.toString('utf8');
+    // A large body for a route that takes one (resources, declarative documents) stays bytes: it is
+    // parsed and checked off the proxy's thread (src/core/json-text.ts).
+    if (bytes.length >= RAW_JSON_MIN_BYTES && acceptsRawBody(req)) {
+      done(null, new RawJson(bytes));
+      return;
+    }
+    const text = bytes.toString('utf8');
     // Measured on the text, before parsing: every recursive walk of a value nested thousands of levels
     // deep (JSON.stringify, structuredClone, schema checks) would overflow the stack.
     if (jsonTextTooDeep(text)) {

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { createConfigService } from '../control/config-service.js';
+import type { AdminConfigService, ConfigService } from '../control/types.js';
 import { ApiKeyResolver } from '../keys/api-key-resolver.js';
 import { KeyHasher } from '../keys/key-secret.js';
 import { SecretBox } from '../keys/secret-box.js';
@@ -32,13 +33,20 @@ export interface AdminHarness {
   close(): Promise<void>;
 }
 
-export async function startAdmin(opts: { bodyLimit?: number } = {}): Promise<AdminHarness> {
+export interface AdminOptions {
+  bodyLimit?: number;
+  /** The config service the app calls, made from the harness's own (e.g. a config thread around it). */
+  config?: (inline: ConfigService, dataDir: string) => AdminConfigService;
+}
+
+export async function startAdmin(opts: AdminOptions = {}): Promise<AdminHarness> {
   const dataDir = await mkdtemp(join(tmpdir(), 'keyway-admin-'));
   const store = await openStore({ dataDir });
   const resolver = new ApiKeyResolver(store, new KeyHasher(Buffer.alloc(32, 7)), { pollMs: 0 });
   const keys = new KeyService(store, resolver);
   const secrets = new SecretBox(Buffer.alloc(32, 7));
-  const config = createConfigService(store, { keys, secrets });
+  const inline = createConfigService(store, { keys, secrets });
+  const config = opts.config?.(inline, dataDir) ?? inline;
   const minted = await ensureAdminToken(store, dataDir);
   if (minted.token === undefined) throw new Error('a fresh store should get a fresh token');
   const token = minted.token;
@@ -74,6 +82,7 @@ export async function startAdmin(opts: { bodyLimit?: number } = {}): Promise<Adm
     auth: { authorization: `Bearer ${token}` },
     async close() {
       await app.close();
+      await (config as { close?: () => Promise<void> }).close?.();
       await resolver.close();
       await store.close();
       await rm(dataDir, { recursive: true, force: true });

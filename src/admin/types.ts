@@ -5,7 +5,7 @@
 import type { CounterStore } from '../limits/counter-store.js';
 import type { AdminAuthenticator } from './auth.js';
 import type { Logger } from 'pino';
-import type { ConfigService } from '../control/types.js';
+import type { AdminConfigService } from '../control/types.js';
 import type { KeyService } from '../keys/key-service.js';
 import type { Store } from '../store/types.js';
 import type { Observability } from '../observe/observability.js';
@@ -31,7 +31,7 @@ export interface ReadyState {
 }
 
 export interface AdminDeps {
-  config: ConfigService;
+  config: AdminConfigService;
   store: Store;
   /** API keys; absent in admin apps built without one (the key routes then answer 503). */
   keys?: KeyService;

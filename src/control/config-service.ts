@@ -3,9 +3,11 @@
  * transaction; references, renames and whole-configuration checks run inside it, so what they saw is
  * what commits. One audit row per change; `onChange` hears the new version after commit. AI provider
  * keys and plugin secrets are sealed before they are stored and redacted in everything handed back
- * (provider-keys.ts, plugin-secrets.ts, resource-view.ts).
+ * (provider-keys.ts, plugin-secrets.ts, resource-view.ts). A body may arrive as unparsed JSON (`RawJson`,
+ * a large admin body): it is parsed here, wherever this service runs (src/control/thread/).
  */
 import { KeywayError, validationError } from '../core/errors.js';
+import { bodyValue } from '../core/json-text.js';
 import { validate } from '../core/validator.js';
 import {
   DEFAULT_WORKSPACE,
@@ -20,7 +22,7 @@ import type { SecretBox } from '../keys/secret-box.js';
 import type { Store, StoreTx, StoredWorkspace } from '../store/types.js';
 import { applyDocument, exportDocument } from './declarative.js';
 import type { KeyImporter } from './key-import.js';
-import { newProblems, problemSet, problemsError } from './problems.js';
+import { ProblemBaseline, problemsError } from './problems.js';
 import { sealPluginSecrets } from './plugin-secrets.js';
 import { sealProviderKeys, withoutSealedMarkers } from './provider-keys.js';
 import { assertUnreferenced, danglingReferences, referenceError } from './references.js';
@@ -39,6 +41,11 @@ export interface ConfigServiceOptions {
   secrets?: SecretBox;
 }
 
+/** What a change's check found in the state it leaves, to remember as the baseline of its version. */
+interface CheckedState {
+  problems?: Set<string>;
+}
+
 export function createConfigService(store: Store, opts: ConfigServiceOptions = {}): ConfigService {
   const notify = (version: number | undefined): void => {
     if (version === undefined) return;
@@ -49,11 +56,31 @@ export function createConfigService(store: Store, opts: ConfigServiceOptions = {
       // Nodes also poll the version, so the change still propagates.
     }
   };
-  const write = async <T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> => {
-    const { result, version } = await store.write(fn);
+  const baselines = new ProblemBaseline(opts.secrets);
+  /** A write; `after.problems`, when the change set it, becomes the baseline of the version it commits. */
+  const write = async <T>(fn: (tx: StoreTx, after: CheckedState) => Promise<T>): Promise<T> => {
+    const after: CheckedState = {};
+    const { result, version } = await store.write((tx) => fn(tx, after));
+    if (version !== undefined && after.problems !== undefined) baselines.remember(version, after.problems);
     notify(version);
     return result;
   };
+  /**
+   * Refuses the change made in `tx` if it adds a whole-configuration problem: the state before it is
+   * checked at most once per config version (ProblemBaseline), the state after it once.
+   */
+  const checkChange = async (
+    tx: StoreTx,
+    baseline: Set<string>,
+    after: CheckedState,
+    self: { workspace: string; kind: ResourceKind; key: string },
+  ): Promise<void> => {
+    const { added, all } = baselines.check(await tx.loadAll(), baseline);
+    if (added.length > 0) throw problemsError(added, self);
+    after.problems = all;
+  };
+  const baselineOf = async (tx: StoreTx): Promise<Set<string>> =>
+    baselines.at(await tx.configVersion(), () => tx.loadAll());
 
   /**
    * Writes one resource (create or replace) with every check, inside the caller's transaction.
@@ -67,10 +94,11 @@ export function createConfigService(store: Store, opts: ConfigServiceOptions = {
     input: ResourceTypes[K],
     existing: Stored<K> | undefined,
     actor: Actor,
+    after: CheckedState,
     keepKeys = true,
   ): Promise<Stored<K>> => {
     const resource = storable(kind, input, existing, keepKeys);
-    const baseline = problemSet(await tx.loadAll(), opts.secrets);
+    const baseline = await baselineOf(tx);
     const key = KINDS[kind].key(resource);
     let saved: Stored<K>;
     if (existing === undefined) {
@@ -82,8 +110,7 @@ export function createConfigService(store: Store, opts: ConfigServiceOptions = {
     }
     const dangling = await danglingReferences(tx, kind, workspace, resource);
     if (dangling.length > 0) throw referenceError(dangling, workspace);
-    const problems = newProblems(await tx.loadAll(), baseline, opts.secrets);
-    if (problems.length > 0) throw problemsError(problems, { workspace, kind, key });
+    await checkChange(tx, baseline, after, { workspace, kind, key });
     await tx.audit({
       actor: actor.name,
       action: existing === undefined ? 'create' : 'update',
@@ -223,28 +250,28 @@ export function createConfigService(store: Store, opts: ConfigServiceOptions = {
     },
 
     async create(kind, workspace, body, actor) {
-      const resource = parseOrThrow(kind, echoFree(kind, body));
-      const saved = await write((tx) => save(tx, kind, workspace, resource, undefined, actor));
+      const resource = parseOrThrow(kind, echoFree(kind, bodyValue(body)));
+      const saved = await write((tx, after) => save(tx, kind, workspace, resource, undefined, actor, after));
       return presentResource(kind, saved);
     },
 
     async replace(kind, workspace, idOrKey, body, actor) {
-      const resource = parseOrThrow(kind, echoFree(kind, body));
-      const saved = await write(async (tx) => {
+      const resource = parseOrThrow(kind, echoFree(kind, bodyValue(body)));
+      const saved = await write(async (tx, after) => {
         const existing = await find(tx, kind, workspace, idOrKey);
         if (existing === undefined && KINDS[kind].key(resource) !== idOrKey) {
           // A PUT to a missing key creates exactly that key, never a differently named resource.
           throw validationError([{ path: keyPath(kind), message: `must match "${idOrKey}" from the URL` }]);
         }
-        return save(tx, kind, workspace, resource, existing, actor);
+        return save(tx, kind, workspace, resource, existing, actor, after);
       });
       return presentResource(kind, saved);
     },
 
     async patch(kind, workspace, idOrKey, rawBody, actor) {
-      const body = echoFree(kind, rawBody);
+      const body = echoFree(kind, bodyValue(rawBody));
       if (!isObject(body)) throw validationError([{ path: '', message: 'must be object' }]);
-      const saved = await write(async (tx) => {
+      const saved = await write(async (tx, after) => {
         const existing = await mustFind(tx, kind, workspace, idOrKey);
         const merged = fieldsOf(userFields(existing));
         // Top-level merge; `null` removes an optional field (RFC 7396 style). Arrays are replaced whole:
@@ -253,20 +280,19 @@ export function createConfigService(store: Store, opts: ConfigServiceOptions = {
           if (value === null) delete merged[field];
           else merged[field] = value;
         }
-        return save(tx, kind, workspace, parseOrThrow(kind, merged), existing, actor, false);
+        return save(tx, kind, workspace, parseOrThrow(kind, merged), existing, actor, after, false);
       });
       return presentResource(kind, saved);
     },
 
     async delete(kind, workspace, idOrKey, actor) {
-      await write(async (tx) => {
+      await write(async (tx, after) => {
         const existing = await mustFind(tx, kind, workspace, idOrKey);
         const key = resourceKey(kind, existing);
         await assertUnreferenced(tx, kind, workspace, key, 'deleted');
-        const baseline = problemSet(await tx.loadAll(), opts.secrets);
+        const baseline = await baselineOf(tx);
         await tx.delete(kind, workspace, existing.id);
-        const problems = newProblems(await tx.loadAll(), baseline, opts.secrets);
-        if (problems.length > 0) throw problemsError(problems, { workspace, kind, key });
+        await checkChange(tx, baseline, after, { workspace, kind, key });
         await tx.audit({
           actor: actor.name,
           action: 'delete',
@@ -279,8 +305,13 @@ export function createConfigService(store: Store, opts: ConfigServiceOptions = {
       });
     },
 
-    apply: (doc, applyOpts) =>
-      applyDocument(store, doc, applyOpts, { notify, keys: opts.keys, secrets: opts.secrets }),
+    apply: async (doc, applyOpts) =>
+      applyDocument(store, bodyValue(doc), applyOpts, {
+        notify,
+        keys: opts.keys,
+        secrets: opts.secrets,
+        baselines,
+      }),
 
     export: (workspace, selectTags) => exportDocument(store, workspace, selectTags ?? []),
   };
@@ -292,7 +323,7 @@ function echoFree(kind: ResourceKind, body: unknown): unknown {
 }
 
 function parseWorkspace(body: unknown): Workspace {
-  const copy: unknown = structuredClone(body);
+  const copy: unknown = structuredClone(bodyValue(body));
   const details = validate(workspaceSchema, copy);
   if (details.length > 0) throw validationError(details);
   return copy as Workspace;

@@ -22,7 +22,7 @@ import type { Store, StoreTx } from '../store/types.js';
 import { planChanges, type Plan } from './diff.js';
 import { toDocument } from './export.js';
 import { normalizeDocument, type DesiredItem, type DesiredState } from './normalize.js';
-import { configProblems, problemId, problemLabel } from './problems.js';
+import { configProblems, problemId, problemLabel, problemSet, type ProblemBaseline } from './problems.js';
 import { importKeys, type KeyImporter } from './key-import.js';
 import { sealPluginSecrets } from './plugin-secrets.js';
 import { sealProviderKeys } from './provider-keys.js';
@@ -37,13 +37,15 @@ export interface ApplyDeps {
   keys?: KeyImporter | undefined;
   /** Seals AI provider keys; without it a document giving one in clear is refused. */
   secrets?: SecretBox | undefined;
+  /** The problems of the stored configuration per version, shared with single-resource writes. */
+  baselines?: ProblemBaseline | undefined;
 }
 
 export async function applyDocument(
   store: Store,
   doc: unknown,
   opts: { dryRun: boolean; actor: Actor },
-  { notify, keys, secrets }: ApplyDeps,
+  { notify, keys, secrets, baselines }: ApplyDeps,
 ): Promise<ApplyResult> {
   const normalized = normalizeDocument(doc);
   if (normalized.details.length > 0) throw documentError(normalized.details);
@@ -66,7 +68,11 @@ export async function applyDocument(
     if (taken.length > 0) throw documentError(taken);
     const desired = sealSecrets(tagged, stored, secrets);
     const plan = planChanges(managed, desired);
-    const problems = wouldBeProblems(current, stored, desired, secrets, others);
+    const baseline =
+      baselines === undefined
+        ? problemSet(current, secrets)
+        : await baselines.at(current.version, () => Promise.resolve(current));
+    const problems = wouldBeProblems(current, baseline, stored, desired, secrets, others);
     if (problems.length > 0) throw documentError(problems);
     await countDeletedKeys(tx, plan);
     if (!opts.dryRun) await write(tx, plan, desired, opts.actor);
@@ -205,6 +211,7 @@ async function write(tx: StoreTx, plan: Plan, desired: DesiredState, actor: Acto
  */
 function wouldBeProblems(
   current: ConfigState,
+  baseline: Set<string>,
   stored: WorkspaceState | undefined,
   desired: DesiredState,
   secrets: SecretBox | undefined,
@@ -212,7 +219,6 @@ function wouldBeProblems(
 ): ErrorDetail[] {
   const next = desiredWorkspace(stored, desired, unselected);
   const others = current.workspaces.filter((w) => w.name !== desired.workspace);
-  const baseline = new Set(configProblems(current, secrets).map(problemId));
   const problems = configProblems({ version: current.version, workspaces: [...others, next] }, secrets);
   const paths = new Map(desired.items.map((i) => [`${i.kind}|${i.key}`, i.path]));
   const details: ErrorDetail[] = [];

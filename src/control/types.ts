@@ -6,6 +6,7 @@
  */
 import type { ResourceKind, ResourceTypes, Stored } from '../model/index.js';
 import type { ImportKeyInput } from '../keys/key-schemas.js';
+import type { JsonText } from '../core/json-text.js';
 import type { ListQuery, Page, StoredWorkspace } from '../store/types.js';
 
 export interface Actor {
@@ -126,4 +127,19 @@ export interface ConfigService {
    * resources carrying all of them, and `_info.select_tags` so the document applies with the same selection.
    */
   export(workspace: string, selectTags?: string[]): Promise<DeclarativeDoc>;
+}
+
+/**
+ * Apply and export whose answers may come back serialized already (`JsonText`): a 5 MB document's
+ * result, built in the config thread, would otherwise be copied into the proxy's thread as objects only
+ * to be serialized there again.
+ */
+export interface SerializedAnswers {
+  apply(doc: unknown, opts: { dryRun: boolean; actor: Actor }): Promise<ApplyResult | JsonText>;
+  export(workspace: string, selectTags?: string[]): Promise<DeclarativeDoc | JsonText>;
+}
+
+/** What the admin API calls: the config service, and its serialized answers when it has them. */
+export interface AdminConfigService extends ConfigService {
+  readonly answers?: SerializedAnswers;
 }

@@ -12,6 +12,7 @@ import { createAuthenticator, type AdminAuthenticator } from '../admin/auth.js';
 import type { NodeStatus } from '../admin/types.js';
 import { createConfigService } from '../control/config-service.js';
 import { sealStoredPluginSecrets } from '../control/plugin-secrets.js';
+import { ConfigThread } from '../control/thread/config-thread.js';
 import { KEYWAY_VERSION } from '../core/version.js';
 import { createProxyHandler } from '../proxy/handler.js';
 import { TrustedProxies } from '../proxy/headers.js';
@@ -102,8 +103,9 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
   const store = await openStore(storeOpts);
   let resolver: ApiKeyResolver;
   let secrets: SecretBox;
+  let serverSecret: Buffer;
   try {
-    ({ resolver, secrets } = await startKeyResolver(store, settings, log));
+    ({ resolver, secrets, serverSecret } = await startKeyResolver(store, settings, log));
     // Plugin secrets an older release stored in clear are sealed before anything serves or exports them.
     const sealed = await sealStoredPluginSecrets(store, secrets);
     if (sealed > 0) log.info({ plugins: sealed }, 'sealed plugin secrets that were stored in clear');
@@ -152,6 +154,7 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
   let proxy: ProxyServer | undefined;
   let admin: Awaited<ReturnType<typeof buildAdminApp>> | undefined;
   let observe: Observability | undefined;
+  let config: ConfigThread | undefined;
   try {
     const token = await ensureAdminToken(store, settings.data_dir);
     // Call records, metrics, rollups and alerts (src/observe); records and metrics on unless turned off.
@@ -171,14 +174,27 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
     quotaSink = observe.quotaAlerts;
     await snapshots.start();
     cluster.attach({ snapshots, apiKeys: resolver });
-    const config = createConfigService(store, {
-      onChange: (version) => {
-        void snapshots.refresh();
-        cluster.configChanged(version);
+    const configChanged = (version: number): void => {
+      void snapshots.refresh();
+      cluster.configChanged(version);
+    };
+    // Writes on a large configuration, and large bodies, run on the config thread (src/control/thread/).
+    config = new ConfigThread({
+      inline: createConfigService(store, {
+        onChange: configChanged,
+        keys,
+        // Provider keys are sealed with the same box the snapshot opens them with (docs/ai-secrets.md).
+        secrets,
+      }),
+      settings: { store: storeOpts, secret: new Uint8Array(serverSecret) },
+      size: () => {
+        const snap = snapshots.current;
+        return snap === undefined ? 0 : snap.routes.length + snap.services.size;
       },
-      keys,
-      // Provider keys are sealed with the same box the snapshot opens them with (docs/ai-secrets.md).
-      secrets,
+      onChange: configChanged,
+      onForget: (hashes) => {
+        for (const hash of hashes) keys.forget(hash);
+      },
     });
 
     const handlerOpts = {
@@ -292,10 +308,12 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
     const adminApp = admin;
     const proxyServer = proxy;
     const observability = observe;
+    const configThread = config;
     const stop = (): Promise<void> => {
       stopping ??= (async () => {
         log.info({ in_flight: proxyServer.active }, 'shutting down: draining in-flight requests');
         await adminApp.close();
+        await configThread.close();
         await proxyServer.drain(settings.proxy.drain_timeout_ms);
         // Every drained call has been recorded: write them out while the store is still open.
         await observability.close();
@@ -334,6 +352,7 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
   } catch (err) {
     stopAuthLog();
     await admin?.close().catch(() => undefined);
+    await config?.close().catch(() => undefined);
     await proxy?.drain(0).catch(() => undefined);
     await observe?.close().catch(() => undefined);
     await snapshots.stop().catch(() => undefined);
@@ -399,7 +418,7 @@ async function startKeyResolver(
   store: Awaited<ReturnType<typeof openStore>>,
   settings: NodeSettings,
   log: Logger,
-): Promise<{ resolver: ApiKeyResolver; secrets: SecretBox }> {
+): Promise<{ resolver: ApiKeyResolver; secrets: SecretBox; serverSecret: Buffer }> {
   const secret = await loadKeySecret({
     envSecret: process.env['KEYWAY_SECRET'],
     dataDir: settings.data_dir,
@@ -442,7 +461,7 @@ async function startKeyResolver(
     },
     'api keys: key filter loaded',
   );
-  return { resolver, secrets: new SecretBox(secret.secret) };
+  return { resolver, secrets: new SecretBox(secret.secret), serverSecret: secret.secret };
 }
 
 function printBanner(node: RunningNode, dialect: string, created: boolean): void {

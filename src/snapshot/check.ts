@@ -6,7 +6,8 @@
 import type { SecretBox } from '../keys/secret-box.js';
 import type { ConfigState, ResourceKind } from '../model/index.js';
 import { AgentCache } from './agents.js';
-import { collectProblems } from './compile.js';
+import { collectProblems, collectProblemsInSlices } from './compile.js';
+import type { Slicer } from './slices.js';
 
 export interface ConfigProblem {
   workspace: string;
@@ -24,4 +25,13 @@ const checkAgents = new AgentCache();
 /** With `secrets`, sealed plugin secrets and AI provider keys are opened as a serving node would. */
 export function checkConfig(state: ConfigState, secrets?: SecretBox): ConfigProblem[] {
   return collectProblems(state, { agents: checkAgents, secrets });
+}
+
+/** `checkConfig` in slices, for callers on the proxy's event loop. */
+export function checkConfigInSlices(
+  state: ConfigState,
+  slicer: Slicer,
+  secrets?: SecretBox,
+): Promise<ConfigProblem[]> {
+  return collectProblemsInSlices(state, { agents: checkAgents, secrets }, slicer);
 }

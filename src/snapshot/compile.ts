@@ -3,6 +3,10 @@
  * services with their balancers and pools, routes with their plugin handlers per phase, and the router.
  * The same walk, with `problems` collected instead of thrown, is the whole-config check the control
  * layer runs before committing a change.
+ *
+ * The walk is a sliceable step (src/snapshot/slices.ts): it yields after each service, plugin, route and
+ * registered router pattern, so a reload can run in short slices beside the traffic it serves
+ * (`compileSnapshotInSlices`) while the checks and the first load run it in one go.
  */
 import { KeywayError } from '../core/errors.js';
 import { pluginKey, type ConfigState, type Stored, type WorkspaceState } from '../model/index.js';
@@ -16,8 +20,10 @@ import type { SecretBox } from '../keys/secret-box.js';
 import { IdentityIndex } from './identities.js';
 import type { AgentCache } from './agents.js';
 import type { ConfigProblem } from './check.js';
+import { PluginScopes } from './plugin-scopes.js';
 import { Router } from './router.js';
-import { checkRoutePaths, findCollisions } from './route-rules.js';
+import { checkRoutePaths, findingCollisions } from './route-rules.js';
+import { runNow, type Slicer, type Work } from './slices.js';
 import type { CompiledRoute, CompiledService, RoutePhases } from './types.js';
 
 export interface Snapshot {
@@ -27,8 +33,11 @@ export interface Snapshot {
   readonly services: ReadonlyMap<string, CompiledService>;
   /** Runs the plugins' `prepare` (what they load before serving); await it before serving the snapshot. */
   prepare(): Promise<void>;
-  /** Releases plugin resources; called once no request uses this snapshot any more. */
-  close(): Promise<void>;
+  /**
+   * Releases plugin resources; called once no request uses this snapshot any more. A function property,
+   * callable unbound: the manager keeps it alone, not the snapshot, until then.
+   */
+  readonly close: () => Promise<void>;
 }
 
 export interface CompileDeps {
@@ -41,8 +50,21 @@ export interface CompileDeps {
 
 /** Throws `KW_ERR_VALIDATION` listing every problem if the state cannot be served. */
 export function compileSnapshot(state: ConfigState, deps: CompileDeps): Snapshot {
+  return runNow(compiling(state, deps));
+}
+
+/** `compileSnapshot` in slices: the event loop gets a turn whenever a slice has used its budget. */
+export function compileSnapshotInSlices(
+  state: ConfigState,
+  deps: CompileDeps,
+  slicer: Slicer,
+): Promise<Snapshot> {
+  return slicer.run(compiling(state, deps));
+}
+
+function* compiling(state: ConfigState, deps: CompileDeps): Work<Snapshot> {
   const problems: ConfigProblem[] = [];
-  const built = build(state, deps, problems);
+  const built = yield* build(state, deps, problems);
   if (problems.length > 0) {
     for (const h of built.handlers) void h.close?.();
     throw new KeywayError(
@@ -56,25 +78,48 @@ export function compileSnapshot(state: ConfigState, deps: CompileDeps): Snapshot
       },
     );
   }
-  const router = new Router(built.routes);
+  const router = yield* Router.build(built.routes);
+  return serving(state.version, router, built);
+}
+
+/**
+ * `prepare` and `close` hold the plugin handlers only: a retired snapshot waits a while for `close`
+ * (src/snapshot/manager.ts), and must not keep its routes and router alive meanwhile (with reloads every
+ * few seconds that was several full configurations on the heap).
+ */
+function serving(version: number, router: Router, built: Built): Snapshot {
+  const handlers = built.handlers;
   return {
-    version: state.version,
+    version,
     router,
     routes: built.routes,
     services: built.services,
     async prepare() {
-      await Promise.all(built.handlers.map(async (h) => h.prepare?.()));
+      await Promise.all(handlers.map(async (h) => h.prepare?.()));
     },
-    async close() {
-      await Promise.all(built.handlers.map(async (h) => h.close?.()));
+    close: async () => {
+      await Promise.all(handlers.map(async (h) => h.close?.()));
     },
   };
 }
 
 /** The checks alone, for the control layer. */
 export function collectProblems(state: ConfigState, deps: CompileDeps): ConfigProblem[] {
+  return runNow(problemsOf(state, deps));
+}
+
+/** `collectProblems` in slices. */
+export function collectProblemsInSlices(
+  state: ConfigState,
+  deps: CompileDeps,
+  slicer: Slicer,
+): Promise<ConfigProblem[]> {
+  return slicer.run(problemsOf(state, deps));
+}
+
+function* problemsOf(state: ConfigState, deps: CompileDeps): Work<ConfigProblem[]> {
   const problems: ConfigProblem[] = [];
-  const built = build(state, deps, problems);
+  const built = yield* build(state, deps, problems);
   for (const h of built.handlers) void h.close?.();
   return problems;
 }
@@ -85,30 +130,39 @@ interface Built {
   handlers: PluginHandlers[];
 }
 
-function build(state: ConfigState, deps: CompileDeps, problems: ConfigProblem[]): Built {
+function* build(state: ConfigState, deps: CompileDeps, problems: ConfigProblem[]): Work<Built> {
   const out: Built = { routes: [], services: new Map(), handlers: [] };
-  for (const ws of state.workspaces) buildWorkspace(ws, deps, problems, out);
-  problems.push(...findCollisions(out.routes));
+  for (const ws of state.workspaces) yield* buildWorkspace(ws, deps, problems, out);
+  problems.push(...(yield* findingCollisions(out.routes)));
   return out;
 }
 
-function buildWorkspace(ws: WorkspaceState, deps: CompileDeps, problems: ConfigProblem[], out: Built): void {
+function* buildWorkspace(
+  ws: WorkspaceState,
+  deps: CompileDeps,
+  problems: ConfigProblem[],
+  out: Built,
+): Work<void> {
   const upstreams = new Map(ws.upstreams.map((u) => [u.name, u]));
   const services = new Map<string, CompiledService>();
+  const serviceNames = new Set<string>();
   for (const svc of ws.services) {
+    serviceNames.add(svc.name);
     const compiled = compileService(ws.name, svc, upstreams, deps, problems);
     if (compiled !== undefined) {
       services.set(svc.name, compiled);
       out.services.set(`${ws.name}/${svc.name}`, compiled);
     }
+    yield;
   }
 
-  const identities = IdentityIndex.build(ws);
+  const identities = yield* IdentityIndex.building(ws);
   const ai = buildCatalog(ws, { secrets: deps.secrets }, problems);
   const env = { workspace: ws.name, identities, services: deps.services ?? {}, ai };
   const instances = new Map<string, PluginHandlers>();
   for (const p of ws.plugins) {
     if (p.enabled === false) continue;
+    yield;
     const def = getPlugin(p.name);
     const key = `${p.name}@${p.id}`;
     if (def === undefined) {
@@ -145,13 +199,17 @@ function buildWorkspace(ws: WorkspaceState, deps: CompileDeps, problems: ConfigP
     }
   }
   const priorityOf = (name: string): number => getPlugin(name)?.priority ?? 0;
+  const scopes = new PluginScopes(ws.plugins);
+  const consumerByName = new Map(ws.consumers.map((c) => [c.username, c]));
+  const sharedPhases = new Map<string, RoutePhases>();
 
   for (const r of ws.routes) {
+    yield;
     const routeProblems = checkRoutePaths(ws.name, r);
     problems.push(...routeProblems);
     const service = services.get(r.service);
     if (service === undefined) {
-      if (!ws.services.some((s) => s.name === r.service)) {
+      if (!serviceNames.has(r.service)) {
         problems.push({
           workspace: ws.name,
           kind: 'routes',
@@ -163,39 +221,41 @@ function buildWorkspace(ws: WorkspaceState, deps: CompileDeps, problems: ConfigP
       continue;
     }
     if (routeProblems.length > 0 || service.def.enabled === false) continue;
-    const applicable = (consumer: Stored<'consumers'> | undefined) =>
-      ws.plugins.filter(
-        (p) =>
-          p.enabled !== false &&
-          (p.route === undefined || p.route === r.name) &&
-          (p.service === undefined || p.service === r.service) &&
-          (p.consumer === undefined || p.consumer === consumer?.username),
-      );
     const phasesFor = (consumer: Stored<'consumers'> | undefined): RoutePhases => {
-      const chosen = new Map<string, { score: number; handlers: PluginHandlers }>();
-      for (const p of applicable(consumer)) {
-        const handlers = instances.get(`${p.name}@${p.id}`);
+      const chosen = new Map<string, { score: number; key: string; handlers: PluginHandlers }>();
+      for (const p of scopes.applicable(r.name, r.service, consumer?.username)) {
+        const key = `${p.name}@${p.id}`;
+        const handlers = instances.get(key);
         if (handlers === undefined) continue;
         const score =
           (p.consumer !== undefined ? 4 : 0) +
           (p.route !== undefined ? 2 : 0) +
           (p.service !== undefined ? 1 : 0);
         const prev = chosen.get(p.name);
-        if (prev === undefined || score > prev.score) chosen.set(p.name, { score, handlers });
+        if (prev === undefined || score > prev.score) chosen.set(p.name, { score, key, handlers });
       }
       const ordered = [...chosen.entries()].sort(
         (a, b) => priorityOf(b[0]) - priorityOf(a[0]) || (a[0] < b[0] ? -1 : 1),
       );
-      return toPhases(ordered.map(([, v]) => v.handlers));
+      // Routes with the same plugin instances share one (immutable) phases object: thousands of routes
+      // usually come in a few plugin combinations.
+      const key = ordered.map(([, v]) => v.key).join(' ');
+      let phases = sharedPhases.get(key);
+      if (phases === undefined) {
+        phases = toPhases(ordered.map(([, v]) => v.handlers));
+        sharedPhases.set(key, phases);
+      }
+      return phases;
     };
+    // Only consumers with configs of their own on this route get phases of their own: for the others
+    // the route's phases are what those would be.
     let consumerPhases: Map<string, RoutePhases> | undefined;
-    const consumerScoped = new Set(
-      ws.plugins.filter((p) => p.consumer !== undefined && p.enabled !== false).map((p) => p.consumer),
-    );
-    for (const c of ws.consumers) {
-      if (!consumerScoped.has(c.username)) continue;
+    for (const username of scopes.consumersOn(r.name, r.service)) {
+      const c = consumerByName.get(username);
+      if (c === undefined) continue;
       consumerPhases ??= new Map();
       consumerPhases.set(c.id, phasesFor(c));
+      yield;
     }
     const phases = phasesFor(undefined);
     if (service.ai && phases.proxy.length === 0) {

@@ -5,6 +5,7 @@
  */
 import type { Plan, Stored, WorkspaceState } from '../model/index.js';
 import type { Identity } from '../proxy/context.js';
+import { runNow, type Work } from './slices.js';
 
 export interface ConsumerEntry {
   id: string;
@@ -47,10 +48,21 @@ export class IdentityIndex {
   }
 
   static build(ws: Pick<WorkspaceState, 'consumers' | 'apps'> & { plans?: Plan[] }): IdentityIndex {
+    return runNow(IdentityIndex.building(ws));
+  }
+
+  /** `build` as a sliceable step: yields after each consumer and app. */
+  static *building(ws: Pick<WorkspaceState, 'consumers' | 'apps'> & { plans?: Plan[] }): Work<IdentityIndex> {
     const idx = new IdentityIndex();
     for (const p of ws.plans ?? []) idx.planByName.set(p.name, p);
-    for (const c of ws.consumers) idx.addConsumer(c);
-    for (const a of ws.apps) idx.addApp(a);
+    for (const c of ws.consumers) {
+      idx.addConsumer(c);
+      yield;
+    }
+    for (const a of ws.apps) {
+      idx.addApp(a);
+      yield;
+    }
     return idx;
   }
 

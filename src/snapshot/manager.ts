@@ -4,16 +4,37 @@
  * src/cluster/) and, as the fallback when events are lost or there is no bus, is found by polling the
  * store's config version (cheap: one single-row read a second). If the store is unreachable the last
  * good snapshot keeps serving and `storeError` says why, for `/ready`.
+ *
+ * Reloads run beside the traffic on the same event loop, so none may be one long task: after the first
+ * load (at start-up, when nothing is served yet, in one piece) the store is read in pages and the snapshot
+ * compiled in slices of about 2 ms (src/snapshot/slices.ts); a reload that fits in one slice (a small
+ * configuration) still runs in one go, before the admin API answers the change. Sliced reloads are paced:
+ * under a stream of changes, after a reload that kept the loop busy for T, the next one starts no sooner
+ * than T later, so reloads take at most about half of the loop. A change is then served within about 3T
+ * of its commit (the reload under way, the pause, its own reload) plus the store reads, T being what one
+ * reload of the configuration costs in CPU.
  */
 import type { Logger } from 'pino';
 import type { PluginServices } from '../plugins/types.js';
 import type { Store } from '../store/types.js';
 import type { AgentCache } from './agents.js';
-import { compileSnapshot, type Snapshot } from './compile.js';
+import { compileSnapshot, compileSnapshotInSlices, type CompileDeps, type Snapshot } from './compile.js';
+import { Slicer, type SliceStats } from './slices.js';
 import type { SecretBox } from '../keys/secret-box.js';
 
 /** Requests still running on a retired snapshot finish on it; its plugins are released after this. */
 const RETIRE_AFTER_MS = 30_000;
+
+export interface ReloadOptions {
+  /** Cuts later loads into slices (default: 2 ms slices, the event loop's turn between them). */
+  slicer?: Slicer;
+  /** Waits `ms` before a paced reload (tests inject it to count the waits). */
+  sleep?: (ms: number) => Promise<void>;
+  /** The clock for pacing, in milliseconds. */
+  now?: () => number;
+}
+
+const sleepMs = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class SnapshotManager {
   private snapshot: Snapshot | undefined;
@@ -21,6 +42,11 @@ export class SnapshotManager {
   private refreshing: Promise<void> | undefined;
   private again = false;
   private readonly retiring = new Set<NodeJS.Timeout>();
+  private readonly slicer: Slicer;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly now: () => number;
+  /** When the next reload may start (pacing; see the top of this file). */
+  private nextLoadAt = 0;
   storeError: string | undefined;
 
   constructor(
@@ -30,7 +56,12 @@ export class SnapshotManager {
     private readonly pollMs: number,
     private readonly services: PluginServices = {},
     private readonly secrets?: SecretBox,
-  ) {}
+    opts: ReloadOptions = {},
+  ) {
+    this.slicer = opts.slicer ?? new Slicer();
+    this.sleep = opts.sleep ?? sleepMs;
+    this.now = opts.now ?? (() => performance.now());
+  }
 
   get current(): Snapshot | undefined {
     return this.snapshot;
@@ -53,6 +84,8 @@ export class SnapshotManager {
       try {
         do {
           this.again = false;
+          const wait = this.nextLoadAt - this.now();
+          if (wait > 0) await this.sleep(wait);
           await this.load();
         } while (this.again);
       } catch (err) {
@@ -96,14 +129,30 @@ export class SnapshotManager {
     }
   }
 
+  /** The first load in one piece (nothing is served yet); later ones sliced, then paced. */
   private async load(): Promise<void> {
-    const state = await this.store.loadAll();
-    if (this.snapshot !== undefined && state.version === this.snapshot.version) return;
-    const next = compileSnapshot(state, {
+    const first = this.snapshot === undefined;
+    const deps: CompileDeps = {
       agents: this.agents,
       services: this.services,
       ...(this.secrets === undefined ? {} : { secrets: this.secrets }),
-    });
+    };
+    let next: Snapshot;
+    let cost: SliceStats | undefined;
+    this.slicer.takeStats();
+    try {
+      const state = first
+        ? await this.store.loadAll()
+        : await this.store.loadAll({ pause: this.slicer.pause });
+      if (this.snapshot !== undefined && state.version === this.snapshot.version) return;
+      next = first ? compileSnapshot(state, deps) : await compileSnapshotInSlices(state, deps, this.slicer);
+    } finally {
+      if (!first) {
+        cost = this.slicer.takeStats();
+        // A reload that fit in one slice is no threat to the loop: the next one need not wait.
+        this.nextLoadAt = cost.slices > 1 ? this.now() + cost.busyMs : 0;
+      }
+    }
     // What plugins load before serving (the AI routes' tokenizer) loads now, while the previous snapshot
     // serves and before this one reports ready: never on a request.
     try {
@@ -114,11 +163,26 @@ export class SnapshotManager {
     }
     const prev = this.snapshot;
     this.snapshot = next;
-    this.log.info({ config_version: next.version, routes: next.routes.length }, 'serving config');
+    this.log.info(
+      {
+        config_version: next.version,
+        routes: next.routes.length,
+        ...(cost === undefined
+          ? {}
+          : {
+              reload_busy_ms: Math.round(cost.busyMs),
+              reload_slices: cost.slices,
+              longest_slice_ms: Math.round(cost.longestMs * 10) / 10,
+            }),
+      },
+      'serving config',
+    );
     if (prev !== undefined) {
+      // Only `close` is kept: requests still on the old snapshot hold what they use themselves.
+      const close = prev.close;
       const t = setTimeout(() => {
         this.retiring.delete(t);
-        void prev.close();
+        void close();
       }, RETIRE_AFTER_MS);
       t.unref();
       this.retiring.add(t);

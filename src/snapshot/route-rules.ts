@@ -5,6 +5,7 @@
 import type { Stored } from '../model/index.js';
 import type { ConfigProblem } from './check.js';
 import { ALL_METHODS, expandPath } from './router.js';
+import { runNow, type Work } from './slices.js';
 import type { CompiledRoute } from './types.js';
 
 export function checkRoutePaths(workspace: string, r: Stored<'routes'>): ConfigProblem[] {
@@ -56,13 +57,29 @@ export function checkRoutePaths(workspace: string, r: Stored<'routes'>): ConfigP
 
 /**
  * Two routes collide when some request would match both with nothing to prefer one: same host
- * selector, a shared method, the same path pattern and the same header conditions.
+ * selector, a shared method, the same path pattern and the same header conditions. Two patterns that
+ * differ only in their parameters' names (`/u/:id`, `/u/:uid`) for a shared method and host are refused
+ * too, whatever their header conditions: the router keeps one node per shape, and could not load them.
  */
 export function findCollisions(routes: readonly CompiledRoute[]): ConfigProblem[] {
+  return runNow(findingCollisions(routes));
+}
+
+/** `findCollisions` as a sliceable step: yields after each route. */
+export function* findingCollisions(routes: readonly CompiledRoute[]): Work<ConfigProblem[]> {
   const owners = new Map<string, CompiledRoute>();
+  /** `host method shape` → the first exact pattern seen with that shape, and its route. */
+  const shapes = new Map<string, { pattern: string; route: CompiledRoute }>();
   const problems: ConfigProblem[] = [];
   const reported = new Set<string>();
+  const where = (other: CompiledRoute, route: CompiledRoute): string =>
+    other === route
+      ? 'another path of this route'
+      : other.workspace === route.workspace
+        ? `route "${other.name}"`
+        : `route "${other.name}" in workspace "${other.workspace}"`;
   for (const route of routes) {
+    yield;
     const hosts =
       route.def.hosts === undefined || route.def.hosts.length === 0
         ? ['*any*']
@@ -74,12 +91,31 @@ export function findCollisions(routes: readonly CompiledRoute[]): ConfigProblem[
         .sort(),
     );
     for (const path of route.def.paths ?? ['/']) {
-      const patterns = path.startsWith('~')
-        ? [path]
-        : expandPath(path).map(([p]) => p.replace(/:[^/]+/g, ':'));
+      const field = `/paths/${(route.def.paths ?? ['/']).indexOf(path)}`;
+      const exact = path.startsWith('~') ? [path] : expandPath(path).map(([p]) => p);
+      const patterns = path.startsWith('~') ? exact : exact.map((p) => p.replace(/:[^/]+/g, ':'));
       for (const host of hosts) {
         for (const method of methods) {
-          for (const pattern of patterns) {
+          for (const [i, pattern] of patterns.entries()) {
+            const named = exact[i] ?? pattern;
+            if (named !== pattern) {
+              const shapeKey = `${host} ${method} ${pattern}`;
+              const first = shapes.get(shapeKey);
+              if (first === undefined) shapes.set(shapeKey, { pattern: named, route });
+              else if (first.pattern !== named) {
+                const pair = `${first.route.workspace}/${first.route.name}|${route.workspace}/${route.name}|names`;
+                if (!reported.has(pair)) {
+                  reported.add(pair);
+                  problems.push({
+                    workspace: route.workspace,
+                    kind: 'routes',
+                    key: route.name,
+                    field,
+                    message: `${path} differs from a path of ${where(first.route, route)} only in its parameter names (${method}${host === '*any*' ? '' : ` on host ${host}`}): name the parameters alike`,
+                  });
+                }
+              }
+            }
             const key = `${host} ${method} ${pattern} ${headers}`;
             const other = owners.get(key);
             if (other === undefined) {
@@ -90,16 +126,12 @@ export function findCollisions(routes: readonly CompiledRoute[]): ConfigProblem[
             const pair = `${other.workspace}/${other.name}|${route.workspace}/${route.name}`;
             if (reported.has(pair)) continue;
             reported.add(pair);
-            const where =
-              other.workspace === route.workspace
-                ? `route "${other.name}"`
-                : `route "${other.name}" in workspace "${other.workspace}"`;
             problems.push({
               workspace: route.workspace,
               kind: 'routes',
               key: route.name,
-              field: `/paths/${(route.def.paths ?? ['/']).indexOf(path)}`,
-              message: `collides with ${where}: both match ${method} ${path}${host === '*any*' ? '' : ` on host ${host}`}`,
+              field,
+              message: `collides with ${where(other, route)}: both match ${method} ${path}${host === '*any*' ? '' : ` on host ${host}`}`,
             });
           }
         }

@@ -9,9 +9,17 @@
  *  3. among routes on the same pattern, the one with the most `headers` conditions that all hold.
  * If the radix candidates on the best pattern all fail their header conditions, a linear scan over the
  * group finds the next best route (slow path, only for header-conditioned routes).
+ *
+ * Each path pattern is registered once, in one tree, with the set of methods some route on it answers
+ * (a find-my-way constraint holding a method bitmask): a request for another method skips that pattern
+ * and backtracks to the next best one, exactly as one tree per method did. Registering every pattern once
+ * per method made building the router the longest part of a snapshot reload (seconds for 8,000 routes).
+ * The build is a sliceable step (src/snapshot/slices.ts): `Router.build` yields after each route and
+ * each registered pattern.
  */
 import FindMyWay from 'find-my-way';
 import { HTTP_METHODS } from '../model/route.js';
+import { runNow, type Work } from './slices.js';
 import type { CompiledRoute } from './types.js';
 
 export interface RouteMatch {
@@ -23,6 +31,8 @@ export interface RouteMatch {
 
 interface Candidate {
   route: CompiledRoute;
+  /** Bits of `METHOD_BITS` this candidate answers. */
+  methods: number;
   /** Lowercased header name → allowed lowercased values. */
   headers: ReadonlyArray<readonly [string, ReadonlySet<string>]>;
   /** Pattern was registered as `…/*`: the wildcard param holds the remainder. */
@@ -43,13 +53,68 @@ type FmwRouter = ReturnType<typeof FindMyWay>;
 /** A route without `methods` answers every method. */
 export const ALL_METHODS = HTTP_METHODS;
 
+const METHOD_BITS = new Map<string, number>(HTTP_METHODS.map((m, i) => [m, 1 << i]));
+const ALL_METHOD_BITS = (1 << HTTP_METHODS.length) - 1;
+
+/** Name of the find-my-way constraint carrying a pattern's methods. */
+const BY_METHOD = 'kwMethods';
+/** What `find` is given per method, allocated once. */
+const FIND_BY = new Map<string, Record<string, string>>(HTTP_METHODS.map((m) => [m, { [BY_METHOD]: m }]));
+
+/**
+ * The constraint's value on a registered pattern is its method bitmask; the value looked up for a request
+ * is the request's method. find-my-way asks the storage, per value, for the bitmap of the node's handlers
+ * that accept it: set with masks while the node is built, read with methods while routing.
+ */
+const methodStrategy = {
+  name: BY_METHOD,
+  mustMatchWhenDerived: false,
+  // A node holds one handler per distinct pattern on it (almost always one): two short arrays are the
+  // lightest store, and the router keeps one per registered pattern.
+  storage() {
+    const masks: number[] = [];
+    const handlers: number[] = [];
+    return {
+      get(value: number | string): number | null {
+        if (typeof value === 'number') {
+          const i = masks.indexOf(value);
+          return i === -1 ? null : (handlers[i] ?? null);
+        }
+        const bit = METHOD_BITS.get(value) ?? 0;
+        let found = 0;
+        for (let i = 0; i < masks.length; i++) if (((masks[i] ?? 0) & bit) !== 0) found |= handlers[i] ?? 0;
+        return found === 0 ? null : found;
+      },
+      set(mask: number, bitmap: number): void {
+        const i = masks.indexOf(mask);
+        if (i === -1) {
+          masks.push(mask);
+          handlers.push(bitmap);
+        } else handlers[i] = bitmap;
+      },
+    };
+  },
+  /** Never derived from a request: `find` is handed the method. */
+  deriveConstraint: () => '',
+};
+
+function methodBits(methods: readonly string[] | undefined): number {
+  if (methods === undefined) return ALL_METHOD_BITS;
+  let bits = 0;
+  for (const m of methods) bits |= METHOD_BITS.get(m) ?? 0;
+  return bits;
+}
+
 /** Routes sharing one host selector. */
 class HostGroup {
   readonly fmw: FmwRouter = FindMyWay({
     ignoreTrailingSlash: false,
     caseSensitive: true,
     maxParamLength: 2048,
+    // find-my-way's types want a handler-returning storage; this one returns handler bitmaps (see above).
+    constraints: { [BY_METHOD]: methodStrategy as never },
   });
+  /** Pattern → the candidates on it, whatever their methods. */
   readonly slots = new Map<string, Candidate[]>();
   readonly regexes: RegexCandidate[] = [];
   /** Every (route, path) of the group, for the slow path. */
@@ -59,7 +124,6 @@ class HostGroup {
   add(route: CompiledRoute, path: string, headers: Candidate['headers']): void {
     this.all.push({ route, path, headers });
     if (headers.length > 0) this.hasHeaderRoutes = true;
-    const methods = route.def.methods ?? ALL_METHODS;
     if (path.startsWith('~')) {
       this.regexes.push({
         route,
@@ -69,27 +133,40 @@ class HostGroup {
       });
       return;
     }
+    const methods = methodBits(route.def.methods);
     for (const [pattern, wildcard, literal] of expandPath(path)) {
-      for (const method of methods) {
-        const key = `${method} ${pattern}`;
-        let slot = this.slots.get(key);
-        if (slot === undefined) {
-          slot = [];
-          this.slots.set(key, slot);
-          const store = slot;
-          this.fmw.on(method as 'GET', pattern, () => undefined, store);
-        }
-        slot.push({ route, headers, wildcard, literal });
+      let slot = this.slots.get(pattern);
+      if (slot === undefined) {
+        slot = [];
+        this.slots.set(pattern, slot);
       }
+      slot.push({ route, methods, headers, wildcard, literal });
     }
   }
 
-  seal(): void {
+  /** Orders the candidates and registers each pattern once, with the union of its candidates' methods. */
+  *seal(): Work<void> {
     this.regexes.sort(
       (a, b) => (b.route.def.priority ?? 0) - (a.route.def.priority ?? 0) || cmp(a.route.name, b.route.name),
     );
-    for (const slot of this.slots.values())
+    // Patterns differing only in parameter names share a tree node: one per method tree used to refuse
+    // the second (find-my-way's "already declared"); the same patterns still refuse the same way.
+    const shapes = new Map<string, number>();
+    for (const [pattern, slot] of this.slots) {
       slot.sort((a, b) => b.headers.length - a.headers.length || cmp(a.route.name, b.route.name));
+      let methods = 0;
+      for (const c of slot) methods |= c.methods;
+      if (methods === 0) continue;
+      const shape = pattern.includes(':') ? pattern.replace(/:[^/]+/g, ':') : pattern;
+      const taken = shapes.get(shape) ?? 0;
+      if ((taken & methods) !== 0) {
+        const method = HTTP_METHODS.find((_, i) => (taken & methods & (1 << i)) !== 0) ?? 'GET';
+        throw new Error(`Method '${method}' already declared for route '${shape}'`);
+      }
+      shapes.set(shape, taken | methods);
+      this.fmw.on('GET', pattern, { constraints: { [BY_METHOD]: methods } }, () => undefined, slot);
+      yield;
+    }
   }
 
   match(
@@ -105,10 +182,14 @@ class HostGroup {
       const rest = m.index === 0 ? path.slice(m[0].length) : path;
       return { route: rc.route, params, rest: rest === '' || rest.startsWith('/') ? rest : `/${rest}` };
     }
-    const found = this.fmw.find(method as 'GET', path);
+    const by = FIND_BY.get(method);
+    if (by === undefined) return undefined;
+    const found = this.fmw.find('GET', path, by);
     if (found === null) return undefined;
     const slot = found.store as Candidate[];
+    const bit = METHOD_BITS.get(method) ?? 0;
     for (const c of slot) {
+      if ((c.methods & bit) === 0) continue;
       if (c.headers.length > 0 && !headersHold(c.headers, reqHeaders)) continue;
       return { route: c.route, params: found.params, rest: restOf(c, path, found.params) };
     }
@@ -140,9 +221,24 @@ export class Router {
   private readonly exactHosts = new Map<string, HostGroup>();
   private readonly wildcardHosts: Array<{ regex: RegExp; specificity: number; group: HostGroup }> = [];
   private readonly anyHost = new HostGroup();
-  readonly size: number;
+  private count = 0;
 
-  constructor(routes: readonly CompiledRoute[]) {
+  /** Builds the router in one go; `Router.build` is the same build as a sliceable step. */
+  constructor(routes: readonly CompiledRoute[] = []) {
+    runNow(this.load(routes));
+  }
+
+  static *build(routes: readonly CompiledRoute[]): Work<Router> {
+    const router = new Router();
+    yield* router.load(routes);
+    return router;
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  private *load(routes: readonly CompiledRoute[]): Work<void> {
     const wildcard = new Map<string, { regex: RegExp; specificity: number; group: HostGroup }>();
     for (const route of routes) {
       const headers = compileHeaders(route.def.headers);
@@ -168,13 +264,14 @@ export class Router {
         }
       }
       for (const group of groups) for (const path of paths) group.add(route, path, headers);
+      yield;
     }
     this.wildcardHosts.push(...wildcard.values());
     this.wildcardHosts.sort((a, b) => b.specificity - a.specificity);
-    for (const g of this.exactHosts.values()) g.seal();
-    for (const w of this.wildcardHosts) w.group.seal();
-    this.anyHost.seal();
-    this.size = routes.length;
+    for (const g of this.exactHosts.values()) yield* g.seal();
+    for (const w of this.wildcardHosts) yield* w.group.seal();
+    yield* this.anyHost.seal();
+    this.count += routes.length;
   }
 
   match(

@@ -19,6 +19,7 @@ import {
 import type pg from 'pg';
 import { KeywayError } from '../core/errors.js';
 import { DeadlinePool } from './pg-deadline-pool.js';
+import { BusyRetryConnection } from './sqlite-busy.js';
 import type { Dialect } from './types.js';
 import type { Database } from './schema.js';
 
@@ -92,8 +93,9 @@ function privateMode(file: string): void {
 }
 
 /**
- * SQLite is in-process and synchronous: nothing to black-hole. Its one wait is for another process's
- * write lock (the record thread's connection), bounded by the busy timeout, set to the store deadline.
+ * SQLite is in-process and synchronous: nothing to black-hole. Its one wait is for another connection's
+ * write lock (the record thread's, the config thread's), up to the store deadline: on timers
+ * (sqlite-busy.ts), not in the driver's busy timeout, which would hold the event loop for that long.
  */
 function connectSqlite(dataDir: string, timeoutMs: number): Connection {
   const file = join(dataDir, 'keyway.db');
@@ -103,7 +105,7 @@ function connectSqlite(dataDir: string, timeoutMs: number): Connection {
     // WAL lets the snapshot loader read while the admin API writes; foreign keys give the cascade delete.
     database.pragma('journal_mode = WAL');
     database.pragma('foreign_keys = ON');
-    database.pragma(`busy_timeout = ${timeoutMs}`);
+    database.pragma('busy_timeout = 0');
   } catch (err) {
     throw new KeywayError(
       'KW_ERR_STORE_UNAVAILABLE',
@@ -111,7 +113,7 @@ function connectSqlite(dataDir: string, timeoutMs: number): Connection {
       { cause: err },
     );
   }
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database }) });
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database }, timeoutMs) });
   return {
     db,
     dialect: 'sqlite',
@@ -131,21 +133,37 @@ function connectSqlite(dataDir: string, timeoutMs: number): Connection {
  * SQLite transactions that may write begin IMMEDIATE: they take the write lock up front. The record
  * thread writes call records into the same file from its own connection; a transaction begun deferred
  * reads, lets that writer commit, and then fails its first write with SQLITE_BUSY_SNAPSHOT at once (the
- * busy timeout does not apply to a stale snapshot). Begun immediate, it waits out the other writer (busy
- * timeout) before its first read instead. Transactions started `read only` stay deferred and lock nothing.
+ * busy timeout does not apply to a stale snapshot). Begun immediate, it waits out the other writer (on
+ * timers, sqlite-busy.ts) before its first read instead. Transactions started `read only` stay deferred
+ * and lock nothing.
  */
 class ImmediateSqliteDialect extends SqliteDialect {
   readonly #settings: SqliteDialectConfig;
-  constructor(config: SqliteDialectConfig) {
+  readonly #busyDeadlineMs: number;
+  constructor(config: SqliteDialectConfig, busyDeadlineMs: number) {
     super(config);
     this.#settings = config;
+    this.#busyDeadlineMs = busyDeadlineMs;
   }
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.#settings);
+    return new ImmediateSqliteDriver(this.#settings, this.#busyDeadlineMs);
   }
 }
 
 class ImmediateSqliteDriver extends SqliteDriver {
+  readonly #busyDeadlineMs: number;
+  /** SQLite has one connection per driver: its retrying wrapper is made once. */
+  #wrapped: { inner: DatabaseConnection; outer: DatabaseConnection } | undefined;
+  constructor(config: SqliteDialectConfig, busyDeadlineMs: number) {
+    super(config);
+    this.#busyDeadlineMs = busyDeadlineMs;
+  }
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    const inner = await super.acquireConnection();
+    if (this.#wrapped?.inner !== inner)
+      this.#wrapped = { inner, outer: new BusyRetryConnection(inner, this.#busyDeadlineMs) };
+    return this.#wrapped.outer;
+  }
   override async beginTransaction(
     connection: DatabaseConnection,
     settings?: TransactionSettings,

@@ -9,6 +9,7 @@ import type { ConfigState } from '../model/index.js';
 import { DEFAULT_STORE_TIMEOUT_MS, unavailable, type Connection } from './connection.js';
 import { isOutage } from './failures.js';
 import { runMigrations } from './migrate.js';
+import { loadAllPaged } from './paged-load.js';
 import { VERSION_ROW_ID, type Database } from './schema.js';
 import { DEFAULT_LIMIT, MAX_LIMIT, SqlStoreTx } from './store-tx.js';
 import {
@@ -25,6 +26,7 @@ import type {
   ApiKeyListQuery,
   AuditEntry,
   Dialect,
+  LoadAllOptions,
   NewApiKey,
   Page,
   Store,
@@ -40,11 +42,19 @@ export class SqlStore implements Store {
   readonly #password: string | undefined;
   readonly #timeoutMs: number;
   readonly #pinging = new Map<number, Promise<void>>();
+  /** Where paged loads read (SQLite: a second, read-only connection); the main handle when absent. */
+  readonly #reader: Kysely<Database> | undefined;
 
-  constructor(conn: Connection, password?: string, timeoutMs = DEFAULT_STORE_TIMEOUT_MS) {
+  constructor(
+    conn: Connection,
+    password?: string,
+    timeoutMs = DEFAULT_STORE_TIMEOUT_MS,
+    reader?: Kysely<Database>,
+  ) {
     this.#conn = conn;
     this.#password = password;
     this.#timeoutMs = timeoutMs;
+    this.#reader = reader;
   }
 
   get dialect(): Dialect {
@@ -77,7 +87,7 @@ export class SqlStore implements Store {
       timer = setTimeout(resolve, this.#timeoutMs);
       timer.unref();
     });
-    await Promise.race([this.#conn.db.destroy(), deadline]);
+    await Promise.race([Promise.all([this.#conn.db.destroy(), this.#reader?.destroy()]), deadline]);
     clearTimeout(timer);
   }
 
@@ -95,8 +105,12 @@ export class SqlStore implements Store {
     }
   }
 
-  loadAll(): Promise<ConfigState> {
-    return this.read((tx) => tx.loadAll());
+  loadAll(opts: LoadAllOptions = {}): Promise<ConfigState> {
+    const pause = opts.pause;
+    if (pause === undefined) return this.read((tx) => tx.loadAll());
+    return this.#readOn(this.#reader ?? this.#conn.db, (trx) =>
+      loadAllPaged(trx, new SqlStoreTx(trx, this.dialect), pause),
+    );
   }
 
   async transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
@@ -135,10 +149,21 @@ export class SqlStore implements Store {
     }
   }
 
-  async read<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
-    const trx = await this.#begin(true);
+  read<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    return this.#readOn(this.#conn.db, (trx) => fn(new SqlStoreTx(trx, this.dialect)));
+  }
+
+  /**
+   * A transaction that is always rolled back, on `db`. The SQLite reader is a connection of its own: a
+   * paged load that spans many event-loop turns then never holds the writers' connection.
+   */
+  async #readOn<T>(
+    db: Kysely<Database>,
+    fn: (trx: ControlledTransaction<Database>) => Promise<T>,
+  ): Promise<T> {
+    const trx = await this.#begin(true, db);
     try {
-      return await fn(new SqlStoreTx(trx, this.dialect));
+      return await fn(trx);
     } catch (err) {
       throw this.#failed(err);
     } finally {
@@ -379,9 +404,9 @@ export class SqlStore implements Store {
     return row === undefined ? undefined : { name: row.name };
   }
 
-  async #begin(readOnly: boolean): Promise<ControlledTransaction<Database>> {
+  async #begin(readOnly: boolean, db = this.#conn.db): Promise<ControlledTransaction<Database>> {
     try {
-      let builder = this.#conn.db.startTransaction();
+      let builder = db.startTransaction();
       // A reader sees one consistent version across its several queries.
       if (readOnly && this.dialect === 'postgres') builder = builder.setIsolationLevel('repeatable read');
       // SQLite: only writers take the write lock when they begin (see ImmediateSqliteDriver).

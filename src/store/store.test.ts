@@ -381,6 +381,39 @@ for (const target of [sqliteTarget(), postgresTarget()]) {
         return true;
       });
     });
+
+    it('a paged load gives exactly what loadAll gives, at one version, pausing between pages', async () => {
+      // Two workspaces of 300 services and routes each: pages of 250 rows cross the workspace boundary.
+      for (const ws of ['paged-a', 'paged-b']) {
+        await store.transaction(async (tx) => {
+          await tx.createWorkspace({ name: ws });
+          for (let i = 0; i < 300; i++) {
+            const name = `s-${String(i).padStart(3, '0')}`;
+            await tx.create('services', ws, { name, url: 'http://x', tags: [ws] });
+            await tx.create('routes', ws, { name, service: name, paths: [`/${name}`] });
+          }
+        });
+      }
+      const whole = await store.loadAll();
+      let pauses = 0;
+      const paged = await store.loadAll({
+        pause: async () => {
+          pauses++;
+          // A write between two pages is not seen: the pages are one version.
+          if (pauses === 2) {
+            await store.transaction((tx) =>
+              tx.create('services', 'paged-a', { name: 'written-meanwhile', url: 'http://x' }),
+            );
+          }
+        },
+      });
+      assert.deepEqual(paged, whole);
+      // services and routes: 3 pages each (250, 250 and 100 rows), then one page per other kind.
+      assert.ok(pauses >= 6, `${pauses} pauses`);
+      const later = await store.loadAll({ pause: () => Promise.resolve() });
+      assert.equal(later.version, whole.version + 1);
+      assert.deepEqual(later, await store.loadAll());
+    });
   });
 }
 

@@ -10,6 +10,11 @@ import type { ConfigState, ResourceKind, ResourceTypes, Stored, WorkspaceState }
 
 export type Dialect = 'sqlite' | 'postgres';
 
+export interface LoadAllOptions {
+  /** Awaited between pages (the data plane gives its event loop a turn there). */
+  pause?: () => Promise<void>;
+}
+
 export interface ListQuery {
   /** 1..1000, default 100. */
   limit?: number;
@@ -146,8 +151,11 @@ export interface Store {
 
   /** Monotonic counter bumped by every committed transaction that changed something. */
   configVersion(): Promise<number>;
-  /** Everything, at one consistent version: what the data plane compiles its snapshot from. */
-  loadAll(): Promise<ConfigState>;
+  /**
+   * Everything, at one consistent version: what the data plane compiles its snapshot from. With `pause`,
+   * read in pages with `await pause()` before each, so a reload beside live traffic is many short tasks.
+   */
+  loadAll(opts?: LoadAllOptions): Promise<ConfigState>;
 
   /**
    * Runs `fn` in one database transaction. If `fn` throws, nothing it did is kept. If it wrote anything,

@@ -24,6 +24,8 @@ export function configRoutes(app: FastifyInstance, { deps, actor }: RouteContext
   app.post<{ Querystring: ApplyQuery; Body: unknown }>(
     '/config',
     {
+      // A large document is parsed, checked and applied off the proxy's thread (app.ts, control/thread/).
+      config: { rawBody: true },
       schema: {
         tags,
         summary: 'Apply a declarative document (the full desired state of one workspace)',
@@ -38,7 +40,11 @@ export function configRoutes(app: FastifyInstance, { deps, actor }: RouteContext
         response: { 200: applyResult, ...errorResponses },
       },
     },
-    async (req) => deps.config.apply(req.body, { dryRun: req.query.dry_run === true, actor: actor(req) }),
+    async (req) =>
+      (deps.config.answers ?? deps.config).apply(req.body, {
+        dryRun: req.query.dry_run === true,
+        actor: actor(req),
+      }),
   );
 
   app.get<{ Querystring: ExportQuery }>(
@@ -63,7 +69,7 @@ export function configRoutes(app: FastifyInstance, { deps, actor }: RouteContext
     },
     async (req) => {
       const select = req.query.select_tag ?? [];
-      return deps.config.export(
+      return (deps.config.answers ?? deps.config).export(
         req.query.workspace ?? DEFAULT_WORKSPACE,
         typeof select === 'string' ? [select] : select,
       );

@@ -86,6 +86,8 @@ function kindRoutes(
   app.post<{ Params: Params; Body: unknown }>(
     collection,
     {
+      // A large body is parsed and checked by the config service, off the proxy's thread (app.ts).
+      config: { rawBody: true },
       schema: {
         tags,
         summary: `Create a ${def.singular} ${where}`,
@@ -114,6 +116,8 @@ function kindRoutes(
   app.put<{ Params: Params; Body: unknown }>(
     item,
     {
+      // A large body is parsed and checked by the config service, off the proxy's thread (app.ts).
+      config: { rawBody: true },
       schema: {
         tags,
         summary: `Replace a ${def.singular} ${where}, or create it under this key`,
@@ -139,6 +143,8 @@ function kindRoutes(
   app.patch<{ Params: Params; Body: unknown }>(
     item,
     {
+      // A large body is parsed and checked by the config service, off the proxy's thread (app.ts).
+      config: { rawBody: true },
       schema: {
         tags,
         summary: `Change some fields of a ${def.singular} ${where}`,
