@@ -4,7 +4,8 @@
  */
 import type { Stored } from '../model/index.js';
 import type { ConfigProblem } from './check.js';
-import { ALL_METHODS, expandPath } from './router.js';
+import { expandPath } from './path-match.js';
+import { ALL_METHODS } from './router.js';
 import { runNow, type Work } from './slices.js';
 import type { CompiledRoute } from './types.js';
 
@@ -72,6 +73,12 @@ export function* findingCollisions(routes: readonly CompiledRoute[]): Work<Confi
   const shapes = new Map<string, { pattern: string; route: CompiledRoute }>();
   const problems: ConfigProblem[] = [];
   const reported = new Set<string>();
+  /** One problem per pair of routes (and kind of problem), on the later route's path. */
+  const report = (pair: string, route: CompiledRoute, field: string, message: string): void => {
+    if (reported.has(pair)) return;
+    reported.add(pair);
+    problems.push({ workspace: route.workspace, kind: 'routes', key: route.name, field, message });
+  };
   const where = (other: CompiledRoute, route: CompiledRoute): string =>
     other === route
       ? 'another path of this route'
@@ -95,6 +102,7 @@ export function* findingCollisions(routes: readonly CompiledRoute[]): Work<Confi
       const exact = path.startsWith('~') ? [path] : expandPath(path).map(([p]) => p);
       const patterns = path.startsWith('~') ? exact : exact.map((p) => p.replace(/:[^/]+/g, ':'));
       for (const host of hosts) {
+        const onHost = host === '*any*' ? '' : ` on host ${host}`;
         for (const method of methods) {
           for (const [i, pattern] of patterns.entries()) {
             const named = exact[i] ?? pattern;
@@ -102,37 +110,24 @@ export function* findingCollisions(routes: readonly CompiledRoute[]): Work<Confi
               const shapeKey = `${host} ${method} ${pattern}`;
               const first = shapes.get(shapeKey);
               if (first === undefined) shapes.set(shapeKey, { pattern: named, route });
-              else if (first.pattern !== named) {
-                const pair = `${first.route.workspace}/${first.route.name}|${route.workspace}/${route.name}|names`;
-                if (!reported.has(pair)) {
-                  reported.add(pair);
-                  problems.push({
-                    workspace: route.workspace,
-                    kind: 'routes',
-                    key: route.name,
-                    field,
-                    message: `${path} differs from a path of ${where(first.route, route)} only in its parameter names (${method}${host === '*any*' ? '' : ` on host ${host}`}): name the parameters alike`,
-                  });
-                }
-              }
+              else if (first.pattern !== named)
+                report(
+                  `${first.route.workspace}/${first.route.name}|${route.workspace}/${route.name}|names`,
+                  route,
+                  field,
+                  `${path} differs from a path of ${where(first.route, route)} only in its parameter names (${method}${onHost}): name the parameters alike`,
+                );
             }
             const key = `${host} ${method} ${pattern} ${headers}`;
             const other = owners.get(key);
-            if (other === undefined) {
-              owners.set(key, route);
-              continue;
-            }
-            if (other === route) continue;
-            const pair = `${other.workspace}/${other.name}|${route.workspace}/${route.name}`;
-            if (reported.has(pair)) continue;
-            reported.add(pair);
-            problems.push({
-              workspace: route.workspace,
-              kind: 'routes',
-              key: route.name,
-              field,
-              message: `collides with ${where(other, route)}: both match ${method} ${path}${host === '*any*' ? '' : ` on host ${host}`}`,
-            });
+            if (other === undefined) owners.set(key, route);
+            else if (other !== route)
+              report(
+                `${other.workspace}/${other.name}|${route.workspace}/${route.name}`,
+                route,
+                field,
+                `collides with ${where(other, route)}: both match ${method} ${path}${onHost}`,
+              );
           }
         }
       }

@@ -20,6 +20,16 @@
 import FindMyWay from 'find-my-way';
 import { HTTP_METHODS } from '../model/route.js';
 import { runNow, type Work } from './slices.js';
+import {
+  cmp,
+  compileHeaders,
+  expandPath,
+  headersHold,
+  matchPathSlow,
+  restOf,
+  wildcardRegex,
+  type HeaderConditions,
+} from './path-match.js';
 import type { CompiledRoute } from './types.js';
 
 export interface RouteMatch {
@@ -33,8 +43,7 @@ interface Candidate {
   route: CompiledRoute;
   /** Bits of `METHOD_BITS` this candidate answers. */
   methods: number;
-  /** Lowercased header name → allowed lowercased values. */
-  headers: ReadonlyArray<readonly [string, ReadonlySet<string>]>;
+  headers: HeaderConditions;
   /** Pattern was registered as `…/*`: the wildcard param holds the remainder. */
   wildcard: boolean;
   /** The literal prefix of a prefix/exact path, to cut the raw path without re-encoding. */
@@ -295,91 +304,4 @@ export class Router {
     }
     return this.anyHost.match(method, path, headers);
   }
-}
-
-/** `/weather` → [`/weather`, `/weather/*`]; `=/x` → [`/x`]; `/` → [`/*`]; `/users/:id` → [it, it + `/*`]. */
-export function expandPath(
-  path: string,
-): Array<[pattern: string, wildcard: boolean, literal: string | undefined]> {
-  if (path.startsWith('=')) {
-    const p = path.slice(1);
-    return [[p, false, p.includes(':') ? undefined : p]];
-  }
-  const literal = path.includes(':') ? undefined : path;
-  if (path.endsWith('/')) return [[`${path}*`, true, literal]];
-  return [
-    [path, false, literal],
-    [`${path}/*`, true, literal],
-  ];
-}
-
-function restOf(c: Candidate, rawPath: string, params: Record<string, string | undefined>): string {
-  if (c.literal !== undefined && rawPath.startsWith(c.literal)) {
-    const rest = rawPath.slice(c.literal.length);
-    return rest === '' || rest.startsWith('/') ? rest : `/${rest}`;
-  }
-  if (!c.wildcard) return '';
-  const wild = params['*'] ?? '';
-  return `/${encodeURI(wild)}`;
-}
-
-function compileHeaders(h: Record<string, string[]> | undefined): Candidate['headers'] {
-  if (h === undefined) return [];
-  return Object.entries(h).map(
-    ([name, values]) => [name.toLowerCase(), new Set(values.map((v) => v.toLowerCase()))] as const,
-  );
-}
-
-function headersHold(
-  conds: Candidate['headers'],
-  reqHeaders: Record<string, string | string[] | undefined>,
-): boolean {
-  for (const [name, allowed] of conds) {
-    const v = reqHeaders[name];
-    if (v === undefined) return false;
-    const values = Array.isArray(v) ? v : [v];
-    if (!values.some((x) => allowed.has(x.toLowerCase()))) return false;
-  }
-  return true;
-}
-
-function wildcardRegex(host: string): RegExp {
-  const escaped = host.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^.]+(?:\\.[^.]+)*');
-  return new RegExp(`^${escaped}$`);
-}
-
-/** Plain matcher used by the slow path; score favours exact, then longer literal prefixes. */
-function matchPathSlow(
-  pattern: string,
-  path: string,
-): { score: number; params: Record<string, string | undefined>; rest: string } | undefined {
-  const exact = pattern.startsWith('=');
-  const p = exact ? pattern.slice(1) : pattern;
-  const pSeg = p.split('/');
-  const rSeg = path.split('/');
-  const trailing = p.endsWith('/');
-  const n = trailing ? pSeg.length - 1 : pSeg.length;
-  if (rSeg.length < n) return undefined;
-  const params: Record<string, string | undefined> = {};
-  let score = 0;
-  for (let i = 0; i < n; i++) {
-    const ps = pSeg[i] ?? '';
-    const rs = rSeg[i] ?? '';
-    if (ps.startsWith(':')) params[ps.slice(1)] = decodeURIComponent(rs);
-    else if (ps !== rs) return undefined;
-    else score += ps.length + 1;
-  }
-  const consumed = rSeg.slice(0, n).join('/');
-  const rest = path.slice(consumed.length);
-  if (exact && rest !== '') return undefined;
-  if (!exact && rest !== '' && !rest.startsWith('/') && !trailing) return undefined;
-  return {
-    score: exact ? score + 1_000_000 : score,
-    params,
-    rest: trailing && rest !== '' && !rest.startsWith('/') ? `/${rest}` : rest,
-  };
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
