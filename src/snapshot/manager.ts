@@ -7,7 +7,7 @@
  *
  * Reloads run beside the traffic on the same event loop, so none may be one long task: after the first
  * load (at start-up, when nothing is served yet, in one piece) the store is read in pages and the snapshot
- * compiled in slices of about 2 ms (src/snapshot/slices.ts); a reload that fits in one slice (a small
+ * compiled in slices of about 1 ms (src/snapshot/slices.ts); a reload that fits in one slice (a small
  * configuration) still runs in one go, before the admin API answers the change. Sliced reloads are paced:
  * under a stream of changes, after a reload that kept the loop busy for T, the next one starts no sooner
  * than T later, so reloads take at most about half of the loop. A change is then served within about 3T
@@ -26,7 +26,7 @@ import type { SecretBox } from '../keys/secret-box.js';
 const RETIRE_AFTER_MS = 30_000;
 
 export interface ReloadOptions {
-  /** Cuts later loads into slices (default: 2 ms slices, the event loop's turn between them). */
+  /** Cuts later loads into slices (default: 1 ms slices, the event loop's turn between them). */
   slicer?: Slicer;
   /** Waits `ms` before a paced reload (tests inject it to count the waits). */
   sleep?: (ms: number) => Promise<void>;

@@ -12,7 +12,7 @@ import type { Database } from './schema.js';
 import type { SqlStoreTx } from './store-tx.js';
 
 /** Rows a page reads: a page is parsed in well under a millisecond. */
-export const LOAD_PAGE_ROWS = 250;
+export const LOAD_PAGE_ROWS = 100;
 
 export async function loadAllPaged(
   db: Kysely<Database>,
