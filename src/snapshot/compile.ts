@@ -53,16 +53,20 @@ export function compileSnapshot(state: ConfigState, deps: CompileDeps): Snapshot
   return runNow(compiling(state, deps));
 }
 
-/** `compileSnapshot` in slices: the event loop gets a turn whenever a slice has used its budget. */
+/**
+ * `compileSnapshot` in slices: the event loop gets a turn whenever a slice has used its budget. Given the
+ * snapshot being served, its router's matching structure is shared when no route's routing fields changed.
+ */
 export function compileSnapshotInSlices(
   state: ConfigState,
   deps: CompileDeps,
   slicer: Slicer,
+  previous?: Snapshot,
 ): Promise<Snapshot> {
-  return slicer.run(compiling(state, deps));
+  return slicer.run(compiling(state, deps, previous?.router));
 }
 
-function* compiling(state: ConfigState, deps: CompileDeps): Work<Snapshot> {
+function* compiling(state: ConfigState, deps: CompileDeps, previousRouter?: Router): Work<Snapshot> {
   const problems: ConfigProblem[] = [];
   const built = yield* build(state, deps, problems);
   if (problems.length > 0) {
@@ -78,7 +82,7 @@ function* compiling(state: ConfigState, deps: CompileDeps): Work<Snapshot> {
       },
     );
   }
-  const router = yield* Router.build(built.routes);
+  const router = yield* Router.build(built.routes, previousRouter);
   return serving(state.version, router, built);
 }
 

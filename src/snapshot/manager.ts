@@ -145,7 +145,9 @@ export class SnapshotManager {
         ? await this.store.loadAll()
         : await this.store.loadAll({ pause: this.slicer.pause });
       if (this.snapshot !== undefined && state.version === this.snapshot.version) return;
-      next = first ? compileSnapshot(state, deps) : await compileSnapshotInSlices(state, deps, this.slicer);
+      next = first
+        ? compileSnapshot(state, deps)
+        : await compileSnapshotInSlices(state, deps, this.slicer, this.snapshot);
     } finally {
       if (!first) {
         cost = this.slicer.takeStats();
@@ -173,6 +175,7 @@ export class SnapshotManager {
               reload_busy_ms: Math.round(cost.busyMs),
               reload_slices: cost.slices,
               longest_slice_ms: Math.round(cost.longestMs * 10) / 10,
+              router_kept: prev !== undefined && next.router.sharesIndexWith(prev.router),
             }),
       },
       'serving config',

@@ -155,6 +155,53 @@ describe('router', () => {
     assert.deepEqual(m('GET', '/u/7'), { route: 'get', params: { id: '7' }, rest: '' });
   });
 
+  it('a rebuilt route list that routes alike shares the structure and answers with the new routes', () => {
+    const list = () => [
+      route({ name: 'a', paths: ['/a'], methods: ['GET'] }),
+      route({ name: 'b', paths: ['/b/:id'], hosts: ['api.test'], headers: { x: ['1'] } }),
+      route({ name: 'c', paths: ['~^/c(?<n>[0-9]+)$'], priority: 2 }),
+    ];
+    const first = new Router(list());
+    const again = list();
+    const second = runNow(Router.build(again, first));
+    assert.ok(second.sharesIndexWith(first), 'nothing routing-related changed');
+    assert.equal(second.match('GET', undefined, '/a/x', {})?.route, again[0]);
+    assert.equal(second.match('GET', 'api.test', '/b/7', { x: '1' })?.route, again[1]);
+    assert.equal(second.match('GET', undefined, '/c42', {})?.route, again[2]);
+    assert.equal(first.match('GET', undefined, '/a/x', {})?.route.name, 'a', 'the old router is unchanged');
+    assert.notEqual(first.match('GET', undefined, '/a/x', {})?.route, again[0]);
+
+    // Any routing field, the order or a name: a structure of its own, built for the new list.
+    const changes: Array<[string, CompiledRoute[]]> = [
+      ['path', [route({ name: 'a', paths: ['/z'], methods: ['GET'] }), ...again.slice(1)]],
+      ['methods', [route({ name: 'a', paths: ['/a'], methods: ['POST'] }), ...again.slice(1)]],
+      ['order', [again[1], again[0], again[2]]],
+      ['name', [route({ name: 'a2', paths: ['/a'], methods: ['GET'] }), ...again.slice(1)]],
+      ['headers', [again[0], route({ name: 'b', paths: ['/b/:id'], hosts: ['api.test'] }), again[2]]],
+      ['priority', [...again.slice(0, 2), route({ name: 'c', paths: ['~^/c(?<n>[0-9]+)$'] })]],
+      ['one more route', [...again, route({ name: 'd', paths: ['/d'] })]],
+    ];
+    for (const [what, routes] of changes) {
+      const r = runNow(Router.build(routes, second));
+      assert.ok(!r.sharesIndexWith(second), what);
+      const fresh = new Router(routes);
+      for (const [method, host, path, headers] of [
+        ['GET', undefined, '/a', {}],
+        ['POST', undefined, '/a', {}],
+        ['GET', undefined, '/z', {}],
+        ['GET', 'api.test', '/b/1', { x: '1' }],
+        ['GET', 'api.test', '/b/1', {}],
+        ['GET', undefined, '/c1', {}],
+        ['GET', undefined, '/d', {}],
+      ] as const)
+        assert.equal(
+          r.match(method, host, path, headers)?.route,
+          fresh.match(method, host, path, headers)?.route,
+          `${what}: ${method} ${path}`,
+        );
+    }
+  });
+
   it('the sliced build yields between units and builds the same router', () => {
     const routes = [route({ name: 'a', paths: ['/a'] }), route({ name: 'b', paths: ['/b', '=/c'] })];
     const work = Router.build(routes);

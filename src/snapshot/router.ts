@@ -39,8 +39,13 @@ export interface RouteMatch {
   rest: string;
 }
 
+/**
+ * Candidates name their route by its position in the snapshot's route list (`at`), not by the object: the
+ * matching structure can then be shared by the next snapshot when no route's routing fields changed (a
+ * change to a service, a plugin or a consumer), which saves a reload its largest allocation.
+ */
 interface Candidate {
-  route: CompiledRoute;
+  at: number;
   /** Bits of `METHOD_BITS` this candidate answers. */
   methods: number;
   headers: HeaderConditions;
@@ -51,7 +56,7 @@ interface Candidate {
 }
 
 interface RegexCandidate {
-  route: CompiledRoute;
+  at: number;
   regex: RegExp;
   methods: ReadonlySet<string> | undefined;
   headers: Candidate['headers'];
@@ -127,15 +132,20 @@ class HostGroup {
   readonly slots = new Map<string, Candidate[]>();
   readonly regexes: RegexCandidate[] = [];
   /** Every (route, path) of the group, for the slow path. */
-  readonly all: Array<{ route: CompiledRoute; path: string; headers: Candidate['headers'] }> = [];
+  readonly all: Array<{
+    at: number;
+    methods: readonly string[] | undefined;
+    path: string;
+    headers: Candidate['headers'];
+  }> = [];
   hasHeaderRoutes = false;
 
-  add(route: CompiledRoute, path: string, headers: Candidate['headers']): void {
-    this.all.push({ route, path, headers });
+  add(route: CompiledRoute, at: number, path: string, headers: Candidate['headers']): void {
+    this.all.push({ at, methods: route.def.methods, path, headers });
     if (headers.length > 0) this.hasHeaderRoutes = true;
     if (path.startsWith('~')) {
       this.regexes.push({
-        route,
+        at,
         regex: new RegExp(path.slice(1)),
         methods: route.def.methods === undefined ? undefined : new Set(route.def.methods),
         headers,
@@ -149,20 +159,23 @@ class HostGroup {
         slot = [];
         this.slots.set(pattern, slot);
       }
-      slot.push({ route, methods, headers, wildcard, literal });
+      slot.push({ at, methods, headers, wildcard, literal });
     }
   }
 
   /** Orders the candidates and registers each pattern once, with the union of its candidates' methods. */
-  *seal(): Work<void> {
+  *seal(routes: readonly CompiledRoute[]): Work<void> {
+    const route = (at: number): CompiledRoute => routes[at];
     this.regexes.sort(
-      (a, b) => (b.route.def.priority ?? 0) - (a.route.def.priority ?? 0) || cmp(a.route.name, b.route.name),
+      (a, b) =>
+        (route(b.at).def.priority ?? 0) - (route(a.at).def.priority ?? 0) ||
+        cmp(route(a.at).name, route(b.at).name),
     );
     // Patterns differing only in parameter names share a tree node: one per method tree used to refuse
     // the second (find-my-way's "already declared"); the same patterns still refuse the same way.
     const shapes = new Map<string, number>();
     for (const [pattern, slot] of this.slots) {
-      slot.sort((a, b) => b.headers.length - a.headers.length || cmp(a.route.name, b.route.name));
+      slot.sort((a, b) => b.headers.length - a.headers.length || cmp(route(a.at).name, route(b.at).name));
       let methods = 0;
       for (const c of slot) methods |= c.methods;
       if (methods === 0) continue;
@@ -179,6 +192,7 @@ class HostGroup {
   }
 
   match(
+    routes: readonly CompiledRoute[],
     method: string,
     path: string,
     reqHeaders: Record<string, string | string[] | undefined>,
@@ -189,7 +203,11 @@ class HostGroup {
       if (m === null || !headersHold(rc.headers, reqHeaders)) continue;
       const params: Record<string, string | undefined> = { ...m.groups };
       const rest = m.index === 0 ? path.slice(m[0].length) : path;
-      return { route: rc.route, params, rest: rest === '' || rest.startsWith('/') ? rest : `/${rest}` };
+      return {
+        route: routes[rc.at],
+        params,
+        rest: rest === '' || rest.startsWith('/') ? rest : `/${rest}`,
+      };
     }
     const by = FIND_BY.get(method);
     if (by === undefined) return undefined;
@@ -200,13 +218,18 @@ class HostGroup {
     for (const c of slot) {
       if ((c.methods & bit) === 0) continue;
       if (c.headers.length > 0 && !headersHold(c.headers, reqHeaders)) continue;
-      return { route: c.route, params: found.params, rest: restOf(c, path, found.params) };
+      return {
+        route: routes[c.at],
+        params: found.params,
+        rest: restOf(c, path, found.params),
+      };
     }
-    return this.hasHeaderRoutes ? this.slowMatch(method, path, reqHeaders) : undefined;
+    return this.hasHeaderRoutes ? this.slowMatch(routes, method, path, reqHeaders) : undefined;
   }
 
   /** Used only when header conditions rejected the best radix candidates. */
   private slowMatch(
+    routes: readonly CompiledRoute[],
     method: string,
     path: string,
     reqHeaders: Record<string, string | string[] | undefined>,
@@ -214,42 +237,36 @@ class HostGroup {
     let best: { score: number; match: RouteMatch } | undefined;
     for (const entry of this.all) {
       if (entry.path.startsWith('~')) continue;
-      if (entry.route.def.methods !== undefined && !entry.route.def.methods.includes(method)) continue;
+      if (entry.methods !== undefined && !entry.methods.includes(method)) continue;
       if (!headersHold(entry.headers, reqHeaders)) continue;
       const m = matchPathSlow(entry.path, path);
       if (m === undefined) continue;
       const score = m.score * 100 + entry.headers.length;
       if (best === undefined || score > best.score)
-        best = { score, match: { route: entry.route, params: m.params, rest: m.rest } };
+        best = { score, match: { route: routes[entry.at], params: m.params, rest: m.rest } };
     }
     return best?.match;
   }
 }
 
-export class Router {
-  private readonly exactHosts = new Map<string, HostGroup>();
-  private readonly wildcardHosts: Array<{ regex: RegExp; specificity: number; group: HostGroup }> = [];
-  private readonly anyHost = new HostGroup();
-  private count = 0;
+/** What a route contributes to routing, in the order of the route list: equal keys, equal routing. */
+function routingKey(route: CompiledRoute): string {
+  const d = route.def;
+  return JSON.stringify([route.name, d.paths, d.methods, d.hosts, d.headers, d.priority]);
+}
 
-  /** Builds the router in one go; `Router.build` is the same build as a sliceable step. */
-  constructor(routes: readonly CompiledRoute[] = []) {
-    runNow(this.load(routes));
-  }
+/** The matching structure of a route list, shareable by snapshots whose routes route alike. */
+class RouterIndex {
+  readonly exactHosts = new Map<string, HostGroup>();
+  readonly wildcardHosts: Array<{ regex: RegExp; specificity: number; group: HostGroup }> = [];
+  readonly anyHost = new HostGroup();
 
-  static *build(routes: readonly CompiledRoute[]): Work<Router> {
-    const router = new Router();
-    yield* router.load(routes);
-    return router;
-  }
+  /** `keys`: each route's `routingKey`, in order (what a later route list is compared with). */
+  constructor(readonly keys: readonly string[]) {}
 
-  get size(): number {
-    return this.count;
-  }
-
-  private *load(routes: readonly CompiledRoute[]): Work<void> {
+  *load(routes: readonly CompiledRoute[]): Work<void> {
     const wildcard = new Map<string, { regex: RegExp; specificity: number; group: HostGroup }>();
-    for (const route of routes) {
+    for (const [at, route] of routes.entries()) {
       const headers = compileHeaders(route.def.headers);
       const paths = route.def.paths ?? ['/'];
       const groups: HostGroup[] = [];
@@ -272,15 +289,66 @@ export class Router {
           groups.push(g);
         }
       }
-      for (const group of groups) for (const path of paths) group.add(route, path, headers);
+      for (const group of groups) for (const path of paths) group.add(route, at, path, headers);
       yield;
     }
     this.wildcardHosts.push(...wildcard.values());
     this.wildcardHosts.sort((a, b) => b.specificity - a.specificity);
-    for (const g of this.exactHosts.values()) yield* g.seal();
-    for (const w of this.wildcardHosts) yield* w.group.seal();
-    yield* this.anyHost.seal();
-    this.count += routes.length;
+    for (const g of this.exactHosts.values()) yield* g.seal(routes);
+    for (const w of this.wildcardHosts) yield* w.group.seal(routes);
+    yield* this.anyHost.seal(routes);
+  }
+
+  /** The index of `routes`: `previous` itself when it fits them, else a new one. */
+  static *building(routes: readonly CompiledRoute[], previous?: RouterIndex): Work<RouterIndex> {
+    const keys: string[] = [];
+    for (const route of routes) {
+      keys.push(routingKey(route));
+      yield;
+    }
+    if (previous?.fits(keys) === true) return previous;
+    const index = new RouterIndex(keys);
+    yield* index.load(routes);
+    return index;
+  }
+
+  /** True when `keys` route exactly as this index does. */
+  fits(keys: readonly string[]): boolean {
+    if (keys.length !== this.keys.length) return false;
+    for (let i = 0; i < keys.length; i++) if (keys[i] !== this.keys[i]) return false;
+    return true;
+  }
+}
+
+export class Router {
+  private readonly routes: readonly CompiledRoute[];
+  private readonly index: RouterIndex;
+
+  /**
+   * Builds the router in one go (`Router.build` is the same build as a sliceable step); with `index`, serves
+   * `routes` through that structure, built for a list that routes alike.
+   */
+  constructor(routes: readonly CompiledRoute[] = [], index?: RouterIndex) {
+    this.routes = routes;
+    this.index = index ?? runNow(RouterIndex.building(routes));
+  }
+
+  /**
+   * Builds the router of `routes`, or, when `previous` routes exactly alike (same routes in the same order
+   * with the same names, paths, methods, hosts, headers and priorities), shares its matching structure and
+   * only points it at the new route objects. Sliceable: yields after each route and registered pattern.
+   */
+  static *build(routes: readonly CompiledRoute[], previous?: Router): Work<Router> {
+    return new Router(routes, yield* RouterIndex.building(routes, previous?.index));
+  }
+
+  get size(): number {
+    return this.routes.length;
+  }
+
+  /** True when this router shares `other`'s matching structure (tests and the reload log). */
+  sharesIndexWith(other: Router): boolean {
+    return this.index === other.index;
   }
 
   match(
@@ -289,19 +357,20 @@ export class Router {
     path: string,
     headers: Record<string, string | string[] | undefined>,
   ): RouteMatch | undefined {
-    if (host !== undefined && (this.exactHosts.size > 0 || this.wildcardHosts.length > 0)) {
+    const { index, routes } = this;
+    if (host !== undefined && (index.exactHosts.size > 0 || index.wildcardHosts.length > 0)) {
       const h = host.toLowerCase();
       const colon = h.lastIndexOf(':');
       const bare = colon > h.lastIndexOf(']') ? h.slice(0, colon) : h;
-      const exact = this.exactHosts.get(h) ?? (bare === h ? undefined : this.exactHosts.get(bare));
-      const m = exact?.match(method, path, headers);
+      const exact = index.exactHosts.get(h) ?? (bare === h ? undefined : index.exactHosts.get(bare));
+      const m = exact?.match(routes, method, path, headers);
       if (m !== undefined) return m;
-      for (const w of this.wildcardHosts) {
+      for (const w of index.wildcardHosts) {
         if (!w.regex.test(bare) && !w.regex.test(h)) continue;
-        const wm = w.group.match(method, path, headers);
+        const wm = w.group.match(routes, method, path, headers);
         if (wm !== undefined) return wm;
       }
     }
-    return this.anyHost.match(method, path, headers);
+    return index.anyHost.match(routes, method, path, headers);
   }
 }
