@@ -44,30 +44,27 @@ export class KeyFilter {
   /** Adds the hash (64 hex digits) of a key that exists in the store; idempotent. */
   add(hash: string): void {
     const fp = fingerprint(hash);
-    const slots = this.#slots;
-    const mask = this.#mask;
-    let i = fp & mask;
-    for (;;) {
-      const v = slots[i];
-      if (v === fp) return;
-      if (v === 0) break;
-      i = (i + 1) & mask;
-    }
-    slots[i] = fp;
+    const i = this.#slotOf(fp);
+    if (this.#slots[i] === fp) return;
+    this.#slots[i] = fp;
     this.#size++;
-    if (this.#size > slots.length * MAX_LOAD) this.#grow();
+    if (this.#size > this.#slots.length * MAX_LOAD) this.#grow();
   }
 
   /** False: no key with this hash is in the store. True: there may be one (ask the store). */
   has(hash: string): boolean {
     const fp = fingerprint(hash);
+    return this.#slots[this.#slotOf(fp)] === fp;
+  }
+
+  /** The slot holding `fp`, or the empty slot where linear probing from its home slot stops. */
+  #slotOf(fp: number): number {
     const slots = this.#slots;
     const mask = this.#mask;
     let i = fp & mask;
     for (;;) {
       const v = slots[i];
-      if (v === fp) return true;
-      if (v === 0) return false;
+      if (v === fp || v === 0) return i;
       i = (i + 1) & mask;
     }
   }

@@ -40,46 +40,8 @@ export function createProxyHandler(opts: HandlerOptions, proto: 'http' | 'https'
     const incomingId = req.headers['x-request-id'];
     const requestId = acceptableRequestId(incomingId) ? incomingId : randomUUID();
     const url = req.url ?? '/';
-    if (url.length > maxUriBytes)
-      return refuse(
-        observer,
-        req,
-        res,
-        requestId,
-        startedAt,
-        new KeywayError('KW_ERR_URI_TOO_LONG', { limit: maxUriBytes }),
-      );
-    const block = headerBlockBytes(req.rawHeaders);
-    if (block > maxHeaderBytes) {
-      return refuse(
-        observer,
-        req,
-        res,
-        requestId,
-        startedAt,
-        new KeywayError('KW_ERR_HEADERS_TOO_LARGE', { limit: maxHeaderBytes }),
-      );
-    }
-    const hostProblem = block === TWO_HOSTS ? 'more than one Host header' : checkHost(req);
-    if (hostProblem !== undefined)
-      return refuse(
-        observer,
-        req,
-        res,
-        requestId,
-        startedAt,
-        new KeywayError('KW_ERR_BAD_REQUEST', { reason: hostProblem }),
-      );
-    if (url.charCodeAt(0) !== 47 /* '/' */) {
-      return refuse(
-        observer,
-        req,
-        res,
-        requestId,
-        startedAt,
-        new KeywayError('KW_ERR_BAD_REQUEST', { reason: 'request target must be an absolute path' }),
-      );
-    }
+    const malformed = refusalBeforeRouting(req, url, maxUriBytes, maxHeaderBytes);
+    if (malformed !== undefined) return refuse(observer, req, res, requestId, startedAt, malformed);
     const snapshot = opts.snapshot();
     if (snapshot === undefined)
       return refuse(
@@ -173,6 +135,23 @@ function refuse(
 }
 
 /** `headerBlockBytes` of a block with two Host fields. */
+/** What is wrong with the request before it is routed (size limits, Host, request target), if anything. */
+function refusalBeforeRouting(
+  req: IncomingMessage,
+  url: string,
+  maxUriBytes: number,
+  maxHeaderBytes: number,
+): KeywayError | undefined {
+  if (url.length > maxUriBytes) return new KeywayError('KW_ERR_URI_TOO_LONG', { limit: maxUriBytes });
+  const block = headerBlockBytes(req.rawHeaders);
+  if (block > maxHeaderBytes) return new KeywayError('KW_ERR_HEADERS_TOO_LARGE', { limit: maxHeaderBytes });
+  const hostProblem = block === TWO_HOSTS ? 'more than one Host header' : checkHost(req);
+  if (hostProblem !== undefined) return new KeywayError('KW_ERR_BAD_REQUEST', { reason: hostProblem });
+  if (url.charCodeAt(0) !== 47 /* '/' */)
+    return new KeywayError('KW_ERR_BAD_REQUEST', { reason: 'request target must be an absolute path' });
+  return undefined;
+}
+
 const TWO_HOSTS = -1;
 
 /** Size of the header block, or TWO_HOSTS: Node keeps the first of duplicate Host fields and drops the rest. */
