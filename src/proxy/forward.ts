@@ -119,10 +119,13 @@ export function forward(
 export function abandonRequest(ctx: RequestContext, err: KeywayError): void {
   const res = ctx.res;
   if (!res.headersSent) res.shouldKeepAlive = false;
-  if (ctx.exchange !== undefined) {
-    ctx.exchange.abort(err);
-    return;
-  }
+  if (ctx.exchange !== undefined) ctx.exchange.abort(err);
+  else answerAbandoned(ctx, err);
+}
+
+/** The 408 of an abandoned request, or a cut connection when an answer has already started. */
+function answerAbandoned(ctx: RequestContext, err: KeywayError): void {
+  const res = ctx.res;
   if (res.headersSent || res.writableEnded) {
     res.destroy();
     return;
@@ -216,11 +219,7 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     if (code === 'KW_CLIENT_GONE') return;
     if (err instanceof KeywayError) {
       // abandonRequest: the client's fault, not the upstream's — nothing to log, nothing to retry.
-      if (ctx.res.headersSent) ctx.res.destroy();
-      else {
-        ctx.errorCode = err.code;
-        sendError(ctx.res, err, ctx.requestId);
-      }
+      answerAbandoned(ctx, err);
       return;
     }
     if (ctx.res.headersSent) {
