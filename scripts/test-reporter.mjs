@@ -131,9 +131,20 @@ export default async function* compactReporter(source) {
           if (f.failed === 0) f.crash = data.details?.error ?? 'failed';
           break;
         }
-        if (data.details?.type === 'suite' || data.details?.error?.failureType === 'subtestsFailed') break;
-        f.failed++;
+        if (data.details?.error?.failureType === 'subtestsFailed') break;
         const name = [...f.names.slice(0, data.nesting), data.name].join(' › ');
+        if (data.details?.type === 'suite') {
+          // A suite fails on its own when a hook throws (a `before` that cannot open its store): its tests
+          // then only say they were cancelled, so the suite's error is the one worth reading.
+          failures.push(`${shortPath(data.file)} › ${name} (its hooks)`);
+          f.failed++;
+          yield (
+            `${red(`✖ ${name} (a hook of the suite failed)`)} ${dim(`(${shortPath(data.file)})`)}\n` +
+            `${indent(describeError(data.details?.error))}\n\n`
+          );
+          break;
+        }
+        f.failed++;
         failures.push(`${shortPath(data.file)} › ${name}`);
         const where = data.line === undefined ? '' : `:${data.line}`;
         yield (

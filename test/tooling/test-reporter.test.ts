@@ -33,6 +33,15 @@ describe('the outer suite', () => {
 `,
   );
   writeFileSync(
+    join(dir, 'hook.fixture.mjs'),
+    `import { before, describe, it } from 'node:test';
+describe('a suite whose store will not open', () => {
+  before(() => { throw new Error('too many clients already'); });
+  it('never runs', () => {});
+});
+`,
+  );
+  writeFileSync(
     join(dir, 'crash.fixture.mjs'),
     `console.error('about to crash');
 throw new Error('boom while loading');
@@ -49,6 +58,7 @@ throw new Error('boom while loading');
       `--test-reporter-destination=${tapFile}`,
       join(dir, 'green.fixture.mjs'),
       join(dir, 'red.fixture.mjs'),
+      join(dir, 'hook.fixture.mjs'),
       join(dir, 'crash.fixture.mjs'),
     ],
     { encoding: 'utf8', env: childEnv() },
@@ -80,7 +90,7 @@ test('passing tests are counted, not listed: one line per file', () => {
   assert.equal(green.length, 1, run.stdout);
   assert.match(green[0] ?? '', /30 passed/);
   assert.match(green[0] ?? '', /1 skipped/);
-  assert.ok(run.stdout.split('\n').length < 60, `compact:\n${run.stdout}`);
+  assert.ok(run.stdout.split('\n').length < 80, `compact:\n${run.stdout}`);
 });
 
 test('a failed test is shown with its full name, the error and the stack', () => {
@@ -95,8 +105,13 @@ test('a file that dies outside any test shows why (its stderr)', () => {
   assert.match(run.stdout, /boom while loading/);
 });
 
+test('a suite whose hook fails shows the hook\'s error, not only its cancelled tests', () => {
+  assert.match(run.stdout, /a suite whose store will not open \(a hook of the suite failed\)/);
+  assert.match(run.stdout, /too many clients already/);
+});
+
 test('the summary counts everything; the full TAP is in the file', () => {
-  assert.match(run.stdout, /31 passed.*2 failed.*1 skipped/s);
+  assert.match(run.stdout, /31 passed.*4 failed.*1 skipped/s);
   assert.match(run.tap, /^TAP version 13/);
   assert.match(run.tap, /ok \d+ - green number 7/);
   assert.match(run.tap, /chatter that only the TAP file keeps/);
