@@ -91,7 +91,10 @@ export interface PluginServices {
   readonly quotaAlerts?: QuotaAlertSink;
   /** Reports a bug (a non-Keyway error) caught inside a plugin, logged with the request id. */
   readonly onBug?: (ctx: RequestContext, err: unknown) => void;
-  /** The clock of time-based decisions that are not on every request (JWKS refetch intervals); Date.now if absent. */
+  /**
+   * The node's clock, in epoch milliseconds: what limits count by (rate-limit, quota), key expiry is
+   * judged by (key-auth) and JWKS refetch intervals are timed by. Date.now if absent; tests pin it.
+   */
   readonly now?: () => number;
 }
 

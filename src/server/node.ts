@@ -65,6 +65,8 @@ export interface StartOptions {
   /** Print the startup banner on stderr (the CLI does; stdout is for log lines). */
   banner?: boolean;
   logger?: Logger;
+  /** The clock limits, quotas and key expiry go by (tests pin it); Date.now otherwise. */
+  clock?: () => number;
 }
 
 export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
@@ -121,8 +123,9 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
     redisPrefix: settings.redis_prefix,
     shared: cluster.counters,
     log,
+    ...(opts.clock === undefined ? {} : { now: opts.clock }),
   });
-  const keys = new KeyService(store, resolver);
+  const keys = new KeyService(store, resolver, opts.clock);
   keys.onEvict((hashes) => cluster.keysChanged(hashes));
   const agents = new AgentCache();
   // AI budget crossings go to the alerts of observability, which starts below (before any snapshot).
@@ -147,6 +150,7 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
       budgetAlerts,
       quotaAlerts,
       onBug: (ctx, err) => pluginFailed(log, ctx, err),
+      ...(opts.clock === undefined ? {} : { now: opts.clock }),
     },
     secrets,
   );
@@ -280,6 +284,7 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
     await rememberOwnToken(authenticator, token.file);
     admin = await buildAdminApp({
       counters: limits.services.counters,
+      ...(opts.clock === undefined ? {} : { now: opts.clock }),
       config,
       store,
       keys,

@@ -75,6 +75,7 @@ export function createAiPolicy(config: AiPolicyConfig, env: PluginEnv): AiPolicy
     alerts: env.services.budgetAlerts,
     hideHeaders: config.hide_headers ?? false,
     onBug: env.services.onBug ?? (() => undefined),
+    ...(env.services.now === undefined ? {} : { now: env.services.now }),
   });
 
   const setsFor = (ctx: RequestContext): Applied[] => {

@@ -118,6 +118,8 @@ export const keyAuth = definePlugin<KeyAuthConfig>({
     const keyInvalid = Object.freeze({ 'www-authenticate': `${challenge}, error="invalid_key"` });
     const required = config.required_scopes;
     const resolver = env.services.apiKeys;
+    // The node's clock (PluginServices.now) for key expiry and the unknown-key budget.
+    const clock = env.services.now ?? Date.now;
     const misses = new MissBudget({
       perSecond: config.unknown_keys_per_ip?.per_second ?? 10,
       burst: config.unknown_keys_per_ip?.burst ?? 50,
@@ -210,7 +212,7 @@ export const keyAuth = definePlugin<KeyAuthConfig>({
         }
         if (config.hide_credentials) hideKey(ctx, found);
         if (resolver === undefined) throw new KeywayError('KW_ERR_AUTH_UNAVAILABLE');
-        const now = Date.now();
+        const now = clock();
         const bearer = found.where.kind === 'bearer';
         // Known (cached) and refused-on-sight keys are answered synchronously: no promise per request.
         const quick = resolver.resolveCached(found.key, ctx.req.socket);

@@ -55,6 +55,8 @@ export const quota = definePlugin<QuotaConfig>({
     const keys = new CounterKeys<CompiledQuota>(`${env.workspace}:`);
     const hidden = config.hide_headers;
     const alerts = env.services.quotaAlerts;
+    // The node's clock (PluginServices.now): Date.now, or the one a test pinned.
+    const clock = env.services.now ?? Date.now;
 
     const rateOutcome = (d: RateDecision): Outcome => ({
       allowed: d.allowed,
@@ -124,7 +126,7 @@ export const quota = definePlugin<QuotaConfig>({
         const fromPlan = plan === undefined ? [] : plans.quotas(plan);
         const list = fromPlan.length === 0 ? own : [...own, ...fromPlan];
         if (list.length === 0) return undefined;
-        const now = Date.now();
+        const now = clock();
         if (sync !== undefined) {
           for (const q of list) record(ctx, q, takeSync(ctx, q, plan?.name, now));
           return undefined;

@@ -47,8 +47,8 @@ export const rateLimit = definePlugin<RateLimitConfig>({
     const choose = planChooser(config, env);
     const keys = new CounterKeys<CompiledRate>(`${env.workspace}:`);
     const hidden = config.hide_headers;
-    // The node's counting clock: Date.now, or the one a test pinned on the local store.
-    const clock = env.services.localCounters?.clock ?? Date.now;
+    // The node's clock (PluginServices.now): Date.now, or the one a test pinned.
+    const clock = env.services.now ?? Date.now;
 
     /** The caller's rules: the config's, then its plan's (no copy when only one side has any). */
     const rulesFor = (chosen: ReturnType<typeof choose>): CompiledRate[] => {
