@@ -9,21 +9,30 @@
  * Limits are checked in order and the first refusal stops the request; the units the earlier limits
  * took for it are given back, so a refused request costs the caller nothing.
  */
+import type { FromSchema } from 'json-schema-to-ts';
 import { KeywayError } from '../../core/errors.js';
 import { compileRate, PlanLimits, type CompiledRate } from '../../limits/compiled-limits.js';
 import { CounterKeys } from '../../limits/counter-keys.js';
 import { GuardedCounters } from '../../limits/guarded-store.js';
 import { addEntry, limitHeaders, retryAfterSeconds, writeLimitHeaders } from '../../limits/limit-headers.js';
-import { rateLimitSchema, type RateLimitSpec } from '../../limits/limit-schema.js';
-import { planChooser, planOptionsSchema, type PlanOptions } from '../../limits/plugin-common.js';
+import { rateLimitSchema } from '../../limits/limit-schema.js';
+import { planChooser, planOptionsSchema } from '../../limits/plugin-common.js';
 import type { RateDecision } from '../../limits/counter-store.js';
 import type { RequestContext } from '../../proxy/context.js';
 import { definePlugin } from '../types.js';
 
-export interface RateLimitConfig extends PlanOptions {
-  limits: RateLimitSpec[];
-  hide_headers: boolean;
-}
+const configSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    limits: { type: 'array', items: rateLimitSchema, maxItems: 16, default: [] },
+    ...planOptionsSchema,
+    hide_headers: { type: 'boolean', default: false },
+  },
+} as const;
+
+/** The config as `create` sees it (ajv has filled in the defaults). */
+export type RateLimitConfig = FromSchema<typeof configSchema>;
 
 export const rateLimit = definePlugin<RateLimitConfig>({
   name: 'rate-limit',
@@ -31,15 +40,7 @@ export const rateLimit = definePlugin<RateLimitConfig>({
     'Rate limits (at most `limit` in any `window`, sliding) from the config and the caller’s plan, keyed by ' +
     'key/app/consumer/plan/route/IP/header.',
   priority: 100,
-  configSchema: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      limits: { type: 'array', items: rateLimitSchema, maxItems: 16, default: [] },
-      ...planOptionsSchema,
-      hide_headers: { type: 'boolean', default: false },
-    },
-  },
+  configSchema,
   create(config, env) {
     const counters = new GuardedCounters(env.services, config.policy);
     const own = config.limits.map((s) => compileRate(s, 'cfg'));
