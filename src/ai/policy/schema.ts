@@ -12,7 +12,7 @@
  * negative limit, a budget of no dollars, an alert threshold outside 1–99 %, a time zone the runtime
  * does not know, an unknown `by` source.
  */
-// Imported for its side effect too: it registers the `iana-time-zone` format used below.
+// Imported for its side effect: it registers the `iana-time-zone` format used below.
 import '../../limits/limit-schema.js';
 import type { FromSchema } from 'json-schema-to-ts';
 
