@@ -15,7 +15,7 @@ describe('config service', () => {
 
   before(async () => {
     ({ store, cleanup } = await sqliteStore());
-    svc = createConfigService(store, { onChange: (v) => versions.push(v) });
+    svc = createConfigService(store, { onChange: (v) => void versions.push(v) });
   });
   after(() => cleanup());
 

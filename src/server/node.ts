@@ -45,6 +45,8 @@ const NO_LEVELS: readonly number[] = Object.freeze([]);
  * worse than one that says 503).
  */
 const PROBE_TIMEOUT_MS = 750;
+/** Longest an admin write waits for this node to serve its change before answering anyway. */
+const READ_YOUR_WRITES_MS = 10_000;
 
 export interface RunningNode {
   settings: NodeSettings;
@@ -178,9 +180,11 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
     quotaSink = observe.quotaAlerts;
     await snapshots.start();
     cluster.attach({ snapshots, apiKeys: resolver });
-    const configChanged = (version: number): void => {
-      void snapshots.refresh();
+    const configChanged = (version: number): Promise<void> => {
       cluster.configChanged(version);
+      // The admin call answers once this node serves its change (bounded: a reload that is slow or
+      // fails does not hold the answer; the poll and the change events still bring it).
+      return snapshots.served(version, READ_YOUR_WRITES_MS);
     };
     // Writes on a large configuration, and large bodies, run on the config thread (src/control/thread/).
     config = new ConfigThread({
