@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ApiKeyResolver } from '../keys/api-key-resolver.js';
-import type { CounterStore } from '../limits/counter-store.js';
+import type { CounterStore } from '../pipeline/counter-store.js';
 import { PrimaryCounterStore } from '../limits/primary-store.js';
 import type { NodeSettings } from '../server/settings.js';
 import type { SnapshotManager } from '../snapshot/manager.js';

@@ -16,7 +16,7 @@ import {
   type CounterStore,
   type QuotaRule,
   type RateRule,
-} from './counter-store.js';
+} from '../pipeline/counter-store.js';
 import { GuardedCounters } from './guarded-store.js';
 import { LocalCounterStore } from './local-store.js';
 import { answerCounterMessage, PrimaryCounterStore } from './primary-store.js';

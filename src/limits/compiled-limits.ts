@@ -10,7 +10,7 @@
  * mid-day keeps its usage under the new limit instead of starting afresh.
  */
 import type { Plan } from '../model/index.js';
-import type { QuotaRule, WindowRule } from './counter-store.js';
+import type { QuotaRule, WindowRule } from '../pipeline/counter-store.js';
 import { identityKeyed } from './counter-keys.js';
 import { durationMs, type KeySource, type QuotaSpec, type RateLimitSpec } from './limit-schema.js';
 import { policyItem } from './limit-headers.js';

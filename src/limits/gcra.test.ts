@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { gcra } from './gcra.js';
 import { LocalCounterStore } from './local-store.js';
 import { calendarPeriod } from './quota-period.js';
-import type { RateRule } from './counter-store.js';
+import type { RateRule } from '../pipeline/counter-store.js';
 
 describe('GCRA', () => {
   const rule: RateRule = { limit: 10, windowMs: 1000, burst: 9 };

@@ -6,7 +6,7 @@
  * back, the next call uses it again: nothing to reset, the local counts simply stop being consulted.
  */
 import { KeywayError } from '../core/errors.js';
-import type { PluginServices } from '../plugins/types.js';
+import type { PluginServices } from '../pipeline/plugin.js';
 import {
   CounterUnavailableError,
   type CounterStore,
@@ -14,7 +14,7 @@ import {
   type QuotaRule,
   type RateDecision,
   type RateRule,
-} from './counter-store.js';
+} from '../pipeline/counter-store.js';
 import type { FailPolicy } from './limit-schema.js';
 import { LocalCounterStore } from './local-store.js';
 

@@ -16,7 +16,7 @@
  * request's report in the `limit` phase; whichever `respond` handler runs first writes them all.
  */
 import type { OutgoingHttpHeaders } from 'node:http';
-import type { RequestContext } from '../proxy/context.js';
+import type { RequestContext } from '../pipeline/context.js';
 
 export interface LimitEntry {
   /** Policy name (an sf-string: [A-Za-z0-9._-], so no escaping is needed). */

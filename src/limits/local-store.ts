@@ -16,7 +16,7 @@ import {
   type RateDecision,
   type RateRule,
   type WindowRule,
-} from './counter-store.js';
+} from '../pipeline/counter-store.js';
 import { gcra, gcraCharge } from './gcra.js';
 import { idleWindow, slidingWindow, WindowLog } from './sliding-window.js';
 

@@ -4,7 +4,7 @@
  * and some keys carry free-form ones; the app and consumer still decide.
  */
 import type { Plan } from '../model/index.js';
-import type { Identity } from '../proxy/context.js';
+import type { Identity } from '../pipeline/context.js';
 import type { IdentityIndex } from '../snapshot/identities.js';
 
 export function planOf(identity: Identity | undefined, idx: IdentityIndex): Plan | undefined {

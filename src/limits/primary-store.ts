@@ -15,7 +15,7 @@ import {
   type QuotaRule,
   type RateDecision,
   type RateRule,
-} from './counter-store.js';
+} from '../pipeline/counter-store.js';
 
 /** An answer slower than this means the primary is stuck or gone; the plugin's fail policy decides. */
 const DEFAULT_TIMEOUT_MS = 1_000;

@@ -9,7 +9,7 @@
  * rollups) happens on the record thread.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RequestContext } from '../proxy/context.js';
+import type { RequestContext } from '../pipeline/context.js';
 import type { AuthReasons } from './auth-reasons.js';
 import type { CallRecord } from './records/call-record.js';
 import type { CallCapture } from './capture.js';

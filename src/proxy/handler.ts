@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { KeywayError } from '../core/errors.js';
 import type { CallObserver } from '../observe/call-observer.js';
 import type { Snapshot } from '../snapshot/compile.js';
-import { RequestContext, type ProxyResponse } from './context.js';
+import { RequestContext, type ProxyResponse } from '../pipeline/context.js';
 import { forward } from './forward.js';
 import {
   acceptableRequestId,

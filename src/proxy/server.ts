@@ -15,7 +15,7 @@ import type { ClientCertMode, ListenAddress } from '../server/settings.js';
 import type { CallObserver } from '../observe/call-observer.js';
 import { onClientError, type ParserError, type RefusalReport } from './client-error.js';
 import { ClientConnections, type PressureReport } from './connections.js';
-import { ProxyResponse } from './context.js';
+import { ProxyResponse } from '../pipeline/context.js';
 import { defaultMaxConnections } from './fd-limit.js';
 import { abandonRequest } from './forward.js';
 import type { TrustedProxies } from './headers.js';

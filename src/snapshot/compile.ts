@@ -12,9 +12,9 @@ import { KeywayError } from '../core/errors.js';
 import { pluginKey, type ConfigState, type Stored, type WorkspaceState } from '../model/index.js';
 import { ROUTE_DEFAULTS } from '../model/route.js';
 import { SERVICE_DEFAULTS } from '../model/service.js';
-import { Balancer } from '../proxy/balancer.js';
+import { Balancer } from '../pipeline/balancer.js';
 import { getPlugin, openPluginSecrets, validatePluginConfig } from '../plugins/registry.js';
-import { PHASES, type PluginHandlers, type PluginServices } from '../plugins/types.js';
+import { PHASES, type PluginHandlers, type PluginServices } from '../pipeline/plugin.js';
 import { buildCatalog } from '../ai/catalog.js';
 import type { SecretBox } from '../keys/secret-box.js';
 import { IdentityIndex } from './identities.js';
@@ -24,7 +24,7 @@ import { PluginScopes } from './plugin-scopes.js';
 import { Router } from './router.js';
 import { checkRoutePaths, findingCollisions } from './route-rules.js';
 import { runNow, type Slicer, type Work } from './slices.js';
-import type { CompiledRoute, CompiledService, RoutePhases } from './types.js';
+import type { CompiledRoute, CompiledService, RoutePhases } from '../pipeline/route.js';
 
 export interface Snapshot {
   readonly version: number;

@@ -4,7 +4,7 @@
  * SAN). Built once per snapshot; auth plugins receive it at create time and look up on the hot path.
  */
 import type { Plan, Stored, WorkspaceState } from '../model/index.js';
-import type { Identity } from '../proxy/context.js';
+import type { Identity } from '../pipeline/context.js';
 import { runNow, type Work } from './slices.js';
 
 export interface ConsumerEntry {

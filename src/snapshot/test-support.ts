@@ -16,7 +16,7 @@ import {
   type HeaderConditions,
 } from './path-match.js';
 import type { RouteMatch } from './router.js';
-import type { CompiledRoute } from './types.js';
+import type { CompiledRoute } from '../pipeline/route.js';
 
 interface Candidate {
   route: CompiledRoute;

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { KeywayError } from '../../core/errors.js';
-import { CounterUnavailableError } from '../../limits/counter-store.js';
+import { CounterUnavailableError } from '../../pipeline/counter-store.js';
 import { usageReport, type UsageSubject } from '../../limits/usage.js';
 import { DEFAULT_WORKSPACE } from '../../model/index.js';
 import type { RouteContext } from '../app.js';

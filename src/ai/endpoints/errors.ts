@@ -10,7 +10,7 @@
  * plugin's `errorBody`. A stream that already started gets the error as its last event instead.
  */
 import { KeywayError, isKeywayError } from '../../core/errors.js';
-import type { RequestContext } from '../../proxy/context.js';
+import type { RequestContext } from '../../pipeline/context.js';
 import { sendError } from '../../proxy/send-error.js';
 
 export type ErrorStyle = 'openai' | 'anthropic';

@@ -9,7 +9,7 @@
  * consumer-scoped ai-proxy config that replaces the global one for a consumer keeps counting where the
  * global one left off. Both kinds are the caller's, so they count across every AI route of the workspace.
  */
-import type { QuotaRule, RateRule } from '../../limits/counter-store.js';
+import type { QuotaRule, RateRule } from '../../pipeline/counter-store.js';
 import type { CalendarUnit, PeriodCache } from '../../limits/quota-period.js';
 import type { AiCatalog } from '../catalog.js';
 import { modelMatcher, type ModelMatcher } from './models.js';

@@ -6,9 +6,9 @@
  * never charged. As for quotas, a budget kept per something finer than the question (per key, asked about
  * an app) is listed without figures.
  */
-import type { CounterStore } from '../../limits/counter-store.js';
+import type { CounterStore } from '../../pipeline/counter-store.js';
 import type { Plan, WorkspaceState } from '../../model/index.js';
-import type { Identity } from '../../proxy/context.js';
+import type { Identity } from '../../pipeline/context.js';
 import { PeriodCache } from '../../limits/quota-period.js';
 import type { AiCatalog } from '../catalog.js';
 import { budgetRule, compileAiLimits, usdOf, type CompiledAiLimits } from './compile.js';

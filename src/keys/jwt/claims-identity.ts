@@ -4,7 +4,7 @@
  * and which scopes the token grants. Shared by jwt-auth and oauth2-introspection so both map alike.
  */
 import { KeywayError } from '../../core/errors.js';
-import type { Identity, RequestContext } from '../../proxy/context.js';
+import type { Identity, RequestContext } from '../../pipeline/context.js';
 import type { IdentityIndex } from '../../snapshot/identities.js';
 import { publishReject, type RejectReason } from '../auth-events.js';
 import { hideToken, type FoundToken } from './token-source.js';

@@ -10,7 +10,7 @@ import { GuardedCounters } from '../../limits/guarded-store.js';
 import { planChooser, planOptionsSchema, type PlanOptions } from '../../limits/plugin-common.js';
 import { subjectOf } from '../../limits/subject.js';
 import { concurrencySchema } from '../../limits/limit-schema.js';
-import { definePlugin } from '../types.js';
+import { definePlugin } from '../../pipeline/plugin.js';
 
 export interface ConcurrencyConfig extends PlanOptions {
   max?: number;

@@ -9,12 +9,12 @@
 import { KeywayError } from '../../core/errors.js';
 import type { KeyAnswer } from '../../keys/api-key-resolver.js';
 import { authRejected, publishReject, type RejectReason } from '../../keys/auth-events.js';
-import type { Identity, RequestContext } from '../../proxy/context.js';
+import type { Identity, RequestContext } from '../../pipeline/context.js';
 import type { AppEntry } from '../../snapshot/identities.js';
 import type { StoredApiKey } from '../../store/types.js';
 import { MissBudget } from '../../limits/miss-budget.js';
 import { planOf } from '../../limits/plan-resolver.js';
-import { definePlugin } from '../types.js';
+import { definePlugin } from '../../pipeline/plugin.js';
 import { findKey, hideKey, type BearerMode, type KeySources } from './key-sources.js';
 
 export interface KeyAuthConfig {

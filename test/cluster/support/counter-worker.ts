@@ -5,7 +5,7 @@
  */
 import { PrimaryCounterStore } from '../../../src/limits/primary-store.js';
 import { RedisCounterStore } from '../../../src/limits/redis-store.js';
-import type { CounterStore, RateRule } from '../../../src/limits/counter-store.js';
+import type { CounterStore, RateRule } from '../../../src/pipeline/counter-store.js';
 import { workerChannel } from '../../../src/cluster/ipc.js';
 
 const channel = workerChannel();

@@ -3,7 +3,7 @@
  * proxy handler; plugins read and write it. Kept as a plain class with fixed fields so V8 keeps one shape.
  */
 import { ServerResponse, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
-import type { CompiledRoute } from '../snapshot/types.js';
+import type { CompiledRoute } from './route.js';
 import type { CallTaps } from '../observe/capture.js';
 import type { AiUsage } from '../observe/records/call-record.js';
 import type { TraceIds } from '../observe/trace-context.js';

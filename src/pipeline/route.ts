@@ -4,9 +4,9 @@
  * after compile (counters for load balancing live in the balancer objects, not in the config).
  */
 import type { Dispatcher } from 'undici';
-import type { PluginHandlers } from '../plugins/types.js';
+import type { PluginHandlers } from './plugin.js';
 import type { Route, Service } from '../model/index.js';
-import type { Balancer } from '../proxy/balancer.js';
+import type { Balancer } from './balancer.js';
 
 export interface CompiledService {
   workspace: string;

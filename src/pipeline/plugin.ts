@@ -7,10 +7,10 @@
  */
 import type { KeywayError } from '../core/errors.js';
 import type { JsonSchema } from '../model/index.js';
-import type { RequestContext } from '../proxy/context.js';
+import type { RequestContext } from './context.js';
 import type { ApiKeyResolver } from '../keys/api-key-resolver.js';
 import type { IdentityIndex } from '../snapshot/identities.js';
-import type { CounterStore } from '../limits/counter-store.js';
+import type { CounterStore } from './counter-store.js';
 import type { LocalCounterStore } from '../limits/local-store.js';
 import type { AiCatalog } from '../ai/catalog.js';
 import type { BudgetAlertSink } from '../observe/alerts/budget-alerts.js';
