@@ -32,6 +32,13 @@ export interface AiCatalog {
   prompts: ReadonlyMap<string, CompiledPrompt>;
 }
 
+declare module '../pipeline/plugin.js' {
+  interface PluginEnv {
+    /** The workspace's AI providers, model aliases and prompt APIs (this file). */
+    ai?: AiCatalog;
+  }
+}
+
 export interface CatalogDeps {
   /** Opens sealed provider keys; absent in pure config checks (keys then stay closed, no problem raised). */
   secrets?: SecretBox | undefined;

@@ -31,6 +31,13 @@ import type { KeyHasher } from './key-secret.js';
 import type { StoredApiKey } from '../store/types.js';
 
 /** What the resolver needs from the store (the `Store` has it; tests count the calls). */
+declare module '../pipeline/plugin.js' {
+  interface PluginServices {
+    /** API-key lookup with its caches (this file); absent in pure config checks. */
+    readonly apiKeys?: ApiKeyResolver;
+  }
+}
+
 export interface ApiKeySource extends ChangeFeedSource, KeyHashSource {
   findApiKeyByHash(hash: string): Promise<StoredApiKey | undefined>;
   touchApiKeysLastUsed(uses: ReadonlyArray<{ id: string; at: string }>): Promise<void>;

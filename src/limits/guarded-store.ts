@@ -14,6 +14,7 @@ import {
   type QuotaRule,
   type RateDecision,
   type RateRule,
+  type SyncCounterStore,
 } from '../pipeline/counter-store.js';
 import type { FailPolicy } from './limit-schema.js';
 import { LocalCounterStore } from './local-store.js';
@@ -31,10 +32,10 @@ export function processLocalStore(): LocalCounterStore {
 
 export class GuardedCounters {
   readonly #shared: CounterStore;
-  readonly #local: LocalCounterStore;
+  readonly #local: SyncCounterStore;
   readonly #policy: FailPolicy;
   /** Synchronous fast path when the shared store is the local one: no promise per check. */
-  readonly sync: LocalCounterStore | undefined;
+  readonly sync: SyncCounterStore | undefined;
 
   constructor(services: PluginServices, policy: FailPolicy) {
     this.#local = services.localCounters ?? processLocalStore();

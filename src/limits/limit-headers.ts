@@ -17,19 +17,7 @@
  */
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { RequestContext } from '../pipeline/context.js';
-
-export interface LimitEntry {
-  /** Policy name (an sf-string: [A-Za-z0-9._-], so no escaping is needed). */
-  name: string;
-  limit: number;
-  windowS: number;
-  remaining: number;
-  resetS: number;
-  /** `hide_headers`: counted, but not told to the client. */
-  hidden: boolean;
-  /** `policyItem(name, limit, windowS)` when the producer made it once (compiled limits do). */
-  policy?: string;
-}
+import type { LimitEntry } from '../pipeline/facts.js';
 
 /** One Item of RateLimit-Policy: `"name";q=<limit>;w=<window seconds>`. */
 export function policyItem(name: string, limit: number, windowS: number): string {

@@ -9,7 +9,7 @@
 import type { QuotaDecision, QuotaRule } from '../pipeline/counter-store.js';
 import type { CompiledQuota } from './compiled-limits.js';
 import { readableSubject } from './subject.js';
-import type { QuotaCrossing } from '../observe/alerts/quota-alerts.js';
+import type { QuotaCrossing } from '../pipeline/services.js';
 import type { RequestContext } from '../pipeline/context.js';
 
 /** The count at which `percent` of `limit` is reached: 80 % of 5 is the 4th call. */

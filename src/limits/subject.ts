@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Identity } from '../pipeline/context.js';
+import type { Identity } from '../pipeline/identity.js';
 import type { KeySource } from './limit-schema.js';
 
 /** What a subject is computed from: a RequestContext has it all; the usage API builds one from an identity. */

@@ -9,7 +9,7 @@
  */
 import { aiUsage, type AiUsageReport } from '../ai/policy/usage.js';
 import type { WorkspaceState } from '../model/index.js';
-import type { Identity } from '../pipeline/context.js';
+import type { Identity } from '../pipeline/identity.js';
 import { IdentityIndex } from '../snapshot/identities.js';
 import type { StoredApiKey } from '../store/types.js';
 import { compileQuota, quotaRule } from './compiled-limits.js';

@@ -100,3 +100,19 @@ export interface CounterStore {
 export class CounterUnavailableError extends Error {
   override readonly name = 'CounterUnavailableError';
 }
+
+/**
+ * A store that can answer in the same tick: this node's in-process counters (src/limits/local-store.ts).
+ * Limit plugins call the `…Sync` forms on the embedded hot path (no promise per request), and count there
+ * while the shared store is away (`fail_open`).
+ */
+export interface SyncCounterStore extends CounterStore {
+  /** The clock limits count by on this node (injected by tests; `Date.now` otherwise). */
+  readonly clock: () => number;
+  consumeRateSync(key: string, rule: RateRule, cost: number, nowMs: number): RateDecision;
+  consumeQuotaSync(key: string, rule: QuotaRule, cost: number, nowMs: number): QuotaDecision;
+  chargeRateSync(key: string, rule: RateRule, cost: number, nowMs: number): RateDecision;
+  chargeQuotaSync(key: string, rule: QuotaRule, cost: number, nowMs: number): QuotaDecision;
+  acquireSync(key: string, max: number, ttlMs: number): boolean;
+  releaseSync(key: string): void;
+}

@@ -6,8 +6,8 @@
  * request, even when nothing waited (bench `keyway-rate-limit`, measured in the commit that added this).
  */
 import { KeywayError, isKeywayError } from '../core/errors.js';
-import type { PhaseHandler } from '../pipeline/plugin.js';
-import type { RoutePhases } from '../pipeline/route.js';
+import type { PhaseHandler } from '../pipeline/context.js';
+import type { RoutePhases } from '../pipeline/context.js';
 import type { RequestContext } from '../pipeline/context.js';
 import { forward, type ForwardHooks } from './forward.js';
 import { sendError } from './send-error.js';

@@ -14,7 +14,8 @@ import { ROUTE_DEFAULTS } from '../model/route.js';
 import { SERVICE_DEFAULTS } from '../model/service.js';
 import { Balancer } from '../pipeline/balancer.js';
 import { getPlugin, openPluginSecrets, validatePluginConfig } from '../plugins/registry.js';
-import { PHASES, type PluginHandlers, type PluginServices } from '../pipeline/plugin.js';
+import { PHASES, type PluginServices } from '../pipeline/plugin.js';
+import type { PluginHandlers } from '../pipeline/context.js';
 import { buildCatalog } from '../ai/catalog.js';
 import type { SecretBox } from '../keys/secret-box.js';
 import { IdentityIndex } from './identities.js';
@@ -24,7 +25,7 @@ import { PluginScopes } from './plugin-scopes.js';
 import { Router } from './router.js';
 import { checkRoutePaths, findingCollisions } from './route-rules.js';
 import { runNow, type Slicer, type Work } from './slices.js';
-import type { CompiledRoute, CompiledService, RoutePhases } from '../pipeline/route.js';
+import type { CompiledRoute, CompiledService, RoutePhases } from '../pipeline/context.js';
 
 export interface Snapshot {
   readonly version: number;

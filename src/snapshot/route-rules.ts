@@ -7,7 +7,7 @@ import type { ConfigProblem } from './check.js';
 import { expandPath } from './path-match.js';
 import { ALL_METHODS } from './router.js';
 import { runNow, type Work } from './slices.js';
-import type { CompiledRoute } from '../pipeline/route.js';
+import type { CompiledRoute } from '../pipeline/context.js';
 
 export function checkRoutePaths(workspace: string, r: Stored<'routes'>): ConfigProblem[] {
   const problems: ConfigProblem[] = [];

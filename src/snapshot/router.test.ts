@@ -10,7 +10,7 @@ import type { Route } from '../model/index.js';
 import { Router, type RouteMatch } from './router.js';
 import { runNow } from './slices.js';
 import { ReferenceRouter } from './test-support.js';
-import type { CompiledRoute } from '../pipeline/route.js';
+import type { CompiledRoute } from '../pipeline/context.js';
 
 function route(def: Partial<Route> & { name: string }): CompiledRoute {
   return {

@@ -16,7 +16,7 @@ import {
   type HeaderConditions,
 } from './path-match.js';
 import type { RouteMatch } from './router.js';
-import type { CompiledRoute } from '../pipeline/route.js';
+import type { CompiledRoute } from '../pipeline/context.js';
 
 interface Candidate {
   route: CompiledRoute;

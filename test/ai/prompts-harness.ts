@@ -15,7 +15,7 @@ import type { ChatChunk, ChatRequest, ChatResponse } from '../../src/ai/types.js
 import type { PromptApi } from '../../src/model/prompt-api.js';
 import { RequestContext } from '../../src/pipeline/context.js';
 import type { ConfigProblem } from '../../src/snapshot/check.js';
-import type { CompiledRoute } from '../../src/pipeline/route.js';
+import type { CompiledRoute } from '../../src/pipeline/context.js';
 import { state } from '../helpers/gateway.js';
 
 export type Script = (req: ChatRequest) => ChatOutcome | Promise<ChatOutcome>;

@@ -5,7 +5,7 @@
  * charge at once. That is what makes the alert fire once per period and subject without a lock.
  */
 import type { QuotaDecision, QuotaRule } from '../../pipeline/counter-store.js';
-import type { BudgetCrossing } from '../../observe/alerts/budget-alerts.js';
+import type { BudgetCrossing } from '../../pipeline/services.js';
 import type { RequestContext } from '../../pipeline/context.js';
 import { usdOf, type CompiledBudget } from './compile.js';
 import type { Applied } from './limiter.js';

@@ -4,7 +4,7 @@
  * the same subject with names a person recognises.
  */
 import { subjectOf, type SubjectSource } from '../../limits/subject.js';
-import type { Identity } from '../../pipeline/context.js';
+import type { Identity } from '../../pipeline/identity.js';
 import type { AiKeySource } from './schema.js';
 
 /** `<workspace>:ai:<counter id>:<subject>`; the store appends the period for budgets. */

@@ -8,7 +8,7 @@
  */
 import type { CounterStore } from '../../pipeline/counter-store.js';
 import type { Plan, WorkspaceState } from '../../model/index.js';
-import type { Identity } from '../../pipeline/context.js';
+import type { Identity } from '../../pipeline/identity.js';
 import { PeriodCache } from '../../limits/quota-period.js';
 import type { AiCatalog } from '../catalog.js';
 import { budgetRule, compileAiLimits, usdOf, type CompiledAiLimits } from './compile.js';

@@ -9,8 +9,9 @@
 import { KeywayError } from '../../core/errors.js';
 import type { KeyAnswer } from '../../keys/api-key-resolver.js';
 import { authRejected, publishReject, type RejectReason } from '../../keys/auth-events.js';
-import type { Identity, RequestContext } from '../../pipeline/context.js';
-import type { AppEntry } from '../../snapshot/identities.js';
+import type { RequestContext } from '../../pipeline/context.js';
+import type { Identity } from '../../pipeline/identity.js';
+import type { AppEntry } from '../../pipeline/identity.js';
 import type { StoredApiKey } from '../../store/types.js';
 import { MissBudget } from '../../limits/miss-budget.js';
 import { planOf } from '../../limits/plan-resolver.js';

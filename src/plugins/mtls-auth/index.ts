@@ -15,8 +15,8 @@ import { publishReject, type RejectReason } from '../../keys/auth-events.js';
 import type { TLSSocket } from 'node:tls';
 import { KeywayError } from '../../core/errors.js';
 import { CertificateMapper, type MapBy } from '../../keys/certificates/mapping.js';
-import type { Identity } from '../../pipeline/context.js';
-import type { ConsumerEntry, IdentityIndex } from '../../snapshot/identities.js';
+import type { Identity } from '../../pipeline/identity.js';
+import type { ConsumerEntry, Identities } from '../../pipeline/identity.js';
 import { definePlugin } from '../../pipeline/plugin.js';
 import { isTlsSocket, peerCertificates } from './peer.js';
 import { mtlsAuthSchema } from './schema.js';
@@ -147,7 +147,7 @@ export const mtlsAuth = definePlugin<MtlsAuthConfig>({
 
 /** A consumer named by username (or id) in the config; throws when it does not exist. */
 function consumerOf(
-  identities: IdentityIndex,
+  identities: Identities,
   name: string | undefined,
   field: string,
 ): ConsumerEntry | undefined {
