@@ -4,20 +4,11 @@
  * The control layer runs this inside the write transaction; a non-empty answer rolls the change back.
  */
 import type { SecretBox } from '../keys/secret-box.js';
-import type { ConfigState, ResourceKind } from '../model/index.js';
+import type { ConfigState } from '../model/index.js';
+import type { ConfigProblem } from '../model/config-problem.js';
 import { AgentCache } from './agents.js';
 import { collectProblems, collectProblemsInSlices } from './compile.js';
 import type { Slicer } from './slices.js';
-
-export interface ConfigProblem {
-  workspace: string;
-  kind: ResourceKind;
-  /** The resource's key (name, username or plugin key). */
-  key: string;
-  /** JSON pointer inside the resource, e.g. `/paths/0`; empty for the resource as a whole. */
-  field: string;
-  message: string;
-}
 
 // Checking builds services too; their pools are created lazily by undici, so one shared cache costs nothing.
 const checkAgents = new AgentCache();

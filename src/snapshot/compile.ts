@@ -20,7 +20,7 @@ import { buildCatalog } from '../ai/catalog.js';
 import type { SecretBox } from '../keys/secret-box.js';
 import { IdentityIndex } from './identities.js';
 import type { AgentCache } from './agents.js';
-import type { ConfigProblem } from './check.js';
+import type { ConfigProblem } from '../model/config-problem.js';
 import { PluginScopes } from './plugin-scopes.js';
 import { Router } from './router.js';
 import { checkRoutePaths, findingCollisions } from './route-rules.js';

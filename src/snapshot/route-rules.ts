@@ -3,7 +3,7 @@
  * rewrite templates that only use known parameters, and two routes that would answer the same request.
  */
 import type { Stored } from '../model/index.js';
-import type { ConfigProblem } from './check.js';
+import type { ConfigProblem } from '../model/config-problem.js';
 import { expandPath } from './path-match.js';
 import { ALL_METHODS } from './router.js';
 import { runNow, type Work } from './slices.js';

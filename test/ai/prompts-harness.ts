@@ -14,7 +14,7 @@ import type { AiGateway, ChatOutcome, Served } from '../../src/ai/engine-types.j
 import type { ChatChunk, ChatRequest, ChatResponse } from '../../src/ai/types.js';
 import type { PromptApi } from '../../src/model/prompt-api.js';
 import { RequestContext } from '../../src/pipeline/context.js';
-import type { ConfigProblem } from '../../src/snapshot/check.js';
+import type { ConfigProblem } from '../../src/model/config-problem.js';
 import type { CompiledRoute } from '../../src/pipeline/context.js';
 import { state } from '../helpers/gateway.js';
 

@@ -7,7 +7,7 @@ import { KeywayError } from '../../core/errors.js';
 import { CounterUnavailableError } from '../../pipeline/counter-store.js';
 import { usageReport, type UsageSubject } from '../../limits/usage.js';
 import { DEFAULT_WORKSPACE } from '../../model/index.js';
-import type { RouteContext } from '../app.js';
+import type { RouteContext } from '../route-context.js';
 import { errorResponses } from '../schemas.js';
 
 interface Query {

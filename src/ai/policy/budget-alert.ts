@@ -7,8 +7,7 @@
 import type { QuotaDecision, QuotaRule } from '../../pipeline/counter-store.js';
 import type { BudgetCrossing } from '../../pipeline/services.js';
 import type { RequestContext } from '../../pipeline/context.js';
-import { usdOf, type CompiledBudget } from './compile.js';
-import type { Applied } from './limiter.js';
+import { usdOf, type Applied, type CompiledBudget } from './compile.js';
 import { readableSubject } from './subjects.js';
 
 export interface Charged {

@@ -19,6 +19,12 @@ const MINUTE_MS = 60_000;
 const MICRO = 1_000_000;
 
 /** A per-minute rate whose bucket holds a whole minute's worth: `limit` at once, then `limit` a minute. */
+/** One set of limits applied to a call, and the caller's plan (for `by: plan` subjects). */
+export interface Applied {
+  limits: CompiledAiLimits;
+  plan: string | undefined;
+}
+
 export interface CompiledRate {
   /** Counter id (without workspace or subject). */
   id: string;

@@ -16,7 +16,8 @@ import type { PluginEnv } from '../../pipeline/plugin.js';
 import type { RequestContext } from '../../pipeline/context.js';
 import type { AiPolicy } from '../engine-types.js';
 import { compileAiLimits, type CompiledAiLimits } from './compile.js';
-import { AiLimiter, type Applied } from './limiter.js';
+import { AiLimiter } from './limiter.js';
+import type { Applied } from './compile.js';
 import { aiLimitsProperties, type AiLimits } from './schema.js';
 
 export { modelMatcher } from './models.js';

@@ -29,14 +29,8 @@ import type { AiUsage } from '../../pipeline/facts.js';
 import type { BudgetAlertSink } from '../../pipeline/services.js';
 import type { RequestContext } from '../../pipeline/context.js';
 import { crossings, type Charged } from './budget-alert.js';
-import { budgetRule, microUsd, type CompiledAiLimits } from './compile.js';
+import { budgetRule, microUsd, type Applied } from './compile.js';
 import { aiCounterKey } from './subjects.js';
-
-/** One set of limits applied to a call, and the caller's plan (for `by: plan` subjects). */
-export interface Applied {
-  limits: CompiledAiLimits;
-  plan: string | undefined;
-}
 
 export interface LimiterOptions {
   workspace: string;
