@@ -19,7 +19,7 @@ import {
 } from '../pipeline/counter-store.js';
 import { GuardedCounters } from './guarded-store.js';
 import { LocalCounterStore } from './local-store.js';
-import { answerCounterMessage, PrimaryCounterStore } from './primary-store.js';
+import { answerCounterMessage, PrimaryCounterStore } from '../cluster/primary-store.js';
 import { RedisCounterStore } from './redis-store.js';
 
 const REDIS = 'redis://127.0.0.1:6379';

@@ -11,7 +11,7 @@
  * holds the route it was made for and is rebuilt when another route asks.
  */
 import type { Identity } from '../pipeline/identity.js';
-import type { KeySource } from './limit-schema.js';
+import type { KeySource } from '../model/limit-schema.js';
 import { subjectOf, type SubjectSource } from './subject.js';
 
 export interface KeyedLimit {

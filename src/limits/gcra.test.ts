@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { gcra } from './gcra.js';
 import { LocalCounterStore } from './local-store.js';
-import { calendarPeriod } from './quota-period.js';
+import { calendarPeriod } from '../core/quota-period.js';
 import type { RateRule } from '../pipeline/counter-store.js';
 
 describe('GCRA', () => {

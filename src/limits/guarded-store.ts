@@ -16,7 +16,7 @@ import {
   type RateRule,
   type SyncCounterStore,
 } from '../pipeline/counter-store.js';
-import type { FailPolicy } from './limit-schema.js';
+import type { FailPolicy } from '../model/limit-schema.js';
 import { LocalCounterStore } from './local-store.js';
 
 let processLocal: LocalCounterStore | undefined;

@@ -5,7 +5,7 @@
 import type { Plan } from '../model/index.js';
 import type { RequestContext } from '../pipeline/context.js';
 import type { PluginEnv } from '../pipeline/plugin.js';
-import { failPolicySchema, type FailPolicy } from './limit-schema.js';
+import { failPolicySchema, type FailPolicy } from '../model/limit-schema.js';
 import { planOf } from './plan-resolver.js';
 import { nameSchema } from '../model/common.js';
 

@@ -12,7 +12,7 @@ import { Redis } from 'ioredis';
 import { type IpcChannel, type PrimaryMessage } from '../cluster/ipc.js';
 import type { CounterStore, WindowRule } from '../pipeline/counter-store.js';
 import { LocalCounterStore } from './local-store.js';
-import { answerCounterMessage, PrimaryCounterStore } from './primary-store.js';
+import { answerCounterMessage, PrimaryCounterStore } from '../cluster/primary-store.js';
 import { RedisCounterStore } from './redis-store.js';
 import { WINDOW_CHUNKS } from './sliding-window.js';
 

@@ -14,7 +14,7 @@ import type { BalancedTarget } from '../pipeline/balancer.js';
 import type { RequestContext } from '../pipeline/context.js';
 import { clientResponseHeaders } from './headers.js';
 import { accountStreamed, accountedBody } from './memory-governor.js';
-import { sendError } from './send-error.js';
+import { sendError } from '../pipeline/send-error.js';
 
 export interface ForwardHooks {
   /** Upstream and internal failures, for the log (never sent to the client). */

@@ -18,7 +18,7 @@ import {
   upstreamRequestHeaders,
   type TrustedProxies,
 } from './headers.js';
-import { sendError } from './send-error.js';
+import { sendError } from '../pipeline/send-error.js';
 import { runPhases, type PhaseHooks } from './phases.js';
 import { normalizePath, unsafePathReason, upstreamPath } from './upstream-path.js';
 

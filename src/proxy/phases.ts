@@ -10,7 +10,7 @@ import type { PhaseHandler } from '../pipeline/context.js';
 import type { RoutePhases } from '../pipeline/context.js';
 import type { RequestContext } from '../pipeline/context.js';
 import { forward, type ForwardHooks } from './forward.js';
-import { sendError } from './send-error.js';
+import { sendError } from '../pipeline/send-error.js';
 
 export type PhaseHooks = ForwardHooks & {
   /** A plugin threw something that is not a KeywayError: a bug, logged with the request id. */

@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { KeywayError } from '../../core/errors.js';
 import { CounterUnavailableError } from '../../pipeline/counter-store.js';
-import { usageReport, type UsageSubject } from '../../limits/usage.js';
+import { usageReport, type UsageSubject } from '../../control/usage.js';
 import { DEFAULT_WORKSPACE } from '../../model/index.js';
 import type { RouteContext } from '../route-context.js';
 import { errorResponses } from '../schemas.js';

@@ -11,7 +11,7 @@
  */
 import { KeywayError, isKeywayError } from '../../core/errors.js';
 import type { RequestContext } from '../../pipeline/context.js';
-import { sendError } from '../../proxy/send-error.js';
+import { sendError } from '../../pipeline/send-error.js';
 
 export type ErrorStyle = 'openai' | 'anthropic';
 

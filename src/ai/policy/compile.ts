@@ -10,10 +10,10 @@
  * global one left off. Both kinds are the caller's, so they count across every AI route of the workspace.
  */
 import type { QuotaRule, RateRule } from '../../pipeline/counter-store.js';
-import type { CalendarUnit, PeriodCache } from '../../limits/quota-period.js';
+import type { CalendarUnit, PeriodCache } from '../../core/quota-period.js';
 import type { AiCatalog } from '../catalog.js';
 import { modelMatcher, type ModelMatcher } from './models.js';
-import { DEFAULT_ALERT_AT, type AiKeySource, type AiLimits } from './schema.js';
+import { DEFAULT_ALERT_AT, type AiKeySource, type AiLimits } from '../../model/ai-limit-schema.js';
 
 const MINUTE_MS = 60_000;
 const MICRO = 1_000_000;

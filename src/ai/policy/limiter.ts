@@ -24,7 +24,7 @@ import { CounterUnavailableError, type QuotaDecision, type QuotaRule } from '../
 import type { GuardedCounters } from '../../limits/guarded-store.js';
 import { addEntry, limitHeaders, retryAfterSeconds } from '../../limits/limit-headers.js';
 import type { LimitEntry } from '../../pipeline/facts.js';
-import type { PeriodCache } from '../../limits/quota-period.js';
+import type { PeriodCache } from '../../core/quota-period.js';
 import type { AiUsage } from '../../pipeline/facts.js';
 import type { BudgetAlertSink } from '../../pipeline/services.js';
 import type { RequestContext } from '../../pipeline/context.js';

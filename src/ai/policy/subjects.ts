@@ -5,7 +5,7 @@
  */
 import { subjectOf, type SubjectSource } from '../../limits/subject.js';
 import type { Identity } from '../../pipeline/identity.js';
-import type { AiKeySource } from './schema.js';
+import type { AiKeySource } from '../../model/ai-limit-schema.js';
 
 /** `<workspace>:ai:<counter id>:<subject>`; the store appends the period for budgets. */
 export function aiCounterKey(

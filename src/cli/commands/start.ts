@@ -22,12 +22,12 @@ export function parseWorkers(value: string | undefined): number | undefined {
 export async function startCommand(opts: { configFile?: string; workers?: number }): Promise<number> {
   const config = opts.configFile === undefined ? {} : { configFile: opts.configFile };
   if (opts.workers !== undefined && cluster.isPrimary) {
-    const { runPrimary } = await import('../../cluster/primary.js');
+    const { runPrimary } = await import('../../server/primary.js');
     await runPrimary({ workers: opts.workers, ...config });
     return 0;
   }
   if (cluster.isWorker) {
-    const { runWorker } = await import('../../cluster/worker.js');
+    const { runWorker } = await import('../../server/worker.js');
     await runWorker(config);
     return 0;
   }

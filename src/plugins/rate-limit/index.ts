@@ -14,7 +14,7 @@ import { compileRate, PlanLimits, type CompiledRate } from '../../limits/compile
 import { CounterKeys } from '../../limits/counter-keys.js';
 import { GuardedCounters } from '../../limits/guarded-store.js';
 import { addEntry, limitHeaders, retryAfterSeconds, writeLimitHeaders } from '../../limits/limit-headers.js';
-import { rateLimitSchema, type RateLimitSpec } from '../../limits/limit-schema.js';
+import { rateLimitSchema, type RateLimitSpec } from '../../model/limit-schema.js';
 import { planChooser, planOptionsSchema, type PlanOptions } from '../../limits/plugin-common.js';
 import type { RateDecision } from '../../pipeline/counter-store.js';
 import type { RequestContext } from '../../pipeline/context.js';

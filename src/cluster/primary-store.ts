@@ -7,7 +7,7 @@
  * pipe (measured in test/cluster/primary-counters.test.ts; figures in docs/cluster.md). Every operation
  * is atomic because the primary's event loop runs them one at a time.
  */
-import { isKeywayMessage, type IpcChannel, type PrimaryMessage } from '../cluster/ipc.js';
+import { isKeywayMessage, type IpcChannel, type PrimaryMessage } from './ipc.js';
 import {
   CounterUnavailableError,
   type CounterStore,

@@ -14,13 +14,13 @@ import { ensureAdminToken } from '../admin/admin-token.js';
 import { KEYWAY_VERSION } from '../core/version.js';
 import { loadKeySecret } from '../keys/key-secret.js';
 import { LocalCounterStore } from '../limits/local-store.js';
-import { answerCounterMessage } from '../limits/primary-store.js';
-import { nextStep } from '../server/banner.js';
-import { createLogger } from '../server/logger.js';
-import { loadSettings, type NodeSettings } from '../server/settings.js';
+import { answerCounterMessage } from '../cluster/primary-store.js';
+import { nextStep } from './banner.js';
+import { createLogger } from './logger.js';
+import { loadSettings, type NodeSettings } from './settings.js';
 import { openStore } from '../store/open-store.js';
-import { decodeEvent } from './change-events.js';
-import { isKeywayMessage, type PrimaryMessage, type WorkerAddresses } from './ipc.js';
+import { decodeEvent } from '../cluster/change-events.js';
+import { isKeywayMessage, type PrimaryMessage, type WorkerAddresses } from '../cluster/ipc.js';
 
 /** Extra time over the drain timeout before a worker that will not stop is killed. */
 const KILL_GRACE_MS = 5_000;
