@@ -12,7 +12,7 @@ import { PROVIDER_KEY_LABEL, SecretBox } from '../keys/secret-box.js';
 import { AgentCache } from '../snapshot/agents.js';
 import type { ConfigProblem } from '../model/config-problem.js';
 import { compileSnapshot } from '../snapshot/compile.js';
-import { startAdmin, type AdminHarness, type TestBody } from './test-support.js';
+import { startAdmin, type AdminHarness, type TestBody } from '../../test/helpers/admin-harness.js';
 
 const PLAIN = 'sk-live-PLAINTEXT-a1b2c3d4e5f6';
 const PLAIN2 = 'sk-live-ROTATED-z9y8x7w6';

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { RAW_JSON_MIN_BYTES } from '../core/json-text.js';
 import { ConfigThread } from '../control/thread/config-thread.js';
-import { startAdmin, type AdminHarness } from './test-support.js';
+import { startAdmin, type AdminHarness } from '../../test/helpers/admin-harness.js';
 
 let h: AdminHarness;
 before(async () => {

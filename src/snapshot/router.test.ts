@@ -9,7 +9,7 @@ import { HTTP_METHODS } from '../model/route.js';
 import type { Route } from '../model/index.js';
 import { Router, type RouteMatch } from './router.js';
 import { runNow } from './slices.js';
-import { ReferenceRouter } from './test-support.js';
+import { ReferenceRouter } from '../../test/helpers/reference-router.js';
 import type { CompiledRoute } from '../pipeline/context.js';
 
 function route(def: Partial<Route> & { name: string }): CompiledRoute {
