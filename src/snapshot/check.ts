@@ -7,8 +7,7 @@ import type { SecretBox } from '../keys/secret-box.js';
 import type { ConfigState } from '../model/index.js';
 import type { ConfigProblem } from '../model/config-problem.js';
 import { AgentCache } from './agents.js';
-import { collectProblems, collectProblemsInSlices } from './compile.js';
-import type { Slicer } from './slices.js';
+import { collectProblems } from './compile.js';
 
 // Checking builds services too; their pools are created lazily by undici, so one shared cache costs nothing.
 const checkAgents = new AgentCache();
@@ -16,13 +15,4 @@ const checkAgents = new AgentCache();
 /** With `secrets`, sealed plugin secrets and AI provider keys are opened as a serving node would. */
 export function checkConfig(state: ConfigState, secrets?: SecretBox): ConfigProblem[] {
   return collectProblems(state, { agents: checkAgents, secrets });
-}
-
-/** `checkConfig` in slices, for callers on the proxy's event loop. */
-export function checkConfigInSlices(
-  state: ConfigState,
-  slicer: Slicer,
-  secrets?: SecretBox,
-): Promise<ConfigProblem[]> {
-  return collectProblemsInSlices(state, { agents: checkAgents, secrets }, slicer);
 }

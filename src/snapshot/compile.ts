@@ -113,15 +113,6 @@ export function collectProblems(state: ConfigState, deps: CompileDeps): ConfigPr
   return runNow(problemsOf(state, deps));
 }
 
-/** `collectProblems` in slices. */
-export function collectProblemsInSlices(
-  state: ConfigState,
-  deps: CompileDeps,
-  slicer: Slicer,
-): Promise<ConfigProblem[]> {
-  return slicer.run(problemsOf(state, deps));
-}
-
 function* problemsOf(state: ConfigState, deps: CompileDeps): Work<ConfigProblem[]> {
   const problems: ConfigProblem[] = [];
   const built = yield* build(state, deps, problems);
