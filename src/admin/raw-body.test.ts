@@ -89,7 +89,7 @@ describe('large admin bodies, on the config thread', () => {
       config: (inline, dataDir) =>
         (thread = new ConfigThread({
           inline,
-          // The harness's secret (test-support.ts): what its own service seals with.
+          // The harness's secret (test/helpers/admin-harness.ts): what its own service seals with.
           settings: { store: { dataDir }, secret: new Uint8Array(Buffer.alloc(32, 7)) },
           size: () => 0,
           onChange: () => undefined,

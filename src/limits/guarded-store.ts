@@ -72,7 +72,7 @@ export class GuardedCounters {
       .catch((err: unknown) => this.#fallback(err, () => this.#local.consumeQuotaSync(key, rule, 0, now)));
   }
 
-  /** Unconditional charges (src/limits/counter-store.ts): what an AI call used, known after it. */
+  /** Unconditional charges (src/pipeline/counter-store.ts): what an AI call used, known after it. */
   chargeRate(key: string, rule: RateRule, cost: number, now: number): Promise<RateDecision> {
     return this.#shared
       .chargeRate(key, rule, cost, now)

@@ -64,12 +64,12 @@ export class RequestContext {
   limits: LimitEntry[] | undefined = undefined;
   limitsWritten = false;
   /**
-   * Set while an upstream exchange is in flight (forward.ts): what to do if the client goes away first.
-   * The request's one `close` listener (handler.ts) calls it; a listener per exchange cost an allocation,
+   * Set while an upstream exchange is in flight (src/proxy/forward.ts): what to do if the client goes away first.
+   * The request's one `close` listener (src/proxy/handler.ts) calls it; a listener per exchange cost an allocation,
    * a once-wrapper and a removal on every request.
    */
   onClientGone: (() => void) | undefined = undefined;
-  /** The upstream exchange in flight (forward.ts), for a client that runs out of time to drop it. */
+  /** The upstream exchange in flight (src/proxy/forward.ts), for a client that runs out of time to drop it. */
   exchange: { abort(err: Error): void } | undefined = undefined;
   /**
    * What the call observer keeps for this call while it runs (body taps, exported-span ids), when capture

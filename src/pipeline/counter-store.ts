@@ -9,9 +9,9 @@
 
 /**
  * A rate, counted by one of two algorithms (every store implements both, with the same arithmetic):
- * - a sliding window (sliding-window.ts): at most `limit` units in any `windowMs`, all of them at once if
+ * - a sliding window (src/limits/sliding-window.ts): at most `limit` units in any `windowMs`, all of them at once if
  *   they come at once. What the `rate-limit` plugin and rolling quotas count with.
- * - GCRA (gcra.ts): a bucket of `burst + 1` units refilled at `limit` per `windowMs`, for budgets that
+ * - GCRA (src/limits/gcra.ts): a bucket of `burst + 1` units refilled at `limit` per `windowMs`, for budgets that
  *   are a rate plus an allowance (unknown API keys per IP, AI tokens per minute).
  */
 export type RateRule = WindowRule | GcraRule;

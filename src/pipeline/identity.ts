@@ -18,7 +18,7 @@ export interface Identity {
   attributes?: Record<string, unknown>;
   /**
    * The same (frozen) object serves every request of this credential while the snapshot lasts, so later
-   * phases may remember things by it (limits/counter-keys.ts). key-auth's identities are; identities made
+   * phases may remember things by it (src/limits/counter-keys.ts). key-auth's identities are; identities made
    * per request are not.
    */
   shared?: boolean;

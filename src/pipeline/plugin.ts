@@ -34,8 +34,8 @@ export interface PluginServices {
   // `apiKeys` (API-key lookup with its caches) is declared onto this interface by
   // src/keys/api-key-resolver.ts, so the contract names no key-store type.
   /**
-   * Where limit plugins count (src/limits/counter-store.ts). Set by the node: the cluster primary's store
-   * for a `--workers` worker (src/limits/primary-store.ts); absent means the plugin's own default.
+   * Where limit plugins count (src/pipeline/counter-store.ts). Set by the node: the cluster primary's store
+   * for a `--workers` worker (src/cluster/primary-store.ts); absent means the plugin's own default.
    */
   readonly counters?: CounterStore;
   /**

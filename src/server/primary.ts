@@ -6,7 +6,7 @@
  *
  * The primary serves no traffic and loads neither Fastify nor the proxy: it is the part that must not
  * crash. Counting lives here because a limit must hold for the machine, not for each worker
- * (src/limits/primary-store.ts).
+ * (src/cluster/primary-store.ts).
  */
 import cluster, { type Worker } from 'node:cluster';
 import { join } from 'node:path';

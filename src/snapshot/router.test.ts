@@ -1,7 +1,7 @@
 /**
  * The router registers each path pattern once, with a method bitmask, instead of once per method; its
  * answers must be exactly those of one tree per method. The named cases pin each routing rule; the
- * generated ones compare every answer with the per-method router it replaced (test-support.ts).
+ * generated ones compare every answer with the per-method router it replaced (test/helpers/reference-router.ts).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

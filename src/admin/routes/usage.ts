@@ -1,6 +1,6 @@
 /**
  * `GET /usage?key=ID | app=NAME | consumer=NAME` (also under `/workspaces/:workspace`): quota usage of the
- * current period per the plan that applies (src/limits/usage.ts). `keyway usage` calls it.
+ * current period per the plan that applies (src/control/usage.ts). `keyway usage` calls it.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { KeywayError } from '../../core/errors.js';

@@ -52,7 +52,7 @@ function sdkRetryHint(ctx: RequestContext, err: KeywayError): void {
 }
 
 /**
- * The body of an error answered on an AI route by anyone (the route's `errorBody`, src/plugins/types.ts),
+ * The body of an error answered on an AI route by anyone (the route's `errorBody`, src/pipeline/plugin.ts),
  * with the SDK retry hint set on the response.
  */
 export function routeErrorBody(ctx: RequestContext, err: KeywayError): unknown {

@@ -1,7 +1,7 @@
 /**
  * `keyway start [--config FILE] [--workers N]`: run a node in the foreground until SIGTERM/SIGINT.
  * With `--workers N` this process becomes the cluster primary and forks N workers that re-run this same
- * command; node:cluster tells them apart (src/cluster/primary.ts, src/cluster/worker.ts).
+ * command; node:cluster tells them apart (src/server/primary.ts, src/server/worker.ts).
  */
 import cluster from 'node:cluster';
 import { startNode } from '../../server/node.js';
