@@ -1,6 +1,7 @@
 /**
  * The per-request state that flows through the pipeline phases. One object per request, created by the
  * proxy handler; plugins read and write it. Kept as a plain class with fixed fields so V8 keeps one shape.
+ * Below it, the compiled route the request runs on and the handler signatures of its phases.
  */
 import { ServerResponse, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
@@ -171,9 +172,10 @@ export interface PluginHandlers {
 }
 
 /**
- * The compiled, immutable configuration the data plane serves from. Built from a `ConfigState` by
- * `compileSnapshot`; swapped atomically when the configuration changes. Nothing in here is mutated
- * after compile (counters for load balancing live in the balancer objects, not in the config).
+ * A service and a route of the compiled, immutable configuration the data plane serves from
+ * (src/snapshot/compile.ts builds it from a `ConfigState`; swapped atomically when the configuration
+ * changes). Nothing in here is mutated after compile (counters for load balancing live in the balancer
+ * objects, not in the config).
  */
 export interface CompiledService {
   workspace: string;
