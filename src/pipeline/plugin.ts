@@ -9,7 +9,7 @@ import type { JsonSchema } from '../model/index.js';
 import type { PluginHandlers, RequestContext } from './context.js';
 import type { Identities } from './identity.js';
 import type { CounterStore, SyncCounterStore } from './counter-store.js';
-import type { BudgetAlertSink, QuotaAlertSink } from './services.js';
+import type { ApiKeyLookup, BudgetAlertSink, QuotaAlertSink } from './services.js';
 
 /** Pipeline phases after `route`, in order (DESIGN.md). */
 export const PHASES = ['identify', 'authorize', 'limit', 'transform', 'proxy', 'respond', 'log'] as const;
@@ -31,8 +31,8 @@ export interface PluginEnv {
  * land (the Redis counters next); a plugin takes what it needs at create time.
  */
 export interface PluginServices {
-  // `apiKeys` (API-key lookup with its caches) is declared onto this interface by
-  // src/keys/api-key-resolver.ts, so the contract names no key-store type.
+  /** API-key lookup with its caches (src/keys/api-key-resolver.ts). */
+  readonly apiKeys?: ApiKeyLookup;
   /**
    * Where limit plugins count (src/pipeline/counter-store.ts). Set by the node: the cluster primary's store
    * for a `--workers` worker (src/cluster/primary-store.ts); absent means the plugin's own default.

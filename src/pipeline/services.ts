@@ -1,7 +1,7 @@
 /**
  * Narrow services the node hands to plugins (`PluginServices`), as interfaces their owners implement: the
- * alert sinks of src/observe/alerts/ here, the counter stores of src/limits/ in counter-store.ts. A
- * plugin depends on what it is told, never on the class that does it.
+ * alert sinks of src/observe/alerts/ and the API-key lookup of src/keys/ here, the counter stores of
+ * src/limits/ in counter-store.ts. A plugin depends on what it is told, never on the class that does it.
  */
 
 /** One budget crossing a threshold, as the data plane reports it. */
@@ -69,4 +69,45 @@ export interface QuotaAlertSink {
   /** Percents some enabled `quota` rule wants, ascending; empty when none. Read on every quota check. */
   readonly levels: readonly number[];
   quotaCrossed(e: QuotaCrossing): void;
+}
+
+/**
+ * What a plugin is told of a stored API key (src/store/types.ts `StoredApiKey` is one): who it belongs to
+ * and what it carries, never its hash.
+ */
+export interface ApiKeyFacts {
+  id: string;
+  workspace: string;
+  app_id: string;
+  env: 'live' | 'test';
+  /** Undefined: the app's scopes. */
+  scopes?: string[];
+  metadata?: Record<string, unknown>;
+  tier?: string;
+}
+
+/**
+ * Why a presented key was not accepted. The client gets the same 401 for all of them; the reason (and,
+ * for a key the store knows, its id) goes to the call record, so support can tell which key expired.
+ */
+export type ApiKeyRefusal = 'malformed' | 'unknown' | 'revoked' | 'expired' | 'rotated';
+
+/** A decided lookup: `record` is the usable record, or undefined with the refusal and the known record. */
+export interface ApiKeyAnswer {
+  readonly done: true;
+  readonly record: ApiKeyFacts | undefined;
+  readonly refusal: ApiKeyRefusal | undefined;
+  /** The stored record of a refused key (revoked, expired, rotated out); never used as an identity. */
+  readonly refused: ApiKeyFacts | undefined;
+}
+
+/** API-key lookup with its caches (src/keys/api-key-resolver.ts): what `key-auth` asks. */
+export interface ApiKeyLookup {
+  /**
+   * Answers without the store when it can (checksum, HMAC, caches); otherwise hands over the hash for
+   * `resolveHash`. `connection` (the request's socket) lets a connection's last key be remembered.
+   */
+  resolveCached(presented: string, connection?: object): ApiKeyAnswer | { done: false; hash: string };
+  /** Resolves a hash `resolveCached` could not answer, from the store. */
+  resolveHash(hex: string): Promise<ApiKeyAnswer>;
 }
