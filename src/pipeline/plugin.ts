@@ -13,7 +13,6 @@ import type { ApiKeyLookup, BudgetAlertSink, QuotaAlertSink } from './services.j
 
 /** Pipeline phases after `route`, in order (DESIGN.md). */
 export const PHASES = ['identify', 'authorize', 'limit', 'transform', 'proxy', 'respond', 'log'] as const;
-export type Phase = (typeof PHASES)[number];
 
 export interface PluginEnv {
   workspace: string;
