@@ -4,9 +4,9 @@
  */
 import type { FromSchema } from 'json-schema-to-ts';
 import type { Plan } from '../model/index.js';
-import type { RequestContext } from '../proxy/context.js';
-import type { PluginEnv } from '../plugins/types.js';
-import { failPolicySchema } from './limit-schema.js';
+import type { RequestContext } from '../pipeline/context.js';
+import type { PluginEnv } from '../pipeline/plugin.js';
+import { failPolicySchema } from '../model/limit-schema.js';
 import { planOf } from './plan-resolver.js';
 import { nameSchema } from '../model/common.js';
 

@@ -1,6 +1,6 @@
 import type { FromSchema } from 'json-schema-to-ts';
-import { concurrencySchema, quotaSchema, rateLimitSchema } from '../limits/limit-schema.js';
-import { aiLimitsSchema } from '../ai/policy/schema.js';
+import { concurrencySchema, quotaSchema, rateLimitSchema } from './limit-schema.js';
+import { aiLimitsSchema } from './ai-limit-schema.js';
 import { nameSchema, tagsSchema } from './common.js';
 
 /**

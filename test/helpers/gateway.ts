@@ -9,7 +9,7 @@ import {
   type ResourceTypes,
   type WorkspaceState,
 } from '../../src/model/index.js';
-import type { PluginServices } from '../../src/plugins/types.js';
+import type { PluginServices } from '../../src/pipeline/plugin.js';
 import { createProxyHandler } from '../../src/proxy/handler.js';
 import type { CallObserver } from '../../src/observe/call-observer.js';
 import { TrustedProxies } from '../../src/proxy/headers.js';

@@ -11,7 +11,7 @@ import { routeErrorBody } from '../../ai/endpoints/errors.js';
 import type { AiGateway } from '../../ai/engine-types.js';
 import { aiPolicySchemaProperties, createAiPolicy } from '../../ai/policy/index.js';
 import { loadTokenizer } from '../../ai/tokens.js';
-import { definePlugin } from '../types.js';
+import { definePlugin } from '../../pipeline/plugin.js';
 
 const configSchema = {
   type: 'object',

@@ -6,12 +6,12 @@
  */
 import type { FromSchema } from 'json-schema-to-ts';
 import { KeywayError } from '../../core/errors.js';
-import { durationMs } from '../../limits/limit-schema.js';
+import { durationMs } from '../../model/limit-schema.js';
 import { GuardedCounters } from '../../limits/guarded-store.js';
 import { planChooser, planOptionsSchema } from '../../limits/plugin-common.js';
 import { subjectOf } from '../../limits/subject.js';
-import { concurrencySchema } from '../../limits/limit-schema.js';
-import { definePlugin } from '../types.js';
+import { concurrencySchema } from '../../model/limit-schema.js';
+import { definePlugin } from '../../pipeline/plugin.js';
 
 const props = concurrencySchema.properties;
 

@@ -9,7 +9,7 @@ import { createHash, createPublicKey, type JsonWebKey } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import { request } from 'undici';
 import { certificateBindingHolds } from '../../keys/jwt/cert-binding.js';
-import type { RequestContext } from '../../proxy/context.js';
+import type { RequestContext } from '../../pipeline/context.js';
 import { AgentCache } from '../../snapshot/agents.js';
 import { compileSnapshot } from '../../snapshot/compile.js';
 import { startEcho } from '../../../test/helpers/upstream.js';

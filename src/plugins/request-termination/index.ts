@@ -3,7 +3,7 @@
  * versions, placeholders. Runs in the `transform` phase so authentication and limits still apply first.
  */
 import type { FromSchema } from 'json-schema-to-ts';
-import { definePlugin } from '../types.js';
+import { definePlugin } from '../../pipeline/plugin.js';
 
 const configSchema = {
   type: 'object',

@@ -3,7 +3,7 @@
  * hints, hiding what a backend leaks such as `server` or `x-powered-by`).
  */
 import type { FromSchema } from 'json-schema-to-ts';
-import { definePlugin } from '../types.js';
+import { definePlugin } from '../../pipeline/plugin.js';
 
 const headerName = { type: 'string', pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]+$" } as const;
 

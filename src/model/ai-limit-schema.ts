@@ -13,7 +13,7 @@
  * does not know, an unknown `by` source.
  */
 // Imported for its side effect: it registers the `iana-time-zone` format used below.
-import '../../limits/limit-schema.js';
+import './limit-schema.js';
 import type { FromSchema } from 'json-schema-to-ts';
 
 /** Sources an AI counter can be kept per: who is calling, never the request's route, IP or headers. */
