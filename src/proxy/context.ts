@@ -52,8 +52,12 @@ export class RequestContext {
    * identifies the caller, the pipeline answers 401 KW_ERR_AUTH_MISSING with these challenges.
    */
   auth: { challenges: string[]; anonymous: Identity | undefined } | undefined = undefined;
-  /** Set once the upstream answered (or a plugin answered): status and headers about to be sent. */
-  response: { status: number; headers: OutgoingHttpHeaders } | undefined = undefined;
+  /**
+   * Set once the upstream answered (or a plugin answered): status and headers about to be sent — and the
+   * body of a `respond` not yet written.
+   */
+  response: { status: number; headers: OutgoingHttpHeaders; body?: string | Buffer | undefined } | undefined =
+    undefined;
   /** Target that served the request (`host:port`), for logs. */
   target: string | undefined = undefined;
   // Facts for the call record (src/observe), set where each becomes known and read when the response
@@ -92,7 +96,7 @@ export class RequestContext {
   /** Body taps and exported-span ids of an observed call (src/observe), when capture or tracing is on. */
   observation: { taps: CallTaps | undefined; spanIds: TraceIds | undefined } | undefined = undefined;
   private stateMap: Map<string, unknown> | undefined = undefined;
-  /** True once headers went to the client: errors can then only cut the connection. */
+  /** True once the request is answered (headers out, or about to be: `respond`); the phases stop. */
   responded = false;
 
   constructor(init: {
@@ -133,12 +137,13 @@ export class RequestContext {
     }
   }
 
-  /** Answers the client directly (short-circuits the remaining phases up to `respond`). */
+  /**
+   * Answers the client directly (short-circuits the remaining phases up to `respond`). Recorded here and
+   * written by the pipeline when the handler returns, through the respond phase (src/proxy/reply.ts).
+   */
   respond(status: number, headers: OutgoingHttpHeaders, body?: string | Buffer): void {
-    this.response = { status, headers };
+    this.response = { status, headers: { ...headers }, body };
     this.responded = true;
-    this.res.writeHead(status, { ...headers, 'x-request-id': this.requestId });
-    this.res.end(body);
   }
 }
 

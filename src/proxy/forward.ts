@@ -12,14 +12,10 @@ import { errors as undiciErrors, type Dispatcher } from 'undici';
 import { KeywayError } from '../core/errors.js';
 import type { BalancedTarget } from './balancer.js';
 import type { RequestContext } from './context.js';
+import { upstreamFailed } from './diagnostics.js';
 import { clientResponseHeaders } from './headers.js';
 import { accountStreamed, accountedBody } from './memory-governor.js';
-import { sendError } from './send-error.js';
-
-export interface ForwardHooks {
-  /** Upstream and internal failures, for the log (never sent to the client). */
-  onUpstreamError(ctx: RequestContext, target: string, err: Error): void;
-}
+import { replyError, replyHead } from './reply.js';
 
 /** Connection-level failures where nothing reached the target: safe to try another one. */
 const NOT_SENT = new Set([
@@ -61,7 +57,6 @@ class ClientGoneError extends Error {
 
 export function forward(
   ctx: RequestContext,
-  hooks: ForwardHooks,
   attempt = 0,
   failed?: Set<BalancedTarget>,
   /** This attempt repeats one whose connection was lost before any answer (CONNECTION_LOST). */
@@ -70,12 +65,7 @@ export function forward(
   const svc = ctx.route.service;
   const target = svc.balancer.pick(failed);
   if (target === undefined) {
-    ctx.errorCode = 'KW_ERR_NO_TARGET';
-    sendError(
-      ctx.res,
-      new KeywayError('KW_ERR_NO_TARGET', { upstream: svc.upstream ?? svc.name }),
-      ctx.requestId,
-    );
+    replyError(ctx, new KeywayError('KW_ERR_NO_TARGET', { upstream: svc.upstream ?? svc.name }));
     return;
   }
   const req = ctx.req;
@@ -95,7 +85,7 @@ export function forward(
   ctx.target = target.address;
   if (attempt === 0) ctx.upstreamStartedAt = process.hrtime.bigint();
   else ctx.retries = attempt;
-  const handler = new ForwardHandler(ctx, target, hooks, attempt, failed, resent);
+  const handler = new ForwardHandler(ctx, target, attempt, failed, resent);
   svc.dispatcher.dispatch(
     {
       origin: target.origin,
@@ -130,9 +120,7 @@ function answerAbandoned(ctx: RequestContext, err: KeywayError): void {
     res.destroy();
     return;
   }
-  ctx.errorCode = err.code;
-  ctx.responded = true;
-  sendError(res, err, ctx.requestId);
+  replyError(ctx, err);
 }
 
 class ForwardHandler implements Dispatcher.DispatchHandler {
@@ -150,7 +138,6 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
   constructor(
     private readonly ctx: RequestContext,
     private readonly target: BalancedTarget,
-    private readonly hooks: ForwardHooks,
     private readonly attempt: number,
     private readonly failed: Set<BalancedTarget> | undefined,
     private readonly resent: boolean,
@@ -185,17 +172,8 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
   ): void {
     // 1xx informational answers are for this hop only; Node answers the client's Expect itself.
     if (statusCode < 200) return;
-    const ctx = this.ctx;
-    ctx.upstreamStatus = statusCode;
-    const out = clientResponseHeaders(headers);
-    out['x-request-id'] = ctx.requestId;
-    ctx.response = { status: statusCode, headers: out };
-    const respond = ctx.route.phases.respond;
-    for (let i = 0; i < respond.length; i++) respond[i]?.(ctx);
-    ctx.responded = true;
-    if (statusMessage !== undefined && statusMessage !== '')
-      ctx.res.writeHead(statusCode, statusMessage, ctx.response.headers);
-    else ctx.res.writeHead(statusCode, ctx.response.headers);
+    this.ctx.upstreamStatus = statusCode;
+    replyHead(this.ctx, statusCode, clientResponseHeaders(headers), statusMessage);
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
@@ -223,7 +201,7 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
       return;
     }
     if (ctx.res.headersSent) {
-      this.hooks.onUpstreamError(ctx, this.target.address, err);
+      upstreamFailed(ctx, this.target.address, err);
       ctx.res.destroy();
       return;
     }
@@ -235,8 +213,8 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
       IDEMPOTENT.has(ctx.req.method ?? '') &&
       !ctx.req.readableDidRead
     ) {
-      this.hooks.onUpstreamError(ctx, this.target.address, err);
-      forward(ctx, this.hooks, this.attempt + 1, this.failed, true);
+      upstreamFailed(ctx, this.target.address, err);
+      forward(ctx, this.attempt + 1, this.failed, true);
       return;
     }
     if (
@@ -248,12 +226,12 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
       const failed = this.failed ?? new Set<BalancedTarget>();
       failed.add(this.target);
       if (failed.size < svc.balancer.targets.length) {
-        this.hooks.onUpstreamError(ctx, this.target.address, err);
-        forward(ctx, this.hooks, this.attempt + 1, failed);
+        upstreamFailed(ctx, this.target.address, err);
+        forward(ctx, this.attempt + 1, failed);
         return;
       }
     }
-    this.hooks.onUpstreamError(ctx, this.target.address, err);
+    upstreamFailed(ctx, this.target.address, err);
     const timeout =
       code === 'UND_ERR_CONNECT_TIMEOUT'
         ? `${svc.def.connect_timeout_ms} ms (connect)`
@@ -265,8 +243,7 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
       : err instanceof undiciErrors.HTTPParserError || code.startsWith('HPE_') || BAD_RESPONSE.has(code)
         ? new KeywayError('KW_ERR_UPSTREAM_BAD_RESPONSE')
         : new KeywayError('KW_ERR_UPSTREAM_UNAVAILABLE');
-    ctx.errorCode = kwErr.code;
-    sendError(ctx.res, kwErr, ctx.requestId);
+    replyError(ctx, kwErr);
   }
 
   private done(): void {

@@ -14,6 +14,7 @@ import type { FailPolicy } from '../../limits/limit-schema.js';
 import { PeriodCache } from '../../limits/quota-period.js';
 import type { PluginEnv } from '../../plugins/types.js';
 import type { RequestContext } from '../../proxy/context.js';
+import { pluginFailed } from '../../proxy/diagnostics.js';
 import type { AiPolicy } from '../engine-types.js';
 import { compileAiLimits, type CompiledAiLimits } from './compile.js';
 import { AiLimiter, type Applied } from './limiter.js';
@@ -74,7 +75,7 @@ export function createAiPolicy(config: AiPolicyConfig, env: PluginEnv): AiPolicy
     periods: new PeriodCache(),
     alerts: env.services.budgetAlerts,
     hideHeaders: config.hide_headers ?? false,
-    onBug: env.services.onBug ?? (() => undefined),
+    onBug: pluginFailed,
   });
 
   const setsFor = (ctx: RequestContext): Applied[] => {
