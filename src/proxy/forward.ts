@@ -13,6 +13,7 @@ import { KeywayError } from '../core/errors.js';
 import type { BalancedTarget } from './balancer.js';
 import type { RequestContext } from './context.js';
 import { upstreamFailed } from './diagnostics.js';
+import { ClientGoneError, ExchangeGuard } from './exchange-guard.js';
 import { clientResponseHeaders } from './headers.js';
 import { accountStreamed, accountedBody } from './memory-governor.js';
 import { replyError, replyHead } from './reply.js';
@@ -47,13 +48,6 @@ const TIMEOUTS = new Set([
   'UND_ERR_BODY_TIMEOUT',
   'KW_TOTAL_TIMEOUT',
 ]);
-
-class TotalTimeoutError extends Error {
-  readonly code = 'KW_TOTAL_TIMEOUT';
-}
-class ClientGoneError extends Error {
-  readonly code = 'KW_CLIENT_GONE';
-}
 
 export function forward(
   ctx: RequestContext,
@@ -123,17 +117,13 @@ function answerAbandoned(ctx: RequestContext, err: KeywayError): void {
   replyError(ctx, err);
 }
 
-class ForwardHandler implements Dispatcher.DispatchHandler {
+/** One attempt's exchange, and its guard: the service's total timeout and the client leaving cut it. */
+class ForwardHandler extends ExchangeGuard implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | undefined;
   /** An abort asked for before undici handed over the controller. */
   private pendingAbort: Error | undefined;
-  private timer: NodeJS.Timeout | undefined;
   private finished = false;
   private readonly onDrain = (): void => this.controller?.resume();
-  private readonly onClientClose = (): void => {
-    if (!this.finished && !this.ctx.res.writableFinished)
-      this.controller?.abort(new ClientGoneError('client closed the connection'));
-  };
 
   constructor(
     private readonly ctx: RequestContext,
@@ -142,15 +132,17 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     private readonly failed: Set<BalancedTarget> | undefined,
     private readonly resent: boolean,
   ) {
-    const total = ctx.route.service.def.timeout_ms;
-    if (total > 0) {
-      this.timer = setTimeout(
-        () => this.controller?.abort(new TotalTimeoutError(`no complete answer within ${total} ms`)),
-        total,
-      );
-    }
-    ctx.onClientGone = this.onClientClose;
+    super(ctx.route.service.def.timeout_ms);
+    ctx.onClientGone = this.clientGone;
     ctx.exchange = this;
+  }
+
+  protected override cut(err: Error): void {
+    this.controller?.abort(err);
+  }
+
+  protected override stillWanted(): boolean {
+    return !this.finished && !this.ctx.res.writableFinished;
   }
 
   abort(err: Error): void {
@@ -161,7 +153,7 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
     if (this.pendingAbort !== undefined) controller.abort(this.pendingAbort);
-    else if (this.ctx.res.destroyed) controller.abort(new ClientGoneError('client closed the connection'));
+    else if (this.ctx.res.destroyed) controller.abort(new ClientGoneError());
   }
 
   onResponseStart(
@@ -251,8 +243,8 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     this.finished = true;
     this.ctx.upstreamEndedAt = process.hrtime.bigint();
     this.target.active--;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    if (this.ctx.onClientGone === this.onClientClose) this.ctx.onClientGone = undefined;
+    this.disarm();
+    if (this.ctx.onClientGone === this.clientGone) this.ctx.onClientGone = undefined;
     if (this.ctx.exchange === this) this.ctx.exchange = undefined;
     this.ctx.res.off('drain', this.onDrain);
   }

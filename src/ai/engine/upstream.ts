@@ -7,6 +7,7 @@
  */
 import { Agent, type Dispatcher } from 'undici';
 import type { ProviderAdapter, ProviderFailure, UpstreamCall } from '../types.js';
+import { ExchangeGuard } from '../../proxy/exchange-guard.js';
 import { Cancellation } from './cancellation.js';
 import { dispatchStreaming, type DispatchedBody, type DispatchedResponse } from './dispatched-body.js';
 
@@ -73,7 +74,7 @@ export async function exchangeJson(
   adapter: ProviderAdapter,
   opts: ExchangeOptions,
 ): Promise<unknown> {
-  const guard = new ExchangeGuard(opts.client, opts.timeoutMs);
+  const guard = new AttemptGuard(opts.client, opts.timeoutMs);
   try {
     const res = await send(call, guard, opts, 0);
     await refuseErrors(res, adapter, guard);
@@ -103,7 +104,7 @@ export async function openStream(
   adapter: ProviderAdapter,
   opts: ExchangeOptions,
 ): Promise<OpenStream> {
-  const guard = new ExchangeGuard(opts.client, opts.timeoutMs);
+  const guard = new AttemptGuard(opts.client, opts.timeoutMs);
   try {
     const res = await send(call, guard, opts, opts.idleMs ?? opts.timeoutMs);
     await refuseErrors(res, adapter, guard);
@@ -129,7 +130,7 @@ export async function openStream(
  */
 async function send(
   call: UpstreamCall,
-  guard: ExchangeGuard,
+  guard: AttemptGuard,
   opts: ExchangeOptions,
   bodyTimeout: number,
 ): Promise<DispatchedResponse> {
@@ -160,7 +161,7 @@ async function send(
 async function refuseErrors(
   res: DispatchedResponse,
   adapter: ProviderAdapter,
-  guard: ExchangeGuard,
+  guard: AttemptGuard,
 ): Promise<void> {
   if (res.statusCode < 300) return;
   let text = '';
@@ -199,42 +200,33 @@ function malformed(message: string): AttemptFailure {
 
 /**
  * The cancellation of one exchange: fires when the caller goes away or the timeout elapses, and tells
- * which of the two it was.
+ * which of the two it was — the data plane's exchange guard (src/proxy/exchange-guard.ts), listening to
+ * the call's caller cancellation (one per call: a caller who leaves between attempts is seen too).
  */
-class ExchangeGuard {
+class AttemptGuard extends ExchangeGuard {
   /** Cancels the exchange: the caller left, or the timeout elapsed. */
   readonly cancel = new Cancellation();
   private readonly client: Cancellation;
-  private readonly timeoutMs: number;
-  private timer: NodeJS.Timeout | undefined;
-  private timedOut = false;
-  private readonly onClientAbort = (): void => this.cancel.abort(new ClientGone());
 
   constructor(client: Cancellation, timeoutMs: number) {
+    super(timeoutMs);
     this.client = client;
-    this.timeoutMs = timeoutMs;
-    client.onAbort(this.onClientAbort);
-    this.timer = setTimeout(() => {
-      this.timedOut = true;
-      this.cancel.abort(new Error('timeout'));
-    }, timeoutMs);
+    client.onAbort(this.clientGone);
   }
 
-  /** Stops the timeout (the stream started: its body has an idle bound instead). */
-  disarm(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+  protected override cut(err: Error): void {
+    this.cancel.abort(err);
   }
 
   dispose(): void {
     this.disarm();
-    this.client.offAbort(this.onClientAbort);
+    this.client.offAbort(this.clientGone);
   }
 
   /** What an error thrown by the exchange means for the attempt loop. */
   classify(err: unknown): AttemptFailure | ClientGone {
     if (this.client.aborted) return new ClientGone();
-    if (this.timedOut)
+    if (this.cutBy === 'timeout')
       return new AttemptFailure(
         {
           status: 504,
