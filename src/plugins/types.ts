@@ -37,7 +37,10 @@ export interface PluginHandlers {
    * `ctx.res.setHeader` (the AI routes' `x-should-retry`). Absent: Keyway's shape.
    */
   errorBody?: (ctx: RequestContext, err: KeywayError) => unknown;
-  /** Runs after the upstream answered and before its headers reach the client: edit `ctx.response.headers`. */
+  /**
+   * Runs before the head of every answer on the route goes out — the upstream's, a plugin's, the AI
+   * gateway's, an error (src/proxy/reply.ts): edit `ctx.response.headers`.
+   */
   respond?: (ctx: RequestContext) => void;
   /** Runs after the response finished. Must not throw or block. */
   log?: (ctx: RequestContext) => void;
