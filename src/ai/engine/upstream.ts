@@ -3,11 +3,11 @@
  * cost more than a short completion's gateway overhead budget). Each exchange is bounded by the
  * provider's timeout — the whole exchange for a JSON answer, the wait for response headers for a stream —
  * and cancelled when the caller goes away. Failures come out as AttemptFailure (something another attempt
- * may fix, or not) or ClientGone; nothing here knows about retries.
+ * may fix, or not) or ClientGoneError; nothing here knows about retries.
  */
 import { Agent, type Dispatcher } from 'undici';
 import type { ProviderAdapter, ProviderFailure, UpstreamCall } from '../types.js';
-import { ExchangeGuard } from '../../proxy/exchange-guard.js';
+import { ClientGoneError, ExchangeGuard } from '../../proxy/exchange-guard.js';
 import { Cancellation } from './cancellation.js';
 import { dispatchStreaming, type DispatchedBody, type DispatchedResponse } from './dispatched-body.js';
 
@@ -36,14 +36,6 @@ export class AttemptFailure extends Error {
     this.name = 'AttemptFailure';
     this.failure = failure;
     this.kind = kind;
-  }
-}
-
-/** The caller closed its connection: stop, there is nobody to answer. */
-export class ClientGone extends Error {
-  constructor() {
-    super('the client closed the connection');
-    this.name = 'ClientGone';
   }
 }
 
@@ -169,7 +161,7 @@ async function refuseErrors(
     text = await readBounded(res.body, ERROR_BODY_LIMIT);
   } catch (err) {
     const classified = guard.classify(err);
-    if (classified instanceof ClientGone) throw classified;
+    if (classified instanceof ClientGoneError) throw classified;
   }
   let body: unknown = text;
   try {
@@ -224,8 +216,8 @@ class AttemptGuard extends ExchangeGuard {
   }
 
   /** What an error thrown by the exchange means for the attempt loop. */
-  classify(err: unknown): AttemptFailure | ClientGone {
-    if (this.client.aborted) return new ClientGone();
+  classify(err: unknown): AttemptFailure | ClientGoneError {
+    if (this.client.aborted) return new ClientGoneError();
     if (this.cutBy === 'timeout')
       return new AttemptFailure(
         {
