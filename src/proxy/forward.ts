@@ -10,13 +10,13 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { errors as undiciErrors, type Dispatcher } from 'undici';
 import { KeywayError } from '../core/errors.js';
-import type { BalancedTarget } from './balancer.js';
-import type { RequestContext } from './context.js';
-import { upstreamFailed } from './diagnostics.js';
-import { ClientGoneError, ExchangeGuard } from './exchange-guard.js';
+import type { BalancedTarget } from '../pipeline/balancer.js';
+import type { RequestContext } from '../pipeline/context.js';
+import { upstreamFailed } from '../pipeline/diagnostics.js';
+import { ClientGoneError, ExchangeGuard } from '../pipeline/exchange-guard.js';
+import { replyError, replyHead } from '../pipeline/reply.js';
 import { clientResponseHeaders } from './headers.js';
 import { accountStreamed, accountedBody } from './memory-governor.js';
-import { replyError, replyHead } from './reply.js';
 
 /** Connection-level failures where nothing reached the target: safe to try another one. */
 const NOT_SENT = new Set([

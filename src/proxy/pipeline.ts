@@ -20,11 +20,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { KeywayError, isKeywayError } from '../core/errors.js';
 import type { CallObserver } from '../observe/call-observer.js';
-import type { PhaseHandler } from '../plugins/types.js';
+import type { PhaseHandler, RoutePhases } from '../pipeline/context.js';
 import type { Snapshot } from '../snapshot/compile.js';
-import type { RoutePhases } from '../snapshot/types.js';
-import { RequestContext, type ProxyResponse } from './context.js';
-import { pluginFailed } from './diagnostics.js';
+import { RequestContext, type ProxyResponse } from '../pipeline/context.js';
+import { pluginFailed } from '../pipeline/diagnostics.js';
 import { forward } from './forward.js';
 import {
   clientAddress,
@@ -32,7 +31,7 @@ import {
   upstreamRequestHeaders,
   type TrustedProxies,
 } from './headers.js';
-import { refuse, reply, replyError } from './reply.js';
+import { refuse, reply, replyError } from '../pipeline/reply.js';
 import { normalizePath, unsafePathReason, upstreamPath } from './upstream-path.js';
 
 /** What the pipeline needs of its listener, made once per listener (not per request). */

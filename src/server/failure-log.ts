@@ -1,6 +1,6 @@
 /**
  * Logs the request path's failures and counts the upstream ones in the metrics, from the channels the
- * data plane publishes them on (src/proxy/diagnostics.ts): a plugin's bug at error level, a failed
+ * data plane publishes them on (src/pipeline/diagnostics.ts): a plugin's bug at error level, a failed
  * upstream exchange at warn level, each with the request id. Upstream details stay here, in the log:
  * the client only ever got the KW_ERR_* code.
  */
@@ -12,7 +12,7 @@ import {
   upstreamErrorChannel,
   type PluginErrorMessage,
   type UpstreamErrorMessage,
-} from '../proxy/diagnostics.js';
+} from '../pipeline/diagnostics.js';
 
 export interface FailureLogOptions {
   /** The node's metrics, once observability started. */

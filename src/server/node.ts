@@ -30,8 +30,8 @@ import { createNodeCounters } from '../limits/node-counters.js';
 import { logAuthEvents } from './auth-log.js';
 import { logFailures } from './failure-log.js';
 import { startObservability, type Observability } from '../observe/observability.js';
-import type { BudgetAlertSink } from '../observe/alerts/budget-alerts.js';
-import type { QuotaAlertSink } from '../observe/alerts/quota-alerts.js';
+import type { BudgetAlertSink } from '../pipeline/services.js';
+import type { QuotaAlertSink } from '../pipeline/services.js';
 import { loadObserveSettings } from '../observe/observe-settings.js';
 import { nextStep } from './banner.js';
 import { createLogger } from './logger.js';
@@ -157,7 +157,7 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
   let admin: Awaited<ReturnType<typeof buildAdminApp>> | undefined;
   let observe: Observability | undefined;
   let config: ConfigThread | undefined;
-  // Plugin and upstream failures, published by the data plane (src/proxy/diagnostics.ts).
+  // Plugin and upstream failures, published by the data plane (src/pipeline/diagnostics.ts).
   const stopFailureLog = logFailures(log, {
     observer: () => observe?.observer,
     serves: (res) => proxy?.serves(res) === true,

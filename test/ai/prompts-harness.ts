@@ -13,10 +13,10 @@ import { dispatchAi } from '../../src/ai/endpoints/dispatch.js';
 import type { AiGateway, ChatOutcome, Served } from '../../src/ai/engine-types.js';
 import type { ChatChunk, ChatRequest, ChatResponse } from '../../src/ai/types.js';
 import type { PromptApi } from '../../src/model/prompt-api.js';
-import { RequestContext } from '../../src/proxy/context.js';
-import { pluginErrorChannel, type PluginErrorMessage } from '../../src/proxy/diagnostics.js';
-import type { ConfigProblem } from '../../src/snapshot/check.js';
-import type { CompiledRoute } from '../../src/snapshot/types.js';
+import { RequestContext } from '../../src/pipeline/context.js';
+import { pluginErrorChannel, type PluginErrorMessage } from '../../src/pipeline/diagnostics.js';
+import type { ConfigProblem } from '../../src/model/config-problem.js';
+import type { CompiledRoute } from '../../src/pipeline/context.js';
 import { state } from '../helpers/gateway.js';
 
 export type Script = (req: ChatRequest) => ChatOutcome | Promise<ChatOutcome>;
@@ -117,7 +117,7 @@ export async function startPromptHarness(
     mine.add(ctx);
     void dispatchAi(ctx, gw);
   });
-  // Bugs are published for the node's log (src/proxy/diagnostics.ts); this server's are this harness's.
+  // Bugs are published for the node's log (src/pipeline/diagnostics.ts); this server's are this harness's.
   const onBug = (message: unknown): void => {
     const { ctx, error } = message as PluginErrorMessage;
     if (mine.has(ctx)) bugs.push(error);

@@ -7,7 +7,7 @@ import type {
   ResourceTypes,
   WorkspaceState,
 } from '../../src/model/index.js';
-import type { PluginServices } from '../../src/plugins/types.js';
+import type { PluginServices } from '../../src/pipeline/plugin.js';
 import { createProxyHandler } from '../../src/proxy/handler.js';
 import type { CallObserver } from '../../src/observe/call-observer.js';
 import {
@@ -15,7 +15,7 @@ import {
   upstreamErrorChannel,
   type PluginErrorMessage,
   type UpstreamErrorMessage,
-} from '../../src/proxy/diagnostics.js';
+} from '../../src/pipeline/diagnostics.js';
 import { TrustedProxies } from '../../src/proxy/headers.js';
 import { ProxyServer, type ProxyLog, type ProxyServerOptions } from '../../src/proxy/server.js';
 import { AgentCache } from '../../src/snapshot/agents.js';
@@ -120,7 +120,7 @@ export async function startGateway(
     },
     { http: createProxyHandler(handlerOpts, 'http'), https: createProxyHandler(handlerOpts, 'https') },
   );
-  // Failures are published for the node's log (src/proxy/diagnostics.ts); this gateway's are its own.
+  // Failures are published for the node's log (src/pipeline/diagnostics.ts); this gateway's are its own.
   const onUpstream = (message: unknown): void => {
     const { ctx, target, error } = message as UpstreamErrorMessage;
     if (proxy.serves(ctx.res)) errors.push({ target, code: (error as { code?: string }).code });

@@ -1,5 +1,5 @@
 /**
- * One writer of response heads on the data plane (src/proxy/reply.ts): an answer written anywhere else
+ * One writer of response heads on the data plane (src/pipeline/reply.ts): an answer written anywhere else
  * would skip the respond phase — response-headers and the RateLimit headers would silently miss it, as
  * they once missed AI answers, plugin answers and gateway errors.
  */
@@ -13,7 +13,7 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** Where `writeHead` may appear, and why. */
 const ALLOWED = new Map([
-  ['src/proxy/reply.ts', 'the one writer'],
+  ['src/pipeline/reply.ts', 'the one writer'],
   ['src/demo/echo-backend.ts', 'the demo upstream, a server of its own'],
   ['src/observe/capture/body-tap.ts', 'wraps the response to capture bodies; writes nothing itself'],
 ]);
@@ -35,6 +35,6 @@ describe('one writer of response heads', () => {
       if (ALLOWED.has(rel)) continue;
       if (/\.writeHead\(/.test(readFileSync(file, 'utf8'))) found.push(rel);
     }
-    assert.deepEqual(found, [], 'answer through src/proxy/reply.ts (replyHead, reply, replyError)');
+    assert.deepEqual(found, [], 'answer through src/pipeline/reply.ts (replyHead, reply, replyError)');
   });
 });

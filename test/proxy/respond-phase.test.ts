@@ -1,5 +1,5 @@
 /**
- * Every answer passes the respond phase (src/proxy/reply.ts): a real gateway on port 0, real loopback
+ * Every answer passes the respond phase (src/pipeline/reply.ts): a real gateway on port 0, real loopback
  * upstreams (an echo server, a port where nothing listens), the in-process mock AI provider, key-auth over
  * the real resolver. On each kind of answer — proxied, AI JSON, AI event stream, request-termination, the
  * 401 of key-auth, the 403 of the AI model allow-list, the gateway's 502 — the `response-headers` plugin's

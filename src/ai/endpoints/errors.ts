@@ -10,9 +10,9 @@
  * plugin's `errorBody`. A stream that already started gets the error as its last event instead.
  */
 import { KeywayError, isKeywayError } from '../../core/errors.js';
-import type { RequestContext } from '../../proxy/context.js';
-import { pluginFailed } from '../../proxy/diagnostics.js';
-import { replyError } from '../../proxy/reply.js';
+import type { RequestContext } from '../../pipeline/context.js';
+import { pluginFailed } from '../../pipeline/diagnostics.js';
+import { replyError } from '../../pipeline/reply.js';
 
 export type ErrorStyle = 'openai' | 'anthropic';
 
@@ -53,7 +53,7 @@ function sdkRetryHint(ctx: RequestContext, err: KeywayError): void {
 }
 
 /**
- * The body of an error answered on an AI route by anyone (the route's `errorBody`, src/plugins/types.ts),
+ * The body of an error answered on an AI route by anyone (the route's `errorBody`, src/pipeline/plugin.ts),
  * with the SDK retry hint set on the response.
  */
 export function routeErrorBody(ctx: RequestContext, err: KeywayError): unknown {
@@ -96,7 +96,7 @@ export function errorBody(err: KeywayError, style: ErrorStyle, requestId: string
 }
 
 /**
- * Answers an error before anything was sent (through the respond phase, src/proxy/reply.ts); once headers
+ * Answers an error before anything was sent (through the respond phase, src/pipeline/reply.ts); once headers
  * are out, the connection is cut.
  */
 export function sendAiError(ctx: RequestContext, err: KeywayError, style: ErrorStyle): void {

@@ -4,8 +4,8 @@
  * is normal, so the headers say which one did — the body's `model` stays what the caller asked for.
  */
 import type { OutgoingHttpHeaders } from 'node:http';
-import type { RequestContext } from '../../proxy/context.js';
-import { reply } from '../../proxy/reply.js';
+import type { RequestContext } from '../../pipeline/context.js';
+import { reply } from '../../pipeline/reply.js';
 import type { Served } from '../engine-types.js';
 
 export function sendAiJson(
@@ -24,6 +24,6 @@ export function sendAiJson(
     headers['x-keyway-ai-provider'] = served.provider;
     headers['x-keyway-ai-model'] = served.model;
   }
-  // Through the respond phase (src/proxy/reply.ts): response-headers, the RateLimit headers.
+  // Through the respond phase (src/pipeline/reply.ts): response-headers, the RateLimit headers.
   reply(ctx, status, headers, text);
 }

@@ -5,8 +5,8 @@
  * respect back-pressure: when the client reads slower than the provider writes, the producer waits for
  * `drain`, so a slow client holds the provider's socket instead of growing the gateway's memory.
  */
-import type { RequestContext } from '../../proxy/context.js';
-import { replyHead } from '../../proxy/reply.js';
+import type { RequestContext } from '../../pipeline/context.js';
+import { replyHead } from '../../pipeline/reply.js';
 import type { Served } from '../engine-types.js';
 
 export class SseWriter {
@@ -69,7 +69,7 @@ const HEADERS_ALONE_MS = 50;
  */
 export function startSse(ctx: RequestContext, served: Served): SseWriter {
   const res = ctx.res;
-  // Written through the respond phase (src/proxy/reply.ts): response-headers, the RateLimit headers.
+  // Written through the respond phase (src/pipeline/reply.ts): response-headers, the RateLimit headers.
   replyHead(ctx, 200, {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache',

@@ -16,7 +16,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { KeywayError } from '../../core/errors.js';
-import type { RequestContext } from '../../proxy/context.js';
+import type { RequestContext } from '../../pipeline/context.js';
 import type { Served } from '../engine-types.js';
 import type { AttemptTarget, CompiledProvider } from '../types.js';
 import type { WeightedPicker } from './balance.js';
@@ -24,7 +24,7 @@ import type { Cancellation } from './cancellation.js';
 import { exhausted, providerError } from './errors.js';
 import type { KeyState, PoolKey } from './key-state.js';
 import type { Plan } from './resolve.js';
-import { ClientGoneError } from '../../proxy/exchange-guard.js';
+import { ClientGoneError } from '../../pipeline/exchange-guard.js';
 import { AttemptFailure } from './upstream.js';
 
 /** Longest a provider's Retry-After is waited out before retrying the same plan; beyond it, fall back. */

@@ -16,7 +16,7 @@
 import type { Dispatcher } from 'undici';
 import { KeywayError } from '../../core/errors.js';
 import { randomBase64url } from '../../core/random-id.js';
-import type { RequestContext } from '../../proxy/context.js';
+import type { RequestContext } from '../../pipeline/context.js';
 import type { AiCatalog } from '../catalog.js';
 import type { AiEngine, AiPolicy, ChatOutcome } from '../engine-types.js';
 import { countTokens, estimateTokens, estimatePromptTokens, promptText } from '../tokens.js';
@@ -34,7 +34,7 @@ import { Cancellation } from './cancellation.js';
 import { nodeKeyState, type KeyState } from './key-state.js';
 import { planChain, resolveModel, type Plan } from './resolve.js';
 import { readChatStream } from './stream-reader.js';
-import { ClientGoneError } from '../../proxy/exchange-guard.js';
+import { ClientGoneError } from '../../pipeline/exchange-guard.js';
 import { AttemptFailure, exchangeJson, openStream } from './upstream.js';
 import { callerGone } from './caller.js';
 import { CallMeter, responseText } from './usage.js';

@@ -7,7 +7,7 @@
  */
 import { Agent, type Dispatcher } from 'undici';
 import type { ProviderAdapter, ProviderFailure, UpstreamCall } from '../types.js';
-import { ClientGoneError, ExchangeGuard } from '../../proxy/exchange-guard.js';
+import { ClientGoneError, ExchangeGuard } from '../../pipeline/exchange-guard.js';
 import { Cancellation } from './cancellation.js';
 import { dispatchStreaming, type DispatchedBody, type DispatchedResponse } from './dispatched-body.js';
 
@@ -192,7 +192,7 @@ function malformed(message: string): AttemptFailure {
 
 /**
  * The cancellation of one exchange: fires when the caller goes away or the timeout elapses, and tells
- * which of the two it was — the data plane's exchange guard (src/proxy/exchange-guard.ts), listening to
+ * which of the two it was — the data plane's exchange guard (src/pipeline/exchange-guard.ts), listening to
  * the call's caller cancellation (one per call: a caller who leaves between attempts is seen too).
  */
 class AttemptGuard extends ExchangeGuard {

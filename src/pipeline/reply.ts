@@ -8,7 +8,7 @@
  *
  * Errors take `{"error":{"code","message","request_id"}}` — or the route's own shape (`errorBody`, the AI
  * routes' SDK shapes). Upstream and internal details never reach the client; they go to the log with
- * the request id (src/proxy/diagnostics.ts).
+ * the request id (src/pipeline/diagnostics.ts).
  */
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { KeywayError } from '../core/errors.js';

@@ -5,63 +5,23 @@
  * avoid. A handler stops the pipeline by throwing a `KeywayError` (the client gets its JSON error) or by
  * calling `ctx.respond(...)`.
  */
-import type { KeywayError } from '../core/errors.js';
 import type { JsonSchema } from '../model/index.js';
-import type { RequestContext } from '../proxy/context.js';
-import type { ApiKeyResolver } from '../keys/api-key-resolver.js';
-import type { IdentityIndex } from '../snapshot/identities.js';
-import type { CounterStore } from '../limits/counter-store.js';
-import type { LocalCounterStore } from '../limits/local-store.js';
-import type { AiCatalog } from '../ai/catalog.js';
-import type { BudgetAlertSink } from '../observe/alerts/budget-alerts.js';
-import type { QuotaAlertSink } from '../observe/alerts/quota-alerts.js';
+import type { PluginHandlers } from './context.js';
+import type { Identities } from './identity.js';
+import type { CounterStore, SyncCounterStore } from './counter-store.js';
+import type { ApiKeyLookup, BudgetAlertSink, QuotaAlertSink } from './services.js';
 
 /** Pipeline phases after `route`, in order (DESIGN.md). */
 export const PHASES = ['identify', 'authorize', 'limit', 'transform', 'proxy', 'respond', 'log'] as const;
-export type Phase = (typeof PHASES)[number];
-
-export type PhaseHandler = (ctx: RequestContext) => void | Promise<void>;
-
-export interface PluginHandlers {
-  identify?: PhaseHandler;
-  authorize?: PhaseHandler;
-  limit?: PhaseHandler;
-  transform?: PhaseHandler;
-  /** Replaces forwarding: the handler must answer through `ctx.respond`. */
-  proxy?: PhaseHandler;
-  /**
-   * For a plugin that answers the route itself (`proxy`): the body of every error answered on the route,
-   * by any plugin or the pipeline (a 401 of key-auth, a 429 of rate-limit), for clients that parse their
-   * own API's error format — the AI endpoints answer in the OpenAI and Anthropic SDKs' shapes. The status,
-   * headers (Retry-After, WWW-Authenticate) and `KW_ERR_*` code stay the error's; it may add headers with
-   * `ctx.res.setHeader` (the AI routes' `x-should-retry`). Absent: Keyway's shape.
-   */
-  errorBody?: (ctx: RequestContext, err: KeywayError) => unknown;
-  /**
-   * Runs before the head of every answer on the route goes out — the upstream's, a plugin's, the AI
-   * gateway's, an error (src/proxy/reply.ts): edit `ctx.response.headers`.
-   */
-  respond?: (ctx: RequestContext) => void;
-  /** Runs after the response finished. Must not throw or block. */
-  log?: (ctx: RequestContext) => void;
-  /**
-   * Work to finish before the snapshot serves (loading tables that would block the event loop on the
-   * first request instead); the node waits for it before swapping the snapshot in. Not run by config
-   * checks, which compile plugins without serving them.
-   */
-  prepare?: () => Promise<void>;
-  /** Releases what `create` acquired (timers, pools) when the snapshot is retired. */
-  close?: () => void | Promise<void>;
-}
 
 export interface PluginEnv {
   workspace: string;
   /** Consumers and apps of the workspace, as of this snapshot. */
-  identities: IdentityIndex;
+  identities: Identities;
   /** Services shared by every plugin of the node (key store, caches), for plugins that need them. */
   services: PluginServices;
-  /** The workspace's AI providers, model aliases and prompt APIs (src/ai/catalog.ts). */
-  ai?: AiCatalog;
+  // `ai` (the workspace's AI providers, model aliases and prompt APIs) is declared onto this interface by
+  // src/ai/catalog.ts, so the contract names no AI type.
 }
 
 /**
@@ -71,17 +31,17 @@ export interface PluginEnv {
  */
 export interface PluginServices {
   /** API-key lookup with its caches (src/keys/api-key-resolver.ts). */
-  readonly apiKeys?: ApiKeyResolver;
+  readonly apiKeys?: ApiKeyLookup;
   /**
-   * Where limit plugins count (src/limits/counter-store.ts). Set by the node: the cluster primary's store
-   * for a `--workers` worker (src/limits/primary-store.ts); absent means the plugin's own default.
+   * Where limit plugins count (src/pipeline/counter-store.ts). Set by the node: the cluster primary's store
+   * for a `--workers` worker (src/cluster/primary-store.ts); absent means the plugin's own default.
    */
   readonly counters?: CounterStore;
   /**
    * This node's in-process counters: where `fail_open` limits count while `counters` (Redis) is away
    * (src/limits/guarded-store.ts). Absent: one process-wide LocalCounterStore.
    */
-  readonly localCounters?: LocalCounterStore;
+  readonly localCounters?: SyncCounterStore;
   /**
    * Where AI spend budgets report crossing their alert threshold (src/observe/alerts/budget-alerts.ts):
    * logged, kept in the alert history, sent to `ai_budget` rules' webhooks. Absent: crossings are not told.
