@@ -28,6 +28,7 @@ import { KeyService } from '../keys/key-service.js';
 import { startClusterServices } from '../cluster/node-cluster.js';
 import { createNodeCounters } from '../limits/node-counters.js';
 import { logAuthEvents } from './auth-log.js';
+import { logFailures } from './failure-log.js';
 import { startObservability, type Observability } from '../observe/observability.js';
 import type { BudgetAlertSink } from '../pipeline/services.js';
 import type { QuotaAlertSink } from '../pipeline/services.js';
@@ -151,7 +152,6 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
       ...limits.services,
       budgetAlerts,
       quotaAlerts,
-      onBug: (ctx, err) => pluginFailed(log, ctx, err),
       ...(opts.clock === undefined ? {} : { now: opts.clock }),
     },
     secrets,
@@ -161,6 +161,11 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
   let admin: Awaited<ReturnType<typeof buildAdminApp>> | undefined;
   let observe: Observability | undefined;
   let config: ConfigThread | undefined;
+  // Plugin and upstream failures, published by the data plane (src/pipeline/diagnostics.ts).
+  const stopFailureLog = logFailures(log, {
+    observer: () => observe?.observer,
+    serves: (res) => proxy?.serves(res) === true,
+  });
   try {
     const token = await ensureAdminToken(store, settings.data_dir);
     // Call records, metrics, rollups and alerts (src/observe); records and metrics on unless turned off.
@@ -211,29 +216,6 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
       maxUriBytes: settings.proxy.max_uri_bytes,
       maxHeaderBytes: settings.proxy.max_header_bytes,
       observer,
-      hooks: {
-        onUpstreamError(
-          ctx: { requestId: string; route: { name: string; service: { name: string } } },
-          target: string,
-          err: Error,
-        ) {
-          observer?.upstreamFailed(ctx.route.service.name, target, (err as { code?: string }).code ?? '');
-          log.warn(
-            {
-              request_id: ctx.requestId,
-              route: ctx.route.name,
-              service: ctx.route.service.name,
-              target,
-              code: (err as { code?: string }).code,
-              reason: err.message,
-            },
-            'upstream call failed',
-          );
-        },
-        onPluginError(ctx: { requestId: string; route: { name: string } }, err: unknown) {
-          pluginFailed(log, ctx, err);
-        },
-      },
     };
     proxy = new ProxyServer(
       {
@@ -334,6 +316,7 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
         await resolver.close();
         await store.close();
         stopAuthLog();
+        stopFailureLog();
         log.info('stopped');
       })();
       return stopping;
@@ -360,6 +343,7 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
     return node;
   } catch (err) {
     stopAuthLog();
+    stopFailureLog();
     await admin?.close().catch(() => undefined);
     await config?.close().catch(() => undefined);
     await proxy?.drain(0).catch(() => undefined);
@@ -406,17 +390,6 @@ function listenFailed(field: string, err: unknown): unknown {
     'KW_ERR_NODE_CONFIG',
     { field, reason: `${host}:${e.port ?? ''} ${reason}` },
     { cause: err },
-  );
-}
-
-function pluginFailed(log: Logger, ctx: { requestId: string; route: { name: string } }, err: unknown): void {
-  log.error(
-    {
-      request_id: ctx.requestId,
-      route: ctx.route.name,
-      err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err),
-    },
-    'plugin failed',
   );
 }
 
