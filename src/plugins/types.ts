@@ -15,6 +15,10 @@ import type { LocalCounterStore } from '../limits/local-store.js';
 import type { AiCatalog } from '../ai/catalog.js';
 import type { BudgetAlertSink } from '../observe/alerts/budget-alerts.js';
 import type { QuotaAlertSink } from '../observe/alerts/quota-alerts.js';
+import type { Dispatcher } from 'undici';
+import type { JwtKeySources } from '../keys/jwt/verify-jwt.js';
+import type { IntrospectionCaches } from './oauth2-introspection/token-cache.js';
+import type { KeyState } from '../ai/engine/key-state.js';
 
 /** Pipeline phases after `route`, in order (DESIGN.md). */
 export const PHASES = ['identify', 'authorize', 'limit', 'transform', 'proxy', 'respond', 'log'] as const;
@@ -76,7 +80,7 @@ export interface PluginServices {
   readonly counters?: CounterStore;
   /**
    * This node's in-process counters: where `fail_open` limits count while `counters` (Redis) is away
-   * (src/limits/guarded-store.ts). Absent: one process-wide LocalCounterStore.
+   * (src/limits/guarded-store.ts). Absent (a config check): each limit's own.
    */
   readonly localCounters?: LocalCounterStore;
   /**
@@ -91,6 +95,14 @@ export interface PluginServices {
   readonly quotaAlerts?: QuotaAlertSink;
   /** Reports a bug (a non-Keyway error) caught inside a plugin, logged with the request id. */
   readonly onBug?: (ctx: RequestContext, err: unknown) => void;
+  /** The node's JWKS and discovery caches (src/keys/jwt/), kept across reloads. Absent: per plugin instance. */
+  readonly jwtKeys?: JwtKeySources;
+  /** The node's token introspection caches (oauth2-introspection). Absent: per plugin instance. */
+  readonly introspection?: IntrospectionCaches;
+  /** The node's AI provider key cooldowns and rotation (src/ai/engine/key-state.ts). Absent: per engine. */
+  readonly aiKeys?: KeyState;
+  /** The node's keep-alive pool for AI provider calls (src/ai/engine/upstream.ts). Absent: per engine. */
+  readonly providerAgent?: Dispatcher;
   /** The clock of time-based decisions that are not on every request (JWKS refetch intervals); Date.now if absent. */
   readonly now?: () => number;
 }

@@ -30,6 +30,7 @@ import { createNodeCounters } from '../limits/node-counters.js';
 import { logAuthEvents } from './auth-log.js';
 import { startObservability } from '../observe/observability.js';
 import { Lifecycle } from './lifecycle.js';
+import { closeNodeCaches, createNodeCaches } from './node-caches.js';
 import { nextStep } from './banner.js';
 import { createLogger } from './logger.js';
 import { releaseYoungGeneration, tuneRuntime } from './runtime-tuning.js';
@@ -137,6 +138,8 @@ async function startComponents(
     () => new AgentCache(),
     (a) => a.close(),
   );
+  // JWKS, discovery and introspection caches, AI key state and provider pool: the node's, not the process's.
+  const caches = await life.start('caches', createNodeCaches, closeNodeCaches);
   const token = await ensureAdminToken(store, settings.data_dir);
   // Call records, metrics, rollups and alerts (src/observe); records and metrics on unless turned off.
   // Started before the snapshot so its alert sinks are in the plugin services from the first compile;
@@ -171,6 +174,7 @@ async function startComponents(
         {
           apiKeys: resolver,
           ...limits.services,
+          ...caches,
           budgetAlerts: observe.budgetAlerts,
           quotaAlerts: observe.quotaAlerts,
           onBug: (ctx, err) => pluginFailed(log, ctx, err),

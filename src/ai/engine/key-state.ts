@@ -104,6 +104,3 @@ export class KeyState {
 function keyOf(workspace: string, provider: string, keyId: string): string {
   return `${workspace}\u0000${provider}\u0000${keyId}`;
 }
-
-/** The node's key state, shared by every engine built from every snapshot. */
-export const nodeKeyState = new KeyState();
