@@ -18,6 +18,7 @@ import type { QuotaAlertSink } from '../observe/alerts/quota-alerts.js';
 import type { Dispatcher } from 'undici';
 import type { JwtKeySources } from '../keys/jwt/verify-jwt.js';
 import type { IntrospectionCaches } from './oauth2-introspection/token-cache.js';
+import type { TrustVerifiers } from './mtls-auth/trust.js';
 import type { KeyState } from '../ai/engine/key-state.js';
 
 /** Pipeline phases after `route`, in order (DESIGN.md). */
@@ -99,6 +100,8 @@ export interface PluginServices {
   readonly jwtKeys?: JwtKeySources;
   /** The node's token introspection caches (oauth2-introspection). Absent: per plugin instance. */
   readonly introspection?: IntrospectionCaches;
+  /** The node's client-certificate verifiers and the verdicts they remember (mtls-auth). Absent: per instance. */
+  readonly certificateTrust?: TrustVerifiers;
   /** The node's AI provider key cooldowns and rotation (src/ai/engine/key-state.ts). Absent: per engine. */
   readonly aiKeys?: KeyState;
   /** The node's keep-alive pool for AI provider calls (src/ai/engine/upstream.ts). Absent: per engine. */
