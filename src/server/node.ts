@@ -34,7 +34,7 @@ import { closeNodeCaches, createNodeCaches } from './node-caches.js';
 import { nextStep } from './banner.js';
 import { createLogger } from './logger.js';
 import { releaseYoungGeneration, tuneRuntime } from './runtime-tuning.js';
-import { loadSettings, type NodeSettings } from './settings.js';
+import { environment, loadSettings, type NodeSettings } from './settings.js';
 
 /**
  * The store ping of `/ready`, `/status` and the metrics' store gauge: a probe answers within a second
@@ -270,7 +270,7 @@ async function startComponents(
           // Provider keys are sealed with the same box the snapshot opens them with (docs/ai-secrets.md).
           secrets,
         }),
-        settings: { store: storeOpts, secret: new Uint8Array(serverSecret) },
+        settings: { store: storeOpts, secret: new Uint8Array(serverSecret), env: { ...environment() } },
         size: () => {
           const snap = snapshots.current;
           return snap === undefined ? 0 : snap.routes.length + snap.services.size;
@@ -477,7 +477,8 @@ async function startKeyResolver(
     },
     'api keys: key filter loaded',
   );
-  return { resolver, secrets: new SecretBox(secret.secret), serverSecret: secret.secret };
+  const secrets = new SecretBox(secret.secret, environment());
+  return { resolver, secrets, serverSecret: secret.secret };
 }
 
 function printBanner(node: RunningNode, dialect: string, created: boolean): void {

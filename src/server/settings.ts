@@ -229,13 +229,21 @@ export type NodeSettings = SettingsOf<typeof nodeSettingsSchema>;
 const nodeFileSchema = fileSchema(nodeSettingsSchema);
 
 /**
+ * The process's environment, live: the settings above come from it, and so do the variables that the API
+ * configuration names as `secret_env` (handed to the node's SecretBox).
+ */
+export function environment(): Readonly<Record<string, string | undefined>> {
+  return process.env;
+}
+
+/**
  * Reads settings from an optional file and the environment (the process's by default: this is where Keyway
  * reads it). Throws KW_ERR_NODE_CONFIG naming the key and where its value came from.
  */
 export function loadSettings(
   opts: { configFile?: string; env?: Record<string, string | undefined> } = {},
 ): NodeSettings {
-  const env = opts.env ?? process.env;
+  const env = opts.env ?? environment();
   const file = opts.configFile === undefined ? undefined : readConfigFile(opts.configFile);
   return resolveSettings(nodeSettingsSchema, env, file);
 }
