@@ -6,7 +6,7 @@
  * back, the next call uses it again: nothing to reset, the local counts simply stop being consulted.
  */
 import { KeywayError } from '../core/errors.js';
-import type { PluginServices } from '../plugins/types.js';
+import type { PluginServices } from '../pipeline/plugin.js';
 import {
   CounterUnavailableError,
   type CounterStore,
@@ -14,18 +14,19 @@ import {
   type QuotaRule,
   type RateDecision,
   type RateRule,
-} from './counter-store.js';
-import type { FailPolicy } from './limit-schema.js';
+  type SyncCounterStore,
+} from '../pipeline/counter-store.js';
+import type { FailPolicy } from '../model/limit-schema.js';
 import { LocalCounterStore } from './local-store.js';
 
 const SHARED_DOWN = new CounterUnavailableError('shared counters unavailable');
 
 export class GuardedCounters {
   readonly #shared: CounterStore;
-  readonly #local: LocalCounterStore;
+  readonly #local: SyncCounterStore;
   readonly #policy: FailPolicy;
   /** Synchronous fast path when the shared store is the local one: no promise per check. */
-  readonly sync: LocalCounterStore | undefined;
+  readonly sync: SyncCounterStore | undefined;
 
   constructor(services: PluginServices, policy: FailPolicy) {
     // A node always gives its own (src/limits/node-counters.ts); without one (a config check) nothing is
@@ -64,7 +65,7 @@ export class GuardedCounters {
       .catch((err: unknown) => this.#fallback(err, () => this.#local.consumeQuotaSync(key, rule, 0, now)));
   }
 
-  /** Unconditional charges (src/limits/counter-store.ts): what an AI call used, known after it. */
+  /** Unconditional charges (src/pipeline/counter-store.ts): what an AI call used, known after it. */
   chargeRate(key: string, rule: RateRule, cost: number, now: number): Promise<RateDecision> {
     return this.#shared
       .chargeRate(key, rule, cost, now)

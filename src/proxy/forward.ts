@@ -10,11 +10,11 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { errors as undiciErrors, type Dispatcher } from 'undici';
 import { KeywayError } from '../core/errors.js';
-import type { BalancedTarget } from './balancer.js';
-import type { RequestContext } from './context.js';
+import type { BalancedTarget } from '../pipeline/balancer.js';
+import type { RequestContext } from '../pipeline/context.js';
 import { clientResponseHeaders } from './headers.js';
 import { accountStreamed, accountedBody } from './memory-governor.js';
-import { sendError } from './send-error.js';
+import { sendError } from '../pipeline/send-error.js';
 
 export interface ForwardHooks {
   /** Upstream and internal failures, for the log (never sent to the client). */

@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { KeywayError } from '../core/errors.js';
 import type { CallObserver } from '../observe/call-observer.js';
 import type { Snapshot } from '../snapshot/compile.js';
-import { RequestContext, type ProxyResponse } from './context.js';
+import { RequestContext, type ProxyResponse } from '../pipeline/context.js';
 import { forward } from './forward.js';
 import {
   acceptableRequestId,
@@ -18,7 +18,7 @@ import {
   upstreamRequestHeaders,
   type TrustedProxies,
 } from './headers.js';
-import { sendError } from './send-error.js';
+import { sendError } from '../pipeline/send-error.js';
 import { runPhases, type PhaseHooks } from './phases.js';
 import { normalizePath, unsafePathReason, upstreamPath } from './upstream-path.js';
 

@@ -21,10 +21,6 @@ const HOP_BY_HOP = new Set([
   'proxy-authorization',
 ]);
 
-export function isHopByHop(name: string): boolean {
-  return HOP_BY_HOP.has(name);
-}
-
 /** Fields named by `Connection: a, b` are hop-by-hop too. */
 function connectionListed(value: string | string[] | undefined): Set<string> | undefined {
   if (value === undefined) return undefined;

@@ -6,11 +6,11 @@
  * request, even when nothing waited (bench `keyway-rate-limit`, measured in the commit that added this).
  */
 import { KeywayError, isKeywayError } from '../core/errors.js';
-import type { PhaseHandler } from '../plugins/types.js';
-import type { RoutePhases } from '../snapshot/types.js';
-import type { RequestContext } from './context.js';
+import type { PhaseHandler } from '../pipeline/context.js';
+import type { RoutePhases } from '../pipeline/context.js';
+import type { RequestContext } from '../pipeline/context.js';
 import { forward, type ForwardHooks } from './forward.js';
-import { sendError } from './send-error.js';
+import { sendError } from '../pipeline/send-error.js';
 
 export type PhaseHooks = ForwardHooks & {
   /** A plugin threw something that is not a KeywayError: a bug, logged with the request id. */

@@ -11,16 +11,23 @@ import https from 'node:https';
 import net, { type Socket } from 'node:net';
 import { once } from 'node:events';
 import { KeywayError } from '../core/errors.js';
-import type { ClientCertMode, ListenAddress } from '../server/settings.js';
 import type { CallObserver } from '../observe/call-observer.js';
 import { onClientError, type ParserError, type RefusalReport } from './client-error.js';
 import { ClientConnections, type PressureReport } from './connections.js';
-import { ProxyResponse } from './context.js';
+import { ProxyResponse } from '../pipeline/context.js';
 import { defaultMaxConnections } from './fd-limit.js';
 import { abandonRequest } from './forward.js';
 import type { TrustedProxies } from './headers.js';
 import { LogBudget, type ProxyLog } from './proxy-log.js';
-import { sendError } from './send-error.js';
+import { sendError } from '../pipeline/send-error.js';
+
+// What a listener needs of the node's settings (src/server/settings.ts gives it): declared here, so the
+// data plane does not import the layer that starts it.
+interface ListenAddress {
+  host: string;
+  port: number;
+}
+type ClientCertMode = 'request' | 'off';
 
 export type { ProxyLog };
 

@@ -19,7 +19,7 @@
  * (a large configuration, or a loaded machine) would otherwise still be under way when the 201 goes out.
  */
 import type { Logger } from 'pino';
-import type { PluginServices } from '../plugins/types.js';
+import type { PluginServices } from '../pipeline/plugin.js';
 import type { Store } from '../store/types.js';
 import type { AgentCache } from './agents.js';
 import { compileSnapshot, compileSnapshotInSlices, type CompileDeps, type Snapshot } from './compile.js';

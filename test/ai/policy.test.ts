@@ -16,10 +16,11 @@ import {
 import { KeywayError } from '../../src/core/errors.js';
 import { LocalCounterStore } from '../../src/limits/local-store.js';
 import type { ResourceTypes } from '../../src/model/index.js';
-import type { BudgetCrossing } from '../../src/observe/alerts/budget-alerts.js';
+import type { BudgetCrossing } from '../../src/pipeline/services.js';
 import { validatePluginConfig } from '../../src/plugins/registry.js';
-import type { PluginEnv } from '../../src/plugins/types.js';
-import type { Identity, RequestContext } from '../../src/proxy/context.js';
+import type { PluginEnv } from '../../src/pipeline/plugin.js';
+import type { RequestContext } from '../../src/pipeline/context.js';
+import type { Identity } from '../../src/pipeline/identity.js';
 import { IdentityIndex } from '../../src/snapshot/identities.js';
 import { state } from '../helpers/gateway.js';
 

@@ -13,9 +13,9 @@ import { dispatchAi } from '../../src/ai/endpoints/dispatch.js';
 import type { AiGateway, ChatOutcome, Served } from '../../src/ai/engine-types.js';
 import type { ChatChunk, ChatRequest, ChatResponse } from '../../src/ai/types.js';
 import type { PromptApi } from '../../src/model/prompt-api.js';
-import { RequestContext } from '../../src/proxy/context.js';
-import type { ConfigProblem } from '../../src/snapshot/check.js';
-import type { CompiledRoute } from '../../src/snapshot/types.js';
+import { RequestContext } from '../../src/pipeline/context.js';
+import type { ConfigProblem } from '../../src/model/config-problem.js';
+import type { CompiledRoute } from '../../src/pipeline/context.js';
 import { state } from '../helpers/gateway.js';
 
 export type Script = (req: ChatRequest) => ChatOutcome | Promise<ChatOutcome>;

@@ -7,7 +7,7 @@ import type {
   ResourceTypes,
   WorkspaceState,
 } from '../../src/model/index.js';
-import type { PluginServices } from '../../src/plugins/types.js';
+import type { PluginServices } from '../../src/pipeline/plugin.js';
 import { LocalCounterStore } from '../../src/limits/local-store.js';
 import { closeNodeCaches, createNodeCaches, type NodeCaches } from '../../src/server/node-caches.js';
 import { createProxyHandler } from '../../src/proxy/handler.js';

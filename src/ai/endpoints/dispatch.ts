@@ -10,7 +10,7 @@
  *   POST /prompts/{name}        a prompt API
  */
 import { KeywayError } from '../../core/errors.js';
-import type { RequestContext } from '../../proxy/context.js';
+import type { RequestContext } from '../../pipeline/context.js';
 import { watchCaller } from '../engine/caller.js';
 import type { AiGateway } from '../engine-types.js';
 import { chatCompletions } from './chat-completions.js';

@@ -10,8 +10,8 @@
  * plugin's `errorBody`. A stream that already started gets the error as its last event instead.
  */
 import { KeywayError, isKeywayError } from '../../core/errors.js';
-import type { RequestContext } from '../../proxy/context.js';
-import { sendError } from '../../proxy/send-error.js';
+import type { RequestContext } from '../../pipeline/context.js';
+import { sendError } from '../../pipeline/send-error.js';
 
 export type ErrorStyle = 'openai' | 'anthropic';
 
@@ -52,7 +52,7 @@ function sdkRetryHint(ctx: RequestContext, err: KeywayError): void {
 }
 
 /**
- * The body of an error answered on an AI route by anyone (the route's `errorBody`, src/plugins/types.ts),
+ * The body of an error answered on an AI route by anyone (the route's `errorBody`, src/pipeline/plugin.ts),
  * with the SDK retry hint set on the response.
  */
 export function routeErrorBody(ctx: RequestContext, err: KeywayError): unknown {

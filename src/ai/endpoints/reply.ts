@@ -3,7 +3,7 @@
  * request id and who served it. Serving a different provider or model than asked (an alias, a fallback)
  * is normal, so the headers say which one did — the body's `model` stays what the caller asked for.
  */
-import type { RequestContext } from '../../proxy/context.js';
+import type { RequestContext } from '../../pipeline/context.js';
 import type { Served } from '../engine-types.js';
 
 /** `x-keyway-ai-provider` / `x-keyway-ai-model`: the provider resource and its model name that served. */

@@ -5,7 +5,7 @@
  * respect back-pressure: when the client reads slower than the provider writes, the producer waits for
  * `drain`, so a slow client holds the provider's socket instead of growing the gateway's memory.
  */
-import type { RequestContext } from '../../proxy/context.js';
+import type { RequestContext } from '../../pipeline/context.js';
 import type { Served } from '../engine-types.js';
 import { servedHeaders } from './reply.js';
 

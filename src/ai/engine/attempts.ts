@@ -16,7 +16,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { KeywayError } from '../../core/errors.js';
-import type { RequestContext } from '../../proxy/context.js';
+import type { RequestContext } from '../../pipeline/context.js';
 import type { Served } from '../engine-types.js';
 import type { AttemptTarget, CompiledProvider } from '../types.js';
 import type { WeightedPicker } from './balance.js';

@@ -16,7 +16,7 @@
 import type { Dispatcher } from 'undici';
 import { KeywayError } from '../../core/errors.js';
 import { randomBase64url } from '../../core/random-id.js';
-import type { RequestContext } from '../../proxy/context.js';
+import type { RequestContext } from '../../pipeline/context.js';
 import type { AiCatalog } from '../catalog.js';
 import type { AiEngine, AiPolicy, ChatOutcome } from '../engine-types.js';
 import { countTokens, estimateTokens, estimatePromptTokens, promptText } from '../tokens.js';

@@ -7,6 +7,13 @@
  */
 import type { CompiledProvider } from '../types.js';
 
+declare module '../../pipeline/plugin.js' {
+  interface PluginServices {
+    /** The node's AI provider key cooldowns and rotation (server/node-caches.ts). Absent: per engine. */
+    readonly aiKeys?: KeyState;
+  }
+}
+
 /** One key of a pool as an attempt uses it; providers that need no key have one pseudo-key (`secret` undefined). */
 export interface PoolKey {
   id: string;

@@ -10,6 +10,13 @@ import type { ProviderAdapter, ProviderFailure, UpstreamCall } from '../types.js
 import { Cancellation } from './cancellation.js';
 import { dispatchStreaming, type DispatchedBody, type DispatchedResponse } from './dispatched-body.js';
 
+declare module '../../pipeline/plugin.js' {
+  interface PluginServices {
+    /** The node's keep-alive pool for AI provider calls (server/node-caches.ts). Absent: per engine. */
+    readonly providerAgent?: Dispatcher;
+  }
+}
+
 /**
  * Keep-alive pool for every provider call of a node (undici pools per origin inside it): one per node
  * (PluginServices.providerAgent), closed when the node stops.

@@ -3,7 +3,7 @@
  * and route prefix, then served from memory with an ETag, so tools polling it cost a header compare.
  */
 import { createHash } from 'node:crypto';
-import type { RequestContext } from '../../proxy/context.js';
+import type { RequestContext } from '../../pipeline/context.js';
 import type { AiCatalog } from '../catalog.js';
 import { promptsDocument } from './openapi.js';
 

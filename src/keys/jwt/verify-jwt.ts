@@ -14,6 +14,13 @@ import { DiscoveryCache } from './discovery.js';
 import { JwksCache, type JwksOptions } from './jwks-cache.js';
 import type { KeyRing } from './key-ring.js';
 
+declare module '../../pipeline/plugin.js' {
+  interface PluginServices {
+    /** The node's JWKS and discovery caches, kept across reloads (server/node-caches.ts). Absent: per plugin instance. */
+    readonly jwtKeys?: JwtKeySources;
+  }
+}
+
 export interface IssuerKeys {
   issuer: string;
   audiences: readonly string[];

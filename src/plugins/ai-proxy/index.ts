@@ -12,7 +12,7 @@ import { routeErrorBody } from '../../ai/endpoints/errors.js';
 import type { AiGateway } from '../../ai/engine-types.js';
 import { aiPolicySchemaProperties, createAiPolicy, type AiPolicyConfig } from '../../ai/policy/index.js';
 import { loadTokenizer } from '../../ai/tokens.js';
-import { definePlugin } from '../types.js';
+import { definePlugin } from '../../pipeline/plugin.js';
 
 export interface AiProxyConfig extends AiPolicyConfig {
   max_body_bytes: number;

@@ -16,6 +16,13 @@ import {
   type ParsedCrl,
 } from '../../keys/certificates/crl.js';
 
+declare module '../../pipeline/plugin.js' {
+  interface PluginServices {
+    /** The node's client-certificate verifiers and the verdicts they remember (server/node-caches.ts). Absent: per instance. */
+    readonly certificateTrust?: TrustVerifiers;
+  }
+}
+
 export interface TrustConfig {
   ca_certificates: string[];
   crls: string[];

@@ -11,6 +11,13 @@
  */
 import { createHash } from 'node:crypto';
 
+declare module '../../pipeline/plugin.js' {
+  interface PluginServices {
+    /** The node's token introspection caches (server/node-caches.ts). Absent: per plugin instance. */
+    readonly introspection?: IntrospectionCaches;
+  }
+}
+
 interface Slot<V> {
   value: V;
   expiresAt: number;

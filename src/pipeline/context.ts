@@ -1,32 +1,15 @@
 /**
  * The per-request state that flows through the pipeline phases. One object per request, created by the
  * proxy handler; plugins read and write it. Kept as a plain class with fixed fields so V8 keeps one shape.
+ * Below it, the compiled route the request runs on and the handler signatures of its phases.
  */
 import { ServerResponse, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
-import type { CompiledRoute } from '../snapshot/types.js';
-import type { CallTaps } from '../observe/capture.js';
-import type { AiUsage } from '../observe/records/call-record.js';
-import type { TraceIds } from '../observe/trace-context.js';
-import type { LimitEntry } from '../limits/limit-headers.js';
-
-/** Who is calling, once an identify-phase plugin has recognised a credential. */
-export interface Identity {
-  consumerId: string;
-  consumerName: string;
-  appId?: string;
-  appName?: string;
-  credentialId?: string;
-  scopes?: string[];
-  tags?: string[];
-  /** Anything else later phases may need (JWT claims, certificate subject, plan…). */
-  attributes?: Record<string, unknown>;
-  /**
-   * The same (frozen) object serves every request of this credential while the snapshot lasts, so later
-   * phases may remember things by it (limits/counter-keys.ts). key-auth's identities are; identities made
-   * per request are not.
-   */
-  shared?: boolean;
-}
+import type { Dispatcher } from 'undici';
+import type { KeywayError } from '../core/errors.js';
+import type { Route, Service } from '../model/index.js';
+import type { Balancer } from './balancer.js';
+import type { AiUsage, LimitEntry } from './facts.js';
+import type { Identity } from './identity.js';
 
 export class RequestContext {
   readonly req: IncomingMessage;
@@ -82,15 +65,18 @@ export class RequestContext {
   limits: LimitEntry[] | undefined = undefined;
   limitsWritten = false;
   /**
-   * Set while an upstream exchange is in flight (forward.ts): what to do if the client goes away first.
-   * The request's one `close` listener (handler.ts) calls it; a listener per exchange cost an allocation,
+   * Set while an upstream exchange is in flight (src/proxy/forward.ts): what to do if the client goes away first.
+   * The request's one `close` listener (src/proxy/handler.ts) calls it; a listener per exchange cost an allocation,
    * a once-wrapper and a removal on every request.
    */
   onClientGone: (() => void) | undefined = undefined;
-  /** The upstream exchange in flight (forward.ts), for a client that runs out of time to drop it. */
+  /** The upstream exchange in flight (src/proxy/forward.ts), for a client that runs out of time to drop it. */
   exchange: { abort(err: Error): void } | undefined = undefined;
-  /** Body taps and exported-span ids of an observed call (src/observe), when capture or tracing is on. */
-  observation: { taps: CallTaps | undefined; spanIds: TraceIds | undefined } | undefined = undefined;
+  /**
+   * What the call observer keeps for this call while it runs (body taps, exported-span ids), when capture
+   * or tracing is on. Opaque here: only src/observe/call-observer.ts reads and writes it.
+   */
+  observation: object | undefined = undefined;
   private stateMap: Map<string, unknown> | undefined = undefined;
   /** True once headers went to the client: errors can then only cut the connection. */
   responded = false;
@@ -149,4 +135,89 @@ export class RequestContext {
 export class ProxyResponse extends ServerResponse {
   /** Set by the handler once the request is routed. */
   ctx: RequestContext | undefined = undefined;
+}
+
+// The route a request runs on, and the handlers its phases hold: declared here, beside the context they
+// take, because the two refer to each other.
+
+export type PhaseHandler = (ctx: RequestContext) => void | Promise<void>;
+
+export interface PluginHandlers {
+  identify?: PhaseHandler;
+  authorize?: PhaseHandler;
+  limit?: PhaseHandler;
+  transform?: PhaseHandler;
+  /** Replaces forwarding: the handler must answer through `ctx.respond`. */
+  proxy?: PhaseHandler;
+  /**
+   * For a plugin that answers the route itself (`proxy`): the body of every error answered on the route,
+   * by any plugin or the pipeline (a 401 of key-auth, a 429 of rate-limit), for clients that parse their
+   * own API's error format — the AI endpoints answer in the OpenAI and Anthropic SDKs' shapes. The status,
+   * headers (Retry-After, WWW-Authenticate) and `KW_ERR_*` code stay the error's; it may add headers with
+   * `ctx.res.setHeader` (the AI routes' `x-should-retry`). Absent: Keyway's shape.
+   */
+  errorBody?: (ctx: RequestContext, err: KeywayError) => unknown;
+  /** Runs after the upstream answered and before its headers reach the client: edit `ctx.response.headers`. */
+  respond?: (ctx: RequestContext) => void;
+  /** Runs after the response finished. Must not throw or block. */
+  log?: (ctx: RequestContext) => void;
+  /**
+   * Work to finish before the snapshot serves (loading tables that would block the event loop on the
+   * first request instead); the node waits for it before swapping the snapshot in. Not run by config
+   * checks, which compile plugins without serving them.
+   */
+  prepare?: () => Promise<void>;
+  /** Releases what `create` acquired (timers, pools) when the snapshot is retired. */
+  close?: () => void | Promise<void>;
+}
+
+/**
+ * A service and a route of the compiled, immutable configuration the data plane serves from
+ * (src/snapshot/compile.ts builds it from a `ConfigState`; swapped atomically when the configuration
+ * changes). Nothing in here is mutated after compile (counters for load balancing live in the balancer
+ * objects, not in the config).
+ */
+export interface CompiledService {
+  workspace: string;
+  name: string;
+  id: string;
+  def: Readonly<Required<Omit<Service, 'description' | 'tags'>>>;
+  protocol: 'http:' | 'https:';
+  /** Base path from the service URL, without trailing slash ('' for none). */
+  basePath: string;
+  /** Host header sent upstream unless the route preserves the client's. */
+  hostHeader: string;
+  /** Upstream name when the URL's host names one, for logs and errors. */
+  upstream: string | undefined;
+  balancer: Balancer;
+  /** Connection pools, shared by services with the same connect settings and kept across snapshots. */
+  dispatcher: Dispatcher;
+  /** An `ai://` service: its routes are answered by the ai-proxy plugin, never forwarded. */
+  ai: boolean;
+}
+
+export interface CompiledRoute {
+  workspace: string;
+  id: string;
+  name: string;
+  def: Readonly<Route>;
+  service: CompiledService;
+  /** Plugin handlers for this route per phase, most specific config per plugin name, ordered by priority. */
+  phases: RoutePhases;
+  /** Consumer-scoped plugin overrides: consumer id → phases to use once that consumer is identified. */
+  consumerPhases: ReadonlyMap<string, RoutePhases> | undefined;
+}
+
+export interface RoutePhases {
+  identify: NonNullable<PluginHandlers['identify']>[];
+  authorize: NonNullable<PluginHandlers['authorize']>[];
+  limit: NonNullable<PluginHandlers['limit']>[];
+  transform: NonNullable<PluginHandlers['transform']>[];
+  proxy: NonNullable<PluginHandlers['proxy']>[];
+  respond: NonNullable<PluginHandlers['respond']>[];
+  log: NonNullable<PluginHandlers['log']>[];
+  /** How errors on the route are shaped (the plugin that answers the route says; see PluginHandlers). */
+  errorBody: PluginHandlers['errorBody'];
+  /** True when every list is empty: the hot path skips the pipeline machinery. */
+  empty: boolean;
 }

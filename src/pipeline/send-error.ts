@@ -3,7 +3,7 @@
  * Upstream and internal details never reach the client; they go to the log with the request id.
  */
 import type { ServerResponse } from 'node:http';
-import { KeywayError, type ErrorCode } from '../core/errors.js';
+import type { KeywayError } from '../core/errors.js';
 
 export function sendError(
   res: ServerResponse,
@@ -27,8 +27,4 @@ export function sendError(
   if (err.headers !== undefined) Object.assign(headers, err.headers);
   res.writeHead(err.status, headers);
   res.end(body);
-}
-
-export function errorFor(code: ErrorCode, params: Record<string, string | number> = {}): KeywayError {
-  return new KeywayError(code, params);
 }
