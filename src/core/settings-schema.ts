@@ -189,7 +189,8 @@ function resolveLeaf(
     if (text !== undefined && text !== '') return leaf.fromText(text);
     const fromFile = key === null ? undefined : fileObject?.[key];
     if (fromFile !== undefined) return leaf.fromFile(fromFile);
-    return leaf.fallback;
+    // A copy: a default list or address is not shared by every settings object made from the schema.
+    return structuredClone(leaf.fallback);
   } catch (err) {
     if (!(err instanceof SettingRefused)) throw err;
     const field =
