@@ -35,8 +35,12 @@ export class RequestContext {
    * identifies the caller, the pipeline answers 401 KW_ERR_AUTH_MISSING with these challenges.
    */
   auth: { challenges: string[]; anonymous: Identity | undefined } | undefined = undefined;
-  /** Set once the upstream answered (or a plugin answered): status and headers about to be sent. */
-  response: { status: number; headers: OutgoingHttpHeaders } | undefined = undefined;
+  /**
+   * Set once the upstream answered (or a plugin answered): status and headers about to be sent — and the
+   * body of a `respond` not yet written.
+   */
+  response: { status: number; headers: OutgoingHttpHeaders; body?: string | Buffer | undefined } | undefined =
+    undefined;
   /** Target that served the request (`host:port`), for logs. */
   target: string | undefined = undefined;
   // Facts for the call record (src/observe), set where each becomes known and read when the response
@@ -78,7 +82,7 @@ export class RequestContext {
    */
   observation: object | undefined = undefined;
   private stateMap: Map<string, unknown> | undefined = undefined;
-  /** True once headers went to the client: errors can then only cut the connection. */
+  /** True once the request is answered (headers out, or about to be: `respond`); the phases stop. */
   responded = false;
 
   constructor(init: {
@@ -119,12 +123,13 @@ export class RequestContext {
     }
   }
 
-  /** Answers the client directly (short-circuits the remaining phases up to `respond`). */
+  /**
+   * Answers the client directly (short-circuits the remaining phases up to `respond`). Recorded here and
+   * written by the pipeline when the handler returns, through the respond phase (src/pipeline/reply.ts).
+   */
   respond(status: number, headers: OutgoingHttpHeaders, body?: string | Buffer): void {
-    this.response = { status, headers };
+    this.response = { status, headers: { ...headers }, body };
     this.responded = true;
-    this.res.writeHead(status, { ...headers, 'x-request-id': this.requestId });
-    this.res.end(body);
   }
 }
 
@@ -157,7 +162,10 @@ export interface PluginHandlers {
    * `ctx.res.setHeader` (the AI routes' `x-should-retry`). Absent: Keyway's shape.
    */
   errorBody?: (ctx: RequestContext, err: KeywayError) => unknown;
-  /** Runs after the upstream answered and before its headers reach the client: edit `ctx.response.headers`. */
+  /**
+   * Runs before the head of every answer on the route goes out — the upstream's, a plugin's, the AI
+   * gateway's, an error (pipeline/reply.ts): edit `ctx.response.headers`.
+   */
   respond?: (ctx: RequestContext) => void;
   /** Runs after the response finished. Must not throw or block. */
   log?: (ctx: RequestContext) => void;

@@ -6,7 +6,7 @@
  * calling `ctx.respond(...)`.
  */
 import type { JsonSchema } from '../model/index.js';
-import type { PluginHandlers, RequestContext } from './context.js';
+import type { PluginHandlers } from './context.js';
 import type { Identities } from './identity.js';
 import type { CounterStore, SyncCounterStore } from './counter-store.js';
 import type { ApiKeyLookup, BudgetAlertSink, QuotaAlertSink } from './services.js';
@@ -52,8 +52,6 @@ export interface PluginServices {
    * src/observe/alerts/quota-alerts.ts. Absent, or no such rule: nothing is reported.
    */
   readonly quotaAlerts?: QuotaAlertSink;
-  /** Reports a bug (a non-Keyway error) caught inside a plugin, logged with the request id. */
-  readonly onBug?: (ctx: RequestContext, err: unknown) => void;
   /** The clock of time-based decisions that are not on every request (JWKS refetch intervals); Date.now if absent. */
   readonly now?: () => number;
 }

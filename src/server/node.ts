@@ -28,6 +28,7 @@ import { KeyService } from '../keys/key-service.js';
 import { startClusterServices } from '../cluster/node-cluster.js';
 import { createNodeCounters } from '../limits/node-counters.js';
 import { logAuthEvents } from './auth-log.js';
+import { logFailures } from './failure-log.js';
 import { startObservability } from '../observe/observability.js';
 import { Lifecycle } from './lifecycle.js';
 import { closeNodeCaches, createNodeCaches } from './node-caches.js';
@@ -177,7 +178,6 @@ async function startComponents(
           ...caches,
           budgetAlerts: observe.budgetAlerts,
           quotaAlerts: observe.quotaAlerts,
-          onBug: (ctx, err) => pluginFailed(log, ctx, err),
         },
         secrets,
       );
@@ -195,29 +195,6 @@ async function startComponents(
     maxUriBytes: settings.proxy.max_uri_bytes,
     maxHeaderBytes: settings.proxy.max_header_bytes,
     observer,
-    hooks: {
-      onUpstreamError(
-        ctx: { requestId: string; route: { name: string; service: { name: string } } },
-        target: string,
-        err: Error,
-      ) {
-        observer?.upstreamFailed(ctx.route.service.name, target, (err as { code?: string }).code ?? '');
-        log.warn(
-          {
-            request_id: ctx.requestId,
-            route: ctx.route.name,
-            service: ctx.route.service.name,
-            target,
-            code: (err as { code?: string }).code,
-            reason: err.message,
-          },
-          'upstream call failed',
-        );
-      },
-      onPluginError(ctx: { requestId: string; route: { name: string } }, err: unknown) {
-        pluginFailed(log, ctx, err);
-      },
-    },
   };
   const proxy = await life.start(
     'proxy',
@@ -243,15 +220,25 @@ async function startComponents(
         },
         { http: createProxyHandler(handlerOpts, 'http'), https: createProxyHandler(handlerOpts, 'https') },
       );
+      // Plugin and upstream failures, published by the data plane (src/pipeline/diagnostics.ts): heard
+      // from before the first request, and until the last drained one.
+      const stopFailureLog = logFailures(log, {
+        observer: () => observer,
+        serves: (res) => server.serves(res),
+      });
       const addrs = await server.start().catch(async (err: unknown) => {
+        stopFailureLog();
         await server.drain(0).catch(() => undefined);
         const tls = settings.proxy.tls?.listen;
         const onTls = tls !== undefined && (err as { port?: number }).port === tls.port;
         throw listenFailed(onTls ? 'proxy.tls.listen' : 'proxy.listen', err);
       });
-      return { server, addrs };
+      return { server, addrs, stopFailureLog };
     },
-    (p, how) => p.server.drain(how.drainMs),
+    async (p, how) => {
+      await p.server.drain(how.drainMs);
+      p.stopFailureLog();
+    },
   );
   const configChanged = (version: number): Promise<void> => {
     cluster.configChanged(version);
@@ -426,17 +413,6 @@ function listenFailed(field: string, err: unknown): unknown {
     'KW_ERR_NODE_CONFIG',
     { field, reason: `${host}:${e.port ?? ''} ${reason}` },
     { cause: err },
-  );
-}
-
-function pluginFailed(log: Logger, ctx: { requestId: string; route: { name: string } }, err: unknown): void {
-  log.error(
-    {
-      request_id: ctx.requestId,
-      route: ctx.route.name,
-      err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err),
-    },
-    'plugin failed',
   );
 }
 

@@ -34,7 +34,8 @@ import { Cancellation } from './cancellation.js';
 import type { KeyState } from './key-state.js';
 import { planChain, resolveModel, type Plan } from './resolve.js';
 import { readChatStream } from './stream-reader.js';
-import { AttemptFailure, ClientGone, exchangeJson, openStream } from './upstream.js';
+import { ClientGoneError } from '../../pipeline/exchange-guard.js';
+import { AttemptFailure, exchangeJson, openStream } from './upstream.js';
 import { callerGone } from './caller.js';
 import { CallMeter, responseText } from './usage.js';
 
@@ -178,7 +179,7 @@ export function createEngine(catalog: AiCatalog, policy: AiPolicy, opts: EngineO
 function callerCancellation(ctx: RequestContext): Cancellation {
   const cancel = new Cancellation();
   const gone = (): void => {
-    if (callerGone(ctx)) cancel.abort(new ClientGone());
+    if (callerGone(ctx)) cancel.abort(new ClientGoneError());
   };
   if (ctx.res.destroyed) gone();
   else ctx.onClientGone = gone;
@@ -190,7 +191,7 @@ async function attempting<T>(run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (err) {
-    if (err instanceof ClientGone) throw new KeywayError('KW_ERR_CLIENT_CLOSED');
+    if (err instanceof ClientGoneError) throw new KeywayError('KW_ERR_CLIENT_CLOSED');
     throw err;
   }
 }

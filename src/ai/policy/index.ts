@@ -14,6 +14,7 @@ import type { FailPolicy } from '../../model/limit-schema.js';
 import { PeriodCache } from '../../core/quota-period.js';
 import type { PluginEnv } from '../../pipeline/plugin.js';
 import type { RequestContext } from '../../pipeline/context.js';
+import { pluginFailed } from '../../pipeline/diagnostics.js';
 import type { AiPolicy } from '../engine-types.js';
 import { compileAiLimits, type CompiledAiLimits } from './compile.js';
 import { AiLimiter } from './limiter.js';
@@ -75,7 +76,7 @@ export function createAiPolicy(config: AiPolicyConfig, env: PluginEnv): AiPolicy
     periods: new PeriodCache(),
     alerts: env.services.budgetAlerts,
     hideHeaders: config.hide_headers ?? false,
-    onBug: env.services.onBug ?? (() => undefined),
+    onBug: pluginFailed,
   });
 
   const setsFor = (ctx: RequestContext): Applied[] => {

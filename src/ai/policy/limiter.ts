@@ -130,11 +130,8 @@ export class AiLimiter {
       }
       addEntry(ctx, entry);
     }
-
-    // AI responses are written by the endpoint, after the `respond` phase would have run: headers set
-    // here are merged into whatever it writes (Node merges setHeader into writeHead), success or error.
-    // That includes the entries of rate-limit / quota plugins on the same route.
-    if (!ctx.res.headersSent) for (const [k, v] of Object.entries(limitHeaders(ctx))) ctx.res.setHeader(k, v);
+    // The entries reach the client through the respond phase (ai-proxy's `writeLimitHeaders`), which
+    // src/pipeline/reply.ts runs on whatever answers the call, success or error.
   }
 
   /** Charges what the call used. Resolves when every charge is done; never rejects. */
