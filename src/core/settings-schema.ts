@@ -23,8 +23,6 @@ export interface Leaf<T> {
   /** JSON schema of the file value. */
   readonly schema: object;
   readonly fallback: T;
-  /** Text of the default for the docs (absent: none). */
-  readonly shown?: string;
   /** Set by Keyway itself (a worker's slot), not by operators: left out of the docs check. */
   readonly internal?: boolean;
   /** The error code of a refusal (TLS settings have their own). */
@@ -249,7 +247,6 @@ interface LeafOpts<T> {
   env?: string;
   key?: string | null;
   default: T;
-  shown?: string;
   internal?: boolean;
   code?: Code;
 }
@@ -269,7 +266,6 @@ function leaf<T>(
   };
   if (opts.env !== undefined) out.env = opts.env;
   if (opts.key !== undefined) out.key = opts.key;
-  if (opts.shown !== undefined) out.shown = opts.shown;
   if (opts.internal !== undefined) out.internal = opts.internal;
   if (opts.code !== undefined) out.code = opts.code;
   return out;

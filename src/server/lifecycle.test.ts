@@ -20,7 +20,7 @@ describe('node lifecycle', () => {
         throw new Error('drain failed');
       },
     );
-    await assert.rejects(life.stop({ drainMs: 500 }), /drain failed/);
+    await assert.rejects(life.stop({ drainMs: 500 }), /closing proxy failed: drain failed/);
     assert.deepEqual(closed, ['proxy:500', 'log', 'db']);
     await assert.rejects(life.stop({ drainMs: 500 }), /drain failed/);
     assert.equal(closed.length, 3, 'a second stop is the same stop');

@@ -37,23 +37,24 @@ export class Lifecycle {
     this.#components.push({ name, close });
   }
 
-  /** Names in start order (tests, the stop log line). */
-  get names(): string[] {
-    return this.#components.map((c) => c.name);
-  }
-
   /** Closes every component in reverse order; the first error is thrown once all were tried. */
   stop(how: Shutdown): Promise<void> {
     this.#stopping ??= (async () => {
-      const failed: unknown[] = [];
+      let failed: Error | undefined;
       for (const c of this.#components.toReversed()) {
         try {
           await c.close(how);
         } catch (err) {
-          failed.push(err);
+          // The first failure is the one reported, naming its component; the rest still close.
+          failed ??= new Error(
+            `closing ${c.name} failed: ${err instanceof Error ? err.message : String(err)}`,
+            {
+              cause: err,
+            },
+          );
         }
       }
-      if (failed.length > 0) throw failed[0] instanceof Error ? failed[0] : new Error(String(failed[0]));
+      if (failed !== undefined) throw failed;
     })();
     return this.#stopping;
   }

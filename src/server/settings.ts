@@ -60,7 +60,6 @@ const listen = (env: string, dflt: string) =>
   parsed({
     env,
     default: listenAddress(dflt),
-    shown: dflt,
     schema: { type: 'string' },
     parse: listenAddress,
   });
@@ -158,7 +157,6 @@ export const nodeSettingsSchema = {
       max_connections: int({
         env: 'KEYWAY_MAX_CONNECTIONS',
         default: 0,
-        shown: '0 (auto)',
         min: 0,
         max: 10_000_000,
       }),
