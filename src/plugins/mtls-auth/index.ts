@@ -20,7 +20,7 @@ import type { ConsumerEntry, Identities } from '../../pipeline/identity.js';
 import { definePlugin } from '../../pipeline/plugin.js';
 import { isTlsSocket, peerCertificates } from './peer.js';
 import { mtlsAuthSchema, type MtlsAuthConfig } from './schema.js';
-import { verifierFor } from './trust.js';
+import { TrustVerifiers } from './trust.js';
 
 /**
  * One message per connection whose certificate was judged (not per request): `validated` is false
@@ -50,7 +50,8 @@ export const mtlsAuth = definePlugin<MtlsAuthConfig>({
   priority: 850,
   configSchema: mtlsAuthSchema,
   create(config, env) {
-    const verifier = verifierFor(config);
+    // The node's verifiers, kept across reloads; without a node (a config check), this instance's own.
+    const verifier = (env.services.certificateTrust ?? new TrustVerifiers()).verifierFor(config);
     const mapper = new CertificateMapper(env.identities, config.consumer_by);
     // RFC 9110 §11.6.1: a refused certificate is a 401 too, so it carries the challenge, with an error
     // that says the certificate (not its absence) was the problem, never which check failed.
