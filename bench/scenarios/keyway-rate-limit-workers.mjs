@@ -1,5 +1,5 @@
 // The embedded rate-limit scenario under `keyway start --workers 2`: two processes on the same port, the
-// limit counted exactly through the primary (src/limits/primary-store.ts). Against `keyway-rate-limit`
+// limit counted exactly through the primary (src/cluster/primary-store.ts). Against `keyway-rate-limit`
 // (one process) in the same run: what a second core buys, and what counting over IPC costs.
 import { rateLimitScenario } from './keyway-rate-limit.mjs';
 

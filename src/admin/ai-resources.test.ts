@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { buildCatalog } from '../ai/catalog.js';
 import { PROVIDER_KEY_LABEL, SecretBox } from '../keys/secret-box.js';
 import { AgentCache } from '../snapshot/agents.js';
-import type { ConfigProblem } from '../snapshot/check.js';
+import type { ConfigProblem } from '../model/config-problem.js';
 import { compileSnapshot } from '../snapshot/compile.js';
-import { startAdmin, type AdminHarness, type TestBody } from './test-support.js';
+import { startAdmin, type AdminHarness, type TestBody } from '../../test/helpers/admin-harness.js';
 
 const PLAIN = 'sk-live-PLAINTEXT-a1b2c3d4e5f6';
 const PLAIN2 = 'sk-live-ROTATED-z9y8x7w6';

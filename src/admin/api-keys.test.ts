@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { KeywayError } from '../core/errors.js';
 import { KeyService } from '../keys/key-service.js';
-import { startAdmin, type AdminHarness, type TestBody } from './test-support.js';
+import { startAdmin, type AdminHarness, type TestBody } from '../../test/helpers/admin-harness.js';
 
 describe('admin API: keys', () => {
   let h: AdminHarness;

@@ -22,6 +22,7 @@ import { MAX_PARAM_LENGTH, answerClientError, requestIdFor, toKeywayError } from
 import { AdminRequestLog, logRequest, pathOnly } from './request-log.js';
 import { documentationOnly } from './schemas.js';
 import type { AdminDeps } from './types.js';
+import type { RouteContext } from './route-context.js';
 import { workspaceRoutes } from './routes/workspaces.js';
 import { resourceRoutes } from './routes/resources.js';
 import { configRoutes } from './routes/config.js';
@@ -54,12 +55,6 @@ declare module 'fastify' {
     /** The handler takes a large body as `RawJson` (src/core/json-text.ts). */
     rawBody?: boolean;
   }
-}
-
-/** What route modules get: the node's dependencies and the authenticated caller of a request. */
-export interface RouteContext {
-  deps: AdminDeps;
-  actor: (req: FastifyRequest) => Actor;
 }
 
 export async function buildAdminApp(deps: AdminDeps): Promise<FastifyInstance> {

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { once } from 'node:events';
 import { MAX_JSON_DEPTH } from '../core/json-depth.js';
-import { startAdmin, type AdminHarness } from './test-support.js';
+import { startAdmin, type AdminHarness } from '../../test/helpers/admin-harness.js';
 
 let h: AdminHarness;
 before(async () => {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { SecretBox } from '../keys/secret-box.js';
 import { AgentCache } from '../snapshot/agents.js';
 import { compileSnapshot } from '../snapshot/compile.js';
-import { startAdmin, type AdminHarness, type TestBody } from './test-support.js';
+import { startAdmin, type AdminHarness, type TestBody } from '../../test/helpers/admin-harness.js';
 
 const JWT_SECRET = 'jwt-hs256-PLAINTEXT-0f1e2d3c4b5a69788796a5b4';
 const JWT_SECRET_2 = 'jwt-hs256-ROTATED-99aa88bb77cc66dd55ee44ff';

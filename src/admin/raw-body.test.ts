@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { RAW_JSON_MIN_BYTES } from '../core/json-text.js';
 import { ConfigThread } from '../control/thread/config-thread.js';
-import { startAdmin, type AdminHarness } from './test-support.js';
+import { startAdmin, type AdminHarness } from '../../test/helpers/admin-harness.js';
 
 let h: AdminHarness;
 before(async () => {
@@ -89,7 +89,7 @@ describe('large admin bodies, on the config thread', () => {
       config: (inline, dataDir) =>
         (thread = new ConfigThread({
           inline,
-          // The harness's secret (test-support.ts): what its own service seals with.
+          // The harness's secret (test/helpers/admin-harness.ts): what its own service seals with.
           settings: { store: { dataDir }, secret: new Uint8Array(Buffer.alloc(32, 7)) },
           size: () => 0,
           onChange: () => undefined,

@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startAdmin, type AdminHarness, type TestBody } from './test-support.js';
+import { startAdmin, type AdminHarness, type TestBody } from '../../test/helpers/admin-harness.js';
 
 let h: AdminHarness;
 before(async () => {

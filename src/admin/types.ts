@@ -2,7 +2,7 @@
  * What the admin API needs from the node that hosts it. The node owns the store, the config service and
  * the listeners; the admin app only borrows them, so it can be built in tests against a temp-dir store.
  */
-import type { CounterStore } from '../limits/counter-store.js';
+import type { CounterStore } from '../pipeline/counter-store.js';
 import type { AdminAuthenticator } from './auth.js';
 import type { Logger } from 'pino';
 import type { AdminConfigService } from '../control/types.js';

@@ -7,7 +7,7 @@ import type { Stored, WorkspaceState } from '../model/index.js';
 import { AI_MODEL_DEFAULTS, type AiModel } from '../model/ai-model.js';
 import { AI_PROVIDER_DEFAULTS } from '../model/ai-provider.js';
 import { PROVIDER_KEY_LABEL, type SecretBox } from '../keys/secret-box.js';
-import type { ConfigProblem } from '../snapshot/check.js';
+import type { ConfigProblem } from '../model/config-problem.js';
 import { compilePrompt, type CompiledPrompt } from './prompts/compile.js';
 import { adapterFor } from './providers/index.js';
 import type { CompiledProvider } from './types.js';
@@ -30,6 +30,13 @@ export interface AiCatalog {
   providers: ReadonlyMap<string, CompiledProvider>;
   aliases: ReadonlyMap<string, CompiledAlias>;
   prompts: ReadonlyMap<string, CompiledPrompt>;
+}
+
+declare module '../pipeline/plugin.js' {
+  interface PluginEnv {
+    /** The workspace's AI providers, model aliases and prompt APIs (this file). */
+    ai?: AiCatalog;
+  }
 }
 
 export interface CatalogDeps {

@@ -6,8 +6,8 @@
  *   told what was spent;
  * - the endpoints (src/ai/endpoints) speak HTTP to the caller in OpenAI or Anthropic format.
  */
-import type { RequestContext } from '../proxy/context.js';
-import type { AiUsage } from '../observe/records/call-record.js';
+import type { RequestContext } from '../pipeline/context.js';
+import type { AiUsage } from '../pipeline/facts.js';
 import type { AiCatalog } from './catalog.js';
 import type { ChatChunk, ChatRequest, ChatResponse, EmbeddingsRequest, EmbeddingsResponse } from './types.js';
 

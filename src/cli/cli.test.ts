@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startAdmin, type AdminHarness } from '../admin/test-support.js';
+import { startAdmin, type AdminHarness } from '../../test/helpers/admin-harness.js';
 import { applyCommand } from './commands/apply.js';
 import { exportCommand } from './commands/export.js';
 import type { CliContext } from './context.js';

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { startAdmin, type AdminHarness } from '../admin/test-support.js';
+import { startAdmin, type AdminHarness } from '../../test/helpers/admin-harness.js';
 import { COMMANDS } from './command-specs.js';
 import { main } from './main.js';
 

@@ -10,9 +10,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ApiKeyResolver } from '../keys/api-key-resolver.js';
-import type { CounterStore } from '../limits/counter-store.js';
-import { PrimaryCounterStore } from '../limits/primary-store.js';
-import type { NodeSettings } from '../server/settings.js';
+import type { CounterStore } from '../pipeline/counter-store.js';
+import { PrimaryCounterStore } from './primary-store.js';
 import type { SnapshotManager } from '../snapshot/manager.js';
 import { FanOutBus, keyEvents, type ChangeBus, type ChangeEvent } from './change-events.js';
 import { IpcChangeBus, workerChannel } from './ipc.js';
@@ -32,7 +31,13 @@ export interface ClusterServices {
   close(): Promise<void>;
 }
 
-export async function startClusterServices(settings: NodeSettings, log: Logger): Promise<ClusterServices> {
+/** What the cluster services need of the node's settings (src/server/settings.ts gives them). */
+export interface ClusterSettings {
+  redis_url?: string | undefined;
+  redis_prefix: string;
+}
+
+export async function startClusterServices(settings: ClusterSettings, log: Logger): Promise<ClusterServices> {
   const nodeId = randomUUID();
   const buses: ChangeBus[] = [];
   const channel = workerChannel();

@@ -11,7 +11,7 @@ import { PROVIDER_KEY_LABEL, SecretBox } from '../keys/secret-box.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/types.js';
 import { createConfigService } from './config-service.js';
-import { rejectsWith, sqliteStore } from './test-helpers.js';
+import { rejectsWith, sqliteStore } from '../../test/helpers/sqlite-store.js';
 import type { ConfigService } from './types.js';
 
 const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';

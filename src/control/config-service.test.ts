@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Store } from '../store/types.js';
 import { createConfigService } from './config-service.js';
-import { rejectsWith, sqliteStore } from './test-helpers.js';
+import { rejectsWith, sqliteStore } from '../../test/helpers/sqlite-store.js';
 import type { ConfigService } from './types.js';
 
 const admin = { name: 'alice' };
@@ -15,7 +15,7 @@ describe('config service', () => {
 
   before(async () => {
     ({ store, cleanup } = await sqliteStore());
-    svc = createConfigService(store, { onChange: (v) => versions.push(v) });
+    svc = createConfigService(store, { onChange: (v) => void versions.push(v) });
   });
   after(() => cleanup());
 

@@ -31,7 +31,11 @@ import { presentResource, redactFields } from './resource-view.js';
 import type { Actor, ConfigService } from './types.js';
 
 export interface ConfigServiceOptions {
-  onChange?: (version: number) => void;
+  /**
+   * Hears each committed version; the call answers once what it returns settles (the node waits there
+   * until it serves the change: read your writes).
+   */
+  onChange?: (version: number) => void | Promise<void>;
   /** Lets `apply` import keys listed under apps; without it such a document is refused. */
   keys?: KeyImporter;
   /**
@@ -47,10 +51,10 @@ interface CheckedState {
 }
 
 export function createConfigService(store: Store, opts: ConfigServiceOptions = {}): ConfigService {
-  const notify = (version: number | undefined): void => {
+  const notify = async (version: number | undefined): Promise<void> => {
     if (version === undefined) return;
     try {
-      opts.onChange?.(version);
+      await opts.onChange?.(version);
     } catch {
       // The change is committed: a failing listener must not turn a successful call into an error.
       // Nodes also poll the version, so the change still propagates.
@@ -62,7 +66,7 @@ export function createConfigService(store: Store, opts: ConfigServiceOptions = {
     const after: CheckedState = {};
     const { result, version } = await store.write((tx) => fn(tx, after));
     if (version !== undefined && after.problems !== undefined) baselines.remember(version, after.problems);
-    notify(version);
+    await notify(version);
     return result;
   };
   /**

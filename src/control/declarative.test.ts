@@ -6,7 +6,7 @@ import { KeywayError } from '../core/errors.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/types.js';
 import { createConfigService } from './config-service.js';
-import { rejectsWith, sqliteStore } from './test-helpers.js';
+import { rejectsWith, sqliteStore } from '../../test/helpers/sqlite-store.js';
 import type { ConfigService } from './types.js';
 
 const cli = { name: 'cli' };

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Store, StoreTx } from '../store/types.js';
 import { createConfigService } from './config-service.js';
-import { rejectsWith, sqliteStore } from './test-helpers.js';
+import { rejectsWith, sqliteStore } from '../../test/helpers/sqlite-store.js';
 import type { ConfigService } from './types.js';
 
 const admin = { name: 'alice' };

@@ -5,7 +5,8 @@
  */
 import { validationError, type ErrorDetail, type KeywayError } from '../core/errors.js';
 import type { SecretBox } from '../keys/secret-box.js';
-import { checkConfig, type ConfigProblem } from '../snapshot/check.js';
+import { checkConfig } from '../snapshot/check.js';
+import type { ConfigProblem } from '../model/config-problem.js';
 import type { ConfigState, ResourceKind } from '../model/index.js';
 
 export function problemId(p: ConfigProblem): string {

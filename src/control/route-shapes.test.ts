@@ -7,7 +7,7 @@ import type { Store } from '../store/types.js';
 import { compileSnapshot } from '../snapshot/compile.js';
 import { AgentCache } from '../snapshot/agents.js';
 import { createConfigService } from './config-service.js';
-import { rejectsWith, sqliteStore } from './test-helpers.js';
+import { rejectsWith, sqliteStore } from '../../test/helpers/sqlite-store.js';
 
 const admin = { name: 'alice' };
 

@@ -15,7 +15,7 @@ import type { KeywayError } from '../core/errors.js';
 import { openStore, type OpenStoreOptions } from '../store/open-store.js';
 import type { Store } from '../store/types.js';
 import { createConfigService } from './config-service.js';
-import { rejectsWith } from './test-helpers.js';
+import { rejectsWith } from '../../test/helpers/sqlite-store.js';
 import type { ApplyResult, ConfigService } from './types.js';
 
 const PG_URL = process.env['KEYWAY_TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';

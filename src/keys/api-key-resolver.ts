@@ -29,6 +29,7 @@ import { KeyFilter, loadKeyHashes, type KeyHashSource } from './key-filter.js';
 import { MAX_KEY_LENGTH, checkKey, isKeywayFormat } from './key-format.js';
 import type { KeyHasher } from './key-secret.js';
 import type { StoredApiKey } from '../store/types.js';
+import type { ApiKeyAnswer, ApiKeyLookup, ApiKeyRefusal } from '../pipeline/services.js';
 
 /** What the resolver needs from the store (the `Store` has it; tests count the calls). */
 export interface ApiKeySource extends ChangeFeedSource, KeyHashSource {
@@ -44,18 +45,9 @@ const TOUCH_BATCH = 500;
  */
 const MIN_CHANGES_BEFORE_REBUILD = 100_000;
 
-/**
- * Why a presented key was not accepted. The client gets the same 401 for all of them; the reason (and,
- * for a key the store knows, its id) goes to the call record, so support can tell which key expired.
- */
-export type KeyRefusal = 'malformed' | 'unknown' | 'revoked' | 'expired' | 'rotated';
-
-/** A decided lookup: `record` is the usable record, or undefined with the refusal and the known record. */
-export interface KeyAnswer {
-  readonly done: true;
+/** A decided lookup, with the stored record (`ApiKeyAnswer`'s refusals say why a key was not accepted). */
+export interface KeyAnswer extends ApiKeyAnswer {
   readonly record: StoredApiKey | undefined;
-  readonly refusal: KeyRefusal | undefined;
-  /** The stored record of a refused key (revoked, expired, rotated out); never used as an identity. */
   readonly refused: StoredApiKey | undefined;
 }
 
@@ -119,7 +111,7 @@ export interface ResolverStats {
   filterBytes: number;
 }
 
-export class ApiKeyResolver {
+export class ApiKeyResolver implements ApiKeyLookup {
   readonly #source: ApiKeySource;
   readonly #hasher: KeyHasher;
   readonly #cache: LruCache<string, ResolvedKey>;
@@ -367,7 +359,7 @@ function toEntry(record: StoredApiKey): ResolvedKey {
 }
 
 /** Why the key may not be used at `now`, or undefined when it may. */
-function refusalOf(entry: ResolvedKey, now: number): KeyRefusal | undefined {
+function refusalOf(entry: ResolvedKey, now: number): ApiKeyRefusal | undefined {
   if (entry.record.status !== 'active') return 'revoked';
   if (entry.expiresAt !== undefined && entry.expiresAt <= now) return 'expired';
   if (entry.graceUntil !== undefined && entry.graceUntil <= now) return 'rotated';

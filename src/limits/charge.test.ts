@@ -16,10 +16,10 @@ import {
   type CounterStore,
   type QuotaRule,
   type RateRule,
-} from './counter-store.js';
+} from '../pipeline/counter-store.js';
 import { GuardedCounters } from './guarded-store.js';
 import { LocalCounterStore } from './local-store.js';
-import { answerCounterMessage, PrimaryCounterStore } from './primary-store.js';
+import { answerCounterMessage, PrimaryCounterStore } from '../cluster/primary-store.js';
 import { RedisCounterStore } from './redis-store.js';
 
 const REDIS = 'redis://127.0.0.1:6379';

@@ -10,11 +10,11 @@
  * mid-day keeps its usage under the new limit instead of starting afresh.
  */
 import type { Plan } from '../model/index.js';
-import type { QuotaRule, WindowRule } from './counter-store.js';
+import type { QuotaRule, WindowRule } from '../pipeline/counter-store.js';
 import { identityKeyed } from './counter-keys.js';
-import { durationMs, type KeySource, type QuotaSpec, type RateLimitSpec } from './limit-schema.js';
+import { durationMs, type KeySource, type QuotaSpec, type RateLimitSpec } from '../model/limit-schema.js';
 import { policyItem } from './limit-headers.js';
-import type { CalendarUnit, PeriodCache } from './quota-period.js';
+import type { CalendarUnit, PeriodCache } from '../core/quota-period.js';
 
 export interface CompiledRate {
   id: string;

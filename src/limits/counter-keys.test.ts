@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Identity } from '../proxy/context.js';
+import type { Identity } from '../pipeline/identity.js';
 import { compileQuota, compileRate } from './compiled-limits.js';
 import { CounterKeys, identityKeyed } from './counter-keys.js';
 import { policyItem } from './limit-headers.js';

@@ -10,8 +10,8 @@
  * Plan and route are not part of the memo: a plan subject is left out, and a per-route limit's memo
  * holds the route it was made for and is rebuilt when another route asks.
  */
-import type { Identity } from '../proxy/context.js';
-import type { KeySource } from './limit-schema.js';
+import type { Identity } from '../pipeline/identity.js';
+import type { KeySource } from '../model/limit-schema.js';
 import { subjectOf, type SubjectSource } from './subject.js';
 
 export interface KeyedLimit {

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { gcra } from './gcra.js';
 import { LocalCounterStore } from './local-store.js';
-import { calendarPeriod } from './quota-period.js';
-import type { RateRule } from './counter-store.js';
+import { calendarPeriod } from '../core/quota-period.js';
+import type { RateRule } from '../pipeline/counter-store.js';
 
 describe('GCRA', () => {
   const rule: RateRule = { limit: 10, windowMs: 1000, burst: 9 };

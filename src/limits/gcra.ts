@@ -8,7 +8,7 @@
  * tolerance. Consequence, proved by the test: in any interval of length `window` at most
  * `limit + burst` units pass (plus the one at the interval's closed edge), wherever the interval starts.
  */
-import type { GcraRule, RateDecision } from './counter-store.js';
+import type { GcraRule, RateDecision } from '../pipeline/counter-store.js';
 
 export interface GcraResult {
   decision: RateDecision;

@@ -6,7 +6,7 @@
  * back, the next call uses it again: nothing to reset, the local counts simply stop being consulted.
  */
 import { KeywayError } from '../core/errors.js';
-import type { PluginServices } from '../plugins/types.js';
+import type { PluginServices } from '../pipeline/plugin.js';
 import {
   CounterUnavailableError,
   type CounterStore,
@@ -14,8 +14,9 @@ import {
   type QuotaRule,
   type RateDecision,
   type RateRule,
-} from './counter-store.js';
-import type { FailPolicy } from './limit-schema.js';
+  type SyncCounterStore,
+} from '../pipeline/counter-store.js';
+import type { FailPolicy } from '../model/limit-schema.js';
 import { LocalCounterStore } from './local-store.js';
 
 let processLocal: LocalCounterStore | undefined;
@@ -31,10 +32,10 @@ export function processLocalStore(): LocalCounterStore {
 
 export class GuardedCounters {
   readonly #shared: CounterStore;
-  readonly #local: LocalCounterStore;
+  readonly #local: SyncCounterStore;
   readonly #policy: FailPolicy;
   /** Synchronous fast path when the shared store is the local one: no promise per check. */
-  readonly sync: LocalCounterStore | undefined;
+  readonly sync: SyncCounterStore | undefined;
 
   constructor(services: PluginServices, policy: FailPolicy) {
     this.#local = services.localCounters ?? processLocalStore();
@@ -71,7 +72,7 @@ export class GuardedCounters {
       .catch((err: unknown) => this.#fallback(err, () => this.#local.consumeQuotaSync(key, rule, 0, now)));
   }
 
-  /** Unconditional charges (src/limits/counter-store.ts): what an AI call used, known after it. */
+  /** Unconditional charges (src/pipeline/counter-store.ts): what an AI call used, known after it. */
   chargeRate(key: string, rule: RateRule, cost: number, now: number): Promise<RateDecision> {
     return this.#shared
       .chargeRate(key, rule, cost, now)

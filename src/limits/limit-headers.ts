@@ -16,20 +16,8 @@
  * request's report in the `limit` phase; whichever `respond` handler runs first writes them all.
  */
 import type { OutgoingHttpHeaders } from 'node:http';
-import type { RequestContext } from '../proxy/context.js';
-
-export interface LimitEntry {
-  /** Policy name (an sf-string: [A-Za-z0-9._-], so no escaping is needed). */
-  name: string;
-  limit: number;
-  windowS: number;
-  remaining: number;
-  resetS: number;
-  /** `hide_headers`: counted, but not told to the client. */
-  hidden: boolean;
-  /** `policyItem(name, limit, windowS)` when the producer made it once (compiled limits do). */
-  policy?: string;
-}
+import type { RequestContext } from '../pipeline/context.js';
+import type { LimitEntry } from '../pipeline/facts.js';
 
 /** One Item of RateLimit-Policy: `"name";q=<limit>;w=<window seconds>`. */
 export function policyItem(name: string, limit: number, windowS: number): string {

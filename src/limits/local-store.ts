@@ -10,13 +10,13 @@
  * without end.
  */
 import {
-  type CounterStore,
   type QuotaDecision,
   type QuotaRule,
   type RateDecision,
   type RateRule,
+  type SyncCounterStore,
   type WindowRule,
-} from './counter-store.js';
+} from '../pipeline/counter-store.js';
 import { gcra, gcraCharge } from './gcra.js';
 import { idleWindow, slidingWindow, WindowLog } from './sliding-window.js';
 
@@ -62,7 +62,7 @@ export interface LocalStoreOptions {
   now?: () => number;
 }
 
-export class LocalCounterStore implements CounterStore {
+export class LocalCounterStore implements SyncCounterStore {
   readonly kind = 'local' as const;
   readonly #entries = new Map<string, Entry>();
   readonly #max: number;

@@ -6,7 +6,7 @@
  * The IP is `ctx.clientIp` (X-Forwarded-For only from trusted proxies), so a client cannot spread its
  * misses over invented addresses. Memory is bounded by the local store's entry cap and idle expiry.
  */
-import type { RateRule } from './counter-store.js';
+import type { RateRule } from '../pipeline/counter-store.js';
 import { LocalCounterStore } from './local-store.js';
 
 export interface MissBudgetOptions {

@@ -6,7 +6,7 @@
  * - otherwise: the local store (embedded, one process: exact and synchronous).
  */
 import type { Logger } from 'pino';
-import type { CounterStore } from './counter-store.js';
+import type { CounterStore } from '../pipeline/counter-store.js';
 import { LocalCounterStore } from './local-store.js';
 import type { RedisCounterStore } from './redis-store.js';
 

@@ -4,10 +4,10 @@
  * and some keys carry free-form ones; the app and consumer still decide.
  */
 import type { Plan } from '../model/index.js';
-import type { Identity } from '../proxy/context.js';
-import type { IdentityIndex } from '../snapshot/identities.js';
+import type { Identity } from '../pipeline/identity.js';
+import type { Identities } from '../pipeline/identity.js';
 
-export function planOf(identity: Identity | undefined, idx: IdentityIndex): Plan | undefined {
+export function planOf(identity: Identity | undefined, idx: Identities): Plan | undefined {
   if (identity === undefined || idx.planByName.size === 0) return undefined;
   const tier = identity.attributes?.['tier'];
   if (typeof tier === 'string') {

@@ -3,9 +3,9 @@
  * and the choice of plan for a request (a route's `plan` overrides the caller's).
  */
 import type { Plan } from '../model/index.js';
-import type { RequestContext } from '../proxy/context.js';
-import type { PluginEnv } from '../plugins/types.js';
-import { failPolicySchema, type FailPolicy } from './limit-schema.js';
+import type { RequestContext } from '../pipeline/context.js';
+import type { PluginEnv } from '../pipeline/plugin.js';
+import { failPolicySchema, type FailPolicy } from '../model/limit-schema.js';
 import { planOf } from './plan-resolver.js';
 import { nameSchema } from '../model/common.js';
 

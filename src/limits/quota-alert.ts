@@ -6,11 +6,11 @@
  * same argument as AI budgets (src/ai/policy/budget-alert.ts). On the request path this is a comparison
  * per level; an event is built only for the call that crosses.
  */
-import type { QuotaDecision, QuotaRule } from './counter-store.js';
+import type { QuotaDecision, QuotaRule } from '../pipeline/counter-store.js';
 import type { CompiledQuota } from './compiled-limits.js';
 import { readableSubject } from './subject.js';
-import type { QuotaCrossing } from '../observe/alerts/quota-alerts.js';
-import type { RequestContext } from '../proxy/context.js';
+import type { QuotaCrossing } from '../pipeline/services.js';
+import type { RequestContext } from '../pipeline/context.js';
 
 /** The count at which `percent` of `limit` is reached: 80 % of 5 is the 4th call. */
 export function levelCount(limit: number, percent: number): number {

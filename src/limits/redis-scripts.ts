@@ -7,7 +7,7 @@
  * (tests pin time that way: RedisStoreOptions.clock). Since Redis 5 scripts replicate their effects, not
  * the script, so a non-deterministic `TIME` is allowed (and Redis 7, which we run, only does effects).
  * Quotas take the period id from the caller: a calendar period in a time zone is the caller's concept and
- * every node names it the same way (quota-period.ts); the counter key carries the period id.
+ * every node names it the same way (src/core/quota-period.ts); the counter key carries the period id.
  */
 
 import { WINDOW_CHUNKS } from './sliding-window.js';

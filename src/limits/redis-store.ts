@@ -30,7 +30,7 @@ import {
   type QuotaRule,
   type RateDecision,
   type RateRule,
-} from './counter-store.js';
+} from '../pipeline/counter-store.js';
 import { quotaDecision } from './local-store.js';
 import {
   ACQUIRE_SCRIPT,

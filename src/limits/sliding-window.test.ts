@@ -10,9 +10,9 @@ import { EventEmitter } from 'node:events';
 import { after, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { type IpcChannel, type PrimaryMessage } from '../cluster/ipc.js';
-import type { CounterStore, WindowRule } from './counter-store.js';
+import type { CounterStore, WindowRule } from '../pipeline/counter-store.js';
 import { LocalCounterStore } from './local-store.js';
-import { answerCounterMessage, PrimaryCounterStore } from './primary-store.js';
+import { answerCounterMessage, PrimaryCounterStore } from '../cluster/primary-store.js';
 import { RedisCounterStore } from './redis-store.js';
 import { WINDOW_CHUNKS } from './sliding-window.js';
 

@@ -21,7 +21,7 @@
  *
  * Hot path: one ring of numbers per key, changed in place; no allocation per request but the decision.
  */
-import type { RateDecision, WindowRule } from './counter-store.js';
+import type { RateDecision, WindowRule } from '../pipeline/counter-store.js';
 
 /** Most chunks one key keeps. At or below this many units per window the log is exact. */
 export const WINDOW_CHUNKS = 128;

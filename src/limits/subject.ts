@@ -9,8 +9,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Identity } from '../proxy/context.js';
-import type { KeySource } from './limit-schema.js';
+import type { Identity } from '../pipeline/identity.js';
+import type { KeySource } from '../model/limit-schema.js';
 
 /** What a subject is computed from: a RequestContext has it all; the usage API builds one from an identity. */
 export interface SubjectSource {

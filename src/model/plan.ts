@@ -5,8 +5,8 @@ import {
   type ConcurrencySpec,
   type QuotaSpec,
   type RateLimitSpec,
-} from '../limits/limit-schema.js';
-import { aiLimitsSchema, type AiLimits } from '../ai/policy/schema.js';
+} from './limit-schema.js';
+import { aiLimitsSchema, type AiLimits } from './ai-limit-schema.js';
 import { nameSchema, tagsSchema } from './common.js';
 
 /**

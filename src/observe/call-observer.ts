@@ -9,10 +9,10 @@
  * rollups) happens on the record thread.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RequestContext } from '../proxy/context.js';
+import type { RequestContext } from '../pipeline/context.js';
 import type { AuthReasons } from './auth-reasons.js';
 import type { CallRecord } from './records/call-record.js';
-import type { CallCapture } from './capture.js';
+import type { CallCapture, CallTaps } from './capture.js';
 import type { ProxyMetrics } from './metrics.js';
 import type { RecordIntake } from './records/record-buffer.js';
 import { callSpans } from './otel/call-spans.js';
@@ -21,6 +21,12 @@ import { propagateTrace, publishSpan, spanChannel, type TraceIds } from './trace
 
 /** Status recorded for a call whose client left before any status line was sent (nginx's convention). */
 export const CLIENT_CLOSED = 499;
+
+/** What `track` leaves on a call's context (`ctx.observation`, opaque to the pipeline) for `finish`. */
+interface Observation {
+  taps: CallTaps | undefined;
+  spanIds: TraceIds | undefined;
+}
 
 const AUTH_CODES = new Set(['KW_ERR_AUTH_MISSING', 'KW_ERR_AUTH_INVALID', 'KW_ERR_FORBIDDEN']);
 
@@ -80,7 +86,8 @@ export class CallObserver {
       if (this.parts.tracing?.sample(ids, ctx.upstreamHeaders) === true) spanIds = ids;
     }
     const taps = this.parts.capture?.start(ctx);
-    if (taps !== undefined || spanIds !== undefined) ctx.observation = { taps, spanIds };
+    if (taps !== undefined || spanIds !== undefined)
+      ctx.observation = { taps, spanIds } satisfies Observation;
   }
 
   /** A request answered by the handler before a route matched (400, 404, 414, 431, 503 not ready). */
@@ -138,8 +145,9 @@ export class CallObserver {
 
   /** The response of a tracked call closed (after the last byte, or when the client went away). */
   finish(ctx: RequestContext): void {
-    const taps = ctx.observation?.taps;
-    const spanIds = ctx.observation?.spanIds;
+    const observation = ctx.observation as Observation | undefined;
+    const taps = observation?.taps;
+    const spanIds = observation?.spanIds;
     const end = process.hrtime.bigint();
     const latency = millis(end - ctx.startedAt);
     const upstreamMs =

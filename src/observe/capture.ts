@@ -9,7 +9,7 @@
  * everywhere. Settings only add names to redact.
  */
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
-import type { RequestContext } from '../proxy/context.js';
+import type { RequestContext } from '../pipeline/context.js';
 import { BodyPrefix, ResponseTap, tapRequest } from './capture/body-tap.js';
 import { describeBody } from './capture/captured-body.js';
 import { CREDENTIAL_HEADERS, PresentedCredentials, REDACTED } from './capture/presented-credentials.js';

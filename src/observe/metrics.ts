@@ -10,7 +10,7 @@
  * leaves a property read and a few additions per request.
  */
 import client from 'prom-client';
-import type { CompiledRoute } from '../snapshot/types.js';
+import type { CompiledRoute } from '../pipeline/context.js';
 import { HotCounter, HotHistogram, type CounterSeries, type HistogramSeries } from './hot-metrics.js';
 
 /** Milliseconds: fine below 10 ms where a gateway's own time lives, coarse above a second. */

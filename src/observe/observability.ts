@@ -198,7 +198,7 @@ export function startObservability(opts: ObservabilityOptions): Observability {
       (err: unknown) =>
         log.warn({ err: err instanceof Error ? err.message : String(err) }, 'call record retention failed'),
     );
-  // Under `--workers N` only slot 0 runs the node-wide jobs (src/cluster/primary.ts); one process runs them.
+  // Under `--workers N` only slot 0 runs the node-wide jobs (src/server/primary.ts); one process runs them.
   const runsNodeJobs = (process.env['KEYWAY_WORKER_SLOT'] ?? '0') === '0';
   let retentionTimer: NodeJS.Timeout | undefined;
   if (runsNodeJobs) {

@@ -13,7 +13,7 @@ import {
 } from '../core/secret-fields.js';
 import { validate } from '../core/validator.js';
 import type { SecretBox } from '../keys/secret-box.js';
-import type { PluginDef } from './types.js';
+import type { PluginDef } from '../pipeline/plugin.js';
 import { jwtAuth } from './jwt-auth/index.js';
 import { keyAuth } from './key-auth/index.js';
 import { mtlsAuth } from './mtls-auth/index.js';

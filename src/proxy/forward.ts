@@ -10,16 +10,13 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { errors as undiciErrors, type Dispatcher } from 'undici';
 import { KeywayError } from '../core/errors.js';
-import type { BalancedTarget } from './balancer.js';
-import type { RequestContext } from './context.js';
+import type { BalancedTarget } from '../pipeline/balancer.js';
+import type { RequestContext } from '../pipeline/context.js';
+import { upstreamFailed } from '../pipeline/diagnostics.js';
+import { ClientGoneError, ExchangeGuard } from '../pipeline/exchange-guard.js';
+import { replyError, replyHead } from '../pipeline/reply.js';
 import { clientResponseHeaders } from './headers.js';
 import { accountStreamed, accountedBody } from './memory-governor.js';
-import { sendError } from './send-error.js';
-
-export interface ForwardHooks {
-  /** Upstream and internal failures, for the log (never sent to the client). */
-  onUpstreamError(ctx: RequestContext, target: string, err: Error): void;
-}
 
 /** Connection-level failures where nothing reached the target: safe to try another one. */
 const NOT_SENT = new Set([
@@ -52,16 +49,8 @@ const TIMEOUTS = new Set([
   'KW_TOTAL_TIMEOUT',
 ]);
 
-class TotalTimeoutError extends Error {
-  readonly code = 'KW_TOTAL_TIMEOUT';
-}
-class ClientGoneError extends Error {
-  readonly code = 'KW_CLIENT_GONE';
-}
-
 export function forward(
   ctx: RequestContext,
-  hooks: ForwardHooks,
   attempt = 0,
   failed?: Set<BalancedTarget>,
   /** This attempt repeats one whose connection was lost before any answer (CONNECTION_LOST). */
@@ -70,12 +59,7 @@ export function forward(
   const svc = ctx.route.service;
   const target = svc.balancer.pick(failed);
   if (target === undefined) {
-    ctx.errorCode = 'KW_ERR_NO_TARGET';
-    sendError(
-      ctx.res,
-      new KeywayError('KW_ERR_NO_TARGET', { upstream: svc.upstream ?? svc.name }),
-      ctx.requestId,
-    );
+    replyError(ctx, new KeywayError('KW_ERR_NO_TARGET', { upstream: svc.upstream ?? svc.name }));
     return;
   }
   const req = ctx.req;
@@ -95,7 +79,7 @@ export function forward(
   ctx.target = target.address;
   if (attempt === 0) ctx.upstreamStartedAt = process.hrtime.bigint();
   else ctx.retries = attempt;
-  const handler = new ForwardHandler(ctx, target, hooks, attempt, failed, resent);
+  const handler = new ForwardHandler(ctx, target, attempt, failed, resent);
   svc.dispatcher.dispatch(
     {
       origin: target.origin,
@@ -130,40 +114,35 @@ function answerAbandoned(ctx: RequestContext, err: KeywayError): void {
     res.destroy();
     return;
   }
-  ctx.errorCode = err.code;
-  ctx.responded = true;
-  sendError(res, err, ctx.requestId);
+  replyError(ctx, err);
 }
 
-class ForwardHandler implements Dispatcher.DispatchHandler {
+/** One attempt's exchange, and its guard: the service's total timeout and the client leaving cut it. */
+class ForwardHandler extends ExchangeGuard implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | undefined;
   /** An abort asked for before undici handed over the controller. */
   private pendingAbort: Error | undefined;
-  private timer: NodeJS.Timeout | undefined;
   private finished = false;
   private readonly onDrain = (): void => this.controller?.resume();
-  private readonly onClientClose = (): void => {
-    if (!this.finished && !this.ctx.res.writableFinished)
-      this.controller?.abort(new ClientGoneError('client closed the connection'));
-  };
 
   constructor(
     private readonly ctx: RequestContext,
     private readonly target: BalancedTarget,
-    private readonly hooks: ForwardHooks,
     private readonly attempt: number,
     private readonly failed: Set<BalancedTarget> | undefined,
     private readonly resent: boolean,
   ) {
-    const total = ctx.route.service.def.timeout_ms;
-    if (total > 0) {
-      this.timer = setTimeout(
-        () => this.controller?.abort(new TotalTimeoutError(`no complete answer within ${total} ms`)),
-        total,
-      );
-    }
-    ctx.onClientGone = this.onClientClose;
+    super(ctx.route.service.def.timeout_ms);
+    ctx.onClientGone = this.clientGone;
     ctx.exchange = this;
+  }
+
+  protected override cut(err: Error): void {
+    this.controller?.abort(err);
+  }
+
+  protected override stillWanted(): boolean {
+    return !this.finished && !this.ctx.res.writableFinished;
   }
 
   abort(err: Error): void {
@@ -174,7 +153,7 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
     if (this.pendingAbort !== undefined) controller.abort(this.pendingAbort);
-    else if (this.ctx.res.destroyed) controller.abort(new ClientGoneError('client closed the connection'));
+    else if (this.ctx.res.destroyed) controller.abort(new ClientGoneError());
   }
 
   onResponseStart(
@@ -185,17 +164,8 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
   ): void {
     // 1xx informational answers are for this hop only; Node answers the client's Expect itself.
     if (statusCode < 200) return;
-    const ctx = this.ctx;
-    ctx.upstreamStatus = statusCode;
-    const out = clientResponseHeaders(headers);
-    out['x-request-id'] = ctx.requestId;
-    ctx.response = { status: statusCode, headers: out };
-    const respond = ctx.route.phases.respond;
-    for (let i = 0; i < respond.length; i++) respond[i]?.(ctx);
-    ctx.responded = true;
-    if (statusMessage !== undefined && statusMessage !== '')
-      ctx.res.writeHead(statusCode, statusMessage, ctx.response.headers);
-    else ctx.res.writeHead(statusCode, ctx.response.headers);
+    this.ctx.upstreamStatus = statusCode;
+    replyHead(this.ctx, statusCode, clientResponseHeaders(headers), statusMessage);
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
@@ -223,7 +193,7 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
       return;
     }
     if (ctx.res.headersSent) {
-      this.hooks.onUpstreamError(ctx, this.target.address, err);
+      upstreamFailed(ctx, this.target.address, err);
       ctx.res.destroy();
       return;
     }
@@ -235,8 +205,8 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
       IDEMPOTENT.has(ctx.req.method ?? '') &&
       !ctx.req.readableDidRead
     ) {
-      this.hooks.onUpstreamError(ctx, this.target.address, err);
-      forward(ctx, this.hooks, this.attempt + 1, this.failed, true);
+      upstreamFailed(ctx, this.target.address, err);
+      forward(ctx, this.attempt + 1, this.failed, true);
       return;
     }
     if (
@@ -248,12 +218,12 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
       const failed = this.failed ?? new Set<BalancedTarget>();
       failed.add(this.target);
       if (failed.size < svc.balancer.targets.length) {
-        this.hooks.onUpstreamError(ctx, this.target.address, err);
-        forward(ctx, this.hooks, this.attempt + 1, failed);
+        upstreamFailed(ctx, this.target.address, err);
+        forward(ctx, this.attempt + 1, failed);
         return;
       }
     }
-    this.hooks.onUpstreamError(ctx, this.target.address, err);
+    upstreamFailed(ctx, this.target.address, err);
     const timeout =
       code === 'UND_ERR_CONNECT_TIMEOUT'
         ? `${svc.def.connect_timeout_ms} ms (connect)`
@@ -265,8 +235,7 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
       : err instanceof undiciErrors.HTTPParserError || code.startsWith('HPE_') || BAD_RESPONSE.has(code)
         ? new KeywayError('KW_ERR_UPSTREAM_BAD_RESPONSE')
         : new KeywayError('KW_ERR_UPSTREAM_UNAVAILABLE');
-    ctx.errorCode = kwErr.code;
-    sendError(ctx.res, kwErr, ctx.requestId);
+    replyError(ctx, kwErr);
   }
 
   private done(): void {
@@ -274,8 +243,8 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     this.finished = true;
     this.ctx.upstreamEndedAt = process.hrtime.bigint();
     this.target.active--;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    if (this.ctx.onClientGone === this.onClientClose) this.ctx.onClientGone = undefined;
+    this.disarm();
+    if (this.ctx.onClientGone === this.clientGone) this.ctx.onClientGone = undefined;
     if (this.ctx.exchange === this) this.ctx.exchange = undefined;
     this.ctx.res.off('drain', this.onDrain);
   }

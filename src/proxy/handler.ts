@@ -1,26 +1,15 @@
 /**
- * The data plane's request handler: route, run the plugin phases, forward, answer.
- *
- * A route without plugins goes straight to the upstream; a route with plugins runs its phases
- * (phases.ts: synchronously while its handlers answer synchronously).
+ * The data plane's request handler: what comes before routing — the request id, the size limits, the
+ * Host field and the request target — then the pipeline (pipeline.ts: route, the plugin phases, forward,
+ * respond, log).
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { KeywayError } from '../core/errors.js';
 import type { CallObserver } from '../observe/call-observer.js';
 import type { Snapshot } from '../snapshot/compile.js';
-import { RequestContext, type ProxyResponse } from './context.js';
-import { forward } from './forward.js';
-import {
-  acceptableRequestId,
-  clientAddress,
-  setForwardedHeaders,
-  upstreamRequestHeaders,
-  type TrustedProxies,
-} from './headers.js';
-import { sendError } from './send-error.js';
-import { runPhases, type PhaseHooks } from './phases.js';
-import { normalizePath, unsafePathReason, upstreamPath } from './upstream-path.js';
+import { acceptableRequestId, type TrustedProxies } from './headers.js';
+import { refused, routeRequest, type PipelineEnv } from './pipeline.js';
 
 export interface HandlerOptions {
   snapshot(): Snapshot | undefined;
@@ -29,11 +18,11 @@ export interface HandlerOptions {
   maxHeaderBytes: number;
   /** Call records, metrics and trace propagation (src/observe); absent when all are off. */
   observer?: CallObserver | undefined;
-  hooks: PhaseHooks;
 }
 
 export function createProxyHandler(opts: HandlerOptions, proto: 'http' | 'https') {
-  const { trusted, maxUriBytes, maxHeaderBytes, hooks, observer } = opts;
+  const { maxUriBytes, maxHeaderBytes, observer } = opts;
+  const env: PipelineEnv = { trusted: opts.trusted, proto, observer };
 
   return function keywayProxy(req: IncomingMessage, res: ServerResponse): void {
     const startedAt = process.hrtime.bigint();
@@ -41,10 +30,10 @@ export function createProxyHandler(opts: HandlerOptions, proto: 'http' | 'https'
     const requestId = acceptableRequestId(incomingId) ? incomingId : randomUUID();
     const url = req.url ?? '/';
     const malformed = refusalBeforeRouting(req, url, maxUriBytes, maxHeaderBytes);
-    if (malformed !== undefined) return refuse(observer, req, res, requestId, startedAt, malformed);
+    if (malformed !== undefined) return refused(observer, req, res, requestId, startedAt, malformed);
     const snapshot = opts.snapshot();
     if (snapshot === undefined)
-      return refuse(
+      return refused(
         observer,
         req,
         res,
@@ -52,86 +41,8 @@ export function createProxyHandler(opts: HandlerOptions, proto: 'http' | 'https'
         startedAt,
         new KeywayError('KW_ERR_NOT_READY', { reason: 'configuration not loaded yet' }),
       );
-
-    const q = url.indexOf('?');
-    const pathOnly = q === -1 ? url : url.slice(0, q);
-    const rawPath = normalizePath(pathOnly);
-    const method = req.method ?? 'GET';
-    const match = snapshot.router.match(method, req.headers.host, rawPath, req.headers);
-    if (match === undefined)
-      return refuse(observer, req, res, requestId, startedAt, new KeywayError('KW_ERR_NO_ROUTE'));
-    const unsafe = unsafePathReason(pathOnly, match.route.def.allow_encoded_slashes === true);
-    if (unsafe !== undefined)
-      return refuse(
-        observer,
-        req,
-        res,
-        requestId,
-        startedAt,
-        new KeywayError('KW_ERR_BAD_REQUEST', { reason: unsafe }),
-      );
-
-    const peer = req.socket.remoteAddress ?? '';
-    const trustedPeer = trusted.has(peer);
-    const upstreamHeaders = upstreamRequestHeaders(req.headers, match.route.phases.identify.length > 0);
-    setForwardedHeaders(upstreamHeaders, req.headers, peer, proto, trustedPeer);
-    upstreamHeaders['x-request-id'] = requestId;
-
-    const ctx = new RequestContext({
-      req,
-      res,
-      requestId,
-      startedAt,
-      clientIp: trustedPeer ? clientAddress(peer, req.headers['x-forwarded-for'], trusted) : peer,
-      route: match.route,
-      params: match.params,
-      upstreamPath: upstreamPath(match, rawPath),
-      upstreamQuery: q === -1 ? '' : url.slice(q),
-      upstreamHeaders,
-    });
-
-    (res as ProxyResponse).ctx = ctx;
-    observer?.track(ctx);
-    const phases = match.route.phases;
-    // One listener for everything that waits for the response to close: the upstream exchange (a client
-    // gone first aborts it), the call record, the log phase.
-    res.on('close', () => {
-      ctx.onClientGone?.();
-      observer?.finish(ctx);
-      if (phases.log.length > 0) runLog(ctx, hooks);
-    });
-    if (phases.empty) {
-      forward(ctx, hooks);
-      return;
-    }
-    runPhases(ctx, phases, hooks);
+    routeRequest(env, snapshot, req, res, requestId, startedAt, url);
   };
-}
-
-function runLog(ctx: RequestContext, hooks: HandlerOptions['hooks']): void {
-  const list =
-    (ctx.identity !== undefined && ctx.route.consumerPhases?.get(ctx.identity.consumerId)?.log) ||
-    ctx.route.phases.log;
-  for (const h of list) {
-    try {
-      h(ctx);
-    } catch (err) {
-      hooks.onPluginError(ctx, err);
-    }
-  }
-}
-
-/** Answers before a route is known; they still get a call record (no route, service or consumer in it). */
-function refuse(
-  observer: CallObserver | undefined,
-  req: IncomingMessage,
-  res: ServerResponse,
-  requestId: string,
-  startedAt: bigint,
-  err: KeywayError,
-): void {
-  observer?.refused(req, res, requestId, startedAt, err.code);
-  sendError(res, err, requestId);
 }
 
 /** `headerBlockBytes` of a block with two Host fields. */

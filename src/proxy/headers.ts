@@ -21,10 +21,6 @@ const HOP_BY_HOP = new Set([
   'proxy-authorization',
 ]);
 
-export function isHopByHop(name: string): boolean {
-  return HOP_BY_HOP.has(name);
-}
-
 /** Fields named by `Connection: a, b` are hop-by-hop too. */
 function connectionListed(value: string | string[] | undefined): Set<string> | undefined {
   if (value === undefined) return undefined;
@@ -40,7 +36,7 @@ function connectionListed(value: string | string[] | undefined): Set<string> | u
 
 /**
  * Headers that carry the caller's identity upstream (set by the pipeline once a credential is recognised,
- * phases.ts); whatever a client sends under these names is dropped on routes that identify callers.
+ * pipeline.ts); whatever a client sends under these names is dropped on routes that identify callers.
  */
 export const IDENTITY_HEADERS: ReadonlySet<string> = new Set([
   'x-consumer-id',

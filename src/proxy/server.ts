@@ -11,16 +11,23 @@ import https from 'node:https';
 import net, { type Socket } from 'node:net';
 import { once } from 'node:events';
 import { KeywayError } from '../core/errors.js';
-import type { ClientCertMode, ListenAddress } from '../server/settings.js';
 import type { CallObserver } from '../observe/call-observer.js';
 import { onClientError, type ParserError, type RefusalReport } from './client-error.js';
 import { ClientConnections, type PressureReport } from './connections.js';
-import { ProxyResponse } from './context.js';
+import { ProxyResponse } from '../pipeline/context.js';
 import { defaultMaxConnections } from './fd-limit.js';
 import { abandonRequest } from './forward.js';
 import type { TrustedProxies } from './headers.js';
 import { LogBudget, type ProxyLog } from './proxy-log.js';
-import { sendError } from './send-error.js';
+import { refuse } from '../pipeline/reply.js';
+
+// What a listener needs of the node's settings (src/server/settings.ts gives it): declared here, so the
+// data plane does not import the layer that starts it.
+interface ListenAddress {
+  host: string;
+  port: number;
+}
+type ClientCertMode = 'request' | 'off';
 
 export type { ProxyLog };
 
@@ -87,6 +94,8 @@ function checkInterval(limits: ClientLimits): number {
 
 export class ProxyServer {
   private readonly servers: Listener[] = [];
+  /** This server's own response class, so that `serves` can tell its responses by their class. */
+  private readonly Response = class extends ProxyResponse {};
   private inFlight = 0;
   private draining = false;
   private readonly reportRefusal: RefusalReport | undefined;
@@ -143,7 +152,7 @@ export class ProxyServer {
       connectionsCheckingInterval: this.interval,
       // Answered by the handler (400 with a code and a call record) instead of Node's bare 400.
       requireHostHeader: false,
-      ServerResponse: ProxyResponse,
+      ServerResponse: this.Response,
     };
     const plain = http.createServer(common, this.wrap(this.handlers.http));
     this.servers.push(plain);
@@ -194,6 +203,15 @@ export class ProxyServer {
   }
 
   /**
+   * Whether a response is one of these listeners'. The failures on diagnostics_channel (diagnostics.ts)
+   * are process-wide; a process with several gateways (tests) tells its own by this. (The request's socket
+   * cannot say: it is detached once the response finished, and a failure may be told after that.)
+   */
+  serves(res: ServerResponse): boolean {
+    return res instanceof this.Response;
+  }
+
+  /**
    * Stops accepting, lets in-flight requests finish for up to `timeoutMs` — telling their clients the
    * connection closes after them — closes keep-alive connections as they go idle, then closes what is left.
    */
@@ -241,7 +259,7 @@ export class ProxyServer {
     if (ctx !== undefined) return abandonRequest(ctx, err);
     if (res.headersSent) return void res.destroy();
     res.shouldKeepAlive = false;
-    sendError(res, err, randomUUID());
+    refuse(res, err, randomUUID());
   };
 
   private readonly onPressure = (r: PressureReport): void => {

@@ -1,4 +1,4 @@
-/** The last line of the start-up banner (node.ts, and cluster/primary.ts for `--workers`). */
+/** The last line of the start-up banner (node.ts, and primary.ts for `--workers`). */
 
 /**
  * A first step that works as Keyway was started: through npm (`npm start`, `npx keyway`, which set

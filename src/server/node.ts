@@ -28,9 +28,10 @@ import { KeyService } from '../keys/key-service.js';
 import { startClusterServices } from '../cluster/node-cluster.js';
 import { createNodeCounters } from '../limits/node-counters.js';
 import { logAuthEvents } from './auth-log.js';
+import { logFailures } from './failure-log.js';
 import { startObservability, type Observability } from '../observe/observability.js';
-import type { BudgetAlertSink } from '../observe/alerts/budget-alerts.js';
-import type { QuotaAlertSink } from '../observe/alerts/quota-alerts.js';
+import type { BudgetAlertSink } from '../pipeline/services.js';
+import type { QuotaAlertSink } from '../pipeline/services.js';
 import { loadObserveSettings } from '../observe/observe-settings.js';
 import { nextStep } from './banner.js';
 import { createLogger } from './logger.js';
@@ -45,6 +46,8 @@ const NO_LEVELS: readonly number[] = Object.freeze([]);
  * worse than one that says 503).
  */
 const PROBE_TIMEOUT_MS = 750;
+/** Longest an admin write waits for this node to serve its change before answering anyway. */
+const READ_YOUR_WRITES_MS = 10_000;
 
 export interface RunningNode {
   settings: NodeSettings;
@@ -146,7 +149,6 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
       ...limits.services,
       budgetAlerts,
       quotaAlerts,
-      onBug: (ctx, err) => pluginFailed(log, ctx, err),
     },
     secrets,
   );
@@ -155,6 +157,11 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
   let admin: Awaited<ReturnType<typeof buildAdminApp>> | undefined;
   let observe: Observability | undefined;
   let config: ConfigThread | undefined;
+  // Plugin and upstream failures, published by the data plane (src/pipeline/diagnostics.ts).
+  const stopFailureLog = logFailures(log, {
+    observer: () => observe?.observer,
+    serves: (res) => proxy?.serves(res) === true,
+  });
   try {
     const token = await ensureAdminToken(store, settings.data_dir);
     // Call records, metrics, rollups and alerts (src/observe); records and metrics on unless turned off.
@@ -174,9 +181,11 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
     quotaSink = observe.quotaAlerts;
     await snapshots.start();
     cluster.attach({ snapshots, apiKeys: resolver });
-    const configChanged = (version: number): void => {
-      void snapshots.refresh();
+    const configChanged = (version: number): Promise<void> => {
       cluster.configChanged(version);
+      // The admin call answers once this node serves its change (bounded: a reload that is slow or
+      // fails does not hold the answer; the poll and the change events still bring it).
+      return snapshots.served(version, READ_YOUR_WRITES_MS);
     };
     // Writes on a large configuration, and large bodies, run on the config thread (src/control/thread/).
     config = new ConfigThread({
@@ -203,29 +212,6 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
       maxUriBytes: settings.proxy.max_uri_bytes,
       maxHeaderBytes: settings.proxy.max_header_bytes,
       observer,
-      hooks: {
-        onUpstreamError(
-          ctx: { requestId: string; route: { name: string; service: { name: string } } },
-          target: string,
-          err: Error,
-        ) {
-          observer?.upstreamFailed(ctx.route.service.name, target, (err as { code?: string }).code ?? '');
-          log.warn(
-            {
-              request_id: ctx.requestId,
-              route: ctx.route.name,
-              service: ctx.route.service.name,
-              target,
-              code: (err as { code?: string }).code,
-              reason: err.message,
-            },
-            'upstream call failed',
-          );
-        },
-        onPluginError(ctx: { requestId: string; route: { name: string } }, err: unknown) {
-          pluginFailed(log, ctx, err);
-        },
-      },
     };
     proxy = new ProxyServer(
       {
@@ -325,6 +311,7 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
         await resolver.close();
         await store.close();
         stopAuthLog();
+        stopFailureLog();
         log.info('stopped');
       })();
       return stopping;
@@ -351,6 +338,7 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
     return node;
   } catch (err) {
     stopAuthLog();
+    stopFailureLog();
     await admin?.close().catch(() => undefined);
     await config?.close().catch(() => undefined);
     await proxy?.drain(0).catch(() => undefined);
@@ -397,17 +385,6 @@ function listenFailed(field: string, err: unknown): unknown {
     'KW_ERR_NODE_CONFIG',
     { field, reason: `${host}:${e.port ?? ''} ${reason}` },
     { cause: err },
-  );
-}
-
-function pluginFailed(log: Logger, ctx: { requestId: string; route: { name: string } }, err: unknown): void {
-  log.error(
-    {
-      request_id: ctx.requestId,
-      route: ctx.route.name,
-      err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err),
-    },
-    'plugin failed',
   );
 }
 

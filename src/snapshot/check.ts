@@ -4,20 +4,10 @@
  * The control layer runs this inside the write transaction; a non-empty answer rolls the change back.
  */
 import type { SecretBox } from '../keys/secret-box.js';
-import type { ConfigState, ResourceKind } from '../model/index.js';
+import type { ConfigState } from '../model/index.js';
+import type { ConfigProblem } from '../model/config-problem.js';
 import { AgentCache } from './agents.js';
-import { collectProblems, collectProblemsInSlices } from './compile.js';
-import type { Slicer } from './slices.js';
-
-export interface ConfigProblem {
-  workspace: string;
-  kind: ResourceKind;
-  /** The resource's key (name, username or plugin key). */
-  key: string;
-  /** JSON pointer inside the resource, e.g. `/paths/0`; empty for the resource as a whole. */
-  field: string;
-  message: string;
-}
+import { collectProblems } from './compile.js';
 
 // Checking builds services too; their pools are created lazily by undici, so one shared cache costs nothing.
 const checkAgents = new AgentCache();
@@ -25,13 +15,4 @@ const checkAgents = new AgentCache();
 /** With `secrets`, sealed plugin secrets and AI provider keys are opened as a serving node would. */
 export function checkConfig(state: ConfigState, secrets?: SecretBox): ConfigProblem[] {
   return collectProblems(state, { agents: checkAgents, secrets });
-}
-
-/** `checkConfig` in slices, for callers on the proxy's event loop. */
-export function checkConfigInSlices(
-  state: ConfigState,
-  slicer: Slicer,
-  secrets?: SecretBox,
-): Promise<ConfigProblem[]> {
-  return collectProblemsInSlices(state, { agents: checkAgents, secrets }, slicer);
 }

@@ -12,19 +12,20 @@ import { KeywayError } from '../core/errors.js';
 import { pluginKey, type ConfigState, type Stored, type WorkspaceState } from '../model/index.js';
 import { ROUTE_DEFAULTS } from '../model/route.js';
 import { SERVICE_DEFAULTS } from '../model/service.js';
-import { Balancer } from '../proxy/balancer.js';
+import { Balancer } from '../pipeline/balancer.js';
 import { getPlugin, openPluginSecrets, validatePluginConfig } from '../plugins/registry.js';
-import { PHASES, type PluginHandlers, type PluginServices } from '../plugins/types.js';
+import { PHASES, type PluginServices } from '../pipeline/plugin.js';
+import type { PluginHandlers } from '../pipeline/context.js';
 import { buildCatalog } from '../ai/catalog.js';
 import type { SecretBox } from '../keys/secret-box.js';
 import { IdentityIndex } from './identities.js';
 import type { AgentCache } from './agents.js';
-import type { ConfigProblem } from './check.js';
+import type { ConfigProblem } from '../model/config-problem.js';
 import { PluginScopes } from './plugin-scopes.js';
 import { Router } from './router.js';
 import { checkRoutePaths, findingCollisions } from './route-rules.js';
 import { runNow, type Slicer, type Work } from './slices.js';
-import type { CompiledRoute, CompiledService, RoutePhases } from './types.js';
+import type { CompiledRoute, CompiledService, RoutePhases } from '../pipeline/context.js';
 
 export interface Snapshot {
   readonly version: number;
@@ -110,15 +111,6 @@ function serving(version: number, router: Router, built: Built): Snapshot {
 /** The checks alone, for the control layer. */
 export function collectProblems(state: ConfigState, deps: CompileDeps): ConfigProblem[] {
   return runNow(problemsOf(state, deps));
-}
-
-/** `collectProblems` in slices. */
-export function collectProblemsInSlices(
-  state: ConfigState,
-  deps: CompileDeps,
-  slicer: Slicer,
-): Promise<ConfigProblem[]> {
-  return slicer.run(problemsOf(state, deps));
 }
 
 function* problemsOf(state: ConfigState, deps: CompileDeps): Work<ConfigProblem[]> {

@@ -4,32 +4,10 @@
  * SAN). Built once per snapshot; auth plugins receive it at create time and look up on the hot path.
  */
 import type { Plan, Stored, WorkspaceState } from '../model/index.js';
-import type { Identity } from '../proxy/context.js';
+import type { AppEntry, ConsumerEntry, Identities, Identity } from '../pipeline/identity.js';
 import { runNow, type Work } from './slices.js';
 
-export interface ConsumerEntry {
-  id: string;
-  username: string;
-  customId: string | undefined;
-  enabled: boolean;
-  tags: readonly string[];
-  /** Plan name (limits: src/limits/plan-resolver.ts). */
-  plan: string | undefined;
-}
-
-export interface AppEntry {
-  id: string;
-  name: string;
-  consumer: ConsumerEntry;
-  /** False when the app or its consumer is disabled. */
-  enabled: boolean;
-  /** Scopes the app may use, or undefined for no restriction. */
-  scopes: ReadonlySet<string> | undefined;
-  tags: readonly string[];
-  plan: string | undefined;
-}
-
-export class IdentityIndex {
+export class IdentityIndex implements Identities {
   readonly consumerById = new Map<string, ConsumerEntry>();
   readonly consumerByUsername = new Map<string, ConsumerEntry>();
   readonly consumerByCustomId = new Map<string, ConsumerEntry>();

@@ -116,3 +116,51 @@ describe('snapshot reloads', () => {
     }
   });
 });
+
+describe('read your writes (served)', () => {
+  it('resolves once a sliced reload serves the version, not before', async () => {
+    const { manager, agents } = setup(300);
+    try {
+      await manager.start();
+      assert.equal(manager.current?.version, 1);
+      // The version a write committed: the reload it causes takes many turns of the loop.
+      await manager.served(2, 60_000);
+      assert.ok((manager.current?.version ?? 0) >= 2, 'answered before the change was served');
+      await manager.served(1, 60_000); // already served: at once
+    } finally {
+      await manager.stop();
+      await agents.close();
+    }
+  });
+
+  it('answers the waiters when the reload fails (the previous snapshot keeps serving)', async () => {
+    const { manager, agents } = setup(5);
+    const store = (manager as unknown as { store: { loadAll: () => Promise<ConfigState> } }).store;
+    try {
+      await manager.start();
+      store.loadAll = () => Promise.reject(new Error('store down'));
+      await manager.served(2, 60_000);
+      assert.equal(manager.current?.version, 1);
+    } finally {
+      await manager.stop();
+      await agents.close();
+    }
+  });
+
+  it('answers after its bound when the reload does not end', async () => {
+    const { manager, agents } = setup(5);
+    const store = (manager as unknown as { store: { loadAll: () => Promise<ConfigState> } }).store;
+    let unblock: () => void = () => undefined;
+    try {
+      await manager.start();
+      const original = store.loadAll.bind(store);
+      store.loadAll = () => new Promise<void>((resolve) => (unblock = resolve)).then(() => original());
+      await manager.served(2, 20);
+      assert.equal(manager.current?.version, 1, 'the bound answered, not the reload');
+    } finally {
+      unblock();
+      await manager.stop();
+      await agents.close();
+    }
+  });
+});

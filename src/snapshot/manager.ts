@@ -13,9 +13,13 @@
  * than T later, so reloads take at most about half of the loop. A change is then served within about 3T
  * of its commit (the reload under way, the pause, its own reload) plus the store reads, T being what one
  * reload of the configuration costs in CPU.
+ *
+ * Read your writes: an admin write answers once this node serves the version it committed (`served`), so
+ * a client that creates a route and calls it at once is not told 404 — a reload sliced over many turns
+ * (a large configuration, or a loaded machine) would otherwise still be under way when the 201 goes out.
  */
 import type { Logger } from 'pino';
-import type { PluginServices } from '../plugins/types.js';
+import type { PluginServices } from '../pipeline/plugin.js';
 import type { Store } from '../store/types.js';
 import type { AgentCache } from './agents.js';
 import { compileSnapshot, compileSnapshotInSlices, type CompileDeps, type Snapshot } from './compile.js';
@@ -36,6 +40,12 @@ export interface ReloadOptions {
 
 const sleepMs = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A caller waiting for a config version to be served. */
+interface Waiter {
+  version: number;
+  done: () => void;
+}
+
 export class SnapshotManager {
   private snapshot: Snapshot | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -47,6 +57,7 @@ export class SnapshotManager {
   private readonly now: () => number;
   /** When the next reload may start (pacing; see the top of this file). */
   private nextLoadAt = 0;
+  private waiters: Waiter[] = [];
   storeError: string | undefined;
 
   constructor(
@@ -92,13 +103,45 @@ export class SnapshotManager {
         this.log.error({ err: errInfo(err) }, 'config reload failed; still serving the previous snapshot');
       } finally {
         this.refreshing = undefined;
+        // Whoever still waits asked for a version this reload did not reach (it failed): answer them.
+        this.release(true);
       }
     })();
     return this.refreshing;
   }
 
+  /**
+   * Resolves once the served snapshot is at `version` or newer — or when reloading stops short of it (the
+   * store failed: the previous snapshot keeps serving and the poll retries), or after `timeoutMs`. It never
+   * rejects: the change is committed either way, and the caller only waits so as not to answer early.
+   */
+  served(version: number, timeoutMs: number): Promise<void> {
+    if ((this.snapshot?.version ?? -1) >= version) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => waiter.done(), timeoutMs);
+      const waiter: Waiter = {
+        version,
+        done: () => {
+          clearTimeout(timer);
+          this.waiters = this.waiters.filter((w) => w !== waiter);
+          resolve();
+        },
+      };
+      this.waiters.push(waiter);
+      // A load that began before the commit would not see it: ask for one more (refresh coalesces).
+      void this.refresh();
+    });
+  }
+
+  /** Releases the waiters the served snapshot satisfies, or all of them when reloading has stopped. */
+  private release(all: boolean): void {
+    const at = this.snapshot?.version ?? -1;
+    for (const w of [...this.waiters]) if (all || w.version <= at) w.done();
+  }
+
   async stop(): Promise<void> {
     if (this.timer !== undefined) clearInterval(this.timer);
+    this.release(true);
     await this.refreshing;
     for (const t of this.retiring) clearTimeout(t);
     this.retiring.clear();
@@ -165,6 +208,7 @@ export class SnapshotManager {
     }
     const prev = this.snapshot;
     this.snapshot = next;
+    this.release(false);
     this.log.info(
       {
         config_version: next.version,

@@ -1,6 +1,6 @@
 /**
  * Path and header matching shared by the router (router.ts) and the per-method reference router its tests
- * compare it with (test-support.ts): how a route path expands into radix patterns, the remainder a prefix
+ * compare it with (test/helpers/reference-router.ts): how a route path expands into radix patterns, the remainder a prefix
  * match leaves, header conditions, wildcard hosts and the plain matcher of the slow path.
  */
 

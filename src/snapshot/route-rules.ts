@@ -3,11 +3,11 @@
  * rewrite templates that only use known parameters, and two routes that would answer the same request.
  */
 import type { Stored } from '../model/index.js';
-import type { ConfigProblem } from './check.js';
+import type { ConfigProblem } from '../model/config-problem.js';
 import { expandPath } from './path-match.js';
 import { ALL_METHODS } from './router.js';
-import { runNow, type Work } from './slices.js';
-import type { CompiledRoute } from './types.js';
+import type { Work } from './slices.js';
+import type { CompiledRoute } from '../pipeline/context.js';
 
 export function checkRoutePaths(workspace: string, r: Stored<'routes'>): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
@@ -61,12 +61,8 @@ export function checkRoutePaths(workspace: string, r: Stored<'routes'>): ConfigP
  * selector, a shared method, the same path pattern and the same header conditions. Two patterns that
  * differ only in their parameters' names (`/u/:id`, `/u/:uid`) for a shared method and host are refused
  * too, whatever their header conditions: the router keeps one node per shape, and could not load them.
+ * A sliceable step: yields after each route.
  */
-export function findCollisions(routes: readonly CompiledRoute[]): ConfigProblem[] {
-  return runNow(findingCollisions(routes));
-}
-
-/** `findCollisions` as a sliceable step: yields after each route. */
 export function* findingCollisions(routes: readonly CompiledRoute[]): Work<ConfigProblem[]> {
   const owners = new Map<string, CompiledRoute>();
   /** `host method shape` → the first exact pattern seen with that shape, and its route. */

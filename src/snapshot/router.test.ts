@@ -1,7 +1,7 @@
 /**
  * The router registers each path pattern once, with a method bitmask, instead of once per method; its
  * answers must be exactly those of one tree per method. The named cases pin each routing rule; the
- * generated ones compare every answer with the per-method router it replaced (test-support.ts).
+ * generated ones compare every answer with the per-method router it replaced (test/helpers/reference-router.ts).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -9,8 +9,8 @@ import { HTTP_METHODS } from '../model/route.js';
 import type { Route } from '../model/index.js';
 import { Router, type RouteMatch } from './router.js';
 import { runNow } from './slices.js';
-import { ReferenceRouter } from './test-support.js';
-import type { CompiledRoute } from './types.js';
+import { ReferenceRouter } from '../../test/helpers/reference-router.js';
+import type { CompiledRoute } from '../pipeline/context.js';
 
 function route(def: Partial<Route> & { name: string }): CompiledRoute {
   return {

@@ -30,7 +30,7 @@ import {
   wildcardRegex,
   type HeaderConditions,
 } from './path-match.js';
-import type { CompiledRoute } from './types.js';
+import type { CompiledRoute } from '../pipeline/context.js';
 
 export interface RouteMatch {
   route: CompiledRoute;

@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import OpenAI from 'openai';
 import { ApiKeyResolver } from '../../src/keys/api-key-resolver.js';
 import { LocalCounterStore } from '../../src/limits/local-store.js';
-import { usageReport } from '../../src/limits/usage.js';
+import { usageReport } from '../../src/control/usage.js';
 import { tokenizerLoaded } from '../../src/ai/tokens.js';
 import type { CallRecord } from '../../src/observe/records/call-record.js';
 import { MemoryKeys } from '../helpers/api-keys.js';

@@ -15,7 +15,7 @@ import OpenAI from 'openai';
 import { request } from 'undici';
 import { ApiKeyResolver } from '../../src/keys/api-key-resolver.js';
 import { LocalCounterStore } from '../../src/limits/local-store.js';
-import { usageReport } from '../../src/limits/usage.js';
+import { usageReport } from '../../src/control/usage.js';
 import type { ConfigState } from '../../src/model/index.js';
 import { AlertRuleStore } from '../../src/observe/alerts/alert-rules.js';
 import { BudgetAlerts } from '../../src/observe/alerts/budget-alerts.js';

@@ -14,7 +14,7 @@ import { ApiKeyResolver } from '../../src/keys/api-key-resolver.js';
 import { LocalCounterStore } from '../../src/limits/local-store.js';
 import { RedisCounterStore } from '../../src/limits/redis-store.js';
 import type { ConfigState } from '../../src/model/index.js';
-import type { BudgetCrossing } from '../../src/observe/alerts/budget-alerts.js';
+import type { BudgetCrossing } from '../../src/pipeline/services.js';
 import { MemoryKeys } from '../helpers/api-keys.js';
 import { startFakeLlm, type FakeLlm } from '../helpers/fake-llm.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';

@@ -13,9 +13,10 @@ import { dispatchAi } from '../../src/ai/endpoints/dispatch.js';
 import type { AiGateway, ChatOutcome, Served } from '../../src/ai/engine-types.js';
 import type { ChatChunk, ChatRequest, ChatResponse } from '../../src/ai/types.js';
 import type { PromptApi } from '../../src/model/prompt-api.js';
-import { RequestContext } from '../../src/proxy/context.js';
-import type { ConfigProblem } from '../../src/snapshot/check.js';
-import type { CompiledRoute } from '../../src/snapshot/types.js';
+import { RequestContext } from '../../src/pipeline/context.js';
+import { pluginErrorChannel, type PluginErrorMessage } from '../../src/pipeline/diagnostics.js';
+import type { ConfigProblem } from '../../src/model/config-problem.js';
+import type { CompiledRoute } from '../../src/pipeline/context.js';
 import { state } from '../helpers/gateway.js';
 
 export type Script = (req: ChatRequest) => ChatOutcome | Promise<ChatOutcome>;
@@ -93,9 +94,10 @@ export async function startPromptHarness(
   };
   const route = {
     name: 'ai',
-    phases: { identify: opts.secured === true ? [() => undefined] : [] },
+    phases: { identify: opts.secured === true ? [() => undefined] : [], respond: [] },
   } as unknown as CompiledRoute;
   let seq = 0;
+  const mine = new WeakSet<object>();
   const server = http.createServer((req, res) => {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
@@ -112,8 +114,15 @@ export async function startPromptHarness(
       upstreamQuery: q === -1 ? '' : url.slice(q),
       upstreamHeaders: {},
     });
-    void dispatchAi(ctx, gw, (err) => bugs.push(err));
+    mine.add(ctx);
+    void dispatchAi(ctx, gw);
   });
+  // Bugs are published for the node's log (src/pipeline/diagnostics.ts); this server's are this harness's.
+  const onBug = (message: unknown): void => {
+    const { ctx, error } = message as PluginErrorMessage;
+    if (mine.has(ctx)) bugs.push(error);
+  };
+  pluginErrorChannel.subscribe(onBug);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
@@ -130,6 +139,7 @@ export async function startPromptHarness(
       h.script = s;
     },
     async close() {
+      pluginErrorChannel.unsubscribe(onBug);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
 import { tokenizerLoaded } from '../../src/ai/tokens.js';
 import { createConfigService } from '../../src/control/config-service.js';
-import { sqliteStore } from '../../src/control/test-helpers.js';
+import { sqliteStore } from '../helpers/sqlite-store.js';
 import { AgentCache } from '../../src/snapshot/agents.js';
 import { SnapshotManager } from '../../src/snapshot/manager.js';
 import type { Store } from '../../src/store/types.js';

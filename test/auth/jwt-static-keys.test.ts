@@ -9,7 +9,7 @@ import { createHash, createPublicKey, type JsonWebKey } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import { request } from 'undici';
 import { certificateBindingHolds } from '../../src/keys/jwt/cert-binding.js';
-import type { RequestContext } from '../../src/proxy/context.js';
+import type { RequestContext } from '../../src/pipeline/context.js';
 import { AgentCache } from '../../src/snapshot/agents.js';
 import { compileSnapshot } from '../../src/snapshot/compile.js';
 import { startEcho } from '../helpers/upstream.js';

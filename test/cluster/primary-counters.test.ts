@@ -6,9 +6,9 @@ import cluster, { type Worker } from 'node:cluster';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
-import type { RateRule } from '../../src/limits/counter-store.js';
+import type { RateRule } from '../../src/pipeline/counter-store.js';
 import { LocalCounterStore } from '../../src/limits/local-store.js';
-import { answerCounterMessage } from '../../src/limits/primary-store.js';
+import { answerCounterMessage } from '../../src/cluster/primary-store.js';
 import { percentile } from './support/cluster-env.js';
 
 const REDIS_URL = process.env['KEYWAY_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';

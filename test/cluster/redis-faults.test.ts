@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { request } from 'undici';
-import { CounterUnavailableError, type RateRule } from '../../src/limits/counter-store.js';
+import { CounterUnavailableError, type RateRule } from '../../src/pipeline/counter-store.js';
 import { GuardedCounters } from '../../src/limits/guarded-store.js';
 import { LocalCounterStore } from '../../src/limits/local-store.js';
 import { RedisCounterStore } from '../../src/limits/redis-store.js';

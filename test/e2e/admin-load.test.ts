@@ -143,4 +143,19 @@ describe('admin work does not stall the proxy', () => {
       `a probe waited ${Math.round(longest)} ms of the writes' ${Math.round(to - from)} ms`,
     );
   });
+
+  it('serves a write when its answer arrives, even when the reload is sliced over many turns', async () => {
+    // Read your writes: a client that creates a route and calls it at once must not be told 404, nor find
+    // a deleted route still answering. On 3,000 services every reload runs in slices.
+    for (let i = 0; i < 3; i++) {
+      await admin('POST', '/routes', { name: `ryw-${i}`, service: 'probe', paths: [`/ryw/${i}`] });
+      const r = await request(new URL(`/ryw/${i}`, kw.proxyUrl));
+      await r.body.dump();
+      assert.equal(r.statusCode, 200, `route ryw-${i} not served when its 201 arrived`);
+      await admin('DELETE', `/routes/ryw-${i}`);
+      const gone = await request(new URL(`/ryw/${i}`, kw.proxyUrl));
+      await gone.body.dump();
+      assert.equal(gone.statusCode, 404, `route ryw-${i} still served after its delete answered`);
+    }
+  });
 });

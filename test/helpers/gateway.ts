@@ -7,9 +7,15 @@ import type {
   ResourceTypes,
   WorkspaceState,
 } from '../../src/model/index.js';
-import type { PluginServices } from '../../src/plugins/types.js';
+import type { PluginServices } from '../../src/pipeline/plugin.js';
 import { createProxyHandler } from '../../src/proxy/handler.js';
 import type { CallObserver } from '../../src/observe/call-observer.js';
+import {
+  pluginErrorChannel,
+  upstreamErrorChannel,
+  type PluginErrorMessage,
+  type UpstreamErrorMessage,
+} from '../../src/pipeline/diagnostics.js';
 import { TrustedProxies } from '../../src/proxy/headers.js';
 import { ProxyServer, type ProxyLog, type ProxyServerOptions } from '../../src/proxy/server.js';
 import { AgentCache } from '../../src/snapshot/agents.js';
@@ -99,11 +105,6 @@ export async function startGateway(
     maxUriBytes: opts.maxUriBytes ?? 8192,
     maxHeaderBytes: opts.maxHeaderBytes ?? 32768,
     observer: opts.observer,
-    hooks: {
-      onUpstreamError: (_ctx: unknown, target: string, err: Error) =>
-        errors.push({ target, code: (err as { code?: string }).code }),
-      onPluginError: opts.onPluginError ?? (() => undefined),
-    },
   };
   const proxy = new ProxyServer(
     {
@@ -119,7 +120,18 @@ export async function startGateway(
     },
     { http: createProxyHandler(handlerOpts, 'http'), https: createProxyHandler(handlerOpts, 'https') },
   );
+  // Failures are published for the node's log (src/pipeline/diagnostics.ts); this gateway's are its own.
+  const onUpstream = (message: unknown): void => {
+    const { ctx, target, error } = message as UpstreamErrorMessage;
+    if (proxy.serves(ctx.res)) errors.push({ target, code: (error as { code?: string }).code });
+  };
+  const onPlugin = (message: unknown): void => {
+    const { ctx, error } = message as PluginErrorMessage;
+    if (proxy.serves(ctx.res)) opts.onPluginError?.(ctx, error);
+  };
   const addrs = await proxy.start();
+  upstreamErrorChannel.subscribe(onUpstream);
+  pluginErrorChannel.subscribe(onPlugin);
   const port = Number(addrs.http.split(':').pop());
   return {
     url: `http://127.0.0.1:${port}`,
@@ -132,6 +144,8 @@ export async function startGateway(
       void snap.prepare();
     },
     async close() {
+      upstreamErrorChannel.unsubscribe(onUpstream);
+      pluginErrorChannel.unsubscribe(onPlugin);
       await proxy.drain(0);
       await agents.close();
     },

@@ -105,7 +105,7 @@ test('a file that dies outside any test shows why (its stderr)', () => {
   assert.match(run.stdout, /boom while loading/);
 });
 
-test('a suite whose hook fails shows the hook\'s error, not only its cancelled tests', () => {
+test("a suite whose hook fails shows the hook's error, not only its cancelled tests", () => {
   assert.match(run.stdout, /a suite whose store will not open \(a hook of the suite failed\)/);
   assert.match(run.stdout, /too many clients already/);
 });

@@ -4,7 +4,7 @@ import { KeywayError } from '../../core/errors.js';
 import { alertHistory } from '../../observe/alerts/alert-engine.js';
 import { newRuleSchema, type NewRule } from '../../observe/alerts/alert-rules.js';
 import type { Observability } from '../../observe/observability.js';
-import type { RouteContext } from '../app.js';
+import type { RouteContext } from '../route-context.js';
 import { errorResponses } from '../schemas.js';
 
 function observeOf(ctx: RouteContext): Observability {

@@ -12,7 +12,7 @@ import {
 import { DIMENSIONS, type Dimension, type Grain } from '../../observe/rollups.js';
 import type { Observability } from '../../observe/observability.js';
 import { timeWindow } from '../../observe/time-window.js';
-import type { RouteContext } from '../app.js';
+import type { RouteContext } from '../route-context.js';
 import { errorResponses } from '../schemas.js';
 
 const text = { type: 'string', maxLength: 256 } as const;

@@ -10,7 +10,7 @@ import { createKeyBody, importKeyBody, rotateKeyBody } from '../../keys/key-sche
 import type { KeyService } from '../../keys/key-service.js';
 import { nameSchema } from '../../model/common.js';
 import { DEFAULT_WORKSPACE } from '../../model/index.js';
-import type { RouteContext } from '../app.js';
+import type { RouteContext } from '../route-context.js';
 import { errorResponses, pageSchema } from '../schemas.js';
 
 interface Params {

@@ -1,7 +1,7 @@
 /** The audit log: every admin change, newest first, with who made it and the before/after. */
 import type { FastifyInstance } from 'fastify';
 import { nameSchema } from '../../model/common.js';
-import type { RouteContext } from '../app.js';
+import type { RouteContext } from '../route-context.js';
 import { errorResponses, pageSchema } from '../schemas.js';
 
 const auditEntry = {

@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { nameSchema, tagsSchema } from '../../model/common.js';
 import { DEFAULT_WORKSPACE } from '../../model/index.js';
-import type { RouteContext } from '../app.js';
+import type { RouteContext } from '../route-context.js';
 import { applyResult, declarativeDoc, errorResponses } from '../schemas.js';
 
 interface ApplyQuery {

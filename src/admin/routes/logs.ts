@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { KeywayError } from '../../core/errors.js';
 import { searchLogs } from '../../observe/store/log-search.js';
 import { timeWindow } from '../../observe/time-window.js';
-import type { RouteContext } from '../app.js';
+import type { RouteContext } from '../route-context.js';
 import { errorResponses } from '../schemas.js';
 
 const text = { type: 'string', maxLength: 256 } as const;

@@ -8,7 +8,7 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { KeywayError } from '../../core/errors.js';
-import type { RouteContext } from '../app.js';
+import type { RouteContext } from '../route-context.js';
 import { presentedToken } from '../auth.js';
 
 export const METRICS_PATH = '/metrics';

@@ -1,7 +1,7 @@
 /** Which plugins this build knows, with the JSON schema their `config` must follow. */
 import type { FastifyInstance } from 'fastify';
 import { listPlugins } from '../../plugins/registry.js';
-import type { RouteContext } from '../app.js';
+import type { RouteContext } from '../route-context.js';
 import { emptyQuery, errorResponses } from '../schemas.js';
 
 const catalog = {

@@ -8,7 +8,7 @@ import { KeywayError, isKeywayError } from '../../core/errors.js';
 import { nameSchema } from '../../model/common.js';
 import { DEFAULT_WORKSPACE, KINDS, RESOURCE_KINDS, type ResourceKind } from '../../model/index.js';
 import type { ListQuery } from '../../store/types.js';
-import type { RouteContext } from '../app.js';
+import type { RouteContext } from '../route-context.js';
 import {
   createBody,
   errorResponses,

@@ -1,7 +1,7 @@
 /** Node status for operators, and liveness/readiness for load balancers (no token needed for those). */
 import type { FastifyInstance } from 'fastify';
 import { KeywayError } from '../../core/errors.js';
-import type { RouteContext } from '../app.js';
+import type { RouteContext } from '../route-context.js';
 import { emptyQuery, errorBody } from '../schemas.js';
 
 const nodeStatus = {

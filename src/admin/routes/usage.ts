@@ -1,13 +1,13 @@
 /**
  * `GET /usage?key=ID | app=NAME | consumer=NAME` (also under `/workspaces/:workspace`): quota usage of the
- * current period per the plan that applies (src/limits/usage.ts). `keyway usage` calls it.
+ * current period per the plan that applies (src/control/usage.ts). `keyway usage` calls it.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { KeywayError } from '../../core/errors.js';
-import { CounterUnavailableError } from '../../limits/counter-store.js';
-import { usageReport, type UsageSubject } from '../../limits/usage.js';
+import { CounterUnavailableError } from '../../pipeline/counter-store.js';
+import { usageReport, type UsageSubject } from '../../control/usage.js';
 import { DEFAULT_WORKSPACE } from '../../model/index.js';
-import type { RouteContext } from '../app.js';
+import type { RouteContext } from '../route-context.js';
 import { errorResponses } from '../schemas.js';
 
 interface Query {

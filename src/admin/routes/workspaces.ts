@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { isKeywayError } from '../../core/errors.js';
 import { workspaceSchema } from '../../model/index.js';
-import type { RouteContext } from '../app.js';
+import type { RouteContext } from '../route-context.js';
 import { emptyQuery, errorResponses, patchBody, storedWorkspace, workspaceParams } from '../schemas.js';
 
 interface Params {

@@ -7,7 +7,7 @@
  * promise per chunk and its own setup, measurable on the AI overhead bench where the body is one chunk.
  */
 import { KeywayError } from '../../core/errors.js';
-import type { RequestContext } from '../../proxy/context.js';
+import type { RequestContext } from '../../pipeline/context.js';
 
 export function readJsonBody(ctx: RequestContext, maxBytes: number): Promise<Record<string, unknown>> {
   const req = ctx.req;

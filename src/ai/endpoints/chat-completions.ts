@@ -7,7 +7,7 @@
  * response ends: never a hung connection.
  */
 import { isKeywayError, KeywayError } from '../../core/errors.js';
-import type { RequestContext } from '../../proxy/context.js';
+import type { RequestContext } from '../../pipeline/context.js';
 import type { AiGateway, Served } from '../engine-types.js';
 import type { ChatChunk } from '../types.js';
 import { readJsonBody } from './body.js';

@@ -10,7 +10,7 @@
  *   POST /prompts/{name}        a prompt API
  */
 import { KeywayError } from '../../core/errors.js';
-import type { RequestContext } from '../../proxy/context.js';
+import type { RequestContext } from '../../pipeline/context.js';
 import { watchCaller } from '../engine/caller.js';
 import type { AiGateway } from '../engine-types.js';
 import { chatCompletions } from './chat-completions.js';
@@ -20,11 +20,7 @@ import { anthropicMessages } from './messages.js';
 import { listModels } from './models.js';
 import { callPrompt, promptsOpenApi } from './prompts.js';
 
-export async function dispatchAi(
-  ctx: RequestContext,
-  gw: AiGateway,
-  onBug: (err: unknown) => void,
-): Promise<void> {
+export async function dispatchAi(ctx: RequestContext, gw: AiGateway): Promise<void> {
   const full = ctx.upstreamPath;
   const path = full.startsWith('/v1/') ? full.slice(3) : full;
   const method = ctx.req.method ?? 'GET';
@@ -45,7 +41,7 @@ export async function dispatchAi(
     }
     throw new KeywayError('KW_ERR_AI_ENDPOINT', { method, path: full });
   } catch (err) {
-    sendAiError(ctx, asKeywayError(err, onBug), style);
+    sendAiError(ctx, asKeywayError(ctx, err), style);
   }
 }
 

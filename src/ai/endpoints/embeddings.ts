@@ -1,5 +1,5 @@
 /** `POST /v1/embeddings` in the OpenAI format, over the providers that have an embeddings API. */
-import type { RequestContext } from '../../proxy/context.js';
+import type { RequestContext } from '../../pipeline/context.js';
 import type { AiGateway } from '../engine-types.js';
 import { readJsonBody } from './body.js';
 import { validateEmbeddingsRequest } from './openai-request.js';

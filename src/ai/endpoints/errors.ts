@@ -10,8 +10,9 @@
  * plugin's `errorBody`. A stream that already started gets the error as its last event instead.
  */
 import { KeywayError, isKeywayError } from '../../core/errors.js';
-import type { RequestContext } from '../../proxy/context.js';
-import { sendError } from '../../proxy/send-error.js';
+import type { RequestContext } from '../../pipeline/context.js';
+import { pluginFailed } from '../../pipeline/diagnostics.js';
+import { replyError } from '../../pipeline/reply.js';
 
 export type ErrorStyle = 'openai' | 'anthropic';
 
@@ -52,7 +53,7 @@ function sdkRetryHint(ctx: RequestContext, err: KeywayError): void {
 }
 
 /**
- * The body of an error answered on an AI route by anyone (the route's `errorBody`, src/plugins/types.ts),
+ * The body of an error answered on an AI route by anyone (the route's `errorBody`, src/pipeline/plugin.ts),
  * with the SDK retry hint set on the response.
  */
 export function routeErrorBody(ctx: RequestContext, err: KeywayError): unknown {
@@ -60,10 +61,10 @@ export function routeErrorBody(ctx: RequestContext, err: KeywayError): unknown {
   return errorBody(err, errorStyleOf(ctx.upstreamPath), ctx.requestId);
 }
 
-/** The KeywayError for anything thrown (a non-Keyway error is a bug: reported through `onBug`). */
-export function asKeywayError(err: unknown, onBug: (err: unknown) => void): KeywayError {
+/** The KeywayError for anything thrown (a non-Keyway error is a bug: published as a plugin failure). */
+export function asKeywayError(ctx: RequestContext, err: unknown): KeywayError {
   if (isKeywayError(err)) return err;
-  onBug(err);
+  pluginFailed(ctx, err);
   return new KeywayError('KW_ERR_INTERNAL');
 }
 
@@ -94,13 +95,11 @@ export function errorBody(err: KeywayError, style: ErrorStyle, requestId: string
   };
 }
 
-/** Answers an error before anything was sent; once headers are out, the connection is cut. */
+/**
+ * Answers an error before anything was sent (through the respond phase, src/pipeline/reply.ts); once headers
+ * are out, the connection is cut.
+ */
 export function sendAiError(ctx: RequestContext, err: KeywayError, style: ErrorStyle): void {
-  ctx.errorCode = err.code;
-  if (!ctx.res.headersSent) {
-    ctx.response = { status: err.status, headers: {} };
-    ctx.responded = true;
-    sdkRetryHint(ctx, err);
-  }
-  sendError(ctx.res, err, ctx.requestId, errorBody(err, style, ctx.requestId));
+  sdkRetryHint(ctx, err);
+  replyError(ctx, err, errorBody(err, style, ctx.requestId));
 }

@@ -7,7 +7,7 @@
  * after it started ends with an `event: error` and the response ends — never a hung connection.
  */
 import { isKeywayError, KeywayError } from '../../core/errors.js';
-import type { RequestContext } from '../../proxy/context.js';
+import type { RequestContext } from '../../pipeline/context.js';
 import { AnthropicEventEncoder, type SseEvent } from '../messages-api/stream-encoder.js';
 import { toChatRequest } from '../messages-api/to-chat.js';
 import { newMessageId, toMessage } from '../messages-api/to-message.js';

@@ -3,7 +3,7 @@
  * model a provider has a price for (the models the operator declared), each only if the policy lets this
  * caller see it. `owned_by` says which provider (or `keyway` for an alias).
  */
-import type { RequestContext } from '../../proxy/context.js';
+import type { RequestContext } from '../../pipeline/context.js';
 import type { AiGateway } from '../engine-types.js';
 import { sendAiJson } from './reply.js';
 

@@ -12,7 +12,7 @@
  * record's path names the prompt API (`/prompts/sentiment`).
  */
 import { KeywayError } from '../../core/errors.js';
-import type { RequestContext } from '../../proxy/context.js';
+import type { RequestContext } from '../../pipeline/context.js';
 import type { AiGateway } from '../engine-types.js';
 import { chatRequestFor } from '../prompts/chat-request.js';
 import type { CompiledPrompt } from '../prompts/compile.js';

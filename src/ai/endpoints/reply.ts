@@ -3,13 +3,10 @@
  * request id and who served it. Serving a different provider or model than asked (an alias, a fallback)
  * is normal, so the headers say which one did — the body's `model` stays what the caller asked for.
  */
-import type { RequestContext } from '../../proxy/context.js';
+import type { OutgoingHttpHeaders } from 'node:http';
+import type { RequestContext } from '../../pipeline/context.js';
+import { reply } from '../../pipeline/reply.js';
 import type { Served } from '../engine-types.js';
-
-/** `x-keyway-ai-provider` / `x-keyway-ai-model`: the provider resource and its model name that served. */
-export function servedHeaders(served: Served): Record<string, string> {
-  return { 'x-keyway-ai-provider': served.provider, 'x-keyway-ai-model': served.model };
-}
 
 export function sendAiJson(
   ctx: RequestContext,
@@ -18,15 +15,15 @@ export function sendAiJson(
   status = 200,
 ): void {
   const text = JSON.stringify(body);
-  const headers = {
+  const headers: OutgoingHttpHeaders = {
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(text),
-    'x-request-id': ctx.requestId,
-    ...(served === undefined ? {} : servedHeaders(served)),
   };
-  ctx.response = { status, headers };
-  ctx.responded = true;
-  if (ctx.res.destroyed) return;
-  ctx.res.writeHead(status, headers);
-  ctx.res.end(text);
+  // `x-keyway-ai-provider` / `x-keyway-ai-model`: the provider resource and its model name that served.
+  if (served !== undefined) {
+    headers['x-keyway-ai-provider'] = served.provider;
+    headers['x-keyway-ai-model'] = served.model;
+  }
+  // Through the respond phase (src/pipeline/reply.ts): response-headers, the RateLimit headers.
+  reply(ctx, status, headers, text);
 }

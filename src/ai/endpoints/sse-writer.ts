@@ -5,9 +5,9 @@
  * respect back-pressure: when the client reads slower than the provider writes, the producer waits for
  * `drain`, so a slow client holds the provider's socket instead of growing the gateway's memory.
  */
-import type { RequestContext } from '../../proxy/context.js';
+import type { RequestContext } from '../../pipeline/context.js';
+import { replyHead } from '../../pipeline/reply.js';
 import type { Served } from '../engine-types.js';
-import { servedHeaders } from './reply.js';
 
 export class SseWriter {
   private readonly ctx: RequestContext;
@@ -60,26 +60,24 @@ export class SseWriter {
   }
 }
 
+/** How long the status line may wait for the first event before it is sent alone. */
+const HEADERS_ALONE_MS = 50;
+
 /**
  * Starts an event stream: status 200, `text/event-stream`, no caching, the request id and who serves the
  * call (`x-keyway-ai-provider`, `x-keyway-ai-model`). Marks the request as answered for the pipeline.
  */
-/** How long the status line may wait for the first event before it is sent alone. */
-const HEADERS_ALONE_MS = 50;
-
 export function startSse(ctx: RequestContext, served: Served): SseWriter {
   const res = ctx.res;
-  const headers = {
+  // Written through the respond phase (src/pipeline/reply.ts): response-headers, the RateLimit headers.
+  replyHead(ctx, 200, {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache',
     // Tells nginx-style buffering proxies in front of Keyway to pass events through at once.
     'x-accel-buffering': 'no',
-    'x-request-id': ctx.requestId,
-    ...servedHeaders(served),
-  };
-  ctx.response = { status: 200, headers };
-  ctx.responded = true;
-  res.writeHead(200, headers);
+    'x-keyway-ai-provider': served.provider,
+    'x-keyway-ai-model': served.model,
+  });
   // Small writes must leave now, not after the next one (Nagle would hold a lone token ~40 ms).
   res.socket?.setNoDelay(true);
   // The headers leave with the first event, in one packet: flushing them alone first delayed the first

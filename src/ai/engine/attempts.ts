@@ -16,7 +16,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { KeywayError } from '../../core/errors.js';
-import type { RequestContext } from '../../proxy/context.js';
+import type { RequestContext } from '../../pipeline/context.js';
 import type { Served } from '../engine-types.js';
 import type { AttemptTarget, CompiledProvider } from '../types.js';
 import type { WeightedPicker } from './balance.js';
@@ -24,7 +24,8 @@ import type { Cancellation } from './cancellation.js';
 import { exhausted, providerError } from './errors.js';
 import type { KeyState, PoolKey } from './key-state.js';
 import type { Plan } from './resolve.js';
-import { AttemptFailure, ClientGone } from './upstream.js';
+import { ClientGoneError } from '../../pipeline/exchange-guard.js';
+import { AttemptFailure } from './upstream.js';
 
 /** Longest a provider's Retry-After is waited out before retrying the same plan; beyond it, fall back. */
 export const MAX_RETRY_WAIT_MS = 10_000;
@@ -51,7 +52,7 @@ export interface Attempted<T> {
   target: AttemptTarget;
 }
 
-/** Runs `attempt` until one succeeds; throws the KeywayError for the caller (or ClientGone) otherwise. */
+/** Runs `attempt` until one succeeds; throws the KeywayError for the caller (or ClientGoneError) otherwise. */
 export async function runAttempts<T>(
   env: AttemptEnv,
   chain: readonly Plan[],
@@ -170,12 +171,12 @@ function hostOf(provider: CompiledProvider): string {
 function sleep(ms: number, client: Cancellation): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     if (client.aborted) {
-      reject(new ClientGone());
+      reject(new ClientGoneError());
       return;
     }
     const onAbort = (): void => {
       clearTimeout(timer);
-      reject(new ClientGone());
+      reject(new ClientGoneError());
     };
     const timer = setTimeout(() => {
       client.offAbort(onAbort);

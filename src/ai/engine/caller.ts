@@ -4,7 +4,7 @@
  * `ctx.onClientGone` first), not later when the work in progress notices: reading the body, waiting
  * for the provider, or streaming.
  */
-import type { RequestContext } from '../../proxy/context.js';
+import type { RequestContext } from '../../pipeline/context.js';
 
 /**
  * Whether the caller left before the answer was complete; if so the call is recorded as

@@ -16,7 +16,7 @@
 import type { Dispatcher } from 'undici';
 import { KeywayError } from '../../core/errors.js';
 import { randomBase64url } from '../../core/random-id.js';
-import type { RequestContext } from '../../proxy/context.js';
+import type { RequestContext } from '../../pipeline/context.js';
 import type { AiCatalog } from '../catalog.js';
 import type { AiEngine, AiPolicy, ChatOutcome } from '../engine-types.js';
 import { countTokens, estimateTokens, estimatePromptTokens, promptText } from '../tokens.js';
@@ -34,7 +34,8 @@ import { Cancellation } from './cancellation.js';
 import { nodeKeyState, type KeyState } from './key-state.js';
 import { planChain, resolveModel, type Plan } from './resolve.js';
 import { readChatStream } from './stream-reader.js';
-import { AttemptFailure, ClientGone, exchangeJson, openStream } from './upstream.js';
+import { ClientGoneError } from '../../pipeline/exchange-guard.js';
+import { AttemptFailure, exchangeJson, openStream } from './upstream.js';
 import { callerGone } from './caller.js';
 import { CallMeter, responseText } from './usage.js';
 
@@ -183,7 +184,7 @@ export function createEngine(catalog: AiCatalog, policy: AiPolicy, opts: EngineO
 function callerCancellation(ctx: RequestContext): Cancellation {
   const cancel = new Cancellation();
   const gone = (): void => {
-    if (callerGone(ctx)) cancel.abort(new ClientGone());
+    if (callerGone(ctx)) cancel.abort(new ClientGoneError());
   };
   if (ctx.res.destroyed) gone();
   else ctx.onClientGone = gone;
@@ -195,7 +196,7 @@ async function attempting<T>(run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (err) {
-    if (err instanceof ClientGone) throw new KeywayError('KW_ERR_CLIENT_CLOSED');
+    if (err instanceof ClientGoneError) throw new KeywayError('KW_ERR_CLIENT_CLOSED');
     throw err;
   }
 }

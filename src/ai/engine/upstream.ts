@@ -3,10 +3,11 @@
  * cost more than a short completion's gateway overhead budget). Each exchange is bounded by the
  * provider's timeout — the whole exchange for a JSON answer, the wait for response headers for a stream —
  * and cancelled when the caller goes away. Failures come out as AttemptFailure (something another attempt
- * may fix, or not) or ClientGone; nothing here knows about retries.
+ * may fix, or not) or ClientGoneError; nothing here knows about retries.
  */
 import { Agent, type Dispatcher } from 'undici';
 import type { ProviderAdapter, ProviderFailure, UpstreamCall } from '../types.js';
+import { ClientGoneError, ExchangeGuard } from '../../pipeline/exchange-guard.js';
 import { Cancellation } from './cancellation.js';
 import { dispatchStreaming, type DispatchedBody, type DispatchedResponse } from './dispatched-body.js';
 
@@ -38,14 +39,6 @@ export class AttemptFailure extends Error {
   }
 }
 
-/** The caller closed its connection: stop, there is nobody to answer. */
-export class ClientGone extends Error {
-  constructor() {
-    super('the client closed the connection');
-    this.name = 'ClientGone';
-  }
-}
-
 export interface ExchangeOptions {
   /** Cancelled when the caller goes away. */
   client: Cancellation;
@@ -73,7 +66,7 @@ export async function exchangeJson(
   adapter: ProviderAdapter,
   opts: ExchangeOptions,
 ): Promise<unknown> {
-  const guard = new ExchangeGuard(opts.client, opts.timeoutMs);
+  const guard = new AttemptGuard(opts.client, opts.timeoutMs);
   try {
     const res = await send(call, guard, opts, 0);
     await refuseErrors(res, adapter, guard);
@@ -103,7 +96,7 @@ export async function openStream(
   adapter: ProviderAdapter,
   opts: ExchangeOptions,
 ): Promise<OpenStream> {
-  const guard = new ExchangeGuard(opts.client, opts.timeoutMs);
+  const guard = new AttemptGuard(opts.client, opts.timeoutMs);
   try {
     const res = await send(call, guard, opts, opts.idleMs ?? opts.timeoutMs);
     await refuseErrors(res, adapter, guard);
@@ -129,7 +122,7 @@ export async function openStream(
  */
 async function send(
   call: UpstreamCall,
-  guard: ExchangeGuard,
+  guard: AttemptGuard,
   opts: ExchangeOptions,
   bodyTimeout: number,
 ): Promise<DispatchedResponse> {
@@ -160,7 +153,7 @@ async function send(
 async function refuseErrors(
   res: DispatchedResponse,
   adapter: ProviderAdapter,
-  guard: ExchangeGuard,
+  guard: AttemptGuard,
 ): Promise<void> {
   if (res.statusCode < 300) return;
   let text = '';
@@ -168,7 +161,7 @@ async function refuseErrors(
     text = await readBounded(res.body, ERROR_BODY_LIMIT);
   } catch (err) {
     const classified = guard.classify(err);
-    if (classified instanceof ClientGone) throw classified;
+    if (classified instanceof ClientGoneError) throw classified;
   }
   let body: unknown = text;
   try {
@@ -199,42 +192,33 @@ function malformed(message: string): AttemptFailure {
 
 /**
  * The cancellation of one exchange: fires when the caller goes away or the timeout elapses, and tells
- * which of the two it was.
+ * which of the two it was — the data plane's exchange guard (src/pipeline/exchange-guard.ts), listening to
+ * the call's caller cancellation (one per call: a caller who leaves between attempts is seen too).
  */
-class ExchangeGuard {
+class AttemptGuard extends ExchangeGuard {
   /** Cancels the exchange: the caller left, or the timeout elapsed. */
   readonly cancel = new Cancellation();
   private readonly client: Cancellation;
-  private readonly timeoutMs: number;
-  private timer: NodeJS.Timeout | undefined;
-  private timedOut = false;
-  private readonly onClientAbort = (): void => this.cancel.abort(new ClientGone());
 
   constructor(client: Cancellation, timeoutMs: number) {
+    super(timeoutMs);
     this.client = client;
-    this.timeoutMs = timeoutMs;
-    client.onAbort(this.onClientAbort);
-    this.timer = setTimeout(() => {
-      this.timedOut = true;
-      this.cancel.abort(new Error('timeout'));
-    }, timeoutMs);
+    client.onAbort(this.clientGone);
   }
 
-  /** Stops the timeout (the stream started: its body has an idle bound instead). */
-  disarm(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+  protected override cut(err: Error): void {
+    this.cancel.abort(err);
   }
 
   dispose(): void {
     this.disarm();
-    this.client.offAbort(this.onClientAbort);
+    this.client.offAbort(this.clientGone);
   }
 
   /** What an error thrown by the exchange means for the attempt loop. */
-  classify(err: unknown): AttemptFailure | ClientGone {
-    if (this.client.aborted) return new ClientGone();
-    if (this.timedOut)
+  classify(err: unknown): AttemptFailure | ClientGoneError {
+    if (this.client.aborted) return new ClientGoneError();
+    if (this.cutBy === 'timeout')
       return new AttemptFailure(
         {
           status: 504,

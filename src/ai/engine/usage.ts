@@ -5,8 +5,8 @@
  * request context for the call record, priced from the provider's table, and handed to the policy to
  * charge — the same numbers to both, so records and budgets agree to the micro-dollar.
  */
-import type { AiUsage } from '../../observe/records/call-record.js';
-import type { RequestContext } from '../../proxy/context.js';
+import type { AiUsage } from '../../pipeline/facts.js';
+import type { RequestContext } from '../../pipeline/context.js';
 import { costOf } from '../cost.js';
 import type { AiPolicy } from '../engine-types.js';
 import { countTokens } from '../tokens.js';

@@ -110,24 +110,5 @@ export interface MessageObject {
   usage: AnthropicUsage;
 }
 
-/** Stream events, in the order the API sends them (`ping` may come anywhere, `error` ends the stream). */
-export type StreamEvent =
-  | { type: 'message_start'; message: MessageObject }
-  | { type: 'content_block_start'; index: number; content_block: ResponseBlock }
-  | {
-      type: 'content_block_delta';
-      index: number;
-      delta: { type: 'text_delta'; text: string } | { type: 'input_json_delta'; partial_json: string };
-    }
-  | { type: 'content_block_stop'; index: number }
-  | {
-      type: 'message_delta';
-      delta: { stop_reason: StopReason | null; stop_sequence: string | null };
-      usage: Partial<AnthropicUsage> & { output_tokens: number };
-    }
-  | { type: 'message_stop' }
-  | { type: 'ping' }
-  | { type: 'error'; error: { type: string; message: string } };
-
 /** The API's default `anthropic-version`, sent when the provider resource names none. */
 export const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';

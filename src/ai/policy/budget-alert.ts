@@ -4,11 +4,10 @@
  * threshold to at or above it is the only one that sees the crossing, however many calls and nodes
  * charge at once. That is what makes the alert fire once per period and subject without a lock.
  */
-import type { QuotaDecision, QuotaRule } from '../../limits/counter-store.js';
-import type { BudgetCrossing } from '../../observe/alerts/budget-alerts.js';
-import type { RequestContext } from '../../proxy/context.js';
-import { usdOf, type CompiledBudget } from './compile.js';
-import type { Applied } from './limiter.js';
+import type { QuotaDecision, QuotaRule } from '../../pipeline/counter-store.js';
+import type { BudgetCrossing } from '../../pipeline/services.js';
+import type { RequestContext } from '../../pipeline/context.js';
+import { usdOf, type Applied, type CompiledBudget } from './compile.js';
 import { readableSubject } from './subjects.js';
 
 export interface Charged {

@@ -9,16 +9,22 @@
  * consumer-scoped ai-proxy config that replaces the global one for a consumer keeps counting where the
  * global one left off. Both kinds are the caller's, so they count across every AI route of the workspace.
  */
-import type { QuotaRule, RateRule } from '../../limits/counter-store.js';
-import type { CalendarUnit, PeriodCache } from '../../limits/quota-period.js';
+import type { QuotaRule, RateRule } from '../../pipeline/counter-store.js';
+import type { CalendarUnit, PeriodCache } from '../../core/quota-period.js';
 import type { AiCatalog } from '../catalog.js';
 import { modelMatcher, type ModelMatcher } from './models.js';
-import { DEFAULT_ALERT_AT, type AiKeySource, type AiLimits } from './schema.js';
+import { DEFAULT_ALERT_AT, type AiKeySource, type AiLimits } from '../../model/ai-limit-schema.js';
 
 const MINUTE_MS = 60_000;
 const MICRO = 1_000_000;
 
 /** A per-minute rate whose bucket holds a whole minute's worth: `limit` at once, then `limit` a minute. */
+/** One set of limits applied to a call, and the caller's plan (for `by: plan` subjects). */
+export interface Applied {
+  limits: CompiledAiLimits;
+  plan: string | undefined;
+}
+
 export interface CompiledRate {
   /** Counter id (without workspace or subject). */
   id: string;

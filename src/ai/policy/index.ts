@@ -10,17 +10,19 @@
  */
 import { GuardedCounters } from '../../limits/guarded-store.js';
 import { planChooser, planOptionsSchema } from '../../limits/plugin-common.js';
-import type { FailPolicy } from '../../limits/limit-schema.js';
-import { PeriodCache } from '../../limits/quota-period.js';
-import type { PluginEnv } from '../../plugins/types.js';
-import type { RequestContext } from '../../proxy/context.js';
+import type { FailPolicy } from '../../model/limit-schema.js';
+import { PeriodCache } from '../../core/quota-period.js';
+import type { PluginEnv } from '../../pipeline/plugin.js';
+import type { RequestContext } from '../../pipeline/context.js';
+import { pluginFailed } from '../../pipeline/diagnostics.js';
 import type { AiPolicy } from '../engine-types.js';
 import { compileAiLimits, type CompiledAiLimits } from './compile.js';
-import { AiLimiter, type Applied } from './limiter.js';
-import { aiLimitsProperties, type AiLimits } from './schema.js';
+import { AiLimiter } from './limiter.js';
+import type { Applied } from './compile.js';
+import { aiLimitsProperties, type AiLimits } from '../../model/ai-limit-schema.js';
 
 export { modelMatcher } from './models.js';
-export type { AiLimits, BudgetSpec } from './schema.js';
+export type { AiLimits, BudgetSpec } from '../../model/ai-limit-schema.js';
 
 export interface AiPolicyConfig extends AiLimits {
   /** Apply this plan to every caller instead of their own. */
@@ -74,7 +76,7 @@ export function createAiPolicy(config: AiPolicyConfig, env: PluginEnv): AiPolicy
     periods: new PeriodCache(),
     alerts: env.services.budgetAlerts,
     hideHeaders: config.hide_headers ?? false,
-    onBug: env.services.onBug ?? (() => undefined),
+    onBug: pluginFailed,
   });
 
   const setsFor = (ctx: RequestContext): Applied[] => {

@@ -20,22 +20,17 @@
  * exceed it, by at most what the calls in flight at that moment spend (docs/ai-budgets.md).
  */
 import { KeywayError, isKeywayError } from '../../core/errors.js';
-import { CounterUnavailableError, type QuotaDecision, type QuotaRule } from '../../limits/counter-store.js';
+import { CounterUnavailableError, type QuotaDecision, type QuotaRule } from '../../pipeline/counter-store.js';
 import type { GuardedCounters } from '../../limits/guarded-store.js';
-import { addEntry, limitHeaders, retryAfterSeconds, type LimitEntry } from '../../limits/limit-headers.js';
-import type { PeriodCache } from '../../limits/quota-period.js';
-import type { AiUsage } from '../../observe/records/call-record.js';
-import type { BudgetAlertSink } from '../../observe/alerts/budget-alerts.js';
-import type { RequestContext } from '../../proxy/context.js';
+import { addEntry, limitHeaders, retryAfterSeconds } from '../../limits/limit-headers.js';
+import type { LimitEntry } from '../../pipeline/facts.js';
+import type { PeriodCache } from '../../core/quota-period.js';
+import type { AiUsage } from '../../pipeline/facts.js';
+import type { BudgetAlertSink } from '../../pipeline/services.js';
+import type { RequestContext } from '../../pipeline/context.js';
 import { crossings, type Charged } from './budget-alert.js';
-import { budgetRule, microUsd, type CompiledAiLimits } from './compile.js';
+import { budgetRule, microUsd, type Applied } from './compile.js';
 import { aiCounterKey } from './subjects.js';
-
-/** One set of limits applied to a call, and the caller's plan (for `by: plan` subjects). */
-export interface Applied {
-  limits: CompiledAiLimits;
-  plan: string | undefined;
-}
 
 export interface LimiterOptions {
   workspace: string;
@@ -135,11 +130,8 @@ export class AiLimiter {
       }
       addEntry(ctx, entry);
     }
-
-    // AI responses are written by the endpoint, after the `respond` phase would have run: headers set
-    // here are merged into whatever it writes (Node merges setHeader into writeHead), success or error.
-    // That includes the entries of rate-limit / quota plugins on the same route.
-    if (!ctx.res.headersSent) for (const [k, v] of Object.entries(limitHeaders(ctx))) ctx.res.setHeader(k, v);
+    // The entries reach the client through the respond phase (ai-proxy's `writeLimitHeaders`), which
+    // src/pipeline/reply.ts runs on whatever answers the call, success or error.
   }
 
   /** Charges what the call used. Resolves when every charge is done; never rejects. */

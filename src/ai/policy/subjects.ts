@@ -4,8 +4,8 @@
  * the same subject with names a person recognises.
  */
 import { subjectOf, type SubjectSource } from '../../limits/subject.js';
-import type { Identity } from '../../proxy/context.js';
-import type { AiKeySource } from './schema.js';
+import type { Identity } from '../../pipeline/identity.js';
+import type { AiKeySource } from '../../model/ai-limit-schema.js';
 
 /** `<workspace>:ai:<counter id>:<subject>`; the store appends the period for budgets. */
 export function aiCounterKey(

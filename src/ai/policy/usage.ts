@@ -6,13 +6,13 @@
  * never charged. As for quotas, a budget kept per something finer than the question (per key, asked about
  * an app) is listed without figures.
  */
-import type { CounterStore } from '../../limits/counter-store.js';
+import type { CounterStore } from '../../pipeline/counter-store.js';
 import type { Plan, WorkspaceState } from '../../model/index.js';
-import type { Identity } from '../../proxy/context.js';
-import { PeriodCache } from '../../limits/quota-period.js';
+import type { Identity } from '../../pipeline/identity.js';
+import { PeriodCache } from '../../core/quota-period.js';
 import type { AiCatalog } from '../catalog.js';
 import { budgetRule, compileAiLimits, usdOf, type CompiledAiLimits } from './compile.js';
-import type { AiKeySource, AiLimits } from './schema.js';
+import type { AiKeySource, AiLimits } from '../../model/ai-limit-schema.js';
 import { aiCounterKey } from './subjects.js';
 import type { AiPolicyConfig } from './index.js';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { state } from '../../../test/helpers/gateway.js';
 import type { PromptApi } from '../../model/prompt-api.js';
-import type { ConfigProblem } from '../../snapshot/check.js';
+import type { ConfigProblem } from '../../model/config-problem.js';
 import { buildCatalog } from '../catalog.js';
 import { compilePrompt, type CompiledPrompt } from './compile.js';
 import { compileOutputSchema } from './output-schema.js';

@@ -3,7 +3,8 @@
  * and route prefix, then served from memory with an ETag, so tools polling it cost a header compare.
  */
 import { createHash } from 'node:crypto';
-import type { RequestContext } from '../../proxy/context.js';
+import type { RequestContext } from '../../pipeline/context.js';
+import { reply } from '../../pipeline/reply.js';
 import type { AiCatalog } from '../catalog.js';
 import { promptsDocument } from './openapi.js';
 
@@ -31,19 +32,12 @@ export function serveOpenApi(ctx: RequestContext, catalog: AiCatalog): void {
   }
   const fresh = ctx.req.headers['if-none-match'] === doc.etag;
   const status = fresh ? 304 : 200;
-  const headers: Record<string, string | number> = {
-    etag: doc.etag,
-    'cache-control': 'no-cache',
-    'x-request-id': ctx.requestId,
-  };
+  const headers: Record<string, string | number> = { etag: doc.etag, 'cache-control': 'no-cache' };
   if (!fresh) {
     headers['content-type'] = 'application/json';
     headers['content-length'] = Buffer.byteLength(doc.body);
   }
-  ctx.response = { status, headers };
-  ctx.responded = true;
-  ctx.res.writeHead(status, headers);
-  ctx.res.end(fresh || ctx.req.method === 'HEAD' ? undefined : doc.body);
+  reply(ctx, status, headers, fresh || ctx.req.method === 'HEAD' ? undefined : doc.body);
 }
 
 /**

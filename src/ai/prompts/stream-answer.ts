@@ -5,7 +5,7 @@
  * with its KW_ERR_* code) and the end of the response instead of `[DONE]`, never a hung connection.
  */
 import { isKeywayError } from '../../core/errors.js';
-import type { RequestContext } from '../../proxy/context.js';
+import type { RequestContext } from '../../pipeline/context.js';
 import { errorBody } from '../endpoints/errors.js';
 import { startSse } from '../endpoints/sse-writer.js';
 import type { Served } from '../engine-types.js';

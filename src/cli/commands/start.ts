@@ -1,7 +1,7 @@
 /**
  * `keyway start [--config FILE] [--workers N]`: run a node in the foreground until SIGTERM/SIGINT.
  * With `--workers N` this process becomes the cluster primary and forks N workers that re-run this same
- * command; node:cluster tells them apart (src/cluster/primary.ts, src/cluster/worker.ts).
+ * command; node:cluster tells them apart (src/server/primary.ts, src/server/worker.ts).
  */
 import cluster from 'node:cluster';
 import { startNode } from '../../server/node.js';
@@ -22,12 +22,12 @@ export function parseWorkers(value: string | undefined): number | undefined {
 export async function startCommand(opts: { configFile?: string; workers?: number }): Promise<number> {
   const config = opts.configFile === undefined ? {} : { configFile: opts.configFile };
   if (opts.workers !== undefined && cluster.isPrimary) {
-    const { runPrimary } = await import('../../cluster/primary.js');
+    const { runPrimary } = await import('../../server/primary.js');
     await runPrimary({ workers: opts.workers, ...config });
     return 0;
   }
   if (cluster.isWorker) {
-    const { runWorker } = await import('../../cluster/worker.js');
+    const { runWorker } = await import('../../server/worker.js');
     await runWorker(config);
     return 0;
   }

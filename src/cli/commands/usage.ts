@@ -2,7 +2,7 @@
  * `keyway usage --key ID | --app NAME | --consumer NAME`: quota usage in the current period, AI spend against
  * budgets and tokens per minute available (GET /usage).
  */
-import type { UsageReport } from '../../limits/usage.js';
+import type { UsageReport } from '../../control/usage.js';
 import { adminClient } from '../admin-client.js';
 import { CliError, type CliContext } from '../context.js';
 

@@ -79,14 +79,14 @@ describe('config thread', () => {
     inline = createConfigService(store, {
       keys,
       secrets: new SecretBox(SECRET),
-      onChange: (v) => versions.push(v),
+      onChange: (v) => void versions.push(v),
     });
     timers = manualTimers();
     thread = new ConfigThread({
       inline,
       settings: { store: { dataDir: dir }, secret: new Uint8Array(SECRET) },
       size: () => size,
-      onChange: (v) => versions.push(v),
+      onChange: (v) => void versions.push(v),
       onForget: (hashes) => forgotten.push(...hashes),
       timers,
     });

@@ -49,7 +49,7 @@ export interface ConfigThreadOptions {
   /** Routes plus services the node serves now (its snapshot): cheap, and exact enough for a threshold. */
   size: () => number;
   /** A change the thread committed (the inline service's `onChange`, for changes made there). */
-  onChange: (version: number) => void;
+  onChange: (version: number) => void | Promise<void>;
   /** API keys the thread imported, for the node's key caches. */
   onForget: (hashes: string[]) => void;
   idleMs?: number;
@@ -68,6 +68,8 @@ interface Running {
   exited: Promise<void>;
   /** Called when no call is in flight any more (a close waits for that). */
   drained: Array<() => void>;
+  /** Settles once the node serves the last change the thread reported. */
+  served: Promise<unknown>;
 }
 
 export class ConfigThread implements AdminConfigService {
@@ -155,7 +157,7 @@ export class ConfigThread implements AdminConfigService {
     });
     const pending = new Map<number, Pending>();
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-    const running: Running = { worker, pending, exited, drained: [] };
+    const running: Running = { worker, pending, exited, drained: [], served: Promise.resolve() };
     worker.on('message', (msg: FromThread) => this.#heard(running, msg));
     const fail = (err: Error): void => {
       for (const p of pending.values()) p.reject(err);
@@ -173,7 +175,8 @@ export class ConfigThread implements AdminConfigService {
   #heard(running: Running, msg: FromThread): void {
     switch (msg.type) {
       case 'changed':
-        this.#opts.onChange(msg.version);
+        // Answers wait until the node serves the change (read your writes; see SnapshotManager.served).
+        running.served = Promise.resolve(this.#opts.onChange(msg.version)).catch(() => undefined);
         return;
       case 'forget':
         this.#opts.onForget(msg.hashes);
@@ -191,8 +194,10 @@ export class ConfigThread implements AdminConfigService {
       if (this.#running === running) this.#armIdle(running);
     }
     if (p === undefined) return;
-    if (msg.type === 'error') p.reject(fromWireError(msg.error));
-    else p.resolve(msg.type === 'text' ? msg.text : msg.value);
+    void running.served.then(() => {
+      if (msg.type === 'error') p.reject(fromWireError(msg.error));
+      else p.resolve(msg.type === 'text' ? msg.text : msg.value);
+    });
   }
 
   #armIdle(running: Running): void {

@@ -6,7 +6,7 @@
  * App configs are free text (`CN=acme, O=Acme`, `dns:Dash.Acme.example`); the maps here are keyed by
  * the same canonical forms the certificate side produces, built once per snapshot.
  */
-import type { AppEntry, IdentityIndex } from '../../snapshot/identities.js';
+import type { AppEntry, Identities } from '../../pipeline/identity.js';
 import type { ParsedCertificate } from './certificate.js';
 import { nameKey, parseDnText } from './names.js';
 
@@ -42,7 +42,7 @@ export class CertificateMapper {
   private readonly bySan = new Map<string, AppEntry>();
 
   constructor(
-    private readonly identities: IdentityIndex,
+    private readonly identities: Identities,
     private readonly order: readonly MapBy[],
   ) {
     for (const [dn, app] of identities.appBySubject) {

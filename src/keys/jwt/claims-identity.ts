@@ -4,8 +4,9 @@
  * and which scopes the token grants. Shared by jwt-auth and oauth2-introspection so both map alike.
  */
 import { KeywayError } from '../../core/errors.js';
-import type { Identity, RequestContext } from '../../proxy/context.js';
-import type { IdentityIndex } from '../../snapshot/identities.js';
+import type { RequestContext } from '../../pipeline/context.js';
+import type { Identity } from '../../pipeline/identity.js';
+import type { Identities } from '../../pipeline/identity.js';
 import { publishReject, type RejectReason } from '../auth-events.js';
 import { hideToken, type FoundToken } from './token-source.js';
 
@@ -44,7 +45,7 @@ export function identityMappingSchema(defaults: IdentityMapping) {
 export type MapResult = { ok: true; identity: Identity } | { ok: false; reason: 'unmapped' | 'disabled' };
 
 export function mapIdentity(
-  idx: IdentityIndex,
+  idx: Identities,
   claims: Readonly<Record<string, unknown>>,
   mapping: IdentityMapping,
   extra: { scopes: string[] | undefined; attributes: Record<string, unknown> },
@@ -102,7 +103,7 @@ export function acceptClaims(
   ctx: RequestContext,
   opts: {
     plugin: string;
-    identities: IdentityIndex;
+    identities: Identities;
     claims: Readonly<Record<string, unknown>>;
     mapping: IdentityMapping;
     attributes: Record<string, unknown>;

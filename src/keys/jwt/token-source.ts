@@ -3,7 +3,7 @@
  * query parameter, in that order, and how it is removed before the request goes upstream
  * (`hide_credentials`: the backend has no use for the token and should not be able to replay it).
  */
-import type { RequestContext } from '../../proxy/context.js';
+import type { RequestContext } from '../../pipeline/context.js';
 
 export interface TokenSourceConfig {
   header_names: string[];

@@ -17,38 +17,7 @@ import type { ObserveDb } from '../store/observe-db.js';
 import type { AlertEventTable } from '../store/schema.js';
 import type { AlertRule, AlertRuleStore } from './alert-rules.js';
 import { eventId, fireOnce, firingPayload } from './event-once.js';
-
-/** One budget crossing a threshold, as the data plane reports it. */
-export interface BudgetCrossing {
-  workspace: string;
-  /** The budget's name (`month-UTC` unless named). */
-  budget: string;
-  /** Where the budget is written: `plugin` (ai-proxy config) or `plan:<name>`. */
-  source: string;
-  /** What the budget is kept per (`consumer`, `key`, `app+plan`…). */
-  counted_per: string;
-  /** Who, readably: consumer username, app name, key id or plan name (several joined by `|`). */
-  subject: string;
-  /** The calling consumer's username, for rules scoped to one consumer. */
-  consumer: string | null;
-  /** The counter's key: identifies the subject exactly (ids, not names), never a secret. */
-  counter: string;
-  /** The period's id (`2026-11`, `2026-11-28`). */
-  period: string;
-  level: 'threshold' | 'exhausted';
-  /** The percent crossed: the budget's `alert_at`, or 100. */
-  percent: number;
-  spent_usd: number;
-  limit_usd: number;
-  resets_at: string;
-  /** Epoch ms of the charge that crossed. */
-  at: number;
-}
-
-/** Where the data plane reports crossings (PluginServices.budgetAlerts). Must not block or throw. */
-export interface BudgetAlertSink {
-  budgetCrossed(e: BudgetCrossing): void;
-}
+import type { BudgetAlertSink, BudgetCrossing } from '../../pipeline/services.js';
 
 export interface BudgetAlertsOptions {
   log: { warn(obj: object, msg: string): void };

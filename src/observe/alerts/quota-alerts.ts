@@ -16,41 +16,7 @@
 import type { ObserveDb } from '../store/observe-db.js';
 import type { ActiveRule, ActiveRules } from './active-rules.js';
 import { eventId, fireOnce, firingPayload } from './event-once.js';
-
-/** One quota reaching a level, as the quota plugin reports it. */
-export interface QuotaCrossing {
-  workspace: string;
-  /** The quota's name (`1000-per-day` unless named). */
-  quota: string;
-  /** Where the quota is written: `route` (the quota plugin's config) or `plan:<name>`. */
-  source: string;
-  /** What the quota is kept per (`key`, `consumer`, `app+route`…). */
-  counted_per: string;
-  /** Who, readably: key id, app or consumer name, plan, route, IP (several joined by `|`). */
-  subject: string;
-  /** The calling consumer's username, for rules scoped to one consumer. */
-  consumer: string | null;
-  /** The route whose quota it is (plugin config quotas count per route); null for a plan's quota. */
-  route: string | null;
-  /** The counter's key: identifies the subject exactly (ids), never shown, never a secret. */
-  counter: string;
-  /** The period's id (`2026-11`, `2026-11-28`). */
-  period: string;
-  /** The level reached: a rule's threshold percent, or 100 (used up). */
-  percent: number;
-  used: number;
-  limit: number;
-  resets_at: string;
-  /** Epoch ms of the call that crossed. */
-  at: number;
-}
-
-/** Where the quota plugin reports (PluginServices.quotaAlerts). Must not block or throw. */
-export interface QuotaAlertSink {
-  /** Percents some enabled `quota` rule wants, ascending; empty when none. Read on every quota check. */
-  readonly levels: readonly number[];
-  quotaCrossed(e: QuotaCrossing): void;
-}
+import type { QuotaAlertSink, QuotaCrossing } from '../../pipeline/services.js';
 
 export interface QuotaAlertsOptions {
   log: { warn(obj: object, msg: string): void };

@@ -10,7 +10,7 @@
  *
  * Plain data, no SDK types: this module is loaded whether or not tracing is on, the SDK only when it is.
  */
-import type { RequestContext } from '../../proxy/context.js';
+import type { RequestContext } from '../../pipeline/context.js';
 import type { TraceIds } from '../trace-context.js';
 
 export type SpanAttributes = Record<string, string | number>;

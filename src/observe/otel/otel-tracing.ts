@@ -12,7 +12,7 @@ import type { TraceIds } from '../trace-context.js';
 import type { OtelSettings } from '../observe-settings.js';
 import type { CallSpans } from './call-spans.js';
 import { sampleCall } from './sampling.js';
-import type { SdkBridge } from './sdk-bridge.js';
+import type { SdkBridge, TracingLog } from './sdk-bridge.js';
 
 /** What the call observer needs from tracing. */
 export interface CallTracing {
@@ -20,10 +20,6 @@ export interface CallTracing {
   sample(ids: TraceIds, upstreamHeaders: Record<string, string | string[] | undefined>): boolean;
   /** When the response closed, for a sampled call. */
   record(spans: CallSpans): void;
-}
-
-export interface TracingLog {
-  warn(obj: object, msg: string): void;
 }
 
 const PENDING_MAX = 1024;

@@ -13,7 +13,10 @@ import { randomHex } from '../../core/random-id.js';
 import { KEYWAY_VERSION } from '../../core/version.js';
 import type { OtelSettings } from '../observe-settings.js';
 import type { CallSpans, SpanSpec } from './call-spans.js';
-import type { TracingLog } from './otel-tracing.js';
+
+export interface TracingLog {
+  warn(obj: object, msg: string): void;
+}
 
 export interface SdkBridge {
   emit(spans: CallSpans): void;

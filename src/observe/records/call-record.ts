@@ -87,12 +87,3 @@ export const RECORD_COLUMNS: readonly RecordColumn[] = [
   'cost',
   'capture',
 ];
-
-/** AI usage a provider adapter leaves on the request context for the record. */
-export interface AiUsage {
-  model: string;
-  provider: string;
-  tokensIn: number;
-  tokensOut: number;
-  cost?: number;
-}

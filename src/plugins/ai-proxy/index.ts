@@ -10,7 +10,8 @@ import { routeErrorBody } from '../../ai/endpoints/errors.js';
 import type { AiGateway } from '../../ai/engine-types.js';
 import { aiPolicySchemaProperties, createAiPolicy, type AiPolicyConfig } from '../../ai/policy/index.js';
 import { loadTokenizer } from '../../ai/tokens.js';
-import { definePlugin } from '../types.js';
+import { writeLimitHeaders } from '../../limits/limit-headers.js';
+import { definePlugin } from '../../pipeline/plugin.js';
 
 export interface AiProxyConfig extends AiPolicyConfig {
   max_body_bytes: number;
@@ -36,11 +37,13 @@ export const aiProxy = definePlugin<AiProxyConfig>({
       engine: createEngine(env.ai, policy),
       maxBodyBytes: config.max_body_bytes,
     };
-    const onBug = env.services.onBug ?? (() => {});
     return {
-      proxy: (ctx) => dispatchAi(ctx, gw, (err) => onBug(ctx, err)),
+      proxy: (ctx) => dispatchAi(ctx, gw),
       // Errors of the route's other plugins (auth, limits) in the shape the caller's SDK parses.
       errorBody: routeErrorBody,
+      // The RateLimit headers of the AI limits (src/ai/policy/limiter.ts) — and of any rate-limit or quota
+      // plugin on the route — on every answer, the AI endpoints' own included (src/pipeline/reply.ts).
+      respond: writeLimitHeaders,
       // Token counts are synchronous on the request path; the tables load before the route serves.
       prepare: loadTokenizer,
     };

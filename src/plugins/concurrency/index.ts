@@ -5,12 +5,12 @@
  * holding slots in Redis leaks them only until `ttl` (the counter's expiry).
  */
 import { KeywayError } from '../../core/errors.js';
-import { durationMs, type KeySource } from '../../limits/limit-schema.js';
+import { durationMs, type KeySource } from '../../model/limit-schema.js';
 import { GuardedCounters } from '../../limits/guarded-store.js';
 import { planChooser, planOptionsSchema, type PlanOptions } from '../../limits/plugin-common.js';
 import { subjectOf } from '../../limits/subject.js';
-import { concurrencySchema } from '../../limits/limit-schema.js';
-import { definePlugin } from '../types.js';
+import { concurrencySchema } from '../../model/limit-schema.js';
+import { definePlugin } from '../../pipeline/plugin.js';
 
 export interface ConcurrencyConfig extends PlanOptions {
   max?: number;

@@ -14,8 +14,8 @@ import { acceptClaims } from '../../keys/jwt/claims-identity.js';
 import { JwksUnavailable } from '../../keys/jwt/jwks-cache.js';
 import { findToken } from '../../keys/jwt/token-source.js';
 import { verifyJwt } from '../../keys/jwt/verify-jwt.js';
-import type { RequestContext } from '../../proxy/context.js';
-import { definePlugin } from '../types.js';
+import type { RequestContext } from '../../pipeline/context.js';
+import { definePlugin } from '../../pipeline/plugin.js';
 import { buildVerifier, jwtAuthSchema, type JwtAuthConfig } from './config.js';
 
 const NAME = 'jwt-auth';

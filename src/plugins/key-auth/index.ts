@@ -7,14 +7,13 @@
  * 401 KW_ERR_AUTH_INVALID, one answer for all so a caller learns nothing about which. Missing scopes → 403.
  */
 import { KeywayError } from '../../core/errors.js';
-import type { KeyAnswer } from '../../keys/api-key-resolver.js';
 import { authRejected, publishReject, type RejectReason } from '../../keys/auth-events.js';
-import type { Identity, RequestContext } from '../../proxy/context.js';
-import type { AppEntry } from '../../snapshot/identities.js';
-import type { StoredApiKey } from '../../store/types.js';
+import type { RequestContext } from '../../pipeline/context.js';
+import type { AppEntry, Identity } from '../../pipeline/identity.js';
+import type { ApiKeyAnswer, ApiKeyFacts } from '../../pipeline/services.js';
 import { MissBudget } from '../../limits/miss-budget.js';
 import { planOf } from '../../limits/plan-resolver.js';
-import { definePlugin } from '../types.js';
+import { definePlugin } from '../../pipeline/plugin.js';
 import { findKey, hideKey, type BearerMode, type KeySources } from './key-sources.js';
 
 export interface KeyAuthConfig {
@@ -127,8 +126,8 @@ export const keyAuth = definePlugin<KeyAuthConfig>({
     // then allocates nothing for the caller's identity. Records are replaced, never mutated, when a key
     // changes, and a new snapshot means a new instance, so a stale identity cannot outlive its data.
     // Frozen: shared across requests, so no later phase may edit it.
-    const known = new WeakMap<StoredApiKey, { identity: Identity; allowed: boolean }>();
-    const identify = (record: StoredApiKey, app: AppEntry): { identity: Identity; allowed: boolean } => {
+    const known = new WeakMap<ApiKeyFacts, { identity: Identity; allowed: boolean }>();
+    const identify = (record: ApiKeyFacts, app: AppEntry): { identity: Identity; allowed: boolean } => {
       const attributes: Record<string, unknown> = { key_env: record.env };
       if (record.tier !== undefined) attributes['tier'] = record.tier;
       if (record.metadata !== undefined) attributes['metadata'] = record.metadata;
@@ -158,7 +157,7 @@ export const keyAuth = definePlugin<KeyAuthConfig>({
     const refuse = (
       ctx: RequestContext,
       reason: RejectReason,
-      stored: StoredApiKey | undefined,
+      stored: ApiKeyFacts | undefined,
       now: number,
       bearer: boolean,
     ): never => {
@@ -181,7 +180,7 @@ export const keyAuth = definePlugin<KeyAuthConfig>({
       throw new KeywayError('KW_ERR_AUTH_INVALID', {}, { headers: bearer ? BEARER_INVALID : keyInvalid });
     };
 
-    const accept = (ctx: RequestContext, answer: KeyAnswer, now: number, bearer: boolean): void => {
+    const accept = (ctx: RequestContext, answer: ApiKeyAnswer, now: number, bearer: boolean): void => {
       const record = answer.record;
       if (record === undefined) return refuse(ctx, answer.refusal ?? 'unknown', answer.refused, now, bearer);
       if (record.workspace !== env.workspace) return refuse(ctx, 'unknown', undefined, now, bearer);

@@ -3,7 +3,7 @@
  * the plugin so the parsing rules (RFC 6750 bearer syntax, RFC 6265 cookie pairs, raw query segments) can
  * be read and tested on their own.
  */
-import type { RequestContext } from '../../proxy/context.js';
+import type { RequestContext } from '../../pipeline/context.js';
 
 export type BearerMode = 'kw' | 'any' | 'off';
 

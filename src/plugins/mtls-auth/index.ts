@@ -15,9 +15,9 @@ import { publishReject, type RejectReason } from '../../keys/auth-events.js';
 import type { TLSSocket } from 'node:tls';
 import { KeywayError } from '../../core/errors.js';
 import { CertificateMapper, type MapBy } from '../../keys/certificates/mapping.js';
-import type { Identity } from '../../proxy/context.js';
-import type { ConsumerEntry, IdentityIndex } from '../../snapshot/identities.js';
-import { definePlugin } from '../types.js';
+import type { Identity } from '../../pipeline/identity.js';
+import type { ConsumerEntry, Identities } from '../../pipeline/identity.js';
+import { definePlugin } from '../../pipeline/plugin.js';
 import { isTlsSocket, peerCertificates } from './peer.js';
 import { mtlsAuthSchema } from './schema.js';
 import { verifierFor, type TrustConfig } from './trust.js';
@@ -147,7 +147,7 @@ export const mtlsAuth = definePlugin<MtlsAuthConfig>({
 
 /** A consumer named by username (or id) in the config; throws when it does not exist. */
 function consumerOf(
-  identities: IdentityIndex,
+  identities: Identities,
   name: string | undefined,
   field: string,
 ): ConsumerEntry | undefined {

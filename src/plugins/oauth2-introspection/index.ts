@@ -12,8 +12,8 @@ import { certificateBindingHolds } from '../../keys/jwt/cert-binding.js';
 import { acceptClaims, identityMappingSchema, type IdentityMapping } from '../../keys/jwt/claims-identity.js';
 import { checkAuthServerUrl } from '../../keys/jwt/http-json.js';
 import { findToken, tokenSourceSchema, type TokenSourceConfig } from '../../keys/jwt/token-source.js';
-import type { RequestContext } from '../../proxy/context.js';
-import { definePlugin } from '../types.js';
+import type { RequestContext } from '../../pipeline/context.js';
+import { definePlugin } from '../../pipeline/plugin.js';
 import { introspect, IntrospectionUnavailable, type IntrospectionClient } from './introspect.js';
 import { cacheFor } from './token-cache.js';
 

@@ -11,14 +11,14 @@ import { compileQuota, PlanLimits, quotaRule, type CompiledQuota } from '../../l
 import { CounterKeys } from '../../limits/counter-keys.js';
 import { GuardedCounters } from '../../limits/guarded-store.js';
 import { addEntry, limitHeaders, retryAfterSeconds, writeLimitHeaders } from '../../limits/limit-headers.js';
-import { quotaSchema, type QuotaSpec } from '../../limits/limit-schema.js';
+import { quotaSchema, type QuotaSpec } from '../../model/limit-schema.js';
 import { planChooser, planOptionsSchema, type PlanOptions } from '../../limits/plugin-common.js';
 import { crossedLevels, quotaCrossing } from '../../limits/quota-alert.js';
-import { PeriodCache } from '../../limits/quota-period.js';
-import type { QuotaDecision, QuotaRule, RateDecision } from '../../limits/counter-store.js';
+import { PeriodCache } from '../../core/quota-period.js';
+import type { QuotaDecision, QuotaRule, RateDecision } from '../../pipeline/counter-store.js';
 import type { LocalCounterStore } from '../../limits/local-store.js';
-import type { RequestContext } from '../../proxy/context.js';
-import { definePlugin } from '../types.js';
+import type { RequestContext } from '../../pipeline/context.js';
+import { definePlugin } from '../../pipeline/plugin.js';
 
 export interface QuotaConfig extends PlanOptions {
   quotas: QuotaSpec[];

@@ -14,11 +14,11 @@ import { compileRate, PlanLimits, type CompiledRate } from '../../limits/compile
 import { CounterKeys } from '../../limits/counter-keys.js';
 import { GuardedCounters } from '../../limits/guarded-store.js';
 import { addEntry, limitHeaders, retryAfterSeconds, writeLimitHeaders } from '../../limits/limit-headers.js';
-import { rateLimitSchema, type RateLimitSpec } from '../../limits/limit-schema.js';
+import { rateLimitSchema, type RateLimitSpec } from '../../model/limit-schema.js';
 import { planChooser, planOptionsSchema, type PlanOptions } from '../../limits/plugin-common.js';
-import type { RateDecision } from '../../limits/counter-store.js';
-import type { RequestContext } from '../../proxy/context.js';
-import { definePlugin } from '../types.js';
+import type { RateDecision } from '../../pipeline/counter-store.js';
+import type { RequestContext } from '../../pipeline/context.js';
+import { definePlugin } from '../../pipeline/plugin.js';
 
 export interface RateLimitConfig extends PlanOptions {
   limits: RateLimitSpec[];

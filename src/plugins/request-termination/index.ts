@@ -2,7 +2,7 @@
  * Answers every matching request itself without calling the upstream: maintenance windows, retired
  * versions, placeholders. Runs in the `transform` phase so authentication and limits still apply first.
  */
-import { definePlugin } from '../types.js';
+import { definePlugin } from '../../pipeline/plugin.js';
 
 export interface RequestTerminationConfig {
   status_code: number;

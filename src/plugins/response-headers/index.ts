@@ -2,7 +2,7 @@
  * Adds, replaces or removes response headers before they reach the client (security headers, cache
  * hints, hiding what a backend leaks such as `server` or `x-powered-by`).
  */
-import { definePlugin } from '../types.js';
+import { definePlugin } from '../../pipeline/plugin.js';
 
 export interface ResponseHeadersConfig {
   set: Record<string, string>;

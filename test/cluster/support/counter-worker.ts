@@ -3,9 +3,9 @@
  * primary's over IPC, or Redis) with `CONCURRENCY` calls in flight, and reports what it was granted and
  * how long the calls took.
  */
-import { PrimaryCounterStore } from '../../../src/limits/primary-store.js';
+import { PrimaryCounterStore } from '../../../src/cluster/primary-store.js';
 import { RedisCounterStore } from '../../../src/limits/redis-store.js';
-import type { CounterStore, RateRule } from '../../../src/limits/counter-store.js';
+import type { CounterStore, RateRule } from '../../../src/pipeline/counter-store.js';
 import { workerChannel } from '../../../src/cluster/ipc.js';
 
 const channel = workerChannel();

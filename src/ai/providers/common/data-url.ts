@@ -19,11 +19,6 @@ export function parseDataUrl(url: string): InlineData | undefined {
   return { mediaType, data: url.slice(comma + 1) };
 }
 
-/** Back to a `data:` URL (Anthropic base64 image blocks arriving at `/v1/messages`). */
-export function toDataUrl(mediaType: string, data: string): string {
-  return `data:${mediaType};base64,${data}`;
-}
-
 /** Image media type guessed from a URL's extension, for protocols that want one with a link (Gemini). */
 export function mediaTypeFromUrl(url: string): string | undefined {
   const path = url.split(/[?#]/, 1)[0]?.toLowerCase() ?? '';

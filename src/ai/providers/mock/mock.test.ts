@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { createConfigService } from '../../../control/config-service.js';
-import { sqliteStore } from '../../../control/test-helpers.js';
+import { sqliteStore } from '../../../../test/helpers/sqlite-store.js';
 import { startGateway, type TestGateway } from '../../../../test/helpers/gateway.js';
 import { aiState, recording } from '../../../../test/ai/openai-fixtures.js';
 import { countTokens } from '../../tokens.js';

@@ -6,17 +6,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { createConfigService } from '../control/config-service.js';
-import type { AdminConfigService, ConfigService } from '../control/types.js';
-import { ApiKeyResolver } from '../keys/api-key-resolver.js';
-import { KeyHasher } from '../keys/key-secret.js';
-import { SecretBox } from '../keys/secret-box.js';
-import { KeyService } from '../keys/key-service.js';
-import { openStore } from '../store/open-store.js';
-import type { Store } from '../store/types.js';
-import { ensureAdminToken } from './admin-token.js';
-import { buildAdminApp } from './app.js';
-import type { NodeStatus, ReadyState } from './types.js';
+import { createConfigService } from '../../src/control/config-service.js';
+import type { AdminConfigService, ConfigService } from '../../src/control/types.js';
+import { ApiKeyResolver } from '../../src/keys/api-key-resolver.js';
+import { KeyHasher } from '../../src/keys/key-secret.js';
+import { SecretBox } from '../../src/keys/secret-box.js';
+import { KeyService } from '../../src/keys/key-service.js';
+import { openStore } from '../../src/store/open-store.js';
+import type { Store } from '../../src/store/types.js';
+import { ensureAdminToken } from '../../src/admin/admin-token.js';
+import { buildAdminApp } from '../../src/admin/app.js';
+import type { NodeStatus, ReadyState } from '../../src/admin/types.js';
 
 export interface AdminHarness {
   app: FastifyInstance;

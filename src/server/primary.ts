@@ -6,7 +6,7 @@
  *
  * The primary serves no traffic and loads neither Fastify nor the proxy: it is the part that must not
  * crash. Counting lives here because a limit must hold for the machine, not for each worker
- * (src/limits/primary-store.ts).
+ * (src/cluster/primary-store.ts).
  */
 import cluster, { type Worker } from 'node:cluster';
 import { join } from 'node:path';
@@ -14,13 +14,13 @@ import { ensureAdminToken } from '../admin/admin-token.js';
 import { KEYWAY_VERSION } from '../core/version.js';
 import { loadKeySecret } from '../keys/key-secret.js';
 import { LocalCounterStore } from '../limits/local-store.js';
-import { answerCounterMessage } from '../limits/primary-store.js';
-import { nextStep } from '../server/banner.js';
-import { createLogger } from '../server/logger.js';
-import { loadSettings, type NodeSettings } from '../server/settings.js';
+import { answerCounterMessage } from '../cluster/primary-store.js';
+import { nextStep } from './banner.js';
+import { createLogger } from './logger.js';
+import { loadSettings, type NodeSettings } from './settings.js';
 import { openStore } from '../store/open-store.js';
-import { decodeEvent } from './change-events.js';
-import { isKeywayMessage, type PrimaryMessage, type WorkerAddresses } from './ipc.js';
+import { decodeEvent } from '../cluster/change-events.js';
+import { isKeywayMessage, type PrimaryMessage, type WorkerAddresses } from '../cluster/ipc.js';
 
 /** Extra time over the drain timeout before a worker that will not stop is killed. */
 const KILL_GRACE_MS = 5_000;

@@ -7,7 +7,7 @@
  * pipe (measured in test/cluster/primary-counters.test.ts; figures in docs/cluster.md). Every operation
  * is atomic because the primary's event loop runs them one at a time.
  */
-import { isKeywayMessage, type IpcChannel, type PrimaryMessage } from '../cluster/ipc.js';
+import { isKeywayMessage, type IpcChannel, type PrimaryMessage } from './ipc.js';
 import {
   CounterUnavailableError,
   type CounterStore,
@@ -15,7 +15,7 @@ import {
   type QuotaRule,
   type RateDecision,
   type RateRule,
-} from './counter-store.js';
+} from '../pipeline/counter-store.js';
 
 /** An answer slower than this means the primary is stuck or gone; the plugin's fail policy decides. */
 const DEFAULT_TIMEOUT_MS = 1_000;

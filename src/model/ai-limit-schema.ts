@@ -13,8 +13,8 @@
  * does not know, an unknown `by` source.
  */
 // Imported for its side effect too: it registers the `iana-time-zone` format used below.
-import '../../limits/limit-schema.js';
-import type { CalendarUnit } from '../../limits/quota-period.js';
+import './limit-schema.js';
+import type { CalendarUnit } from '../core/quota-period.js';
 
 /** Sources an AI counter can be kept per: who is calling, never the request's route, IP or headers. */
 export const AI_KEY_SOURCES = ['key', 'app', 'consumer', 'plan'] as const;

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KeywayError, type ErrorDetail } from '../core/errors.js';
-import { openStore } from '../store/open-store.js';
-import type { Store } from '../store/types.js';
+import { KeywayError, type ErrorDetail } from '../../src/core/errors.js';
+import { openStore } from '../../src/store/open-store.js';
+import type { Store } from '../../src/store/types.js';
 
 export async function sqliteStore(): Promise<{ store: Store; cleanup: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'keyway-control-'));

@@ -11,7 +11,7 @@
  * unknown key source, a `header` source without a header name, a time zone the runtime does not know.
  */
 import { ajv } from '../core/validator.js';
-import { isTimeZone } from './quota-period.js';
+import { isTimeZone } from '../core/quota-period.js';
 
 /** What a counter is kept per. `key` is the credential; callers without one fall back to their IP. */
 export const KEY_SOURCES = ['key', 'app', 'consumer', 'plan', 'route', 'ip', 'header'] as const;

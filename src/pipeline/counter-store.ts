@@ -9,9 +9,9 @@
 
 /**
  * A rate, counted by one of two algorithms (every store implements both, with the same arithmetic):
- * - a sliding window (sliding-window.ts): at most `limit` units in any `windowMs`, all of them at once if
+ * - a sliding window (src/limits/sliding-window.ts): at most `limit` units in any `windowMs`, all of them at once if
  *   they come at once. What the `rate-limit` plugin and rolling quotas count with.
- * - GCRA (gcra.ts): a bucket of `burst + 1` units refilled at `limit` per `windowMs`, for budgets that
+ * - GCRA (src/limits/gcra.ts): a bucket of `burst + 1` units refilled at `limit` per `windowMs`, for budgets that
  *   are a rate plus an allowance (unknown API keys per IP, AI tokens per minute).
  */
 export type RateRule = WindowRule | GcraRule;
@@ -99,4 +99,20 @@ export interface CounterStore {
 /** Raised by a store that cannot answer (Redis down): the plugin then follows its fail_open/fail_closed policy. */
 export class CounterUnavailableError extends Error {
   override readonly name = 'CounterUnavailableError';
+}
+
+/**
+ * A store that can answer in the same tick: this node's in-process counters (src/limits/local-store.ts).
+ * Limit plugins call the `…Sync` forms on the embedded hot path (no promise per request), and count there
+ * while the shared store is away (`fail_open`).
+ */
+export interface SyncCounterStore extends CounterStore {
+  /** The clock limits count by on this node (injected by tests; `Date.now` otherwise). */
+  readonly clock: () => number;
+  consumeRateSync(key: string, rule: RateRule, cost: number, nowMs: number): RateDecision;
+  consumeQuotaSync(key: string, rule: QuotaRule, cost: number, nowMs: number): QuotaDecision;
+  chargeRateSync(key: string, rule: RateRule, cost: number, nowMs: number): RateDecision;
+  chargeQuotaSync(key: string, rule: QuotaRule, cost: number, nowMs: number): QuotaDecision;
+  acquireSync(key: string, max: number, ttlMs: number): boolean;
+  releaseSync(key: string): void;
 }

@@ -4,7 +4,7 @@
  * generated configurations and requests: the sliced build must answer exactly as this one did.
  */
 import FindMyWay from 'find-my-way';
-import { HTTP_METHODS } from '../model/route.js';
+import { HTTP_METHODS } from '../../src/model/route.js';
 import {
   cmp,
   compileHeaders,
@@ -14,9 +14,9 @@ import {
   restOf,
   wildcardRegex,
   type HeaderConditions,
-} from './path-match.js';
-import type { RouteMatch } from './router.js';
-import type { CompiledRoute } from './types.js';
+} from '../../src/snapshot/path-match.js';
+import type { RouteMatch } from '../../src/snapshot/router.js';
+import type { CompiledRoute } from '../../src/pipeline/context.js';
 
 interface Candidate {
   route: CompiledRoute;

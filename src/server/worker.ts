@@ -4,8 +4,8 @@
  * prints the banner once for all), drains on SIGTERM like a single node, and stops when its primary is
  * gone rather than live on as an orphan nobody supervises.
  */
-import { startNode } from '../server/node.js';
-import { workerChannel } from './ipc.js';
+import { startNode } from './node.js';
+import { workerChannel } from '../cluster/ipc.js';
 
 export async function runWorker(opts: { configFile?: string }): Promise<void> {
   const channel = workerChannel();

@@ -9,14 +9,14 @@
  */
 import { aiUsage, type AiUsageReport } from '../ai/policy/usage.js';
 import type { WorkspaceState } from '../model/index.js';
-import type { Identity } from '../proxy/context.js';
+import type { Identity } from '../pipeline/identity.js';
 import { IdentityIndex } from '../snapshot/identities.js';
 import type { StoredApiKey } from '../store/types.js';
-import { compileQuota, quotaRule } from './compiled-limits.js';
-import { counterKeyOf } from './counter-keys.js';
-import type { CounterStore } from './counter-store.js';
-import { planOf } from './plan-resolver.js';
-import { PeriodCache } from './quota-period.js';
+import { compileQuota, quotaRule } from '../limits/compiled-limits.js';
+import { counterKeyOf } from '../limits/counter-keys.js';
+import type { CounterStore } from '../pipeline/counter-store.js';
+import { planOf } from '../limits/plan-resolver.js';
+import { PeriodCache } from '../core/quota-period.js';
 
 export interface QuotaUsage {
   name: string;
