@@ -17,4 +17,4 @@ try {
 }
 tuning.holdYoungGeneration();
 const { main } = await import('../dist/src/cli/main.js');
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2), process.env);

@@ -42,8 +42,6 @@ declare module '../pipeline/plugin.js' {
 export interface CatalogDeps {
   /** Opens sealed provider keys; absent in pure config checks (keys then stay closed, no problem raised). */
   secrets?: SecretBox | undefined;
-  /** Where `secret_env` keys are read (process.env by default). */
-  env?: Record<string, string | undefined>;
 }
 
 export function buildCatalog(ws: WorkspaceState, deps: CatalogDeps, problems: ConfigProblem[]): AiCatalog {
@@ -134,9 +132,9 @@ function compileProvider(
         );
       else keys.push({ id: k.id, secret });
     } else if (k.secret_env !== undefined) {
-      const secret = (deps.env ?? process.env)[k.secret_env];
-      // A pure check may run where the variable is not set: only a serving node needs it.
-      if (secret !== undefined && secret !== '') keys.push({ id: k.id, secret });
+      // The node's environment, held by its box; a pure check (no box) sets no key and raises nothing.
+      const secret = deps.secrets?.variable(k.secret_env);
+      if (secret !== undefined) keys.push({ id: k.id, secret });
       else if (deps.secrets !== undefined)
         problem(
           problems,

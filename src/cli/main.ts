@@ -32,10 +32,13 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Runs the CLI and returns the exit code. `env` and `output` are parameters for tests. */
+/**
+ * Runs the CLI and returns the exit code. `env`: the process's environment, given by the entry point
+ * (bin/keyway.js) so tests pass their own; `output` likewise.
+ */
 export async function main(
   argv: string[],
-  env: NodeJS.ProcessEnv = process.env,
+  env: NodeJS.ProcessEnv,
   output: Output = processOutput,
 ): Promise<number> {
   // Known before parsing, so that even a parse error comes out as JSON when JSON was asked for.

@@ -4,6 +4,9 @@
  * can hash API keys can also open provider keys, and nothing else can. Sealed form:
  * `kwenc1.<iv>.<ciphertext>.<tag>` (base64url), a fresh 96-bit IV per seal. The label binds each
  * ciphertext to its purpose: a sealed provider key cannot be replayed as some other secret.
+ *
+ * The box also holds the node's environment, where `secret_env` references (provider keys, plugin
+ * secrets) are read: the secrets a node has are the ones it can open and the variables it was given.
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 
@@ -12,9 +15,18 @@ const INFO = 'keyway:secret-box:v1';
 
 export class SecretBox {
   readonly #key: Buffer;
+  readonly #env: Readonly<Record<string, string | undefined>>;
 
-  constructor(serverSecret: Buffer) {
+  /** `env`: the node's environment (server/settings.ts); without it, no `secret_env` variable is set. */
+  constructor(serverSecret: Buffer, env: Readonly<Record<string, string | undefined>> = {}) {
     this.#key = Buffer.from(hkdfSync('sha256', serverSecret, Buffer.alloc(0), INFO, 32));
+    this.#env = env;
+  }
+
+  /** The value of a `secret_env` variable, or undefined when it is unset or empty. */
+  variable(name: string): string | undefined {
+    const value = this.#env[name];
+    return value === undefined || value === '' ? undefined : value;
   }
 
   seal(plaintext: string, label: string): string {

@@ -19,16 +19,7 @@ import {
 import type { FailPolicy } from '../model/limit-schema.js';
 import { LocalCounterStore } from './local-store.js';
 
-let processLocal: LocalCounterStore | undefined;
 const SHARED_DOWN = new CounterUnavailableError('shared counters unavailable');
-
-/**
- * The in-process store for a node that was given none (embedded without wiring, tests, config checks):
- * one per process, so counts survive snapshot swaps.
- */
-export function processLocalStore(): LocalCounterStore {
-  return (processLocal ??= new LocalCounterStore());
-}
 
 export class GuardedCounters {
   readonly #shared: CounterStore;
@@ -38,7 +29,9 @@ export class GuardedCounters {
   readonly sync: SyncCounterStore | undefined;
 
   constructor(services: PluginServices, policy: FailPolicy) {
-    this.#local = services.localCounters ?? processLocalStore();
+    // A node always gives its own (src/limits/node-counters.ts); without one (a config check) nothing is
+    // counted for long, so this limit's own store, without a sweep timer to outlive it.
+    this.#local = services.localCounters ?? new LocalCounterStore({ sweepMs: 0 });
     this.#shared = services.counters ?? this.#local;
     this.#policy = policy;
     this.sync = this.#shared === this.#local ? this.#local : undefined;

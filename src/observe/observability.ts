@@ -67,6 +67,8 @@ export interface ObservabilityOptions {
   databaseUrl?: string;
   /** The store deadline (`store_timeout_ms`) for observability's own connections too. */
   storeTimeoutMs?: number;
+  /** This worker's slot under `--workers N` (`worker_slot`); 0, or absent, alone. */
+  workerSlot?: number;
   log: Logger;
   gauges: Pick<NodeGauges, 'configVersion' | 'storePing' | 'redisPing'>;
 }
@@ -120,6 +122,7 @@ export function startObservability(opts: ObservabilityOptions): Observability {
         storeTimeoutMs: opts.storeTimeoutMs,
         spoolBytes: settings.spoolBytes,
         spoolRetryMs: settings.spoolRetryMs,
+        spoolSlot: opts.workerSlot,
         sinks: sinks.filter((k) => k !== 'stdout'),
         file: settings.file,
         httpUrl: settings.httpUrl,
@@ -199,7 +202,7 @@ export function startObservability(opts: ObservabilityOptions): Observability {
         log.warn({ err: err instanceof Error ? err.message : String(err) }, 'call record retention failed'),
     );
   // Under `--workers N` only slot 0 runs the node-wide jobs (src/server/primary.ts); one process runs them.
-  const runsNodeJobs = (process.env['KEYWAY_WORKER_SLOT'] ?? '0') === '0';
+  const runsNodeJobs = (opts.workerSlot ?? 0) === 0;
   let retentionTimer: NodeJS.Timeout | undefined;
   if (runsNodeJobs) {
     retentionTimer = setInterval(retention, RETENTION_EVERY_MS);

@@ -1,207 +1,170 @@
 /**
- * Observability settings of one node, from `KEYWAY_*` environment variables (docs/observability.md) over
- * the `observability:` section of the node's config file (observe-file.ts). Records and metrics are on by
+ * Observability settings of one node, declared in the node's settings schema (core/settings-schema.ts):
+ * `KEYWAY_*` environment variables (docs/observability.md) over the `observability:` section of the
+ * node's config file. Records and metrics are on by
  * default; `KEYWAY_RECORDS=off` / `KEYWAY_METRICS=off` turn them off (the bench compares the two). Every bad
  * value is a KW_ERR_NODE_CONFIG naming the variable (or the file key it came from).
  */
 import { KeywayError } from '../core/errors.js';
-import { settingName } from './observe-file.js';
+import {
+  decimal,
+  group,
+  int,
+  list,
+  onOff,
+  oneOf,
+  optionalGroup,
+  parsed,
+  resolveSettings,
+  SettingRefused,
+  text,
+  textMap,
+  type Leaf,
+  type ValueOf,
+} from '../core/settings-schema.js';
 
 export type SinkKind = 'store' | 'file' | 'http' | 'stdout';
 
-export interface ObserveSettings {
-  records: boolean;
-  metrics: boolean;
-  sinks: SinkKind[];
-  /** JSON-lines file for the `file` sink. */
-  file: string | undefined;
-  /** Endpoint for the `http` sink (batched POST of a JSON array). */
-  httpUrl: string | undefined;
-  /** Records held between the hot path and the writer; beyond it they are dropped and counted. */
-  bufferSize: number;
-  /** Most records per write. */
-  batchSize: number;
-  flushIntervalMs: number;
-  /** Bound of the local spool that holds records while the store is away (bytes); 0 turns it off. */
-  spoolBytes: number;
-  /** How often spooled records are offered to the store again. */
-  spoolRetryMs: number;
-  /** Days of call records kept (one partition per UTC day). */
-  retentionDays: number;
-  /** A token only for `/metrics` (the admin token works too). */
-  metricsToken: string | undefined;
-  /** W3C trace context: `propagate` passes `traceparent` on (or starts one); `off` leaves it alone. */
-  trace: 'propagate' | 'off';
-  /** How often rule-based alerts are evaluated. */
-  alertIntervalMs: number;
-  /** Header and body capture per route (src/observe/capture.ts); off while both route lists are empty. */
-  capture: CaptureSettings;
-  /** OpenTelemetry span export; undefined (off) unless `KEYWAY_OTEL_ENDPOINT` is set. */
-  otel: OtelSettings | undefined;
-}
-
-export interface CaptureSettings {
-  /** Routes whose request and response headers are recorded (`*`: every route). */
-  headerRoutes: string[];
-  /** Routes whose request and response bodies are recorded, their first `bodyBytes` (`*`: every route). */
-  bodyRoutes: string[];
-  bodyBytes: number;
-  /** Headers redacted on top of the built-in credential headers. */
-  redactHeaders: string[];
-  /** JSON and form field names redacted on top of the built-in credential names. */
-  redactFields: string[];
-}
-
-export interface OtelSettings {
-  /** OTLP/HTTP traces endpoint, e.g. `http://collector:4318/v1/traces`. */
-  endpoint: string;
-  serviceName: string;
-  /** Share of new traces sampled (0..1); a caller's `traceparent` sampled flag decides for its trace. */
-  sampleRatio: number;
-  /** Extra request headers for the collector (an auth token). */
-  headers: Record<string, string>;
-}
-
 const SINKS: readonly SinkKind[] = ['store', 'file', 'http', 'stdout'];
 
-/** `fromFile`: the config file's values in variable form (observeFileEnv); the environment wins. */
-export function loadObserveSettings(
-  environment: NodeJS.ProcessEnv = process.env,
-  fromFile: Record<string, string> = {},
-): ObserveSettings {
-  const env: NodeJS.ProcessEnv = { ...fromFile };
-  for (const [k, v] of Object.entries(environment)) if (v !== undefined && v !== '') env[k] = v;
-  const field = (name: string): string => settingName(name, fromFile, environment);
-  const onOff = (name: string, dflt: boolean): boolean => {
-    const v = env[name];
-    if (v === undefined || v === '') return dflt;
-    if (/^(on|true|1|yes)$/i.test(v)) return true;
-    if (/^(off|false|0|no)$/i.test(v)) return false;
-    throw new KeywayError('KW_ERR_NODE_CONFIG', { field: field(name), reason: 'must be on or off' });
-  };
-  const int = (name: string, dflt: number, min: number, max: number): number => {
-    const v = env[name];
-    if (v === undefined || v === '') return dflt;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      throw new KeywayError('KW_ERR_NODE_CONFIG', {
-        field: field(name),
-        reason: `must be a whole number in ${min}..${max}`,
-      });
-    }
-    return n;
-  };
-  const sinks = (env['KEYWAY_RECORD_SINKS'] ?? 'store')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  for (const s of sinks) {
-    if (!SINKS.includes(s as SinkKind)) {
-      throw new KeywayError('KW_ERR_NODE_CONFIG', {
-        field: field('KEYWAY_RECORD_SINKS'),
-        reason: `unknown sink "${s}" (store, file, http, stdout)`,
-      });
-    }
-  }
-  const file = env['KEYWAY_RECORD_FILE'] || undefined;
-  const httpUrl = env['KEYWAY_RECORD_HTTP_URL'] || undefined;
-  if (sinks.includes('file') && file === undefined) {
-    throw new KeywayError('KW_ERR_NODE_CONFIG', {
-      field: field('KEYWAY_RECORD_FILE'),
-      reason: 'the file sink needs a path',
-    });
-  }
-  if (sinks.includes('http') && (httpUrl === undefined || !/^https?:\/\//.test(httpUrl))) {
-    throw new KeywayError('KW_ERR_NODE_CONFIG', {
-      field: field('KEYWAY_RECORD_HTTP_URL'),
-      reason: 'the http sink needs an http(s):// URL',
-    });
-  }
-  const trace = env['KEYWAY_TRACE'] ?? 'propagate';
-  if (trace !== 'propagate' && trace !== 'off') {
-    throw new KeywayError('KW_ERR_NODE_CONFIG', { field: field('KEYWAY_TRACE'), reason: 'propagate or off' });
-  }
-  const list = (name: string): string[] =>
-    (env[name] ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
-  const capture: CaptureSettings = {
-    headerRoutes: list('KEYWAY_CAPTURE_ROUTES'),
-    bodyRoutes: list('KEYWAY_CAPTURE_BODIES'),
-    bodyBytes: int('KEYWAY_CAPTURE_BODY_BYTES', 4096, 1, 65_536),
-    redactHeaders: list('KEYWAY_CAPTURE_REDACT'),
-    redactFields: list('KEYWAY_CAPTURE_REDACT_FIELDS'),
-  };
-  const otel = otelSettings(env, trace, field);
-  return {
-    records: onOff('KEYWAY_RECORDS', true),
-    metrics: onOff('KEYWAY_METRICS', true),
-    sinks: [...new Set(sinks as SinkKind[])],
-    file,
-    httpUrl,
-    bufferSize: int('KEYWAY_RECORD_BUFFER', 100_000, 1, 10_000_000),
-    batchSize: int('KEYWAY_RECORD_BATCH', 2_000, 1, 100_000),
-    flushIntervalMs: int('KEYWAY_RECORD_FLUSH_MS', 1_000, 10, 60_000),
-    // 256 MiB: about 3 million records at ~80 bytes each, an outage of minutes at thousands of calls a second.
-    spoolBytes: int('KEYWAY_RECORD_SPOOL_BYTES', 268_435_456, 0, 1_099_511_627_776),
-    spoolRetryMs: int('KEYWAY_RECORD_SPOOL_RETRY_MS', 1_000, 10, 600_000),
-    retentionDays: int('KEYWAY_RECORD_RETENTION_DAYS', 7, 1, 3650),
-    metricsToken: env['KEYWAY_METRICS_TOKEN'] || undefined,
-    trace,
-    alertIntervalMs: int('KEYWAY_ALERT_INTERVAL_MS', 30_000, 100, 3_600_000),
-    capture,
-    otel,
-  };
+/**
+ * Each setting's file key is its variable's name without `KEYWAY_`, in lower case (`capture_bodies` for
+ * `KEYWAY_CAPTURE_BODIES`), in the file's `observability:` section.
+ */
+const named = (name: string): { env: string; key: string } => ({
+  env: `KEYWAY_${name}`,
+  key: name.toLowerCase(),
+});
+
+/** Header and body capture per route (src/observe/capture.ts); off while both route lists are empty. */
+const captureSettings = group(
+  {
+    /** Routes whose request and response headers are recorded (`*`: every route). */
+    headerRoutes: list(named('CAPTURE_ROUTES')),
+    /** Routes whose request and response bodies are recorded, their first `bodyBytes` (`*`: every route). */
+    bodyRoutes: list(named('CAPTURE_BODIES')),
+    bodyBytes: int({ ...named('CAPTURE_BODY_BYTES'), default: 4096, min: 1, max: 65_536 }),
+    /** Headers redacted on top of the built-in credential headers. */
+    redactHeaders: list(named('CAPTURE_REDACT')),
+    /** JSON and form field names redacted on top of the built-in credential names. */
+    redactFields: list(named('CAPTURE_REDACT_FIELDS')),
+  },
+  { key: null },
+);
+
+/** OpenTelemetry span export; undefined (off) unless `KEYWAY_OTEL_ENDPOINT` is set. */
+const otelSettings = optionalGroup(
+  {
+    /** OTLP/HTTP traces endpoint, e.g. `http://collector:4318/v1/traces`. */
+    endpoint: parsed({
+      ...named('OTEL_ENDPOINT'),
+      default: '',
+      schema: { type: 'string' },
+      parse: otlpEndpoint,
+    }),
+    serviceName: text({ ...named('OTEL_SERVICE_NAME'), default: 'keyway' }),
+    /** Share of new traces sampled (0..1); a caller's `traceparent` sampled flag decides for its trace. */
+    sampleRatio: decimal({ ...named('OTEL_SAMPLE_RATIO'), default: 1, min: 0, max: 1 }),
+    /** Extra request headers for the collector (an auth token). */
+    headers: textMap({ ...named('OTEL_HEADERS'), default: {}, parse: parseOtlpHeaders, fromMap: headerMap }),
+  },
+  { key: null, present: (_v, given) => given('endpoint') },
+);
+
+export const observeSettingsSchema = group(
+  {
+    records: onOff({ ...named('RECORDS'), default: true }),
+    metrics: onOff({ ...named('METRICS'), default: true }),
+    sinks: list({
+      ...named('RECORD_SINKS'),
+      default: ['store'],
+      each: (s) => {
+        if (!SINKS.includes(s as SinkKind))
+          throw new SettingRefused(`unknown sink "${s}" (store, file, http, stdout)`);
+      },
+    }) as Leaf<SinkKind[]>,
+    /** JSON-lines file for the `file` sink. */
+    file: text({ ...named('RECORD_FILE'), default: undefined }),
+    /** Endpoint for the `http` sink (batched POST of a JSON array). */
+    httpUrl: text({ ...named('RECORD_HTTP_URL'), default: undefined }),
+    /** Records held between the hot path and the writer; beyond it they are dropped and counted. */
+    bufferSize: int({ ...named('RECORD_BUFFER'), default: 100_000, min: 1, max: 10_000_000 }),
+    /** Most records per write. */
+    batchSize: int({ ...named('RECORD_BATCH'), default: 2_000, min: 1, max: 100_000 }),
+    flushIntervalMs: int({ ...named('RECORD_FLUSH_MS'), default: 1_000, min: 10, max: 60_000 }),
+    /**
+     * Bound of the local spool that holds records while the store is away (bytes); 0 turns it off.
+     * 256 MiB: about 3 million records at ~80 bytes each, an outage of minutes at thousands of calls a second.
+     */
+    spoolBytes: int({
+      ...named('RECORD_SPOOL_BYTES'),
+      default: 268_435_456,
+      min: 0,
+      max: 1_099_511_627_776,
+    }),
+    /** How often spooled records are offered to the store again. */
+    spoolRetryMs: int({ ...named('RECORD_SPOOL_RETRY_MS'), default: 1_000, min: 10, max: 600_000 }),
+    /** Days of call records kept (one partition per UTC day). */
+    retentionDays: int({ ...named('RECORD_RETENTION_DAYS'), default: 7, min: 1, max: 3650 }),
+    /** A token only for `/metrics` (the admin token works too). */
+    metricsToken: text({ ...named('METRICS_TOKEN'), default: undefined }),
+    /** W3C trace context: `propagate` passes `traceparent` on (or starts one); `off` leaves it alone. */
+    trace: oneOf(['propagate', 'off'], { ...named('TRACE'), default: 'propagate' }),
+    /** How often rule-based alerts are evaluated. */
+    alertIntervalMs: int({ ...named('ALERT_INTERVAL_MS'), default: 30_000, min: 100, max: 3_600_000 }),
+    capture: captureSettings,
+    otel: otelSettings,
+  },
+  {
+    check(v, name) {
+      const s = v as unknown as ObserveSettings;
+      s.sinks = [...new Set(s.sinks)];
+      if (s.sinks.includes('file') && s.file === undefined)
+        throw new KeywayError('KW_ERR_NODE_CONFIG', {
+          field: name('file'),
+          reason: 'the file sink needs a path',
+        });
+      if (s.sinks.includes('http') && (s.httpUrl === undefined || !/^https?:\/\//.test(s.httpUrl)))
+        throw new KeywayError('KW_ERR_NODE_CONFIG', {
+          field: name('httpUrl'),
+          reason: 'the http sink needs an http(s):// URL',
+        });
+      // Spans carry the trace id Keyway propagates; with propagation off there would be no trace to join.
+      if (s.otel !== undefined && s.trace !== 'propagate')
+        throw new KeywayError('KW_ERR_NODE_CONFIG', {
+          field: name('trace'),
+          reason: 'must be propagate when KEYWAY_OTEL_ENDPOINT is set',
+        });
+    },
+  },
+);
+
+export type ObserveSettings = ValueOf<typeof observeSettingsSchema>;
+export type CaptureSettings = ObserveSettings['capture'];
+export type OtelSettings = NonNullable<ObserveSettings['otel']>;
+
+/** The observability settings alone, from variables (tests; the node reads them with every setting). */
+export function loadObserveSettings(env: Record<string, string | undefined>): ObserveSettings {
+  return resolveSettings({ observability: observeSettingsSchema }, env, undefined).observability;
 }
 
-function otelSettings(
-  env: NodeJS.ProcessEnv,
-  trace: string,
-  field: (name: string) => string,
-): OtelSettings | undefined {
-  const endpoint = env['KEYWAY_OTEL_ENDPOINT'] || undefined;
-  if (endpoint === undefined) return undefined;
-  let url: URL | undefined;
-  try {
-    url = new URL(endpoint);
-  } catch {
-    url = undefined;
-  }
-  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    throw new KeywayError('KW_ERR_NODE_CONFIG', {
-      field: field('KEYWAY_OTEL_ENDPOINT'),
-      reason: 'must be the http(s):// URL of an OTLP/HTTP traces endpoint',
-    });
-  }
-  // Spans carry the trace id Keyway propagates; with propagation off there would be no trace to join.
-  if (trace !== 'propagate') {
-    throw new KeywayError('KW_ERR_NODE_CONFIG', {
-      field: field('KEYWAY_TRACE'),
-      reason: 'must be propagate when KEYWAY_OTEL_ENDPOINT is set',
-    });
-  }
-  const ratioText = env['KEYWAY_OTEL_SAMPLE_RATIO'] || '1';
-  const sampleRatio = Number(ratioText);
-  if (!/^\d*\.?\d+$/.test(ratioText) || !(sampleRatio >= 0 && sampleRatio <= 1)) {
-    throw new KeywayError('KW_ERR_NODE_CONFIG', {
-      field: field('KEYWAY_OTEL_SAMPLE_RATIO'),
-      reason: 'must be a number from 0 to 1',
-    });
-  }
-  return {
-    endpoint,
-    serviceName: env['KEYWAY_OTEL_SERVICE_NAME'] || 'keyway',
-    sampleRatio,
-    headers: otlpHeaders(env['KEYWAY_OTEL_HEADERS'] ?? '', field('KEYWAY_OTEL_HEADERS')),
-  };
-}
+const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
 
 /**
  * `name=value,name2=value2`, values percent-encoded: the format of OTEL_EXPORTER_OTLP_HEADERS
  * (opentelemetry-specification, protocol/exporter.md), so the same string works for both.
  */
 export function otlpHeaders(text: string, field = 'KEYWAY_OTEL_HEADERS'): Record<string, string> {
+  try {
+    return parseOtlpHeaders(text);
+  } catch (err) {
+    if (err instanceof SettingRefused)
+      throw new KeywayError('KW_ERR_NODE_CONFIG', { field, reason: err.message });
+    throw err;
+  }
+}
+
+function parseOtlpHeaders(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [index, item] of text.split(',').entries()) {
     if (item.trim() === '') continue;
@@ -213,14 +176,33 @@ export function otlpHeaders(text: string, field = 'KEYWAY_OTEL_HEADERS'): Record
     } catch {
       value = undefined;
     }
-    if (!/^[a-z0-9!#$%&'*+.^_`|~-]+$/.test(name) || value === undefined) {
-      // The value may be a token: the error names the item's position, never its text.
-      throw new KeywayError('KW_ERR_NODE_CONFIG', {
-        field,
-        reason: `item ${index + 1} is not name=percent-encoded-value`,
-      });
-    }
+    // The value may be a token: the error names the item's position, never its text.
+    if (!HEADER_NAME.test(name) || value === undefined)
+      throw new SettingRefused(`item ${index + 1} is not name=percent-encoded-value`);
     out[name] = value;
   }
   return out;
+}
+
+/** The file's map form: the same names, values as they are (no percent-encoding in YAML). */
+function headerMap(map: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [index, [k, v]] of Object.entries(map).entries()) {
+    const name = k.trim().toLowerCase();
+    if (!HEADER_NAME.test(name)) throw new SettingRefused(`entry ${index + 1} is not a header name`);
+    out[name] = v;
+  }
+  return out;
+}
+
+function otlpEndpoint(text: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+    throw new SettingRefused('must be the http(s):// URL of an OTLP/HTTP traces endpoint');
+  return text;
 }

@@ -39,7 +39,7 @@ export interface PluginServices {
   readonly counters?: CounterStore;
   /**
    * This node's in-process counters: where `fail_open` limits count while `counters` (Redis) is away
-   * (src/limits/guarded-store.ts). Absent: one process-wide LocalCounterStore.
+   * (src/limits/guarded-store.ts). Absent (a config check): each limit's own.
    */
   readonly localCounters?: SyncCounterStore;
   /**

@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SECRET_KEYWORD, secretLabels } from '../core/secret-fields.js';
-import { listPlugins } from './registry.js';
+import { SecretBox } from '../keys/secret-box.js';
+import { listPlugins, openPluginSecrets } from './registry.js';
 
 /** Every `x-keyway-secret` anywhere in a schema, reachable or not. */
 function marks(schema: unknown): number {
@@ -40,4 +41,20 @@ test('the secret fields of the built-in plugins', () => {
     ],
     'oauth2-introspection': ['client_secret'],
   });
+});
+
+test('secret_env references are read from the environment the node gave its secret box', () => {
+  const stored = { endpoint: 'https://idp.example/introspect', client_secret: { secret_env: 'KW_TEST_IDP' } };
+  const given = openPluginSecrets('oauth2-introspection', stored, {
+    box: new SecretBox(Buffer.alloc(32, 1), { KW_TEST_IDP: 's3cret' }),
+  });
+  assert.deepEqual(given.details, []);
+  assert.equal(given.config['client_secret'], 's3cret');
+  // Another node's box (or none) does not have the variable: named, never guessed from the process.
+  const other = openPluginSecrets('oauth2-introspection', stored, {
+    box: new SecretBox(Buffer.alloc(32, 1)),
+  });
+  assert.deepEqual(other.details, [
+    { path: '/config/client_secret', message: 'environment variable KW_TEST_IDP is not set' },
+  ]);
 });

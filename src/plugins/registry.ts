@@ -92,7 +92,7 @@ export function pluginSecretLabel(plugin: string, place: SecretPlace): string {
 export function openPluginSecrets(
   name: string,
   stored: Record<string, unknown>,
-  source: { box?: SecretBox | undefined; env?: Record<string, string | undefined> },
+  source: { box?: SecretBox | undefined },
 ): { config: Record<string, unknown>; details: ErrorDetail[] } {
   const config = structuredClone(stored);
   const details: ErrorDetail[] = [];
@@ -113,9 +113,9 @@ export function openPluginSecrets(
         });
       else setAt(place, opened);
     } else if (v.kind === 'env') {
-      const value = (source.env ?? process.env)[v.name];
-      if (value === undefined || value === '')
-        details.push({ path, message: `environment variable ${v.name} is not set` });
+      // The node's environment, held by its box (keys/secret-box.ts).
+      const value = source.box?.variable(v.name);
+      if (value === undefined) details.push({ path, message: `environment variable ${v.name} is not set` });
       else setAt(place, value);
     } else {
       details.push({ path, message: 'is not a stored secret (a string, secret_enc or secret_env)' });

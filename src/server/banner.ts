@@ -4,7 +4,7 @@
  * A first step that works as Keyway was started: through npm (`npm start`, `npx keyway`, which set
  * npm_command) the command is not on PATH, so it is `npx keyway`; installed globally it is `keyway`.
  */
-export function nextStep(env: NodeJS.ProcessEnv = process.env): string {
-  const cli = env['npm_command'] === undefined || env['npm_command'] === '' ? 'keyway' : 'npx keyway';
+export function nextStep(npmCommand: string | undefined): string {
+  const cli = npmCommand === undefined || npmCommand === '' ? 'keyway' : 'npx keyway';
   return `Next: \`${cli} demo\` (in another terminal) runs a backend to route to; then README.md, "First five minutes".`;
 }

@@ -24,7 +24,8 @@ export function createLogger(settings: NodeSettings['log']): Logger {
     options,
     pretty({
       sync: true,
-      colorize: process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined,
+      // Node's own answer: no colours under NO_COLOR, NODE_DISABLE_COLORS or a dumb terminal.
+      colorize: process.stdout.isTTY === true && process.stdout.hasColors(),
       translateTime: 'SYS:HH:MM:ss',
       ignore: 'pid,hostname,service',
       singleLine: true,

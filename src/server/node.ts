@@ -29,16 +29,13 @@ import { startClusterServices } from '../cluster/node-cluster.js';
 import { createNodeCounters } from '../limits/node-counters.js';
 import { logAuthEvents } from './auth-log.js';
 import { logFailures } from './failure-log.js';
-import { startObservability, type Observability } from '../observe/observability.js';
-import type { BudgetAlertSink } from '../pipeline/services.js';
-import type { QuotaAlertSink } from '../pipeline/services.js';
-import { loadObserveSettings } from '../observe/observe-settings.js';
+import { startObservability } from '../observe/observability.js';
+import { Lifecycle } from './lifecycle.js';
+import { closeNodeCaches, createNodeCaches } from './node-caches.js';
 import { nextStep } from './banner.js';
 import { createLogger } from './logger.js';
 import { releaseYoungGeneration, tuneRuntime } from './runtime-tuning.js';
-import { loadSettings, type NodeSettings } from './settings.js';
-
-const NO_LEVELS: readonly number[] = Object.freeze([]);
+import { environment, loadSettings, type NodeSettings } from './settings.js';
 
 /**
  * The store ping of `/ready`, `/status` and the metrics' store gauge: a probe answers within a second
@@ -75,26 +72,26 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
   const settings =
     opts.settings ?? loadSettings(opts.configFile === undefined ? {} : { configFile: opts.configFile });
   const log = opts.logger ?? createLogger(settings.log);
-  const stopAuthLog = logAuthEvents(log);
-  let trusted: TrustedProxies;
+  const trusted = trustedProxies(settings);
+  makeDataDir(settings);
+  const life = new Lifecycle();
   try {
-    trusted = new TrustedProxies(settings.proxy.trusted_proxies);
+    return await startComponents(life, settings, log, trusted, opts);
   } catch (err) {
-    throw new KeywayError('KW_ERR_NODE_CONFIG', {
-      field: 'proxy.trusted_proxies',
-      reason: err instanceof Error ? err.message : 'invalid',
-    });
+    await life.abandon();
+    throw err;
   }
-  try {
-    mkdirSync(settings.data_dir, { recursive: true, mode: 0o700 });
-  } catch (err) {
-    throw new KeywayError(
-      'KW_ERR_NODE_CONFIG',
-      { field: 'data_dir', reason: `cannot create ${settings.data_dir}: ${(err as Error).message}` },
-      { cause: err },
-    );
-  }
+}
 
+/** The components in start order; `life` closes them in reverse (src/server/lifecycle.ts). */
+async function startComponents(
+  life: Lifecycle,
+  settings: NodeSettings,
+  log: Logger,
+  trusted: TrustedProxies,
+  opts: StartOptions,
+): Promise<RunningNode> {
+  life.add('auth log', logAuthEvents(log));
   const storeOpts =
     settings.database_url === undefined
       ? { dataDir: settings.data_dir, timeoutMs: settings.store_timeout_ms }
@@ -103,253 +100,284 @@ export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
           databaseUrl: settings.database_url,
           timeoutMs: settings.store_timeout_ms,
         };
-  const store = await openStore(storeOpts);
-  let resolver: ApiKeyResolver;
-  let secrets: SecretBox;
-  let serverSecret: Buffer;
-  try {
-    ({ resolver, secrets, serverSecret } = await startKeyResolver(store, settings, log));
-    // Plugin secrets an older release stored in clear are sealed before anything serves or exports them.
-    const sealed = await sealStoredPluginSecrets(store, secrets);
-    if (sealed > 0) log.info({ plugins: sealed }, 'sealed plugin secrets that were stored in clear');
-  } catch (err) {
-    await store.close().catch(() => undefined);
-    throw err;
-  }
+  const store = await life.start(
+    'store',
+    () => openStore(storeOpts),
+    (s) => s.close(),
+  );
+  const { resolver, secrets, serverSecret } = await life.start(
+    'api keys',
+    () => startKeyResolver(store, settings, log),
+    // Writes the last batch of `last_used_at` before the store goes.
+    (k) => k.resolver.close(),
+  );
+  // Plugin secrets an older release stored in clear are sealed before anything serves or exports them.
+  const sealed = await sealStoredPluginSecrets(store, secrets);
+  if (sealed > 0) log.info({ plugins: sealed }, 'sealed plugin secrets that were stored in clear');
   // Change events (Redis between nodes, IPC between --workers) and, for a worker, the primary's counters.
-  const cluster = await startClusterServices(settings, log);
+  const cluster = await life.start(
+    'cluster',
+    () => startClusterServices(settings, log),
+    (c) => c.close(),
+  );
   // Limits count at the primary (workers), in Redis (cluster) or in process (embedded): src/limits/.
-  const limits = await createNodeCounters({
-    redisUrl: settings.redis_url,
-    redisPrefix: settings.redis_prefix,
-    shared: cluster.counters,
-    log,
-  });
+  const limits = await life.start(
+    'counters',
+    () =>
+      createNodeCounters({
+        redisUrl: settings.redis_url,
+        redisPrefix: settings.redis_prefix,
+        shared: cluster.counters,
+        log,
+      }),
+    (l) => l.close(),
+  );
   const keys = new KeyService(store, resolver);
   keys.onEvict((hashes) => cluster.keysChanged(hashes));
-  const agents = new AgentCache();
-  // AI budget crossings go to the alerts of observability, which starts below (before any snapshot).
-  let budgetSink: BudgetAlertSink | undefined;
-  const budgetAlerts: BudgetAlertSink = { budgetCrossed: (e) => budgetSink?.budgetCrossed(e) };
-  // Quota crossings likewise; until observability is up no rule is known, so no level is watched.
-  let quotaSink: QuotaAlertSink | undefined;
-  const quotaAlerts: QuotaAlertSink = {
-    get levels() {
-      return quotaSink?.levels ?? NO_LEVELS;
-    },
-    quotaCrossed: (e) => quotaSink?.quotaCrossed(e),
-  };
-  const snapshots = new SnapshotManager(
-    store,
-    agents,
-    log,
-    settings.poll_interval_ms,
-    {
-      apiKeys: resolver,
-      ...limits.services,
-      budgetAlerts,
-      quotaAlerts,
-    },
-    secrets,
+  const agents = await life.start(
+    'upstream agents',
+    () => new AgentCache(),
+    (a) => a.close(),
   );
-  const startedAt = new Date().toISOString();
-  let proxy: ProxyServer | undefined;
-  let admin: Awaited<ReturnType<typeof buildAdminApp>> | undefined;
-  let observe: Observability | undefined;
-  let config: ConfigThread | undefined;
-  // Plugin and upstream failures, published by the data plane (src/pipeline/diagnostics.ts).
-  const stopFailureLog = logFailures(log, {
-    observer: () => observe?.observer,
-    serves: (res) => proxy?.serves(res) === true,
-  });
-  try {
-    const token = await ensureAdminToken(store, settings.data_dir);
-    // Call records, metrics, rollups and alerts (src/observe); records and metrics on unless turned off.
-    observe = startObservability({
-      settings: loadObserveSettings(process.env, settings.observability),
-      dataDir: settings.data_dir,
-      ...(settings.database_url === undefined ? {} : { databaseUrl: settings.database_url }),
-      storeTimeoutMs: settings.store_timeout_ms,
-      log,
-      gauges: {
-        configVersion: () => snapshots.current?.version ?? 0,
-        storePing: () => store.ping(PROBE_TIMEOUT_MS),
-      },
-    });
-    const observer = observe.observer;
-    budgetSink = observe.budgetAlerts;
-    quotaSink = observe.quotaAlerts;
-    await snapshots.start();
-    cluster.attach({ snapshots, apiKeys: resolver });
-    const configChanged = (version: number): Promise<void> => {
-      cluster.configChanged(version);
-      // The admin call answers once this node serves its change (bounded: a reload that is slow or
-      // fails does not hold the answer; the poll and the change events still bring it).
-      return snapshots.served(version, READ_YOUR_WRITES_MS);
-    };
-    // Writes on a large configuration, and large bodies, run on the config thread (src/control/thread/).
-    config = new ConfigThread({
-      inline: createConfigService(store, {
-        onChange: configChanged,
-        keys,
-        // Provider keys are sealed with the same box the snapshot opens them with (docs/ai-secrets.md).
-        secrets,
-      }),
-      settings: { store: storeOpts, secret: new Uint8Array(serverSecret) },
-      size: () => {
-        const snap = snapshots.current;
-        return snap === undefined ? 0 : snap.routes.length + snap.services.size;
-      },
-      onChange: configChanged,
-      onForget: (hashes) => {
-        for (const hash of hashes) keys.forget(hash);
-      },
-    });
-
-    const handlerOpts = {
-      snapshot: () => snapshots.current,
-      trusted,
-      maxUriBytes: settings.proxy.max_uri_bytes,
-      maxHeaderBytes: settings.proxy.max_header_bytes,
-      observer,
-    };
-    proxy = new ProxyServer(
-      {
-        listen: settings.proxy.listen,
-        ...(settings.proxy.tls === undefined ? {} : { tls: settings.proxy.tls }),
-        maxHeaderBytes: settings.proxy.max_header_bytes,
-        maxUriBytes: settings.proxy.max_uri_bytes,
-        keepAliveTimeoutMs: settings.proxy.keepalive_timeout_ms,
-        clients: {
-          headerTimeoutMs: settings.proxy.header_timeout_ms,
-          bodyTimeoutMs: settings.proxy.body_timeout_ms,
-          requestTimeoutMs: settings.proxy.request_timeout_ms,
-          sendTimeoutMs: settings.proxy.send_timeout_ms,
-          maxConnections: settings.proxy.max_connections,
-          maxConnectionsPerIp: settings.proxy.max_connections_per_ip,
-        },
-        trusted,
-        observer,
+  // JWKS, discovery and introspection caches, AI key state and provider pool: the node's, not the process's.
+  const caches = await life.start('caches', createNodeCaches, closeNodeCaches);
+  const token = await ensureAdminToken(store, settings.data_dir);
+  // Call records, metrics, rollups and alerts (src/observe); records and metrics on unless turned off.
+  // Started before the snapshot so its alert sinks are in the plugin services from the first compile;
+  // the gauges read the snapshot only when scraped, which the admin listener (last) makes possible.
+  const observe = await life.start(
+    'observability',
+    () =>
+      startObservability({
+        settings: settings.observability,
+        dataDir: settings.data_dir,
+        ...(settings.database_url === undefined ? {} : { databaseUrl: settings.database_url }),
+        storeTimeoutMs: settings.store_timeout_ms,
+        workerSlot: settings.worker_slot,
         log,
-      },
-      { http: createProxyHandler(handlerOpts, 'http'), https: createProxyHandler(handlerOpts, 'https') },
-    );
-    const proxyAddrs = await proxy.start().catch((err: unknown) => {
-      const tls = settings.proxy.tls?.listen;
-      const onTls = tls !== undefined && (err as { port?: number }).port === tls.port;
-      throw listenFailed(onTls ? 'proxy.tls.listen' : 'proxy.listen', err);
-    });
-
-    const addresses: RunningNode['addresses'] = { proxy: proxyAddrs.http, admin: '' };
-    if (proxyAddrs.https !== undefined) addresses.proxyTls = proxyAddrs.https;
-    const status = async (): Promise<NodeStatus> => {
-      const reachable = await store.ping(PROBE_TIMEOUT_MS).then(
-        () => true,
-        () => false,
+        gauges: {
+          configVersion: () => snapshots.current?.version ?? 0,
+          storePing: () => store.ping(PROBE_TIMEOUT_MS),
+        },
+      }),
+    // Every drained call has been recorded: write them out while the store is still open.
+    (o) => o.close(),
+  );
+  const observer = observe.observer;
+  const snapshots: SnapshotManager = await life.start(
+    'snapshot',
+    async () => {
+      const manager = new SnapshotManager(
+        store,
+        agents,
+        log,
+        settings.poll_interval_ms,
+        {
+          apiKeys: resolver,
+          ...limits.services,
+          ...caches,
+          budgetAlerts: observe.budgetAlerts,
+          quotaAlerts: observe.quotaAlerts,
+        },
+        secrets,
       );
-      const snap = snapshots.current;
-      const proxyStatus: NodeStatus['proxy'] = { http: addresses.proxy };
-      if (addresses.proxyTls !== undefined) proxyStatus.https = addresses.proxyTls;
-      return {
-        version: KEYWAY_VERSION,
-        config_version: snap?.version ?? 0,
-        started_at: startedAt,
-        proxy: proxyStatus,
-        admin: addresses.admin,
-        store: store.dialect,
-        store_reachable: reachable,
-        routes: snap?.routes.length ?? 0,
-        services: snap?.services.size ?? 0,
-      };
-    };
-    const authenticator = createAuthenticator(store);
-    await rememberOwnToken(authenticator, token.file);
-    admin = await buildAdminApp({
-      counters: limits.services.counters,
-      config,
-      store,
-      keys,
-      status,
-      authenticator,
-      logger: log,
-      observe,
-      async ready() {
-        if (snapshots.current === undefined) return { ready: false, reason: 'configuration not loaded' };
-        try {
-          await store.ping(PROBE_TIMEOUT_MS);
-        } catch {
-          return { ready: false, reason: 'store unreachable (serving the last configuration)' };
-        }
-        return { ready: true };
-      },
-    });
-    addresses.admin = await admin
-      .listen({ host: settings.admin.listen.host, port: settings.admin.listen.port })
-      .catch((err: unknown) => {
-        throw listenFailed('admin.listen', err);
-      });
-    addresses.admin = addresses.admin.replace(/^https?:\/\//, '');
+      await manager.start();
+      return manager;
+    },
+    (m) => m.stop(),
+  );
+  cluster.attach({ snapshots, apiKeys: resolver });
+  const startedAt = new Date().toISOString();
 
-    let stopping: Promise<void> | undefined;
-    const adminApp = admin;
-    const proxyServer = proxy;
-    const observability = observe;
-    const configThread = config;
-    const stop = (): Promise<void> => {
-      stopping ??= (async () => {
-        log.info({ in_flight: proxyServer.active }, 'shutting down: draining in-flight requests');
-        await adminApp.close();
-        await configThread.close();
-        await proxyServer.drain(settings.proxy.drain_timeout_ms);
-        // Every drained call has been recorded: write them out while the store is still open.
-        await observability.close();
-        await snapshots.stop();
-        await cluster.close();
-        await limits.close();
-        await agents.close();
-        // Writes the last batch of `last_used_at` before the store goes.
-        await resolver.close();
-        await store.close();
-        stopAuthLog();
-        stopFailureLog();
-        log.info('stopped');
-      })();
-      return stopping;
-    };
-
-    const node: RunningNode = { settings, addresses, adminTokenFile: token.file, snapshots, stop };
-    if (token.token !== undefined) node.createdAdminToken = token.token;
-    if (opts.handleSignals === true) {
-      const onSignal = (signal: string) => {
-        log.info({ signal }, 'signal received');
-        stop().then(
-          () => process.exit(0),
-          (err: unknown) => {
-            log.error({ err: err instanceof Error ? err.message : String(err) }, 'shutdown failed');
-            process.exit(1);
+  const handlerOpts = {
+    snapshot: () => snapshots.current,
+    trusted,
+    maxUriBytes: settings.proxy.max_uri_bytes,
+    maxHeaderBytes: settings.proxy.max_header_bytes,
+    observer,
+  };
+  const proxy = await life.start(
+    'proxy',
+    async () => {
+      const server = new ProxyServer(
+        {
+          listen: settings.proxy.listen,
+          ...(settings.proxy.tls === undefined ? {} : { tls: settings.proxy.tls }),
+          maxHeaderBytes: settings.proxy.max_header_bytes,
+          maxUriBytes: settings.proxy.max_uri_bytes,
+          keepAliveTimeoutMs: settings.proxy.keepalive_timeout_ms,
+          clients: {
+            headerTimeoutMs: settings.proxy.header_timeout_ms,
+            bodyTimeoutMs: settings.proxy.body_timeout_ms,
+            requestTimeoutMs: settings.proxy.request_timeout_ms,
+            sendTimeoutMs: settings.proxy.send_timeout_ms,
+            maxConnections: settings.proxy.max_connections,
+            maxConnectionsPerIp: settings.proxy.max_connections_per_ip,
           },
-        );
-      };
-      process.once('SIGTERM', () => onSignal('SIGTERM'));
-      process.once('SIGINT', () => onSignal('SIGINT'));
+          trusted,
+          observer,
+          log,
+        },
+        { http: createProxyHandler(handlerOpts, 'http'), https: createProxyHandler(handlerOpts, 'https') },
+      );
+      // Plugin and upstream failures, published by the data plane (src/pipeline/diagnostics.ts): heard
+      // from before the first request, and until the last drained one.
+      const stopFailureLog = logFailures(log, {
+        observer: () => observer,
+        serves: (res) => server.serves(res),
+      });
+      const addrs = await server.start().catch(async (err: unknown) => {
+        stopFailureLog();
+        await server.drain(0).catch(() => undefined);
+        const tls = settings.proxy.tls?.listen;
+        const onTls = tls !== undefined && (err as { port?: number }).port === tls.port;
+        throw listenFailed(onTls ? 'proxy.tls.listen' : 'proxy.listen', err);
+      });
+      return { server, addrs, stopFailureLog };
+    },
+    async (p, how) => {
+      await p.server.drain(how.drainMs);
+      p.stopFailureLog();
+    },
+  );
+  const configChanged = (version: number): Promise<void> => {
+    cluster.configChanged(version);
+    // The admin call answers once this node serves its change (bounded: a reload that is slow or
+    // fails does not hold the answer; the poll and the change events still bring it).
+    return snapshots.served(version, READ_YOUR_WRITES_MS);
+  };
+  // Writes on a large configuration, and large bodies, run on the config thread (src/control/thread/).
+  const config = await life.start(
+    'config thread',
+    () =>
+      new ConfigThread({
+        inline: createConfigService(store, {
+          onChange: configChanged,
+          keys,
+          // Provider keys are sealed with the same box the snapshot opens them with (docs/ai-secrets.md).
+          secrets,
+        }),
+        settings: { store: storeOpts, secret: new Uint8Array(serverSecret), env: { ...environment() } },
+        size: () => {
+          const snap = snapshots.current;
+          return snap === undefined ? 0 : snap.routes.length + snap.services.size;
+        },
+        onChange: configChanged,
+        onForget: (hashes) => {
+          for (const hash of hashes) keys.forget(hash);
+        },
+      }),
+    (c) => c.close(),
+  );
+
+  const addresses: RunningNode['addresses'] = { proxy: proxy.addrs.http, admin: '' };
+  if (proxy.addrs.https !== undefined) addresses.proxyTls = proxy.addrs.https;
+  const status = async (): Promise<NodeStatus> => {
+    const reachable = await store.ping(PROBE_TIMEOUT_MS).then(
+      () => true,
+      () => false,
+    );
+    const snap = snapshots.current;
+    const proxyStatus: NodeStatus['proxy'] = { http: addresses.proxy };
+    if (addresses.proxyTls !== undefined) proxyStatus.https = addresses.proxyTls;
+    return {
+      version: KEYWAY_VERSION,
+      config_version: snap?.version ?? 0,
+      started_at: startedAt,
+      proxy: proxyStatus,
+      admin: addresses.admin,
+      store: store.dialect,
+      store_reachable: reachable,
+      routes: snap?.routes.length ?? 0,
+      services: snap?.services.size ?? 0,
+    };
+  };
+  const authenticator = createAuthenticator(store);
+  await rememberOwnToken(authenticator, token.file);
+  await life.start(
+    'admin',
+    async () => {
+      const app = await buildAdminApp({
+        counters: limits.services.counters,
+        config,
+        store,
+        keys,
+        status,
+        authenticator,
+        logger: log,
+        observe,
+        async ready() {
+          if (snapshots.current === undefined) return { ready: false, reason: 'configuration not loaded' };
+          try {
+            await store.ping(PROBE_TIMEOUT_MS);
+          } catch {
+            return { ready: false, reason: 'store unreachable (serving the last configuration)' };
+          }
+          return { ready: true };
+        },
+      });
+      const at = await app
+        .listen({ host: settings.admin.listen.host, port: settings.admin.listen.port })
+        .catch(async (err: unknown) => {
+          await app.close().catch(() => undefined);
+          throw listenFailed('admin.listen', err);
+        });
+      addresses.admin = at.replace(/^https?:\/\//, '');
+      return app;
+    },
+    (app) => app.close(),
+  );
+
+  // The one way down: SIGTERM, SIGINT and `stop()` all close the list in reverse, draining the proxy.
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    if (stopping === undefined) {
+      log.info({ in_flight: proxy.server.active }, 'shutting down: draining in-flight requests');
+      stopping = life.stop({ drainMs: settings.proxy.drain_timeout_ms }).then(() => log.info('stopped'));
     }
-    releaseYoungGeneration();
-    if (opts.banner === true) printBanner(node, store.dialect, token.created);
-    return node;
+    return stopping;
+  };
+  const node: RunningNode = { settings, addresses, adminTokenFile: token.file, snapshots, stop };
+  if (token.token !== undefined) node.createdAdminToken = token.token;
+  if (opts.handleSignals === true) {
+    const onSignal = (signal: string) => {
+      log.info({ signal }, 'signal received');
+      stop().then(
+        () => process.exit(0),
+        (err: unknown) => {
+          log.error({ err: err instanceof Error ? err.message : String(err) }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    };
+    process.once('SIGTERM', () => onSignal('SIGTERM'));
+    process.once('SIGINT', () => onSignal('SIGINT'));
+  }
+  releaseYoungGeneration();
+  if (opts.banner === true) printBanner(node, store.dialect, token.created);
+  return node;
+}
+
+function trustedProxies(settings: NodeSettings): TrustedProxies {
+  try {
+    return new TrustedProxies(settings.proxy.trusted_proxies);
   } catch (err) {
-    stopAuthLog();
-    stopFailureLog();
-    await admin?.close().catch(() => undefined);
-    await config?.close().catch(() => undefined);
-    await proxy?.drain(0).catch(() => undefined);
-    await observe?.close().catch(() => undefined);
-    await snapshots.stop().catch(() => undefined);
-    await cluster.close().catch(() => undefined);
-    await limits.close().catch(() => undefined);
-    await agents.close();
-    await resolver.close().catch(() => undefined);
-    await store.close().catch(() => undefined);
-    throw err;
+    throw new KeywayError('KW_ERR_NODE_CONFIG', {
+      field: 'proxy.trusted_proxies',
+      reason: err instanceof Error ? err.message : 'invalid',
+    });
+  }
+}
+
+function makeDataDir(settings: NodeSettings): void {
+  try {
+    mkdirSync(settings.data_dir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw new KeywayError(
+      'KW_ERR_NODE_CONFIG',
+      { field: 'data_dir', reason: `cannot create ${settings.data_dir}: ${(err as Error).message}` },
+      { cause: err },
+    );
   }
 }
 
@@ -388,32 +416,19 @@ function listenFailed(field: string, err: unknown): unknown {
   );
 }
 
-/** Default size of the key cache: about 40 MB of records at most (docs/keys.md). */
-const KEY_CACHE_SIZE = 100_000;
-
 async function startKeyResolver(
   store: Awaited<ReturnType<typeof openStore>>,
   settings: NodeSettings,
   log: Logger,
 ): Promise<{ resolver: ApiKeyResolver; secrets: SecretBox; serverSecret: Buffer }> {
-  const secret = await loadKeySecret({
-    envSecret: process.env['KEYWAY_SECRET'],
-    dataDir: settings.data_dir,
-    store,
-  });
+  const secret = await loadKeySecret({ envSecret: settings.secret, dataDir: settings.data_dir, store });
   if (secret.origin === 'store') {
     log.warn(
       'KEYWAY_SECRET is not set: the API-key hashing secret is kept in the database beside the hashes; ' +
         'set KEYWAY_SECRET on every node to keep them apart (docs/keys.md)',
     );
   }
-  const size = Number(process.env['KEYWAY_KEY_CACHE_SIZE'] ?? KEY_CACHE_SIZE);
-  if (!Number.isInteger(size) || size < 1) {
-    throw new KeywayError('KW_ERR_NODE_CONFIG', {
-      field: 'KEYWAY_KEY_CACHE_SIZE',
-      reason: 'must be a positive integer',
-    });
-  }
+  const size = settings.key_cache_size;
   const resolver = new ApiKeyResolver(store, new KeyHasher(secret.secret), {
     cacheSize: size,
     negativeCacheSize: size,
@@ -438,7 +453,8 @@ async function startKeyResolver(
     },
     'api keys: key filter loaded',
   );
-  return { resolver, secrets: new SecretBox(secret.secret), serverSecret: secret.secret };
+  const secrets = new SecretBox(secret.secret, environment());
+  return { resolver, secrets, serverSecret: secret.secret };
 }
 
 function printBanner(node: RunningNode, dialect: string, created: boolean): void {
@@ -450,7 +466,7 @@ function printBanner(node: RunningNode, dialect: string, created: boolean): void
     `  store        ${dialect === 'sqlite' ? `sqlite ${join(node.settings.data_dir, 'keyway.db')}` : 'postgresql'}`,
     `  admin token  ${node.adminTokenFile}${created ? ' (created now, mode 0600)' : ''}`,
     '',
-    nextStep(),
+    nextStep(node.settings.npm_command),
   ];
   // stderr: stdout carries only JSON log lines, which collectors parse line by line.
   process.stderr.write(`${lines.join('\n')}\n`);

@@ -127,7 +127,7 @@ async function prepare(settings: NodeSettings): Promise<{ file: string; created:
   });
   try {
     const token = await ensureAdminToken(store, settings.data_dir);
-    await loadKeySecret({ envSecret: process.env['KEYWAY_SECRET'], dataDir: settings.data_dir, store });
+    await loadKeySecret({ envSecret: settings.secret, dataDir: settings.data_dir, store });
     return { file: token.file, created: token.created };
   } finally {
     await store.close();
@@ -149,7 +149,7 @@ function printBanner(
     `  store        ${settings.database_url === undefined ? `sqlite ${join(settings.data_dir, 'keyway.db')}` : 'postgresql'}`,
     `  admin token  ${token.file}${token.created ? ' (created now, mode 0600)' : ''}`,
     '',
-    nextStep(),
+    nextStep(settings.npm_command),
   ];
   // stderr: stdout carries only JSON log lines, which collectors parse line by line.
   process.stderr.write(`${lines.join('\n')}\n`);

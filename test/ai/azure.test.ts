@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import OpenAI from 'openai';
 import { AZURE_DEFAULT_API_VERSION } from '../../src/ai/providers/azure.js';
-import { nodeKeyState } from '../../src/ai/engine/key-state.js';
 import { aiHarness, drain } from './harness.js';
 import { aiState, chunk, completion, openAiError, usageChunk } from './openai-fixtures.js';
 
@@ -132,7 +131,7 @@ describe('Azure OpenAI', () => {
     });
     assert.equal(res.choices[0]?.message.content, 'second key');
     assert.equal(h.fake.requests[1]?.headers['api-key'], 'fedcba9876543210fedcba9876543210');
-    assert.ok(nodeKeyState.remaining('default', 'az', 'k1') > 40_000);
+    assert.ok(h.gw.caches.aiKeys.remaining('default', 'az', 'k1') > 40_000);
   });
 
   it('creates embeddings on the deployment', async () => {

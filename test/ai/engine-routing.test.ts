@@ -6,7 +6,6 @@
 import assert from 'node:assert/strict';
 import { before, beforeEach, describe, it } from 'node:test';
 import OpenAI from 'openai';
-import { nodeKeyState } from '../../src/ai/engine/key-state.js';
 import type { ResourceTypes } from '../../src/model/index.js';
 import { gate, type FakeLlm, type RecordedRequest } from '../helpers/fake-llm.js';
 import { deadPort } from '../helpers/upstream.js';
@@ -149,7 +148,7 @@ describe('engine routing', () => {
       h.fake.requests.map((r) => r.headers.authorization),
       ['Bearer sk-a-one-0001', 'Bearer sk-a-two-0002'],
     );
-    const cooling = nodeKeyState.remaining('default', 'a', 'a-k1');
+    const cooling = h.gw.caches.aiKeys.remaining('default', 'a', 'a-k1');
     assert.ok(
       cooling > 15_000 && cooling <= 20_000,
       `Retry-After (20 s) beats cooldown_ms (1 s): ${cooling}`,
@@ -245,9 +244,9 @@ describe('engine routing', () => {
       String(h.fake.port),
     ])
       assert.ok(!text.includes(secret), `${secret} leaked: ${text}`);
-    assert.ok(nodeKeyState.remaining('default', 'a', 'a-k1') > 0, 'a refused key cools');
+    assert.ok(h.gw.caches.aiKeys.remaining('default', 'a', 'a-k1') > 0, 'a refused key cools');
     assert.ok(
-      nodeKeyState.remaining('default', 'a', 'a-k2') > 0,
+      h.gw.caches.aiKeys.remaining('default', 'a', 'a-k2') > 0,
       'the retry used (and cooled) the other key',
     );
   });

@@ -1,7 +1,7 @@
 /**
  * The setup the AI gateway suites share: a fake provider on loopback (test/helpers/fake-llm.ts), the data
  * plane in front of it, and the official `openai` client on the gateway's `/v1`. Started before the suite
- * and closed after it; before each test the fake's recorded requests and the node-wide key cooldowns are
+ * and closed after it; before each test the fake's recorded requests and the gateway's key cooldowns are
  * cleared, so a key one test made the provider refuse does not cool for the next test.
  *
  * Also `drain`, which reads a streamed chat completion the way these tests look at it.
@@ -9,7 +9,6 @@
 import { after, before, beforeEach } from 'node:test';
 import OpenAI from 'openai';
 import { request, type Dispatcher } from 'undici';
-import { nodeKeyState } from '../../src/ai/engine/key-state.js';
 import type { ConfigState } from '../../src/model/index.js';
 import { startFakeLlm, type FakeLlm, type Responder } from '../helpers/fake-llm.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
@@ -49,7 +48,7 @@ export function aiHarness(opts: {
   });
   beforeEach(() => {
     if (fake !== undefined) fake.requests.length = 0;
-    nodeKeyState.clear();
+    gw?.caches.aiKeys.clear();
   });
 
   return {

@@ -1,7 +1,8 @@
 /**
  * Cheap checks that the docs keep up with the code: every CLI command has its place in docs/cli.md,
  * every built-in plugin its row in docs/plugins.md, every top-level field of a declarative file its row in
- * docs/declarative-config.md; every relative link in README.md and docs/ resolves; and every `keyway …`
+ * docs/declarative-config.md, every node setting (its file key and variable, from the settings schema) its
+ * row in docs/configuration.md or docs/observability.md; every relative link in README.md and docs/ resolves; and every `keyway …`
  * command written in README.md and docs/cli.md is one the CLI accepts.
  */
 import assert from 'node:assert/strict';
@@ -12,6 +13,8 @@ import { parseCommandLine } from '../../src/cli/args.js';
 import { COMMANDS } from '../../src/cli/command-specs.js';
 import { documentSchema } from '../../src/control/normalize.js';
 import { listPlugins } from '../../src/plugins/registry.js';
+import { listSettings } from '../../src/core/settings-schema.js';
+import { nodeSettingsSchema } from '../../src/server/settings.js';
 import { ROOT } from '../helpers/keyway-process.js';
 
 const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
@@ -37,6 +40,25 @@ test('docs/declarative-config.md lists every top-level field of a declarative fi
   const doc = read('docs/declarative-config.md');
   const top = doc.slice(doc.indexOf('## Top level'), doc.indexOf('## Nesting'));
   const missing = Object.keys(documentSchema.properties).filter((f) => !top.includes(`| \`${f}\``));
+  assert.deepEqual(missing, []);
+});
+
+test('docs/configuration.md has a row for every node setting, observability.md its section', () => {
+  const config = read('docs/configuration.md');
+  const observability = read('docs/observability.md');
+  const missing: string[] = [];
+  for (const s of listSettings(nodeSettingsSchema)) {
+    if (s.leaf.internal === true) continue;
+    if (s.fileKey?.startsWith('observability.') === true) {
+      // One row per variable in observability.md's table; the file key is the variable's name in lower case.
+      const table = observability.slice(observability.indexOf('## Settings (environment)'));
+      if (s.env !== undefined && !table.includes(`\`${s.env}\``)) missing.push(s.env);
+      continue;
+    }
+    const row = config.split('\n').find((l) => s.env !== undefined && l.includes(`\`${s.env}\``));
+    if (row === undefined) missing.push(s.env ?? String(s.fileKey));
+    else if (s.fileKey !== undefined && !row.includes(`\`${s.fileKey}\``)) missing.push(String(s.fileKey));
+  }
   assert.deepEqual(missing, []);
 });
 

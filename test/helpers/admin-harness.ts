@@ -44,7 +44,8 @@ export async function startAdmin(opts: AdminOptions = {}): Promise<AdminHarness>
   const store = await openStore({ dataDir });
   const resolver = new ApiKeyResolver(store, new KeyHasher(Buffer.alloc(32, 7)), { pollMs: 0 });
   const keys = new KeyService(store, resolver);
-  const secrets = new SecretBox(Buffer.alloc(32, 7));
+  // The process's environment, as a node's box holds it (tests set `secret_env` variables in it).
+  const secrets = new SecretBox(Buffer.alloc(32, 7), process.env);
   const inline = createConfigService(store, { keys, secrets });
   const config = opts.config?.(inline, dataDir) ?? inline;
   const minted = await ensureAdminToken(store, dataDir);

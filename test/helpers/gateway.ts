@@ -8,6 +8,8 @@ import type {
   WorkspaceState,
 } from '../../src/model/index.js';
 import type { PluginServices } from '../../src/pipeline/plugin.js';
+import { LocalCounterStore } from '../../src/limits/local-store.js';
+import { closeNodeCaches, createNodeCaches, type NodeCaches } from '../../src/server/node-caches.js';
 import { createProxyHandler } from '../../src/proxy/handler.js';
 import type { CallObserver } from '../../src/observe/call-observer.js';
 import {
@@ -70,6 +72,8 @@ export interface TestGateway {
   errors: Array<{ target: string; code: string | undefined }>;
   swap(next: ConfigState): void;
   proxy: ProxyServer;
+  /** The node-wide caches handed to plugins (AI key cooldowns, JWKS…), this gateway's own. */
+  caches: NodeCaches;
   close(): Promise<void>;
 }
 
@@ -94,7 +98,10 @@ export async function startGateway(
   } = {},
 ): Promise<TestGateway> {
   const agents = new AgentCache();
-  const services = opts.services ?? {};
+  // Like a node: caches of its own, and in-process counters that outlive a swap.
+  const caches = createNodeCaches();
+  const localCounters = new LocalCounterStore();
+  const services: PluginServices = { ...caches, localCounters, ...opts.services };
   let snap: Snapshot = compileSnapshot(cfg, { agents, services });
   // As the node does before serving a snapshot (the AI routes' tokenizer).
   await snap.prepare();
@@ -143,11 +150,14 @@ export async function startGateway(
       snap = compileSnapshot(next, { agents, services });
       void snap.prepare();
     },
+    caches,
     async close() {
       upstreamErrorChannel.unsubscribe(onUpstream);
       pluginErrorChannel.unsubscribe(onPlugin);
       await proxy.drain(0);
       await agents.close();
+      await closeNodeCaches(caches);
+      await localCounters.close();
     },
   };
 }

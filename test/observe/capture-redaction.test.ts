@@ -261,18 +261,18 @@ describe('capture and OpenTelemetry settings', () => {
           '',
         ].join('\n'),
       );
-      const fromFile = loadSettings({ configFile: file, env: {} }).observability;
-      const s = loadObserveSettings({ KEYWAY_CAPTURE_BODY_BYTES: '2048' }, fromFile);
+      const s = loadSettings({ configFile: file, env: { KEYWAY_CAPTURE_BODY_BYTES: '2048' } }).observability;
       assert.equal(s.metrics, false);
       assert.deepEqual(s.capture.bodyRoutes, ['billing', 'weather']);
       assert.equal(s.capture.bodyBytes, 2048, 'the environment wins');
       assert.deepEqual(s.otel?.headers, { authorization: 'Bearer abc', 'x-tenant': 't1' });
       assert.equal(s.otel?.sampleRatio, 0.5);
 
+      writeFileSync(file, 'observability:\n  metrics: false\n  capture_body_bytes: 0\n');
       assert.throws(
-        () => loadObserveSettings({}, { KEYWAY_CAPTURE_BODY_BYTES: '0' }),
+        () => loadSettings({ configFile: file, env: {} }),
         (err: unknown) =>
-          err instanceof KeywayError && err.message.includes('observability.capture_body_bytes'),
+          err instanceof KeywayError && err.message.includes(`${file}:3: observability.capture_body_bytes`),
       );
       writeFileSync(file, 'observability:\n  capture_everything: true\n');
       assert.throws(() => loadSettings({ configFile: file, env: {} }), KeywayError);

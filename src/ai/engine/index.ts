@@ -31,7 +31,7 @@ import type {
 import { runAttempts, type AttemptEnv, type Attempted } from './attempts.js';
 import { WeightedPicker } from './balance.js';
 import { Cancellation } from './cancellation.js';
-import { nodeKeyState, type KeyState } from './key-state.js';
+import type { KeyState } from './key-state.js';
 import { planChain, resolveModel, type Plan } from './resolve.js';
 import { readChatStream } from './stream-reader.js';
 import { ClientGoneError } from '../../pipeline/exchange-guard.js';
@@ -40,15 +40,14 @@ import { callerGone } from './caller.js';
 import { CallMeter, responseText } from './usage.js';
 
 export interface EngineOptions {
-  /** Key cooldowns and rotation; the node-wide state by default. */
-  keys?: KeyState;
-  /** Connection pool for provider calls; the node-wide keep-alive agent by default. */
-  dispatcher?: Dispatcher;
+  /** Key cooldowns and rotation: the node's (PluginServices.aiKeys), kept across reloads. */
+  keys: KeyState;
+  /** Connection pool for provider calls: the node's keep-alive agent (PluginServices.providerAgent). */
+  dispatcher: Dispatcher;
 }
 
-export function createEngine(catalog: AiCatalog, policy: AiPolicy, opts: EngineOptions = {}): AiEngine {
-  const keys = opts.keys ?? nodeKeyState;
-  const dispatcher = opts.dispatcher;
+export function createEngine(catalog: AiCatalog, policy: AiPolicy, opts: EngineOptions): AiEngine {
+  const { keys, dispatcher } = opts;
   const pickers = new Map<string, WeightedPicker>();
   const picker = (plan: Plan): WeightedPicker | undefined => {
     if (plan.targets.length < 2) return undefined;
@@ -80,11 +79,7 @@ export function createEngine(catalog: AiCatalog, policy: AiPolicy, opts: EngineO
     client: env.client,
     timeoutMs,
     idleMs: t.provider.timeoutMs,
-    ...(t.provider.adapter.dispatcher !== undefined
-      ? { dispatcher: t.provider.adapter.dispatcher }
-      : dispatcher === undefined
-        ? {}
-        : { dispatcher }),
+    dispatcher: t.provider.adapter.dispatcher ?? dispatcher,
     onStatus: (status: number) => {
       ctx.upstreamStatus = status;
     },

@@ -7,6 +7,13 @@
  */
 import type { CompiledProvider } from '../types.js';
 
+declare module '../../pipeline/plugin.js' {
+  interface PluginServices {
+    /** The node's AI provider key cooldowns and rotation (server/node-caches.ts). Absent: per engine. */
+    readonly aiKeys?: KeyState;
+  }
+}
+
 /** One key of a pool as an attempt uses it; providers that need no key have one pseudo-key (`secret` undefined). */
 export interface PoolKey {
   id: string;
@@ -104,6 +111,3 @@ export class KeyState {
 function keyOf(workspace: string, provider: string, keyId: string): string {
   return `${workspace}\u0000${provider}\u0000${keyId}`;
 }
-
-/** The node's key state, shared by every engine built from every snapshot. */
-export const nodeKeyState = new KeyState();

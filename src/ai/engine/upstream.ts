@@ -11,15 +11,27 @@ import { ClientGoneError, ExchangeGuard } from '../../pipeline/exchange-guard.js
 import { Cancellation } from './cancellation.js';
 import { dispatchStreaming, type DispatchedBody, type DispatchedResponse } from './dispatched-body.js';
 
-/** Keep-alive pool for every provider call of the node (undici pools per origin inside it). */
-export const providerAgent: Dispatcher = new Agent({
-  keepAliveTimeout: 30_000,
-  keepAliveMaxTimeout: 600_000,
-  connect: { timeout: 10_000 },
-  // Bounds are set per exchange from the provider's timeout.
-  headersTimeout: 0,
-  bodyTimeout: 0,
-});
+declare module '../../pipeline/plugin.js' {
+  interface PluginServices {
+    /** The node's keep-alive pool for AI provider calls (server/node-caches.ts). Absent: per engine. */
+    readonly providerAgent?: Dispatcher;
+  }
+}
+
+/**
+ * Keep-alive pool for every provider call of a node (undici pools per origin inside it): one per node
+ * (PluginServices.providerAgent), closed when the node stops.
+ */
+export function createProviderAgent(): Agent {
+  return new Agent({
+    keepAliveTimeout: 30_000,
+    keepAliveMaxTimeout: 600_000,
+    connect: { timeout: 10_000 },
+    // Bounds are set per exchange from the provider's timeout.
+    headersTimeout: 0,
+    bodyTimeout: 0,
+  });
+}
 
 /** Error bodies are read up to this size: enough for any provider's error object, no more. */
 const ERROR_BODY_LIMIT = 64 * 1024;
@@ -46,7 +58,8 @@ export interface ExchangeOptions {
   timeoutMs: number;
   /** For a stream once started: longest silence between two reads (ms). */
   idleMs?: number;
-  dispatcher?: Dispatcher;
+  /** The node's provider pool (or a mock provider's in-process dispatcher). */
+  dispatcher: Dispatcher;
   /** Told the provider's status as soon as it is known (for the call record). */
   onStatus?: (status: number) => void;
 }
@@ -130,7 +143,7 @@ async function send(
   try {
     const url = new URL(call.url);
     res = await dispatchStreaming(
-      opts.dispatcher ?? providerAgent,
+      opts.dispatcher,
       {
         origin: url.origin,
         path: url.pathname + url.search,

@@ -52,7 +52,7 @@ async function open(): Promise<Opened> {
   const service = createConfigService(store, {
     onChange: (version) => post({ type: 'changed', version }),
     keys,
-    secrets: new SecretBox(secret),
+    secrets: new SecretBox(secret, settings.env),
   });
   return { store, resolver, service };
 }

@@ -17,6 +17,8 @@ export interface ConfigThreadSettings {
    * with it, as the node does. Passed once at start; never logged, never in a message.
    */
   secret: Uint8Array;
+  /** The node's environment, for `secret_env` references (a copy: the thread checks what the node serves). */
+  env?: Record<string, string | undefined>;
 }
 
 export type Method = keyof ConfigService;

@@ -2,7 +2,7 @@
  * OpenID Connect Discovery 1.0 / RFC 8414 metadata, so that pointing jwt-auth at an IdP is one line:
  * `discovery: https://idp.example/.well-known/openid-configuration` yields the issuer and `jwks_uri`.
  *
- * Cached per URL for the process (like JWKS). The `issuer` in the document must equal the issuer the
+ * Cached per URL, one cache per node (PluginServices.discovery, like JWKS). The `issuer` in the document must equal the issuer the
  * URL was derived from (OIDC Discovery §4.3, RFC 8414 §3.3): otherwise a compromised or mistyped
  * metadata host could substitute another issuer's keys.
  */
@@ -25,7 +25,6 @@ interface Entry {
 const WELL_KNOWN = '/.well-known/openid-configuration';
 const MAX_AGE_MS = 3_600_000;
 const RETRY_MS = 5_000;
-const cache = new Map<string, Entry>();
 
 /**
  * The issuer a discovery URL speaks for, when it can be told from the URL alone: OIDC puts the
@@ -37,16 +36,29 @@ export function issuerFromDiscoveryUrl(url: string): string | undefined {
   return `${u.origin}${u.pathname.slice(0, -WELL_KNOWN.length)}`;
 }
 
-export async function getMetadata(
+export class DiscoveryCache {
+  readonly #entries = new Map<string, Entry>();
+
+  get(url: string, expectedIssuer: string, timeoutMs: number): Promise<AuthServerMetadata> {
+    let e = this.#entries.get(url);
+    if (e === undefined) {
+      e = { meta: undefined, fetchedAt: 0, attemptedAt: 0, inflight: undefined };
+      this.#entries.set(url, e);
+    }
+    return getMetadata(e, url, expectedIssuer, timeoutMs);
+  }
+
+  clear(): void {
+    this.#entries.clear();
+  }
+}
+
+async function getMetadata(
+  e: Entry,
   url: string,
   expectedIssuer: string,
   timeoutMs: number,
 ): Promise<AuthServerMetadata> {
-  let e = cache.get(url);
-  if (e === undefined) {
-    e = { meta: undefined, fetchedAt: 0, attemptedAt: 0, inflight: undefined };
-    cache.set(url, e);
-  }
   const now = Date.now();
   const due = e.meta === undefined || now - e.fetchedAt > MAX_AGE_MS;
   if (due && (e.inflight !== undefined || now - e.attemptedAt >= RETRY_MS)) {
@@ -55,10 +67,6 @@ export async function getMetadata(
   }
   if (e.meta === undefined) throw new JwksUnavailable('discovery document unavailable');
   return e.meta;
-}
-
-export function clearDiscoveryCache(): void {
-  cache.clear();
 }
 
 function load(

@@ -1,8 +1,9 @@
 /**
- * Remote JWKS (RFC 7517 §5) cached per URL for the whole process.
+ * Remote JWKS (RFC 7517 §5) cached per URL, one cache per node (PluginServices.jwks).
  *
- * Module level on purpose: plugin instances are rebuilt on every configuration change, and a cache
- * per instance would refetch every issuer's keys on each admin edit. Refetches happen when the set is
+ * Node-wide on purpose: plugin instances are rebuilt on every configuration change, and a cache per
+ * instance would refetch every issuer's keys on each admin edit. Per node, not per process: two nodes in
+ * one process (tests) keep their own. Refetches happen when the set is
  * older than `maxAgeMs`, and when a token names a `kid` we do not know: the issuer rotated its keys
  * (RFC 8725 §3.9 leaves rotation to the issuer), and the token must not wait for the set's age. Such a
  * refetch is single-flight (tokens arriving meanwhile share it) and happens at most once per
@@ -49,11 +50,35 @@ interface Entry {
 /** A JWKS larger than this is refused: real sets are a few KiB. */
 const MAX_JWKS_BYTES = 256 * 1024;
 
-const cache = new Map<string, Entry>();
+export class JwksCache {
+  readonly #entries = new Map<string, Entry>();
 
-/** The current key set for `url`, fetching it if absent or too old. */
-export async function getJwks(url: string, opts: JwksOptions): Promise<KeyRing> {
-  const e = entry(url);
+  /** The current key set for `url`, fetching it if absent or too old. */
+  get(url: string, opts: JwksOptions): Promise<KeyRing> {
+    return getJwks(this.#entry(url), url, opts);
+  }
+
+  /** See refreshForUnknownKid below. */
+  refreshForUnknownKid(url: string, opts: JwksOptions): Promise<KeyRing> {
+    return refreshForUnknownKid(this.#entry(url), url, opts);
+  }
+
+  /** Forgets every cached set (tests; an operator-triggered flush). */
+  clear(): void {
+    this.#entries.clear();
+  }
+
+  #entry(url: string): Entry {
+    let e = this.#entries.get(url);
+    if (e === undefined) {
+      e = { ring: undefined, fetchedAt: 0, attemptedAt: 0, inflight: undefined, lastOk: false };
+      this.#entries.set(url, e);
+    }
+    return e;
+  }
+}
+
+async function getJwks(e: Entry, url: string, opts: JwksOptions): Promise<KeyRing> {
   const now = (opts.now ?? Date.now)();
   if (e.ring !== undefined) {
     if (now - e.fetchedAt > opts.maxAgeMs && now - e.attemptedAt >= opts.cooldownMs) {
@@ -75,8 +100,7 @@ export async function getJwks(url: string, opts: JwksOptions): Promise<KeyRing> 
  * unchanged: then the token is refused). When the IdP cannot be reached no cached key can decide an
  * unknown `kid` — the key may well exist there — so that is `JwksUnavailable` (503).
  */
-export async function refreshForUnknownKid(url: string, opts: JwksOptions): Promise<KeyRing> {
-  const e = entry(url);
+async function refreshForUnknownKid(e: Entry, url: string, opts: JwksOptions): Promise<KeyRing> {
   if (e.inflight === undefined) {
     const since = (opts.now ?? Date.now)() - e.attemptedAt;
     if (!e.lastOk && since < opts.cooldownMs) throw new JwksUnavailable('in cooldown after a failed fetch');
@@ -85,20 +109,6 @@ export async function refreshForUnknownKid(url: string, opts: JwksOptions): Prom
   const ring = await refresh(url, e, opts);
   if (ring !== undefined) return ring;
   throw new JwksUnavailable('fetch failed');
-}
-
-/** Forgets every cached set (tests; an operator-triggered flush). */
-export function clearJwksCache(): void {
-  cache.clear();
-}
-
-function entry(url: string): Entry {
-  let e = cache.get(url);
-  if (e === undefined) {
-    e = { ring: undefined, fetchedAt: 0, attemptedAt: 0, inflight: undefined, lastOk: false };
-    cache.set(url, e);
-  }
-  return e;
 }
 
 /** One fetch per URL at a time: concurrent callers share it. Resolves undefined on failure. */

@@ -10,9 +10,16 @@ import { jwtVerify, type JWTPayload } from 'jose';
 import type { KeyObject } from 'node:crypto';
 import { isAlgorithm, type JwsAlgorithm } from './algorithms.js';
 import type { RejectReason } from '../auth-events.js';
-import { getMetadata } from './discovery.js';
-import { getJwks, refreshForUnknownKid, type JwksOptions } from './jwks-cache.js';
+import { DiscoveryCache } from './discovery.js';
+import { JwksCache, type JwksOptions } from './jwks-cache.js';
 import type { KeyRing } from './key-ring.js';
+
+declare module '../../pipeline/plugin.js' {
+  interface PluginServices {
+    /** The node's JWKS and discovery caches, kept across reloads (server/node-caches.ts). Absent: per plugin instance. */
+    readonly jwtKeys?: JwtKeySources;
+  }
+}
 
 export interface IssuerKeys {
   issuer: string;
@@ -31,6 +38,16 @@ export interface VerifyPolicy {
   typ: string | undefined;
   maxTokenAgeS: number | undefined;
   jwks: JwksOptions;
+}
+
+/** Where remote keys come from: the node's caches (PluginServices.jwtKeys), kept across reloads. */
+export interface JwtKeySources {
+  readonly jwks: JwksCache;
+  readonly discovery: DiscoveryCache;
+}
+
+export function createJwtKeySources(): JwtKeySources {
+  return { jwks: new JwksCache(), discovery: new DiscoveryCache() };
 }
 
 export type VerifyResult =
@@ -58,6 +75,7 @@ export async function verifyJwt(
   token: string,
   issuers: ReadonlyMap<string, IssuerKeys>,
   policy: VerifyPolicy,
+  sources: JwtKeySources,
 ): Promise<VerifyResult> {
   // Before any parsing: an 8 KiB bound keeps base64 + JSON work per request small (RFC 8725 §3.x DoS).
   if (token.length > policy.maxTokenBytes) return { ok: false, reason: 'too-large' };
@@ -80,7 +98,7 @@ export async function verifyJwt(
   const cfg = typeof iss === 'string' ? issuers.get(iss) : undefined;
   if (cfg === undefined) return { ok: false, reason: 'issuer' };
 
-  const keys = await keysFor(cfg, alg, kid, policy.jwks);
+  const keys = await keysFor(cfg, alg, kid, policy.jwks, sources);
   if (keys === 'unknown-kid') return { ok: false, reason: 'kid' };
   if (keys.length === 0) return { ok: false, reason: 'no-key' };
 
@@ -113,26 +131,27 @@ async function keysFor(
   alg: JwsAlgorithm,
   kid: string | undefined,
   opts: JwksOptions,
+  sources: JwtKeySources,
 ): Promise<KeyObject[] | 'unknown-kid'> {
   if (cfg.staticKeys !== undefined) {
     // A static set never changes at runtime: an unknown `kid` is simply wrong.
     if (kid !== undefined && cfg.staticKeys.hasKids && !cfg.staticKeys.hasKid(kid)) return 'unknown-kid';
     return cfg.staticKeys.candidates(alg, kid);
   }
-  const url = await jwksUrl(cfg, opts.timeoutMs);
-  let ring = await getJwks(url, opts);
+  const url = await jwksUrl(cfg, opts.timeoutMs, sources.discovery);
+  let ring = await sources.jwks.get(url, opts);
   if (kid !== undefined && !ring.hasKid(kid)) {
     // Rotation: the issuer may have published a new key since we fetched (bounded by the cooldown).
-    ring = await refreshForUnknownKid(url, opts);
+    ring = await sources.jwks.refreshForUnknownKid(url, opts);
     if (!ring.hasKid(kid)) return 'unknown-kid';
   }
   return ring.candidates(alg, kid);
 }
 
-async function jwksUrl(cfg: IssuerKeys, timeoutMs: number): Promise<string> {
+async function jwksUrl(cfg: IssuerKeys, timeoutMs: number, discovery: DiscoveryCache): Promise<string> {
   if (cfg.jwksUri !== undefined) return cfg.jwksUri;
   if (cfg.discoveryUrl === undefined) throw new Error('issuer has no key source');
-  return (await getMetadata(cfg.discoveryUrl, cfg.issuer, timeoutMs)).jwksUri;
+  return (await discovery.get(cfg.discoveryUrl, cfg.issuer, timeoutMs)).jwksUri;
 }
 
 function rejectionFor(err: unknown): VerifyResult {

@@ -73,12 +73,11 @@ export class RecordSpool {
   }
 
   /** Claims a spool file in `<dataDir>/spool` (one of a dead process first, with what it left). */
-  static open(dataDir: string, maxBytes: number): RecordSpool {
+  static open(dataDir: string, maxBytes: number, first = 0): RecordSpool {
     const dir = join(dataDir, 'spool');
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     // Spools with records whose owner is gone come first (they are written first), then free ones.
     // `--workers` start together: each begins at its own slot, so they do not race for one file.
-    const first = Number(process.env['KEYWAY_WORKER_SLOT'] ?? 0) || 0;
     const waiting = readdirSync(dir)
       .map((f) => /^records-(\d+)\.spool$/.exec(f))
       .filter((m) => m !== null && statSync(join(dir, m[0])).size > 0)

@@ -29,6 +29,8 @@ export interface RecordThreadSettings {
   spoolBytes?: number | undefined;
   /** How often spooled records are offered to the store again. */
   spoolRetryMs?: number | undefined;
+  /** This worker's slot under `--workers` (0 alone): where its search for a free spool file starts. */
+  spoolSlot?: number | undefined;
   /** The sinks that run here (stdout stays on the proxy's thread, which owns the process's stdout). */
   sinks: ReadonlyArray<'store' | 'file' | 'http'>;
   file?: string | undefined;
@@ -97,7 +99,7 @@ const { store, sink: storeSink } = openStore();
 function spooled(sink: RecordSink): SpoolingSink | undefined {
   if ((settings.spoolBytes ?? 0) <= 0) return undefined;
   const source = {
-    open: () => RecordSpool.open(settings.dataDir, settings.spoolBytes ?? 0),
+    open: () => RecordSpool.open(settings.dataDir, settings.spoolBytes ?? 0, settings.spoolSlot ?? 0),
     leftovers: RecordSpool.leftovers(settings.dataDir),
   };
   return new SpoolingSink(sink, source, {

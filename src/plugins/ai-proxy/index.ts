@@ -5,6 +5,8 @@
  * URL is `ai://` (any name after it), next to the auth and limit plugins like on any route.
  */
 import { createEngine } from '../../ai/engine/index.js';
+import { KeyState } from '../../ai/engine/key-state.js';
+import { createProviderAgent } from '../../ai/engine/upstream.js';
 import { dispatchAi } from '../../ai/endpoints/dispatch.js';
 import { routeErrorBody } from '../../ai/endpoints/errors.js';
 import type { AiGateway } from '../../ai/engine-types.js';
@@ -31,10 +33,17 @@ export const aiProxy = definePlugin<AiProxyConfig>({
   create(config, env) {
     if (env.ai === undefined) throw new Error('the AI catalog is not available to this plugin');
     const policy = createAiPolicy(config, env);
+    // The node's key state and provider pool, kept across reloads; without a node (a config check, a
+    // test that wires none), this instance's own, its pool closed with it.
+    const ownAgent = env.services.providerAgent === undefined ? createProviderAgent() : undefined;
+    const dispatcher = env.services.providerAgent ?? ownAgent ?? createProviderAgent();
     const gw: AiGateway = {
       catalog: env.ai,
       policy,
-      engine: createEngine(env.ai, policy),
+      engine: createEngine(env.ai, policy, {
+        keys: env.services.aiKeys ?? new KeyState(),
+        dispatcher,
+      }),
       maxBodyBytes: config.max_body_bytes,
     };
     return {
@@ -46,6 +55,7 @@ export const aiProxy = definePlugin<AiProxyConfig>({
       respond: writeLimitHeaders,
       // Token counts are synchronous on the request path; the tables load before the route serves.
       prepare: loadTokenizer,
+      ...(ownAgent === undefined ? {} : { close: () => ownAgent.close() }),
     };
   },
 });

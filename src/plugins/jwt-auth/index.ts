@@ -13,7 +13,7 @@ import { certificateBindingHolds } from '../../keys/jwt/cert-binding.js';
 import { acceptClaims } from '../../keys/jwt/claims-identity.js';
 import { JwksUnavailable } from '../../keys/jwt/jwks-cache.js';
 import { findToken } from '../../keys/jwt/token-source.js';
-import { verifyJwt } from '../../keys/jwt/verify-jwt.js';
+import { createJwtKeySources, verifyJwt } from '../../keys/jwt/verify-jwt.js';
 import type { RequestContext } from '../../pipeline/context.js';
 import { definePlugin } from '../../pipeline/plugin.js';
 import { buildVerifier, jwtAuthSchema, type JwtAuthConfig } from './config.js';
@@ -30,6 +30,8 @@ export const jwtAuth = definePlugin<JwtAuthConfig>({
   configSchema: jwtAuthSchema,
   create(config, env) {
     const { issuers, policy } = buildVerifier(config, env.services.now);
+    // The node's key sets, kept across reloads; without a node (a config check), this instance's own.
+    const sources = env.services.jwtKeys ?? createJwtKeySources();
     const anonymous = env.identities.anonymous(config.anonymous);
     const reject = (ctx: RequestContext, reason: RejectReason, detail?: string): never => {
       publishReject({ plugin: NAME, requestId: ctx.requestId, reason, detail });
@@ -50,7 +52,7 @@ export const jwtAuth = definePlugin<JwtAuthConfig>({
         }
         let result;
         try {
-          result = await verifyJwt(found.token, issuers, policy);
+          result = await verifyJwt(found.token, issuers, policy, sources);
         } catch (err) {
           if (!(err instanceof JwksUnavailable)) throw err;
           // The keys that could decide are out of reach: refuse, never pass (fail closed).

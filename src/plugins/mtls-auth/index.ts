@@ -20,7 +20,7 @@ import type { ConsumerEntry, Identities } from '../../pipeline/identity.js';
 import { definePlugin } from '../../pipeline/plugin.js';
 import { isTlsSocket, peerCertificates } from './peer.js';
 import { mtlsAuthSchema } from './schema.js';
-import { verifierFor, type TrustConfig } from './trust.js';
+import { TrustVerifiers, type TrustConfig } from './trust.js';
 
 export interface MtlsAuthConfig extends TrustConfig {
   consumer_by: MapBy[];
@@ -58,7 +58,8 @@ export const mtlsAuth = definePlugin<MtlsAuthConfig>({
   priority: 850,
   configSchema: mtlsAuthSchema,
   create(config, env) {
-    const verifier = verifierFor(config);
+    // The node's verifiers, kept across reloads; without a node (a config check), this instance's own.
+    const verifier = (env.services.certificateTrust ?? new TrustVerifiers()).verifierFor(config);
     const mapper = new CertificateMapper(env.identities, config.consumer_by);
     // RFC 9110 §11.6.1: a refused certificate is a 401 too, so it carries the challenge, with an error
     // that says the certificate (not its absence) was the problem, never which check failed.

@@ -2,9 +2,9 @@
  * The CA bundle + CRLs of one `mtls-auth` config, compiled into a `ChainVerifier`.
  *
  * Every admin change compiles a new snapshot and re-creates every plugin. Verifiers are shared by
- * content (a digest of the trust-relevant config) so the verdicts they remember survive unrelated
- * changes: a client that resumes its TLS session after a swap sends no intermediates, and its
- * remembered verdict is what lets it through without a full handshake.
+ * content (a digest of the trust-relevant config) within a node (PluginServices.certificateTrust), so the
+ * verdicts they remember survive unrelated changes: a client that resumes its TLS session after a swap
+ * sends no intermediates, and its remembered verdict is what lets it through without a full handshake.
  */
 import { createHash } from 'node:crypto';
 import { parseCertificateBundle } from '../../keys/certificates/certificate.js';
@@ -15,6 +15,13 @@ import {
   parseCrlText,
   type ParsedCrl,
 } from '../../keys/certificates/crl.js';
+
+declare module '../../pipeline/plugin.js' {
+  interface PluginServices {
+    /** The node's client-certificate verifiers and the verdicts they remember (server/node-caches.ts). Absent: per instance. */
+    readonly certificateTrust?: TrustVerifiers;
+  }
+}
 
 export interface TrustConfig {
   ca_certificates: string[];
@@ -27,9 +34,16 @@ export interface TrustConfig {
 
 /** Distinct trust configs kept alive; a node rarely has more than a handful. */
 const MAX_SHARED = 64;
-const shared = new Map<string, ChainVerifier>();
 
-export function verifierFor(config: TrustConfig): ChainVerifier {
+export class TrustVerifiers {
+  readonly #shared = new Map<string, ChainVerifier>();
+
+  verifierFor(config: TrustConfig): ChainVerifier {
+    return verifierFor(this.#shared, config);
+  }
+}
+
+function verifierFor(shared: Map<string, ChainVerifier>, config: TrustConfig): ChainVerifier {
   const digest = createHash('sha256')
     .update(
       JSON.stringify([

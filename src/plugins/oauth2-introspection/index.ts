@@ -15,7 +15,7 @@ import { findToken, tokenSourceSchema, type TokenSourceConfig } from '../../keys
 import type { RequestContext } from '../../pipeline/context.js';
 import { definePlugin } from '../../pipeline/plugin.js';
 import { introspect, IntrospectionUnavailable, type IntrospectionClient } from './introspect.js';
-import { cacheFor } from './token-cache.js';
+import { IntrospectionCaches } from './token-cache.js';
 
 const NAME = 'oauth2-introspection';
 const CHALLENGE = 'Bearer realm="keyway"';
@@ -96,7 +96,8 @@ export const oauth2Introspection = definePlugin<IntrospectionConfig>({
       maxTtlMs: config.cache.max_ttl_s * 1000,
       negativeTtlMs: config.cache.negative_ttl_s * 1000,
     };
-    const cache = cacheFor(
+    // The node's caches, kept across reloads; without a node (a config check), this instance's own.
+    const cache = (env.services.introspection ?? new IntrospectionCaches()).cacheFor(
       client.endpoint,
       client.clientId,
       config.cache.max_entries,

@@ -1,6 +1,7 @@
 /**
- * Introspection results cached per token, for the whole process (plugin instances are rebuilt on every
- * configuration change; the cache must not be).
+ * Introspection results cached per token, one set of caches per node (PluginServices.introspection):
+ * plugin instances are rebuilt on every configuration change, the cache must not be; and two nodes in one
+ * process (tests) must not share answers.
  *
  * Keys are SHA-256 digests of the token, never the token: a heap dump or a debugging session must not
  * yield live credentials. Positive entries live until the token's `exp` or the configured maximum,
@@ -9,6 +10,13 @@
  * tokens does not become a flood of introspection calls. Both are LRU-bounded.
  */
 import { createHash } from 'node:crypto';
+
+declare module '../../pipeline/plugin.js' {
+  interface PluginServices {
+    /** The node's token introspection caches (server/node-caches.ts). Absent: per plugin instance. */
+    readonly introspection?: IntrospectionCaches;
+  }
+}
 
 interface Slot<V> {
   value: V;
@@ -58,30 +66,27 @@ export interface IntrospectionCache {
   inflight: Map<string, Promise<Claims | undefined>>;
 }
 
-const caches = new Map<string, IntrospectionCache>();
+export class IntrospectionCaches {
+  readonly #caches = new Map<string, IntrospectionCache>();
 
-/** The cache for one introspection endpoint and client (answers may differ per client). */
-export function cacheFor(
-  endpoint: string,
-  clientId: string,
-  maxEntries: number,
-  maxNegative: number,
-): IntrospectionCache {
-  const key = `${endpoint}\n${clientId}`;
-  let c = caches.get(key);
-  if (c === undefined) {
-    c = { active: new TtlLru(maxEntries), inactive: new TtlLru(maxNegative), inflight: new Map() };
-    caches.set(key, c);
-  } else {
-    // The latest configuration decides the bounds.
-    c.active.maxEntries = maxEntries;
-    c.inactive.maxEntries = maxNegative;
+  /** The cache for one introspection endpoint and client (answers may differ per client). */
+  cacheFor(endpoint: string, clientId: string, maxEntries: number, maxNegative: number): IntrospectionCache {
+    const key = `${endpoint}\n${clientId}`;
+    let c = this.#caches.get(key);
+    if (c === undefined) {
+      c = { active: new TtlLru(maxEntries), inactive: new TtlLru(maxNegative), inflight: new Map() };
+      this.#caches.set(key, c);
+    } else {
+      // The latest configuration decides the bounds.
+      c.active.maxEntries = maxEntries;
+      c.inactive.maxEntries = maxNegative;
+    }
+    return c;
   }
-  return c;
-}
 
-export function clearIntrospectionCaches(): void {
-  caches.clear();
+  clear(): void {
+    this.#caches.clear();
+  }
 }
 
 export function tokenDigest(token: string): string {
