@@ -9,6 +9,7 @@ import ceiling from './ceiling.mjs';
 import keywayBareRoute from './keyway-bare-route.mjs';
 import keywayKeyAuth from './keyway-key-auth.mjs';
 import keywayLogging from './keyway-logging.mjs';
+import keywayShipped from './keyway-shipped.mjs';
 import keywayRateLimit from './keyway-rate-limit.mjs';
 import keywayRateLimitRedis from './keyway-rate-limit-redis.mjs';
 import keywayRateLimitWorkers from './keyway-rate-limit-workers.mjs';
@@ -19,6 +20,7 @@ export const scenarios = [
   ceiling,
   keywayBareRoute,
   keywayLogging,
+  keywayShipped,
   keywayKeyAuth,
   keywayRateLimit,
   keywayRateLimitRedis,

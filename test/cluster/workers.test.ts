@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
 import { startKeyway, type KeywayProcess } from '../helpers/keyway-process.js';
 import { startEcho, startServer, type TestServer } from '../helpers/upstream.js';
-import { admin, proxyStatus, within } from './support/cluster-env.js';
+import { admin, EVENT_BOUND_MS, proxyStatus, within } from './support/cluster-env.js';
 
 /** The primary's children, from /proc (Linux, like CI). */
 function workerPids(kw: KeywayProcess): number[] {
@@ -66,15 +66,15 @@ describe('keyway start --workers 2', { timeout: 60_000 }, () => {
     }
   });
 
-  it('a change made through one worker is served by every worker within 1 s', async () => {
+  it('a change made through one worker is served by every worker through the primary (the poll is 60 s)', async () => {
     await admin(kw, 'POST', '/services', { name: 'svc', url: `http://${echo.address}` });
     await admin(kw, 'POST', '/routes', { name: 'w', service: 'svc', paths: ['/w'] });
     // Ten fresh connections in a row all served: both workers have the route (round-robin).
-    const took = await within(1_000, async () => {
+    const took = await within(EVENT_BOUND_MS, async () => {
       for (let i = 0; i < 10; i++) if ((await fresh(`${kw.proxyUrl}/w/x`)) !== 200) return false;
       return true;
     });
-    assert.ok(took < 1_000, `took ${took} ms`);
+    assert.ok(took < EVENT_BOUND_MS, `took ${took} ms`);
   });
 
   it('counts a rate limit exactly across both workers (through the primary)', async () => {
@@ -127,7 +127,10 @@ describe('keyway start --workers 2', { timeout: 60_000 }, () => {
   it('SIGTERM drains the in-flight request on every worker and exits 0', async () => {
     await admin(kw, 'POST', '/services', { name: 'slow', url: `http://${slow.address}` });
     await admin(kw, 'POST', '/routes', { name: 'slow', service: 'slow', paths: ['/slow'] });
-    assert.ok((await within(1_000, async () => (await proxyStatus(`${kw.proxyUrl}/w/x`)) === 200)) < 1_000);
+    assert.ok(
+      (await within(EVENT_BOUND_MS, async () => (await proxyStatus(`${kw.proxyUrl}/w/x`)) === 200)) <
+        EVENT_BOUND_MS,
+    );
     const inFlight = Array.from({ length: 4 }, () =>
       request(`${kw.proxyUrl}/slow/x`, { reset: true }).then(async (r) => ({
         status: r.statusCode,
@@ -135,7 +138,8 @@ describe('keyway start --workers 2', { timeout: 60_000 }, () => {
       })),
     );
     // Once all four reached the upstream (it answers after 700 ms), ask the primary to stop.
-    assert.ok((await within(2_000, async () => slowSeen >= 4)) < 2_000, `upstream saw ${slowSeen}`);
+    // (Bounded generously: on a loaded machine the four may take seconds to arrive.)
+    assert.ok((await within(15_000, async () => slowSeen >= 4)) < 15_000, `upstream saw ${slowSeen}`);
     const code = await kw.stop('SIGTERM');
     const answers = await Promise.all(inFlight);
     for (const a of answers) assert.deepEqual(a, { status: 200, text: 'slow done' });
