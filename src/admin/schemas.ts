@@ -3,7 +3,13 @@
  * and the declarative document. Resource schemas come from `KINDS` so the admin API, the declarative
  * file and the store can never disagree on what a field is.
  */
-import { KINDS, workspaceSchema, type JsonSchema, type ResourceKind } from '../model/index.js';
+import {
+  DOCUMENT_KINDS,
+  KINDS,
+  workspaceSchema,
+  type JsonSchema,
+  type ResourceKind,
+} from '../model/index.js';
 import { nameSchema } from '../model/common.js';
 import { ERRORS } from '../core/errors.js';
 import { importKeyBody } from '../keys/key-schemas.js';
@@ -190,6 +196,35 @@ const appWithKeys: JsonSchema = {
   properties: { ...properties(KINDS.apps.schema), keys: { type: 'array', items: importKeyBody } },
 };
 
+/** Entries of the document that are not the kind's resource as is: nested, or with write-only fields. */
+const documentEntries: Partial<Record<ResourceKind, JsonSchema>> = {
+  services: {
+    ...KINDS.services.schema,
+    properties: {
+      ...properties(KINDS.services.schema),
+      routes: {
+        type: 'array',
+        items: {
+          ...KINDS.routes.schema,
+          required: ['name'],
+          properties: { ...properties(KINDS.routes.schema), plugins: pluginList },
+        },
+      },
+      plugins: pluginList,
+    },
+  },
+  consumers: {
+    ...KINDS.consumers.schema,
+    properties: {
+      ...properties(KINDS.consumers.schema),
+      plugins: pluginList,
+      apps: { type: 'array', items: { ...appWithKeys, required: ['name'] } },
+    },
+  },
+  apps: appWithKeys,
+  ai_providers: providerInput,
+};
+
 /**
  * Schemas that document a body for OpenAPI but are not enforced by Fastify, because the service behind
  * the route checks more than a schema can (duplicates, references inside the file) and reports every
@@ -216,43 +251,12 @@ export const declarativeDoc: JsonSchema = {
     },
     workspace: { ...nameSchema, description: 'Workspace this document describes (default: "default").' },
     description: { type: 'string', maxLength: 1024 },
-    upstreams: { type: 'array', items: KINDS.upstreams.schema },
-    services: {
-      type: 'array',
-      items: {
-        ...KINDS.services.schema,
-        properties: {
-          ...properties(KINDS.services.schema),
-          routes: {
-            type: 'array',
-            items: {
-              ...KINDS.routes.schema,
-              required: ['name'],
-              properties: { ...properties(KINDS.routes.schema), plugins: pluginList },
-            },
-          },
-          plugins: pluginList,
-        },
-      },
-    },
-    routes: { type: 'array', items: KINDS.routes.schema },
-    plans: { type: 'array', items: KINDS.plans.schema },
-    consumers: {
-      type: 'array',
-      items: {
-        ...KINDS.consumers.schema,
-        properties: {
-          ...properties(KINDS.consumers.schema),
-          plugins: pluginList,
-          apps: { type: 'array', items: { ...appWithKeys, required: ['name'] } },
-        },
-      },
-    },
-    apps: { type: 'array', items: appWithKeys },
-    plugins: { type: 'array', items: KINDS.plugins.schema },
-    ai_providers: { type: 'array', items: providerInput },
-    ai_models: { type: 'array', items: KINDS.ai_models.schema },
-    prompt_apis: { type: 'array', items: KINDS.prompt_apis.schema },
+    ...Object.fromEntries(
+      DOCUMENT_KINDS.map((kind) => [
+        kind,
+        { type: 'array', items: documentEntries[kind] ?? KINDS[kind].schema },
+      ]),
+    ),
   },
 };
 documentationOnly.add(declarativeDoc);

@@ -45,6 +45,8 @@ export interface AdminDeps {
   observe?: Observability;
   /** Where limits count, for `GET /usage` (absent: the route answers 503). */
   counters?: CounterStore;
+  /** The clock `GET /usage` reports the current period by (the node's; Date.now if absent). */
+  now?: () => number;
   /** Largest accepted request body in bytes (declarative documents can be large). Default 8 MiB. */
   bodyLimit?: number;
 }

@@ -5,7 +5,14 @@
  * secrets are written as stored — `secret_enc` or `secret_env`, never in clear — so the export applies
  * back unchanged on any node sharing this server secret (docs/ai-secrets.md, docs/plugins.md#secrets).
  */
-import { KINDS, type ResourceKind, type Stored, type WorkspaceState } from '../model/index.js';
+import {
+  DOCUMENT_KINDS,
+  KINDS,
+  type KindLists,
+  type ResourceKind,
+  type Stored,
+  type WorkspaceState,
+} from '../model/index.js';
 import { exportablePluginConfig } from './plugin-secrets.js';
 import { fieldsOf, userFields } from './resource-input.js';
 import type { DeclarativeDoc } from './types.js';
@@ -57,25 +64,28 @@ export function toDocument(state: WorkspaceState): DeclarativeDoc {
     else pushTo(parent, 'plugins', ordered('plugins', p, [only]));
   }
 
+  /** The kinds written other than as a plain list: nested, or not every field as stored. */
+  const top: Partial<Record<ResourceKind, Entry[]>> = {
+    services: [...services.values()],
+    routes: topRoutes,
+    consumers: [...consumers.values()],
+    apps: topApps,
+    plugins: topPlugins,
+    ai_providers: state.ai_providers.map((p) => withoutClearKeys(ordered('ai_providers', p))),
+  };
   const doc: Entry = { _format_version: '1', workspace: state.name };
   if (state.description !== undefined) doc['description'] = state.description;
-  const upstreams = state.upstreams.map((u) => ordered('upstreams', u));
-  if (upstreams.length > 0) doc['upstreams'] = upstreams;
-  if (services.size > 0) doc['services'] = [...services.values()];
-  if (topRoutes.length > 0) doc['routes'] = topRoutes;
-  const plans = state.plans.map((p) => ordered('plans', p));
-  if (plans.length > 0) doc['plans'] = plans;
-  if (consumers.size > 0) doc['consumers'] = [...consumers.values()];
-  if (topApps.length > 0) doc['apps'] = topApps;
-  if (topPlugins.length > 0) doc['plugins'] = topPlugins;
-  const providers = state.ai_providers.map((p) => withoutClearKeys(ordered('ai_providers', p)));
-  if (providers.length > 0) doc['ai_providers'] = providers;
-  const models = state.ai_models.map((m) => ordered('ai_models', m));
-  if (models.length > 0) doc['ai_models'] = models;
-  const prompts = state.prompt_apis.map((p) => ordered('prompt_apis', p));
-  if (prompts.length > 0) doc['prompt_apis'] = prompts;
+  for (const kind of DOCUMENT_KINDS) {
+    const list = top[kind] ?? plain(state, kind);
+    if (list.length > 0) doc[kind] = list;
+  }
   // Built from stored resources that passed the same schemas the document type mirrors.
   return doc as unknown as DeclarativeDoc;
+}
+
+function plain<K extends ResourceKind>(state: WorkspaceState, kind: K): Entry[] {
+  const lists: KindLists = state;
+  return lists[kind].map((r) => ordered(kind, r));
 }
 
 /** The user's fields in the order the kind's schema lists them; `omit` drops fields the nesting implies. */

@@ -8,6 +8,7 @@ import type { ErrorDetail } from '../core/errors.js';
 import { validate } from '../core/validator.js';
 import {
   DEFAULT_WORKSPACE,
+  DOCUMENT_KINDS,
   KINDS,
   RESOURCE_KINDS,
   pluginKey,
@@ -58,16 +59,8 @@ export const documentSchema = {
     },
     workspace: nameSchema,
     description: { type: 'string', maxLength: 1024 },
-    upstreams: { type: 'array' },
-    services: { type: 'array' },
-    routes: { type: 'array' },
-    plans: { type: 'array' },
-    consumers: { type: 'array' },
-    apps: { type: 'array' },
-    plugins: { type: 'array' },
-    ai_providers: { type: 'array' },
-    ai_models: { type: 'array' },
-    prompt_apis: { type: 'array' },
+    // Every kind is a list; its entries are checked one by one (all problems at once, nesting included).
+    ...Object.fromEntries(DOCUMENT_KINDS.map((kind) => [kind, { type: 'array' }])),
   },
 } as const;
 
@@ -144,10 +137,7 @@ export function normalizeDocument(doc: unknown): DesiredState {
     });
   };
 
-  list(root, 'upstreams').forEach((u, i) => add('upstreams', u, `/upstreams/${i}`));
-
-  list(root, 'services').forEach((s, i) => {
-    const path = `/services/${i}`;
+  const addService = (s: unknown, path: string): void => {
     const { routes, plugins, ...service } = isObject(s) ? s : { routes: undefined, plugins: undefined };
     const name = add('services', isObject(s) ? service : s, path);
     nested(routes, path, 'routes').forEach((r, j) => {
@@ -163,11 +153,7 @@ export function normalizeDocument(doc: unknown): DesiredState {
       addPlugins(rplugins, rpath, { route: routeName });
     });
     addPlugins(plugins, path, { service: name });
-  });
-
-  list(root, 'routes').forEach((r, i) => add('routes', r, `/routes/${i}`));
-
-  list(root, 'plans').forEach((p, i) => add('plans', p, `/plans/${i}`));
+  };
 
   const appKeyList: DesiredKey[] = [];
   const addApp = (a: unknown, path: string, consumer?: string): void => {
@@ -194,25 +180,26 @@ export function normalizeDocument(doc: unknown): DesiredState {
     });
   };
 
-  list(root, 'consumers').forEach((c, i) => {
-    const path = `/consumers/${i}`;
+  const addConsumer = (c: unknown, path: string): void => {
     const { plugins, apps, ...consumer } = isObject(c) ? c : { plugins: undefined, apps: undefined };
     const username = add('consumers', isObject(c) ? consumer : c, path);
     addPlugins(plugins, path, { consumer: username });
     nested(apps, path, 'apps').forEach((a, j) => addApp(a, `${path}/apps/${j}`, username));
-  });
+  };
 
-  list(root, 'apps').forEach((a, i) => addApp(a, `/apps/${i}`));
-
-  list(root, 'plugins').forEach((p, i) => add('plugins', p, `/plugins/${i}`));
-
-  // AI resources refer to each other by alias or `provider/model`: the catalog checks those references
-  // when the would-be configuration is checked (declarative.ts), with paths into this document.
-  list(root, 'ai_providers').forEach((p, i) =>
-    add('ai_providers', withoutSealedMarkers(p), `/ai_providers/${i}`),
-  );
-  list(root, 'ai_models').forEach((m, i) => add('ai_models', m, `/ai_models/${i}`));
-  list(root, 'prompt_apis').forEach((p, i) => add('prompt_apis', p, `/prompt_apis/${i}`));
+  /** Kinds whose entries hold what belongs to them, or take more than their schema's check. */
+  const special: Partial<Record<ResourceKind, (value: unknown, path: string) => void>> = {
+    services: addService,
+    consumers: addConsumer,
+    apps: (a, path) => addApp(a, path),
+    // AI resources refer to each other by alias or `provider/model`: the catalog checks those references
+    // when the would-be configuration is checked (declarative.ts), with paths into this document.
+    ai_providers: (p, path) => add('ai_providers', withoutSealedMarkers(p), path),
+  };
+  for (const kind of DOCUMENT_KINDS) {
+    const each = special[kind] ?? ((value: unknown, path: string) => add(kind, value, path));
+    list(root, kind).forEach((value, i) => each(value, `/${kind}/${i}`));
+  }
 
   // References resolve inside the document: it is the whole desired state of the workspace. With select
   // tags it is only a part, and references are checked against the workspace it applies to (declarative.ts).

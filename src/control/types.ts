@@ -14,27 +14,26 @@ export interface Actor {
   name: string;
 }
 
-/** The declarative file: one workspace's desired state (see docs/declarative-config.md). */
-export interface DeclarativeDoc {
+/** Every kind as a top-level list of the declarative file, as the kind's schema has it. */
+export type KindDocLists = { [K in ResourceKind]?: ResourceTypes[K][] };
+
+/**
+ * The declarative file: one workspace's desired state (see docs/declarative-config.md). Every kind is a
+ * top-level list; services, consumers and apps may also hold what belongs to them. AI provider keys are
+ * written as `secret` (sealed by apply), `secret_env`, or `secret_enc` (what export writes).
+ */
+export interface DeclarativeDoc extends Omit<KindDocLists, 'services' | 'consumers' | 'apps'> {
   _format_version: '1';
   /** `select_tags`: the document manages only the resources carrying all of them (docs/declarative-config.md). */
   _info?: { select_tags?: string[] };
   workspace?: string;
   description?: string;
-  upstreams?: ResourceTypes['upstreams'][];
   services?: (ResourceTypes['services'] & {
     routes?: (Omit<ResourceTypes['routes'], 'service'> & { service?: string; plugins?: NestedPlugin[] })[];
     plugins?: NestedPlugin[];
   })[];
-  routes?: ResourceTypes['routes'][];
-  plans?: ResourceTypes['plans'][];
   consumers?: (ResourceTypes['consumers'] & { plugins?: NestedPlugin[]; apps?: NestedApp[] })[];
   apps?: (ResourceTypes['apps'] & { keys?: ImportKeyInput[] })[];
-  plugins?: ResourceTypes['plugins'][];
-  /** Keys are written as `secret` (sealed by apply), `secret_env`, or `secret_enc` (what export writes). */
-  ai_providers?: ResourceTypes['ai_providers'][];
-  ai_models?: ResourceTypes['ai_models'][];
-  prompt_apis?: ResourceTypes['prompt_apis'][];
 }
 
 /**

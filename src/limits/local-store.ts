@@ -67,14 +67,11 @@ export class LocalCounterStore implements SyncCounterStore {
   readonly #entries = new Map<string, Entry>();
   readonly #max: number;
   readonly #now: () => number;
-  /** The clock limits count by on this node (injected by tests; `Date.now` otherwise). */
-  readonly clock: () => number;
   #timer: NodeJS.Timeout | undefined;
 
   constructor(opts: LocalStoreOptions = {}) {
     this.#max = opts.maxEntries ?? 1_000_000;
     this.#now = opts.now ?? Date.now;
-    this.clock = this.#now;
     const sweepMs = opts.sweepMs ?? 10_000;
     if (sweepMs > 0) {
       this.#timer = setInterval(() => this.sweep(), sweepMs);

@@ -21,8 +21,10 @@ export async function createNodeCounters(opts: {
   /** Set by the cluster layer for a worker counting at the primary. */
   shared: CounterStore | undefined;
   log: Logger;
+  /** The node's clock, when a test pins it. */
+  now?: () => number;
 }): Promise<NodeCounters> {
-  const local = new LocalCounterStore();
+  const local = new LocalCounterStore(opts.now === undefined ? {} : { now: opts.now });
   let counters: CounterStore = local;
   let redis: RedisCounterStore | undefined;
   if (opts.shared !== undefined) counters = opts.shared;

@@ -2,20 +2,13 @@
  * What the rate-limit, quota and concurrency plugins share: the config fields about plans and failure,
  * and the choice of plan for a request (a route's `plan` overrides the caller's).
  */
+import type { FromSchema } from 'json-schema-to-ts';
 import type { Plan } from '../model/index.js';
 import type { RequestContext } from '../pipeline/context.js';
 import type { PluginEnv } from '../pipeline/plugin.js';
-import { failPolicySchema, type FailPolicy } from '../model/limit-schema.js';
+import { failPolicySchema } from '../model/limit-schema.js';
 import { planOf } from './plan-resolver.js';
 import { nameSchema } from '../model/common.js';
-
-export interface PlanOptions {
-  /** Force this plan for every caller of the route (route override). */
-  plan?: string;
-  /** Apply the caller's plan (key tier > app > consumer). */
-  use_plans: boolean;
-  policy: FailPolicy;
-}
 
 export const planOptionsSchema = {
   plan: { ...nameSchema, description: 'Apply this plan to every caller of the route instead of their own.' },
@@ -26,6 +19,9 @@ export const planOptionsSchema = {
   },
   policy: failPolicySchema,
 } as const;
+
+/** The fields above as a plugin's `create` sees them (ajv has filled in the defaults). */
+export type PlanOptions = FromSchema<{ type: 'object'; properties: typeof planOptionsSchema }>;
 
 /** Picks the plan per request; an override naming no plan is a config error, refused at create time. */
 export function planChooser(opts: PlanOptions, env: PluginEnv): (ctx: RequestContext) => Plan | undefined {

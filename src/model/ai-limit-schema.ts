@@ -12,43 +12,13 @@
  * negative limit, a budget of no dollars, an alert threshold outside 1–99 %, a time zone the runtime
  * does not know, an unknown `by` source.
  */
-// Imported for its side effect too: it registers the `iana-time-zone` format used below.
+// Imported for its side effect: it registers the `iana-time-zone` format used below.
 import './limit-schema.js';
-import type { CalendarUnit } from '../core/quota-period.js';
+import type { FromSchema } from 'json-schema-to-ts';
 
 /** Sources an AI counter can be kept per: who is calling, never the request's route, IP or headers. */
 export const AI_KEY_SOURCES = ['key', 'app', 'consumer', 'plan'] as const;
 export type AiKeySource = (typeof AI_KEY_SOURCES)[number];
-
-export interface BudgetSpec {
-  /** Spend allowed per period, in US dollars (counted in whole micro-dollars). */
-  usd: number;
-  period: CalendarUnit;
-  /** IANA zone the period's calendar is read in (default UTC). */
-  time_zone?: string;
-  /** Percent of the budget at which an alert fires, once per period and subject (default 80). */
-  alert_at?: number;
-  /** What this budget is kept per; default the `by` of the section. */
-  by?: AiKeySource[];
-  /** Names the counter and the alert (default `<period>-<time_zone>`, e.g. `month-UTC`). */
-  name?: string;
-}
-
-export interface AiLimits {
-  /** Models the caller may use: aliases, `provider/model`, `provider/*`, or `*`. Absent: all. */
-  models?: string[];
-  /** What requests, tokens and budgets are counted per (default `[key]`). */
-  by?: AiKeySource[];
-  requests_per_minute?: number;
-  tokens_per_minute?: number;
-  /**
-   * Whether admission counts the prompt's estimated tokens against `tokens_per_minute` (default true):
-   * a call whose prompt alone exceeds what the bucket holds waits until it does, instead of running the
-   * caller deep into debt.
-   */
-  count_prompt_tokens?: boolean;
-  budgets?: BudgetSpec[];
-}
 
 export const DEFAULT_ALERT_AT = 80;
 
@@ -79,21 +49,35 @@ export const budgetSchema = {
   additionalProperties: false,
   required: ['usd', 'period'],
   properties: {
+    /** Spend allowed per period, in US dollars (counted in whole micro-dollars). */
     usd: { type: 'number', exclusiveMinimum: 0, maximum: MAX_USD },
     period: { enum: ['day', 'month'] },
+    /** IANA zone the period's calendar is read in (default UTC). */
     time_zone: { type: 'string', format: 'iana-time-zone', maxLength: 64 },
+    /** Percent of the budget at which an alert fires, once per period and subject (default 80). */
     alert_at: { type: 'number', minimum: 1, maximum: 99 },
+    /** What this budget is kept per; default the `by` of the section. */
     by: bySchema,
+    /** Names the counter and the alert (default `<period>-<time_zone>`, e.g. `month-UTC`). */
     name: policyName,
   },
 } as const;
 
+export type BudgetSpec = FromSchema<typeof budgetSchema>;
+
 /** The properties of an AI limits object (spread into the ai-proxy config and a plan's `ai`). */
 export const aiLimitsProperties = {
+  /** Models the caller may use: aliases, `provider/model`, `provider/*`, or `*`. Absent: all. */
   models: modelsSchema,
+  /** What requests, tokens and budgets are counted per (default `[key]`). */
   by: bySchema,
   requests_per_minute: { type: 'integer', minimum: 1, maximum: 1_000_000_000 },
   tokens_per_minute: { type: 'integer', minimum: 1, maximum: 1_000_000_000_000 },
+  /**
+   * Whether admission counts the prompt's estimated tokens against `tokens_per_minute` (default true):
+   * a call whose prompt alone exceeds what the bucket holds waits until it does, instead of running the
+   * caller deep into debt.
+   */
   count_prompt_tokens: { type: 'boolean' },
   budgets: { type: 'array', maxItems: 8, items: budgetSchema },
 } as const;
@@ -103,3 +87,5 @@ export const aiLimitsSchema = {
   additionalProperties: false,
   properties: aiLimitsProperties,
 } as const;
+
+export type AiLimits = FromSchema<typeof aiLimitsSchema>;

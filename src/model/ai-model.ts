@@ -1,30 +1,5 @@
+import type { FromSchema } from 'json-schema-to-ts';
 import { nameSchema, tagsSchema } from './common.js';
-
-/** A deployment of a model: which provider serves it under which name, and its share of the traffic. */
-export interface AiModelTarget {
-  provider: string;
-  model: string;
-  weight?: number;
-}
-
-/**
- * A model alias (`smart`, `fast`, `gpt-4o`): the name clients send as `model`. Requests are balanced
- * across `targets` by weight; when every attempt on them fails (error, 429, timeout) the `fallbacks` are
- * tried in order, each an alias or `provider/model`.
- */
-export interface AiModel {
-  name: string;
-  targets: AiModelTarget[];
-  fallbacks?: string[];
-  /** Extra attempts on another target/key of this alias before falling back. */
-  retries?: number;
-  /** First backoff between attempts, doubled each time; a provider's Retry-After wins when longer. */
-  retry_backoff_ms?: number;
-  /** Bound for the whole call across attempts (0: the providers' own timeouts only). */
-  timeout_ms?: number;
-  description?: string;
-  tags?: string[];
-}
 
 export const AI_MODEL_DEFAULTS = { retries: 1, retry_backoff_ms: 100, timeout_ms: 0 } as const;
 
@@ -36,6 +11,11 @@ export const modelRefSchema = {
   pattern: '^[A-Za-z0-9][A-Za-z0-9._~-]*(/[A-Za-z0-9._~:@/-]+)?$',
 } as const;
 
+/**
+ * A model alias (`smart`, `fast`, `gpt-4o`): the name clients send as `model`. Requests are balanced
+ * across `targets` by weight; when every attempt on them fails (error, 429, timeout) the `fallbacks` are
+ * tried in order, each an alias or `provider/model`.
+ */
 export const aiModelSchema = {
   type: 'object',
   additionalProperties: false,
@@ -58,10 +38,19 @@ export const aiModelSchema = {
       },
     },
     fallbacks: { type: 'array', maxItems: 16, uniqueItems: true, items: modelRefSchema },
+    /** Extra attempts on another target/key of this alias before falling back. */
     retries: { type: 'integer', minimum: 0, maximum: 10 },
+    /** First backoff between attempts, doubled each time; a provider's Retry-After wins when longer. */
     retry_backoff_ms: { type: 'integer', minimum: 0, maximum: 60_000 },
+    /** Bound for the whole call across attempts (0: the providers' own timeouts only). */
     timeout_ms: { type: 'integer', minimum: 0, maximum: 3_600_000 },
     description: { type: 'string', maxLength: 1024 },
     tags: tagsSchema,
   },
 } as const;
+
+/** A model alias as the schema above has it. */
+export type AiModel = FromSchema<typeof aiModelSchema>;
+
+/** A deployment of a model: which provider serves it under which name, and its share of the traffic. */
+export type AiModelTarget = AiModel['targets'][number];

@@ -30,34 +30,117 @@ export type { Workspace } from './workspace.js';
 export { DEFAULT_WORKSPACE, workspaceSchema } from './workspace.js';
 export { pluginKey } from './plugin.js';
 
-export interface ResourceTypes {
-  services: Service;
-  routes: Route;
-  upstreams: Upstream;
-  consumers: Consumer;
-  apps: App;
-  plugins: PluginConfig;
-  plans: Plan;
-  ai_providers: AiProvider;
-  ai_models: AiModel;
-  prompt_apis: PromptApi;
+/** What the registry keeps of each kind; its type parameter is the kind's resource type. */
+interface KindEntry<T> {
+  /** Singular, for messages: `service "weather" not found`. */
+  singular: string;
+  schema: JsonSchema;
+  /** The resource's unique key inside its workspace. */
+  key(resource: T): string;
+  /** Fields naming another resource of this workspace (their kinds are checked by src/model/kinds.test.ts). */
+  references: ReadonlyArray<{ field: keyof T & string; kind: string }>;
+  /**
+   * Created after every other kind and deleted before them: set for kinds whose fields may name
+   * resources of any kind beyond `references` (a plugin's config names plans, AI models…).
+   */
+  applyLast?: true;
 }
 
-export type ResourceKind = keyof ResourceTypes;
+/** An entry, carrying its resource type for `ResourceTypes` (type-level only: never set at run time). */
+type TypedEntry<T> = KindEntry<T> & { readonly resourceType: T };
 
-/** Order matters: referenced kinds come first, so creating in this order never dangles. */
-export const RESOURCE_KINDS = [
-  'upstreams',
-  'services',
-  'routes',
-  'plans',
-  'consumers',
-  'apps',
-  'ai_providers',
-  'ai_models',
-  'prompt_apis',
-  'plugins',
-] as const satisfies readonly ResourceKind[];
+function kind<T>(entry: KindEntry<T>): TypedEntry<T> {
+  return entry as TypedEntry<T>;
+}
+
+/**
+ * The resource kinds: the one list of them. Everything per kind is derived from here (the resource
+ * types, the admin API's routes and OpenAPI schemas, the declarative document and its export, the
+ * workspace state, the store's tables), so a new kind is its model file (schema and type), its table
+ * migration (src/store/migrations/) and one entry here.
+ *
+ * In the order of the declarative document and its export. Changes apply in the same order (referenced
+ * kinds first, so creating in this order never dangles), `applyLast` kinds last.
+ */
+const REGISTRY = {
+  upstreams: kind<Upstream>({
+    singular: 'upstream',
+    schema: upstreamSchema,
+    key: (r) => r.name,
+    references: [],
+  }),
+  services: kind<Service>({
+    singular: 'service',
+    schema: serviceSchema,
+    key: (r) => r.name,
+    references: [],
+  }),
+  routes: kind<Route>({
+    singular: 'route',
+    schema: routeSchema,
+    key: (r) => r.name,
+    references: [{ field: 'service', kind: 'services' }],
+  }),
+  plans: kind<Plan>({
+    singular: 'plan',
+    schema: planSchema,
+    key: (r) => r.name,
+    references: [],
+  }),
+  consumers: kind<Consumer>({
+    singular: 'consumer',
+    schema: consumerSchema,
+    key: (r) => r.username,
+    references: [{ field: 'plan', kind: 'plans' }],
+  }),
+  apps: kind<App>({
+    singular: 'app',
+    schema: appSchema,
+    key: (r) => r.name,
+    references: [
+      { field: 'consumer', kind: 'consumers' },
+      { field: 'plan', kind: 'plans' },
+    ],
+  }),
+  plugins: kind<PluginConfig>({
+    singular: 'plugin',
+    schema: pluginSchema,
+    key: (r) => pluginKey(r),
+    references: [
+      { field: 'service', kind: 'services' },
+      { field: 'route', kind: 'routes' },
+      { field: 'consumer', kind: 'consumers' },
+    ],
+    applyLast: true,
+  }),
+  ai_providers: kind<AiProvider>({
+    singular: 'AI provider',
+    schema: aiProviderSchema,
+    key: (r) => r.name,
+    references: [],
+  }),
+  // Targets, fallbacks and prompt models are checked when the AI catalog compiles (src/ai/catalog.ts):
+  // they are nested, or name either an alias or `provider/model`.
+  ai_models: kind<AiModel>({
+    singular: 'AI model',
+    schema: aiModelSchema,
+    key: (r) => r.name,
+    references: [],
+  }),
+  prompt_apis: kind<PromptApi>({
+    singular: 'prompt API',
+    schema: promptApiSchema,
+    key: (r) => r.name,
+    references: [],
+  }),
+};
+
+export type ResourceKind = keyof typeof REGISTRY;
+
+/** Each kind's resource type, as its model file declares it. */
+export type ResourceTypes = {
+  [K in ResourceKind]: (typeof REGISTRY)[K]['resourceType'];
+};
 
 export interface KindDef<K extends ResourceKind> {
   kind: K;
@@ -69,87 +152,21 @@ export interface KindDef<K extends ResourceKind> {
   references: ReadonlyArray<{ field: string; kind: ResourceKind }>;
 }
 
-export const KINDS: { [K in ResourceKind]: KindDef<K> } = {
-  upstreams: {
-    kind: 'upstreams',
-    singular: 'upstream',
-    schema: upstreamSchema,
-    key: (r) => r.name,
-    references: [],
-  },
-  services: {
-    kind: 'services',
-    singular: 'service',
-    schema: serviceSchema,
-    key: (r) => r.name,
-    references: [],
-  },
-  routes: {
-    kind: 'routes',
-    singular: 'route',
-    schema: routeSchema,
-    key: (r) => r.name,
-    references: [{ field: 'service', kind: 'services' }],
-  },
-  consumers: {
-    kind: 'consumers',
-    singular: 'consumer',
-    schema: consumerSchema,
-    key: (r) => r.username,
-    references: [{ field: 'plan', kind: 'plans' }],
-  },
-  apps: {
-    kind: 'apps',
-    singular: 'app',
-    schema: appSchema,
-    key: (r) => r.name,
-    references: [
-      { field: 'consumer', kind: 'consumers' },
-      { field: 'plan', kind: 'plans' },
-    ],
-  },
-  plans: {
-    kind: 'plans',
-    singular: 'plan',
-    schema: planSchema,
-    key: (r) => r.name,
-    references: [],
-  },
-  ai_providers: {
-    kind: 'ai_providers',
-    singular: 'AI provider',
-    schema: aiProviderSchema,
-    key: (r) => r.name,
-    references: [],
-  },
-  // Targets, fallbacks and prompt models are checked when the AI catalog compiles (src/ai/catalog.ts):
-  // they are nested, or name either an alias or `provider/model`.
-  ai_models: {
-    kind: 'ai_models',
-    singular: 'AI model',
-    schema: aiModelSchema,
-    key: (r) => r.name,
-    references: [],
-  },
-  prompt_apis: {
-    kind: 'prompt_apis',
-    singular: 'prompt API',
-    schema: promptApiSchema,
-    key: (r) => r.name,
-    references: [],
-  },
-  plugins: {
-    kind: 'plugins',
-    singular: 'plugin',
-    schema: pluginSchema,
-    key: (r) => pluginKey(r),
-    references: [
-      { field: 'service', kind: 'services' },
-      { field: 'route', kind: 'routes' },
-      { field: 'consumer', kind: 'consumers' },
-    ],
-  },
-};
+/** Every kind's definition, in document order (`DOCUMENT_KINDS`). */
+export const KINDS = Object.fromEntries(
+  Object.entries(REGISTRY).map(([k, e]) => [k, { kind: k, ...e }]),
+) as unknown as { readonly [K in ResourceKind]: KindDef<K> };
+
+/** The order of the declarative document and of its export. */
+export const DOCUMENT_KINDS = Object.keys(REGISTRY) as readonly ResourceKind[];
+
+const applyLast = (k: ResourceKind): boolean => REGISTRY[k].applyLast === true;
+
+/** The order changes apply in: referenced kinds come first, so creating in this order never dangles. */
+export const RESOURCE_KINDS: readonly ResourceKind[] = [
+  ...DOCUMENT_KINDS.filter((k) => !applyLast(k)),
+  ...DOCUMENT_KINDS.filter(applyLast),
+];
 
 /** A stored resource: the user's fields plus id and timestamps. */
 export type Stored<K extends ResourceKind> = ResourceTypes[K] & {
@@ -158,21 +175,14 @@ export type Stored<K extends ResourceKind> = ResourceTypes[K] & {
   updated_at: string;
 };
 
+/** Every kind's resources of one workspace. */
+export type KindLists = { [K in ResourceKind]: Stored<K>[] };
+
 /** Everything one workspace holds, as the snapshot compiler and the declarative file see it. */
-export interface WorkspaceState {
+export interface WorkspaceState extends KindLists {
   name: string;
   description?: string;
   tags?: string[];
-  services: Stored<'services'>[];
-  routes: Stored<'routes'>[];
-  upstreams: Stored<'upstreams'>[];
-  consumers: Stored<'consumers'>[];
-  apps: Stored<'apps'>[];
-  plugins: Stored<'plugins'>[];
-  plans: Stored<'plans'>[];
-  ai_providers: Stored<'ai_providers'>[];
-  ai_models: Stored<'ai_models'>[];
-  prompt_apis: Stored<'prompt_apis'>[];
 }
 
 /** The whole configuration at one version: what a snapshot is compiled from. */
@@ -183,17 +193,6 @@ export interface ConfigState {
 
 /** A workspace with nothing in it yet (every resource kind present, empty). */
 export function emptyWorkspaceState(name: string): WorkspaceState {
-  return {
-    name,
-    services: [],
-    routes: [],
-    upstreams: [],
-    consumers: [],
-    apps: [],
-    plugins: [],
-    plans: [],
-    ai_providers: [],
-    ai_models: [],
-    prompt_apis: [],
-  };
+  const lists = Object.fromEntries(RESOURCE_KINDS.map((k) => [k, []])) as unknown as KindLists;
+  return { name, ...lists };
 }

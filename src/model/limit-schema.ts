@@ -10,45 +10,13 @@
  * path: a zero or negative limit, a zero window (the duration pattern has no `0s`), a negative burst, an
  * unknown key source, a `header` source without a header name, a time zone the runtime does not know.
  */
+import type { FromSchema } from 'json-schema-to-ts';
 import { ajv } from '../core/validator.js';
 import { isTimeZone } from '../core/quota-period.js';
 
 /** What a counter is kept per. `key` is the credential; callers without one fall back to their IP. */
 export const KEY_SOURCES = ['key', 'app', 'consumer', 'plan', 'route', 'ip', 'header'] as const;
 export type KeySource = (typeof KEY_SOURCES)[number];
-
-export interface RateLimitSpec {
-  limit: number;
-  /** Duration: `500ms`, `1s`, `1m`, `1h`, `1d`. */
-  window: string;
-  /** Deprecated and ignored: `limit` may come at once (docs/limits.md, "Changes to rate limits"). */
-  burst?: number;
-  by?: KeySource[];
-  /** Header name when `by` has `header` (matched case-insensitively). */
-  header?: string;
-  /** Name in `RateLimit-Policy` (default: `<limit>-per-<window>`). */
-  name?: string;
-}
-
-export type QuotaPeriod = 'day' | 'month' | 'rolling';
-
-export interface QuotaSpec {
-  limit: number;
-  period: QuotaPeriod;
-  /** IANA zone for `day` / `month` (default UTC). */
-  time_zone?: string;
-  /** Length of a `rolling` period: usage renews continuously over it. */
-  window?: string;
-  by?: KeySource[];
-  header?: string;
-  name?: string;
-}
-
-export interface ConcurrencySpec {
-  max: number;
-  by?: KeySource[];
-  header?: string;
-}
 
 // Checked by Intl at validation time: a typo in a zone name must fail `apply`, not the first request.
 ajv.addFormat('iana-time-zone', { type: 'string', validate: isTimeZone });
@@ -94,6 +62,7 @@ export const rateLimitSchema = {
   properties: {
     limit: { type: 'integer', minimum: 1, maximum: 1_000_000_000 },
     window: durationSchema,
+    /** Deprecated and ignored: `limit` may come at once (docs/limits.md, "Changes to rate limits"). */
     burst: {
       type: 'integer',
       minimum: 0,
@@ -104,11 +73,15 @@ export const rateLimitSchema = {
         'Accepted so configurations written for the former GCRA limits still load.',
     },
     by: bySchema,
+    /** Header name when `by` has `header` (matched case-insensitively). */
     header: headerSchema,
+    /** Name in `RateLimit-Policy` (default: `<limit>-per-<window>`). */
     name: policyName,
   },
   ...headerWhenNeeded,
 } as const;
+
+export type RateLimitSpec = FromSchema<typeof rateLimitSchema>;
 
 export const quotaSchema = {
   type: 'object',
@@ -117,7 +90,9 @@ export const quotaSchema = {
   properties: {
     limit: { type: 'integer', minimum: 1, maximum: 1_000_000_000_000 },
     period: { enum: ['day', 'month', 'rolling'] },
+    /** IANA zone for `day` / `month` (default UTC). */
     time_zone: { type: 'string', format: 'iana-time-zone', maxLength: 64 },
+    /** Length of a `rolling` period: usage renews continuously over it. */
     window: durationSchema,
     by: bySchema,
     header: headerSchema,
@@ -128,6 +103,9 @@ export const quotaSchema = {
     { if: { properties: { period: { const: 'rolling' } } }, then: { required: ['window'] } },
   ],
 } as const;
+
+export type QuotaSpec = FromSchema<typeof quotaSchema>;
+export type QuotaPeriod = QuotaSpec['period'];
 
 export const concurrencySchema = {
   type: 'object',
@@ -141,6 +119,8 @@ export const concurrencySchema = {
   ...headerWhenNeeded,
 } as const;
 
+export type ConcurrencySpec = FromSchema<typeof concurrencySchema>;
+
 export const failPolicySchema = {
   enum: ['fail_open', 'fail_closed'],
   default: 'fail_open',
@@ -149,4 +129,4 @@ export const failPolicySchema = {
     '`fail_closed` answers 503 KW_ERR_LIMITS_UNAVAILABLE.',
 } as const;
 
-export type FailPolicy = 'fail_open' | 'fail_closed';
+export type FailPolicy = FromSchema<typeof failPolicySchema>;

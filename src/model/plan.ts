@@ -1,12 +1,6 @@
-import {
-  concurrencySchema,
-  quotaSchema,
-  rateLimitSchema,
-  type ConcurrencySpec,
-  type QuotaSpec,
-  type RateLimitSpec,
-} from './limit-schema.js';
-import { aiLimitsSchema, type AiLimits } from './ai-limit-schema.js';
+import type { FromSchema } from 'json-schema-to-ts';
+import { concurrencySchema, quotaSchema, rateLimitSchema } from './limit-schema.js';
+import { aiLimitsSchema } from './ai-limit-schema.js';
 import { nameSchema, tagsSchema } from './common.js';
 
 /**
@@ -17,19 +11,6 @@ import { nameSchema, tagsSchema } from './common.js';
  * the `ai-proxy` plugin enforces `ai` (allowed models, requests and tokens per minute, spend budgets:
  * docs/ai-budgets.md).
  */
-export interface Plan {
-  name: string;
-  description?: string;
-  rate_limits?: RateLimitSpec[];
-  quotas?: QuotaSpec[];
-  concurrency?: ConcurrencySpec;
-  /** What callers on this plan may spend on AI, on every AI route. */
-  ai?: AiLimits;
-  /** Scopes a credential on this plan may use when neither it nor its app lists its own. */
-  scopes?: string[];
-  tags?: string[];
-}
-
 export const planSchema = {
   type: 'object',
   additionalProperties: false,
@@ -40,7 +21,9 @@ export const planSchema = {
     rate_limits: { type: 'array', maxItems: 16, items: rateLimitSchema },
     quotas: { type: 'array', maxItems: 8, items: quotaSchema },
     concurrency: concurrencySchema,
+    /** What callers on this plan may spend on AI, on every AI route. */
     ai: aiLimitsSchema,
+    /** Scopes a credential on this plan may use when neither it nor its app lists its own. */
     scopes: {
       type: 'array',
       maxItems: 256,
@@ -50,3 +33,6 @@ export const planSchema = {
     tags: tagsSchema,
   },
 } as const;
+
+/** A plan as the schema above has it. */
+export type Plan = FromSchema<typeof planSchema>;

@@ -1,19 +1,10 @@
+import type { FromSchema } from 'json-schema-to-ts';
 import { nameSchema, tagsSchema } from './common.js';
 
 /**
  * A plugin configured at a scope. No scope field: global. `service`, `route` and `consumer` narrow it;
  * for one plugin name the most specific configuration wins (see docs/plugins.md).
  */
-export interface PluginConfig {
-  name: string;
-  enabled?: boolean;
-  service?: string;
-  route?: string;
-  consumer?: string;
-  config?: Record<string, unknown>;
-  tags?: string[];
-}
-
 export const pluginSchema = {
   type: 'object',
   additionalProperties: false,
@@ -28,6 +19,9 @@ export const pluginSchema = {
     tags: tagsSchema,
   },
 } as const;
+
+/** A plugin configuration as the schema above has it. */
+export type PluginConfig = FromSchema<typeof pluginSchema>;
 
 /** The stable identity of a plugin configuration inside its workspace: name + scope. */
 export function pluginKey(p: Pick<PluginConfig, 'name' | 'service' | 'route' | 'consumer'>): string {

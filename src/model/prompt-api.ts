@@ -1,13 +1,8 @@
+import type { FromSchema } from 'json-schema-to-ts';
 import { modelRefSchema } from './ai-model.js';
 import { nameSchema, tagsSchema } from './common.js';
 
-/** One `{{variable}}` of a prompt template. */
-export interface PromptVariable {
-  description?: string;
-  required?: boolean;
-  default?: string;
-  max_length?: number;
-}
+export const PROMPT_API_DEFAULTS = { response: 'result' } as const;
 
 /**
  * A prompt API ("prompt encapsulation"): a model plus a template served as a plain REST endpoint,
@@ -15,22 +10,6 @@ export interface PromptVariable {
  * output) is what callers see; the template, system prompt and model can change behind it, and each
  * change gets a new `version` (a content hash) reported in the `x-keyway-prompt-version` header.
  */
-export interface PromptApi {
-  name: string;
-  model: string;
-  template: string;
-  system?: string;
-  variables?: Record<string, PromptVariable>;
-  output?: { format: 'text' | 'json'; schema?: Record<string, unknown> };
-  /** `result`: `{"result": …}` (the text, or the parsed JSON); `openai`: the chat completion as is. */
-  response?: 'result' | 'openai';
-  parameters?: { temperature?: number; top_p?: number; max_tokens?: number; stop?: string[] };
-  description?: string;
-  tags?: string[];
-}
-
-export const PROMPT_API_DEFAULTS = { response: 'result' } as const;
-
 export const promptApiSchema = {
   type: 'object',
   additionalProperties: false,
@@ -61,6 +40,7 @@ export const promptApiSchema = {
       required: ['format'],
       properties: { format: { enum: ['text', 'json'] }, schema: { type: 'object' } },
     },
+    /** `result`: `{"result": …}` (the text, or the parsed JSON); `openai`: the chat completion as is. */
     response: { enum: ['result', 'openai'] },
     parameters: {
       type: 'object',
@@ -76,3 +56,9 @@ export const promptApiSchema = {
     tags: tagsSchema,
   },
 } as const;
+
+/** A prompt API as the schema above has it. */
+export type PromptApi = FromSchema<typeof promptApiSchema>;
+
+/** One `{{variable}}` of a prompt template. */
+export type PromptVariable = NonNullable<PromptApi['variables']>[string];

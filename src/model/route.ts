@@ -1,39 +1,5 @@
+import type { FromSchema } from 'json-schema-to-ts';
 import { nameSchema, tagsSchema } from './common.js';
-
-/**
- * How requests find a service.
- *
- * `paths` entries:
- * - `/weather`        prefix match (matches `/weather`, `/weather/today`, not `/weathervane`)
- * - `=/weather/today` exact match only
- * - `/users/:id`      named parameter (prefix match after it)
- * - `~^/v[0-9]+/items$` regular expression on the path; named groups become parameters
- *
- * `hosts` entries are exact (`api.example.com`) or wildcard (`*.example.com`, `api.example.*`).
- * `headers` requires each named header to have one of the listed values (case-insensitive names).
- */
-export interface Route {
-  name: string;
-  service: string;
-  hosts?: string[];
-  methods?: string[];
-  paths?: string[];
-  headers?: Record<string, string[]>;
-  /** Remove the matched path prefix before forwarding (default true). */
-  strip_path?: boolean;
-  /** Replace the matched path with this template: `{param}` inserts a parameter, `{rest}` the remainder. */
-  path_rewrite?: string;
-  /** Send the client's Host header upstream instead of the target's (default false). */
-  preserve_host?: boolean;
-  /**
-   * Forward paths holding `%2F`, `%5C` or `\` (default false: 400), for APIs whose ids carry encoded
-   * slashes. `..;` segments are refused whatever this says.
-   */
-  allow_encoded_slashes?: boolean;
-  /** Regex routes are tried in descending priority, then by name. */
-  priority?: number;
-  tags?: string[];
-}
 
 export const ROUTE_DEFAULTS = { strip_path: true, preserve_host: false, priority: 0 } as const;
 
@@ -49,6 +15,18 @@ export const HTTP_METHODS = [
   'CONNECT',
 ] as const;
 
+/**
+ * How requests find a service.
+ *
+ * `paths` entries:
+ * - `/weather`        prefix match (matches `/weather`, `/weather/today`, not `/weathervane`)
+ * - `=/weather/today` exact match only
+ * - `/users/:id`      named parameter (prefix match after it)
+ * - `~^/v[0-9]+/items$` regular expression on the path; named groups become parameters
+ *
+ * `hosts` entries are exact (`api.example.com`) or wildcard (`*.example.com`, `api.example.*`).
+ * `headers` requires each named header to have one of the listed values (case-insensitive names).
+ */
 export const routeSchema = {
   type: 'object',
   additionalProperties: false,
@@ -85,11 +63,22 @@ export const routeSchema = {
         items: { type: 'string', maxLength: 1024 },
       },
     },
+    /** Remove the matched path prefix before forwarding (default true). */
     strip_path: { type: 'boolean' },
+    /** Replace the matched path with this template: `{param}` inserts a parameter, `{rest}` the remainder. */
     path_rewrite: { type: 'string', minLength: 1, maxLength: 1024, pattern: '^/' },
+    /** Send the client's Host header upstream instead of the target's (default false). */
     preserve_host: { type: 'boolean' },
+    /**
+     * Forward paths holding `%2F`, `%5C` or `\` (default false: 400), for APIs whose ids carry encoded
+     * slashes. `..;` segments are refused whatever this says.
+     */
     allow_encoded_slashes: { type: 'boolean' },
+    /** Regex routes are tried in descending priority, then by name. */
     priority: { type: 'integer', minimum: -1000, maximum: 1000 },
     tags: tagsSchema,
   },
 } as const;
+
+/** A route as the schema above has it. */
+export type Route = FromSchema<typeof routeSchema>;

@@ -1,26 +1,5 @@
+import type { FromSchema } from 'json-schema-to-ts';
 import { nameSchema, tagsSchema } from './common.js';
-
-/**
- * An API behind Keyway. `url` says where it lives: `http(s)://host[:port][/base-path]`. When `host` is the
- * name of an upstream in the same workspace, requests are balanced across that upstream's targets.
- */
-export interface Service {
-  name: string;
-  url: string;
-  description?: string;
-  tags?: string[];
-  enabled?: boolean;
-  /** Time allowed to open a TCP/TLS connection to a target. */
-  connect_timeout_ms?: number;
-  /** Time allowed until response headers arrive, and between two body chunks. */
-  read_timeout_ms?: number;
-  /** Bound on the whole exchange, 0 for none (long downloads and streams need none). */
-  timeout_ms?: number;
-  /** Extra attempts on another target when a connection cannot be opened (nothing was sent yet). */
-  retries?: number;
-  /** Verify the upstream's TLS certificate (https targets). */
-  tls_verify?: boolean;
-}
 
 export const SERVICE_DEFAULTS = {
   enabled: true,
@@ -31,6 +10,10 @@ export const SERVICE_DEFAULTS = {
   tls_verify: true,
 } as const;
 
+/**
+ * An API behind Keyway. `url` says where it lives: `http(s)://host[:port][/base-path]`. When `host` is the
+ * name of an upstream in the same workspace, requests are balanced across that upstream's targets.
+ */
 export const serviceSchema = {
   type: 'object',
   additionalProperties: false,
@@ -41,10 +24,18 @@ export const serviceSchema = {
     description: { type: 'string', maxLength: 1024 },
     tags: tagsSchema,
     enabled: { type: 'boolean' },
+    /** Time allowed to open a TCP/TLS connection to a target. */
     connect_timeout_ms: { type: 'integer', minimum: 1, maximum: 600_000 },
+    /** Time allowed until response headers arrive, and between two body chunks. */
     read_timeout_ms: { type: 'integer', minimum: 1, maximum: 86_400_000 },
+    /** Bound on the whole exchange, 0 for none (long downloads and streams need none). */
     timeout_ms: { type: 'integer', minimum: 0, maximum: 86_400_000 },
+    /** Extra attempts on another target when a connection cannot be opened (nothing was sent yet). */
     retries: { type: 'integer', minimum: 0, maximum: 10 },
+    /** Verify the upstream's TLS certificate (https targets). */
     tls_verify: { type: 'boolean' },
   },
 } as const;
+
+/** A service as the schema above has it. */
+export type Service = FromSchema<typeof serviceSchema>;

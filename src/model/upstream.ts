@@ -1,22 +1,9 @@
+import type { FromSchema } from 'json-schema-to-ts';
 import { nameSchema, tagsSchema } from './common.js';
-
-/** A named pool of targets a service can point at (`url: http://<upstream-name>/…`). */
-export interface Upstream {
-  name: string;
-  algorithm?: 'round-robin' | 'least-connections';
-  targets: Target[];
-  tags?: string[];
-}
-
-export interface Target {
-  /** `host:port` (IPv6 as `[::1]:8080`). */
-  target: string;
-  /** Relative share of traffic; 0 keeps the target configured but unused. */
-  weight?: number;
-}
 
 export const UPSTREAM_DEFAULTS = { algorithm: 'round-robin', weight: 100 } as const;
 
+/** A named pool of targets a service can point at (`url: http://<upstream-name>/…`). */
 export const upstreamSchema = {
   type: 'object',
   additionalProperties: false,
@@ -32,12 +19,14 @@ export const upstreamSchema = {
         additionalProperties: false,
         required: ['target'],
         properties: {
+          /** `host:port` (IPv6 as `[::1]:8080`). */
           target: {
             type: 'string',
             minLength: 3,
             maxLength: 300,
             pattern: '^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+):[0-9]{1,5}$',
           },
+          /** Relative share of traffic; 0 keeps the target configured but unused. */
           weight: { type: 'integer', minimum: 0, maximum: 65535 },
         },
       },
@@ -45,3 +34,8 @@ export const upstreamSchema = {
     tags: tagsSchema,
   },
 } as const;
+
+/** An upstream as the schema above has it. */
+export type Upstream = FromSchema<typeof upstreamSchema>;
+
+export type Target = Upstream['targets'][number];

@@ -1,14 +1,9 @@
+import type { FromSchema } from 'json-schema-to-ts';
 import { nameSchema, tagsSchema } from './common.js';
-
-/** A tenant or team. Every other resource lives inside exactly one workspace. */
-export interface Workspace {
-  name: string;
-  description?: string;
-  tags?: string[];
-}
 
 export const DEFAULT_WORKSPACE = 'default';
 
+/** A tenant or team. Every other resource lives inside exactly one workspace. */
 export const workspaceSchema = {
   type: 'object',
   additionalProperties: false,
@@ -19,3 +14,6 @@ export const workspaceSchema = {
     tags: tagsSchema,
   },
 } as const;
+
+/** A workspace as the schema above has it. */
+export type Workspace = FromSchema<typeof workspaceSchema>;

@@ -107,8 +107,6 @@ export class CounterUnavailableError extends Error {
  * while the shared store is away (`fail_open`).
  */
 export interface SyncCounterStore extends CounterStore {
-  /** The clock limits count by on this node (injected by tests; `Date.now` otherwise). */
-  readonly clock: () => number;
   consumeRateSync(key: string, rule: RateRule, cost: number, nowMs: number): RateDecision;
   consumeQuotaSync(key: string, rule: QuotaRule, cost: number, nowMs: number): QuotaDecision;
   chargeRateSync(key: string, rule: RateRule, cost: number, nowMs: number): RateDecision;

@@ -52,7 +52,10 @@ export interface PluginServices {
    * src/observe/alerts/quota-alerts.ts. Absent, or no such rule: nothing is reported.
    */
   readonly quotaAlerts?: QuotaAlertSink;
-  /** The clock of time-based decisions that are not on every request (JWKS refetch intervals); Date.now if absent. */
+  /**
+   * The node's clock, in epoch milliseconds: what limits count by (rate-limit, quota), key expiry is
+   * judged by (key-auth) and JWKS refetch intervals are timed by. Date.now if absent; tests pin it.
+   */
   readonly now?: () => number;
 }
 

@@ -65,6 +65,8 @@ export interface StartOptions {
   /** Print the startup banner on stderr (the CLI does; stdout is for log lines). */
   banner?: boolean;
   logger?: Logger;
+  /** The clock limits, quotas and key expiry go by (tests pin it); Date.now otherwise. */
+  clock?: () => number;
 }
 
 export async function startNode(opts: StartOptions = {}): Promise<RunningNode> {
@@ -129,10 +131,11 @@ async function startComponents(
         redisPrefix: settings.redis_prefix,
         shared: cluster.counters,
         log,
+        ...(opts.clock === undefined ? {} : { now: opts.clock }),
       }),
     (l) => l.close(),
   );
-  const keys = new KeyService(store, resolver);
+  const keys = new KeyService(store, resolver, opts.clock);
   keys.onEvict((hashes) => cluster.keysChanged(hashes));
   const agents = await life.start(
     'upstream agents',
@@ -178,6 +181,7 @@ async function startComponents(
           ...caches,
           budgetAlerts: observe.budgetAlerts,
           quotaAlerts: observe.quotaAlerts,
+          ...(opts.clock === undefined ? {} : { now: opts.clock }),
         },
         secrets,
       );
@@ -299,6 +303,7 @@ async function startComponents(
     async () => {
       const app = await buildAdminApp({
         counters: limits.services.counters,
+        ...(opts.clock === undefined ? {} : { now: opts.clock }),
         config,
         store,
         keys,

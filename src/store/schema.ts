@@ -3,6 +3,7 @@
  * timestamps are ISO-8601 text, so the same queries and the same rows work on SQLite and PostgreSQL.
  */
 import type { Generated } from 'kysely';
+import type { ResourceKind } from '../model/index.js';
 
 /** One row per resource; every resource kind has its own table of this shape. */
 export interface ResourceTable {
@@ -89,18 +90,9 @@ export interface SettingTable {
 }
 
 // A type alias, not an interface: Kysely's `withTables<T>` wants an index-signature-compatible type.
-export type Database = {
+// One table per resource kind, named after it (created by the kind's migration).
+export type Database = { [K in ResourceKind]: ResourceTable } & {
   workspaces: WorkspaceTable;
-  services: ResourceTable;
-  routes: ResourceTable;
-  upstreams: ResourceTable;
-  consumers: ResourceTable;
-  apps: ResourceTable;
-  plugins: ResourceTable;
-  plans: ResourceTable;
-  ai_providers: ResourceTable;
-  ai_models: ResourceTable;
-  prompt_apis: ResourceTable;
   config_version: ConfigVersionTable;
   audit_log: AuditTable;
   admin_tokens: AdminTokenTable;

@@ -25,6 +25,9 @@ import type { Identity } from '../../src/pipeline/identity.js';
 import { IdentityIndex } from '../../src/snapshot/identities.js';
 import { state } from '../helpers/gateway.js';
 
+/** The plugins' clock (PluginServices.now), pinned: periods and waits are exact, however slow the run. */
+const NOW = Date.UTC(2026, 10, 28, 12);
+
 interface World {
   env: PluginEnv;
   alerts: BudgetCrossing[];
@@ -70,6 +73,7 @@ function world(plans: Array<ResourceTypes['plans']> = []): World {
     identities: idx,
     services: {
       localCounters: new LocalCounterStore({ sweepMs: 0 }),
+      now: () => NOW,
       budgetAlerts: { budgetCrossed: (e) => alerts.push(e) },
     },
     ai: buildCatalog(ws, {}, []),
@@ -281,7 +285,7 @@ describe('AI policy: spend budgets', () => {
     assert.equal(alert?.limit_usd, 1);
     assert.equal(alert?.budget, 'month-UTC');
     assert.equal(alert?.source, 'plugin');
-    assert.equal(alert?.period, new Date().toISOString().slice(0, 7));
+    assert.equal(alert?.period, '2026-11');
     await call(0.1);
     assert.equal(w.alerts.length, 1, 'once per period and subject');
     await call(0.15); // 106 %: the call was admitted at 91 % and is charged in full
@@ -292,10 +296,8 @@ describe('AI policy: spend budgets', () => {
     const err = await refusal(p.admit(caller(w, { consumer: 'globex' }), 'fast', 1));
     assert.equal(err.code, 'KW_ERR_BUDGET_EXCEEDED');
     assert.equal(err.status, 429);
-    const now = new Date();
-    const monthEnd = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1);
-    const retry = Number(err.headers?.['retry-after']);
-    assert.ok(Math.abs(retry - (monthEnd - Date.now()) / 1000) <= 2, `Retry-After ${retry}`);
+    // Until the month renews: 2.5 days from the pinned noon of 28 November.
+    assert.equal(err.headers?.['retry-after'], String((Date.UTC(2026, 11, 1) - NOW) / 1000));
     // Another consumer has its own budget.
     await p.admit(caller(w, { consumer: 'acme' }), 'fast', 1);
   });

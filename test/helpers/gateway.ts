@@ -1,11 +1,13 @@
 /** Starts the data plane alone (no store, no admin) on port 0 from an in-memory configuration. */
 import type { AddressInfo } from 'node:net';
-import type {
-  ConfigState,
-  Stored,
-  ResourceKind,
-  ResourceTypes,
-  WorkspaceState,
+import {
+  emptyWorkspaceState,
+  RESOURCE_KINDS,
+  type ConfigState,
+  type Stored,
+  type ResourceKind,
+  type ResourceTypes,
+  type WorkspaceState,
 } from '../../src/model/index.js';
 import type { PluginServices } from '../../src/pipeline/plugin.js';
 import { LocalCounterStore } from '../../src/limits/local-store.js';
@@ -34,33 +36,16 @@ export function stored<K extends ResourceKind>(r: ResourceTypes[K]): Stored<K> {
   };
 }
 
-export interface Partial {
-  services?: ResourceTypes['services'][];
-  routes?: ResourceTypes['routes'][];
-  upstreams?: ResourceTypes['upstreams'][];
-  consumers?: ResourceTypes['consumers'][];
-  apps?: ResourceTypes['apps'][];
-  plugins?: ResourceTypes['plugins'][];
-  plans?: ResourceTypes['plans'][];
-  ai_providers?: ResourceTypes['ai_providers'][];
-  ai_models?: ResourceTypes['ai_models'][];
-  prompt_apis?: ResourceTypes['prompt_apis'][];
-}
+export type Partial = { [K in ResourceKind]?: ResourceTypes[K][] };
 
 export function state(ws: Partial, version = 1, name = 'default'): ConfigState {
-  const w: WorkspaceState = {
-    name,
-    services: (ws.services ?? []).map((r) => stored<'services'>(r)),
-    routes: (ws.routes ?? []).map((r) => stored<'routes'>(r)),
-    upstreams: (ws.upstreams ?? []).map((r) => stored<'upstreams'>(r)),
-    consumers: (ws.consumers ?? []).map((r) => stored<'consumers'>(r)),
-    apps: (ws.apps ?? []).map((r) => stored<'apps'>(r)),
-    plugins: (ws.plugins ?? []).map((r) => stored<'plugins'>(r)),
-    plans: (ws.plans ?? []).map((r) => stored<'plans'>(r)),
-    ai_providers: (ws.ai_providers ?? []).map((r) => stored<'ai_providers'>(r)),
-    ai_models: (ws.ai_models ?? []).map((r) => stored<'ai_models'>(r)),
-    prompt_apis: (ws.prompt_apis ?? []).map((r) => stored<'prompt_apis'>(r)),
+  const w: WorkspaceState = emptyWorkspaceState(name);
+  // Ids are given out in apply order.
+  const fill = <K extends ResourceKind>(kind: K): void => {
+    const list: Stored<K>[] = (ws[kind] ?? []).map((r) => stored<K>(r));
+    (w as unknown as Record<K, Stored<K>[]>)[kind] = list;
   };
+  for (const kind of RESOURCE_KINDS) fill(kind);
   return { version, workspaces: [w] };
 }
 

@@ -72,7 +72,7 @@ class HostGroup {
           slot = [];
           this.slots.set(key, slot);
           const store = slot;
-          this.fmw.on(method as 'GET', pattern, () => undefined, store);
+          this.fmw.on(method, pattern, () => undefined, store);
         }
         slot.push({ route, headers, wildcard, literal });
       }
@@ -119,7 +119,8 @@ class HostGroup {
     let best: { score: number; match: RouteMatch } | undefined;
     for (const entry of this.all) {
       if (entry.path.startsWith('~')) continue;
-      if (entry.route.def.methods !== undefined && !entry.route.def.methods.includes(method)) continue;
+      const methods: readonly string[] | undefined = entry.route.def.methods;
+      if (methods !== undefined && !methods.includes(method)) continue;
       if (!headersHold(entry.headers, reqHeaders)) continue;
       const m = matchPathSlow(entry.path, path);
       if (m === undefined) continue;

@@ -46,7 +46,9 @@ describe('quota alerts', () => {
   let gw: TestGateway;
   let cfg: ConfigState;
   const keys = new MemoryKeys();
-  const local = new LocalCounterStore({ sweepMs: 0 });
+  // The node's clock, pinned: the day these quotas count in is the same however long the run takes.
+  const now = () => Date.UTC(2026, 10, 28, 12);
+  const local = new LocalCounterStore({ sweepMs: 0, now });
   const received: Delivery[] = [];
   const logged: Array<{ obj: object; msg: string }> = [];
   const told: QuotaCrossing[] = [];
@@ -119,6 +121,7 @@ describe('quota alerts', () => {
         apiKeys: resolver,
         counters: local,
         localCounters: local,
+        now,
         // The real sink, watched: every crossing the plugin reports is kept.
         quotaAlerts: {
           get levels() {
@@ -238,7 +241,7 @@ describe('quota alerts', () => {
     );
     assert.equal(first.json.kind, 'quota');
     assert.equal(first.json.state, 'firing');
-    const today = new Date().toISOString().slice(0, 10);
+    const today = '2026-11-28';
     assert.deepEqual(first.json.quota, {
       workspace: 'default',
       name: '10-per-day',
@@ -252,7 +255,7 @@ describe('quota alerts', () => {
       percent: 80,
       used: 8,
       limit: 10,
-      resets_at: first.json.quota['resets_at'],
+      resets_at: '2026-11-29T00:00:00.000Z',
     });
     const full = received.find((d) => d.path === '/quota-80' && d.json.value === 100);
     assert.equal(full?.json.quota['level'], 'exhausted');

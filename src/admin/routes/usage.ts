@@ -60,7 +60,7 @@ export function usageRoutes(app: FastifyInstance, { deps }: RouteContext): void 
         } else if (appName !== undefined) subject = { app: appName };
         else subject = { consumer: consumer ?? '' };
         try {
-          const report = await usageReport(state, deps.counters, subject, Date.now());
+          const report = await usageReport(state, deps.counters, subject, (deps.now ?? Date.now)());
           if (report === undefined) {
             const kind = appName !== undefined ? 'app' : 'consumer';
             throw new KeywayError('KW_ERR_NOT_FOUND', { kind, name: appName ?? consumer ?? '' });

@@ -77,6 +77,7 @@ export function createAiPolicy(config: AiPolicyConfig, env: PluginEnv): AiPolicy
     alerts: env.services.budgetAlerts,
     hideHeaders: config.hide_headers ?? false,
     onBug: pluginFailed,
+    ...(env.services.now === undefined ? {} : { now: env.services.now }),
   });
 
   const setsFor = (ctx: RequestContext): Applied[] => {

@@ -4,32 +4,34 @@
  * APIs, over the workspace's AI providers and model aliases (docs/ai-gateway.md). Put it on a service whose
  * URL is `ai://` (any name after it), next to the auth and limit plugins like on any route.
  */
+import type { FromSchema } from 'json-schema-to-ts';
 import { createEngine } from '../../ai/engine/index.js';
 import { KeyState } from '../../ai/engine/key-state.js';
 import { createProviderAgent } from '../../ai/engine/upstream.js';
 import { dispatchAi } from '../../ai/endpoints/dispatch.js';
 import { routeErrorBody } from '../../ai/endpoints/errors.js';
 import type { AiGateway } from '../../ai/engine-types.js';
-import { aiPolicySchemaProperties, createAiPolicy, type AiPolicyConfig } from '../../ai/policy/index.js';
+import { aiPolicySchemaProperties, createAiPolicy } from '../../ai/policy/index.js';
 import { loadTokenizer } from '../../ai/tokens.js';
 import { writeLimitHeaders } from '../../limits/limit-headers.js';
 import { definePlugin } from '../../pipeline/plugin.js';
 
-export interface AiProxyConfig extends AiPolicyConfig {
-  max_body_bytes: number;
-}
+const configSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    max_body_bytes: { type: 'integer', minimum: 1024, maximum: 64 * 1024 * 1024, default: 4 * 1024 * 1024 },
+    ...aiPolicySchemaProperties,
+  },
+} as const;
+
+/** The config as `create` sees it (ajv has filled in the defaults). */
+export type AiProxyConfig = FromSchema<typeof configSchema>;
 
 export const aiProxy = definePlugin<AiProxyConfig>({
   name: 'ai-proxy',
   description: 'Serves the route with the AI gateway: OpenAI/Anthropic-compatible endpoints and prompt APIs.',
-  configSchema: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      max_body_bytes: { type: 'integer', minimum: 1024, maximum: 64 * 1024 * 1024, default: 4 * 1024 * 1024 },
-      ...aiPolicySchemaProperties,
-    },
-  },
+  configSchema,
   create(config, env) {
     if (env.ai === undefined) throw new Error('the AI catalog is not available to this plugin');
     const policy = createAiPolicy(config, env);

@@ -2,43 +2,15 @@
  * jwt-auth configuration: its JSON schema (validated, defaults applied, before `create`) and the checks
  * a schema cannot express, turned into the per-issuer key sources the verifier uses.
  */
-import {
-  ALGORITHMS,
-  HMAC_MIN_BYTES,
-  defaultAlgorithms,
-  type JwsAlgorithm,
-} from '../../keys/jwt/algorithms.js';
+import type { FromSchema } from 'json-schema-to-ts';
+import { ALGORITHMS, HMAC_MIN_BYTES, defaultAlgorithms } from '../../keys/jwt/algorithms.js';
 import { SECRET_KEYWORD } from '../../core/secret-fields.js';
-import { identityMappingSchema, type IdentityMapping } from '../../keys/jwt/claims-identity.js';
+import { identityMappingSchema } from '../../keys/jwt/claims-identity.js';
 import { issuerFromDiscoveryUrl } from '../../keys/jwt/discovery.js';
 import { checkAuthServerUrl } from '../../keys/jwt/http-json.js';
-import { KeyRing, type StaticKeyConfig } from '../../keys/jwt/key-ring.js';
-import { tokenSourceSchema, type TokenSourceConfig } from '../../keys/jwt/token-source.js';
+import { KeyRing } from '../../keys/jwt/key-ring.js';
+import { tokenSourceSchema } from '../../keys/jwt/token-source.js';
 import type { IssuerKeys, VerifyPolicy } from '../../keys/jwt/verify-jwt.js';
-
-export interface IssuerConfig {
-  issuer?: string;
-  discovery?: string;
-  jwks_uri?: string;
-  keys?: StaticKeyConfig[];
-  audiences?: string[];
-}
-
-export interface JwtAuthConfig extends TokenSourceConfig {
-  issuers: IssuerConfig[];
-  audiences: string[];
-  algorithms?: JwsAlgorithm[];
-  clock_skew_s: number;
-  max_token_age_s?: number;
-  max_token_bytes: number;
-  required_claims: string[];
-  required_scopes: string[];
-  typ?: string;
-  identity: IdentityMapping;
-  hide_credentials: boolean;
-  anonymous?: string;
-  jwks: { cooldown_s: number; max_age_s: number; timeout_ms: number; kid_refetch_ms?: number };
-}
 
 const stringList = (max: number) =>
   ({
@@ -134,6 +106,10 @@ export const jwtAuthSchema = {
     },
   },
 } as const;
+
+/** The config as `create` sees it (ajv has filled in the defaults). */
+export type JwtAuthConfig = FromSchema<typeof jwtAuthSchema>;
+export type IssuerConfig = JwtAuthConfig['issuers'][number];
 
 /**
  * Builds the issuer table and verification policy. Throws a message naming the field (never a key or

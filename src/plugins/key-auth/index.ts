@@ -6,6 +6,7 @@
  * is malformed, unknown, expired, revoked, past its rotation grace, or whose app or consumer is disabled →
  * 401 KW_ERR_AUTH_INVALID, one answer for all so a caller learns nothing about which. Missing scopes → 403.
  */
+import type { FromSchema } from 'json-schema-to-ts';
 import { KeywayError } from '../../core/errors.js';
 import { authRejected, publishReject, type RejectReason } from '../../keys/auth-events.js';
 import type { RequestContext } from '../../pipeline/context.js';
@@ -14,21 +15,7 @@ import type { ApiKeyAnswer, ApiKeyFacts } from '../../pipeline/services.js';
 import { MissBudget } from '../../limits/miss-budget.js';
 import { planOf } from '../../limits/plan-resolver.js';
 import { definePlugin } from '../../pipeline/plugin.js';
-import { findKey, hideKey, type BearerMode, type KeySources } from './key-sources.js';
-
-export interface KeyAuthConfig {
-  key_names: string[];
-  /** Filled by the schema's default (`["x-api-key"]`); optional for configs compiled without validation. */
-  ai_key_names?: string[];
-  bearer: BearerMode;
-  query_names: string[];
-  cookie_names: string[];
-  hide_credentials: boolean;
-  anonymous?: string;
-  required_scopes: string[];
-  /** Bad-key budget per client IP; filled by the schema's defaults (optional without validation). */
-  unknown_keys_per_ip?: { per_second: number; burst: number };
-}
+import { findKey, hideKey, type KeySources } from './key-sources.js';
 
 /**
  * Read on AI routes besides `key_names`: @anthropic-ai/sdk 0.x sends its `apiKey` as `x-api-key` (1.x as
@@ -38,7 +25,12 @@ const AI_KEY_NAMES = ['x-api-key'] as const;
 
 const headerName = { type: 'string', pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]+$", maxLength: 128 } as const;
 const paramName = { type: 'string', minLength: 1, maxLength: 128 } as const;
-const scope = { type: 'string', minLength: 1, maxLength: 256, pattern: '^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$' };
+const scope = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 256,
+  pattern: '^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$',
+} as const;
 
 /**
  * RFC 9110 §11.6.1: every 401 names a scheme the client can answer. API keys have no registered scheme;
@@ -53,57 +45,68 @@ function keyChallenge(headers: readonly string[]): string {
   return headers[0] === undefined ? 'Key realm="keyway"' : `Key realm="keyway", header="${headers[0]}"`;
 }
 
+const configSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    key_names: {
+      type: 'array',
+      items: headerName,
+      maxItems: 16,
+      default: ['apikey'],
+      description: 'Request headers that may carry the key, in the order they are tried.',
+    },
+    ai_key_names: {
+      type: 'array',
+      items: headerName,
+      maxItems: 16,
+      default: [...AI_KEY_NAMES],
+      description:
+        'More headers read on AI routes (an ai:// service), after key_names: Anthropic clients send ' +
+        'their key as `x-api-key`. [] reads none.',
+    },
+    bearer: {
+      enum: ['kw', 'any', 'off'],
+      default: 'kw',
+      description:
+        '`Authorization: Bearer`: `kw` takes Keyway-format keys only (other tokens are left to other ' +
+        'auth plugins), `any` takes any token (imported keys), `off` ignores the header.',
+    },
+    query_names: { type: 'array', items: paramName, maxItems: 16, default: [] },
+    cookie_names: { type: 'array', items: paramName, maxItems: 16, default: [] },
+    hide_credentials: { type: 'boolean', default: false },
+    anonymous: { type: 'string', minLength: 1, maxLength: 128, description: 'Consumer username.' },
+    required_scopes: { type: 'array', items: scope, maxItems: 64, uniqueItems: true, default: [] },
+    unknown_keys_per_ip: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description:
+        'Refused keys one client IP may present per second (plus burst); past that its refused keys get ' +
+        '429 with Retry-After instead of 401 until the budget refills. A valid key is always served.',
+      properties: {
+        per_second: { type: 'integer', minimum: 1, maximum: 100_000, default: 10 },
+        burst: { type: 'integer', minimum: 0, maximum: 100_000, default: 50 },
+      },
+    },
+  },
+} as const;
+
+type Validated = FromSchema<typeof configSchema>;
+
+/**
+ * The config as `create` sees it (ajv has filled in the defaults). `ai_key_names` and
+ * `unknown_keys_per_ip` stay optional for configs compiled without validation.
+ */
+export type KeyAuthConfig = Omit<Validated, 'ai_key_names' | 'unknown_keys_per_ip'> &
+  Partial<Pick<Validated, 'ai_key_names' | 'unknown_keys_per_ip'>>;
+
 export const keyAuth = definePlugin<KeyAuthConfig>({
   name: 'key-auth',
   description: 'Identifies callers by API key (header, Authorization: Bearer, query parameter or cookie).',
   // Auth runs first in the identify phase: cheap checks before anything costly.
   priority: 1000,
-  configSchema: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      key_names: {
-        type: 'array',
-        items: headerName,
-        maxItems: 16,
-        default: ['apikey'],
-        description: 'Request headers that may carry the key, in the order they are tried.',
-      },
-      ai_key_names: {
-        type: 'array',
-        items: headerName,
-        maxItems: 16,
-        default: [...AI_KEY_NAMES],
-        description:
-          'More headers read on AI routes (an ai:// service), after key_names: Anthropic clients send ' +
-          'their key as `x-api-key`. [] reads none.',
-      },
-      bearer: {
-        enum: ['kw', 'any', 'off'],
-        default: 'kw',
-        description:
-          '`Authorization: Bearer`: `kw` takes Keyway-format keys only (other tokens are left to other ' +
-          'auth plugins), `any` takes any token (imported keys), `off` ignores the header.',
-      },
-      query_names: { type: 'array', items: paramName, maxItems: 16, default: [] },
-      cookie_names: { type: 'array', items: paramName, maxItems: 16, default: [] },
-      hide_credentials: { type: 'boolean', default: false },
-      anonymous: { type: 'string', minLength: 1, maxLength: 128, description: 'Consumer username.' },
-      required_scopes: { type: 'array', items: scope, maxItems: 64, uniqueItems: true, default: [] },
-      unknown_keys_per_ip: {
-        type: 'object',
-        additionalProperties: false,
-        default: {},
-        description:
-          'Refused keys one client IP may present per second (plus burst); past that its refused keys get ' +
-          '429 with Retry-After instead of 401 until the budget refills. A valid key is always served.',
-        properties: {
-          per_second: { type: 'integer', minimum: 1, maximum: 100_000, default: 10 },
-          burst: { type: 'integer', minimum: 0, maximum: 100_000, default: 50 },
-        },
-      },
-    },
-  },
+  configSchema,
   create(config, env) {
     const sources: KeySources = {
       headers: config.key_names.map((h) => h.toLowerCase()),
@@ -117,6 +120,8 @@ export const keyAuth = definePlugin<KeyAuthConfig>({
     const keyInvalid = Object.freeze({ 'www-authenticate': `${challenge}, error="invalid_key"` });
     const required = config.required_scopes;
     const resolver = env.services.apiKeys;
+    // The node's clock (PluginServices.now) for key expiry and the unknown-key budget.
+    const clock = env.services.now ?? Date.now;
     const misses = new MissBudget({
       perSecond: config.unknown_keys_per_ip?.per_second ?? 10,
       burst: config.unknown_keys_per_ip?.burst ?? 50,
@@ -209,7 +214,7 @@ export const keyAuth = definePlugin<KeyAuthConfig>({
         }
         if (config.hide_credentials) hideKey(ctx, found);
         if (resolver === undefined) throw new KeywayError('KW_ERR_AUTH_UNAVAILABLE');
-        const now = Date.now();
+        const now = clock();
         const bearer = found.where.kind === 'bearer';
         // Known (cached) and refused-on-sight keys are answered synchronously: no promise per request.
         const quick = resolver.resolveCached(found.key, ctx.req.socket);

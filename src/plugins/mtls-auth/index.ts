@@ -14,21 +14,13 @@ import { channel } from 'node:diagnostics_channel';
 import { publishReject, type RejectReason } from '../../keys/auth-events.js';
 import type { TLSSocket } from 'node:tls';
 import { KeywayError } from '../../core/errors.js';
-import { CertificateMapper, type MapBy } from '../../keys/certificates/mapping.js';
+import { CertificateMapper } from '../../keys/certificates/mapping.js';
 import type { Identity } from '../../pipeline/identity.js';
 import type { ConsumerEntry, Identities } from '../../pipeline/identity.js';
 import { definePlugin } from '../../pipeline/plugin.js';
 import { isTlsSocket, peerCertificates } from './peer.js';
-import { mtlsAuthSchema } from './schema.js';
-import { TrustVerifiers, type TrustConfig } from './trust.js';
-
-export interface MtlsAuthConfig extends TrustConfig {
-  consumer_by: MapBy[];
-  skip_consumer_lookup: boolean;
-  consumer?: string;
-  anonymous?: string;
-  realm: string;
-}
+import { mtlsAuthSchema, type MtlsAuthConfig } from './schema.js';
+import { TrustVerifiers } from './trust.js';
 
 /**
  * One message per connection whose certificate was judged (not per request): `validated` is false

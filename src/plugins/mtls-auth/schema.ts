@@ -1,11 +1,11 @@
 /** The JSON schema of an `mtls-auth` config (validated by ajv, defaults applied, before `create`). */
-import type { JsonSchema } from '../../model/index.js';
+import type { FromSchema } from 'json-schema-to-ts';
 
 /** A PEM bundle of a few CAs is a few KB; a bank's full CRL can reach megabytes. */
 const pem = { type: 'string', minLength: 1, maxLength: 1_048_576 } as const;
 const name = { type: 'string', minLength: 1, maxLength: 128 } as const;
 
-export const mtlsAuthSchema: JsonSchema = {
+export const mtlsAuthSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['ca_certificates'],
@@ -68,4 +68,7 @@ export const mtlsAuthSchema: JsonSchema = {
     },
     realm: { type: 'string', pattern: '^[\\x20\\x21\\x23-\\x5B\\x5D-\\x7E]{1,64}$', default: 'keyway' },
   },
-};
+} as const;
+
+/** The config as `create` sees it (ajv has filled in the defaults). */
+export type MtlsAuthConfig = FromSchema<typeof mtlsAuthSchema>;

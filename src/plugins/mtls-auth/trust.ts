@@ -15,6 +15,7 @@ import {
   parseCrlText,
   type ParsedCrl,
 } from '../../keys/certificates/crl.js';
+import type { MtlsAuthConfig } from './schema.js';
 
 declare module '../../pipeline/plugin.js' {
   interface PluginServices {
@@ -23,14 +24,11 @@ declare module '../../pipeline/plugin.js' {
   }
 }
 
-export interface TrustConfig {
-  ca_certificates: string[];
-  crls: string[];
-  allow_partial_chain: boolean;
-  max_chain_depth: number;
-  allow_expired_crl: boolean;
-  require_crl: boolean;
-}
+/** The part of the config that decides which certificates are trusted. */
+export type TrustConfig = Pick<
+  MtlsAuthConfig,
+  'ca_certificates' | 'crls' | 'allow_partial_chain' | 'max_chain_depth' | 'allow_expired_crl' | 'require_crl'
+>;
 
 /** Distinct trust configs kept alive; a node rarely has more than a handful. */
 const MAX_SHARED = 64;

@@ -5,13 +5,14 @@
  *
  * `client_secret` is a secret: it is sent only to the endpoint, never logged, never in an error.
  */
+import type { FromSchema } from 'json-schema-to-ts';
 import { KeywayError } from '../../core/errors.js';
 import { SECRET_KEYWORD } from '../../core/secret-fields.js';
 import { publishReject, type RejectReason } from '../../keys/auth-events.js';
 import { certificateBindingHolds } from '../../keys/jwt/cert-binding.js';
-import { acceptClaims, identityMappingSchema, type IdentityMapping } from '../../keys/jwt/claims-identity.js';
+import { acceptClaims, identityMappingSchema } from '../../keys/jwt/claims-identity.js';
 import { checkAuthServerUrl } from '../../keys/jwt/http-json.js';
-import { findToken, tokenSourceSchema, type TokenSourceConfig } from '../../keys/jwt/token-source.js';
+import { findToken, tokenSourceSchema } from '../../keys/jwt/token-source.js';
 import type { RequestContext } from '../../pipeline/context.js';
 import { definePlugin } from '../../pipeline/plugin.js';
 import { introspect, IntrospectionUnavailable, type IntrospectionClient } from './introspect.js';
@@ -21,22 +22,6 @@ const NAME = 'oauth2-introspection';
 const CHALLENGE = 'Bearer realm="keyway"';
 const INVALID_CHALLENGE = 'Bearer realm="keyway", error="invalid_token"';
 
-export interface IntrospectionConfig extends TokenSourceConfig {
-  endpoint: string;
-  client_id: string;
-  client_secret: string;
-  auth_method: 'client_secret_basic' | 'client_secret_post';
-  token_type_hint?: string;
-  timeout_ms: number;
-  audiences: string[];
-  required_scopes: string[];
-  identity: IdentityMapping;
-  max_token_bytes: number;
-  cache: { max_ttl_s: number; max_entries: number; negative_ttl_s: number; negative_max_entries: number };
-  hide_credentials: boolean;
-  anonymous?: string;
-}
-
 const strings = {
   type: 'array',
   uniqueItems: true,
@@ -44,47 +29,52 @@ const strings = {
   items: { type: 'string', minLength: 1 },
 } as const;
 
+const configSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['endpoint', 'client_id', 'client_secret'],
+  properties: {
+    endpoint: { type: 'string', minLength: 1, maxLength: 2048 },
+    client_id: { type: 'string', minLength: 1, maxLength: 256 },
+    // Sealed at rest, shown as {"sealed": true}, exported sealed (docs/plugins.md#secrets).
+    client_secret: { type: 'string', minLength: 1, maxLength: 1024, [SECRET_KEYWORD]: true },
+    auth_method: { enum: ['client_secret_basic', 'client_secret_post'], default: 'client_secret_basic' },
+    token_type_hint: { type: 'string', minLength: 1, maxLength: 64, default: 'access_token' },
+    timeout_ms: { type: 'integer', minimum: 100, maximum: 30000, default: 3000 },
+    audiences: { ...strings, default: [] },
+    required_scopes: { ...strings, default: [] },
+    identity: identityMappingSchema([
+      { claim: 'sub', lookup: 'username' },
+      { claim: 'sub', lookup: 'custom_id' },
+      { claim: 'client_id', lookup: 'client_id' },
+    ]),
+    max_token_bytes: { type: 'integer', minimum: 64, maximum: 65536, default: 8192 },
+    cache: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        max_ttl_s: { type: 'integer', minimum: 0, maximum: 86400, default: 300 },
+        max_entries: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 10_000 },
+        negative_ttl_s: { type: 'integer', minimum: 0, maximum: 300, default: 10 },
+        negative_max_entries: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 1000 },
+      },
+      default: {},
+    },
+    ...tokenSourceSchema,
+    hide_credentials: { type: 'boolean', default: false },
+    anonymous: { type: 'string', minLength: 1, maxLength: 128 },
+  },
+} as const;
+
+/** The config as `create` sees it (ajv has filled in the defaults). */
+export type IntrospectionConfig = FromSchema<typeof configSchema>;
+
 export const oauth2Introspection = definePlugin<IntrospectionConfig>({
   name: NAME,
   description:
     'Checks opaque OAuth 2.0 tokens with RFC 7662 introspection (cached) and identifies the caller.',
   priority: 900,
-  configSchema: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['endpoint', 'client_id', 'client_secret'],
-    properties: {
-      endpoint: { type: 'string', minLength: 1, maxLength: 2048 },
-      client_id: { type: 'string', minLength: 1, maxLength: 256 },
-      // Sealed at rest, shown as {"sealed": true}, exported sealed (docs/plugins.md#secrets).
-      client_secret: { type: 'string', minLength: 1, maxLength: 1024, [SECRET_KEYWORD]: true },
-      auth_method: { enum: ['client_secret_basic', 'client_secret_post'], default: 'client_secret_basic' },
-      token_type_hint: { type: 'string', minLength: 1, maxLength: 64, default: 'access_token' },
-      timeout_ms: { type: 'integer', minimum: 100, maximum: 30000, default: 3000 },
-      audiences: { ...strings, default: [] },
-      required_scopes: { ...strings, default: [] },
-      identity: identityMappingSchema([
-        { claim: 'sub', lookup: 'username' },
-        { claim: 'sub', lookup: 'custom_id' },
-        { claim: 'client_id', lookup: 'client_id' },
-      ]),
-      max_token_bytes: { type: 'integer', minimum: 64, maximum: 65536, default: 8192 },
-      cache: {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          max_ttl_s: { type: 'integer', minimum: 0, maximum: 86400, default: 300 },
-          max_entries: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 10_000 },
-          negative_ttl_s: { type: 'integer', minimum: 0, maximum: 300, default: 10 },
-          negative_max_entries: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 1000 },
-        },
-        default: {},
-      },
-      ...tokenSourceSchema,
-      hide_credentials: { type: 'boolean', default: false },
-      anonymous: { type: 'string', minLength: 1, maxLength: 128 },
-    },
-  },
+  configSchema,
   create(config, env) {
     const client: IntrospectionClient = {
       endpoint: checkAuthServerUrl(config.endpoint, 'endpoint').href,

@@ -6,13 +6,14 @@
  * `GET /usage` and `keyway usage`. The call that takes a day or month quota to a level some `quota` alert
  * rule wants (80 %, 100 %…) reports it to `services.quotaAlerts` (src/limits/quota-alert.ts).
  */
+import type { FromSchema } from 'json-schema-to-ts';
 import { KeywayError } from '../../core/errors.js';
 import { compileQuota, PlanLimits, quotaRule, type CompiledQuota } from '../../limits/compiled-limits.js';
 import { CounterKeys } from '../../limits/counter-keys.js';
 import { GuardedCounters } from '../../limits/guarded-store.js';
 import { addEntry, limitHeaders, retryAfterSeconds, writeLimitHeaders } from '../../limits/limit-headers.js';
-import { quotaSchema, type QuotaSpec } from '../../model/limit-schema.js';
-import { planChooser, planOptionsSchema, type PlanOptions } from '../../limits/plugin-common.js';
+import { quotaSchema } from '../../model/limit-schema.js';
+import { planChooser, planOptionsSchema } from '../../limits/plugin-common.js';
 import { crossedLevels, quotaCrossing } from '../../limits/quota-alert.js';
 import { PeriodCache } from '../../core/quota-period.js';
 import type { QuotaDecision, QuotaRule, RateDecision } from '../../pipeline/counter-store.js';
@@ -20,16 +21,24 @@ import type { LocalCounterStore } from '../../limits/local-store.js';
 import type { RequestContext } from '../../pipeline/context.js';
 import { definePlugin } from '../../pipeline/plugin.js';
 
-export interface QuotaConfig extends PlanOptions {
-  quotas: QuotaSpec[];
-  hide_headers: boolean;
-}
-
 interface Outcome {
   allowed: boolean;
   remaining: number;
   resetMs: number;
 }
+
+const configSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    quotas: { type: 'array', items: quotaSchema, maxItems: 8, default: [] },
+    ...planOptionsSchema,
+    hide_headers: { type: 'boolean', default: false },
+  },
+} as const;
+
+/** The config as `create` sees it (ajv has filled in the defaults). */
+export type QuotaConfig = FromSchema<typeof configSchema>;
 
 export const quota = definePlugin<QuotaConfig>({
   name: 'quota',
@@ -37,15 +46,7 @@ export const quota = definePlugin<QuotaConfig>({
     'Quotas per calendar day/month (time zone) or rolling window, from the config and the caller’s plan.',
   // After rate-limit: a request refused for rate does not use up quota.
   priority: 90,
-  configSchema: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      quotas: { type: 'array', items: quotaSchema, maxItems: 8, default: [] },
-      ...planOptionsSchema,
-      hide_headers: { type: 'boolean', default: false },
-    },
-  },
+  configSchema,
   create(config, env) {
     const counters = new GuardedCounters(env.services, config.policy);
     const own = config.quotas.map((s) => compileQuota(s, 'cfg'));
@@ -55,6 +56,8 @@ export const quota = definePlugin<QuotaConfig>({
     const keys = new CounterKeys<CompiledQuota>(`${env.workspace}:`);
     const hidden = config.hide_headers;
     const alerts = env.services.quotaAlerts;
+    // The node's clock (PluginServices.now): Date.now, or the one a test pinned.
+    const clock = env.services.now ?? Date.now;
 
     const rateOutcome = (d: RateDecision): Outcome => ({
       allowed: d.allowed,
@@ -124,7 +127,7 @@ export const quota = definePlugin<QuotaConfig>({
         const fromPlan = plan === undefined ? [] : plans.quotas(plan);
         const list = fromPlan.length === 0 ? own : [...own, ...fromPlan];
         if (list.length === 0) return undefined;
-        const now = Date.now();
+        const now = clock();
         if (sync !== undefined) {
           for (const q of list) record(ctx, q, takeSync(ctx, q, plan?.name, now));
           return undefined;

@@ -9,21 +9,30 @@
  * Limits are checked in order and the first refusal stops the request; the units the earlier limits
  * took for it are given back, so a refused request costs the caller nothing.
  */
+import type { FromSchema } from 'json-schema-to-ts';
 import { KeywayError } from '../../core/errors.js';
 import { compileRate, PlanLimits, type CompiledRate } from '../../limits/compiled-limits.js';
 import { CounterKeys } from '../../limits/counter-keys.js';
 import { GuardedCounters } from '../../limits/guarded-store.js';
 import { addEntry, limitHeaders, retryAfterSeconds, writeLimitHeaders } from '../../limits/limit-headers.js';
-import { rateLimitSchema, type RateLimitSpec } from '../../model/limit-schema.js';
-import { planChooser, planOptionsSchema, type PlanOptions } from '../../limits/plugin-common.js';
+import { rateLimitSchema } from '../../model/limit-schema.js';
+import { planChooser, planOptionsSchema } from '../../limits/plugin-common.js';
 import type { RateDecision } from '../../pipeline/counter-store.js';
 import type { RequestContext } from '../../pipeline/context.js';
 import { definePlugin } from '../../pipeline/plugin.js';
 
-export interface RateLimitConfig extends PlanOptions {
-  limits: RateLimitSpec[];
-  hide_headers: boolean;
-}
+const configSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    limits: { type: 'array', items: rateLimitSchema, maxItems: 16, default: [] },
+    ...planOptionsSchema,
+    hide_headers: { type: 'boolean', default: false },
+  },
+} as const;
+
+/** The config as `create` sees it (ajv has filled in the defaults). */
+export type RateLimitConfig = FromSchema<typeof configSchema>;
 
 export const rateLimit = definePlugin<RateLimitConfig>({
   name: 'rate-limit',
@@ -31,15 +40,7 @@ export const rateLimit = definePlugin<RateLimitConfig>({
     'Rate limits (at most `limit` in any `window`, sliding) from the config and the caller’s plan, keyed by ' +
     'key/app/consumer/plan/route/IP/header.',
   priority: 100,
-  configSchema: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      limits: { type: 'array', items: rateLimitSchema, maxItems: 16, default: [] },
-      ...planOptionsSchema,
-      hide_headers: { type: 'boolean', default: false },
-    },
-  },
+  configSchema,
   create(config, env) {
     const counters = new GuardedCounters(env.services, config.policy);
     const own = config.limits.map((s) => compileRate(s, 'cfg'));
@@ -47,8 +48,8 @@ export const rateLimit = definePlugin<RateLimitConfig>({
     const choose = planChooser(config, env);
     const keys = new CounterKeys<CompiledRate>(`${env.workspace}:`);
     const hidden = config.hide_headers;
-    // The node's counting clock: Date.now, or the one a test pinned on the local store.
-    const clock = env.services.localCounters?.clock ?? Date.now;
+    // The node's clock (PluginServices.now): Date.now, or the one a test pinned.
+    const clock = env.services.now ?? Date.now;
 
     /** The caller's rules: the config's, then its plan's (no copy when only one side has any). */
     const rulesFor = (chosen: ReturnType<typeof choose>): CompiledRate[] => {

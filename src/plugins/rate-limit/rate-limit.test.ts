@@ -115,7 +115,9 @@ describe('limits through the data plane', () => {
         }),
       ],
     });
-    gw = await startGateway(cfg, { services: { apiKeys: resolver, counters: local, localCounters: local } });
+    gw = await startGateway(cfg, {
+      services: { apiKeys: resolver, counters: local, localCounters: local, now: () => now },
+    });
   });
   after(async () => {
     await gw.close();

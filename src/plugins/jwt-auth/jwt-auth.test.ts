@@ -8,9 +8,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import { request } from 'undici';
-import { startEcho, type Echo, type TestServer } from '../helpers/upstream.js';
-import { startGateway, state, type TestGateway } from '../helpers/gateway.js';
-import { captureAuthEvents, type Capture } from './support/capture.js';
+import { startEcho, type Echo, type TestServer } from '../../../test/helpers/upstream.js';
+import { startGateway, state, type TestGateway } from '../../../test/helpers/gateway.js';
+import { captureAuthEvents, type Capture } from '../../../test/auth/support/capture.js';
 import {
   hmacToken,
   makeKey,
@@ -21,7 +21,7 @@ import {
   unsignedToken,
   type JwksServer,
   type SigningKey,
-} from './support/keys.js';
+} from '../../../test/auth/support/keys.js';
 
 const ISS = 'https://idp.example';
 const OTHER_ISS = 'https://other-idp.example';

@@ -5,11 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isKeywayError } from '../../src/core/errors.js';
-import { geminiAdapter } from '../../src/ai/providers/gemini.js';
-import { toGeminiSchema } from '../../src/ai/providers/gemini/schema.js';
-import { signatureOf, SKIP_SIGNATURE } from '../../src/ai/providers/gemini/tool-ids.js';
-import type { AttemptTarget, ChatChunk, ChatRequest } from '../../src/ai/types.js';
+import { isKeywayError } from '../../../core/errors.js';
+import { geminiAdapter } from '../gemini.js';
+import { toGeminiSchema } from './schema.js';
+import { signatureOf, SKIP_SIGNATURE } from './tool-ids.js';
+import type { AttemptTarget, ChatChunk, ChatRequest } from '../../types.js';
 
 const ids = { id: 'chatcmpl-test', created: 1_726_000_000, model: 'fast' };
 const SIGNATURE = 'CiQBVKhc7ZcLz+5Wx/NQ2lmH0y8pNW3N9R3B1pgm3lEm0VtyYQ=='; // opaque bytes, base64

@@ -7,16 +7,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type OpenAI from 'openai';
-import { JSON_TOOL_NAME } from '../../src/ai/providers/anthropic/json-mode.js';
-import { gate } from '../helpers/fake-llm.js';
+import { JSON_TOOL_NAME } from './json-mode.js';
+import { gate } from '../../../../test/helpers/fake-llm.js';
 import {
   anthropicCutStream,
   anthropicMessage,
   anthropicTextStream,
   anthropicToolStream,
-} from './anthropic-fixtures.js';
-import { aiHarness, drain, Drained } from './harness.js';
-import { aiState } from './openai-fixtures.js';
+} from '../../../../test/ai/anthropic-fixtures.js';
+import { aiHarness, drain, Drained } from '../../../../test/ai/harness.js';
+import { aiState } from '../../../../test/ai/openai-fixtures.js';
 
 const SECRET = 'sk-ant-provider-secret-0002';
 

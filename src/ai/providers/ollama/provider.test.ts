@@ -7,9 +7,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import OpenAI from 'openai';
-import { gate } from '../helpers/fake-llm.js';
-import { aiHarness, drain, Drained } from './harness.js';
-import { aiState } from './openai-fixtures.js';
+import { gate } from '../../../../test/helpers/fake-llm.js';
+import { aiHarness, drain, Drained } from '../../../../test/ai/harness.js';
+import { aiState } from '../../../../test/ai/openai-fixtures.js';
 
 const AT = '2024-12-06T00:46:58.265747Z';
 const piece = (content: string) => ({

@@ -4,9 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isKeywayError } from '../../src/core/errors.js';
-import { ollamaAdapter } from '../../src/ai/providers/ollama.js';
-import type { AttemptTarget, ChatChunk, ChatRequest } from '../../src/ai/types.js';
+import { isKeywayError } from '../../../core/errors.js';
+import { ollamaAdapter } from '../ollama.js';
+import type { AttemptTarget, ChatChunk, ChatRequest } from '../../types.js';
 
 const ids = { id: 'chatcmpl-test', created: 1_726_000_000, model: 'local' };
 

@@ -3,8 +3,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'undici';
-import { startEcho, startServer, type TestServer } from '../helpers/upstream.js';
-import { startGateway, state, type TestGateway } from '../helpers/gateway.js';
+import { startEcho, startServer, type TestServer } from '../../../test/helpers/upstream.js';
+import { startGateway, state, type TestGateway } from '../../../test/helpers/gateway.js';
 
 describe('introspection token types', () => {
   let as: TestServer;

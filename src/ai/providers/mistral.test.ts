@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import OpenAI from 'openai';
-import { mistralToolId } from '../../src/ai/providers/mistral.js';
-import { aiHarness, drain } from './harness.js';
-import { aiState, CREATED } from './openai-fixtures.js';
+import { mistralToolId } from './mistral.js';
+import { aiHarness, drain } from '../../../test/ai/harness.js';
+import { aiState, CREATED } from '../../../test/ai/openai-fixtures.js';
 
 function mistralChunk(delta: Record<string, unknown>, finish: string | null, usage?: Record<string, number>) {
   return {

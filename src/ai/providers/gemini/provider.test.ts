@@ -7,9 +7,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import OpenAI from 'openai';
-import { gate } from '../helpers/fake-llm.js';
-import { aiHarness, drain } from './harness.js';
-import { aiState } from './openai-fixtures.js';
+import { gate } from '../../../../test/helpers/fake-llm.js';
+import { aiHarness, drain } from '../../../../test/ai/harness.js';
+import { aiState } from '../../../../test/ai/openai-fixtures.js';
 
 const SECRET = 'AIzaSy-provider-secret-0003';
 const SIGNATURE = 'CiQBVKhc7ZcLz+5Wx/NQ2lmH0y8pNW3N9R3B1pgm3lEm0VtyYQ==';

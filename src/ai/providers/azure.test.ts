@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import OpenAI from 'openai';
-import { AZURE_DEFAULT_API_VERSION } from '../../src/ai/providers/azure.js';
-import { aiHarness, drain } from './harness.js';
-import { aiState, chunk, completion, openAiError, usageChunk } from './openai-fixtures.js';
+import { AZURE_DEFAULT_API_VERSION } from './azure.js';
+import { aiHarness, drain } from '../../../test/ai/harness.js';
+import { aiState, chunk, completion, openAiError, usageChunk } from '../../../test/ai/openai-fixtures.js';
 
 const filterResults = {
   hate: { filtered: false, severity: 'safe' },

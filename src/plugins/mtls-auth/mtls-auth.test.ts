@@ -6,12 +6,12 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
 import { request } from 'undici';
-import type { ConfigState } from '../../src/model/index.js';
-import type { MtlsVerdictEvent } from '../../src/plugins/mtls-auth/index.js';
-import { startEcho, type TestServer } from '../helpers/upstream.js';
-import { startGateway, state, type TestGateway } from '../helpers/gateway.js';
-import { TestCa, selfSigned, serverCertificate, tempDir, type Issued } from './pki.js';
-import { httpsGet, type ClientCert } from './tls-client.js';
+import type { ConfigState } from '../../model/index.js';
+import type { MtlsVerdictEvent } from './index.js';
+import { startEcho, type TestServer } from '../../../test/helpers/upstream.js';
+import { startGateway, state, type TestGateway } from '../../../test/helpers/gateway.js';
+import { TestCa, selfSigned, serverCertificate, tempDir, type Issued } from '../../../test/mtls/pki.js';
+import { httpsGet, type ClientCert } from '../../../test/mtls/tls-client.js';
 
 const DAY = 86_400_000;
 

@@ -5,10 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isKeywayError } from '../../src/core/errors.js';
-import { anthropicAdapter } from '../../src/ai/providers/anthropic.js';
-import { JSON_TOOL_NAME } from '../../src/ai/providers/anthropic/json-mode.js';
-import type { AttemptTarget, ChatChunk, ChatRequest, StreamEvent } from '../../src/ai/types.js';
+import { isKeywayError } from '../../../core/errors.js';
+import { anthropicAdapter } from '../anthropic.js';
+import { JSON_TOOL_NAME } from './json-mode.js';
+import type { AttemptTarget, ChatChunk, ChatRequest, StreamEvent } from '../../types.js';
 
 const ids = { id: 'chatcmpl-test', created: 1_726_000_000, model: 'claude' };
 
