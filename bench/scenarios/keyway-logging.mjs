@@ -2,27 +2,12 @@
 // metrics on, as they are by default: what logging and metrics cost per request. Trace propagation is held
 // off here as in `keyway` (it is not logging), so the ratio prices records + metrics alone. Target: ≥ 0.9×
 // the `keyway` scenario's throughput.
-import { startKeyway } from '../lib/keyway.mjs';
+import { oneRouteScenario } from '../lib/one-route.mjs';
 
-let keyway;
-export default {
+export default oneRouteScenario({
   name: 'keyway-logging',
   description: 'Keyway, one route on /, call records (store sink) + metrics on',
-  gateway: true,
   // Issue 5: logging and metrics on cost less than 10% of the throughput with them off.
   target: { against: 'keyway', ratio: 0.9 },
-  async setup(env) {
-    keyway = await startKeyway(env, {
-      name: 'keyway-logging',
-      extraEnv: { KEYWAY_RECORDS: 'on', KEYWAY_METRICS: 'on', KEYWAY_TRACE: 'off' },
-    });
-    await keyway.admin('POST', '/services', { name: 'bench', url: env.upstream.origin });
-    await keyway.admin('POST', '/routes', { name: 'bench', service: 'bench', paths: ['/'] });
-    await keyway.waitForRoute('/');
-    return { url: keyway.proxyUrl, pid: keyway.proc.child.pid };
-  },
-  async teardown() {
-    await keyway?.stop();
-    keyway = undefined;
-  },
-};
+  extraEnv: { KEYWAY_RECORDS: 'on', KEYWAY_METRICS: 'on', KEYWAY_TRACE: 'off' },
+});
