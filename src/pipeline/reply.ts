@@ -35,7 +35,7 @@ export function replyHead(
   headers['x-request-id'] = ctx.requestId;
   const response = { status, headers };
   ctx.response = response;
-  // ctx.route carries the consumer's phases once the consumer is known (pipeline.ts).
+  // ctx.route carries the consumer's phases once the consumer is known (src/proxy/phases.ts).
   const respond = ctx.route.phases.respond;
   for (let i = 0; i < respond.length; i++) {
     try {

@@ -1,6 +1,6 @@
 /**
  * The data plane's request handler: what comes before routing — the request id, the size limits, the
- * Host field and the request target — then the pipeline (pipeline.ts: route, the plugin phases, forward,
+ * Host field and the request target — then the pipeline (phases.ts: route, the plugin phases, forward,
  * respond, log).
  */
 import { randomUUID } from 'node:crypto';
@@ -9,7 +9,7 @@ import { KeywayError } from '../core/errors.js';
 import type { CallObserver } from '../observe/call-observer.js';
 import type { Snapshot } from '../snapshot/compile.js';
 import { acceptableRequestId, type TrustedProxies } from './headers.js';
-import { refused, routeRequest, type PipelineEnv } from './pipeline.js';
+import { refused, routeRequest, type PipelineEnv } from './phases.js';
 
 export interface HandlerOptions {
   snapshot(): Snapshot | undefined;

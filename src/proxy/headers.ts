@@ -36,7 +36,7 @@ function connectionListed(value: string | string[] | undefined): Set<string> | u
 
 /**
  * Headers that carry the caller's identity upstream (set by the pipeline once a credential is recognised,
- * pipeline.ts); whatever a client sends under these names is dropped on routes that identify callers.
+ * phases.ts); whatever a client sends under these names is dropped on routes that identify callers.
  */
 export const IDENTITY_HEADERS: ReadonlySet<string> = new Set([
   'x-consumer-id',
