@@ -8,7 +8,7 @@ import type { Dispatcher } from 'undici';
 import type { KeywayError } from '../core/errors.js';
 import type { Route, Service } from '../model/index.js';
 import type { Balancer } from './balancer.js';
-import type { AiUsage, LimitEntry } from './facts.js';
+import type { AccessDecision, AiUsage, LimitEntry } from './facts.js';
 import type { Identity } from './identity.js';
 
 export class RequestContext {
@@ -68,6 +68,8 @@ export class RequestContext {
    */
   limits: LimitEntry[] | undefined = undefined;
   limitsWritten = false;
+  /** What the authorize phase refused, or would have refused in shadow mode, for the call record. */
+  decisions: AccessDecision[] | undefined = undefined;
   /**
    * Set while an upstream exchange is in flight (src/proxy/forward.ts): what to do if the client goes away first.
    * The request's one `close` listener (src/proxy/handler.ts) calls it; a listener per exchange cost an allocation,

@@ -25,3 +25,17 @@ export interface AiUsage {
   tokensOut: number;
   cost?: number;
 }
+
+/**
+ * One access decision of the authorize phase (subscription, scope, role, attribute rule, IP rule): what a
+ * denial's call record names and `keyway explain` prints. A rule in shadow mode leaves `effect: 'shadow'`
+ * and lets the request through. Never holds a credential or any other secret.
+ */
+export interface AccessDecision {
+  /** What decided, stable for filtering: `subscription`, `scope`, `role`, `rule:<name>`, `ip:<level>`. */
+  check: string;
+  /** `deny`: the request was refused; `shadow`: it would have been (the check runs log-only). */
+  effect: 'deny' | 'shadow';
+  /** Why, in words an operator reads (no secret, no credential). */
+  reason: string;
+}
