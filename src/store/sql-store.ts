@@ -11,6 +11,7 @@ import { isOutage } from './failures.js';
 import { runMigrations } from './migrate.js';
 import { loadAllPaged } from './paged-load.js';
 import { VERSION_ROW_ID, type Database } from './schema.js';
+import { adminUserStore } from './admin-users.js';
 import { DEFAULT_LIMIT, MAX_LIMIT, SqlStoreTx } from './store-tx.js';
 import {
   auditView,
@@ -28,6 +29,7 @@ import type {
   Dialect,
   LoadAllOptions,
   NewApiKey,
+  AdminUserStore,
   Page,
   Store,
   StoredApiKey,
@@ -56,6 +58,8 @@ export class SqlStore implements Store {
     this.#timeoutMs = timeoutMs;
     this.#reader = reader;
   }
+
+  readonly admins: AdminUserStore = adminUserStore((fn, write) => this.#keys(fn, write));
 
   get dialect(): Dialect {
     return this.#conn.dialect;
@@ -382,7 +386,16 @@ export class SqlStore implements Store {
       throw new KeywayError('KW_ERR_CONFLICT', { reason: `admin token "${name}" already exists` });
     await this.#conn.db
       .insertInto('admin_tokens')
-      .values({ id: randomUUID(), name, token_hash: tokenHash, created_at: new Date().toISOString() })
+      .values({
+        id: randomUUID(),
+        name,
+        token_hash: tokenHash,
+        created_at: new Date().toISOString(),
+        user_id: null,
+        expires_at: null,
+        revoked_at: null,
+        kind: 'token',
+      })
       .execute();
   }
 

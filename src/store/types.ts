@@ -204,4 +204,84 @@ export interface Store {
   addAdminToken(name: string, tokenHash: string): Promise<void>;
   hasAdminTokens(): Promise<boolean>;
   findAdminToken(tokenHash: string): Promise<{ name: string } | undefined>;
+  /** Admin users, their grants, tokens and login state (src/store/admin-users.ts). */
+  readonly admins: AdminUserStore;
+}
+
+/** One role on one workspace (`*`: every workspace). Roles are checked by the admin API, not here. */
+export interface AdminGrant {
+  workspace: string;
+  role: string;
+}
+
+export interface StoredAdminUser {
+  id: string;
+  name: string;
+  grants: AdminGrant[];
+  /** The user can log in with a password (the hash itself never leaves the store). */
+  password: boolean;
+  /** Set while a lockout after failed logins lasts (or lasted: compare with the clock). */
+  locked_until?: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface StoredAdminToken {
+  id: string;
+  name: string;
+  /** The user it belongs to; absent for the bootstrap token. */
+  user?: string;
+  kind: 'token' | 'session';
+  created_at: string;
+  expires_at?: string;
+  revoked_at?: string;
+}
+
+export interface NewAdminToken {
+  name: string;
+  /** SHA-256 of the token (hex). */
+  hash: string;
+  kind: 'token' | 'session';
+  created_at: string;
+  expires_at?: string;
+}
+
+/** A token found by its hash: the caller checks expiry and revocation on its own clock. */
+export interface AdminTokenMatch {
+  id: string;
+  name: string;
+  user?: StoredAdminUser;
+  expires_at?: string;
+  revoked_at?: string;
+}
+
+export interface AdminLogin {
+  user: StoredAdminUser;
+  password_hash: string | null;
+  failed_logins: number;
+  locked_until: string | null;
+}
+
+export interface AdminUserStore {
+  list(): Promise<StoredAdminUser[]>;
+  /** KW_ERR_NOT_FOUND when absent. */
+  get(name: string): Promise<StoredAdminUser>;
+  create(
+    user: { name: string; grants: AdminGrant[]; password_hash?: string },
+    actor: string,
+  ): Promise<StoredAdminUser>;
+  update(
+    name: string,
+    change: { grants?: AdminGrant[]; password_hash?: string | null },
+    actor: string,
+  ): Promise<StoredAdminUser>;
+  /** Deletes the user with every token and session of theirs. */
+  delete(name: string, actor: string): Promise<void>;
+  /** What a password login checks; undefined when there is no such user. */
+  login(name: string): Promise<AdminLogin | undefined>;
+  setLoginState(name: string, failed: number, lockedUntil: string | null): Promise<void>;
+  addToken(user: string, token: NewAdminToken, actor: string): Promise<StoredAdminToken>;
+  listTokens(user: string): Promise<StoredAdminToken[]>;
+  revokeToken(user: string, id: string, actor: string): Promise<StoredAdminToken>;
+  findToken(hash: string): Promise<AdminTokenMatch | undefined>;
 }

@@ -85,6 +85,8 @@ export function analyticsRoutes(app: FastifyInstance, ctx: RouteContext): void {
   }>(
     '/analytics/summary',
     {
+      // Without `?workspace=`, totals across every workspace: a grant on `*` only.
+      config: { permission: { area: 'analytics', action: 'read', absent: 'all' } },
       schema: {
         tags: ['observability'],
         summary:
@@ -127,6 +129,8 @@ export function analyticsRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.get<{ Querystring: FilterQuery }>(
     '/analytics/timeseries',
     {
+      // Without `?workspace=`, totals across every workspace: a grant on `*` only.
+      config: { permission: { area: 'analytics', action: 'read', absent: 'all' } },
       schema: {
         tags: ['observability'],
         summary: 'Calls, error rate and latency percentiles per minute, hour or day',

@@ -40,6 +40,8 @@ export function auditRoutes(app: FastifyInstance, { deps }: RouteContext): void 
   app.get<{ Querystring: AuditQuery }>(
     '/audit-log',
     {
+      // Without `?workspace=`, the whole log, admin-user changes included: a grant on `*` only.
+      config: { permission: { area: 'audit', action: 'read', absent: 'all' } },
       schema: {
         tags: ['audit'],
         summary: 'List admin changes',
