@@ -4,9 +4,10 @@
  * the permission table (permissions.ts) before the handler runs. A route registered without a permission
  * (and not public) stops the admin app from starting: a new endpoint cannot forget its check.
  *
- * The workspace a request touches is its `:workspace` path parameter, else its `workspace` query
- * parameter, else what the route says (`workspace(req)`, e.g. the document's `workspace` for
- * `POST /config`); when none is named it is `default` (the top-level resource routes) or every workspace
+ * The workspace a request touches is its `:workspace` path parameter, else where the route says it names
+ * one (`workspace(req)`: the `?workspace=` of a log search, the document's `workspace` for
+ * `POST /config`). Only a route that reads the query's workspace declares it so: a query parameter the
+ * handler ignores must not be what the check reads. When none is named it is `default` (the top-level resource routes) or every workspace
  * (`absent: 'all'`: a log search or audit listing across workspaces, which only a grant on `*` may make).
  */
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
@@ -19,7 +20,7 @@ import { ALL_WORKSPACES, PERMISSIONS, allowed, isNodeArea, type Action, type Are
 export interface RoutePermission {
   area: Area;
   action: Action;
-  /** The workspace named somewhere else than `:workspace` or `?workspace=` (a body field). */
+  /** Where the route reads its workspace when it has no `:workspace` (its query, a body field). */
   workspace?: (req: FastifyRequest) => string | undefined;
   /**
    * What a request naming no workspace touches. Default: the default workspace. `all`: every workspace
@@ -46,11 +47,17 @@ const VISIBLE = '?visible';
 export function workspaceOf(req: FastifyRequest, p: RoutePermission): string {
   if (isNodeArea(p.area)) return ALL_WORKSPACES;
   const params = req.params as Record<string, unknown> | undefined;
-  const query = req.query as Record<string, unknown> | undefined;
-  const ws = named(params?.workspace) ?? named(query?.workspace) ?? p.workspace?.(req);
+  const ws = named(params?.workspace) ?? p.workspace?.(req);
   if (ws !== undefined) return ws;
   if (p.absent === 'visible') return VISIBLE;
   return p.absent === 'all' ? ALL_WORKSPACES : DEFAULT_WORKSPACE;
+}
+
+/** `?workspace=`; repeated (an array), it stands for every workspace, which only `*` may touch. */
+export function queryWorkspace(req: FastifyRequest): string | undefined {
+  const value = (req.query as Record<string, unknown> | undefined)?.workspace;
+  if (value === undefined) return undefined;
+  return named(value) ?? ALL_WORKSPACES;
 }
 
 /** The `workspace` field of a JSON body, parsed or (a large one) still bytes. */
@@ -104,12 +111,30 @@ export function authorize(req: FastifyRequest, principal: Principal): void {
   if (!allowed(principal.grants, p.area, p.action, ws)) throw forbidden(p, ws);
 }
 
+export interface DeclaredRoute {
+  method: string;
+  url: string;
+  /** Absent for a public route. */
+  permission?: RoutePermission;
+}
+
+const declared = new WeakMap<FastifyInstance, DeclaredRoute[]>();
+
+/** Every route of the app as Fastify registered it, with its permission (the role table test walks it). */
+export function declaredRoutes(app: FastifyInstance): readonly DeclaredRoute[] {
+  return declared.get(app) ?? [];
+}
+
 /** Refuses, at registration, a route that neither is public nor declares its permission. */
 export function requirePermissions(app: FastifyInstance, isPublic: (url: string) => boolean): void {
+  const routes: DeclaredRoute[] = [];
+  declared.set(app, routes);
   app.addHook('onRoute', (route: RouteOptions) => {
+    const permission = route.config?.permission;
+    for (const method of [route.method].flat())
+      routes.push({ method, url: route.url, ...(permission === undefined ? {} : { permission }) });
     if (isPublic(route.url)) return;
-    const config = route.config;
-    if (config?.permission === undefined)
+    if (permission === undefined)
       throw new Error(`admin route ${String(route.method)} ${route.url} declares no permission`);
   });
 }

@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { nameSchema, tagsSchema } from '../../model/common.js';
 import { DEFAULT_WORKSPACE } from '../../model/index.js';
-import { bodyWorkspace } from '../authorize.js';
+import { bodyWorkspace, queryWorkspace } from '../authorize.js';
 import type { RouteContext } from '../route-context.js';
 import { applyResult, declarativeDoc, errorResponses } from '../schemas.js';
 
@@ -51,7 +51,7 @@ export function configRoutes(app: FastifyInstance, { deps, actor }: RouteContext
   app.get<{ Querystring: ExportQuery }>(
     '/config',
     {
-      config: { permission: { area: 'config', action: 'read' } },
+      config: { permission: { area: 'config', action: 'read', workspace: queryWorkspace } },
       schema: {
         tags,
         summary: 'Export a workspace as a declarative document',
