@@ -132,6 +132,31 @@ export const COMMANDS: CommandSpec[] = [
     admin: true,
   },
   {
+    name: 'admins',
+    summary: 'admin users, their roles per workspace, and their tokens',
+    usage: [
+      'admins list',
+      'admins create NAME [--grant WORKSPACE:ROLE]… [--password-stdin]',
+      'admins grant NAME [--grant WORKSPACE:ROLE]…   (replaces the user’s grants)',
+      'admins delete NAME',
+      'admins tokens list|create|revoke NAME [ID] [--name T] [--expires-in 90d]',
+    ],
+    flags: {
+      grant: {
+        type: 'string',
+        value: 'WS:ROLE',
+        multiple: true,
+        help: 'a role on a workspace (*:ROLE for every workspace)',
+      },
+      'password-stdin': { type: 'boolean', help: 'read the user’s password from stdin (never argv)' },
+      name: { type: 'string', value: 'T', help: 'tokens create: the token’s name' },
+      'expires-in': { type: 'string', value: 'DAYS', help: 'tokens create: 30d (default 90d)' },
+    },
+    args: { max: 4, names: ['SUBCOMMAND', 'NAME', 'ID'] },
+    admin: true,
+    notes: ['Roles: super_admin (on * only), workspace_admin, api_publisher, approver, viewer.'],
+  },
+  {
     name: 'usage',
     summary: 'quota usage, AI spend and tokens of a key, app or consumer',
     usage: ['usage --key ID | --app NAME | --consumer NAME [--workspace W]'],
