@@ -35,6 +35,7 @@ import { usageRoutes } from './routes/usage.js';
 import { logRoutes } from './routes/logs.js';
 import { analyticsRoutes } from './routes/analytics.js';
 import { alertRoutes } from './routes/alerts.js';
+import { historyRoutes } from './routes/history.js';
 import { LOGIN_PATH, adminUserRoutes } from './routes/admin-users.js';
 import { METRICS_PATH, metricsRoutes, metricsTokenMatches } from './routes/metrics.js';
 
@@ -234,6 +235,7 @@ export async function buildAdminApp(deps: AdminDeps): Promise<FastifyInstance> {
   metricsRoutes(app, ctx);
 
   adminUserRoutes(app, ctx);
+  historyRoutes(app, ctx);
   app.get(
     '/openapi.json',
     { schema: { hide: true }, config: { permission: { area: 'catalog', action: 'read' } } },

@@ -157,6 +157,27 @@ export const COMMANDS: CommandSpec[] = [
     notes: ['Roles: super_admin (on * only), workspace_admin, api_publisher, approver, viewer.'],
   },
   {
+    name: 'history',
+    summary: 'the kept versions of a workspace’s configuration, newest first',
+    usage: ['history [--workspace W] [--limit N]'],
+    flags: {
+      workspace,
+      limit: { type: 'string', value: 'N', help: 'how many versions (default 20)' },
+    },
+    admin: true,
+  },
+  {
+    name: 'rollback',
+    summary: 'restore a kept version of a workspace (itself a new version)',
+    usage: ['rollback VERSION [--workspace W] [--dry-run]'],
+    flags: {
+      workspace,
+      'dry-run': { type: 'boolean', help: 'print the changes, write nothing' },
+    },
+    args: { max: 1, names: ['VERSION'] },
+    admin: true,
+  },
+  {
     name: 'usage',
     summary: 'quota usage, AI spend and tokens of a key, app or consumer',
     usage: ['usage --key ID | --app NAME | --consumer NAME [--workspace W]'],

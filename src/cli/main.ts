@@ -18,6 +18,7 @@ import {
 } from './context.js';
 import { adminsCommand, type AdminsOptions } from './commands/admins.js';
 import { applyCommand } from './commands/apply.js';
+import { historyCommand, rollbackCommand } from './commands/history.js';
 import { exportCommand } from './commands/export.js';
 import { commandHelp, helpCommand, overview } from './commands/help.js';
 import { keysCommand, type KeysOptions } from './commands/keys.js';
@@ -143,6 +144,22 @@ export async function main(
         if (tokenName !== undefined) opts.tokenName = tokenName;
         if (expiresIn !== undefined) opts.expiresIn = expiresIn;
         return await adminsCommand(ctx, opts);
+      }
+      case 'history': {
+        const workspace = str(values, 'workspace');
+        const limit = str(values, 'limit');
+        return await historyCommand(ctx, {
+          ...(workspace === undefined ? {} : { workspace }),
+          ...(limit === undefined ? {} : { limit }),
+        });
+      }
+      case 'rollback': {
+        const workspace = str(values, 'workspace');
+        return await rollbackCommand(ctx, {
+          version: args[0],
+          dryRun: values['dry-run'] === true,
+          ...(workspace === undefined ? {} : { workspace }),
+        });
       }
       case 'usage': {
         const opts: Record<string, string> = {};

@@ -260,8 +260,14 @@ async function startComponents(
           keys,
           // Provider keys are sealed with the same box the snapshot opens them with (docs/ai-secrets.md).
           secrets,
+          historyKeep: settings.config_history_keep,
         }),
-        settings: { store: storeOpts, secret: new Uint8Array(serverSecret), env: { ...environment() } },
+        settings: {
+          store: storeOpts,
+          secret: new Uint8Array(serverSecret),
+          env: { ...environment() },
+          historyKeep: settings.config_history_keep,
+        },
         size: () => {
           const snap = snapshots.current;
           return snap === undefined ? 0 : snap.routes.length + snap.services.size;

@@ -103,6 +103,18 @@ export interface ApiKeyChangeTable {
   at: string;
 }
 
+/** One committed change of a workspace: the whole workspace after it, as a declarative document. */
+export interface ConfigHistoryTable {
+  id: Generated<number>;
+  workspace: string;
+  version: number;
+  at: string;
+  actor: string;
+  summary: string;
+  /** JSON text of the document (secrets sealed as stored). */
+  document: string;
+}
+
 /** Node-wide values every node must agree on (the key secret's check value). */
 export interface SettingTable {
   name: string;
@@ -117,6 +129,7 @@ export type Database = { [K in ResourceKind]: ResourceTable } & {
   audit_log: AuditTable;
   admin_tokens: AdminTokenTable;
   admin_users: AdminUserTable;
+  config_history: ConfigHistoryTable;
   api_keys: ApiKeyTable;
   api_key_changes: ApiKeyChangeTable;
   keyway_settings: SettingTable;

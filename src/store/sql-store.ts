@@ -12,6 +12,7 @@ import { runMigrations } from './migrate.js';
 import { loadAllPaged } from './paged-load.js';
 import { VERSION_ROW_ID, type Database } from './schema.js';
 import { adminUserStore } from './admin-users.js';
+import { getHistory, listHistory } from './config-history.js';
 import { DEFAULT_LIMIT, MAX_LIMIT, SqlStoreTx } from './store-tx.js';
 import {
   auditView,
@@ -30,6 +31,7 @@ import type {
   LoadAllOptions,
   NewApiKey,
   AdminUserStore,
+  HistoryEntry,
   Page,
   Store,
   StoredApiKey,
@@ -369,6 +371,14 @@ export class SqlStore implements Store {
         after: JSON.stringify(auditView(after)),
       })
       .execute();
+  }
+
+  listHistory(workspace: string, query: { limit: number; after?: number }): Promise<Page<HistoryEntry>> {
+    return this.#keys((db) => listHistory(db, workspace, query), false);
+  }
+
+  getHistory(workspace: string, version: number): Promise<HistoryEntry | undefined> {
+    return this.#keys((db) => getHistory(db, workspace, version), false);
   }
 
   addAdminToken(name: string, tokenHash: string): Promise<void> {

@@ -136,6 +136,28 @@ export interface StoreTx {
   countLiveApiKeys(appIds: string[]): Promise<Map<string, number>>;
   /** The version as this transaction sees it (before its own bump). */
   configVersion(): Promise<number>;
+  /** What this transaction audited so far, in order: the workspaces it changed, and who changed them. */
+  audited(): ReadonlyArray<Pick<AuditEntry, 'workspace' | 'actor' | 'action' | 'kind' | 'key'>>;
+  /** Keeps a workspace's document for the version this transaction commits as; the oldest beyond `keep` go. */
+  recordHistory(entry: NewHistoryEntry, keep: number): Promise<void>;
+}
+
+/** A version of one workspace's configuration (`document`: only when one version is asked for). */
+export interface HistoryEntry {
+  workspace: string;
+  version: number;
+  at: string;
+  actor: string;
+  summary: string;
+  document?: unknown;
+}
+
+export interface NewHistoryEntry {
+  workspace: string;
+  version: number;
+  actor: string;
+  summary: string;
+  document: unknown;
 }
 
 export interface Store {
@@ -171,6 +193,10 @@ export interface Store {
   read<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
 
   listAudit(query: { workspace?: string; limit?: number; after?: string }): Promise<Page<AuditEntry>>;
+  /** A workspace's kept versions, newest first, without their documents. */
+  listHistory(workspace: string, query: { limit: number; after?: number }): Promise<Page<HistoryEntry>>;
+  /** One kept version with its document, or undefined. */
+  getHistory(workspace: string, version: number): Promise<HistoryEntry | undefined>;
 
   // --- API keys (not configuration: none of these bumps the config version) ---------------------
   /** Inserts keys (one, or a batch import) in one transaction, with one audit row each. */
