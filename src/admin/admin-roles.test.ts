@@ -52,7 +52,7 @@ describe('admin roles: every endpoint × every role', () => {
       const url = fill(route.url, TEAM);
       // Where a route reads its workspace from the body, the body names the team's.
       const payload =
-        route.method === 'GET' || route.method === 'DELETE'
+        route.method === 'GET' || route.method === 'HEAD' || route.method === 'DELETE'
           ? undefined
           : url === '/config'
             ? { workspace: TEAM }
@@ -86,7 +86,8 @@ describe('admin roles: every endpoint × every role', () => {
           ...(payload === undefined ? {} : { payload }),
         });
         const forbidden =
-          res.statusCode === 403 && res.json<TestBody>().error.code === 'KW_ERR_ADMIN_FORBIDDEN';
+          res.statusCode === 403 &&
+          (route.method === 'HEAD' || res.json<TestBody>().error.code === 'KW_ERR_ADMIN_FORBIDDEN');
         if (res.statusCode === 401 || forbidden === expected)
           mismatches.push(
             `${role}@${scope} ${route.method} ${url}: ${res.statusCode} (expected ${expected ? 'allowed' : 'forbidden'})`,
