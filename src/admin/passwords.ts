@@ -2,8 +2,8 @@
  * Admin passwords: scrypt (RFC 7914) through `crypto.scrypt`, and the lockout after repeated failures.
  *
  * A stored hash reads `scrypt$N$r$p$salt$hash` (base64url), so the cost can be raised later without
- * breaking the hashes already stored. N=2^14, r=8 (16 MiB, about 50 ms a check on one core) is the
- * interactive-login setting scrypt's author recommends; logins are rare and a lockout caps guessing.
+ * breaking the hashes already stored. N=2^14, r=8 (16 MiB a check) is the interactive-login setting
+ * scrypt's author recommends; logins are rare and a lockout caps guessing.
  */
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 

@@ -302,7 +302,8 @@ async function startComponents(
       services: snap?.services.size ?? 0,
     };
   };
-  const authenticator = createAuthenticator(store);
+  // On the node's clock: admin tokens and login sessions expire by it, as the admin API dates them.
+  const authenticator = createAuthenticator(store, opts.clock);
   await rememberOwnToken(authenticator, token.file);
   await life.start(
     'admin',
