@@ -23,6 +23,7 @@ import type { PluginServices } from '../pipeline/plugin.js';
 import type { Store } from '../store/types.js';
 import type { AgentCache } from './agents.js';
 import { compileSnapshot, compileSnapshotInSlices, type CompileDeps, type Snapshot } from './compile.js';
+import { patching } from './patch.js';
 import { Slicer, type SliceStats } from './slices.js';
 import type { SecretBox } from '../keys/secret-box.js';
 
@@ -180,17 +181,26 @@ export class SnapshotManager {
       services: this.services,
       ...(this.secrets === undefined ? {} : { secrets: this.secrets }),
     };
-    let next: Snapshot;
+    let next: Snapshot | undefined;
     let cost: SliceStats | undefined;
     this.slicer.takeStats();
     try {
-      const state = first
-        ? await this.store.loadAll()
-        : await this.store.loadAll({ pause: this.slicer.pause });
-      if (this.snapshot !== undefined && state.version === this.snapshot.version) return;
-      next = first
-        ? compileSnapshot(state, deps)
-        : await compileSnapshotInSlices(state, deps, this.slicer, this.snapshot);
+      const current = this.snapshot;
+      if (current !== undefined && this.store.changesSince !== undefined) {
+        // What changed since the served version, when the store's change feed can tell: patched in.
+        const delta = await this.store.changesSince(current.version);
+        if (delta !== undefined && delta.version === current.version) return;
+        if (delta !== undefined) next = await this.slicer.run(patching(current, delta, deps));
+      }
+      if (next === undefined) {
+        const state = first
+          ? await this.store.loadAll()
+          : await this.store.loadAll({ pause: this.slicer.pause });
+        if (this.snapshot !== undefined && state.version === this.snapshot.version) return;
+        next = first
+          ? compileSnapshot(state, deps)
+          : await compileSnapshotInSlices(state, deps, this.slicer, this.snapshot);
+      }
     } finally {
       if (!first) {
         cost = this.slicer.takeStats();
@@ -220,11 +230,13 @@ export class SnapshotManager {
               reload_slices: cost.slices,
               longest_slice_ms: Math.round(cost.longestMs * 10) / 10,
               router_kept: prev !== undefined && next.router.sharesIndexWith(prev.router),
+              patched: prev !== undefined && next.basis.handlers === prev.basis.handlers,
             }),
       },
       'serving config',
     );
-    if (prev !== undefined) {
+    // A patched snapshot took over its predecessor's plugin instances: they close when it retires.
+    if (prev !== undefined && prev.basis.handlers !== next.basis.handlers) {
       // Only `close` is kept: requests still on the old snapshot hold what they use themselves.
       const close = prev.close;
       const t = setTimeout(() => {
