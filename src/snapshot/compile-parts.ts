@@ -29,6 +29,29 @@ export interface WorkspaceBasis {
   readonly consumerByName: ReadonlyMap<string, Stored<'consumers'>>;
   /** Phases by the plugin instances they run: routes with the same combination share one object. */
   readonly sharedPhases: Map<string, RoutePhases>;
+  /**
+   * Service and route rows by id, and route rows by the service they name: a patch finds what a change
+   * touches without scanning thousands of rows (a property read on each costs about 0.2 µs: rows are
+   * parsed JSON of many shapes).
+   */
+  readonly rowById: ReadonlyMap<string, Row>;
+  readonly routesByService: ReadonlyMap<string, readonly Stored<'routes'>[]>;
+}
+
+export type Row = Stored<'services'> | Stored<'routes'>;
+
+/** The row indexes of a workspace basis, built from its state. */
+export function rowIndexes(ws: WorkspaceState): Pick<WorkspaceBasis, 'rowById' | 'routesByService'> {
+  const rowById = new Map<string, Row>();
+  for (const s of ws.services) rowById.set(s.id, s);
+  const routesByService = new Map<string, Stored<'routes'>[]>();
+  for (const r of ws.routes) {
+    rowById.set(r.id, r);
+    const list = routesByService.get(r.service);
+    if (list === undefined) routesByService.set(r.service, [r]);
+    else list.push(r);
+  }
+  return { rowById, routesByService };
 }
 
 export function compileService(

@@ -23,7 +23,7 @@ import { Router } from './router.js';
 import { findingCollisions } from './route-rules.js';
 import { runNow, type Slicer, type Work } from './slices.js';
 import type { CompiledRoute, CompiledService } from '../pipeline/context.js';
-import { compileRoute, compileService, type WorkspaceBasis } from './compile-parts.js';
+import { compileRoute, compileService, rowIndexes, type WorkspaceBasis } from './compile-parts.js';
 
 export interface Snapshot {
   readonly version: number;
@@ -231,6 +231,7 @@ function* buildWorkspace(
     scopes: new PluginScopes(ws.plugins),
     consumerByName: new Map(ws.consumers.map((c) => [c.username, c])),
     sharedPhases: new Map(),
+    ...rowIndexes(ws),
   };
   out.workspaces.set(ws.name, basis);
   for (const r of ws.routes) {

@@ -1,8 +1,14 @@
 /**
  * A snapshot patched with a config delta (src/store/changes.ts) instead of compiled again from the whole
  * configuration: a write of one service or route then costs what it changed, not what exists. Unchanged
- * compiled services, routes and plugin instances are reused by reference; the router keeps its matching
- * structure when no route was added, removed or re-routed (src/snapshot/router.ts).
+ * compiled services, routes and plugin instances are reused by reference, the maps by id and name are
+ * layered over the previous ones (src/snapshot/layered-map.ts), and the route list is the previous one
+ * with the changed routes taken out and put back in order. The router keeps its matching structure when
+ * no route was added, removed or re-routed (src/snapshot/router.ts); otherwise it is built again, in
+ * slices — the one part of a route write that still costs what exists.
+ *
+ * What a patch still copies is the workspace's lists of service and route rows (two arrays of pointers,
+ * kept so that the next patch, and a comparison with a full compile, see the state as the store has it).
  *
  * Patched: services and routes. A service change recompiles the service and every route naming it (by its
  * old or new name); a route change recompiles that route against its workspace's unchanged basis (plugin
@@ -16,15 +22,31 @@
 import type { ConfigProblem } from '../model/config-problem.js';
 import type { Stored, WorkspaceState } from '../model/index.js';
 import type { CompiledRoute, CompiledService } from '../pipeline/context.js';
+import { LayeredMap } from './layered-map.js';
 import type { ConfigChange, ConfigDelta } from '../store/types.js';
 import type { CompileDeps, Snapshot } from './compile.js';
 import { serving } from './compile.js';
-import { compileRoute, compileService, type WorkspaceBasis } from './compile-parts.js';
+import { compileRoute, compileService, type Row, type WorkspaceBasis } from './compile-parts.js';
 import { Router } from './router.js';
 import type { Work } from './slices.js';
 
 /** The kinds a delta may touch and still be patched. */
 export const PATCHED_KINDS: ReadonlySet<string> = new Set(['services', 'routes']);
+
+/** A route row to compile again, and its workspace. */
+interface Dirty {
+  workspace: string;
+  row: Stored<'routes'>;
+}
+
+/** What a delta changes in the compiled maps. */
+interface Changed {
+  services: Array<[string, CompiledService]>;
+  servicesGone: string[];
+  /** Every route id whose compiled route changes (deleted ones included). */
+  routeIds: Set<string>;
+  rows: Dirty[];
+}
 
 /** `prev` with `delta` applied, or undefined when only a full compile can tell (see the top of this file). */
 export function* patching(prev: Snapshot, delta: ConfigDelta, deps: CompileDeps): Work<Snapshot | undefined> {
@@ -39,40 +61,45 @@ export function* patching(prev: Snapshot, delta: ConfigDelta, deps: CompileDeps)
   }
   const problems: ConfigProblem[] = [];
   const workspaces = new Map(basis.workspaces);
-  const services = new Map(prev.services);
-  const routeById = new Map(basis.routeById);
-  /** Routes to compile again: changed, or naming a changed service. */
-  const dirty = new Set<string>();
+  const changed: Changed = { services: [], servicesGone: [], routeIds: new Set(), rows: [] };
   for (const [name, changes] of byWorkspace) {
     const old = workspaces.get(name) as WorkspaceBasis;
-    const patched = yield* patchWorkspace(old, changes, deps, problems, services, dirty);
-    workspaces.set(name, patched);
+    workspaces.set(name, yield* patchWorkspace(old, changes, deps, problems, changed));
   }
   if (problems.length > 0) return undefined;
-  for (const id of dirty) routeById.delete(id);
 
+  // The previous route list, changed routes taken out, recompiled ones put back in order.
+  const routes = prev.routes.slice();
+  for (const id of changed.routeIds) {
+    const was = basis.routeById.get(id);
+    const at = was === undefined ? -1 : routes.indexOf(was);
+    if (at !== -1) routes.splice(at, 1);
+  }
   const states: WorkspaceState[] = basis.state.workspaces.map((ws) => workspaces.get(ws.name)?.state ?? ws);
-  const routes: CompiledRoute[] = [];
-  for (const ws of states) {
-    const wsBasis = workspaces.get(ws.name) as WorkspaceBasis;
-    for (const r of ws.routes) {
-      yield;
-      if (!dirty.has(r.id)) {
-        const kept = routeById.get(r.id);
-        if (kept !== undefined) routes.push(kept);
-        continue;
-      }
-      const route = compileRoute(ws.name, r, wsBasis, problems);
-      if (route === undefined) continue;
-      routes.push(route);
-      routeById.set(r.id, route);
-    }
+  const order = new Map(states.map((ws, i) => [ws.name, i]));
+  const compiled: Array<[string, CompiledRoute]> = [];
+  for (const { workspace, row } of changed.rows) {
+    yield;
+    const route = compileRoute(workspace, row, workspaces.get(workspace) as WorkspaceBasis, problems);
+    if (route === undefined) continue;
+    routes.splice(positionOf(routes, route, order), 0, route);
+    compiled.push([row.id, route]);
   }
   if (problems.length > 0) return undefined;
 
   const router = yield* Router.patch(routes, prev.router, prev.routes);
-  const state = { version: delta.version, workspaces: states };
-  return serving(router, { state, workspaces, routeById, handlers: basis.handlers, services, routes }, true);
+  return serving(
+    router,
+    {
+      state: { version: delta.version, workspaces: states },
+      workspaces,
+      routeById: LayeredMap.of(basis.routeById).with(compiled, changed.routeIds),
+      handlers: basis.handlers,
+      services: LayeredMap.of(prev.services).with(changed.services, changed.servicesGone),
+      routes,
+    },
+    true,
+  );
 }
 
 function* patchWorkspace(
@@ -80,8 +107,7 @@ function* patchWorkspace(
   changes: readonly ConfigChange[],
   deps: CompileDeps,
   problems: ConfigProblem[],
-  allServices: Map<string, CompiledService>,
-  dirty: Set<string>,
+  changed: Changed,
 ): Work<WorkspaceBasis> {
   const ws = old.state.name;
   const state: WorkspaceState = {
@@ -89,61 +115,134 @@ function* patchWorkspace(
     services: old.state.services.slice(),
     routes: old.state.routes.slice(),
   };
-  const services = new Map(old.services);
+  /** Rows this delta set (or deleted: undefined), over the basis's. */
+  const rows = new Map<string, Row | undefined>();
+  const rowOf = (id: string): Row | undefined => (rows.has(id) ? rows.get(id) : old.rowById.get(id));
+  /** The route lists by service this delta changed (copies). */
+  const byService = new Map<string, Stored<'routes'>[]>();
+  const routesOf = (service: string): Stored<'routes'>[] => {
+    let list = byService.get(service);
+    if (list === undefined) {
+      list = [...(old.routesByService.get(service) ?? [])];
+      byService.set(service, list);
+    }
+    return list;
+  };
   /** Service names whose compiled service changed: as they were, and as they are. */
   const changedNames = new Set<string>();
+  /** A service was changed or deleted: routes naming it compile again (a new name has no routes yet). */
+  let existed = false;
+  const servicesGone: string[] = [];
   for (const c of changes) {
+    const gone = rowOf(c.id);
     if (c.kind === 'services') {
-      const gone = remove(state.services, c.id);
       if (gone !== undefined) {
+        remove(state.services, gone as Stored<'services'>);
+        existed = true;
         changedNames.add(gone.name);
-        services.delete(gone.name);
-        allServices.delete(`${ws}/${gone.name}`);
+        servicesGone.push(gone.name);
+        changed.servicesGone.push(`${ws}/${gone.name}`);
       }
       const now = c.resource as Stored<'services'> | undefined;
       if (now !== undefined) {
         insertByName(state.services, now);
         changedNames.add(now.name);
       }
+      rows.set(c.id, now);
     } else {
-      remove(state.routes, c.id);
-      dirty.add(c.id);
-      if (c.resource !== undefined) insertByName(state.routes, c.resource as Stored<'routes'>);
+      if (gone !== undefined) {
+        const route = gone as Stored<'routes'>;
+        remove(state.routes, route);
+        remove(routesOf(route.service), route);
+      }
+      changed.routeIds.add(c.id);
+      const now = c.resource as Stored<'routes'> | undefined;
+      if (now !== undefined) {
+        insertByName(state.routes, now);
+        routesOf(now.service).push(now);
+        changed.rows.push({ workspace: ws, row: now });
+      }
+      rows.set(c.id, now);
     }
     yield;
   }
   // Compiled after every removal: two services swapping names must not meet half-way.
-  for (const svc of state.services) {
-    if (!changedNames.has(svc.name)) continue;
-    const compiled = compileService(ws, svc, old.upstreams, deps.agents, problems);
-    if (compiled !== undefined) {
-      services.set(svc.name, compiled);
-      allServices.set(`${ws}/${svc.name}`, compiled);
+  const compiled: Array<[string, CompiledService]> = [];
+  for (const name of changedNames) {
+    const svc = findByName(state.services, name);
+    const service = svc && compileService(ws, svc, old.upstreams, deps.agents, problems);
+    if (service === undefined) continue;
+    compiled.push([name, service]);
+    changed.services.push([`${ws}/${name}`, service]);
+  }
+  if (existed) {
+    for (const name of changedNames) {
+      for (const r of byService.get(name) ?? old.routesByService.get(name) ?? []) {
+        if (changed.routeIds.has(r.id)) continue;
+        changed.routeIds.add(r.id);
+        changed.rows.push({ workspace: ws, row: r });
+      }
     }
   }
-  if (changedNames.size > 0) {
-    for (const r of state.routes) {
-      if (changedNames.has(r.service)) dirty.add(r.id);
-      yield;
-    }
+  const setRows: Array<[string, Row]> = [];
+  const goneRows: string[] = [];
+  for (const [id, row] of rows) {
+    if (row === undefined) goneRows.push(id);
+    else setRows.push([id, row]);
   }
-  return { ...old, state, services };
+  return {
+    ...old,
+    state,
+    services: LayeredMap.of(old.services).with(compiled, servicesGone),
+    rowById: LayeredMap.of(old.rowById).with(setRows, goneRows),
+    routesByService: LayeredMap.of(old.routesByService).with(byService),
+  };
 }
 
-/** Removes the resource with `id` from a list sorted by name; returns it. */
-function remove<T extends { id: string }>(list: T[], id: string): T | undefined {
-  const at = list.findIndex((x) => x.id === id);
-  return at === -1 ? undefined : list.splice(at, 1)[0];
+/** Where `route` goes in a list ordered by workspace, then name (the order a full compile gives). */
+function positionOf(
+  routes: readonly CompiledRoute[],
+  route: CompiledRoute,
+  order: ReadonlyMap<string, number>,
+): number {
+  const ws = order.get(route.workspace) ?? 0;
+  let lo = 0;
+  let hi = routes.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const other = routes[mid] as CompiledRoute;
+    const otherWs = order.get(other.workspace) ?? 0;
+    if (otherWs < ws || (otherWs === ws && other.name < route.name)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
-/** Inserts in name order: the order the store loads rows in (by key, byte-wise). */
-function insertByName<T extends { name: string }>(list: T[], item: T): void {
+/** Removes `row` from a list sorted by name (found by name, then by reference if the order differs). */
+function remove<T extends { name: string }>(list: T[], row: T): void {
+  let at = indexByName(list, row.name);
+  if (list[at] !== row) at = list.indexOf(row);
+  if (at !== -1) list.splice(at, 1);
+}
+
+/** The index where `name` is, or goes, in a list sorted by name (byte-wise, as the store orders keys). */
+function indexByName(list: ReadonlyArray<{ name: string }>, name: string): number {
   let lo = 0;
   let hi = list.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (list[mid].name < item.name) lo = mid + 1;
+    if ((list[mid] as { name: string }).name < name) lo = mid + 1;
     else hi = mid;
   }
-  list.splice(lo, 0, item);
+  return lo;
+}
+
+function findByName<T extends { name: string }>(list: readonly T[], name: string): T | undefined {
+  const found = list[indexByName(list, name)];
+  // A store whose collation orders names otherwise than byte-wise: look the slow way.
+  return found?.name === name ? found : list.find((x) => x.name === name);
+}
+
+function insertByName<T extends { name: string }>(list: T[], item: T): void {
+  list.splice(indexByName(list, item.name), 0, item);
 }
