@@ -16,7 +16,7 @@ export class LayeredMap<K, V> implements ReadonlyMap<K, V> {
   static of<K, V>(base: ReadonlyMap<K, V>): LayeredMap<K, V> {
     return base instanceof LayeredMap
       ? (base as LayeredMap<K, V>)
-      : new LayeredMap(base, new Map(), base.size);
+      : new LayeredMap<K, V>(base, new Map<K, V | undefined>(), base.size);
   }
 
   /** This map with `set` set and `deleted` removed (`set` wins for a key in both). */
@@ -35,7 +35,7 @@ export class LayeredMap<K, V> implements ReadonlyMap<K, V> {
       const flat = new Map<K, V>();
       for (const [k, v] of this.base) if (!changes.has(k)) flat.set(k, v);
       for (const [k, v] of changes) if (v !== undefined) flat.set(k, v);
-      return new LayeredMap(flat, new Map(), flat.size);
+      return new LayeredMap<K, V>(flat, new Map<K, V | undefined>(), flat.size);
     }
     return new LayeredMap(this.base, changes, size);
   }

@@ -210,7 +210,7 @@ function positionOf(
   let hi = routes.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    const other = routes[mid] as CompiledRoute;
+    const other = routes[mid];
     const otherWs = order.get(other.workspace) ?? 0;
     if (otherWs < ws || (otherWs === ws && other.name < route.name)) lo = mid + 1;
     else hi = mid;
@@ -231,7 +231,7 @@ function indexByName(list: ReadonlyArray<{ name: string }>, name: string): numbe
   let hi = list.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if ((list[mid] as { name: string }).name < name) lo = mid + 1;
+    if (list[mid].name < name) lo = mid + 1;
     else hi = mid;
   }
   return lo;
