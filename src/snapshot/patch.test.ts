@@ -149,6 +149,7 @@ for (const target of targets) {
       const probes: Array<[string, string]> = [['GET', '/r0']];
       let patched = 0;
       let reloads = 0;
+      let retiredBefore = 0;
       try {
         for (let step = 0; step < 80; step++) {
           const writes = random() < 0.25 ? 3 : 1;
@@ -214,7 +215,13 @@ for (const target of targets) {
           const now = manager.current;
           assert.ok(before !== undefined && now !== undefined);
           reloads++;
-          if (now.basis.handlers === before.basis.handlers) patched++;
+          // A patched snapshot took over the plugin instances: its predecessor's retirement must not close them.
+          const retiring = (manager as unknown as { retiring: Set<unknown> }).retiring.size;
+          if (now.basis.handlers === before.basis.handlers) {
+            patched++;
+            assert.equal(retiring, retiredBefore, 'a patched reload scheduled closing the shared plugins');
+          } else assert.equal(retiring, retiredBefore + 1);
+          retiredBefore = retiring;
           const full = compileSnapshot(await store.loadAll(), { agents });
           assert.equal(now.version, await store.configVersion());
           assert.deepEqual(describeSnapshot(now, probes), describeSnapshot(full, probes), `step ${step}`);
@@ -246,6 +253,15 @@ for (const target of targets) {
       assert.equal(await store.changesSince?.(v + 2), undefined);
       // Before the feed's first row (a node that was behind when it was installed): a gap.
       assert.equal(await store.changesSince?.(0), undefined);
+      // Three writes of 400 services each: 800 rows are read as a delta, 1,200 are too many.
+      const from = await store.configVersion();
+      for (let w = 0; w < 3; w++)
+        await store.transaction(async (tx) => {
+          for (let i = 0; i < 400; i++)
+            await tx.create('services', WS, { name: `bulk-${w}-${i}`, url: 'http://127.0.0.1:9' });
+        });
+      assert.equal((await store.changesSince?.(from + 1))?.changes.length, 800);
+      assert.equal(await store.changesSince?.(from), undefined);
     });
   });
 }

@@ -5,7 +5,7 @@
  * configuration again. The feed is an optimisation with a safe answer for everything it cannot say:
  * `undefined` (load everything) when a version in the range has no rows (written before this feed existed,
  * or trimmed), when a version touched a workspace itself or more than MAX_CHANGES_PER_VERSION resources (a
- * declarative apply), or when the range is longer than MAX_DELTA_VERSIONS.
+ * declarative apply), or when the range is longer than MAX_DELTA_VERSIONS versions or MAX_DELTA_ROWS rows.
  */
 import type { ControlledTransaction, Kysely } from 'kysely';
 import { RESOURCE_KINDS, type ResourceKind } from '../model/index.js';
@@ -18,6 +18,11 @@ import type { ConfigChange, ConfigDelta } from './types.js';
 export const MAX_CHANGES_PER_VERSION = 500;
 /** A node further behind than this loads everything (cheaper than reading a long run of changes). */
 export const MAX_DELTA_VERSIONS = 200;
+/**
+ * Most feed rows one delta reads: past it, loading everything is cheaper (and the ids of the rows to read
+ * stay well inside both dialects' limits on statement parameters).
+ */
+export const MAX_DELTA_ROWS = 1000;
 /** Versions of the feed kept; older rows are trimmed by the writes that follow. */
 export const KEPT_VERSIONS = 1000;
 /** The marker's kind: this version must be loaded whole. */
@@ -69,7 +74,9 @@ export async function readChanges(
     .selectAll()
     .where('version', '>', since)
     .where('version', '<=', version)
+    .limit(MAX_DELTA_ROWS + 1)
     .execute();
+  if (rows.length > MAX_DELTA_ROWS) return undefined;
   const versions = new Set<number>();
   const wanted = new Map<ResourceKind, Map<string, string>>();
   for (const row of rows) {
