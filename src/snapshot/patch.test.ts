@@ -235,6 +235,51 @@ for (const target of targets) {
       assert.ok(patched >= reloads * 0.8, `${patched} of ${reloads} reloads patched`);
     });
 
+    it('reloads everything when a patch fails', async () => {
+      const agents = new AgentCache();
+      // A delta whose resource cannot be read: the patch throws, the manager must still move on.
+      const broken = new Proxy(store, {
+        get(target, prop) {
+          if (prop !== 'changesSince') {
+            // The store's private fields want the store itself as `this`.
+            const value = Reflect.get(target, prop) as unknown;
+            return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
+          }
+          return async (since: number) => {
+            const delta = await target.changesSince?.(since);
+            return (
+              delta && {
+                ...delta,
+                changes: delta.changes.map((c) => ({
+                  ...c,
+                  resource: Object.defineProperty({ ...c.resource }, 'name', {
+                    get: () => {
+                      throw new Error('unreadable');
+                    },
+                  }),
+                })),
+              }
+            );
+          };
+        },
+      });
+      const manager = new SnapshotManager(broken, agents, pino({ level: 'silent' }), 60_000);
+      await manager.start();
+      try {
+        const before = manager.current;
+        await store.transaction((tx) =>
+          tx.create('services', WS, { name: 'after-broken', url: 'http://127.0.0.1:9' }),
+        );
+        await manager.refresh();
+        assert.equal(manager.current?.version, await store.configVersion());
+        assert.ok(manager.current?.services.has(`${WS}/after-broken`));
+        assert.notEqual(manager.current.basis.handlers, before?.basis.handlers, 'a full reload');
+      } finally {
+        await manager.stop();
+        await agents.close();
+      }
+    });
+
     it('loads everything when the feed cannot say what changed', async () => {
       const v = await store.configVersion();
       assert.deepEqual(await store.changesSince?.(v), { from: v, version: v, changes: [] });
