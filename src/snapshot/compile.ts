@@ -25,6 +25,7 @@ import { PluginScopes } from './plugin-scopes.js';
 import { Router } from './router.js';
 import { checkRoutePaths, findingCollisions } from './route-rules.js';
 import { runNow, type Slicer, type Work } from './slices.js';
+import { SubscriptionGates } from './subscription-gate.js';
 import type { CompiledRoute, CompiledService, RoutePhases } from '../pipeline/context.js';
 
 export interface Snapshot {
@@ -198,6 +199,7 @@ function* buildWorkspace(
   const scopes = new PluginScopes(ws.plugins);
   const consumerByName = new Map(ws.consumers.map((c) => [c.username, c]));
   const sharedPhases = new Map<string, RoutePhases>();
+  const gates = new SubscriptionGates(ws, identities);
 
   for (const r of ws.routes) {
     yield;
@@ -250,10 +252,10 @@ function* buildWorkspace(
       const c = consumerByName.get(username);
       if (c === undefined) continue;
       consumerPhases ??= new Map();
-      consumerPhases.set(c.id, phasesFor(c));
+      consumerPhases.set(c.id, gates.wrap(service.def, phasesFor(c)));
       yield;
     }
-    const phases = phasesFor(undefined);
+    const phases = gates.wrap(service.def, phasesFor(undefined));
     if (service.ai && phases.proxy.length === 0) {
       problems.push({
         workspace: ws.name,

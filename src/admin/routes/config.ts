@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { nameSchema, tagsSchema } from '../../model/common.js';
 import { DEFAULT_WORKSPACE } from '../../model/index.js';
 import type { RouteContext } from '../route-context.js';
+import { reportPendingAfterApply } from './subscriptions.js';
 import { applyResult, declarativeDoc, errorResponses } from '../schemas.js';
 
 interface ApplyQuery {
@@ -18,7 +19,8 @@ interface ExportQuery {
   select_tag?: string | string[];
 }
 
-export function configRoutes(app: FastifyInstance, { deps, actor }: RouteContext): void {
+export function configRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  const { deps, actor } = ctx;
   const tags = ['config'];
 
   app.post<{ Querystring: ApplyQuery; Body: unknown }>(
@@ -40,11 +42,15 @@ export function configRoutes(app: FastifyInstance, { deps, actor }: RouteContext
         response: { 200: applyResult, ...errorResponses },
       },
     },
-    async (req) =>
-      (deps.config.answers ?? deps.config).apply(req.body, {
+    async (req) => {
+      const by = actor(req);
+      const result = await (deps.config.answers ?? deps.config).apply(req.body, {
         dryRun: req.query.dry_run === true,
-        actor: actor(req),
-      }),
+        actor: by,
+      });
+      if (req.query.dry_run !== true) await reportPendingAfterApply(ctx, result, by.name);
+      return result;
+    },
   );
 
   app.get<{ Querystring: ExportQuery }>(

@@ -8,7 +8,9 @@ import { KeywayError, isKeywayError } from '../../core/errors.js';
 import { nameSchema } from '../../model/common.js';
 import { DEFAULT_WORKSPACE, KINDS, RESOURCE_KINDS, type ResourceKind } from '../../model/index.js';
 import type { ListQuery } from '../../store/types.js';
+import type { ResourceView } from '../../control/types.js';
 import type { RouteContext } from '../route-context.js';
+import { reportPending } from './subscriptions.js';
 import {
   createBody,
   errorResponses,
@@ -51,13 +53,15 @@ export function resourceRoutes(app: FastifyInstance, ctx: RouteContext): void {
   nestedRoutes(app, ctx, '/workspaces/:workspace');
 }
 
-function kindRoutes(
-  app: FastifyInstance,
-  { deps, actor }: RouteContext,
-  kind: ResourceKind,
-  base: string,
-): void {
+function kindRoutes(app: FastifyInstance, ctx: RouteContext, kind: ResourceKind, base: string): void {
+  const { deps, actor } = ctx;
   const { config } = deps;
+  /** A subscription a write left pending is told to the alerts (subscriptions.ts); other kinds pass. */
+  const written = <T>(ws: string, req: FastifyRequest, result: T): T => {
+    if (kind === 'subscriptions')
+      reportPending(ctx, ws, result as ResourceView<'subscriptions'>, actor(req).name);
+    return result;
+  };
   const def = KINDS[kind];
   const scoped = base !== '';
   const where = scoped ? 'in a workspace' : 'in the default workspace';
@@ -69,19 +73,21 @@ function kindRoutes(
     idOrKey: { ...idOrKey, description: `Id or key of the ${def.singular}` },
   });
 
-  app.get<{ Params: Params; Querystring: ListQuery }>(
-    collection,
-    {
-      schema: {
-        tags,
-        summary: `List ${kind} ${where}`,
-        ...(scoped ? { params: paramsSchema(true, {}) } : {}),
-        querystring: listQuery,
-        response: { 200: pageSchema(stored), ...errorResponses },
+  // Subscriptions have their own list, with status/app/service filters (subscriptions.ts).
+  if (kind !== 'subscriptions')
+    app.get<{ Params: Params; Querystring: ListQuery }>(
+      collection,
+      {
+        schema: {
+          tags,
+          summary: `List ${kind} ${where}`,
+          ...(scoped ? { params: paramsSchema(true, {}) } : {}),
+          querystring: listQuery,
+          response: { 200: pageSchema(stored), ...errorResponses },
+        },
       },
-    },
-    async (req) => config.list(kind, workspaceOf(req), req.query),
-  );
+      async (req) => config.list(kind, workspaceOf(req), req.query),
+    );
 
   app.post<{ Params: Params; Body: unknown }>(
     collection,
@@ -96,8 +102,11 @@ function kindRoutes(
         response: { 201: stored, ...errorResponses },
       },
     },
-    async (req, reply) =>
-      reply.code(201).send(await config.create(kind, workspaceOf(req), req.body, actor(req))),
+    async (req, reply) => {
+      const ws = workspaceOf(req);
+      const created = await config.create(kind, ws, req.body, actor(req));
+      return reply.code(201).send(written(ws, req, created));
+    },
   );
 
   app.get<{ Params: Params }>(
@@ -136,7 +145,7 @@ function kindRoutes(
         },
       );
       const result = await config.replace(kind, ws, keyOf(req), req.body, actor(req));
-      return reply.code(existed ? 200 : 201).send(result);
+      return reply.code(existed ? 200 : 201).send(written(ws, req, result));
     },
   );
 
@@ -153,7 +162,10 @@ function kindRoutes(
         response: { 200: stored, ...errorResponses },
       },
     },
-    async (req) => config.patch(kind, workspaceOf(req), keyOf(req), req.body, actor(req)),
+    async (req) => {
+      const ws = workspaceOf(req);
+      return written(ws, req, await config.patch(kind, ws, keyOf(req), req.body, actor(req)));
+    },
   );
 
   app.delete<{ Params: Params }>(
