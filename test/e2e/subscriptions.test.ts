@@ -231,4 +231,47 @@ describe('subscriptions with approval (one node)', () => {
     assert.match(revive.stderr, /revoked and cannot become approved/);
     assert.equal((await call()).status, 403);
   });
+
+  it('a file that subscribes an app leaves it pending, and the webhook hears it; auto approval approves', async () => {
+    writeFileSync(
+      join(dir, 'partners.yaml'),
+      [
+        '_format_version: "1"',
+        '_info: { select_tags: [partners] }',
+        'services:',
+        '  - name: maps',
+        `    url: http://${backend.address}`,
+        '    approval: auto',
+        '    subscription_required: true',
+        'apps:',
+        '  - name: beta',
+        '    consumer: acme',
+        'subscriptions:',
+        '  - { app: beta, service: weather, plan: partner }',
+        '  - { app: beta, service: maps }',
+        '',
+      ].join('\n'),
+    );
+    const applied = await cli(['apply', '-f', join(dir, 'partners.yaml')]);
+    assert.equal(applied.code, 0, applied.stderr);
+    for (let i = 0; i < 500 && heard.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(
+      heard.length,
+      2,
+      'one more webhook: beta@weather (maps approved itself, and scope is weather)',
+    );
+    assert.equal((heard[1]?.['subscription'] as Record<string, unknown>)['app'], 'beta');
+    const listed = await cli(['subscriptions', 'list', '--app', 'beta', '--json']);
+    const rows = JSON.parse(listed.stdout) as Array<Record<string, unknown>>;
+    assert.deepEqual(rows.map((r) => [r['service'], r['status'], r['decided_by']]).sort(), [
+      ['maps', 'approved', 'auto-approval'],
+      ['weather', 'pending', undefined],
+    ]);
+    // The same file again changes nothing, and tells nobody twice.
+    const again = await runCli(['apply', '-f', join(dir, 'partners.yaml'), '--dry-run', '--exit-code'], env);
+    assert.equal(again.code, 0, again.stdout + again.stderr);
+    await cli(['apply', '-f', join(dir, 'partners.yaml')]);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(heard.length, 2);
+  });
 });
