@@ -274,4 +274,31 @@ describe('subscriptions with approval (one node)', () => {
     await new Promise((r) => setTimeout(r, 200));
     assert.equal(heard.length, 2);
   });
+
+  it('a large document, applied on the config thread, still tells the pending subscription', async () => {
+    // Over 64 KiB: the node parses, checks and applies it off the proxy's thread, and answers with the
+    // result as JSON text; the pending subscription in it is found there.
+    const filler = Array.from({ length: 80 }, (_, i) => ({
+      name: `s${i}`,
+      url: `http://${backend.address}`,
+      description: 'x'.repeat(1000),
+    }));
+    const doc = {
+      _format_version: '1',
+      workspace: 'big',
+      services: [
+        ...filler,
+        { name: 'weather', url: `http://${backend.address}`, subscription_required: true },
+      ],
+      consumers: [{ username: 'globex', apps: [{ name: 'globex-app' }] }],
+      subscriptions: [{ app: 'globex-app', service: 'weather' }],
+    };
+    assert.ok(JSON.stringify(doc).length > 64 * 1024);
+    const applied = await adminApi('POST', '/config', doc);
+    assert.equal(applied.status, 200, JSON.stringify(applied.json).slice(0, 500));
+    for (let i = 0; i < 500 && heard.length < 3; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(heard.length, 3);
+    const told = heard[2]?.['subscription'] as Record<string, unknown>;
+    assert.deepEqual([told['workspace'], told['app'], told['service']], ['big', 'globex-app', 'weather']);
+  });
 });
