@@ -19,8 +19,7 @@ interface ExportQuery {
   select_tag?: string | string[];
 }
 
-export function configRoutes(app: FastifyInstance, ctx: RouteContext): void {
-  const { deps, actor } = ctx;
+export function configRoutes(app: FastifyInstance, { deps, actor }: RouteContext): void {
   const tags = ['config'];
 
   app.post<{ Querystring: ApplyQuery; Body: unknown }>(
@@ -48,7 +47,7 @@ export function configRoutes(app: FastifyInstance, ctx: RouteContext): void {
         dryRun: req.query.dry_run === true,
         actor: by,
       });
-      if (req.query.dry_run !== true) await reportPendingAfterApply(ctx, result, by.name);
+      if (req.query.dry_run !== true) await reportPendingAfterApply(deps, result, by.name);
       return result;
     },
   );

@@ -10,7 +10,7 @@ import { DEFAULT_WORKSPACE, KINDS, RESOURCE_KINDS, type ResourceKind } from '../
 import type { ListQuery } from '../../store/types.js';
 import type { ResourceView } from '../../control/types.js';
 import type { RouteContext } from '../route-context.js';
-import { reportPending } from './subscriptions.js';
+import { listSubscriptions, reportPending, subscriptionQuery } from './subscriptions.js';
 import {
   createBody,
   errorResponses,
@@ -53,13 +53,17 @@ export function resourceRoutes(app: FastifyInstance, ctx: RouteContext): void {
   nestedRoutes(app, ctx, '/workspaces/:workspace');
 }
 
-function kindRoutes(app: FastifyInstance, ctx: RouteContext, kind: ResourceKind, base: string): void {
-  const { deps, actor } = ctx;
+function kindRoutes(
+  app: FastifyInstance,
+  { deps, actor }: RouteContext,
+  kind: ResourceKind,
+  base: string,
+): void {
   const { config } = deps;
   /** A subscription a write left pending is told to the alerts (subscriptions.ts); other kinds pass. */
   const written = <T>(ws: string, req: FastifyRequest, result: T): T => {
     if (kind === 'subscriptions')
-      reportPending(ctx, ws, result as ResourceView<'subscriptions'>, actor(req).name);
+      reportPending(deps, ws, result as ResourceView<'subscriptions'>, actor(req).name);
     return result;
   };
   const def = KINDS[kind];
@@ -73,21 +77,23 @@ function kindRoutes(app: FastifyInstance, ctx: RouteContext, kind: ResourceKind,
     idOrKey: { ...idOrKey, description: `Id or key of the ${def.singular}` },
   });
 
-  // Subscriptions have their own list, with status/app/service filters (subscriptions.ts).
-  if (kind !== 'subscriptions')
-    app.get<{ Params: Params; Querystring: ListQuery }>(
-      collection,
-      {
-        schema: {
-          tags,
-          summary: `List ${kind} ${where}`,
-          ...(scoped ? { params: paramsSchema(true, {}) } : {}),
-          querystring: listQuery,
-          response: { 200: pageSchema(stored), ...errorResponses },
-        },
+  app.get<{ Params: Params; Querystring: ListQuery }>(
+    collection,
+    {
+      schema: {
+        tags,
+        summary: `List ${kind} ${where}`,
+        ...(scoped ? { params: paramsSchema(true, {}) } : {}),
+        // Subscriptions filter by status, app and service too (subscriptions.ts).
+        querystring: kind === 'subscriptions' ? subscriptionQuery : listQuery,
+        response: { 200: pageSchema(stored), ...errorResponses },
       },
-      async (req) => config.list(kind, workspaceOf(req), req.query),
-    );
+    },
+    async (req) =>
+      kind === 'subscriptions'
+        ? listSubscriptions(deps, workspaceOf(req), req.query)
+        : config.list(kind, workspaceOf(req), req.query),
+  );
 
   app.post<{ Params: Params; Body: unknown }>(
     collection,

@@ -1,5 +1,5 @@
 /**
- * Subscriptions beyond their CRUD (resources.ts): the list with its status/app/service filters, the
+ * Subscriptions beyond their CRUD (resources.ts): the list's status/app/service filters, the
  * workflow actions `POST …/subscriptions/{id}/approve|reject|suspend|resume|revoke`, and the report of every
  * subscription a write leaves waiting for approval (`subscription` alert rules, docs/subscriptions.md).
  */
@@ -11,14 +11,16 @@ import { DEFAULT_WORKSPACE, SUBSCRIPTION_STATUSES } from '../../model/index.js';
 import { SUBSCRIPTION_ACTIONS, type SubscriptionAction } from '../../control/subscription-rules.js';
 import type { ResourceView } from '../../control/types.js';
 import type { RouteContext } from '../route-context.js';
-import { errorResponses, listQuery, pageSchema, responseSchema } from '../schemas.js';
+import type { AdminDeps } from '../types.js';
+import { errorResponses, listQuery, responseSchema } from '../schemas.js';
+import type { Page } from '../../store/types.js';
 
 interface Params {
   workspace?: string;
   idOrKey?: string;
 }
 
-interface SubscriptionQuery {
+export interface SubscriptionQuery {
   limit?: number;
   after?: string;
   name?: string;
@@ -28,7 +30,7 @@ interface SubscriptionQuery {
   service?: string;
 }
 
-const subscriptionQuery = {
+export const subscriptionQuery = {
   ...listQuery,
   properties: {
     ...listQuery.properties,
@@ -54,6 +56,30 @@ const actionBody = {
 /** Pages through a workspace's subscriptions: a workspace has few enough to filter in memory. */
 const PAGE = 1000;
 
+/** `GET /subscriptions` (its route is the kind's, resources.ts): filtered in memory, paged by offset. */
+export async function listSubscriptions(
+  deps: AdminDeps,
+  workspace: string,
+  query: SubscriptionQuery,
+): Promise<Page<ResourceView<'subscriptions'>>> {
+  const { limit = 100, after, status, app: appName, service, name, tag } = query;
+  let all = await allSubscriptions(deps, workspace);
+  if (status !== undefined) all = all.filter((s) => (s.status ?? 'pending') === status);
+  if (appName !== undefined) all = all.filter((s) => s.app === appName);
+  if (service !== undefined) all = all.filter((s) => s.service === service);
+  if (name !== undefined) all = all.filter((s) => `${s.app}@${s.service}` === name);
+  if (tag !== undefined) all = all.filter((s) => s.tags?.includes(tag) === true);
+  const offset = after === undefined ? 0 : Number.parseInt(after, 10);
+  if (!Number.isSafeInteger(offset) || offset < 0) {
+    throw new KeywayError('KW_ERR_VALIDATION', {
+      reason: 'invalid querystring: /after is not a cursor from this list',
+    });
+  }
+  const data = all.slice(offset, offset + limit);
+  const end = offset + data.length;
+  return { data, next: end < all.length ? String(end) : null, total: all.length };
+}
+
 function workspaceOf(req: FastifyRequest<{ Params: Params }>): string {
   return req.params.workspace ?? DEFAULT_WORKSPACE;
 }
@@ -67,37 +93,6 @@ function routesUnder(app: FastifyInstance, ctx: RouteContext, base: string): voi
   const scoped = base !== '';
   const stored = responseSchema('subscriptions');
   const wsParam = scoped ? { workspace: nameSchema } : {};
-
-  app.get<{ Params: Params; Querystring: SubscriptionQuery }>(
-    `${base}/subscriptions`,
-    {
-      schema: {
-        tags: ['subscriptions'],
-        summary: `List subscriptions${scoped ? ' in a workspace' : ' in the default workspace'}, by status, app or service`,
-        ...(scoped ? { params: { type: 'object', required: ['workspace'], properties: wsParam } } : {}),
-        querystring: subscriptionQuery,
-        response: { 200: pageSchema(stored), ...errorResponses },
-      },
-    },
-    async (req) => {
-      const { limit = 100, after, status, app: appName, service, name, tag } = req.query;
-      let all = await allSubscriptions(ctx, workspaceOf(req));
-      if (status !== undefined) all = all.filter((s) => (s.status ?? 'pending') === status);
-      if (appName !== undefined) all = all.filter((s) => s.app === appName);
-      if (service !== undefined) all = all.filter((s) => s.service === service);
-      if (name !== undefined) all = all.filter((s) => `${s.app}@${s.service}` === name);
-      if (tag !== undefined) all = all.filter((s) => s.tags?.includes(tag) === true);
-      const offset = after === undefined ? 0 : Number.parseInt(after, 10);
-      if (!Number.isSafeInteger(offset) || offset < 0) {
-        throw new KeywayError('KW_ERR_VALIDATION', {
-          reason: 'invalid querystring: /after is not a cursor from this list',
-        });
-      }
-      const data = all.slice(offset, offset + limit);
-      const end = offset + data.length;
-      return { data, next: end < all.length ? String(end) : null, total: all.length };
-    },
-  );
 
   for (const action of Object.keys(SUBSCRIPTION_ACTIONS) as SubscriptionAction[]) {
     const move = SUBSCRIPTION_ACTIONS[action];
@@ -132,7 +127,7 @@ function routesUnder(app: FastifyInstance, ctx: RouteContext, base: string): voi
 }
 
 async function allSubscriptions(
-  { deps }: RouteContext,
+  deps: AdminDeps,
   workspace: string,
 ): Promise<ResourceView<'subscriptions'>[]> {
   const out: ResourceView<'subscriptions'>[] = [];
@@ -150,20 +145,20 @@ async function allSubscriptions(
 
 /** Tells the alerts about a subscription a write left pending (once per subscription: the sink dedups). */
 export function reportPending(
-  ctx: RouteContext,
+  deps: AdminDeps,
   workspace: string,
   s: ResourceView<'subscriptions'>,
   by: string,
 ): void {
   if (s.status !== 'pending') return;
-  ctx.deps.observe?.subscriptionAlerts.pending({
+  deps.observe?.subscriptionAlerts.pending({
     workspace,
     id: s.id,
     app: s.app,
     service: s.service,
     plan: s.plan,
     requested_by: by,
-    at: (ctx.deps.now ?? Date.now)(),
+    at: (deps.now ?? Date.now)(),
   });
 }
 
@@ -172,8 +167,8 @@ export function reportPending(
  * The result may be JSON text already (a large apply ran on the config thread): its first field is the
  * workspace, and a subscription change names its kind, so the text is searched, not parsed.
  */
-export async function reportPendingAfterApply(ctx: RouteContext, result: unknown, by: string): Promise<void> {
-  if (ctx.deps.observe === undefined) return;
+export async function reportPendingAfterApply(deps: AdminDeps, result: unknown, by: string): Promise<void> {
+  if (deps.observe === undefined) return;
   let workspace: string | undefined;
   if (result instanceof JsonText) {
     if (!result.text.includes('"kind":"subscriptions"')) return;
@@ -184,5 +179,5 @@ export async function reportPendingAfterApply(ctx: RouteContext, result: unknown
     workspace = r.workspace;
   }
   if (workspace === undefined) return;
-  for (const s of await allSubscriptions(ctx, workspace)) reportPending(ctx, workspace, s, by);
+  for (const s of await allSubscriptions(deps, workspace)) reportPending(deps, workspace, s, by);
 }
