@@ -141,7 +141,7 @@ describe('subscription gates across a patched service', () => {
     const step = (required: boolean) => {
       const wrapped = gates.wrap({ name: 'paid', subscription_required: required }, phases);
       assert.equal(wrapped.authorize.length, 1);
-      return wrapped.authorize[0] as (ctx: RequestContext) => void;
+      return wrapped.authorize[0];
     };
     assert.throws(() => step(true)(caller), /KW_ERR_NOT_SUBSCRIBED|subscription/);
     // The same gates, the service no longer requiring subscriptions: the step only picks plans.
