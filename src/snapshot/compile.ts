@@ -14,7 +14,7 @@ import { ROUTE_DEFAULTS } from '../model/route.js';
 import { SERVICE_DEFAULTS } from '../model/service.js';
 import { Balancer } from '../pipeline/balancer.js';
 import { getPlugin, openPluginSecrets, validatePluginConfig } from '../plugins/registry.js';
-import { PHASES, type PluginServices } from '../pipeline/plugin.js';
+import { PHASES, PluginConfigError, type PluginServices } from '../pipeline/plugin.js';
 import type { PluginHandlers } from '../pipeline/context.js';
 import { buildCatalog } from '../ai/catalog.js';
 import type { SecretBox } from '../keys/secret-box.js';
@@ -186,12 +186,14 @@ function* buildWorkspace(
       continue;
     }
     try {
-      const handlers = def.create(config as never, env);
+      const scope = pluginKey(p).slice(p.name.length + 1);
+      const handlers = def.create(config as never, { ...env, scope });
       instances.set(key, handlers);
       out.handlers.push(handlers);
     } catch (err) {
       const message = err instanceof Error ? err.message : 'plugin could not start';
-      problems.push({ workspace: ws.name, kind: 'plugins', key: pluginKey(p), field: '/config', message });
+      const field = err instanceof PluginConfigError ? `/config${err.path}` : '/config';
+      problems.push({ workspace: ws.name, kind: 'plugins', key: pluginKey(p), field, message });
     }
   }
   const priorityOf = (name: string): number => getPlugin(name)?.priority ?? 0;

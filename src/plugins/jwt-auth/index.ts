@@ -75,6 +75,7 @@ export const jwtAuth = definePlugin<JwtAuthConfig>({
           mapping: config.identity,
           attributes: { claims, issuer: result.issuer.issuer, credential: 'jwt' },
           requiredScopes: config.required_scopes,
+          rolesClaim: config.roles_claim,
           anonymous,
           hide: config.hide_credentials ? found : undefined,
           reject,
