@@ -9,6 +9,8 @@
 import type { FromSchema } from 'json-schema-to-ts';
 import { KeywayError } from '../../core/errors.js';
 import { authRejected, publishReject, type RejectReason } from '../../keys/auth-events.js';
+import { keyIpRefusal, keyIpRules, type KeyIpRules } from '../../keys/key-ip-rules.js';
+import { refuseAccess } from '../../pipeline/decisions.js';
 import type { RequestContext } from '../../pipeline/context.js';
 import type { AppEntry, Identity } from '../../pipeline/identity.js';
 import type { ApiKeyAnswer, ApiKeyFacts } from '../../pipeline/services.js';
@@ -94,6 +96,15 @@ const configSchema = {
 
 type Validated = FromSchema<typeof configSchema>;
 
+/** What a key record resolves to for one plugin instance: kept per record (see `known`). */
+interface KnownKey {
+  identity: Identity;
+  /** The key holds every scope the route requires. */
+  allowed: boolean;
+  /** The key's own `ip_allow` / `ip_deny`, compiled; undefined for a key without. */
+  ip: KeyIpRules | undefined;
+}
+
 /**
  * The config as `create` sees it (ajv has filled in the defaults). `ai_key_names` and
  * `unknown_keys_per_ip` stay optional for configs compiled without validation.
@@ -131,8 +142,8 @@ export const keyAuth = definePlugin<KeyAuthConfig>({
     // then allocates nothing for the caller's identity. Records are replaced, never mutated, when a key
     // changes, and a new snapshot means a new instance, so a stale identity cannot outlive its data.
     // Frozen: shared across requests, so no later phase may edit it.
-    const known = new WeakMap<ApiKeyFacts, { identity: Identity; allowed: boolean }>();
-    const identify = (record: ApiKeyFacts, app: AppEntry): { identity: Identity; allowed: boolean } => {
+    const known = new WeakMap<ApiKeyFacts, KnownKey>();
+    const identify = (record: ApiKeyFacts, app: AppEntry): KnownKey => {
       const attributes: Record<string, unknown> = { key_env: record.env };
       if (record.tier !== undefined) attributes['tier'] = record.tier;
       if (record.metadata !== undefined) attributes['metadata'] = record.metadata;
@@ -149,7 +160,11 @@ export const keyAuth = definePlugin<KeyAuthConfig>({
       }
       identity.shared = true;
       const have = new Set(identity.scopes ?? []);
-      const entry = { identity: Object.freeze(identity), allowed: required.every((s) => have.has(s)) };
+      const entry: KnownKey = {
+        identity: Object.freeze(identity),
+        allowed: required.every((s) => have.has(s)),
+        ip: keyIpRules(record.metadata),
+      };
       known.set(record, entry);
       return entry;
     };
@@ -192,7 +207,13 @@ export const keyAuth = definePlugin<KeyAuthConfig>({
       const app = env.identities.appById.get(record.app_id);
       if (app === undefined) return refuse(ctx, 'unknown', record, now, bearer);
       if (!app.enabled) return refuse(ctx, 'disabled', record, now, bearer);
-      const { identity, allowed } = known.get(record) ?? identify(record, app);
+      const { identity, allowed, ip } = known.get(record) ?? identify(record, app);
+      // The key's own address rules hold on every route it is used on (src/keys/key-ip-rules.ts).
+      const offIp = ip === undefined ? undefined : keyIpRefusal(ip, ctx.clientIp);
+      if (offIp !== undefined) {
+        ctx.identity = identity;
+        refuseAccess(ctx, 'ip:key', offIp, 'enforce', 'KW_ERR_IP_DENIED');
+      }
       if (!allowed) {
         publishReject({
           plugin: 'key-auth',
