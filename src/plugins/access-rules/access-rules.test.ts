@@ -159,6 +159,11 @@ describe('access-rules plugin', () => {
     assert.equal((await at(8, 0, keys['gold'] ?? '')).status, 200);
     assert.equal((await at(19, 59, keys['gold'] ?? '')).status, 200);
     assert.equal((await at(20, 0, keys['gold'] ?? '')).status, 403);
+    // Summer time: Paris is UTC+2, so 08:00 there is 06:00 UTC.
+    clock = Date.UTC(2026, 6, 15, 5, 59);
+    assert.equal((await call('GET', '/reports', { apikey: keys['gold'] ?? '' })).status, 403);
+    clock = Date.UTC(2026, 6, 15, 6, 0);
+    assert.equal((await call('GET', '/reports', { apikey: keys['gold'] ?? '' })).status, 200);
     const silver = await at(23, 30, keys['silver'] ?? '');
     assert.equal(silver.status, 200);
     assert.equal(silver.record.access, null);
@@ -218,7 +223,7 @@ describe('access-rules plugin', () => {
     );
     assert.match(
       text,
-      /keyway_access_decisions_total\{route="reports",check="rule:gold-office-hours",effect="deny"\} 2/,
+      /keyway_access_decisions_total\{route="reports",check="rule:gold-office-hours",effect="deny"\} 3/,
     );
   });
 
