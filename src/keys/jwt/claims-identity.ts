@@ -157,6 +157,14 @@ export function acceptClaims(
     // accepted, and a consumer-scoped configuration must not be able to skip it.
     if (!hasScopes(mapped.identity, opts.requiredScopes)) {
       publishReject({ plugin: opts.plugin, requestId: ctx.requestId, reason: 'scope' });
+      const held = new Set(mapped.identity.scopes ?? []);
+      const missing = opts.requiredScopes.filter((r) => !held.has(r));
+      const decision = {
+        check: 'scope',
+        effect: 'deny' as const,
+        reason: `the token lacks scope ${missing.join(', ')}`,
+      };
+      (ctx.decisions ??= []).push(decision);
       throw new KeywayError('KW_ERR_FORBIDDEN', {}, { headers: { 'www-authenticate': SCOPE_CHALLENGE } });
     }
     identity = mapped.identity;
