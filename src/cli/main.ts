@@ -23,6 +23,7 @@ import { keysCommand, type KeysOptions } from './commands/keys.js';
 import { statusCommand } from './commands/status.js';
 import { logsCommand, type LogsOptions } from './commands/logs.js';
 import { usageCommand } from './commands/usage.js';
+import { explainCommand, type ExplainOptions } from './commands/explain.js';
 import { versionCommand } from './commands/version.js';
 
 async function readStdin(): Promise<string> {
@@ -136,6 +137,14 @@ export async function main(
           if (v !== undefined) opts[f] = v;
         }
         return await usageCommand(ctx, opts);
+      }
+      case 'explain': {
+        const opts: ExplainOptions = { method: args[0], path: args[1], headers: list(values, 'header') };
+        for (const f of ['key', 'app', 'consumer', 'ip', 'host', 'workspace'] as const) {
+          const v = str(values, f);
+          if (v !== undefined) opts[f] = v;
+        }
+        return await explainCommand(ctx, opts);
       }
       case 'logs': {
         const opts: LogsOptions = { follow: values['follow'] === true };

@@ -228,6 +228,10 @@ export interface RoutePhases {
   log: NonNullable<PluginHandlers['log']>[];
   /** How errors on the route are shaped (the plugin that answers the route says; see PluginHandlers). */
   errorBody: PluginHandlers['errorBody'];
+  /** The plugins these phases come from, by priority (`keyway explain`: what applies to the route). */
+  plugins: readonly string[];
+  /** The plugin of each `authorize` handler, by index (`keyway explain` names each check's outcome). */
+  authorizeBy: readonly string[];
   /** True when every list is empty: the hot path skips the pipeline machinery. */
   empty: boolean;
 }

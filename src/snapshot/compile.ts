@@ -16,6 +16,7 @@ import { Balancer } from '../pipeline/balancer.js';
 import { getPlugin, openPluginSecrets, validatePluginConfig } from '../plugins/registry.js';
 import { PHASES, PluginConfigError, type PluginServices } from '../pipeline/plugin.js';
 import type { PluginHandlers } from '../pipeline/context.js';
+import type { Identities } from '../pipeline/identity.js';
 import { buildCatalog } from '../ai/catalog.js';
 import type { SecretBox } from '../keys/secret-box.js';
 import { IdentityIndex } from './identities.js';
@@ -32,6 +33,8 @@ export interface Snapshot {
   readonly router: Router;
   readonly routes: readonly CompiledRoute[];
   readonly services: ReadonlyMap<string, CompiledService>;
+  /** Each workspace's consumers, apps and plans as this snapshot serves them (`keyway explain`). */
+  readonly identities: ReadonlyMap<string, Identities>;
   /** Runs the plugins' `prepare` (what they load before serving); await it before serving the snapshot. */
   prepare(): Promise<void>;
   /**
@@ -99,6 +102,7 @@ function serving(version: number, router: Router, built: Built): Snapshot {
     router,
     routes: built.routes,
     services: built.services,
+    identities: built.identities,
     async prepare() {
       await Promise.all(handlers.map(async (h) => h.prepare?.()));
     },
@@ -123,11 +127,12 @@ function* problemsOf(state: ConfigState, deps: CompileDeps): Work<ConfigProblem[
 interface Built {
   routes: CompiledRoute[];
   services: Map<string, CompiledService>;
+  identities: Map<string, Identities>;
   handlers: PluginHandlers[];
 }
 
 function* build(state: ConfigState, deps: CompileDeps, problems: ConfigProblem[]): Work<Built> {
-  const out: Built = { routes: [], services: new Map(), handlers: [] };
+  const out: Built = { routes: [], services: new Map(), identities: new Map(), handlers: [] };
   for (const ws of state.workspaces) yield* buildWorkspace(ws, deps, problems, out);
   problems.push(...(yield* findingCollisions(out.routes)));
   return out;
@@ -153,6 +158,7 @@ function* buildWorkspace(
   }
 
   const identities = yield* IdentityIndex.building(ws);
+  out.identities.set(ws.name, identities);
   const ai = buildCatalog(ws, { secrets: deps.secrets }, problems);
   const env = { workspace: ws.name, identities, services: deps.services ?? {}, ai };
   const instances = new Map<string, PluginHandlers>();
@@ -240,7 +246,7 @@ function* buildWorkspace(
       const key = ordered.map(([, v]) => v.key).join(' ');
       let phases = sharedPhases.get(key);
       if (phases === undefined) {
-        phases = toPhases(ordered.map(([, v]) => v.handlers));
+        phases = toPhases(ordered.map(([name, v]) => ({ name, handlers: v.handlers })));
         sharedPhases.set(key, phases);
       }
       return phases;
@@ -357,7 +363,7 @@ function stripMeta(
   return rest;
 }
 
-function toPhases(list: PluginHandlers[]): RoutePhases {
+function toPhases(list: Array<{ name: string; handlers: PluginHandlers }>): RoutePhases {
   const phases: RoutePhases = {
     identify: [],
     authorize: [],
@@ -367,14 +373,17 @@ function toPhases(list: PluginHandlers[]): RoutePhases {
     respond: [],
     log: [],
     errorBody: undefined,
+    plugins: list.map((p) => p.name),
+    authorizeBy: [],
     empty: true,
   };
-  for (const h of list) {
+  for (const { name, handlers: h } of list) {
     phases.errorBody ??= h.errorBody;
     for (const phase of PHASES) {
       const fn = h[phase];
       if (fn === undefined) continue;
       (phases[phase] as unknown[]).push(fn);
+      if (phase === 'authorize') (phases.authorizeBy as string[]).push(name);
       phases.empty = false;
     }
   }

@@ -15,9 +15,9 @@ import type { RequestContext } from '../../pipeline/context.js';
 import type { AppEntry, Identity } from '../../pipeline/identity.js';
 import type { ApiKeyAnswer, ApiKeyFacts } from '../../pipeline/services.js';
 import { MissBudget } from '../../limits/miss-budget.js';
-import { planOf } from '../../limits/plan-resolver.js';
 import { definePlugin } from '../../pipeline/plugin.js';
 import { findKey, hideKey, type KeySources } from './key-sources.js';
+import { keyIdentity } from './key-identity.js';
 
 /**
  * Read on AI routes besides `key_names`: @anthropic-ai/sdk 0.x sends its `apiKey` as `x-api-key` (1.x as
@@ -144,20 +144,7 @@ export const keyAuth = definePlugin<KeyAuthConfig>({
     // Frozen: shared across requests, so no later phase may edit it.
     const known = new WeakMap<ApiKeyFacts, KnownKey>();
     const identify = (record: ApiKeyFacts, app: AppEntry): KnownKey => {
-      const attributes: Record<string, unknown> = { key_env: record.env };
-      if (record.tier !== undefined) attributes['tier'] = record.tier;
-      if (record.metadata !== undefined) attributes['metadata'] = record.metadata;
-      const scopes = record.scopes ?? (app.scopes === undefined ? undefined : [...app.scopes]);
-      const identity = env.identities.appIdentity(app, {
-        credentialId: record.id,
-        ...(scopes === undefined ? {} : { scopes }),
-        attributes,
-      });
-      // Neither the key nor its app lists scopes: the caller's plan (key tier > app > consumer) says.
-      if (identity.scopes === undefined) {
-        const planScopes = planOf(identity, env.identities)?.scopes;
-        if (planScopes !== undefined) identity.scopes = [...planScopes];
-      }
+      const identity = keyIdentity(record, app, env.identities);
       identity.shared = true;
       const have = new Set(identity.scopes ?? []);
       const entry: KnownKey = {
@@ -221,7 +208,14 @@ export const keyAuth = definePlugin<KeyAuthConfig>({
           reason: 'scope',
           credentialId: record.id,
         });
-        throw new KeywayError('KW_ERR_FORBIDDEN');
+        const missing = required.filter((r) => !identity.scopes?.includes(r));
+        refuseAccess(
+          ctx,
+          'scope',
+          `the key lacks scope ${missing.join(', ')}`,
+          'enforce',
+          'KW_ERR_FORBIDDEN',
+        );
       }
       ctx.identity = identity;
     };
