@@ -143,6 +143,29 @@ export async function explainRequest(
     return out;
   }
 
+  // The auth plugins' required scopes (checked in `identify`): a key answers to key-auth's alone; an app or
+  // consumer to each auth plugin of the route, as whichever credential it would present.
+  if (identity !== undefined) {
+    const held = new Set(identity.scopes ?? []);
+    for (const { plugin, scopes } of phases.requiredScopes) {
+      if (input.key !== undefined && plugin !== 'key-auth') continue;
+      const missing = scopes.filter((sc) => !held.has(sc));
+      if (missing.length === 0) {
+        steps.push({ check: `scope (${plugin})`, outcome: 'pass', reason: `holds ${scopes.join(', ')}` });
+        continue;
+      }
+      const reason = `${plugin} requires ${missing.join(', ')}, which the caller does not hold`;
+      steps.push({
+        check: `scope (${plugin})`,
+        outcome: 'deny',
+        reason,
+        code: 'KW_ERR_FORBIDDEN',
+        decisions: [{ check: 'scope', effect: 'deny', reason }],
+      });
+      return out;
+    }
+  }
+
   const req = { method, url: input.path, headers, socket: {} } as unknown as IncomingMessage;
   let denied = false;
   for (const [i, check] of phases.authorize.entries()) {
@@ -222,7 +245,13 @@ function identify(
       outcome: 'pass',
       reason: `app "${app.name}" (consumer "${app.consumer.username}"), as any of its credentials`,
     });
-    return { identity: identities.appIdentity(app) };
+    // As a key of the app without scopes of its own would be: the app's scopes, else its plan's.
+    const identity = identities.appIdentity(app, app.scopes === undefined ? {} : { scopes: [...app.scopes] });
+    if (identity.scopes === undefined) {
+      const planScopes = planOf(identity, identities)?.scopes;
+      if (planScopes !== undefined) identity.scopes = [...planScopes];
+    }
+    return { identity };
   }
   if (input.consumer !== undefined) {
     const c = identities.consumerByUsername.get(input.consumer);

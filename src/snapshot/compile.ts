@@ -375,6 +375,11 @@ function toPhases(list: Array<{ name: string; handlers: PluginHandlers }>): Rout
     errorBody: undefined,
     plugins: list.map((p) => p.name),
     authorizeBy: [],
+    requiredScopes: list.flatMap(({ name, handlers }) =>
+      handlers.requiredScopes === undefined || handlers.requiredScopes.length === 0
+        ? []
+        : [{ plugin: name, scopes: handlers.requiredScopes }],
+    ),
     empty: true,
   };
   for (const { name, handlers: h } of list) {

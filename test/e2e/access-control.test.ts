@@ -20,6 +20,7 @@ const YAML = (backend: string, rule: string) =>
     '_format_version: "1"',
     'plans:',
     '  - name: gold',
+    '    scopes: [orders]',
     'services:',
     '  - name: orders',
     `    url: http://${backend}`,
@@ -28,6 +29,7 @@ const YAML = (backend: string, rule: string) =>
     '        paths: [/orders]',
     '        plugins:',
     '          - name: key-auth',
+    '            config: { required_scopes: [orders] }',
     '          - name: acl',
     '            config: { roles: [staff], methods: { DELETE: [orders-admin] } }',
     '          - name: access-rules',
@@ -54,6 +56,15 @@ const YAML = (backend: string, rule: string) =>
 
 const GOOD_RULE =
   'plan == "gold" && (now.getHours("Europe/Paris") < 8 || now.getHours("Europe/Paris") >= 20)';
+
+async function eventually(what: string, check: () => Promise<boolean>, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`not within ${ms / 1000}s: ${what}`);
+}
 
 describe('access control end to end (one node)', () => {
   let backend: TestServer;
@@ -177,6 +188,39 @@ describe('access control end to end (one node)', () => {
     now = Date.UTC(2026, 0, 15, 11, 0);
   });
 
+  it('keyway logs and the logs API say which check denied each call, and why', async () => {
+    let lines: string[] = [];
+    await eventually('records written', async () => {
+      const r = await cli(['logs', '--tail', '1000']);
+      lines = r.stdout.split('\n').filter((l) => l.includes('access=['));
+      return lines.length >= 5;
+    });
+    assert.ok(
+      lines.some((l) =>
+        l.includes('access=[deny role: DELETE needs one of orders-admin; consumer acme holds roles staff]'),
+      ),
+      lines.join('\n'),
+    );
+    assert.ok(lines.some((l) => l.includes('access=[deny rule:allow: no allow rule matched ("prod-keys")]')));
+    assert.ok(
+      lines.some((l) => l.includes("access=[deny ip:key: 192.0.2.1 is not on the key's ip_allow list]")),
+    );
+    assert.ok(
+      lines.some((l) => l.includes('access=[deny ip:route: 203.0.113.5 is on the deny list (route=orders)]')),
+    );
+    const api = await request(`${adminUrl}/logs?limit=1000`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const page = (await api.body.json()) as {
+      data: Array<{ access: string | null; error_code: string | null }>;
+    };
+    const refused = page.data.filter((r) => r.error_code === 'KW_ERR_ACCESS_DENIED');
+    assert.ok(refused.length >= 2);
+    assert.ok(refused.every((r) => r.access?.startsWith('deny rule:') === true));
+    // Never a key in a record.
+    for (const k of Object.values(keys)) assert.doesNotMatch(JSON.stringify(page), new RegExp(k.key));
+  });
+
   it('keyway explain says why, from the live snapshot, without sending traffic', async () => {
     const denied = await cli([
       'explain',
@@ -190,6 +234,7 @@ describe('access control end to end (one node)', () => {
     assert.equal(denied.code, 1, denied.stderr);
     assert.match(denied.stdout, /^DENIED: DELETE \/orders/);
     assert.match(denied.stdout, /ok {4}route: route "orders" of service "orders"/);
+    assert.match(denied.stdout, /ok {4}scope \(key-auth\): holds orders/);
     assert.match(denied.stdout, /ok {4}ip-restriction: passes/);
     assert.match(
       denied.stdout,
@@ -262,6 +307,12 @@ describe('access control end to end (one node)', () => {
       reason: 'the route requires a credential; none was given (key, app or consumer)',
       code: 'KW_ERR_AUTH_MISSING',
     });
+    // A consumer acting without an app holds no scope here (the plan's scopes come with its keys).
+    const scopeless = await admin('POST', '/explain', { method: 'GET', path: '/orders', consumer: 'acme' });
+    assert.deepEqual(
+      (scopeless.body['steps'] as Array<{ check: string; code?: string }>).at(-1)?.code,
+      'KW_ERR_FORBIDDEN',
+    );
     const nowhere = await admin('POST', '/explain', { method: 'GET', path: '/nowhere', consumer: 'acme' });
     assert.equal((nowhere.body['steps'] as Array<{ code?: string }>)[0]?.code, 'KW_ERR_NO_ROUTE');
     const bad = await admin('POST', '/explain', { method: 'GET', path: '/orders', client_ip: 'nope' });

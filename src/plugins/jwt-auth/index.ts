@@ -43,6 +43,7 @@ export const jwtAuth = definePlugin<JwtAuthConfig>({
     };
 
     return {
+      requiredScopes: config.required_scopes,
       async identify(ctx) {
         const found = findToken(ctx, config);
         // No dot: not a JWS compact serialization; an opaque token is another plugin's to judge.

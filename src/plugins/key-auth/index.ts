@@ -221,6 +221,7 @@ export const keyAuth = definePlugin<KeyAuthConfig>({
     };
 
     return {
+      requiredScopes: required,
       identify(ctx) {
         const found = findKey(ctx, sources);
         if (found === undefined) {

@@ -106,6 +106,7 @@ export const oauth2Introspection = definePlugin<IntrospectionConfig>({
     };
 
     return {
+      requiredScopes: config.required_scopes,
       async identify(ctx) {
         const found = findToken(ctx, config);
         if (found === undefined) {
