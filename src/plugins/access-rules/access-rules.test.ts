@@ -227,6 +227,21 @@ describe('access-rules plugin', () => {
     );
   });
 
+  it('one line: gold keys only 08:00-20:00 Paris time and only from the partner network (inCidr)', async () => {
+    const { compileRule } = await import('./cel-env.js');
+    const rule = compileRule(
+      'plan == "gold" && now.getHours("Europe/Paris") >= 8 && now.getHours("Europe/Paris") < 20 && ' +
+        'request.ip.inCidr("198.51.100.0/24")',
+    );
+    assert.ok(rule.ok);
+    const at = (ip: string, utcHour: number) =>
+      rule.evaluate({ plan: 'gold', now: new Date(Date.UTC(2026, 0, 15, utcHour)), request: { ip } });
+    assert.equal(at('198.51.100.9', 11), true);
+    assert.equal(at('::ffff:198.51.100.9', 11), true);
+    assert.equal(at('192.0.2.9', 11), false);
+    assert.equal(at('198.51.100.9', 19), false);
+  });
+
   it('refuses a rule that does not compile with its field and position, and one with an unknown time zone', () => {
     const compile = (when: string) => {
       const bad = state({
@@ -258,6 +273,8 @@ describe('access-rules plugin', () => {
     assert.match(unknown[0]?.message ?? '', /Unknown variable: nope \(at line 1, column 28\)/);
     const notBool = compile('request.path.size() + 1');
     assert.match(notBool[0]?.message ?? '', /must be a condition \(a bool\), not int/);
+    const block = compile('request.ip.inCidr("10.0.0.0/33")');
+    assert.match(block[0]?.message ?? '', /prefix length must be 0 to 32 .*\(at line 1, column 20\)/);
     const zone = compile('now.getHours("Europe/Pariss") > 8');
     assert.match(zone[0]?.message ?? '', /unknown time zone "Europe\/Pariss" \(at line 1, column 15\)/);
   });

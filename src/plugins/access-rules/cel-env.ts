@@ -6,6 +6,7 @@
  * one serves every rule of the node.
  */
 import { Environment } from '@marcbachmann/cel-js';
+import { AddressList, cidrProblems } from '../../core/cidr.js';
 
 /** The variables a rule may read; what each holds is built per request by activation.ts. */
 export const RULE_VARIABLES = [
@@ -37,7 +38,12 @@ function environment(): Environment {
     .registerVariable('cert', 'map', { description: 'subject, issuer, sans, fingerprint (empty without)' })
     .registerVariable('roles', 'list<string>', { description: 'roles the caller holds' })
     .registerVariable('scopes', 'list<string>', { description: 'scopes the caller holds' })
-    .registerVariable('now', 'google.protobuf.Timestamp', { description: "the node's clock" });
+    .registerVariable('now', 'google.protobuf.Timestamp', { description: "the node's clock" })
+    // `request.ip.inCidr("198.51.100.0/24")`: "only from the partner's network" in a rule. The blocks are
+    // literals checked at compile time (badCidr below) and compiled once each.
+    .registerFunction('string.inCidr(string): bool', (ip: string, block: string) =>
+      addressList(block).has(ip),
+    );
   return shared;
 }
 
@@ -80,6 +86,28 @@ function badTimeZone(source: string): { at: number; zone: string } | undefined {
   return undefined;
 }
 
+const blocks = new Map<string, AddressList>();
+
+function addressList(block: string): AddressList {
+  let list = blocks.get(block);
+  if (list === undefined) {
+    list = new AddressList([block]);
+    // Literals of compiled rules only (a computed block is compiled each time it is seen, not kept).
+    if (blocks.size < 10_000) blocks.set(block, list);
+  }
+  return list;
+}
+
+/** The first `inCidr("…")` literal that is not an address or CIDR block. */
+function badCidr(source: string): { at: number; message: string } | undefined {
+  for (const m of source.matchAll(/\.inCidr\(\s*(["'])([^"']*)\1\s*\)/g)) {
+    const block = m[2] ?? '';
+    const problem = cidrProblems([block])[0];
+    if (problem !== undefined) return { at: (m.index ?? 0) + m[0].indexOf(block), message: problem.message };
+  }
+  return undefined;
+}
+
 /** Compiles one rule: a boolean CEL expression over RULE_VARIABLES. */
 export function compileRule(source: string): Compiled {
   const env = environment();
@@ -96,6 +124,8 @@ export function compileRule(source: string): Compiled {
   const zone = badTimeZone(source);
   if (zone !== undefined)
     return { ok: false, message: `unknown time zone "${zone.zone}" (at ${position(source, zone.at)})` };
+  const cidr = badCidr(source);
+  if (cidr !== undefined) return { ok: false, message: `${cidr.message} (at ${position(source, cidr.at)})` };
   // Which variables the rule reads, so a request builds only those (a rule on the path needs no headers).
   const uses = new Set<RuleVariable>(RULE_VARIABLES.filter((v) => new RegExp(`\\b${v}\\b`).test(source)));
   return { ok: true, evaluate, uses };
