@@ -53,6 +53,8 @@ export function explainRoutes(app: FastifyInstance, { deps }: RouteContext): voi
     app.post<{ Params: Params; Body: Body }>(
       `${base}/explain`,
       {
+        // What explain tells is derived from the workspace's plugin configs (rules, roles, address lists).
+        config: { permission: { area: 'plugins', action: 'read' } },
         schema: {
           tags: ['access'],
           summary:
