@@ -136,7 +136,9 @@ describe('subscription gates across a patched service', () => {
     }).workspaces[0];
     assert.ok(ws !== undefined);
     const gates = new SubscriptionGates(ws, IdentityIndex.build(ws));
-    const phases = { authorize: [], empty: true } as unknown as Parameters<typeof gates.wrap>[1];
+    const phases = { authorize: [], authorizeBy: [], empty: true } as unknown as Parameters<
+      typeof gates.wrap
+    >[1];
     const caller = { identity: undefined, decisions: undefined } as unknown as RequestContext;
     const step = (required: boolean) => {
       const wrapped = gates.wrap({ name: 'paid', subscription_required: required }, phases);
