@@ -26,18 +26,21 @@ describe('deadline lists', () => {
   it('expires entries in the order they were added, once each, and none that was removed', async () => {
     const fired: string[] = [];
     const list = new DeadlineList(5);
-    const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((n) => new Entry(n, fired));
-    list.add(a!);
-    list.add(b!);
-    list.add(c!);
-    list.add(d!);
-    list.remove(b!);
-    list.remove(d!);
+    const a = new Entry('a', fired);
+    const b = new Entry('b', fired);
+    const c = new Entry('c', fired);
+    const d = new Entry('d', fired);
+    list.add(a);
+    list.add(b);
+    list.add(c);
+    list.add(d);
+    list.remove(b);
+    list.remove(d);
     await until(() => fired.length >= 2);
     await sleep(20);
     assert.deepEqual(fired, ['a', 'c']);
     assert.equal(list.empty, true);
-    assert.equal(a!.timedList, undefined);
+    assert.equal(a.timedList, undefined);
   });
 
   it('re-arms for entries added after the first one expired, and takes an entry added twice once', async () => {
