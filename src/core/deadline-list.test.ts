@@ -82,4 +82,21 @@ describe('deadline lists', () => {
     await sleep(5);
     assert.notEqual(deadlineList(7), list);
   });
+  it('keeps one timer when an expiring entry adds another (a retry)', async () => {
+    const fired: string[] = [];
+    let emptied = 0;
+    const list = new DeadlineList(5, () => emptied++);
+    const retry = new Entry('retry', fired);
+    const first = new Entry('first', fired);
+    first.onDeadline = () => {
+      fired.push('first');
+      list.add(retry);
+    };
+    list.add(first);
+    await until(() => fired.length === 2);
+    await sleep(30);
+    assert.deepEqual(fired, ['first', 'retry']);
+    // Two timers would each find the list empty in the end.
+    assert.equal(emptied, 1);
+  });
 });

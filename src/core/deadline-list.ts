@@ -80,6 +80,8 @@ export class DeadlineList {
       entry.onDeadline();
       entry = this.head;
     }
+    // An entry added by an expiring one (a retry) has armed the timer already.
+    if (this.timer !== undefined) return;
     if (entry !== undefined) this.arm(entry.timedAt - now);
     else this.onEmpty?.(this);
   };
