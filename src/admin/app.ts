@@ -17,7 +17,8 @@ import {
 } from '../core/json-text.js';
 import { createAjv } from '../core/validator.js';
 import type { Actor } from '../control/types.js';
-import { createAuthenticator } from './auth.js';
+import { createAuthenticator, type Principal } from './auth.js';
+import { authorize, requirePermissions } from './authorize.js';
 import { MAX_PARAM_LENGTH, answerClientError, requestIdFor, toKeywayError } from './http-errors.js';
 import { AdminRequestLog, logRequest, pathOnly } from './request-log.js';
 import { documentationOnly } from './schemas.js';
@@ -34,13 +35,15 @@ import { usageRoutes } from './routes/usage.js';
 import { logRoutes } from './routes/logs.js';
 import { analyticsRoutes } from './routes/analytics.js';
 import { alertRoutes } from './routes/alerts.js';
+import { historyRoutes } from './routes/history.js';
+import { LOGIN_PATH, adminUserRoutes } from './routes/admin-users.js';
 import { METRICS_PATH, metricsRoutes, metricsTokenMatches } from './routes/metrics.js';
 
 export type { AdminDeps, NodeStatus } from './types.js';
 
 const DEFAULT_BODY_LIMIT = 8 * 1024 * 1024;
-/** Reachable without a token: load balancers and orchestrators probe these. */
-const PUBLIC_ROUTES = new Set(['/health', '/ready']);
+/** Reachable without a token: load balancers and orchestrators probe these; a login is how one gets one. */
+const PUBLIC_ROUTES = new Set(['/health', '/ready', LOGIN_PATH]);
 
 /**
  * Routes whose handler hands the body to the config service, which parses a `RawJson` where it makes
@@ -150,8 +153,9 @@ export async function buildAdminApp(deps: AdminDeps): Promise<FastifyInstance> {
     void parseJson(req, text, done);
   });
 
-  const actors = new WeakMap<FastifyRequest, Actor>();
-  const authenticator = deps.authenticator ?? createAuthenticator(deps.store);
+  const principals = new WeakMap<FastifyRequest, Principal>();
+  const authenticator = deps.authenticator ?? createAuthenticator(deps.store, deps.now);
+  requirePermissions(app, (url) => PUBLIC_ROUTES.has(url));
 
   app.addHook('onRequest', async (req, reply) => {
     void reply.header('x-request-id', req.id);
@@ -162,7 +166,15 @@ export async function buildAdminApp(deps: AdminDeps): Promise<FastifyInstance> {
       metricsTokenMatches(req.headers, deps.observe?.settings.metricsToken)
     )
       return;
-    actors.set(req, { name: await authenticator.authenticate(req.headers) });
+    principals.set(req, await authenticator.authenticate(req.headers));
+  });
+  // After the body is parsed (`POST /config` names its workspace there), before it is validated: a
+  // caller without the role learns nothing from the schema's answers.
+  app.addHook('preValidation', async (req) => {
+    const principal = principals.get(req);
+    // Public routes, metrics scrapers with the metrics token, and unknown paths (answered 404 next).
+    if (principal === undefined || req.is404) return;
+    authorize(req, principal);
   });
 
   app.setErrorHandler((err, req, reply) => {
@@ -197,14 +209,17 @@ export async function buildAdminApp(deps: AdminDeps): Promise<FastifyInstance> {
     },
   });
 
+  const principalOf = (req: FastifyRequest): Principal => {
+    const principal = principals.get(req);
+    // Only reachable if a route was added to PUBLIC_ROUTES and still asks for an actor.
+    if (principal === undefined) throw new KeywayError('KW_ERR_UNAUTHORIZED');
+    return principal;
+  };
   const ctx: RouteContext = {
     deps,
-    actor: (req) => {
-      const actor = actors.get(req);
-      // Only reachable if a route was added to PUBLIC_ROUTES and still asks for an actor.
-      if (actor === undefined) throw new KeywayError('KW_ERR_UNAUTHORIZED');
-      return actor;
-    },
+    authenticator,
+    principal: principalOf,
+    actor: (req): Actor => ({ name: principalOf(req).name }),
   };
   statusRoutes(app, ctx);
   workspaceRoutes(app, ctx);
@@ -219,7 +234,13 @@ export async function buildAdminApp(deps: AdminDeps): Promise<FastifyInstance> {
   alertRoutes(app, ctx);
   metricsRoutes(app, ctx);
 
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  adminUserRoutes(app, ctx);
+  historyRoutes(app, ctx);
+  app.get(
+    '/openapi.json',
+    { schema: { hide: true }, config: { permission: { area: 'catalog', action: 'read' } } },
+    async () => app.swagger(),
+  );
   await app.ready();
   return app;
 }

@@ -8,15 +8,52 @@
  *
  * While the store is unreachable, a token this node verified within the last hour is still taken, so an
  * operator can read `/status` and `/metrics` during the outage (every call that needs the store answers
- * 503 KW_ERR_STORE_UNAVAILABLE anyway). Admin tokens cannot be revoked through the API, and no change can
- * be made to the store while it is away, so remembering one for an hour opens nothing new. A token the
- * node cannot check gets 503 KW_ERR_STORE_UNAVAILABLE, not 401: it may well be valid.
+ * 503 KW_ERR_STORE_UNAVAILABLE anyway). A token is revoked in the store, and no change can be made to the
+ * store while it is away, so remembering one for an hour opens nothing new. A token the node cannot
+ * check gets 503 KW_ERR_STORE_UNAVAILABLE, not 401: it may well be valid.
+ *
+ * What a token authenticates is a `Principal`: the bootstrap token is a super admin on every workspace
+ * (as it always was); a user's token carries the user's grants. Expiry is checked on the node's clock at
+ * every call, cached or not. A revocation on this node takes effect at once (`forget`); on another node
+ * within the cache's 10 seconds.
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { KeywayError, isKeywayError } from '../core/errors.js';
-import type { Store } from '../store/types.js';
+import type { AdminTokenMatch, Store } from '../store/types.js';
 import { hashAdminToken } from './admin-token.js';
+import { ALL_WORKSPACES, isAdminRole, type Grant } from './permissions.js';
+
+/** Who is calling: what the audit log names and what the permission checks read. */
+export interface Principal {
+  /** The audit actor: the bootstrap token's name, or `user (token id)`. */
+  name: string;
+  /** The admin user; absent for the bootstrap token. */
+  user?: string;
+  tokenId: string;
+  grants: readonly Grant[];
+  /** When the token stops working (ms since the epoch), if ever. */
+  expiresAt?: number;
+}
+
+/** The principal a stored token stands for, or undefined when it is revoked. */
+export function principalOf(match: AdminTokenMatch): Principal | undefined {
+  if (match.revoked_at !== undefined) return undefined;
+  const p: Principal =
+    match.user === undefined
+      ? { name: match.name, tokenId: match.id, grants: [{ workspace: ALL_WORKSPACES, role: 'super_admin' }] }
+      : {
+          name: `${match.user.name} (token ${match.id})`,
+          user: match.user.name,
+          tokenId: match.id,
+          // A role the table does not know (written by a newer version) grants nothing.
+          grants: match.user.grants.flatMap((g) =>
+            isAdminRole(g.role) ? [{ workspace: g.workspace, role: g.role }] : [],
+          ),
+        };
+  if (match.expires_at !== undefined) p.expiresAt = Date.parse(match.expires_at);
+  return p;
+}
 
 const CACHE_TTL_MS = 10_000;
 /** How long a verified token is remembered for the store's outages. */
@@ -48,14 +85,16 @@ export function presentedToken(headers: IncomingHttpHeaders): string | undefined
 
 interface CachedToken {
   hash: Buffer;
-  name: string;
+  principal: Principal;
   /** Verified against the store at this time. */
   at: number;
 }
 
 export interface AdminAuthenticator {
-  /** The token's name (the audit actor); throws KW_ERR_UNAUTHORIZED, or KW_ERR_STORE_UNAVAILABLE. */
-  authenticate(headers: IncomingHttpHeaders): Promise<string>;
+  /** Who the token stands for; throws KW_ERR_UNAUTHORIZED, or KW_ERR_STORE_UNAVAILABLE. */
+  authenticate(headers: IncomingHttpHeaders): Promise<Principal>;
+  /** Drops what this node remembers of these tokens (revoked, or their user deleted or changed). */
+  forget(match: (p: Principal) => boolean): void;
   /**
    * Checks a token against the store now and remembers it when valid (the node's own token file at
    * start, so `/status` answers through an outage that begins before anyone called the admin API).
@@ -75,10 +114,15 @@ export function createAuthenticator(store: Store, now: () => number = Date.now):
     return found;
   }
 
-  function remember(hash: Buffer, name: string): void {
+  function remember(hash: Buffer, principal: Principal): void {
     cache = cache.filter((c) => !timingSafeEqual(c.hash, hash));
     if (cache.length >= CACHE_MAX) cache.shift();
-    cache.push({ hash, name, at: now() });
+    cache.push({ hash, principal, at: now() });
+  }
+
+  /** An expired token is no token, remembered or not. */
+  function current(p: Principal | undefined): Principal | undefined {
+    return p !== undefined && (p.expiresAt === undefined || p.expiresAt > now()) ? p : undefined;
   }
 
   function forget(hash: Buffer): void {
@@ -86,11 +130,12 @@ export function createAuthenticator(store: Store, now: () => number = Date.now):
   }
 
   /** Asks the store; remembers or forgets the token by its answer. */
-  async function lookup(hex: string, hash: Buffer): Promise<string | undefined> {
-    const found = await store.findAdminToken(hex);
+  async function lookup(hex: string, hash: Buffer): Promise<Principal | undefined> {
+    const match = await store.admins.findToken(hex);
+    const found = match === undefined ? undefined : current(principalOf(match));
     if (found === undefined) forget(hash);
-    else remember(hash, found.name);
-    return found?.name;
+    else remember(hash, found);
+    return found;
   }
 
   return {
@@ -101,12 +146,13 @@ export function createAuthenticator(store: Store, now: () => number = Date.now):
       const hex = hashAdminToken(token);
       const hash = Buffer.from(hex, 'hex');
       const known = find(hash);
-      if (known !== undefined && known.at + CACHE_TTL_MS > now()) return known.name;
+      if (known !== undefined && current(known.principal) === undefined) throw unauthorized();
+      if (known !== undefined && known.at + CACHE_TTL_MS > now()) return known.principal;
       const asked = lookup(hex, hash);
       if (known === undefined) {
-        const name = await asked;
-        if (name === undefined) throw unauthorized();
-        return name;
+        const found = await asked;
+        if (found === undefined) throw unauthorized();
+        return found;
       }
       // Remembered but due for a check: the store's answer wins; an unreachable or silent store leaves
       // the remembered name standing.
@@ -116,16 +162,19 @@ export function createAuthenticator(store: Store, now: () => number = Date.now):
         timer = setTimeout(() => resolve('silent'), REMEMBERED_WAIT_MS);
       });
       try {
-        const name = await Promise.race([asked, silent]);
-        if (name === 'silent') return known.name;
-        if (name === undefined) throw unauthorized();
-        return name;
+        const found = await Promise.race([asked, silent]);
+        if (found === 'silent') return known.principal;
+        if (found === undefined) throw unauthorized();
+        return found;
       } catch (err) {
-        if (isKeywayError(err) && err.code === 'KW_ERR_STORE_UNAVAILABLE') return known.name;
+        if (isKeywayError(err) && err.code === 'KW_ERR_STORE_UNAVAILABLE') return known.principal;
         throw err;
       } finally {
         clearTimeout(timer);
       }
+    },
+    forget(match) {
+      cache = cache.filter((c) => !match(c.principal));
     },
     async verify(token) {
       const hex = hashAdminToken(token);

@@ -132,6 +132,52 @@ export const COMMANDS: CommandSpec[] = [
     admin: true,
   },
   {
+    name: 'admins',
+    summary: 'admin users, their roles per workspace, and their tokens',
+    usage: [
+      'admins list',
+      'admins create NAME [--grant WORKSPACE:ROLE]… [--password-stdin]',
+      'admins grant NAME [--grant WORKSPACE:ROLE]…   (replaces the user’s grants)',
+      'admins delete NAME',
+      'admins tokens list|create|revoke NAME [ID] [--name T] [--expires-in 90d]',
+    ],
+    flags: {
+      grant: {
+        type: 'string',
+        value: 'WS:ROLE',
+        multiple: true,
+        help: 'a role on a workspace (*:ROLE for every workspace)',
+      },
+      'password-stdin': { type: 'boolean', help: 'read the user’s password from stdin (never argv)' },
+      name: { type: 'string', value: 'T', help: 'tokens create: the token’s name' },
+      'expires-in': { type: 'string', value: 'DAYS', help: 'tokens create: 30d (default 90d)' },
+    },
+    args: { max: 4, names: ['SUBCOMMAND', 'NAME', 'ID'] },
+    admin: true,
+    notes: ['Roles: super_admin (on * only), workspace_admin, api_publisher, approver, viewer.'],
+  },
+  {
+    name: 'history',
+    summary: 'the kept versions of a workspace’s configuration, newest first',
+    usage: ['history [--workspace W] [--limit N]'],
+    flags: {
+      workspace,
+      limit: { type: 'string', value: 'N', help: 'how many versions (default 20)' },
+    },
+    admin: true,
+  },
+  {
+    name: 'rollback',
+    summary: 'restore a kept version of a workspace (itself a new version)',
+    usage: ['rollback VERSION [--workspace W] [--dry-run]'],
+    flags: {
+      workspace,
+      'dry-run': { type: 'boolean', help: 'print the changes, write nothing' },
+    },
+    args: { max: 1, names: ['VERSION'] },
+    admin: true,
+  },
+  {
     name: 'usage',
     summary: 'quota usage, AI spend and tokens of a key, app or consumer',
     usage: ['usage --key ID | --app NAME | --consumer NAME [--workspace W]'],

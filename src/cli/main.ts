@@ -16,7 +16,9 @@ import {
   type CliContext,
   type Output,
 } from './context.js';
+import { adminsCommand, type AdminsOptions } from './commands/admins.js';
 import { applyCommand } from './commands/apply.js';
+import { historyCommand, rollbackCommand } from './commands/history.js';
 import { exportCommand } from './commands/export.js';
 import { commandHelp, helpCommand, overview } from './commands/help.js';
 import { keysCommand, type KeysOptions } from './commands/keys.js';
@@ -26,7 +28,8 @@ import { usageCommand } from './commands/usage.js';
 import { versionCommand } from './commands/version.js';
 
 async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY) process.stderr.write('paste the key, then press Enter and Ctrl-D:\n');
+  if (process.stdin.isTTY)
+    process.stderr.write('paste it (a key, a password), then press Enter and Ctrl-D:\n');
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
@@ -128,6 +131,35 @@ export async function main(
           if (v !== undefined) (opts as unknown as Record<string, string>)[field] = v;
         }
         return await keysCommand(ctx, opts);
+      }
+      case 'admins': {
+        const opts: AdminsOptions = {
+          args,
+          grants: list(values, 'grant'),
+          passwordStdin: values['password-stdin'] === true,
+          readStdin,
+        };
+        const tokenName = str(values, 'name');
+        const expiresIn = str(values, 'expires-in');
+        if (tokenName !== undefined) opts.tokenName = tokenName;
+        if (expiresIn !== undefined) opts.expiresIn = expiresIn;
+        return await adminsCommand(ctx, opts);
+      }
+      case 'history': {
+        const workspace = str(values, 'workspace');
+        const limit = str(values, 'limit');
+        return await historyCommand(ctx, {
+          ...(workspace === undefined ? {} : { workspace }),
+          ...(limit === undefined ? {} : { limit }),
+        });
+      }
+      case 'rollback': {
+        const workspace = str(values, 'workspace');
+        return await rollbackCommand(ctx, {
+          version: args[0],
+          dryRun: values['dry-run'] === true,
+          ...(workspace === undefined ? {} : { workspace }),
+        });
       }
       case 'usage': {
         const opts: Record<string, string> = {};

@@ -6,6 +6,7 @@
  * (provider-keys.ts, plugin-secrets.ts, resource-view.ts). A body may arrive as unparsed JSON (`RawJson`,
  * a large admin body): it is parsed here, wherever this service runs (src/control/thread/).
  */
+import { DEFAULT_HISTORY_KEEP, recordHistory } from './history.js';
 import { KeywayError, validationError } from '../core/errors.js';
 import { bodyValue } from '../core/json-text.js';
 import { validate } from '../core/validator.js';
@@ -43,6 +44,8 @@ export interface ConfigServiceOptions {
    * (the node's box, under the server secret). Without it such a secret is refused.
    */
   secrets?: SecretBox;
+  /** Versions kept per workspace in the config history (`config_history_keep`). Default 100. */
+  historyKeep?: number;
 }
 
 /** What a change's check found in the state it leaves, to remember as the baseline of its version. */
@@ -61,10 +64,15 @@ export function createConfigService(store: Store, opts: ConfigServiceOptions = {
     }
   };
   const baselines = new ProblemBaseline(opts.secrets);
+  const historyKeep = opts.historyKeep ?? DEFAULT_HISTORY_KEEP;
   /** A write; `after.problems`, when the change set it, becomes the baseline of the version it commits. */
   const write = async <T>(fn: (tx: StoreTx, after: CheckedState) => Promise<T>): Promise<T> => {
     const after: CheckedState = {};
-    const { result, version } = await store.write((tx) => fn(tx, after));
+    const { result, version } = await store.write(async (tx) => {
+      const result = await fn(tx, after);
+      await recordHistory(tx, historyKeep);
+      return result;
+    });
     if (version !== undefined && after.problems !== undefined) baselines.remember(version, after.problems);
     await notify(version);
     return result;
@@ -315,6 +323,7 @@ export function createConfigService(store: Store, opts: ConfigServiceOptions = {
         keys: opts.keys,
         secrets: opts.secrets,
         baselines,
+        historyKeep,
       }),
 
     export: (workspace, selectTags) => exportDocument(store, workspace, selectTags ?? []),

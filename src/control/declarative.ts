@@ -5,6 +5,7 @@
  * provider keys and plugin secrets are sealed against what is stored (an unchanged secret is no change)
  * before the diff, and redacted in the changes reported and audited.
  */
+import { DEFAULT_HISTORY_KEEP, recordHistory } from './history.js';
 import { randomUUID } from 'node:crypto';
 import { KeywayError, validationError, type ErrorDetail } from '../core/errors.js';
 import {
@@ -39,13 +40,15 @@ export interface ApplyDeps {
   secrets?: SecretBox | undefined;
   /** The problems of the stored configuration per version, shared with single-resource writes. */
   baselines?: ProblemBaseline | undefined;
+  /** Versions kept per workspace in the config history. Default 100. */
+  historyKeep?: number | undefined;
 }
 
 export async function applyDocument(
   store: Store,
   doc: unknown,
   opts: { dryRun: boolean; actor: Actor },
-  { notify, keys, secrets, baselines }: ApplyDeps,
+  { notify, keys, secrets, baselines, historyKeep }: ApplyDeps,
 ): Promise<ApplyResult> {
   const normalized = normalizeDocument(doc);
   if (normalized.details.length > 0) throw documentError(normalized.details);
@@ -77,6 +80,7 @@ export async function applyDocument(
     await countDeletedKeys(tx, plan);
     if (!opts.dryRun) await write(tx, plan, desired, opts.actor);
     if (keys !== undefined && desired.keys.length > 0) keyCounts = await importKeys(tx, desired, keys, opts);
+    if (!opts.dryRun) await recordHistory(tx, historyKeep ?? DEFAULT_HISTORY_KEEP, opts.actor.reason);
     return { plan, version: current.version };
   };
 

@@ -12,6 +12,8 @@ import type { ListQuery, Page, StoredWorkspace } from '../store/types.js';
 export interface Actor {
   /** Who made the change, for the audit log: the admin token's name, or `cli`, or `system`. */
   name: string;
+  /** Why, when the change is more than its actions say (`rollback to version 12`): the history's summary. */
+  reason?: string;
 }
 
 /** Every kind as a top-level list of the declarative file, as the kind's schema has it. */

@@ -102,6 +102,18 @@ export const ERRORS = {
 
   // --- admin API and configuration -----------------------------------------------------------
   KW_ERR_UNAUTHORIZED: { status: 401, kind: 'input', message: 'missing or invalid admin token' },
+  KW_ERR_ADMIN_FORBIDDEN: {
+    status: 403,
+    kind: 'misuse',
+    message: 'your admin roles do not allow {action} on {area} in {where}',
+  },
+  // One answer for a wrong name and a wrong password: a login does not tell which user names exist.
+  KW_ERR_ADMIN_LOGIN_FAILED: { status: 401, kind: 'input', message: 'wrong user name or password' },
+  KW_ERR_ADMIN_LOCKED_OUT: {
+    status: 429,
+    kind: 'input',
+    message: 'too many failed logins: this user is locked out until {until}',
+  },
   KW_ERR_VALIDATION: { status: 400, kind: 'misuse', message: '{reason}' },
   KW_ERR_NOT_FOUND: { status: 404, kind: 'misuse', message: '{kind} "{name}" not found' },
   KW_ERR_ADMIN_ROUTE_NOT_FOUND: { status: 404, kind: 'misuse', message: 'no admin endpoint {method} {path}' },

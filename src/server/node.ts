@@ -260,8 +260,14 @@ async function startComponents(
           keys,
           // Provider keys are sealed with the same box the snapshot opens them with (docs/ai-secrets.md).
           secrets,
+          historyKeep: settings.config_history_keep,
         }),
-        settings: { store: storeOpts, secret: new Uint8Array(serverSecret), env: { ...environment() } },
+        settings: {
+          store: storeOpts,
+          secret: new Uint8Array(serverSecret),
+          env: { ...environment() },
+          historyKeep: settings.config_history_keep,
+        },
         size: () => {
           const snap = snapshots.current;
           return snap === undefined ? 0 : snap.routes.length + snap.services.size;
@@ -296,7 +302,8 @@ async function startComponents(
       services: snap?.services.size ?? 0,
     };
   };
-  const authenticator = createAuthenticator(store);
+  // On the node's clock: admin tokens and login sessions expire by it, as the admin API dates them.
+  const authenticator = createAuthenticator(store, opts.clock);
   await rememberOwnToken(authenticator, token.file);
   await life.start(
     'admin',

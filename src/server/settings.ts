@@ -78,6 +78,8 @@ export const nodeSettingsSchema = {
   }),
   /** Longest wait for a store connection or one statement's answer (PostgreSQL), or a SQLite lock. */
   store_timeout_ms: int({ env: 'KEYWAY_STORE_TIMEOUT_MS', default: 5_000, min: 100, max: 600_000, unit: ms }),
+  /** Versions of each workspace kept in the config history (docs/config-history.md). */
+  config_history_keep: int({ env: 'KEYWAY_CONFIG_HISTORY_KEEP', default: 100, min: 1, max: 100_000 }),
   proxy: group(
     {
       listen: listen('KEYWAY_PROXY_LISTEN', '0.0.0.0:8000'),

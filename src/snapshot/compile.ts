@@ -24,6 +24,7 @@ import type { ConfigProblem } from '../model/config-problem.js';
 import { PluginScopes } from './plugin-scopes.js';
 import { Router } from './router.js';
 import { checkRoutePaths, findingCollisions } from './route-rules.js';
+import { workspacePathOverlaps } from './workspace-paths.js';
 import { runNow, type Slicer, type Work } from './slices.js';
 import type { CompiledRoute, CompiledService, RoutePhases } from '../pipeline/context.js';
 
@@ -117,6 +118,8 @@ function* problemsOf(state: ConfigState, deps: CompileDeps): Work<ConfigProblem[
   const problems: ConfigProblem[] = [];
   const built = yield* build(state, deps, problems);
   for (const h of built.handlers) void h.close?.();
+  // Checked on writes only: a configuration stored before the rule still compiles and serves.
+  problems.push(...workspacePathOverlaps(built.routes));
   return problems;
 }
 

@@ -48,8 +48,28 @@ export interface AuditTable {
 export interface AdminTokenTable {
   id: string;
   name: string;
+  /** SHA-256 of the token: 256 random bits need no key or salt to be safe to keep. */
   token_hash: string;
   created_at: string;
+  /** The admin user it belongs to; null for the bootstrap token (a super admin). */
+  user_id: string | null;
+  expires_at: string | null;
+  revoked_at: string | null;
+  /** `token` (made by an admin) or `session` (made by a password login). */
+  kind: string;
+}
+
+/** An admin user: grants per workspace, and a scrypt password hash for people. */
+export interface AdminUserTable {
+  id: string;
+  name: string;
+  /** `[{workspace, role}]` as JSON text. */
+  grants: string;
+  password_hash: string | null;
+  failed_logins: number;
+  locked_until: string | null;
+  created_at: string;
+  updated_at: string;
 }
 
 /** One API key. The key itself is never stored: `hash` is its HMAC-SHA-256 under the server secret. */
@@ -83,6 +103,18 @@ export interface ApiKeyChangeTable {
   at: string;
 }
 
+/** One committed change of a workspace: the whole workspace after it, as a declarative document. */
+export interface ConfigHistoryTable {
+  id: Generated<number>;
+  workspace: string;
+  version: number;
+  at: string;
+  actor: string;
+  summary: string;
+  /** JSON text of the document (secrets sealed as stored). */
+  document: string;
+}
+
 /** Node-wide values every node must agree on (the key secret's check value). */
 export interface SettingTable {
   name: string;
@@ -96,6 +128,8 @@ export type Database = { [K in ResourceKind]: ResourceTable } & {
   config_version: ConfigVersionTable;
   audit_log: AuditTable;
   admin_tokens: AdminTokenTable;
+  admin_users: AdminUserTable;
+  config_history: ConfigHistoryTable;
   api_keys: ApiKeyTable;
   api_key_changes: ApiKeyChangeTable;
   keyway_settings: SettingTable;

@@ -11,6 +11,8 @@ import { isOutage } from './failures.js';
 import { runMigrations } from './migrate.js';
 import { loadAllPaged } from './paged-load.js';
 import { VERSION_ROW_ID, type Database } from './schema.js';
+import { adminUserStore } from './admin-users.js';
+import { getHistory, listHistory } from './config-history.js';
 import { DEFAULT_LIMIT, MAX_LIMIT, SqlStoreTx } from './store-tx.js';
 import {
   auditView,
@@ -28,6 +30,8 @@ import type {
   Dialect,
   LoadAllOptions,
   NewApiKey,
+  AdminUserStore,
+  HistoryEntry,
   Page,
   Store,
   StoredApiKey,
@@ -56,6 +60,8 @@ export class SqlStore implements Store {
     this.#timeoutMs = timeoutMs;
     this.#reader = reader;
   }
+
+  readonly admins: AdminUserStore = adminUserStore((fn, write) => this.#keys(fn, write));
 
   get dialect(): Dialect {
     return this.#conn.dialect;
@@ -367,6 +373,14 @@ export class SqlStore implements Store {
       .execute();
   }
 
+  listHistory(workspace: string, query: { limit: number; after?: number }): Promise<Page<HistoryEntry>> {
+    return this.#keys((db) => listHistory(db, workspace, query), false);
+  }
+
+  getHistory(workspace: string, version: number): Promise<HistoryEntry | undefined> {
+    return this.#keys((db) => getHistory(db, workspace, version), false);
+  }
+
   addAdminToken(name: string, tokenHash: string): Promise<void> {
     return this.#guard(this.#addAdminToken(name, tokenHash));
   }
@@ -382,7 +396,16 @@ export class SqlStore implements Store {
       throw new KeywayError('KW_ERR_CONFLICT', { reason: `admin token "${name}" already exists` });
     await this.#conn.db
       .insertInto('admin_tokens')
-      .values({ id: randomUUID(), name, token_hash: tokenHash, created_at: new Date().toISOString() })
+      .values({
+        id: randomUUID(),
+        name,
+        token_hash: tokenHash,
+        created_at: new Date().toISOString(),
+        user_id: null,
+        expires_at: null,
+        revoked_at: null,
+        kind: 'token',
+      })
       .execute();
   }
 

@@ -32,12 +32,14 @@ import type {
   Dialect,
   ListQuery,
   NewApiKey,
+  NewHistoryEntry,
   Page,
   StoredApiKey,
   StoredWorkspace,
   StoreTx,
 } from './types.js';
 import { auditView, findByHash, insertKey, recordChange } from './api-keys.js';
+import { insertHistory } from './config-history.js';
 import { VERSION_ROW_ID, type Database, type ResourceTable, type WorkspaceTable } from './schema.js';
 
 export const DEFAULT_LIMIT = 100;
@@ -46,6 +48,7 @@ export const MAX_LIMIT = 1000;
 export class SqlStoreTx implements StoreTx {
   /** True once anything but an audit row was written: the store then bumps the version at commit. */
   wrote = false;
+  readonly #audited: Array<Pick<AuditEntry, 'workspace' | 'actor' | 'action' | 'kind' | 'key'>> = [];
   readonly #db: Kysely<Database>;
   readonly #dialect: Dialect;
 
@@ -283,8 +286,18 @@ export class SqlStoreTx implements StoreTx {
     return Number(row?.version ?? 0);
   }
 
+  audited(): ReadonlyArray<Pick<AuditEntry, 'workspace' | 'actor' | 'action' | 'kind' | 'key'>> {
+    return this.#audited;
+  }
+
+  async recordHistory(entry: NewHistoryEntry, keep: number): Promise<void> {
+    await insertHistory(this.#db, entry, keep);
+  }
+
   /** Callers pass redacted views (src/control/resource-view.ts); `auditJson` is the last line of defence. */
   async audit(entry: Omit<AuditEntry, 'id' | 'at'>): Promise<void> {
+    const { workspace, actor, action, kind, key } = entry;
+    this.#audited.push({ workspace, actor, action, kind, key });
     await this.#db
       .insertInto('audit_log')
       .values({

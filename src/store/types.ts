@@ -136,6 +136,28 @@ export interface StoreTx {
   countLiveApiKeys(appIds: string[]): Promise<Map<string, number>>;
   /** The version as this transaction sees it (before its own bump). */
   configVersion(): Promise<number>;
+  /** What this transaction audited so far, in order: the workspaces it changed, and who changed them. */
+  audited(): ReadonlyArray<Pick<AuditEntry, 'workspace' | 'actor' | 'action' | 'kind' | 'key'>>;
+  /** Keeps a workspace's document for the version this transaction commits as; the oldest beyond `keep` go. */
+  recordHistory(entry: NewHistoryEntry, keep: number): Promise<void>;
+}
+
+/** A version of one workspace's configuration (`document`: only when one version is asked for). */
+export interface HistoryEntry {
+  workspace: string;
+  version: number;
+  at: string;
+  actor: string;
+  summary: string;
+  document?: unknown;
+}
+
+export interface NewHistoryEntry {
+  workspace: string;
+  version: number;
+  actor: string;
+  summary: string;
+  document: unknown;
 }
 
 export interface Store {
@@ -171,6 +193,10 @@ export interface Store {
   read<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
 
   listAudit(query: { workspace?: string; limit?: number; after?: string }): Promise<Page<AuditEntry>>;
+  /** A workspace's kept versions, newest first, without their documents. */
+  listHistory(workspace: string, query: { limit: number; after?: number }): Promise<Page<HistoryEntry>>;
+  /** One kept version with its document, or undefined. */
+  getHistory(workspace: string, version: number): Promise<HistoryEntry | undefined>;
 
   // --- API keys (not configuration: none of these bumps the config version) ---------------------
   /** Inserts keys (one, or a batch import) in one transaction, with one audit row each. */
@@ -204,4 +230,84 @@ export interface Store {
   addAdminToken(name: string, tokenHash: string): Promise<void>;
   hasAdminTokens(): Promise<boolean>;
   findAdminToken(tokenHash: string): Promise<{ name: string } | undefined>;
+  /** Admin users, their grants, tokens and login state (src/store/admin-users.ts). */
+  readonly admins: AdminUserStore;
+}
+
+/** One role on one workspace (`*`: every workspace). Roles are checked by the admin API, not here. */
+export interface AdminGrant {
+  workspace: string;
+  role: string;
+}
+
+export interface StoredAdminUser {
+  id: string;
+  name: string;
+  grants: AdminGrant[];
+  /** The user can log in with a password (the hash itself never leaves the store). */
+  password: boolean;
+  /** Set while a lockout after failed logins lasts (or lasted: compare with the clock). */
+  locked_until?: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface StoredAdminToken {
+  id: string;
+  name: string;
+  /** The user it belongs to; absent for the bootstrap token. */
+  user?: string;
+  kind: 'token' | 'session';
+  created_at: string;
+  expires_at?: string;
+  revoked_at?: string;
+}
+
+export interface NewAdminToken {
+  name: string;
+  /** SHA-256 of the token (hex). */
+  hash: string;
+  kind: 'token' | 'session';
+  created_at: string;
+  expires_at?: string;
+}
+
+/** A token found by its hash: the caller checks expiry and revocation on its own clock. */
+export interface AdminTokenMatch {
+  id: string;
+  name: string;
+  user?: StoredAdminUser;
+  expires_at?: string;
+  revoked_at?: string;
+}
+
+export interface AdminLogin {
+  user: StoredAdminUser;
+  password_hash: string | null;
+  failed_logins: number;
+  locked_until: string | null;
+}
+
+export interface AdminUserStore {
+  list(): Promise<StoredAdminUser[]>;
+  /** KW_ERR_NOT_FOUND when absent. */
+  get(name: string): Promise<StoredAdminUser>;
+  create(
+    user: { name: string; grants: AdminGrant[]; password_hash?: string },
+    actor: string,
+  ): Promise<StoredAdminUser>;
+  update(
+    name: string,
+    change: { grants?: AdminGrant[]; password_hash?: string | null },
+    actor: string,
+  ): Promise<StoredAdminUser>;
+  /** Deletes the user with every token and session of theirs. */
+  delete(name: string, actor: string): Promise<void>;
+  /** What a password login checks; undefined when there is no such user. */
+  login(name: string): Promise<AdminLogin | undefined>;
+  setLoginState(name: string, failed: number, lockedUntil: string | null): Promise<void>;
+  addToken(user: string, token: NewAdminToken, actor: string): Promise<StoredAdminToken>;
+  listTokens(user: string): Promise<StoredAdminToken[]>;
+  revokeToken(user: string, id: string, actor: string): Promise<StoredAdminToken>;
+  findToken(hash: string): Promise<AdminTokenMatch | undefined>;
 }

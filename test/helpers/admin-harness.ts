@@ -37,6 +37,8 @@ export interface AdminOptions {
   bodyLimit?: number;
   /** The config service the app calls, made from the harness's own (e.g. a config thread around it). */
   config?: (inline: ConfigService, dataDir: string) => AdminConfigService;
+  /** The node's clock (token expiry, login lockouts); Date.now when absent. */
+  now?: () => number;
 }
 
 export async function startAdmin(opts: AdminOptions = {}): Promise<AdminHarness> {
@@ -71,6 +73,7 @@ export async function startAdmin(opts: AdminOptions = {}): Promise<AdminHarness>
     ready: async () => harness.ready,
     logger: false,
     ...(opts.bodyLimit === undefined ? {} : { bodyLimit: opts.bodyLimit }),
+    ...(opts.now === undefined ? {} : { now: opts.now }),
   });
   return Object.assign(harness, {
     app,

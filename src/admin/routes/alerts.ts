@@ -19,6 +19,7 @@ export function alertRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.get(
     '/alerts/rules',
     {
+      config: { permission: { area: 'alerts', action: 'read' } },
       schema: {
         tags: ['observability'],
         summary: 'List alert rules (secrets are never returned)',
@@ -31,6 +32,7 @@ export function alertRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.post<{ Body: NewRule }>(
     '/alerts/rules',
     {
+      config: { permission: { area: 'alerts', action: 'write' } },
       schema: {
         tags: ['observability'],
         summary: 'Create an alert rule; the answer shows the webhook signing secret once',
@@ -48,6 +50,7 @@ export function alertRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.delete<{ Params: { id: string } }>(
     '/alerts/rules/:id',
     {
+      config: { permission: { area: 'alerts', action: 'write' } },
       schema: {
         tags: ['observability'],
         summary: 'Delete an alert rule (by id or name)',
@@ -64,6 +67,7 @@ export function alertRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.get<{ Querystring: { limit?: number; rule?: string } }>(
     '/alerts/history',
     {
+      config: { permission: { area: 'alerts', action: 'read' } },
       schema: {
         tags: ['observability'],
         summary: 'Alert state changes, newest first, with the webhook delivery status',

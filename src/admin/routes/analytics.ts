@@ -12,6 +12,7 @@ import {
 import { DIMENSIONS, type Dimension, type Grain } from '../../observe/rollups.js';
 import type { Observability } from '../../observe/observability.js';
 import { timeWindow } from '../../observe/time-window.js';
+import { queryWorkspace } from '../authorize.js';
 import type { RouteContext } from '../route-context.js';
 import { errorResponses } from '../schemas.js';
 
@@ -85,6 +86,8 @@ export function analyticsRoutes(app: FastifyInstance, ctx: RouteContext): void {
   }>(
     '/analytics/summary',
     {
+      // Without `?workspace=`, totals across every workspace: a grant on `*` only.
+      config: { permission: { area: 'analytics', action: 'read', workspace: queryWorkspace, absent: 'all' } },
       schema: {
         tags: ['observability'],
         summary:
@@ -127,6 +130,8 @@ export function analyticsRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.get<{ Querystring: FilterQuery }>(
     '/analytics/timeseries',
     {
+      // Without `?workspace=`, totals across every workspace: a grant on `*` only.
+      config: { permission: { area: 'analytics', action: 'read', workspace: queryWorkspace, absent: 'all' } },
       schema: {
         tags: ['observability'],
         summary: 'Calls, error rate and latency percentiles per minute, hour or day',

@@ -102,6 +102,7 @@ function routes(app: FastifyInstance, { deps, actor }: RouteContext, base: strin
   app.post<{ Params: Params; Body: unknown }>(
     `${base}/apps/:app/keys`,
     {
+      config: { permission: { area: 'api_keys', action: 'write' } },
       schema: {
         tags,
         summary: `Issue a new key to an app${where} (the key is in this answer only)`,
@@ -117,6 +118,7 @@ function routes(app: FastifyInstance, { deps, actor }: RouteContext, base: strin
   app.post<{ Params: Params; Body: unknown }>(
     `${base}/apps/:app/keys/import`,
     {
+      config: { permission: { area: 'api_keys', action: 'write' } },
       schema: {
         tags,
         summary: `Import an existing key (from another gateway) for an app${where}`,
@@ -132,6 +134,7 @@ function routes(app: FastifyInstance, { deps, actor }: RouteContext, base: strin
   app.get<{ Params: Params; Querystring: KeyQuery }>(
     `${base}/apps/:app/keys`,
     {
+      config: { permission: { area: 'api_keys', action: 'read' } },
       schema: {
         tags,
         summary: `List an app's keys${where} (never the keys themselves)`,
@@ -146,6 +149,7 @@ function routes(app: FastifyInstance, { deps, actor }: RouteContext, base: strin
   app.get<{ Params: Params; Querystring: KeyQuery }>(
     `${base}/keys`,
     {
+      config: { permission: { area: 'api_keys', action: 'read' } },
       schema: {
         tags,
         summary: `List keys${where}`,
@@ -160,6 +164,7 @@ function routes(app: FastifyInstance, { deps, actor }: RouteContext, base: strin
   app.get<{ Params: Params }>(
     `${base}/keys/:id`,
     {
+      config: { permission: { area: 'api_keys', action: 'read' } },
       schema: {
         tags,
         summary: `Get a key's record${where}`,
@@ -173,6 +178,7 @@ function routes(app: FastifyInstance, { deps, actor }: RouteContext, base: strin
   app.delete<{ Params: Params }>(
     `${base}/keys/:id`,
     {
+      config: { permission: { area: 'api_keys', action: 'write' } },
       schema: {
         tags,
         summary: `Revoke a key${where}: the next request with it gets 401`,
@@ -186,6 +192,7 @@ function routes(app: FastifyInstance, { deps, actor }: RouteContext, base: strin
   app.post<{ Params: Params; Body: unknown }>(
     `${base}/keys/:id/rotate`,
     {
+      config: { permission: { area: 'api_keys', action: 'write' } },
       schema: {
         tags,
         summary: `Rotate a key${where}: a new key now, the old one valid for the grace period`,

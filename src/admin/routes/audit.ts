@@ -1,6 +1,7 @@
 /** The audit log: every admin change, newest first, with who made it and the before/after. */
 import type { FastifyInstance } from 'fastify';
 import { nameSchema } from '../../model/common.js';
+import { queryWorkspace } from '../authorize.js';
 import type { RouteContext } from '../route-context.js';
 import { errorResponses, pageSchema } from '../schemas.js';
 
@@ -40,6 +41,8 @@ export function auditRoutes(app: FastifyInstance, { deps }: RouteContext): void 
   app.get<{ Querystring: AuditQuery }>(
     '/audit-log',
     {
+      // Without `?workspace=`, the whole log, admin-user changes included: a grant on `*` only.
+      config: { permission: { area: 'audit', action: 'read', workspace: queryWorkspace, absent: 'all' } },
       schema: {
         tags: ['audit'],
         summary: 'List admin changes',

@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { nameSchema, tagsSchema } from '../../model/common.js';
 import { DEFAULT_WORKSPACE } from '../../model/index.js';
+import { bodyWorkspace, queryWorkspace } from '../authorize.js';
 import type { RouteContext } from '../route-context.js';
 import { applyResult, declarativeDoc, errorResponses } from '../schemas.js';
 
@@ -25,7 +26,7 @@ export function configRoutes(app: FastifyInstance, { deps, actor }: RouteContext
     '/config',
     {
       // A large document is parsed, checked and applied off the proxy's thread (app.ts, control/thread/).
-      config: { rawBody: true },
+      config: { rawBody: true, permission: { area: 'config', action: 'write', workspace: bodyWorkspace } },
       schema: {
         tags,
         summary: 'Apply a declarative document (the full desired state of one workspace)',
@@ -50,6 +51,7 @@ export function configRoutes(app: FastifyInstance, { deps, actor }: RouteContext
   app.get<{ Querystring: ExportQuery }>(
     '/config',
     {
+      config: { permission: { area: 'config', action: 'read', workspace: queryWorkspace } },
       schema: {
         tags,
         summary: 'Export a workspace as a declarative document',

@@ -54,6 +54,8 @@ function logRoute(app: FastifyInstance, deps: RouteContext['deps'], base: string
   app.get<{ Querystring: LogsQuery; Params: { workspace?: string } }>(
     `${base}/logs`,
     {
+      // `/logs` with no workspace searches every workspace: a grant on `*` only.
+      config: { permission: { area: 'logs', action: 'read', absent: 'all' } },
       schema: {
         tags: ['observability'],
         summary: 'Search call records (newest first; order=asc with a cursor to follow)',

@@ -26,7 +26,11 @@ export function metricsTokenMatches(headers: IncomingHttpHeaders, expected: stri
 export function metricsRoutes(app: FastifyInstance, { deps }: RouteContext): void {
   app.get(
     METRICS_PATH,
-    { schema: { tags: ['observability'], summary: 'Prometheus metrics (admin token or metrics token)' } },
+    {
+      // Series carry every workspace's routes and consumers: node-wide (a grant on `*`, or the metrics token).
+      config: { permission: { area: 'metrics', action: 'read' } },
+      schema: { tags: ['observability'], summary: 'Prometheus metrics (admin token or metrics token)' },
+    },
     async (_req, reply) => {
       const metrics = deps.observe?.metrics;
       if (metrics === undefined)

@@ -28,6 +28,7 @@ export function pluginCatalogRoutes(app: FastifyInstance, _ctx: RouteContext): v
   app.get(
     '/plugins/available',
     {
+      config: { permission: { area: 'catalog', action: 'read' } },
       schema: {
         tags: ['plugins'],
         summary: 'Plugins this build of Keyway provides',

@@ -65,6 +65,8 @@ function kindRoutes(
   const stored = responseSchema(kind);
   const collection = `${base}/${kind}`;
   const item = `${collection}/:idOrKey`;
+  const read = { permission: { area: kind, action: 'read' as const } };
+  const write = { permission: { area: kind, action: 'write' as const } };
   const itemParams = paramsSchema(scoped, {
     idOrKey: { ...idOrKey, description: `Id or key of the ${def.singular}` },
   });
@@ -72,6 +74,7 @@ function kindRoutes(
   app.get<{ Params: Params; Querystring: ListQuery }>(
     collection,
     {
+      config: read,
       schema: {
         tags,
         summary: `List ${kind} ${where}`,
@@ -87,7 +90,7 @@ function kindRoutes(
     collection,
     {
       // A large body is parsed and checked by the config service, off the proxy's thread (app.ts).
-      config: { rawBody: true },
+      config: { rawBody: true, ...write },
       schema: {
         tags,
         summary: `Create a ${def.singular} ${where}`,
@@ -103,6 +106,7 @@ function kindRoutes(
   app.get<{ Params: Params }>(
     item,
     {
+      config: read,
       schema: {
         tags,
         summary: `Get a ${def.singular} ${where}`,
@@ -117,7 +121,7 @@ function kindRoutes(
     item,
     {
       // A large body is parsed and checked by the config service, off the proxy's thread (app.ts).
-      config: { rawBody: true },
+      config: { rawBody: true, ...write },
       schema: {
         tags,
         summary: `Replace a ${def.singular} ${where}, or create it under this key`,
@@ -144,7 +148,7 @@ function kindRoutes(
     item,
     {
       // A large body is parsed and checked by the config service, off the proxy's thread (app.ts).
-      config: { rawBody: true },
+      config: { rawBody: true, ...write },
       schema: {
         tags,
         summary: `Change some fields of a ${def.singular} ${where}`,
@@ -159,6 +163,7 @@ function kindRoutes(
   app.delete<{ Params: Params }>(
     item,
     {
+      config: write,
       schema: {
         tags,
         summary: `Delete a ${def.singular} ${where}`,
@@ -179,6 +184,7 @@ function nestedRoutes(app: FastifyInstance, { deps }: RouteContext, base: string
   app.get<{ Params: Params; Querystring: ListQuery }>(
     `${base}/services/:service/routes`,
     {
+      config: { permission: { area: 'routes', action: 'read' } },
       schema: {
         tags: ['routes'],
         summary: `List the routes of a service${scoped ? ' in a workspace' : ''}`,

@@ -38,6 +38,7 @@ export function statusRoutes(app: FastifyInstance, { deps }: RouteContext): void
   app.get(
     '/status',
     {
+      config: { permission: { area: 'status', action: 'read' } },
       schema: {
         tags: ['node'],
         summary: 'What this node serves and where it listens',

@@ -26,6 +26,7 @@ export function usageRoutes(app: FastifyInstance, { deps }: RouteContext): void 
     app.get<{ Params: Params; Querystring: Query }>(
       `${base}/usage`,
       {
+        config: { permission: { area: 'usage', action: 'read' } },
         schema: {
           tags: ['limits'],
           summary: 'Quota usage of a key, app or consumer in the current period',

@@ -2,6 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import { isKeywayError } from '../../core/errors.js';
 import { workspaceSchema } from '../../model/index.js';
+import { bodyName } from '../authorize.js';
+import { allowed } from '../permissions.js';
 import type { RouteContext } from '../route-context.js';
 import { emptyQuery, errorResponses, patchBody, storedWorkspace, workspaceParams } from '../schemas.js';
 
@@ -20,13 +22,14 @@ const list = {
   },
 } as const;
 
-export function workspaceRoutes(app: FastifyInstance, { deps, actor }: RouteContext): void {
+export function workspaceRoutes(app: FastifyInstance, { deps, actor, principal }: RouteContext): void {
   const { config } = deps;
   const tags = ['workspaces'];
 
   app.get(
     '/workspaces',
     {
+      config: { permission: { area: 'workspaces', action: 'read', absent: 'visible' } },
       schema: {
         tags,
         summary: 'List workspaces',
@@ -34,9 +37,13 @@ export function workspaceRoutes(app: FastifyInstance, { deps, actor }: RouteCont
         response: { 200: list, ...errorResponses },
       },
     },
-    async () => {
+    async (req) => {
       // Workspaces are few (tenants, not resources): one page, same envelope as every other list.
-      const data = await config.listWorkspaces();
+      // A caller sees the workspaces their grants reach, and no others (not even their names).
+      const { grants } = principal(req);
+      const data = (await config.listWorkspaces()).filter((w) =>
+        allowed(grants, 'workspaces', 'read', w.name),
+      );
       return { data, next: null, total: data.length };
     },
   );
@@ -44,6 +51,7 @@ export function workspaceRoutes(app: FastifyInstance, { deps, actor }: RouteCont
   app.post<{ Body: WorkspaceBody }>(
     '/workspaces',
     {
+      config: { permission: { area: 'workspaces', action: 'write', workspace: bodyName } },
       schema: {
         tags,
         summary: 'Create a workspace',
@@ -57,6 +65,7 @@ export function workspaceRoutes(app: FastifyInstance, { deps, actor }: RouteCont
   app.get<{ Params: Params }>(
     '/workspaces/:workspace',
     {
+      config: { permission: { area: 'workspaces', action: 'read' } },
       schema: {
         tags,
         summary: 'Get a workspace',
@@ -71,6 +80,7 @@ export function workspaceRoutes(app: FastifyInstance, { deps, actor }: RouteCont
   app.put<{ Params: Params; Body: WorkspaceBody }>(
     '/workspaces/:workspace',
     {
+      config: { permission: { area: 'workspaces', action: 'write' } },
       schema: {
         tags,
         summary: 'Replace a workspace, or create it',
@@ -96,6 +106,7 @@ export function workspaceRoutes(app: FastifyInstance, { deps, actor }: RouteCont
   app.patch<{ Params: Params; Body: Partial<WorkspaceBody> }>(
     '/workspaces/:workspace',
     {
+      config: { permission: { area: 'workspaces', action: 'write' } },
       schema: {
         tags,
         summary: 'Change some fields of a workspace',
@@ -114,6 +125,7 @@ export function workspaceRoutes(app: FastifyInstance, { deps, actor }: RouteCont
   app.delete<{ Params: Params }>(
     '/workspaces/:workspace',
     {
+      config: { permission: { area: 'workspaces', action: 'write' } },
       schema: {
         tags,
         summary: 'Delete a workspace and everything in it',

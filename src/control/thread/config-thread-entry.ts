@@ -53,6 +53,7 @@ async function open(): Promise<Opened> {
     onChange: (version) => post({ type: 'changed', version }),
     keys,
     secrets: new SecretBox(secret, settings.env),
+    ...(settings.historyKeep === undefined ? {} : { historyKeep: settings.historyKeep }),
   });
   return { store, resolver, service };
 }

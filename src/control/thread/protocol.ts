@@ -19,6 +19,8 @@ export interface ConfigThreadSettings {
   secret: Uint8Array;
   /** The node's environment, for `secret_env` references (a copy: the thread checks what the node serves). */
   env?: Record<string, string | undefined>;
+  /** Versions kept per workspace in the config history (`config_history_keep`). */
+  historyKeep?: number;
 }
 
 export type Method = keyof ConfigService;

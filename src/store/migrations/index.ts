@@ -13,6 +13,8 @@ import { leasesMigration } from './0006-leases.js';
 import { aiMigration } from './0007-ai.js';
 import { rollupModelsMigration } from './0008-rollup-models.js';
 import { alertKindsMigration } from './0009-alert-kinds.js';
+import { adminUsersMigration } from './0010-admin-users.js';
+import { configHistoryMigration } from './0011-config-history.js';
 
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
@@ -25,6 +27,8 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0007-ai': aiMigration(),
     '0008-rollup-models': rollupModelsMigration(),
     '0009-alert-kinds': alertKindsMigration(dialect),
+    '0010-admin-users': adminUsersMigration(),
+    '0011-config-history': configHistoryMigration(dialect),
   };
 }
 
