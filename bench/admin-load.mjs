@@ -6,14 +6,19 @@
 // consecutive windows, the admin API receives a ~5 MB `POST /config` (about 7,900 services, each with a route),
 // then 100 concurrent single-resource writes, then one last route; the load keeps running until the proxy
 // answers on that last route (so the data plane's reloads are inside the measured windows too). Reported: the
-// idle p99, each window's p50/p99, the worst window's p99 and its ratio to idle.
+// idle p99, each window's p50/p99, the worst window's p99 and its ratio to idle — and, measured inside the
+// Keyway process and so less at the mercy of a busy machine (bench/lib/loop-probe.mjs and the node's
+// "serving config" log lines), per phase: the event loop's delay p99/max, the young-generation scavenges
+// (count, pauses) and the reloads (how many, how many patched, the loop time they took).
 //
 // Usage: npm run build && node bench/admin-load.mjs [--rate 500] [--services 7868] [--window 5] [--writes 100]
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { request } from 'undici';
 import { startKeyway } from './lib/keyway.mjs';
-import { cleanup, installCleanup, start, waitFor } from './lib/processes.mjs';
+import { cleanup, installCleanup, start, tempDir as tempDirFor, waitFor } from './lib/processes.mjs';
 import { nginxPath, startNginxUpstream } from './lib/nginx.mjs';
 import { pacedRun } from './lib/load.mjs';
 
@@ -86,7 +91,47 @@ async function upstream() {
 installCleanup();
 try {
   const origin = await upstream();
-  const kw = await startKeyway({ root }, { name: 'keyway-admin-load' });
+  const probeFile = path.join(tempDirFor('keyway-admin-probe'), 'probe.jsonl');
+  const kw = await startKeyway(
+    { root, nodeArgs: ['--import', new URL('lib/loop-probe.mjs', import.meta.url).pathname] },
+    {
+      name: 'keyway-admin-load',
+      // info: the node logs each reload it serves ("serving config": busy ms, patched or not)
+      extraEnv: { KEYWAY_BENCH_PROBE: probeFile, KEYWAY_LOG_LEVEL: 'info' },
+    },
+  );
+  /** The probe's figures since the previous call, and the reloads the node logged meanwhile. */
+  let logOffset = 0;
+  const phase = async (label) => {
+    process.kill(kw.proc.child.pid, 'SIGUSR2');
+    await sleep(300);
+    const lines = readFileSync(probeFile, 'utf8').trim().split('\n');
+    const probe = JSON.parse(lines.at(-1));
+    const log = readFileSync(kw.proc.logFile);
+    const reloads = log
+      .subarray(logOffset)
+      .toString('utf8')
+      .split('\n')
+      .filter((l) => l.includes('"serving config"'))
+      .map((l) => JSON.parse(l))
+      .filter((r) => r.reload_busy_ms !== undefined);
+    logOffset = log.length;
+    const busy = reloads.map((r) => r.reload_busy_ms);
+    const figures = {
+      label,
+      ...probe,
+      reloads: {
+        count: reloads.length,
+        patched: reloads.filter((r) => r.patched).length,
+        busyMs: busy.reduce((a, b) => a + b, 0),
+        maxBusyMs: Math.max(0, ...busy),
+        longestSliceMs: Math.max(0, ...reloads.map((r) => r.longest_slice_ms)),
+      },
+    };
+    phases.push(figures);
+    return figures;
+  };
+  const phases = [];
   await kw.admin('POST', '/services', { name: 'bench', url: origin });
   await kw.admin('POST', '/routes', { name: 'bench', service: 'bench', paths: ['/bench'] });
   await kw.waitForRoute('/bench');
@@ -94,7 +139,9 @@ try {
   const load = (duration) => pacedRun({ url, connections: CONNECTIONS, duration, rate: RATE });
 
   await load(3); // warm-up
+  await phase('warm-up');
   const idle = await load(2 * WINDOW_S);
+  await phase('idle');
   log(`idle: ${RATE} req/s, p50 ${idle.p50.toFixed(2)} ms, p99 ${idle.p99.toFixed(2)} ms`);
 
   const body = JSON.stringify(document(origin, SERVICES));
@@ -106,6 +153,7 @@ try {
     const t0 = performance.now();
     await adminCall(kw, 'POST', '/config', body);
     steps.push(`apply ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    await phase('apply');
     const t1 = performance.now();
     await Promise.all(
       Array.from({ length: WRITES }, (_, i) =>
@@ -113,6 +161,7 @@ try {
       ),
     );
     steps.push(`${WRITES} writes ${((performance.now() - t1) / 1000).toFixed(1)} s`);
+    await phase('writes');
     await adminCall(kw, 'POST', '/routes', { name: 'last', service: 'written-0', paths: ['/last'] });
     const t2 = performance.now();
     for (;;) {
@@ -122,6 +171,7 @@ try {
       await sleep(50);
     }
     steps.push(`last route served after ${((performance.now() - t2) / 1000).toFixed(1)} s`);
+    await phase('last route');
   })().finally(() => (done = true));
 
   const windows = [];
@@ -148,6 +198,15 @@ try {
     `admin load: idle p99 ${idle.p99.toFixed(2)} ms; during admin work (${steps.join(', ')}), ` +
       `${windows.length} windows of ${WINDOW_S} s: ${worstText}; ${failed} failed requests`,
   );
+  for (const p of phases.filter((x) => x.label !== 'warm-up')) {
+    const r = p.reloads;
+    console.log(
+      `  ${p.label}: loop delay p99 ${p.loop.p99} ms, max ${p.loop.max} ms; scavenges ${p.scavenge.count} ` +
+        `(${p.scavenge.ms} ms, longest ${p.scavenge.maxMs} ms, ${p.scavenge.over5ms} over 5 ms), full GCs ` +
+        `${p.major.count} (${p.major.ms} ms); reloads ${r.count} (${r.patched} patched), loop busy ` +
+        `${r.busyMs} ms in all, longest reload ${r.maxBusyMs} ms, longest slice ${r.longestSliceMs} ms`,
+    );
+  }
   await kw.stop();
 } finally {
   await cleanup();

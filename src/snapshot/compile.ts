@@ -9,12 +9,9 @@
  * (`compileSnapshotInSlices`) while the checks and the first load run it in one go.
  */
 import { KeywayError } from '../core/errors.js';
-import { pluginKey, type ConfigState, type Stored, type WorkspaceState } from '../model/index.js';
-import { ROUTE_DEFAULTS } from '../model/route.js';
-import { SERVICE_DEFAULTS } from '../model/service.js';
-import { Balancer } from '../pipeline/balancer.js';
+import { pluginKey, type ConfigState, type WorkspaceState } from '../model/index.js';
 import { getPlugin, openPluginSecrets, validatePluginConfig } from '../plugins/registry.js';
-import { PHASES, type PluginServices } from '../pipeline/plugin.js';
+import type { PluginServices } from '../pipeline/plugin.js';
 import type { PluginHandlers } from '../pipeline/context.js';
 import { buildCatalog } from '../ai/catalog.js';
 import type { SecretBox } from '../keys/secret-box.js';
@@ -23,10 +20,11 @@ import type { AgentCache } from './agents.js';
 import type { ConfigProblem } from '../model/config-problem.js';
 import { PluginScopes } from './plugin-scopes.js';
 import { Router } from './router.js';
-import { checkRoutePaths, findingCollisions } from './route-rules.js';
+import { findingCollisions } from './route-rules.js';
 import { workspacePathOverlaps } from './workspace-paths.js';
 import { runNow, type Slicer, type Work } from './slices.js';
-import type { CompiledRoute, CompiledService, RoutePhases } from '../pipeline/context.js';
+import type { CompiledRoute, CompiledService } from '../pipeline/context.js';
+import { compileRoute, compileService, rowIndexes, type WorkspaceBasis } from './compile-parts.js';
 
 export interface Snapshot {
   readonly version: number;
@@ -40,6 +38,21 @@ export interface Snapshot {
    * callable unbound: the manager keeps it alone, not the snapshot, until then.
    */
   readonly close: () => Promise<void>;
+  /** What it was compiled from and against: where a patch starts (src/snapshot/patch.ts). */
+  readonly basis: SnapshotBasis;
+}
+
+/** The inputs of a snapshot a patch reuses: unchanged services, routes and plugin instances by reference. */
+export interface SnapshotBasis {
+  readonly state: ConfigState;
+  readonly workspaces: ReadonlyMap<string, WorkspaceBasis>;
+  /** Served routes by id. */
+  readonly routeById: ReadonlyMap<string, CompiledRoute>;
+  /**
+   * The plugin instances. A patched snapshot shares its predecessor's: they are closed once, when the
+   * last snapshot holding them retires (the manager compares this array).
+   */
+  readonly handlers: readonly PluginHandlers[];
 }
 
 export interface CompileDeps {
@@ -85,23 +98,39 @@ function* compiling(state: ConfigState, deps: CompileDeps, previousRouter?: Rout
     );
   }
   const router = yield* Router.build(built.routes, previousRouter);
-  return serving(state.version, router, built);
+  return serving(router, {
+    state,
+    workspaces: built.workspaces,
+    routeById: new Map(built.routes.map((r) => [r.id, r])),
+    handlers: built.handlers,
+    services: built.services,
+    routes: built.routes,
+  });
+}
+
+/** A basis with what a snapshot serves besides its router. */
+export interface Served extends SnapshotBasis {
+  readonly routes: readonly CompiledRoute[];
+  readonly services: ReadonlyMap<string, CompiledService>;
 }
 
 /**
  * `prepare` and `close` hold the plugin handlers only: a retired snapshot waits a while for `close`
  * (src/snapshot/manager.ts), and must not keep its routes and router alive meanwhile (with reloads every
- * few seconds that was several full configurations on the heap).
+ * few seconds that was several full configurations on the heap). A patched snapshot's handlers were
+ * prepared with the snapshot that created them: `prepared` skips that.
  */
-function serving(version: number, router: Router, built: Built): Snapshot {
+export function serving(router: Router, built: Served, prepared = false): Snapshot {
   const handlers = built.handlers;
+  const { routes, services, ...rest } = built;
   return {
-    version,
+    version: built.state.version,
     router,
-    routes: built.routes,
-    services: built.services,
+    routes,
+    services,
+    basis: rest,
     async prepare() {
-      await Promise.all(handlers.map(async (h) => h.prepare?.()));
+      if (!prepared) await Promise.all(handlers.map(async (h) => h.prepare?.()));
     },
     close: async () => {
       await Promise.all(handlers.map(async (h) => h.close?.()));
@@ -127,10 +156,12 @@ interface Built {
   routes: CompiledRoute[];
   services: Map<string, CompiledService>;
   handlers: PluginHandlers[];
+  /** Per workspace, what its routes were compiled against (a later patch compiles against it too). */
+  workspaces: Map<string, WorkspaceBasis>;
 }
 
 function* build(state: ConfigState, deps: CompileDeps, problems: ConfigProblem[]): Work<Built> {
-  const out: Built = { routes: [], services: new Map(), handlers: [] };
+  const out: Built = { routes: [], services: new Map(), handlers: [], workspaces: new Map() };
   for (const ws of state.workspaces) yield* buildWorkspace(ws, deps, problems, out);
   problems.push(...(yield* findingCollisions(out.routes)));
   return out;
@@ -144,10 +175,8 @@ function* buildWorkspace(
 ): Work<void> {
   const upstreams = new Map(ws.upstreams.map((u) => [u.name, u]));
   const services = new Map<string, CompiledService>();
-  const serviceNames = new Set<string>();
   for (const svc of ws.services) {
-    serviceNames.add(svc.name);
-    const compiled = compileService(ws.name, svc, upstreams, deps, problems);
+    const compiled = compileService(ws.name, svc, upstreams, deps.agents, problems);
     if (compiled !== undefined) {
       services.set(svc.name, compiled);
       out.services.set(`${ws.name}/${svc.name}`, compiled);
@@ -197,187 +226,20 @@ function* buildWorkspace(
       problems.push({ workspace: ws.name, kind: 'plugins', key: pluginKey(p), field: '/config', message });
     }
   }
-  const priorityOf = (name: string): number => getPlugin(name)?.priority ?? 0;
-  const scopes = new PluginScopes(ws.plugins);
-  const consumerByName = new Map(ws.consumers.map((c) => [c.username, c]));
-  const sharedPhases = new Map<string, RoutePhases>();
-
+  const basis: WorkspaceBasis = {
+    state: ws,
+    upstreams,
+    services,
+    instances,
+    scopes: new PluginScopes(ws.plugins),
+    consumerByName: new Map(ws.consumers.map((c) => [c.username, c])),
+    sharedPhases: new Map(),
+    ...rowIndexes(ws),
+  };
+  out.workspaces.set(ws.name, basis);
   for (const r of ws.routes) {
     yield;
-    const routeProblems = checkRoutePaths(ws.name, r);
-    problems.push(...routeProblems);
-    const service = services.get(r.service);
-    if (service === undefined) {
-      if (!serviceNames.has(r.service)) {
-        problems.push({
-          workspace: ws.name,
-          kind: 'routes',
-          key: r.name,
-          field: '/service',
-          message: `service "${r.service}" does not exist`,
-        });
-      }
-      continue;
-    }
-    if (routeProblems.length > 0 || service.def.enabled === false) continue;
-    const phasesFor = (consumer: Stored<'consumers'> | undefined): RoutePhases => {
-      const chosen = new Map<string, { score: number; key: string; handlers: PluginHandlers }>();
-      for (const p of scopes.applicable(r.name, r.service, consumer?.username)) {
-        const key = `${p.name}@${p.id}`;
-        const handlers = instances.get(key);
-        if (handlers === undefined) continue;
-        const score =
-          (p.consumer !== undefined ? 4 : 0) +
-          (p.route !== undefined ? 2 : 0) +
-          (p.service !== undefined ? 1 : 0);
-        const prev = chosen.get(p.name);
-        if (prev === undefined || score > prev.score) chosen.set(p.name, { score, key, handlers });
-      }
-      const ordered = [...chosen.entries()].sort(
-        (a, b) => priorityOf(b[0]) - priorityOf(a[0]) || (a[0] < b[0] ? -1 : 1),
-      );
-      // Routes with the same plugin instances share one (immutable) phases object: thousands of routes
-      // usually come in a few plugin combinations.
-      const key = ordered.map(([, v]) => v.key).join(' ');
-      let phases = sharedPhases.get(key);
-      if (phases === undefined) {
-        phases = toPhases(ordered.map(([, v]) => v.handlers));
-        sharedPhases.set(key, phases);
-      }
-      return phases;
-    };
-    // Only consumers with configs of their own on this route get phases of their own: for the others
-    // the route's phases are what those would be.
-    let consumerPhases: Map<string, RoutePhases> | undefined;
-    for (const username of scopes.consumersOn(r.name, r.service)) {
-      const c = consumerByName.get(username);
-      if (c === undefined) continue;
-      consumerPhases ??= new Map();
-      consumerPhases.set(c.id, phasesFor(c));
-      yield;
-    }
-    const phases = phasesFor(undefined);
-    if (service.ai && phases.proxy.length === 0) {
-      problems.push({
-        workspace: ws.name,
-        kind: 'routes',
-        key: r.name,
-        field: '/service',
-        message: `service "${r.service}" is an ai:// service: its routes need the ai-proxy plugin`,
-      });
-      continue;
-    }
-    out.routes.push({
-      workspace: ws.name,
-      id: r.id,
-      name: r.name,
-      def: {
-        ...r,
-        strip_path: r.strip_path ?? ROUTE_DEFAULTS.strip_path,
-        preserve_host: r.preserve_host ?? ROUTE_DEFAULTS.preserve_host,
-      },
-      service,
-      phases,
-      consumerPhases,
-    });
+    const route = compileRoute(ws.name, r, basis, problems);
+    if (route !== undefined) out.routes.push(route);
   }
-}
-
-function compileService(
-  workspace: string,
-  svc: Stored<'services'>,
-  upstreams: ReadonlyMap<string, Stored<'upstreams'>>,
-  deps: CompileDeps,
-  problems: ConfigProblem[],
-): CompiledService | undefined {
-  const bad = (message: string): undefined => {
-    problems.push({ workspace, kind: 'services', key: svc.name, field: '/url', message });
-    return undefined;
-  };
-  let url: URL;
-  try {
-    url = new URL(svc.url);
-  } catch {
-    return bad(`"${svc.url}" is not a URL`);
-  }
-  if (url.protocol === 'ai:') return aiService(workspace, svc, deps);
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    return bad('must start with http://, https:// or ai://');
-  if (url.username !== '' || url.password !== '') return bad('must not carry credentials');
-  if (url.search !== '' || url.hash !== '') return bad('must not have a query or fragment');
-  if (url.hostname === '') return bad('has no host');
-  const protocol = url.protocol;
-  const upstream = upstreams.get(url.hostname);
-  const defaultPort = protocol === 'https:' ? '443' : '80';
-  const targets = upstream?.targets ?? [
-    {
-      target:
-        url.host.includes(':') && !url.host.endsWith(']')
-          ? url.host
-          : `${url.host}:${url.port || defaultPort}`,
-    },
-  ];
-  const def = { ...SERVICE_DEFAULTS, ...stripMeta(svc) };
-  return {
-    workspace,
-    name: svc.name,
-    id: svc.id,
-    def,
-    protocol,
-    basePath: url.pathname === '/' ? '' : url.pathname.replace(/\/+$/, ''),
-    hostHeader: url.host,
-    upstream: upstream?.name,
-    balancer: new Balancer(protocol, targets, upstream?.algorithm ?? 'round-robin'),
-    dispatcher: deps.agents.get({ connectTimeoutMs: def.connect_timeout_ms, tlsVerify: def.tls_verify }),
-    ai: false,
-  };
-}
-
-/** `ai://…`: nothing to forward to; the route's ai-proxy plugin answers (src/plugins/ai-proxy). */
-function aiService(workspace: string, svc: Stored<'services'>, deps: CompileDeps): CompiledService {
-  const def = { ...SERVICE_DEFAULTS, ...stripMeta(svc) };
-  return {
-    workspace,
-    name: svc.name,
-    id: svc.id,
-    def,
-    protocol: 'http:',
-    basePath: '',
-    hostHeader: '',
-    upstream: undefined,
-    balancer: new Balancer('http:', [], 'round-robin'),
-    dispatcher: deps.agents.get({ connectTimeoutMs: def.connect_timeout_ms, tlsVerify: def.tls_verify }),
-    ai: true,
-  };
-}
-
-function stripMeta(
-  svc: Stored<'services'>,
-): Omit<Stored<'services'>, 'id' | 'created_at' | 'updated_at' | 'description' | 'tags'> {
-  const { id: _i, created_at: _c, updated_at: _u, description: _d, tags: _t, ...rest } = svc;
-  return rest;
-}
-
-function toPhases(list: PluginHandlers[]): RoutePhases {
-  const phases: RoutePhases = {
-    identify: [],
-    authorize: [],
-    limit: [],
-    transform: [],
-    proxy: [],
-    respond: [],
-    log: [],
-    errorBody: undefined,
-    empty: true,
-  };
-  for (const h of list) {
-    phases.errorBody ??= h.errorBody;
-    for (const phase of PHASES) {
-      const fn = h[phase];
-      if (fn === undefined) continue;
-      (phases[phase] as unknown[]).push(fn);
-      phases.empty = false;
-    }
-  }
-  return phases;
 }

@@ -14,15 +14,21 @@
  * of its commit (the reload under way, the pause, its own reload) plus the store reads, T being what one
  * reload of the configuration costs in CPU.
  *
+ * Most reloads are patches: the store's change feed (src/store/changes.ts) says which resources changed
+ * since the served version, and a change to services and routes is patched into the snapshot
+ * (src/snapshot/patch.ts), at the cost of what changed. Anything the patch cannot tell — another kind, a
+ * workspace, a gap in the feed, a very large write — and a patch that fails, reload everything as above.
+ *
  * Read your writes: an admin write answers once this node serves the version it committed (`served`), so
  * a client that creates a route and calls it at once is not told 404 — a reload sliced over many turns
  * (a large configuration, or a loaded machine) would otherwise still be under way when the 201 goes out.
  */
 import type { Logger } from 'pino';
 import type { PluginServices } from '../pipeline/plugin.js';
-import type { Store } from '../store/types.js';
+import type { ConfigDelta, Store } from '../store/types.js';
 import type { AgentCache } from './agents.js';
 import { compileSnapshot, compileSnapshotInSlices, type CompileDeps, type Snapshot } from './compile.js';
+import { patching } from './patch.js';
 import { Slicer, type SliceStats } from './slices.js';
 import type { SecretBox } from '../keys/secret-box.js';
 
@@ -172,6 +178,23 @@ export class SnapshotManager {
     }
   }
 
+  /**
+   * `current` patched with `delta`, or undefined for a full reload: when the patch cannot tell, and when it
+   * failed — a full reload must stay able to move the node on whatever went wrong in a patch.
+   */
+  private async patched(
+    current: Snapshot,
+    delta: ConfigDelta,
+    deps: CompileDeps,
+  ): Promise<Snapshot | undefined> {
+    try {
+      return await this.slicer.run(patching(current, delta, deps));
+    } catch (err) {
+      this.log.warn({ err: errInfo(err) }, 'config patch failed; reloading the whole configuration');
+      return undefined;
+    }
+  }
+
   /** The first load in one piece (nothing is served yet); later ones sliced, then paced. */
   private async load(): Promise<void> {
     const first = this.snapshot === undefined;
@@ -180,17 +203,26 @@ export class SnapshotManager {
       services: this.services,
       ...(this.secrets === undefined ? {} : { secrets: this.secrets }),
     };
-    let next: Snapshot;
+    let next: Snapshot | undefined;
     let cost: SliceStats | undefined;
     this.slicer.takeStats();
     try {
-      const state = first
-        ? await this.store.loadAll()
-        : await this.store.loadAll({ pause: this.slicer.pause });
-      if (this.snapshot !== undefined && state.version === this.snapshot.version) return;
-      next = first
-        ? compileSnapshot(state, deps)
-        : await compileSnapshotInSlices(state, deps, this.slicer, this.snapshot);
+      const current = this.snapshot;
+      if (current !== undefined && this.store.changesSince !== undefined) {
+        // What changed since the served version, when the store's change feed can tell: patched in.
+        const delta = await this.store.changesSince(current.version);
+        if (delta !== undefined && delta.version === current.version) return;
+        if (delta !== undefined) next = await this.patched(current, delta, deps);
+      }
+      if (next === undefined) {
+        const state = first
+          ? await this.store.loadAll()
+          : await this.store.loadAll({ pause: this.slicer.pause });
+        if (this.snapshot !== undefined && state.version === this.snapshot.version) return;
+        next = first
+          ? compileSnapshot(state, deps)
+          : await compileSnapshotInSlices(state, deps, this.slicer, this.snapshot);
+      }
     } finally {
       if (!first) {
         cost = this.slicer.takeStats();
@@ -220,11 +252,13 @@ export class SnapshotManager {
               reload_slices: cost.slices,
               longest_slice_ms: Math.round(cost.longestMs * 10) / 10,
               router_kept: prev !== undefined && next.router.sharesIndexWith(prev.router),
+              patched: prev !== undefined && next.basis.handlers === prev.basis.handlers,
             }),
       },
       'serving config',
     );
-    if (prev !== undefined) {
+    // A patched snapshot took over its predecessor's plugin instances: they close when it retires.
+    if (prev !== undefined && prev.basis.handlers !== next.basis.handlers) {
       // Only `close` is kept: requests still on the old snapshot hold what they use themselves.
       const close = prev.close;
       const t = setTimeout(() => {

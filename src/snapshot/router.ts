@@ -342,6 +342,29 @@ export class Router {
     return new Router(routes, yield* RouterIndex.building(routes, previous?.index));
   }
 
+  /**
+   * The router of `routes`, the route list of a patched snapshot (src/snapshot/patch.ts) whose predecessor
+   * served `previousRoutes` through `previous`: shares its matching structure when the lists have the same
+   * length and every route that is a new object routes as the one it replaces; else builds a new one.
+   * Comparing objects first keeps this at one pointer comparison per unchanged route.
+   */
+  static *patch(
+    routes: readonly CompiledRoute[],
+    previous: Router,
+    previousRoutes: readonly CompiledRoute[],
+  ): Work<Router> {
+    const index = previous.index;
+    if (routes.length === previousRoutes.length && routes.length === index.keys.length) {
+      let alike = true;
+      for (let at = 0; at < routes.length && alike; at++) {
+        const route = routes[at];
+        if (route !== previousRoutes[at]) alike = routingKey(route) === index.keys[at];
+      }
+      if (alike) return new Router(routes, index);
+    }
+    return yield* Router.build(routes);
+  }
+
   get size(): number {
     return this.routes.length;
   }

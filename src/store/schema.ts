@@ -115,6 +115,17 @@ export interface ConfigHistoryTable {
   document: string;
 }
 
+/**
+ * What each config version touched (src/store/changes.ts): one row per resource, or one row of kind `*`
+ * when the version must be loaded whole (a workspace changed, or too many resources at once).
+ */
+export interface ConfigChangeTable {
+  version: number;
+  kind: string;
+  workspace_id: string;
+  resource_id: string;
+}
+
 /** Node-wide values every node must agree on (the key secret's check value). */
 export interface SettingTable {
   name: string;
@@ -126,6 +137,7 @@ export interface SettingTable {
 export type Database = { [K in ResourceKind]: ResourceTable } & {
   workspaces: WorkspaceTable;
   config_version: ConfigVersionTable;
+  config_changes: ConfigChangeTable;
   audit_log: AuditTable;
   admin_tokens: AdminTokenTable;
   admin_users: AdminUserTable;

@@ -10,6 +10,7 @@ import { DEFAULT_STORE_TIMEOUT_MS, unavailable, type Connection } from './connec
 import { isOutage } from './failures.js';
 import { runMigrations } from './migrate.js';
 import { loadAllPaged } from './paged-load.js';
+import { readChanges, recordChanges } from './changes.js';
 import { VERSION_ROW_ID, type Database } from './schema.js';
 import { adminUserStore } from './admin-users.js';
 import { getHistory, listHistory } from './config-history.js';
@@ -27,6 +28,7 @@ import {
 import type {
   ApiKeyListQuery,
   AuditEntry,
+  ConfigDelta,
   Dialect,
   LoadAllOptions,
   NewApiKey,
@@ -119,6 +121,12 @@ export class SqlStore implements Store {
     );
   }
 
+  changesSince(since: number): Promise<ConfigDelta | undefined> {
+    return this.#readOn(this.#reader ?? this.#conn.db, (trx) =>
+      readChanges(trx, new SqlStoreTx(trx, this.dialect), since),
+    );
+  }
+
   async transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     return (await this.write(fn)).result;
   }
@@ -143,6 +151,7 @@ export class SqlStore implements Store {
           .returning('version')
           .executeTakeFirstOrThrow();
         version = Number(row.version);
+        await recordChanges(trx, tx, version);
       }
       await trx.commit().execute();
       return { result, version };

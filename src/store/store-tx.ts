@@ -42,6 +42,13 @@ import { auditView, findByHash, insertKey, recordChange } from './api-keys.js';
 import { insertHistory } from './config-history.js';
 import { VERSION_ROW_ID, type Database, type ResourceTable, type WorkspaceTable } from './schema.js';
 
+/** A resource a transaction wrote (created, updated or deleted). */
+export interface Touched {
+  kind: ResourceKind;
+  workspaceId: string;
+  id: string;
+}
+
 export const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 1000;
 
@@ -49,6 +56,10 @@ export class SqlStoreTx implements StoreTx {
   /** True once anything but an audit row was written: the store then bumps the version at commit. */
   wrote = false;
   readonly #audited: Array<Pick<AuditEntry, 'workspace' | 'actor' | 'action' | 'kind' | 'key'>> = [];
+  /** What this transaction wrote, for the change feed (src/store/changes.ts): `kind id` → the row's place. */
+  readonly touched = new Map<string, Touched>();
+  /** A workspace itself was created, renamed or deleted: readers of the feed load everything. */
+  touchedWorkspace = false;
   readonly #db: Kysely<Database>;
   readonly #dialect: Dialect;
 
@@ -90,6 +101,7 @@ export class SqlStoreTx implements StoreTx {
     };
     await this.#db.insertInto('workspaces').values(row).execute();
     this.wrote = true;
+    this.touchedWorkspace = true;
     return toWorkspace(row);
   }
 
@@ -114,6 +126,7 @@ export class SqlStoreTx implements StoreTx {
       .where('id', '=', row.id)
       .execute();
     this.wrote = true;
+    this.touchedWorkspace = true;
     return toWorkspace(row);
   }
 
@@ -122,6 +135,7 @@ export class SqlStoreTx implements StoreTx {
     // Resource rows go with it through ON DELETE CASCADE.
     await this.#db.deleteFrom('workspaces').where('id', '=', ws.id).execute();
     this.wrote = true;
+    this.touchedWorkspace = true;
   }
 
   // --- resources -------------------------------------------------------------------------------
@@ -187,7 +201,7 @@ export class SqlStoreTx implements StoreTx {
       updated_at: now,
     };
     await this.#db.insertInto(table(kind)).values(row).execute().catch(rethrowUnique(kind, key));
-    this.wrote = true;
+    this.#touch(kind, ws.id, row.id);
     return toResource<K>(row);
   }
 
@@ -223,7 +237,7 @@ export class SqlStoreTx implements StoreTx {
       .where('id', '=', id)
       .execute()
       .catch(rethrowUnique(kind, key));
-    this.wrote = true;
+    this.#touch(kind, ws.id, id);
     return toResource<K>(row);
   }
 
@@ -236,7 +250,7 @@ export class SqlStoreTx implements StoreTx {
       .executeTakeFirst();
     if (Number(res.numDeletedRows) === 0)
       throw new KeywayError('KW_ERR_NOT_FOUND', { kind: KINDS[kind].singular, name: id });
-    this.wrote = true;
+    this.#touch(kind, ws.id, id);
   }
 
   // --- whole state -----------------------------------------------------------------------------
@@ -346,6 +360,11 @@ export class SqlStoreTx implements StoreTx {
   }
 
   // --- helpers ---------------------------------------------------------------------------------
+
+  #touch(kind: ResourceKind, workspaceId: string, id: string): void {
+    this.wrote = true;
+    this.touched.set(`${kind} ${id}`, { kind, workspaceId, id });
+  }
 
   async #requireWorkspace(name: string): Promise<StoredWorkspace> {
     const ws = await this.getWorkspace(name);

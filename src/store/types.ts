@@ -15,6 +15,23 @@ export interface LoadAllOptions {
   pause?: () => Promise<void>;
 }
 
+/** One resource a config change touched, as it is now (`resource` undefined: deleted). */
+export interface ConfigChange {
+  kind: ResourceKind;
+  /** The workspace's name. */
+  workspace: string;
+  id: string;
+  resource: Stored<ResourceKind> | undefined;
+}
+
+/** What changed from version `from` to `version` (src/store/changes.ts). */
+export interface ConfigDelta {
+  from: number;
+  version: number;
+  /** Each touched resource once, in no particular order. */
+  changes: ConfigChange[];
+}
+
 export interface ListQuery {
   /** 1..1000, default 100. */
   limit?: number;
@@ -178,6 +195,12 @@ export interface Store {
    * read in pages with `await pause()` before each, so a reload beside live traffic is many short tasks.
    */
   loadAll(opts?: LoadAllOptions): Promise<ConfigState>;
+  /**
+   * The config change feed: the resources changed after version `since`, as they are at the current
+   * version, or `undefined` when the feed cannot tell (a gap, a workspace changed, a very large write):
+   * then load everything. Optional: a store without it is always loaded whole.
+   */
+  changesSince?(since: number): Promise<ConfigDelta | undefined>;
 
   /**
    * Runs `fn` in one database transaction. If `fn` throws, nothing it did is kept. If it wrote anything,

@@ -15,6 +15,7 @@ import { rollupModelsMigration } from './0008-rollup-models.js';
 import { alertKindsMigration } from './0009-alert-kinds.js';
 import { adminUsersMigration } from './0010-admin-users.js';
 import { configHistoryMigration } from './0011-config-history.js';
+import { configChangesMigration } from './0012-config-changes.js';
 
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
@@ -29,6 +30,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0009-alert-kinds': alertKindsMigration(dialect),
     '0010-admin-users': adminUsersMigration(),
     '0011-config-history': configHistoryMigration(dialect),
+    '0012-config-changes': configChangesMigration(dialect),
   };
 }
 
