@@ -26,6 +26,7 @@ import type { AdminDeps } from './types.js';
 import type { RouteContext } from './route-context.js';
 import { workspaceRoutes } from './routes/workspaces.js';
 import { resourceRoutes } from './routes/resources.js';
+import { subscriptionRoutes } from './routes/subscriptions.js';
 import { configRoutes } from './routes/config.js';
 import { auditRoutes } from './routes/audit.js';
 import { statusRoutes } from './routes/status.js';
@@ -224,6 +225,7 @@ export async function buildAdminApp(deps: AdminDeps): Promise<FastifyInstance> {
   statusRoutes(app, ctx);
   workspaceRoutes(app, ctx);
   resourceRoutes(app, ctx);
+  subscriptionRoutes(app, ctx);
   configRoutes(app, ctx);
   auditRoutes(app, ctx);
   pluginCatalogRoutes(app, ctx);

@@ -49,7 +49,7 @@ const PUBLISHER_WRITES: ReadonlySet<Area> = new Set<Area>([
   'prompt_apis',
 ]);
 /** What an approver (developer relations) writes: who calls the APIs, and their keys. */
-const APPROVER_WRITES: ReadonlySet<Area> = new Set<Area>(['consumers', 'apps', 'api_keys']);
+const APPROVER_WRITES: ReadonlySet<Area> = new Set<Area>(['consumers', 'apps', 'api_keys', 'subscriptions']);
 /** Read by every role, whatever the workspace of its grant. */
 const EVERYONE_READS: ReadonlySet<Area> = new Set<Area>(['status', 'catalog']);
 

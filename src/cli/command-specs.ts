@@ -178,6 +178,32 @@ export const COMMANDS: CommandSpec[] = [
     admin: true,
   },
   {
+    name: 'subscriptions',
+    summary: 'list subscriptions; approve, reject, suspend, resume or revoke one',
+    usage: [
+      'subscriptions list [--status pending] [--app APP] [--service SERVICE]',
+      'subscriptions approve|resume APP@SERVICE',
+      'subscriptions reject|suspend|revoke APP@SERVICE --reason TEXT',
+    ],
+    flags: {
+      status: {
+        type: 'string',
+        value: 'S',
+        help: 'list: pending, approved, rejected, suspended or revoked',
+      },
+      app: { type: 'string', value: 'APP', help: 'list: only this app’s subscriptions' },
+      service: { type: 'string', value: 'SERVICE', help: 'list: only subscriptions to this service' },
+      reason: { type: 'string', value: 'TEXT', help: 'why (required to reject, suspend and revoke)' },
+      workspace,
+    },
+    args: { max: 2, names: ['SUBCOMMAND', 'ID'] },
+    admin: true,
+    notes: [
+      'A subscription is named by its id or APP@SERVICE. Changes reach every node within a second;',
+      'rejected and revoked are final (subscribe anew).',
+    ],
+  },
+  {
     name: 'usage',
     summary: 'quota usage, AI spend and tokens of a key, app or consumer',
     usage: ['usage --key ID | --app NAME | --consumer NAME [--workspace W]'],

@@ -119,6 +119,18 @@ describe('mistakes get one clear line', () => {
     assert.match(oneLine(await run(['apply', '-f', 'a', '--exit-code'])), /--exit-code goes with --dry-run/);
     assert.match(oneLine(await run(['keys', ...conn()])), /^keyway keys: needs a subcommand: create, list/);
     assert.match(oneLine(await run(['keys', 'mint', ...conn()])), /unknown subcommand "mint"/);
+    assert.match(
+      oneLine(await run(['subscriptions', ...conn()])),
+      /^keyway subscriptions: needs a subcommand: list, approve, reject, suspend, resume, revoke/,
+    );
+    assert.match(
+      oneLine(await run(['subscriptions', 'approve', ...conn()])),
+      /approve needs the subscription's ID or APP@SERVICE/,
+    );
+    assert.match(
+      oneLine(await run(['subscriptions', 'list', '--reason', 'x', ...conn()])),
+      /list takes no --reason/,
+    );
     assert.match(oneLine(await run(['logs', '--tail', '0', ...conn()])), /--tail must be a whole number/);
   });
 

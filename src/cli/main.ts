@@ -22,6 +22,7 @@ import { historyCommand, rollbackCommand } from './commands/history.js';
 import { exportCommand } from './commands/export.js';
 import { commandHelp, helpCommand, overview } from './commands/help.js';
 import { keysCommand, type KeysOptions } from './commands/keys.js';
+import { subscriptionsCommand, type SubscriptionsOptions } from './commands/subscriptions.js';
 import { statusCommand } from './commands/status.js';
 import { logsCommand, type LogsOptions } from './commands/logs.js';
 import { usageCommand } from './commands/usage.js';
@@ -160,6 +161,14 @@ export async function main(
           dryRun: values['dry-run'] === true,
           ...(workspace === undefined ? {} : { workspace }),
         });
+      }
+      case 'subscriptions': {
+        const opts: SubscriptionsOptions = { sub: args[0], id: args[1] };
+        for (const f of ['status', 'app', 'service', 'reason', 'workspace'] as const) {
+          const v = str(values, f);
+          if (v !== undefined) opts[f] = v;
+        }
+        return await subscriptionsCommand(ctx, opts);
       }
       case 'usage': {
         const opts: Record<string, string> = {};

@@ -29,6 +29,7 @@ import { sealProviderKeys, withoutSealedMarkers } from './provider-keys.js';
 import { assertUnreferenced, danglingReferences, referenceError } from './references.js';
 import { fieldsOf, isObject, keyPath, parseOrThrow, resourceKey, userFields } from './resource-input.js';
 import { presentResource, redactFields } from './resource-view.js';
+import { SUBSCRIPTION_ACTIONS, moveError, settleSubscription } from './subscription-rules.js';
 import type { Actor, ConfigService } from './types.js';
 
 export interface ConfigServiceOptions {
@@ -109,7 +110,16 @@ export function createConfigService(store: Store, opts: ConfigServiceOptions = {
     after: CheckedState,
     keepKeys = true,
   ): Promise<Stored<K>> => {
-    const resource = storable(kind, input, existing, keepKeys);
+    const resource =
+      kind === 'subscriptions'
+        ? ((await settled(
+            tx,
+            workspace,
+            input as ResourceTypes['subscriptions'],
+            existing,
+            actor,
+          )) as ResourceTypes[K])
+        : storable(kind, input, existing, keepKeys);
     const baseline = await baselineOf(tx);
     const key = KINDS[kind].key(resource);
     let saved: Stored<K>;
@@ -157,6 +167,24 @@ export function createConfigService(store: Store, opts: ConfigServiceOptions = {
     const out = sealProviderKeys(provider, existing as Stored<'ai_providers'> | undefined, opts.secrets);
     if (out.resource === undefined) throw validationError(out.details);
     return out.resource as ResourceTypes[K];
+  };
+
+  /** A subscription as stored: its status from its service's approval mode, the move checked (subscription-rules.ts). */
+  const settled = async (
+    tx: StoreTx,
+    workspace: string,
+    input: ResourceTypes['subscriptions'],
+    existing: Stored<ResourceKind> | undefined,
+    actor: Actor,
+  ): Promise<ResourceTypes['subscriptions']> => {
+    const service = await tx.get('services', workspace, input.service);
+    return settleSubscription({
+      input,
+      existing: existing === undefined ? undefined : userFields(existing as Stored<'subscriptions'>),
+      approval: service?.approval,
+      actor: actor.name,
+      now: new Date().toISOString(),
+    });
   };
 
   const find = async <K extends ResourceKind>(
@@ -315,6 +343,29 @@ export function createConfigService(store: Store, opts: ConfigServiceOptions = {
           after: null,
         });
       });
+    },
+
+    async transition(workspace, idOrKey, action, body, actor) {
+      const move = SUBSCRIPTION_ACTIONS[action];
+      const input = bodyValue(body) ?? {};
+      if (!isObject(input)) throw validationError([{ path: '', message: 'must be object' }]);
+      const reason = input['reason'];
+      if (reason !== undefined && (typeof reason !== 'string' || reason.length > 1024))
+        throw validationError([{ path: '/reason', message: 'must be a string of at most 1024 characters' }]);
+      const extra = Object.keys(input).find((k) => k !== 'reason');
+      if (extra !== undefined)
+        throw validationError([{ path: `/${extra}`, message: 'must NOT have additional properties' }]);
+      const saved = await write(async (tx, after) => {
+        const existing = await mustFind(tx, 'subscriptions', workspace, idOrKey);
+        const from = existing.status ?? 'pending';
+        if (!(move.from as readonly string[]).includes(from))
+          throw moveError(resourceKey('subscriptions', existing), from, move.to);
+        const next = { ...userFields(existing), status: move.to };
+        delete next.reason;
+        if (typeof reason === 'string' && reason !== '') next.reason = reason;
+        return save(tx, 'subscriptions', workspace, next, existing, actor, after);
+      });
+      return presentResource('subscriptions', saved);
     },
 
     apply: async (doc, applyOpts) =>

@@ -30,6 +30,7 @@ import { sealProviderKeys } from './provider-keys.js';
 import { keyPath, resourceKey, userFields } from './resource-input.js';
 import { managedPart, selectionProblems, withSelectTags } from './select-tags.js';
 import { redactFields } from './resource-view.js';
+import { settleDocument } from './subscription-rules.js';
 import type { Actor, ApplyResult, Change, DeclarativeDoc } from './types.js';
 
 export interface ApplyDeps {
@@ -69,7 +70,8 @@ export async function applyDocument(
     const tagged = withSelectTags(normalized, managed);
     const taken = takenOver(tagged, others);
     if (taken.length > 0) throw documentError(taken);
-    const desired = sealSecrets(tagged, stored, secrets);
+    const settled = settleDocument(tagged, stored, opts.actor.name, new Date().toISOString());
+    const desired = sealSecrets(settled, stored, secrets);
     const plan = planChanges(managed, desired);
     const baseline =
       baselines === undefined

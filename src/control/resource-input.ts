@@ -60,6 +60,7 @@ export function parseOrThrow<K extends ResourceKind>(kind: K, body: unknown): Re
 
 /** Where a kind's key lives in a body, for errors about it. */
 export function keyPath(kind: ResourceKind): string {
+  if (kind === 'subscriptions') return '/app';
   return kind === 'consumers' ? '/username' : '/name';
 }
 

@@ -8,6 +8,7 @@ import type { ResourceKind, ResourceTypes, Stored } from '../model/index.js';
 import type { ImportKeyInput } from '../keys/key-schemas.js';
 import type { JsonText } from '../core/json-text.js';
 import type { ListQuery, Page, StoredWorkspace } from '../store/types.js';
+import type { SubscriptionAction } from './subscription-rules.js';
 
 export interface Actor {
   /** Who made the change, for the audit log: the admin token's name, or `cli`, or `system`. */
@@ -120,6 +121,18 @@ export interface ConfigService {
     actor: Actor,
   ): Promise<ResourceView<K>>;
   delete(kind: ResourceKind, workspace: string, idOrKey: string, actor: Actor): Promise<void>;
+
+  /**
+   * A subscription's workflow action (approve, reject, suspend, resume, revoke); `body` may hold its
+   * `reason`. A move the workflow does not have from the current status is a 409.
+   */
+  transition(
+    workspace: string,
+    idOrKey: string,
+    action: SubscriptionAction,
+    body: unknown,
+    actor: Actor,
+  ): Promise<ResourceView<'subscriptions'>>;
 
   /** Makes the workspace named in the document look exactly like the document. */
   apply(doc: unknown, opts: { dryRun: boolean; actor: Actor }): Promise<ApplyResult>;

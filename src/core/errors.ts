@@ -56,6 +56,11 @@ export const ERRORS = {
   KW_ERR_AUTH_MISSING: { status: 401, kind: 'input', message: 'credentials are required' },
   KW_ERR_AUTH_INVALID: { status: 401, kind: 'input', message: 'invalid credentials' },
   KW_ERR_FORBIDDEN: { status: 403, kind: 'input', message: 'not allowed' },
+  KW_ERR_NOT_SUBSCRIBED: {
+    status: 403,
+    kind: 'input',
+    message: 'no approved subscription to service "{service}"',
+  },
   KW_ERR_AUTH_UNAVAILABLE: { status: 503, kind: 'upstream', message: 'authentication service unavailable' },
   // Limits answer 429 (RFC 6585 §4) with Retry-After, never 403: the caller may come back later.
   KW_ERR_RATE_LIMITED: { status: 429, kind: 'input', message: 'rate limit exceeded' },
@@ -118,6 +123,7 @@ export const ERRORS = {
   KW_ERR_NOT_FOUND: { status: 404, kind: 'misuse', message: '{kind} "{name}" not found' },
   KW_ERR_ADMIN_ROUTE_NOT_FOUND: { status: 404, kind: 'misuse', message: 'no admin endpoint {method} {path}' },
   KW_ERR_CONFLICT: { status: 409, kind: 'misuse', message: '{reason}' },
+  KW_ERR_SUBSCRIPTION_STATE: { status: 409, kind: 'misuse', message: '{reason}' },
   KW_ERR_REFERENCE: { status: 400, kind: 'misuse', message: '{reason}' },
   KW_ERR_ROUTE_COLLISION: { status: 400, kind: 'misuse', message: '{reason}' },
   KW_ERR_PLUGIN_UNKNOWN: { status: 400, kind: 'misuse', message: 'unknown plugin "{name}"' },

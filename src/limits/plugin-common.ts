@@ -15,7 +15,7 @@ export const planOptionsSchema = {
   use_plans: {
     type: 'boolean',
     default: true,
-    description: "Apply the caller's plan (key tier, then app, then consumer).",
+    description: "Apply the caller's plan (key tier, then subscription, then app, then consumer).",
   },
   policy: failPolicySchema,
 } as const;
@@ -32,5 +32,5 @@ export function planChooser(opts: PlanOptions, env: PluginEnv): (ctx: RequestCon
   }
   if (!opts.use_plans) return () => undefined;
   const idx = env.identities;
-  return (ctx) => planOf(ctx.identity, idx);
+  return (ctx) => planOf(ctx.identity, idx, ctx.subscriptionPlan);
 }

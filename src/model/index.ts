@@ -13,6 +13,7 @@ import { planSchema, type Plan } from './plan.js';
 import { promptApiSchema, type PromptApi } from './prompt-api.js';
 import { routeSchema, type Route } from './route.js';
 import { serviceSchema, type Service } from './service.js';
+import { subscriptionKey, subscriptionSchema, type Subscription } from './subscription.js';
 import { upstreamSchema, type Upstream } from './upstream.js';
 
 export type { Meta, JsonSchema } from './common.js';
@@ -25,6 +26,8 @@ export type { PluginConfig } from './plugin.js';
 export type { Plan } from './plan.js';
 export type { Route } from './route.js';
 export type { Service } from './service.js';
+export type { Subscription, SubscriptionStatus } from './subscription.js';
+export { SUBSCRIPTION_STATUSES, subscriptionKey } from './subscription.js';
 export type { Upstream, Target } from './upstream.js';
 export type { Workspace } from './workspace.js';
 export { DEFAULT_WORKSPACE, workspaceSchema } from './workspace.js';
@@ -99,6 +102,16 @@ const REGISTRY = {
     key: (r) => r.name,
     references: [
       { field: 'consumer', kind: 'consumers' },
+      { field: 'plan', kind: 'plans' },
+    ],
+  }),
+  subscriptions: kind<Subscription>({
+    singular: 'subscription',
+    schema: subscriptionSchema,
+    key: (r) => subscriptionKey(r),
+    references: [
+      { field: 'app', kind: 'apps' },
+      { field: 'service', kind: 'services' },
       { field: 'plan', kind: 'plans' },
     ],
   }),

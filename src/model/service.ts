@@ -8,6 +8,9 @@ export const SERVICE_DEFAULTS = {
   timeout_ms: 0,
   retries: 1,
   tls_verify: true,
+  visibility: 'workspace',
+  approval: 'manual',
+  subscription_required: false,
 } as const;
 
 /**
@@ -34,6 +37,12 @@ export const serviceSchema = {
     retries: { type: 'integer', minimum: 0, maximum: 10 },
     /** Verify the upstream's TLS certificate (https targets). */
     tls_verify: { type: 'boolean' },
+    /** Catalogue: who may see the service listed (`workspace`: its workspace's developers; `public`: anyone). */
+    visibility: { enum: ['workspace', 'public'] },
+    /** How a new subscription starts: `auto` approved at once, `manual` pending until an admin decides. */
+    approval: { enum: ['auto', 'manual'] },
+    /** Calls need an approved subscription of the caller's app (src/snapshot/subscription-gate.ts). */
+    subscription_required: { type: 'boolean' },
   },
 } as const;
 

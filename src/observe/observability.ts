@@ -13,6 +13,7 @@ import { AlertRuleStore } from './alerts/alert-rules.js';
 import { AuthFailureWindow } from './alerts/auth-failure-window.js';
 import { BudgetAlerts } from './alerts/budget-alerts.js';
 import { NetworkAlerts } from './alerts/network-alerts.js';
+import { SubscriptionAlerts } from './alerts/subscription-alerts.js';
 import { QuotaAlerts } from './alerts/quota-alerts.js';
 import { AuthReasons } from './auth-reasons.js';
 import { CallObserver } from './call-observer.js';
@@ -41,6 +42,8 @@ export interface Observability {
   budgetAlerts: BudgetAlerts;
   /** Where the quota plugin reports quotas reaching a rule's level (PluginServices.quotaAlerts). */
   quotaAlerts: QuotaAlerts;
+  /** Where the admin API reports subscriptions waiting for approval (`subscription` alert rules). */
+  subscriptionAlerts: SubscriptionAlerts;
   /** Watches call record batches for credentials used from new networks. */
   networkAlerts: NetworkAlerts;
   settings: ObserveSettings;
@@ -227,6 +230,10 @@ export function startObservability(opts: ObservabilityOptions): Observability {
       log.warn({ err: err instanceof Error ? err.message : String(err) }, 'AI budget alert not recorded'),
   });
   const quotaAlerts = new QuotaAlerts(store, activeRules, { log, onError: warn('quota alert not recorded') });
+  const subscriptionAlerts = new SubscriptionAlerts(store, activeRules, {
+    log,
+    onError: warn('subscription alert not recorded'),
+  });
 
   return {
     observer,
@@ -236,6 +243,7 @@ export function startObservability(opts: ObservabilityOptions): Observability {
     alerts,
     budgetAlerts,
     quotaAlerts,
+    subscriptionAlerts,
     networkAlerts,
     settings,
     flush,
@@ -253,6 +261,7 @@ export function startObservability(opts: ObservabilityOptions): Observability {
       activeRules.stop();
       await budgetAlerts.idle();
       await quotaAlerts.idle();
+      await subscriptionAlerts.idle();
       await writer?.close();
       await networkAlerts.idle();
       await tracing?.shutdown();

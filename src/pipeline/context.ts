@@ -6,7 +6,7 @@
 import { ServerResponse, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { KeywayError } from '../core/errors.js';
-import type { Route, Service } from '../model/index.js';
+import type { Plan, Route, Service } from '../model/index.js';
 import type { Balancer } from './balancer.js';
 import type { AccessDecision, AiUsage, LimitEntry } from './facts.js';
 import type { Identity } from './identity.js';
@@ -68,6 +68,11 @@ export class RequestContext {
    */
   limits: LimitEntry[] | undefined = undefined;
   limitsWritten = false;
+  /**
+   * The plan of the caller's approved subscription to the route's service, left by the subscription check
+   * (src/snapshot/subscription-gate.ts) for the limit plugins: key tier > subscription > app > consumer.
+   */
+  subscriptionPlan: Plan | undefined = undefined;
   /** What the authorize phase refused, or would have refused in shadow mode, for the call record. */
   decisions: AccessDecision[] | undefined = undefined;
   /**

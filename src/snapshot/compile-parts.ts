@@ -16,6 +16,7 @@ import { getPlugin } from '../plugins/registry.js';
 import type { AgentCache } from './agents.js';
 import type { PluginScopes } from './plugin-scopes.js';
 import { checkRoutePaths } from './route-rules.js';
+import type { SubscriptionGates } from './subscription-gate.js';
 
 /** What a workspace's services and routes are compiled against: fixed while its plugins and consumers are. */
 export interface WorkspaceBasis {
@@ -29,6 +30,8 @@ export interface WorkspaceBasis {
   readonly consumerByName: ReadonlyMap<string, Stored<'consumers'>>;
   /** Phases by the plugin instances they run: routes with the same combination share one object. */
   readonly sharedPhases: Map<string, RoutePhases>;
+  /** The subscription steps of the workspace's services (src/snapshot/subscription-gate.ts). */
+  readonly gates: SubscriptionGates;
   /**
    * Service and route rows by id, and route rows by the service they name: a patch finds what a change
    * touches without scanning thousands of rows (a property read on each costs about 0.2 µs: rows are
@@ -162,9 +165,9 @@ export function compileRoute(
     const c = basis.consumerByName.get(username);
     if (c === undefined) continue;
     consumerPhases ??= new Map();
-    consumerPhases.set(c.id, phasesFor(r, basis, c));
+    consumerPhases.set(c.id, basis.gates.wrap(service.def, phasesFor(r, basis, c)));
   }
-  const phases = phasesFor(r, basis, undefined);
+  const phases = basis.gates.wrap(service.def, phasesFor(r, basis, undefined));
   if (service.ai && phases.proxy.length === 0) {
     problems.push({
       workspace: ws,

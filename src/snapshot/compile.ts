@@ -23,6 +23,7 @@ import { Router } from './router.js';
 import { findingCollisions } from './route-rules.js';
 import { workspacePathOverlaps } from './workspace-paths.js';
 import { runNow, type Slicer, type Work } from './slices.js';
+import { SubscriptionGates } from './subscription-gate.js';
 import type { CompiledRoute, CompiledService } from '../pipeline/context.js';
 import { compileRoute, compileService, rowIndexes, type WorkspaceBasis } from './compile-parts.js';
 
@@ -234,6 +235,7 @@ function* buildWorkspace(
     scopes: new PluginScopes(ws.plugins),
     consumerByName: new Map(ws.consumers.map((c) => [c.username, c])),
     sharedPhases: new Map(),
+    gates: new SubscriptionGates(ws, identities),
     ...rowIndexes(ws),
   };
   out.workspaces.set(ws.name, basis);

@@ -178,6 +178,12 @@ describe('quota alerts', () => {
       /only a new_network/,
     );
     await refused({ name: 'g', kind: 'error_rate' }, '/threshold', /needs a threshold/);
+    await refused({ name: 's1', kind: 'subscription', threshold: 1 }, '/threshold', /no threshold/);
+    await refused(
+      { name: 's2', kind: 'subscription', scope: { consumer: 'acme' } },
+      '/scope/consumer',
+      /scoped to a service/,
+    );
     await refused(
       { name: 'h', kind: 'ai_budget', scope: { route: 'x' } },
       '/scope/route',

@@ -8,6 +8,7 @@ import { nameSchema, tagsSchema } from '../../model/common.js';
 import { DEFAULT_WORKSPACE } from '../../model/index.js';
 import { bodyWorkspace, queryWorkspace } from '../authorize.js';
 import type { RouteContext } from '../route-context.js';
+import { reportPendingAfterApply } from './subscriptions.js';
 import { applyResult, declarativeDoc, errorResponses } from '../schemas.js';
 
 interface ApplyQuery {
@@ -41,11 +42,15 @@ export function configRoutes(app: FastifyInstance, { deps, actor }: RouteContext
         response: { 200: applyResult, ...errorResponses },
       },
     },
-    async (req) =>
-      (deps.config.answers ?? deps.config).apply(req.body, {
+    async (req) => {
+      const by = actor(req);
+      const result = await (deps.config.answers ?? deps.config).apply(req.body, {
         dryRun: req.query.dry_run === true,
-        actor: actor(req),
-      }),
+        actor: by,
+      });
+      if (req.query.dry_run !== true) await reportPendingAfterApply(deps, result, by.name);
+      return result;
+    },
   );
 
   app.get<{ Querystring: ExportQuery }>(

@@ -8,7 +8,9 @@ import { KeywayError, isKeywayError } from '../../core/errors.js';
 import { nameSchema } from '../../model/common.js';
 import { DEFAULT_WORKSPACE, KINDS, RESOURCE_KINDS, type ResourceKind } from '../../model/index.js';
 import type { ListQuery } from '../../store/types.js';
+import type { ResourceView } from '../../control/types.js';
 import type { RouteContext } from '../route-context.js';
+import { listSubscriptions, reportPending, subscriptionQuery } from './subscriptions.js';
 import {
   createBody,
   errorResponses,
@@ -58,6 +60,12 @@ function kindRoutes(
   base: string,
 ): void {
   const { config } = deps;
+  /** A subscription a write left pending is told to the alerts (subscriptions.ts); other kinds pass. */
+  const written = <T>(ws: string, req: FastifyRequest, result: T): T => {
+    if (kind === 'subscriptions')
+      reportPending(deps, ws, result as ResourceView<'subscriptions'>, actor(req).name);
+    return result;
+  };
   const def = KINDS[kind];
   const scoped = base !== '';
   const where = scoped ? 'in a workspace' : 'in the default workspace';
@@ -79,11 +87,15 @@ function kindRoutes(
         tags,
         summary: `List ${kind} ${where}`,
         ...(scoped ? { params: paramsSchema(true, {}) } : {}),
-        querystring: listQuery,
+        // Subscriptions filter by status, app and service too (subscriptions.ts).
+        querystring: kind === 'subscriptions' ? subscriptionQuery : listQuery,
         response: { 200: pageSchema(stored), ...errorResponses },
       },
     },
-    async (req) => config.list(kind, workspaceOf(req), req.query),
+    async (req) =>
+      kind === 'subscriptions'
+        ? listSubscriptions(deps, workspaceOf(req), req.query)
+        : config.list(kind, workspaceOf(req), req.query),
   );
 
   app.post<{ Params: Params; Body: unknown }>(
@@ -99,8 +111,11 @@ function kindRoutes(
         response: { 201: stored, ...errorResponses },
       },
     },
-    async (req, reply) =>
-      reply.code(201).send(await config.create(kind, workspaceOf(req), req.body, actor(req))),
+    async (req, reply) => {
+      const ws = workspaceOf(req);
+      const created = await config.create(kind, ws, req.body, actor(req));
+      return reply.code(201).send(written(ws, req, created));
+    },
   );
 
   app.get<{ Params: Params }>(
@@ -140,7 +155,7 @@ function kindRoutes(
         },
       );
       const result = await config.replace(kind, ws, keyOf(req), req.body, actor(req));
-      return reply.code(existed ? 200 : 201).send(result);
+      return reply.code(existed ? 200 : 201).send(written(ws, req, result));
     },
   );
 
@@ -157,7 +172,10 @@ function kindRoutes(
         response: { 200: stored, ...errorResponses },
       },
     },
-    async (req) => config.patch(kind, workspaceOf(req), keyOf(req), req.body, actor(req)),
+    async (req) => {
+      const ws = workspaceOf(req);
+      return written(ws, req, await config.patch(kind, ws, keyOf(req), req.body, actor(req)));
+    },
   );
 
   app.delete<{ Params: Params }>(

@@ -104,6 +104,7 @@ export class ConfigThread implements AdminConfigService {
   replace: ConfigService['replace'] = (...args) => this.#write('replace', args);
   patch: ConfigService['patch'] = (...args) => this.#write('patch', args);
   delete: ConfigService['delete'] = (...args) => this.#write('delete', args);
+  transition: ConfigService['transition'] = (...args) => this.#write('transition', args);
   apply: ConfigService['apply'] = (...args) => this.#write('apply', args);
   // An export of a large configuration builds a document the size of it: off the proxy's thread too.
   export: ConfigService['export'] = (...args) => this.#write('export', args);

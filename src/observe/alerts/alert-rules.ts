@@ -12,8 +12,10 @@
  *  - `quota`: a day or month quota reaching `threshold` percent (default 80) and 100 % (used up), reported
  *    by the quota plugin once per period and subject (src/observe/alerts/quota-alerts.ts);
  *  - `new_network`: a credential used from a network it was not seen from in the look-back window
- *    (src/observe/alerts/network-alerts.ts); `network` holds its prefix lengths, look-back and learning.
- * `quota` and `new_network` alerts are events: they fire and never resolve.
+ *    (src/observe/alerts/network-alerts.ts); `network` holds its prefix lengths, look-back and learning;
+ *  - `subscription`: a subscription waiting for an admin's approval (`subscription.pending`,
+ *    src/observe/alerts/subscription-alerts.ts); `scope.service` narrows it to one service.
+ * `quota`, `new_network` and `subscription` alerts are events: they fire and never resolve.
  * The webhook secret is write-only: answers say `has_secret`, never the value.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -28,11 +30,17 @@ export const RULE_KINDS = [
   'ai_budget',
   'quota',
   'new_network',
+  'subscription',
 ] as const;
 export type RuleKind = (typeof RULE_KINDS)[number];
 
 /** Kinds the data plane reports as events; the timer-driven engine has nothing to measure for them. */
-export const EVENT_KINDS: ReadonlySet<RuleKind> = new Set<RuleKind>(['ai_budget', 'quota', 'new_network']);
+export const EVENT_KINDS: ReadonlySet<RuleKind> = new Set<RuleKind>([
+  'ai_budget',
+  'quota',
+  'new_network',
+  'subscription',
+]);
 
 /** What a `new_network` rule calls a network, and how long it remembers one. */
 export interface NetworkOptions {
@@ -182,6 +190,14 @@ function checkKind(input: NewRule): NewRule & { threshold: number } {
           'a quota rule threshold is a percent of the quota, above 0 and at most 100',
         );
       return { ...input, threshold: input.threshold ?? QUOTA_DEFAULT_THRESHOLD };
+    case 'subscription':
+      scoped(['service'], 'can only be scoped to a service');
+      if (input.threshold !== undefined)
+        throw invalid(
+          '/threshold',
+          'a subscription rule has no threshold: every pending subscription is told',
+        );
+      return { ...input, threshold: 0 };
     case 'new_network':
       scoped(['consumer'], 'can only be scoped to a consumer');
       if (input.threshold !== undefined)

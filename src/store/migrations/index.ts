@@ -16,6 +16,7 @@ import { alertKindsMigration } from './0009-alert-kinds.js';
 import { adminUsersMigration } from './0010-admin-users.js';
 import { configHistoryMigration } from './0011-config-history.js';
 import { configChangesMigration } from './0012-config-changes.js';
+import { subscriptionsMigration } from './0013-subscriptions.js';
 
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
@@ -31,6 +32,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0010-admin-users': adminUsersMigration(),
     '0011-config-history': configHistoryMigration(dialect),
     '0012-config-changes': configChangesMigration(dialect),
+    '0013-subscriptions': subscriptionsMigration(),
   };
 }
 

@@ -1,0 +1,108 @@
+/**
+ * `keyway subscriptions list|approve|reject|suspend|resume|revoke`: the subscription workflow through the
+ * admin API (docs/subscriptions.md). A subscription is named by its id or `app@service`; reject, suspend
+ * and revoke need `--reason`.
+ */
+import type { Page } from '../../store/types.js';
+import type { ResourceView } from '../../control/types.js';
+import { adminClient } from '../admin-client.js';
+import { CliError, type CliContext } from '../context.js';
+
+type SubscriptionView = ResourceView<'subscriptions'>;
+
+export interface SubscriptionsOptions {
+  sub: string | undefined;
+  id: string | undefined;
+  status?: string;
+  app?: string;
+  service?: string;
+  reason?: string;
+  workspace?: string;
+}
+
+const ACTIONS = ['approve', 'reject', 'suspend', 'resume', 'revoke'] as const;
+const SUBCOMMANDS = ['list', ...ACTIONS];
+/** What each action says it did, after the subscription's key. */
+const DONE: Record<(typeof ACTIONS)[number], string> = {
+  approve: 'approved: its app’s calls get through on every node within a second',
+  reject: 'rejected',
+  suspend: 'suspended: its app’s calls get 403 KW_ERR_NOT_SUBSCRIBED',
+  resume: 'resumed: approved again',
+  revoke: 'revoked (final): its app’s calls get 403 KW_ERR_NOT_SUBSCRIBED',
+};
+
+export async function subscriptionsCommand(ctx: CliContext, opts: SubscriptionsOptions): Promise<number> {
+  const client = adminClient(ctx);
+  const base = opts.workspace === undefined ? '' : `/workspaces/${encodeURIComponent(opts.workspace)}`;
+  const sub = opts.sub;
+  if (sub === undefined || !SUBCOMMANDS.includes(sub)) {
+    throw new CliError(
+      sub === undefined
+        ? `needs a subcommand: ${SUBCOMMANDS.join(', ')}`
+        : `unknown subcommand "${sub}"; the subcommands are ${SUBCOMMANDS.join(', ')}`,
+      2,
+    );
+  }
+  if (sub === 'list') {
+    if (opts.id !== undefined) throw new CliError(`unexpected argument "${opts.id}" (list takes no ID)`, 2);
+    if (opts.reason !== undefined) throw new CliError('list takes no --reason', 2);
+    const params = new URLSearchParams();
+    for (const f of ['status', 'app', 'service'] as const) {
+      const v = opts[f];
+      if (v !== undefined) params.set(f, v);
+    }
+    const rows: SubscriptionView[] = [];
+    for (let after: string | null = ''; after !== null;) {
+      if (after !== '') params.set('after', after);
+      const q = params.toString();
+      const page: Page<SubscriptionView> = await client.request<Page<SubscriptionView>>(
+        'GET',
+        `${base}/subscriptions${q === '' ? '' : `?${q}`}`,
+      );
+      rows.push(...page.data);
+      after = page.next;
+    }
+    if (ctx.json) ctx.output.out(JSON.stringify(rows, null, 2));
+    else printTable(ctx, rows);
+    return 0;
+  }
+  const action = sub as (typeof ACTIONS)[number];
+  if (opts.id === undefined) throw new CliError(`${action} needs the subscription's ID or APP@SERVICE`, 2);
+  for (const f of ['status', 'app', 'service'] as const)
+    if (opts[f] !== undefined) throw new CliError(`${action} takes no --${f}`, 2);
+  const body = opts.reason === undefined ? {} : { reason: opts.reason };
+  const s = await client.request<SubscriptionView>(
+    'POST',
+    `${base}/subscriptions/${encodeURIComponent(opts.id)}/${action}`,
+    body,
+  );
+  if (ctx.json) ctx.output.out(JSON.stringify(s, null, 2));
+  else ctx.output.out(`subscription ${s.app}@${s.service} ${DONE[action]}`);
+  return 0;
+}
+
+function printTable(ctx: CliContext, rows: SubscriptionView[]): void {
+  if (rows.length === 0) {
+    ctx.output.out('no subscriptions');
+    return;
+  }
+  const table = [
+    ['APP@SERVICE', 'STATUS', 'PLAN', 'DECIDED BY', 'DECIDED AT', 'REASON'],
+    ...rows.map((r) => [
+      `${r.app}@${r.service}`,
+      r.status ?? 'pending',
+      r.plan ?? '-',
+      r.decided_by ?? '-',
+      r.decided_at ?? '-',
+      r.reason ?? '',
+    ]),
+  ];
+  const widths = (table[0] ?? []).map((_, i) => Math.max(...table.map((row) => (row[i] ?? '').length)));
+  for (const row of table)
+    ctx.output.out(
+      row
+        .map((c, i) => c.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    );
+}
