@@ -8,6 +8,7 @@ import nginxProxy from './nginx-proxy.mjs';
 import ceiling from './ceiling.mjs';
 import keywayBareRoute from './keyway-bare-route.mjs';
 import keywayKeyAuth from './keyway-key-auth.mjs';
+import keywayKeyAuthRule from './keyway-key-auth-rule.mjs';
 import keywayLogging from './keyway-logging.mjs';
 import keywayShipped from './keyway-shipped.mjs';
 import keywayRateLimit from './keyway-rate-limit.mjs';
@@ -22,6 +23,7 @@ export const scenarios = [
   keywayLogging,
   keywayShipped,
   keywayKeyAuth,
+  keywayKeyAuthRule,
   keywayRateLimit,
   keywayRateLimitRedis,
   keywayRateLimitWorkers,

@@ -33,6 +33,7 @@ import { statusRoutes } from './routes/status.js';
 import { pluginCatalogRoutes } from './routes/plugins-catalog.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { usageRoutes } from './routes/usage.js';
+import { explainRoutes } from './routes/explain.js';
 import { logRoutes } from './routes/logs.js';
 import { analyticsRoutes } from './routes/analytics.js';
 import { alertRoutes } from './routes/alerts.js';
@@ -231,6 +232,7 @@ export async function buildAdminApp(deps: AdminDeps): Promise<FastifyInstance> {
   pluginCatalogRoutes(app, ctx);
   apiKeyRoutes(app, ctx);
   usageRoutes(app, ctx);
+  explainRoutes(app, ctx);
   logRoutes(app, ctx);
   analyticsRoutes(app, ctx);
   alertRoutes(app, ctx);

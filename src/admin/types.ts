@@ -9,6 +9,7 @@ import type { AdminConfigService } from '../control/types.js';
 import type { KeyService } from '../keys/key-service.js';
 import type { Store } from '../store/types.js';
 import type { Observability } from '../observe/observability.js';
+import type { Snapshot } from '../snapshot/compile.js';
 
 export interface NodeStatus {
   /** Keyway's own version (package.json). */
@@ -47,6 +48,8 @@ export interface AdminDeps {
   counters?: CounterStore;
   /** The clock `GET /usage` reports the current period by (the node's; Date.now if absent). */
   now?: () => number;
+  /** The snapshot the data plane serves now, for `POST /explain` (absent: the route answers 503). */
+  snapshot?: () => Snapshot | undefined;
   /** Largest accepted request body in bytes (declarative documents can be large). Default 8 MiB. */
   bodyLimit?: number;
 }

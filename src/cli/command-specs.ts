@@ -216,6 +216,34 @@ export const COMMANDS: CommandSpec[] = [
     admin: true,
   },
   {
+    name: 'explain',
+    summary: 'would a request be allowed, and why (route, caller, each access check), without sending it',
+    usage: [
+      'explain [--key ID | --app NAME | --consumer NAME] METHOD PATH [-H "Name: value"]… [--ip ADDR]',
+      '        [--host HOST] [--workspace W]',
+    ],
+    flags: {
+      key: { type: 'string', value: 'ID', help: 'the caller is this API key (its id)' },
+      app: { type: 'string', value: 'NAME', help: 'the caller is any credential of this app' },
+      consumer: { type: 'string', value: 'NAME', help: 'the caller is this consumer, without an app' },
+      header: {
+        type: 'string',
+        short: 'H',
+        value: 'H',
+        multiple: true,
+        help: 'a request header, "Name: value"',
+      },
+      ip: { type: 'string', value: 'ADDR', help: 'the client address (default 127.0.0.1)' },
+      host: { type: 'string', value: 'HOST', help: 'the Host header (for routes with hosts)' },
+      workspace,
+    },
+    args: { max: 2, names: ['METHOD', 'PATH'] },
+    admin: true,
+    notes: [
+      'Exit status: 0 allowed, 1 denied. Uses the configuration the node serves now; sends nothing upstream.',
+    ],
+  },
+  {
     name: 'logs',
     summary: 'call records, oldest first; --follow streams new ones',
     usage: [

@@ -26,6 +26,7 @@ import { subscriptionsCommand, type SubscriptionsOptions } from './commands/subs
 import { statusCommand } from './commands/status.js';
 import { logsCommand, type LogsOptions } from './commands/logs.js';
 import { usageCommand } from './commands/usage.js';
+import { explainCommand, type ExplainOptions } from './commands/explain.js';
 import { versionCommand } from './commands/version.js';
 
 async function readStdin(): Promise<string> {
@@ -177,6 +178,14 @@ export async function main(
           if (v !== undefined) opts[f] = v;
         }
         return await usageCommand(ctx, opts);
+      }
+      case 'explain': {
+        const opts: ExplainOptions = { method: args[0], path: args[1], headers: list(values, 'header') };
+        for (const f of ['key', 'app', 'consumer', 'ip', 'host', 'workspace'] as const) {
+          const v = str(values, f);
+          if (v !== undefined) opts[f] = v;
+        }
+        return await explainCommand(ctx, opts);
       }
       case 'logs': {
         const opts: LogsOptions = { follow: values['follow'] === true };

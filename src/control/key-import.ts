@@ -10,6 +10,7 @@
 import { validationError, type ErrorDetail } from '../core/errors.js';
 import type { ImportKeyInput } from '../keys/key-schemas.js';
 import { expiryProblems, scopeProblems } from '../keys/key-service.js';
+import { keyIpProblems } from '../keys/key-ip-rules.js';
 import type { Stored } from '../model/index.js';
 import { SqlStoreTx } from '../store/store-tx.js';
 import type { NewApiKey, StoreTx } from '../store/types.js';
@@ -48,6 +49,7 @@ export async function importKeys(
     const app = apps.get(k.app);
     if (app === undefined) continue;
     details.push(...scopeProblems(app, k.input.scopes, k.path));
+    details.push(...keyIpProblems(k.input.metadata, k.path));
     const hash = keys.hash(k.input.key);
     const existing = await tx.findApiKeyByHash(hash);
     if (existing !== undefined) {

@@ -61,6 +61,11 @@ export const ERRORS = {
     kind: 'input',
     message: 'no approved subscription to service "{service}"',
   },
+  // Access control (docs/access-control.md): the client learns which kind of check refused it, never the
+  // rule, the roles or the address lists (they describe the operator's policy); the call record has them.
+  KW_ERR_ROLE_REQUIRED: { status: 403, kind: 'input', message: 'a role this route requires is missing' },
+  KW_ERR_ACCESS_DENIED: { status: 403, kind: 'input', message: 'an access rule denied this request' },
+  KW_ERR_IP_DENIED: { status: 403, kind: 'input', message: 'requests from this address are not allowed' },
   KW_ERR_AUTH_UNAVAILABLE: { status: 503, kind: 'upstream', message: 'authentication service unavailable' },
   // Limits answer 429 (RFC 6585 §4) with Retry-After, never 403: the caller may come back later.
   KW_ERR_RATE_LIMITED: { status: 429, kind: 'input', message: 'rate limit exceeded' },

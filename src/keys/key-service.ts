@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { KeywayError, validationError, type ErrorDetail } from '../core/errors.js';
+import { keyIpProblems } from './key-ip-rules.js';
 import { validate } from '../core/validator.js';
 import type { Stored } from '../model/index.js';
 import type { NewApiKey, Page, Store, StoredApiKey } from '../store/types.js';
@@ -163,7 +164,7 @@ export class KeyService {
     fields: KeyFields,
     source: 'generated' | 'imported' = 'generated',
   ): NewApiKey {
-    const details = scopeProblems(app, fields.scopes);
+    const details = [...scopeProblems(app, fields.scopes), ...keyIpProblems(fields.metadata)];
     if (details.length > 0) throw validationError(details);
     const record: NewApiKey = {
       id: randomUUID(),

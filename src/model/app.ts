@@ -1,5 +1,5 @@
 import type { FromSchema } from 'json-schema-to-ts';
-import { nameSchema, tagsSchema } from './common.js';
+import { nameSchema, roleListSchema, tagsSchema } from './common.js';
 
 const stringList = {
   type: 'array',
@@ -33,6 +33,8 @@ export const appSchema = {
       uniqueItems: true,
       items: { type: 'string', minLength: 1, maxLength: 256, pattern: '^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$' },
     },
+    /** Roles the app's credentials hold, besides its consumer's groups (docs/access-control.md). */
+    roles: roleListSchema,
     client_ids: stringList,
     certificates: {
       type: 'object',

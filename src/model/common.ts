@@ -23,3 +23,21 @@ export interface Meta {
 }
 
 export type JsonSchema = Record<string, unknown>;
+
+/**
+ * Role names (consumer groups, app roles, a route's required roles): what a JWT claim may carry too, so
+ * the same characters as a tag, and `:` for namespaced roles (`billing:admin`).
+ */
+export const roleNameSchema = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 128,
+  pattern: '^[A-Za-z0-9._:/=@-]+$',
+} as const;
+
+export const roleListSchema = {
+  type: 'array',
+  maxItems: 64,
+  uniqueItems: true,
+  items: roleNameSchema,
+} as const;

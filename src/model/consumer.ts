@@ -1,5 +1,5 @@
 import type { FromSchema } from 'json-schema-to-ts';
-import { nameSchema, tagsSchema } from './common.js';
+import { nameSchema, roleListSchema, tagsSchema } from './common.js';
 
 /** A person, team or partner that calls APIs. Credentials and apps hang off consumers. */
 export const consumerSchema = {
@@ -13,6 +13,8 @@ export const consumerSchema = {
     enabled: { type: 'boolean' },
     /** Plan (src/model/plan.ts) for the consumer's calls when neither the key nor the app names one. */
     plan: nameSchema,
+    /** Groups the consumer belongs to: roles its every credential holds (docs/access-control.md). */
+    groups: roleListSchema,
     tags: tagsSchema,
   },
 } as const;

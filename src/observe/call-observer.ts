@@ -10,6 +10,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestContext } from '../pipeline/context.js';
+import type { AccessDecision } from '../pipeline/facts.js';
 import type { AuthReasons } from './auth-reasons.js';
 import type { CallRecord } from './records/call-record.js';
 import type { CallCapture, CallTaps } from './capture.js';
@@ -185,6 +186,9 @@ export class CallObserver {
       metrics.observe(route, status, latency, upstreamMs, bytesIn ?? 0, bytesOut ?? 0);
       if (status === 429) metrics.rateLimited(route.name, code ?? 'upstream');
       if (authReason !== null) metrics.authFailed(route.name, authReason);
+      const decisions = ctx.decisions;
+      if (decisions !== undefined)
+        for (const d of decisions) metrics.accessDecided(route.name, d.check, d.effect);
     }
     // The span event is built only for a subscriber (a closure per call was measurable otherwise).
     if (ctx.traceId !== undefined && spanChannel.hasSubscribers) publishSpanOf(ctx, latency, status);
@@ -230,8 +234,14 @@ export class CallObserver {
     r.tokens_out = usage?.tokensOut ?? null;
     r.cost = usage?.cost ?? null;
     r.capture = capture === undefined ? null : capture.record(ctx, taps, records.length);
+    r.access = ctx.decisions === undefined ? null : accessText(ctx.decisions);
     records.push(r);
   }
+}
+
+/** The record's `access` column: each decision as `<effect> <check>: <reason>`. */
+function accessText(decisions: readonly AccessDecision[]): string {
+  return decisions.map((d) => `${d.effect} ${d.check}: ${d.reason}`).join('; ');
 }
 
 function publishSpanOf(ctx: RequestContext, latency: number, status: number): void {
@@ -278,6 +288,7 @@ const EMPTY: Omit<CallRecord, 'at' | 'request_id' | 'client_ip' | 'method' | 'pa
   tokens_out: null,
   cost: null,
   capture: null,
+  access: null,
 };
 
 /**

@@ -44,6 +44,7 @@ export class ProxyMetrics {
   private readonly bandwidth: HotCounter;
   private readonly limitRejections: client.Counter<string>;
   private readonly authFailures: client.Counter<string>;
+  private readonly accessDecisions: client.Counter<string>;
   private readonly upstreamFailures: client.Counter<string>;
   private readonly byRoute = new WeakMap<CompiledRoute, RouteChildren>();
   private readonly unrouted: client.Counter<string>;
@@ -93,6 +94,12 @@ export class ProxyMetrics {
       name: 'keyway_auth_failures_total',
       help: 'Requests refused by authentication, by route and reason',
       labelNames: ['route', 'reason'],
+      registers,
+    });
+    this.accessDecisions = new client.Counter({
+      name: 'keyway_access_decisions_total',
+      help: 'Access checks that denied a request, or would have in shadow mode, by route, check and effect',
+      labelNames: ['route', 'check', 'effect'],
       registers,
     });
     this.upstreamFailures = new client.Counter({
@@ -218,6 +225,11 @@ export class ProxyMetrics {
 
   authFailed(route: string, reason: string): void {
     this.authFailures.inc({ route, reason });
+  }
+
+  /** One access decision (`effect`: deny, or shadow for a check that only records). */
+  accessDecided(route: string, check: string, effect: string): void {
+    this.accessDecisions.inc({ route, check, effect });
   }
 
   upstreamFailed(service: string, target: string, code: string): void {

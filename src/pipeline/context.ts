@@ -182,6 +182,11 @@ export interface PluginHandlers {
    * checks, which compile plugins without serving them.
    */
   prepare?: () => Promise<void>;
+  /**
+   * For an auth plugin: the scopes it requires of the credential it accepts (`required_scopes`), checked in
+   * its `identify`; declared here too so `keyway explain` can tell whether a caller holds them.
+   */
+  requiredScopes?: readonly string[];
   /** Releases what `create` acquired (timers, pools) when the snapshot is retired. */
   close?: () => void | Promise<void>;
 }
@@ -233,6 +238,12 @@ export interface RoutePhases {
   log: NonNullable<PluginHandlers['log']>[];
   /** How errors on the route are shaped (the plugin that answers the route says; see PluginHandlers). */
   errorBody: PluginHandlers['errorBody'];
+  /** The plugins these phases come from, by priority (`keyway explain`: what applies to the route). */
+  plugins: readonly string[];
+  /** The plugin of each `authorize` handler, by index (`keyway explain` names each check's outcome). */
+  authorizeBy: readonly string[];
+  /** The auth plugins that require scopes, and which (`keyway explain`). */
+  requiredScopes: ReadonlyArray<{ plugin: string; scopes: readonly string[] }>;
   /** True when every list is empty: the hot path skips the pipeline machinery. */
   empty: boolean;
 }

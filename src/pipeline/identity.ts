@@ -13,6 +13,11 @@ export interface Identity {
   appName?: string;
   credentialId?: string;
   scopes?: string[];
+  /**
+   * Roles the caller holds (docs/access-control.md): its consumer's groups, its app's roles, and those a
+   * token's `roles_claim` grants. Undefined: none.
+   */
+  roles?: string[];
   tags?: string[];
   /** Anything else later phases may need (JWT claims, certificate subject, plan…). */
   attributes?: Record<string, unknown>;
@@ -32,6 +37,8 @@ export interface ConsumerEntry {
   tags: readonly string[];
   /** Plan name (limits: src/limits/plan-resolver.ts). */
   plan: string | undefined;
+  /** Groups: roles every credential of the consumer holds. */
+  groups: readonly string[];
 }
 
 export interface AppEntry {
@@ -44,6 +51,8 @@ export interface AppEntry {
   scopes: ReadonlySet<string> | undefined;
   tags: readonly string[];
   plan: string | undefined;
+  /** Roles the app's credentials hold, besides the consumer's groups. */
+  roles: readonly string[];
 }
 
 /**

@@ -20,6 +20,11 @@ export interface PluginEnv {
   identities: Identities;
   /** Services shared by every plugin of the node (key store, caches), for plugins that need them. */
   services: PluginServices;
+  /**
+   * Where this config is attached: `global`, or `service=…`, `route=…`, `consumer=…` joined by commas (the
+   * plugin's key without its name), for plugins whose decisions say which level decided. Absent: unknown.
+   */
+  scope?: string;
   // `ai` (the workspace's AI providers, model aliases and prompt APIs) is declared onto this interface by
   // src/ai/catalog.ts, so the contract names no AI type.
 }
@@ -67,6 +72,21 @@ export interface PluginDef<C = Record<string, unknown>> {
   /** Order inside a phase: higher runs first (auth plugins high, logging low). Default 0. */
   priority?: number;
   create(config: C, env: PluginEnv): PluginHandlers;
+}
+
+/**
+ * What `create` throws for a config the schema accepted but the plugin cannot use (a CEL rule that does
+ * not compile, a CIDR that does not parse): `path` is the JSON pointer of the field inside the config
+ * (`/rules/2/when`), so the refused change names it as `/config/rules/2/when`.
+ */
+export class PluginConfigError extends Error {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'PluginConfigError';
+  }
 }
 
 /** Helper that keeps the config type of a plugin definition. */

@@ -24,12 +24,18 @@ import { rateLimit } from './rate-limit/index.js';
 import { quota } from './quota/index.js';
 import { concurrency } from './concurrency/index.js';
 import { aiProxy } from './ai-proxy/index.js';
+import { ipRestriction } from './ip-restriction/index.js';
+import { acl } from './acl/index.js';
+import { accessRules } from './access-rules/index.js';
 
 const builtins: PluginDef<never>[] = [
   keyAuth,
   jwtAuth,
   oauth2Introspection,
   mtlsAuth,
+  ipRestriction,
+  acl,
+  accessRules,
   requestTermination,
   responseHeaders,
   rateLimit,

@@ -318,6 +318,7 @@ async function startComponents(
         authenticator,
         logger: log,
         observe,
+        snapshot: () => snapshots.current,
         async ready() {
           if (snapshots.current === undefined) return { ready: false, reason: 'configuration not loaded' };
           try {

@@ -17,6 +17,7 @@ import type { AgentCache } from './agents.js';
 import type { PluginScopes } from './plugin-scopes.js';
 import { checkRoutePaths } from './route-rules.js';
 import type { SubscriptionGates } from './subscription-gate.js';
+import type { Identities } from '../pipeline/identity.js';
 
 /** What a workspace's services and routes are compiled against: fixed while its plugins and consumers are. */
 export interface WorkspaceBasis {
@@ -30,6 +31,8 @@ export interface WorkspaceBasis {
   readonly consumerByName: ReadonlyMap<string, Stored<'consumers'>>;
   /** Phases by the plugin instances they run: routes with the same combination share one object. */
   readonly sharedPhases: Map<string, RoutePhases>;
+  /** The workspace's consumers, apps and plans as this snapshot serves them (`keyway explain`). */
+  readonly identities: Identities;
   /** The subscription steps of the workspace's services (src/snapshot/subscription-gate.ts). */
   readonly gates: SubscriptionGates;
   /**
@@ -220,13 +223,13 @@ function phasesFor(
   const key = ordered.map(([, v]) => v.key).join(' ');
   let phases = basis.sharedPhases.get(key);
   if (phases === undefined) {
-    phases = toPhases(ordered.map(([, v]) => v.handlers));
+    phases = toPhases(ordered.map(([name, v]) => ({ name, handlers: v.handlers })));
     basis.sharedPhases.set(key, phases);
   }
   return phases;
 }
 
-function toPhases(list: PluginHandlers[]): RoutePhases {
+function toPhases(list: Array<{ name: string; handlers: PluginHandlers }>): RoutePhases {
   const phases: RoutePhases = {
     identify: [],
     authorize: [],
@@ -236,14 +239,22 @@ function toPhases(list: PluginHandlers[]): RoutePhases {
     respond: [],
     log: [],
     errorBody: undefined,
+    plugins: list.map((p) => p.name),
+    authorizeBy: [],
+    requiredScopes: list.flatMap(({ name, handlers }) =>
+      handlers.requiredScopes === undefined || handlers.requiredScopes.length === 0
+        ? []
+        : [{ plugin: name, scopes: handlers.requiredScopes }],
+    ),
     empty: true,
   };
-  for (const h of list) {
+  for (const { name, handlers: h } of list) {
     phases.errorBody ??= h.errorBody;
     for (const phase of PHASES) {
       const fn = h[phase];
       if (fn === undefined) continue;
       (phases[phase] as unknown[]).push(fn);
+      if (phase === 'authorize') (phases.authorizeBy as string[]).push(name);
       phases.empty = false;
     }
   }

@@ -11,7 +11,7 @@
 import { KeywayError } from '../core/errors.js';
 import { pluginKey, type ConfigState, type WorkspaceState } from '../model/index.js';
 import { getPlugin, openPluginSecrets, validatePluginConfig } from '../plugins/registry.js';
-import type { PluginServices } from '../pipeline/plugin.js';
+import { PluginConfigError, type PluginServices } from '../pipeline/plugin.js';
 import type { PluginHandlers } from '../pipeline/context.js';
 import { buildCatalog } from '../ai/catalog.js';
 import type { SecretBox } from '../keys/secret-box.js';
@@ -219,12 +219,14 @@ function* buildWorkspace(
       continue;
     }
     try {
-      const handlers = def.create(config as never, env);
+      const scope = pluginKey(p).slice(p.name.length + 1);
+      const handlers = def.create(config as never, { ...env, scope });
       instances.set(key, handlers);
       out.handlers.push(handlers);
     } catch (err) {
       const message = err instanceof Error ? err.message : 'plugin could not start';
-      problems.push({ workspace: ws.name, kind: 'plugins', key: pluginKey(p), field: '/config', message });
+      const field = err instanceof PluginConfigError ? `/config${err.path}` : '/config';
+      problems.push({ workspace: ws.name, kind: 'plugins', key: pluginKey(p), field, message });
     }
   }
   const basis: WorkspaceBasis = {
@@ -235,6 +237,7 @@ function* buildWorkspace(
     scopes: new PluginScopes(ws.plugins),
     consumerByName: new Map(ws.consumers.map((c) => [c.username, c])),
     sharedPhases: new Map(),
+    identities,
     gates: new SubscriptionGates(ws, identities),
     ...rowIndexes(ws),
   };

@@ -58,7 +58,8 @@ export class IdentityIndex implements Identities {
 
   /** The identity of a consumer acting without an app (JWT `sub` mapping, anonymous fallback). */
   consumerIdentity(c: ConsumerEntry, extra: Partial<Identity> = {}): Identity {
-    return { consumerId: c.id, consumerName: c.username, tags: [...c.tags], ...extra };
+    const identity: Identity = { consumerId: c.id, consumerName: c.username, tags: [...c.tags], ...extra };
+    return withRoles(identity, c.groups, extra.roles);
   }
 
   /** The identity of an app's credential; `scopes` are narrowed to what the app may use. */
@@ -74,7 +75,7 @@ export class IdentityIndex implements Identities {
     if (identity.scopes !== undefined && app.scopes !== undefined) {
       identity.scopes = identity.scopes.filter((s) => app.scopes?.has(s) === true);
     }
-    return identity;
+    return withRoles(identity, [...app.consumer.groups, ...app.roles], extra.roles);
   }
 
   private addConsumer(c: Stored<'consumers'>): void {
@@ -85,6 +86,7 @@ export class IdentityIndex implements Identities {
       enabled: c.enabled !== false,
       tags: c.tags ?? [],
       plan: c.plan,
+      groups: c.groups ?? [],
     };
     this.consumerById.set(c.id, entry);
     this.consumerByUsername.set(c.username, entry);
@@ -102,6 +104,7 @@ export class IdentityIndex implements Identities {
       scopes: a.scopes === undefined ? undefined : new Set(a.scopes),
       tags: a.tags ?? [],
       plan: a.plan,
+      roles: a.roles ?? [],
     };
     this.appById.set(a.id, entry);
     this.appByName.set(a.name, entry);
@@ -111,6 +114,20 @@ export class IdentityIndex implements Identities {
     for (const s of a.certificates?.subjects ?? []) this.appBySubject.set(s, entry);
     for (const s of a.certificates?.sans ?? []) this.appBySan.set(s, entry);
   }
+}
+
+/** `identity` holding `granted` and `more` (a token's roles), each once; no roles at all stays undefined. */
+function withRoles(
+  identity: Identity,
+  granted: readonly string[],
+  more: readonly string[] | undefined,
+): Identity {
+  if (granted.length === 0 && more === undefined) {
+    delete identity.roles;
+    return identity;
+  }
+  identity.roles = [...new Set([...granted, ...(more ?? [])])];
+  return identity;
 }
 
 export function normalizeFingerprint(fp: string): string {

@@ -180,6 +180,8 @@ for (const target of targets) {
                   url: `https://up-${n}.internal/base${n}`,
                   enabled: random() < 0.8,
                   read_timeout_ms: 1000 + n,
+                  // The subscription step comes and goes with the service (src/snapshot/subscription-gate.ts).
+                  subscription_required: random() < 0.3,
                 }),
               );
             } else if (roll < 0.45) {

@@ -123,3 +123,31 @@ describe('the subscription check', () => {
     void snap.close();
   });
 });
+
+describe('subscription gates across a patched service', () => {
+  it('follow a service that starts or stops requiring subscriptions (a patch reuses the gates)', async () => {
+    const { SubscriptionGates } = await import('./subscription-gate.js');
+    const { IdentityIndex } = await import('./identities.js');
+    const ws = state({
+      services: [{ name: 'paid', url: 'http://127.0.0.1:9' }],
+      consumers: [{ username: 'acme' }],
+      apps: [{ name: 'dash', consumer: 'acme' }],
+      subscriptions: [{ app: 'dash', service: 'paid', status: 'pending' }],
+    }).workspaces[0];
+    assert.ok(ws !== undefined);
+    const gates = new SubscriptionGates(ws, IdentityIndex.build(ws));
+    const phases = { authorize: [], authorizeBy: [], empty: true } as unknown as Parameters<
+      typeof gates.wrap
+    >[1];
+    const caller = { identity: undefined, decisions: undefined } as unknown as RequestContext;
+    const step = (required: boolean) => {
+      const wrapped = gates.wrap({ name: 'paid', subscription_required: required }, phases);
+      assert.equal(wrapped.authorize.length, 1);
+      return wrapped.authorize[0];
+    };
+    assert.throws(() => step(true)(caller), /KW_ERR_NOT_SUBSCRIBED|subscription/);
+    // The same gates, the service no longer requiring subscriptions: the step only picks plans.
+    assert.doesNotThrow(() => step(false)(caller));
+    assert.throws(() => step(true)(caller), /KW_ERR_NOT_SUBSCRIBED|subscription/);
+  });
+});

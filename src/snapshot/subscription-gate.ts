@@ -57,7 +57,12 @@ export class SubscriptionGates {
     if (cache === undefined) this.#wrapped.set(step, (cache = new Map<RoutePhases, RoutePhases>()));
     let out = cache.get(phases);
     if (out === undefined) {
-      out = { ...phases, authorize: [step, ...phases.authorize], empty: false };
+      out = {
+        ...phases,
+        authorize: [step, ...phases.authorize],
+        authorizeBy: ['subscription', ...phases.authorizeBy],
+        empty: false,
+      };
       cache.set(phases, out);
     }
     return out;

@@ -34,6 +34,7 @@ export function record(over: Partial<CallRecord> = {}): CallRecord {
     tokens_out: null,
     cost: null,
     capture: null,
+    access: null,
     ...over,
   };
 }

@@ -56,6 +56,8 @@ export function formatRecord(r: StoredCallRecord): string {
     ...(r.retries > 0 ? [`retries=${r.retries}`] : []),
     ...(r.model === null ? [] : [aiPart(r)]),
     ...(why === '' ? [] : [why]),
+    // Which access check denied the call (or would have, in shadow mode), and why.
+    ...(r.access === null ? [] : [`access=[${r.access}]`]),
     r.request_id,
   ].join('  ');
 }

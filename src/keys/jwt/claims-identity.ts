@@ -48,7 +48,7 @@ export function mapIdentity(
   idx: Identities,
   claims: Readonly<Record<string, unknown>>,
   mapping: IdentityMapping,
-  extra: { scopes: string[] | undefined; attributes: Record<string, unknown> },
+  extra: { scopes: string[] | undefined; roles?: string[]; attributes: Record<string, unknown> },
 ): MapResult {
   for (const { claim, lookup } of mapping) {
     const handle = claims[claim];
@@ -87,6 +87,36 @@ export function tokenScopes(claims: Readonly<Record<string, unknown>>): string[]
   return undefined;
 }
 
+/** The config field both token plugins take to map a claim to roles (docs/access-control.md). */
+export const rolesClaimSchema = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 256,
+  pattern: '^[^.]+(\\.[^.]+)*$',
+  description:
+    "Dotted path of the claim holding the caller's roles (`roles`, `realm_access.roles`): a list of strings " +
+    "or a space-separated string. They add to the consumer's groups and the app's roles.",
+} as const;
+
+/**
+ * Roles a token grants under a dotted claim path (`realm_access.roles` is Keycloak's): a list of strings
+ * or a space-separated string. Undefined when the path is unset or holds neither.
+ */
+export function tokenRoles(
+  claims: Readonly<Record<string, unknown>>,
+  path: string | undefined,
+): string[] | undefined {
+  if (path === undefined) return undefined;
+  let v: unknown = claims;
+  for (const part of path.split('.')) {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
+    v = Object.prototype.hasOwnProperty.call(v, part) ? (v as Record<string, unknown>)[part] : undefined;
+  }
+  if (typeof v === 'string') return v.split(' ').filter((s) => s !== '');
+  if (Array.isArray(v)) return v.filter((s): s is string => typeof s === 'string' && s !== '');
+  return undefined;
+}
+
 /** True when the identity holds every required scope. */
 export function hasScopes(identity: Identity, required: readonly string[]): boolean {
   if (required.length === 0) return true;
@@ -108,13 +138,17 @@ export function acceptClaims(
     mapping: IdentityMapping;
     attributes: Record<string, unknown>;
     requiredScopes: readonly string[];
+    /** `roles_claim`: where the token's roles are. */
+    rolesClaim?: string | undefined;
     anonymous: Identity | undefined;
     hide: FoundToken | undefined;
     reject: (ctx: RequestContext, reason: RejectReason) => never;
   },
 ): void {
+  const roles = tokenRoles(opts.claims, opts.rolesClaim);
   const mapped = mapIdentity(opts.identities, opts.claims, opts.mapping, {
     scopes: tokenScopes(opts.claims),
+    ...(roles === undefined ? {} : { roles }),
     attributes: opts.attributes,
   });
   let identity: Identity;
@@ -123,6 +157,14 @@ export function acceptClaims(
     // accepted, and a consumer-scoped configuration must not be able to skip it.
     if (!hasScopes(mapped.identity, opts.requiredScopes)) {
       publishReject({ plugin: opts.plugin, requestId: ctx.requestId, reason: 'scope' });
+      const held = new Set(mapped.identity.scopes ?? []);
+      const missing = opts.requiredScopes.filter((r) => !held.has(r));
+      const decision = {
+        check: 'scope',
+        effect: 'deny' as const,
+        reason: `the token lacks scope ${missing.join(', ')}`,
+      };
+      (ctx.decisions ??= []).push(decision);
       throw new KeywayError('KW_ERR_FORBIDDEN', {}, { headers: { 'www-authenticate': SCOPE_CHALLENGE } });
     }
     identity = mapped.identity;

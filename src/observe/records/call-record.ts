@@ -49,6 +49,12 @@ export interface CallRecord {
   cost: number | null;
   /** Captured request/response headers (per route, off by default), JSON text, redacted. */
   capture: string | null;
+  /**
+   * The access decisions of the authorize phase (docs/access-control.md): `deny <check>: <reason>` for the
+   * check that refused the call, `shadow <check>: <reason>` for each shadow-mode check that would have,
+   * joined by `; `. Null when no check objected. Names rules and lists, never a credential.
+   */
+  access: string | null;
 }
 
 export type RecordColumn = keyof CallRecord;
@@ -86,4 +92,5 @@ export const RECORD_COLUMNS: readonly RecordColumn[] = [
   'tokens_out',
   'cost',
   'capture',
+  'access',
 ];

@@ -46,6 +46,7 @@ export const PACKED_WORDS = [
   'error_code',
   'model',
   'provider',
+  'access',
 ] as const satisfies ReadonlyArray<keyof CallRecord>;
 
 /** Free-text columns, in `text` one after the other, lengths in `lens`; a length of -1 is null. */
@@ -165,6 +166,7 @@ export class BatchPacker {
     this.refs[w + 10] = this.word(10, r.error_code);
     this.refs[w + 11] = this.word(11, r.model);
     this.refs[w + 12] = this.word(12, r.provider);
+    this.refs[w + 13] = this.word(13, r.access);
     const t = i * TEXTS;
     this.put(t, r.request_id);
     this.put(t + 1, r.client_ip);
@@ -284,6 +286,7 @@ export function unpack(b: PackedBatch): CallRecord[] {
       tokens_out: num(n + 10),
       cost: num(n + 11),
       capture,
+      access: word(w + 13),
     };
   }
   return out;

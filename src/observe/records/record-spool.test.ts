@@ -47,6 +47,7 @@ function record(i: number): CallRecord {
     tokens_out: null,
     cost: null,
     capture: null,
+    access: null,
   };
 }
 

@@ -5,7 +5,7 @@
 import type { FromSchema } from 'json-schema-to-ts';
 import { ALGORITHMS, HMAC_MIN_BYTES, defaultAlgorithms } from '../../keys/jwt/algorithms.js';
 import { SECRET_KEYWORD } from '../../core/secret-fields.js';
-import { identityMappingSchema } from '../../keys/jwt/claims-identity.js';
+import { identityMappingSchema, rolesClaimSchema } from '../../keys/jwt/claims-identity.js';
 import { issuerFromDiscoveryUrl } from '../../keys/jwt/discovery.js';
 import { checkAuthServerUrl } from '../../keys/jwt/http-json.js';
 import { KeyRing } from '../../keys/jwt/key-ring.js';
@@ -85,6 +85,7 @@ export const jwtAuthSchema = {
     max_token_bytes: { type: 'integer', minimum: 256, maximum: 65536, default: 8192 },
     required_claims: { ...stringList(32), default: ['exp'] },
     required_scopes: { ...stringList(64), default: [] },
+    roles_claim: rolesClaimSchema,
     typ: { type: 'string', minLength: 1, maxLength: 128 },
     identity: identityMappingSchema([
       { claim: 'sub', lookup: 'username' },

@@ -43,6 +43,7 @@ export const jwtAuth = definePlugin<JwtAuthConfig>({
     };
 
     return {
+      requiredScopes: config.required_scopes,
       async identify(ctx) {
         const found = findToken(ctx, config);
         // No dot: not a JWS compact serialization; an opaque token is another plugin's to judge.
@@ -75,6 +76,7 @@ export const jwtAuth = definePlugin<JwtAuthConfig>({
           mapping: config.identity,
           attributes: { claims, issuer: result.issuer.issuer, credential: 'jwt' },
           requiredScopes: config.required_scopes,
+          rolesClaim: config.roles_claim,
           anonymous,
           hide: config.hide_credentials ? found : undefined,
           reject,

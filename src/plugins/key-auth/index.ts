@@ -9,13 +9,15 @@
 import type { FromSchema } from 'json-schema-to-ts';
 import { KeywayError } from '../../core/errors.js';
 import { authRejected, publishReject, type RejectReason } from '../../keys/auth-events.js';
+import { keyIpRefusal, keyIpRules, type KeyIpRules } from '../../keys/key-ip-rules.js';
+import { refuseAccess } from '../../pipeline/decisions.js';
 import type { RequestContext } from '../../pipeline/context.js';
 import type { AppEntry, Identity } from '../../pipeline/identity.js';
 import type { ApiKeyAnswer, ApiKeyFacts } from '../../pipeline/services.js';
 import { MissBudget } from '../../limits/miss-budget.js';
-import { planOf } from '../../limits/plan-resolver.js';
 import { definePlugin } from '../../pipeline/plugin.js';
 import { findKey, hideKey, type KeySources } from './key-sources.js';
+import { keyIdentity } from './key-identity.js';
 
 /**
  * Read on AI routes besides `key_names`: @anthropic-ai/sdk 0.x sends its `apiKey` as `x-api-key` (1.x as
@@ -94,6 +96,15 @@ const configSchema = {
 
 type Validated = FromSchema<typeof configSchema>;
 
+/** What a key record resolves to for one plugin instance: kept per record (see `known`). */
+interface KnownKey {
+  identity: Identity;
+  /** The key holds every scope the route requires. */
+  allowed: boolean;
+  /** The key's own `ip_allow` / `ip_deny`, compiled; undefined for a key without. */
+  ip: KeyIpRules | undefined;
+}
+
 /**
  * The config as `create` sees it (ajv has filled in the defaults). `ai_key_names` and
  * `unknown_keys_per_ip` stay optional for configs compiled without validation.
@@ -131,25 +142,16 @@ export const keyAuth = definePlugin<KeyAuthConfig>({
     // then allocates nothing for the caller's identity. Records are replaced, never mutated, when a key
     // changes, and a new snapshot means a new instance, so a stale identity cannot outlive its data.
     // Frozen: shared across requests, so no later phase may edit it.
-    const known = new WeakMap<ApiKeyFacts, { identity: Identity; allowed: boolean }>();
-    const identify = (record: ApiKeyFacts, app: AppEntry): { identity: Identity; allowed: boolean } => {
-      const attributes: Record<string, unknown> = { key_env: record.env };
-      if (record.tier !== undefined) attributes['tier'] = record.tier;
-      if (record.metadata !== undefined) attributes['metadata'] = record.metadata;
-      const scopes = record.scopes ?? (app.scopes === undefined ? undefined : [...app.scopes]);
-      const identity = env.identities.appIdentity(app, {
-        credentialId: record.id,
-        ...(scopes === undefined ? {} : { scopes }),
-        attributes,
-      });
-      // Neither the key nor its app lists scopes: the caller's plan (key tier > app > consumer) says.
-      if (identity.scopes === undefined) {
-        const planScopes = planOf(identity, env.identities)?.scopes;
-        if (planScopes !== undefined) identity.scopes = [...planScopes];
-      }
+    const known = new WeakMap<ApiKeyFacts, KnownKey>();
+    const identify = (record: ApiKeyFacts, app: AppEntry): KnownKey => {
+      const identity = keyIdentity(record, app, env.identities);
       identity.shared = true;
       const have = new Set(identity.scopes ?? []);
-      const entry = { identity: Object.freeze(identity), allowed: required.every((s) => have.has(s)) };
+      const entry: KnownKey = {
+        identity: Object.freeze(identity),
+        allowed: required.every((s) => have.has(s)),
+        ip: keyIpRules(record.metadata),
+      };
       known.set(record, entry);
       return entry;
     };
@@ -192,7 +194,13 @@ export const keyAuth = definePlugin<KeyAuthConfig>({
       const app = env.identities.appById.get(record.app_id);
       if (app === undefined) return refuse(ctx, 'unknown', record, now, bearer);
       if (!app.enabled) return refuse(ctx, 'disabled', record, now, bearer);
-      const { identity, allowed } = known.get(record) ?? identify(record, app);
+      const { identity, allowed, ip } = known.get(record) ?? identify(record, app);
+      // The key's own address rules hold on every route it is used on (src/keys/key-ip-rules.ts).
+      const offIp = ip === undefined ? undefined : keyIpRefusal(ip, ctx.clientIp);
+      if (offIp !== undefined) {
+        ctx.identity = identity;
+        refuseAccess(ctx, 'ip:key', offIp, 'enforce', 'KW_ERR_IP_DENIED');
+      }
       if (!allowed) {
         publishReject({
           plugin: 'key-auth',
@@ -200,12 +208,20 @@ export const keyAuth = definePlugin<KeyAuthConfig>({
           reason: 'scope',
           credentialId: record.id,
         });
-        throw new KeywayError('KW_ERR_FORBIDDEN');
+        const missing = required.filter((r) => !identity.scopes?.includes(r));
+        refuseAccess(
+          ctx,
+          'scope',
+          `the key lacks scope ${missing.join(', ')}`,
+          'enforce',
+          'KW_ERR_FORBIDDEN',
+        );
       }
       ctx.identity = identity;
     };
 
     return {
+      requiredScopes: required,
       identify(ctx) {
         const found = findKey(ctx, sources);
         if (found === undefined) {

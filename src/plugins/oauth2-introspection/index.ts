@@ -10,7 +10,7 @@ import { KeywayError } from '../../core/errors.js';
 import { SECRET_KEYWORD } from '../../core/secret-fields.js';
 import { publishReject, type RejectReason } from '../../keys/auth-events.js';
 import { certificateBindingHolds } from '../../keys/jwt/cert-binding.js';
-import { acceptClaims, identityMappingSchema } from '../../keys/jwt/claims-identity.js';
+import { acceptClaims, identityMappingSchema, rolesClaimSchema } from '../../keys/jwt/claims-identity.js';
 import { checkAuthServerUrl } from '../../keys/jwt/http-json.js';
 import { findToken, tokenSourceSchema } from '../../keys/jwt/token-source.js';
 import type { RequestContext } from '../../pipeline/context.js';
@@ -43,6 +43,7 @@ const configSchema = {
     timeout_ms: { type: 'integer', minimum: 100, maximum: 30000, default: 3000 },
     audiences: { ...strings, default: [] },
     required_scopes: { ...strings, default: [] },
+    roles_claim: rolesClaimSchema,
     identity: identityMappingSchema([
       { claim: 'sub', lookup: 'username' },
       { claim: 'sub', lookup: 'custom_id' },
@@ -105,6 +106,7 @@ export const oauth2Introspection = definePlugin<IntrospectionConfig>({
     };
 
     return {
+      requiredScopes: config.required_scopes,
       async identify(ctx) {
         const found = findToken(ctx, config);
         if (found === undefined) {
@@ -132,6 +134,7 @@ export const oauth2Introspection = definePlugin<IntrospectionConfig>({
           mapping: config.identity,
           attributes: { claims, credential: 'introspection' },
           requiredScopes: config.required_scopes,
+          rolesClaim: config.roles_claim,
           anonymous,
           hide: config.hide_credentials ? found : undefined,
           reject,
