@@ -5,7 +5,8 @@
 // catches a GC or a compile reads higher): take the lowest of several runs, and compare thread 01.
 //
 //   node bench/instructions.mjs [--only keyway,keyway-shipped] [--warmup 8000] [--requests 3000] [--runs 2]
-//                               [--set KEYWAY_TRACE=off …]
+//                               [--set KEYWAY_TRACE=off …] [--node-arg --min-semi-space-size=16 …]
+//                               [--keep DIR]
 //
 // Each scenario's Keyway process is started under `valgrind --tool=callgrind --instr-atstart=no` (counting
 // off while it starts, is configured and warms up), driven by `--warmup` requests, then counted for
@@ -13,13 +14,13 @@
 // thread 01 is the proxy's, the last one the record thread (when records are on), those between V8's
 // helpers (optimising compiler, GC). The load generator runs in this process and is not counted. Needs
 // valgrind, nginx and a build (npm run build). docs/benchmark.md has figures.
-import { readdirSync, readFileSync } from 'node:fs';
-import http from 'node:http';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { scenarios } from './scenarios/index.mjs';
 import { startNginxUpstream, nginxPath } from './lib/nginx.mjs';
+import { drive } from './lib/drive.mjs';
 import { installCleanup, cleanup, tempDir, which, runToEnd } from './lib/processes.mjs';
 
 const ROOT = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -31,6 +32,10 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '2' },
     connections: { type: 'string', default: '50' },
     set: { type: 'string', multiple: true, default: [] },
+    // A V8/Node flag for the Keyway process (repeatable), e.g. a young-generation size to compare.
+    'node-arg': { type: 'string', multiple: true, default: [] },
+    // Keep the callgrind dumps (one folder per scenario and run) for `callgrind_annotate`.
+    keep: { type: 'string' },
   },
 });
 const names = values.only.split(',').filter(Boolean);
@@ -43,30 +48,11 @@ const overrides = Object.fromEntries(
   values.set.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
 );
 
-/** Sends `n` GETs over `c` keep-alive connections, each starting the next when its answer is read. */
-async function drive(url, headers, n, c) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: c });
-  let left = n;
-  let bad = 0;
-  const one = () =>
-    new Promise((resolve, reject) => {
-      const req = http.get(url, { agent, headers }, (res) => {
-        if (res.statusCode !== 200) bad++;
-        res.resume();
-        res.on('end', resolve);
-      });
-      req.on('error', reject);
-    });
-  await Promise.all(
-    Array.from({ length: c }, async () => {
-      while (left > 0) {
-        left--;
-        await one();
-      }
-    }),
-  );
-  agent.destroy();
-  if (bad > 0) throw new Error(`${bad} of ${n} requests did not answer 200`);
+function keptDir(root, name, run) {
+  const dir = path.resolve(root, `${name}-${run + 1}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  return dir;
 }
 
 /** Instructions (Ir) per thread from the dump files of one callgrind run. */
@@ -97,10 +83,10 @@ async function main() {
     if (!s) throw new Error(`unknown scenario ${name}`);
     const perRun = [];
     for (let run = 0; run < runs; run++) {
-      const dir = tempDir('callgrind');
+      const dir = values.keep === undefined ? tempDir('callgrind') : keptDir(values.keep, name, run);
       const env = {
         root: ROOT,
-        nodeArgs: [],
+        nodeArgs: values['node-arg'],
         upstream: up,
         slowdown: 15,
         env: overrides,

@@ -16,7 +16,7 @@ export function oneRouteScenario({ name, description, target, extraEnv }) {
       await keyway.admin('POST', '/services', { name: 'bench', url: env.upstream.origin });
       await keyway.admin('POST', '/routes', { name: 'bench', service: 'bench', paths: ['/'] });
       await keyway.waitForRoute('/');
-      return { url: keyway.proxyUrl, pid: keyway.proc.child.pid };
+      return { url: keyway.proxyUrl, pid: keyway.proc.child.pid, logFile: keyway.proc.logFile };
     },
     async teardown() {
       await keyway?.stop();

@@ -47,7 +47,7 @@ export function rateLimitScenario({
       const { key } = await keyway.admin('POST', '/apps/bench-app/keys', {});
       const headers = { apikey: key };
       await keyway.waitForRoute('/', headers);
-      return { url: keyway.proxyUrl, headers, pid: keyway.proc.child.pid };
+      return { url: keyway.proxyUrl, headers, pid: keyway.proc.child.pid, logFile: keyway.proc.logFile };
     },
     async teardown() {
       await keyway?.stop();

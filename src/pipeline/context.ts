@@ -73,6 +73,11 @@ export class RequestContext {
    * (src/snapshot/subscription-gate.ts) for the limit plugins: key tier > subscription > app > consumer.
    */
   subscriptionPlan: Plan | undefined = undefined;
+  /**
+   * The caller's subscription to the route's service, whatever its status (attribute rules read it as
+   * `subscription`); left by the subscription check, one frozen object per subscription and snapshot.
+   */
+  subscription: Readonly<{ service: string; status: string; plan: string }> | undefined = undefined;
   /** What the authorize phase refused, or would have refused in shadow mode, for the call record. */
   decisions: AccessDecision[] | undefined = undefined;
   /**

@@ -5,9 +5,11 @@
  * connection closes). Either cuts the exchange once, with an error that says which (`code`), and
  * `cutBy` tells it afterwards; the subclass says how to cut (abort undici's dispatch).
  *
- * A class to extend rather than an object to hold: the proxy's dispatch handler *is* its guard, so a
- * proxied request allocates nothing for it beyond the timer and the listener it always had.
+ * A class to extend rather than an object to hold: the proxy's dispatch handler *is* its guard, and it is
+ * its own entry on the list of deadlines of its length (src/core/deadline-list.ts), so a proxied request
+ * allocates nothing for its timeout.
  */
+import { deadlineList, type DeadlineList, type Timed } from '../core/deadline-list.js';
 
 /** The exchange's time is up. */
 export class ExchangeTimeoutError extends Error {
@@ -22,12 +24,16 @@ export class ClientGoneError extends Error {
   }
 }
 
-export abstract class ExchangeGuard {
+export abstract class ExchangeGuard implements Timed {
   /** Why the exchange was cut short, once it was. */
   cutBy: 'timeout' | 'client' | undefined = undefined;
   /** The bound (ms) the timer was armed with; 0: none. */
   readonly timeoutMs: number;
-  #timer: NodeJS.Timeout | undefined = undefined;
+  // The deadline's links (Timed): on the list of `timeoutMs` deadlines while armed.
+  timedList: DeadlineList | undefined = undefined;
+  timedPrev: Timed | undefined = undefined;
+  timedNext: Timed | undefined = undefined;
+  timedAt = 0;
   /** Listener for the client going away: `ctx.onClientGone`, or a call's cancellation (the AI engine). */
   protected readonly clientGone = (): void => {
     if (this.cutBy === undefined && this.stillWanted()) this.cutShort('client', new ClientGoneError());
@@ -35,11 +41,12 @@ export abstract class ExchangeGuard {
 
   constructor(timeoutMs: number) {
     this.timeoutMs = timeoutMs;
-    if (timeoutMs > 0)
-      this.#timer = setTimeout(
-        () => this.cutShort('timeout', new ExchangeTimeoutError(`no complete answer within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
+    if (timeoutMs > 0) deadlineList(timeoutMs).add(this);
+  }
+
+  /** The deadline passed (DeadlineList). */
+  onDeadline(): void {
+    this.cutShort('timeout', new ExchangeTimeoutError(`no complete answer within ${this.timeoutMs} ms`));
   }
 
   /** Aborts the exchange with `err`. */
@@ -52,9 +59,7 @@ export abstract class ExchangeGuard {
 
   /** Stops the timer (the exchange finished, or a stream started and has an idle bound instead). */
   disarm(): void {
-    if (this.#timer === undefined) return;
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.timedList?.remove(this);
   }
 
   private cutShort(why: 'timeout' | 'client', err: Error): void {

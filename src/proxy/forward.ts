@@ -123,7 +123,12 @@ class ForwardHandler extends ExchangeGuard implements Dispatcher.DispatchHandler
   /** An abort asked for before undici handed over the controller. */
   private pendingAbort: Error | undefined;
   private finished = false;
-  private readonly onDrain = (): void => this.controller?.resume();
+  /**
+   * Resumes the upstream once the client's socket drained: made the first time the client falls behind,
+   * which a small answer never does (a closure made and a `drain` listener removed on every request was
+   * measurable in bench `keyway`'s allocation and instruction counts).
+   */
+  private onDrain: (() => void) | undefined = undefined;
 
   constructor(
     private readonly ctx: RequestContext,
@@ -173,6 +178,7 @@ class ForwardHandler extends ExchangeGuard implements Dispatcher.DispatchHandler
     this.ctx.bytesOut += chunk.length;
     if (!this.ctx.res.write(chunk)) {
       controller.pause();
+      this.onDrain ??= () => this.controller?.resume();
       this.ctx.res.once('drain', this.onDrain);
     }
   }
@@ -246,6 +252,6 @@ class ForwardHandler extends ExchangeGuard implements Dispatcher.DispatchHandler
     this.disarm();
     if (this.ctx.onClientGone === this.clientGone) this.ctx.onClientGone = undefined;
     if (this.ctx.exchange === this) this.ctx.exchange = undefined;
-    this.ctx.res.off('drain', this.onDrain);
+    if (this.onDrain !== undefined) this.ctx.res.off('drain', this.onDrain);
   }
 }

@@ -3,9 +3,9 @@
  * Host field and the request target — then the pipeline (phases.ts: route, the plugin phases, forward,
  * respond, log).
  */
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { KeywayError } from '../core/errors.js';
+import { randomUuid } from '../core/random-id.js';
 import type { CallObserver } from '../observe/call-observer.js';
 import type { Snapshot } from '../snapshot/compile.js';
 import { acceptableRequestId, type TrustedProxies } from './headers.js';
@@ -27,7 +27,7 @@ export function createProxyHandler(opts: HandlerOptions, proto: 'http' | 'https'
   return function keywayProxy(req: IncomingMessage, res: ServerResponse): void {
     const startedAt = process.hrtime.bigint();
     const incomingId = req.headers['x-request-id'];
-    const requestId = acceptableRequestId(incomingId) ? incomingId : randomUUID();
+    const requestId = acceptableRequestId(incomingId) ? incomingId : randomUuid();
     const url = req.url ?? '/';
     const malformed = refusalBeforeRouting(req, url, maxUriBytes, maxHeaderBytes);
     if (malformed !== undefined) return refused(observer, req, res, requestId, startedAt, malformed);

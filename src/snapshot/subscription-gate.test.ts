@@ -28,16 +28,19 @@ const config = (echo: string) =>
     routes: [
       { name: 'open', service: 'open', paths: ['/open'] },
       { name: 'paid', service: 'paid', paths: ['/paid'] },
+      { name: 'partners', service: 'paid', paths: ['/partners'] },
     ],
     plans: [{ name: 'partner', rate_limits: [{ limit: 2, window: '1s' }] }],
     consumers: [{ username: 'acme' }],
     apps: [
       { name: 'dash', consumer: 'acme', client_ids: ['dash-client'] },
       { name: 'late', consumer: 'acme', client_ids: ['late-client'] },
+      { name: 'basic', consumer: 'acme', client_ids: ['basic-client'] },
     ],
     subscriptions: [
       { app: 'dash', service: 'paid', plan: 'partner', status: 'approved' },
       { app: 'late', service: 'paid', status: 'suspended', reason: 'invoice overdue' },
+      { app: 'basic', service: 'paid', status: 'approved' },
     ],
     plugins: [
       {
@@ -52,6 +55,19 @@ const config = (echo: string) =>
         },
       },
       { name: 'rate-limit', route: 'paid', config: {} },
+      {
+        name: 'access-rules',
+        route: 'partners',
+        config: {
+          rules: [
+            {
+              name: 'partners-only',
+              when: 'subscription.status == "approved" && subscription.plan == "partner"',
+              effect: 'allow',
+            },
+          ],
+        },
+      },
     ],
   });
 
@@ -92,6 +108,13 @@ describe('the subscription check', () => {
     // The same callers on a service that does not require subscriptions.
     assert.equal((await call('/open/x', { sub: 'acme' })).status, 200);
     assert.equal((await call('/open/x', { sub: 'acme', client_id: 'late-client' })).status, 200);
+  });
+
+  it('shows attribute rules the subscription it found (`subscription`)', async () => {
+    assert.equal((await call('/partners/x', { sub: 'acme', client_id: 'dash-client' })).status, 200);
+    const basic = await call('/partners/x', { sub: 'acme', client_id: 'basic-client' });
+    assert.equal(basic.status, 403, basic.body);
+    assert.match(basic.body, /KW_ERR_ACCESS_DENIED/);
   });
 
   it('compiles a step only where a service needs one, and says why it denied', () => {

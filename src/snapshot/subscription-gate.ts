@@ -20,6 +20,8 @@ interface Held {
   status: string;
   reason: string | undefined;
   plan: Plan | undefined;
+  /** What attribute rules see as `subscription` (made once: no allocation per request). */
+  view: Readonly<{ service: string; status: string; plan: string }>;
 }
 
 /** One workspace's subscription steps, by service name; wraps a route's phases with its service's step. */
@@ -41,11 +43,13 @@ export class SubscriptionGates {
     if (app === undefined) return;
     let held = this.#byService.get(s.service);
     if (held === undefined) this.#byService.set(s.service, (held = new Map<string, Held>()));
+    const status = s.status ?? 'pending';
     held.set(app.id, {
       app: s.app,
-      status: s.status ?? 'pending',
+      status,
       reason: s.reason,
       plan: s.plan === undefined ? undefined : this.identities.planByName.get(s.plan),
+      view: Object.freeze({ service: s.service, status, plan: s.plan ?? '' }),
     });
   }
 
@@ -88,6 +92,7 @@ function subscriptionStep(service: string, required: boolean, held: ReadonlyMap<
   return (ctx: RequestContext) => {
     const appId = ctx.identity?.appId;
     const sub = appId === undefined ? undefined : held.get(appId);
+    if (sub !== undefined) ctx.subscription = sub.view;
     if (sub !== undefined && sub.status === 'approved') {
       ctx.subscriptionPlan = sub.plan;
       return;

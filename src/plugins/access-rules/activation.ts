@@ -75,7 +75,9 @@ export function buildActivation(
             ...(a.plan === undefined ? {} : { plan: a.plan }),
           };
   }
-  if (v.has('plan')) vars['plan'] = planOf(id, identities)?.name ?? '';
+  // The plan the limits use: key tier > subscription > app > consumer (src/limits/plan-resolver.ts).
+  if (v.has('plan')) vars['plan'] = planOf(id, identities, ctx.subscriptionPlan)?.name ?? '';
+  if (v.has('subscription')) vars['subscription'] = ctx.subscription ?? EMPTY;
   if (v.has('key')) {
     // key-auth's identities: the credential id is the key's id, and the attributes carry the rest.
     vars['key'] =

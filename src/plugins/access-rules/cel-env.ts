@@ -14,6 +14,7 @@ export const RULE_VARIABLES = [
   'consumer',
   'app',
   'plan',
+  'subscription',
   'key',
   'claims',
   'cert',
@@ -33,6 +34,9 @@ function environment(): Environment {
     .registerVariable('consumer', 'map', { description: 'id, username, custom_id, groups, tags, plan' })
     .registerVariable('app', 'map', { description: 'id, name, roles, tags, plan (empty without an app)' })
     .registerVariable('plan', 'string', { description: "the caller's plan name ('' for none)" })
+    .registerVariable('subscription', 'map', {
+      description: "service, status, plan of the app's subscription to the route's service (empty without)",
+    })
     .registerVariable('key', 'map', { description: 'id, env, tier, metadata (empty unless key-auth)' })
     .registerVariable('claims', 'map', { description: 'JWT or introspection claims (empty otherwise)' })
     .registerVariable('cert', 'map', { description: 'subject, issuer, sans, fingerprint (empty without)' })
