@@ -1,7 +1,7 @@
 /**
  * `access-rules`: attribute rules in CEL (docs/access-control.md). Each rule is a condition over the
- * request (its country too, with a GeoIP database), the caller (consumer, app, plan, key, claims, certificate, roles, scopes) and the clock, with
- * an effect:
+ * request (its country too, with a GeoIP database), the caller (consumer, app, plan, key, claims,
+ * certificate, roles, scopes) and the clock, with an effect:
  * - `deny` rules: one that matches refuses the request (deny overrides every allow);
  * - `allow` rules: when the route has any for the method, one of them must match.
  * A rule that fails to evaluate (a missing map key, a bad value) fails closed: a deny rule counts as
