@@ -9,7 +9,7 @@ import type { JsonSchema } from '../model/index.js';
 import type { PluginHandlers } from './context.js';
 import type { Identities } from './identity.js';
 import type { CounterStore, SyncCounterStore } from './counter-store.js';
-import type { ApiKeyLookup, BudgetAlertSink, QuotaAlertSink } from './services.js';
+import type { ApiKeyLookup, BudgetAlertSink, CountryLookup, QuotaAlertSink } from './services.js';
 
 /** Pipeline phases after `route`, in order (DESIGN.md). */
 export const PHASES = ['identify', 'authorize', 'limit', 'transform', 'proxy', 'respond', 'log'] as const;
@@ -62,6 +62,11 @@ export interface PluginServices {
    * judged by (key-auth) and JWKS refetch intervals are timed by. Date.now if absent; tests pin it.
    */
   readonly now?: () => number;
+  /**
+   * The node's GeoIP country database (`geoip.database`): `request.country` in attribute rules. Absent
+   * when none is configured: every address's country is then ''.
+   */
+  readonly geoip?: CountryLookup;
 }
 
 export interface PluginDef<C = Record<string, unknown>> {

@@ -111,3 +111,12 @@ export interface ApiKeyLookup {
   /** Resolves a hash `resolveCached` could not answer, from the store. */
   resolveHash(hex: string): Promise<ApiKeyAnswer>;
 }
+
+/**
+ * The node's GeoIP country database (`geoip.database`, src/server/geoip.ts): what `access-rules` asks for
+ * `request.country`.
+ */
+export interface CountryLookup {
+  /** ISO 3166-1 alpha-2 code of the address's country ("FR"), or '' when the database does not know it. */
+  country(ip: string): string;
+}

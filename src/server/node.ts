@@ -32,6 +32,7 @@ import { logFailures } from './failure-log.js';
 import { startObservability } from '../observe/observability.js';
 import { Lifecycle } from './lifecycle.js';
 import { closeNodeCaches, createNodeCaches } from './node-caches.js';
+import { openCountryDatabase } from './geoip.js';
 import { nextStep } from './banner.js';
 import { createLogger } from './logger.js';
 import { releaseYoungGeneration, tuneRuntime } from './runtime-tuning.js';
@@ -93,6 +94,9 @@ async function startComponents(
   trusted: TrustedProxies,
   opts: StartOptions,
 ): Promise<RunningNode> {
+  // First, before anything opens: a bad geoip.database fails the start naming it. Memory only, nothing to close.
+  const geoipPath = settings.geoip.database;
+  const geoip = geoipPath === undefined ? undefined : openCountryDatabase(geoipPath);
   life.add('auth log', logAuthEvents(log));
   const storeOpts =
     settings.database_url === undefined
@@ -179,6 +183,7 @@ async function startComponents(
           apiKeys: resolver,
           ...limits.services,
           ...caches,
+          ...(geoip === undefined ? {} : { geoip }),
           budgetAlerts: observe.budgetAlerts,
           quotaAlerts: observe.quotaAlerts,
           ...(opts.clock === undefined ? {} : { now: opts.clock }),

@@ -221,6 +221,10 @@ export const nodeSettingsSchema = {
   worker_slot: int({ env: 'KEYWAY_WORKER_SLOT', key: null, default: 0, min: 0, max: 1_000, internal: true }),
   /** Set by npm for `npm start` / `npx keyway`: the banner then suggests `npx keyway` (banner.ts). */
   npm_command: text({ env: 'npm_command', key: null, default: undefined, internal: true }),
+  /** A MaxMind-format Country or City database (`.mmdb`): `request.country` in attribute rules. */
+  geoip: group({
+    database: text({ env: 'KEYWAY_GEOIP_DATABASE', default: undefined, map: (v) => resolve(v) }),
+  }),
   observability: observeSettingsSchema,
 };
 

@@ -5,17 +5,22 @@
  */
 import type { RequestContext } from '../../pipeline/context.js';
 import type { Identities } from '../../pipeline/identity.js';
+import type { CountryLookup } from '../../pipeline/services.js';
 import { planOf } from '../../limits/plan-resolver.js';
 import type { RuleVariable } from './cel-env.js';
 
 const EMPTY: Readonly<Record<string, unknown>> = Object.freeze({});
 const NONE: readonly string[] = Object.freeze([]);
 
-/** What a route's rules read: which variables, and whether `request` needs its headers and query. */
+/**
+ * What a route's rules read: which variables, and whether `request` needs its headers, query and country
+ * (a GeoIP lookup: only routes whose rules read it pay for one).
+ */
 export interface Needs {
   vars: ReadonlySet<RuleVariable>;
   headers: boolean;
   query: boolean;
+  country: boolean;
 }
 
 export function buildActivation(
@@ -23,6 +28,7 @@ export function buildActivation(
   needs: Needs,
   identities: Identities,
   now: () => number,
+  geoip?: CountryLookup,
 ): Record<string, unknown> {
   const vars: Record<string, unknown> = {};
   const id = ctx.identity;
@@ -38,6 +44,8 @@ export function buildActivation(
     // Node lowercases header names; a repeated header is a list (set-cookie) or joined with ", ".
     if (needs.headers) request['headers'] = ctx.req.headers;
     if (needs.query) request['query'] = queryOf(ctx.req.url);
+    // ctx.clientIp honours trusted_proxies; no database configured: every country is unknown ('').
+    if (needs.country) request['country'] = geoip?.country(ctx.clientIp) ?? '';
     vars['request'] = request;
   }
   if (v.has('consumer')) {

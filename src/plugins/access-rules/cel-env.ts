@@ -30,7 +30,7 @@ let shared: Environment | undefined;
 function environment(): Environment {
   if (shared !== undefined) return shared;
   shared = new Environment({ limits: { maxAstNodes: 2000, maxDepth: 64 } })
-    .registerVariable('request', 'map', { description: 'method, path, params, headers, query, ip' })
+    .registerVariable('request', 'map', { description: 'method, path, params, headers, query, ip, country' })
     .registerVariable('consumer', 'map', { description: 'id, username, custom_id, groups, tags, plan' })
     .registerVariable('app', 'map', { description: 'id, name, roles, tags, plan (empty without an app)' })
     .registerVariable('plan', 'string', { description: "the caller's plan name ('' for none)" })

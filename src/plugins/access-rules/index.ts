@@ -1,7 +1,7 @@
 /**
  * `access-rules`: attribute rules in CEL (docs/access-control.md). Each rule is a condition over the
- * request, the caller (consumer, app, plan, key, claims, certificate, roles, scopes) and the clock, with
- * an effect:
+ * request (its country too, with a GeoIP database), the caller (consumer, app, plan, key, claims,
+ * certificate, roles, scopes) and the clock, with an effect:
  * - `deny` rules: one that matches refuses the request (deny overrides every allow);
  * - `allow` rules: when the route has any for the method, one of them must match.
  * A rule that fails to evaluate (a missing map key, a bad value) fails closed: a deny rule counts as
@@ -85,6 +85,7 @@ export const accessRules = definePlugin<AccessRulesConfig>({
     const vars = new Set<RuleVariable>();
     let headers = false;
     let query = false;
+    let country = false;
     const names = new Set<string>();
     config.rules.forEach((r, i) => {
       if (names.has(r.name))
@@ -96,6 +97,7 @@ export const accessRules = definePlugin<AccessRulesConfig>({
       for (const v of compiled.uses) vars.add(v);
       headers ||= /\bheaders\b/.test(r.when);
       query ||= /\bquery\b/.test(r.when);
+      country ||= /\bcountry\b/.test(r.when);
       rules.push({
         name: r.name,
         effect: r.effect,
@@ -104,13 +106,14 @@ export const accessRules = definePlugin<AccessRulesConfig>({
         evaluate: compiled.evaluate,
       });
     });
-    const needs: Needs = { vars, headers, query };
+    const needs: Needs = { vars, headers, query, country };
+    const geoip = env.services.geoip;
     const clock = env.services.now ?? Date.now;
 
     return {
       authorize(ctx: RequestContext) {
         const method = ctx.req.method ?? 'GET';
-        const activation = buildActivation(ctx, needs, env.identities, clock);
+        const activation = buildActivation(ctx, needs, env.identities, clock, geoip);
         // Allow rules in force for this method, by mode; `matched` once one of them matches.
         let allowEnforced = false;
         let allowShadow = false;
