@@ -8,6 +8,7 @@
 import type { ApiKeyView, IssuedKey } from '../../keys/key-service.js';
 import type { Page } from '../../store/types.js';
 import { adminClient } from '../admin-client.js';
+import { printColumns } from '../columns.js';
 import { CliError, type CliContext } from '../context.js';
 
 export interface KeysOptions {
@@ -163,12 +164,5 @@ function printTable(ctx: CliContext, rows: ApiKeyView[]): void {
       r.last_used_at ?? '-',
     ]),
   ];
-  const widths = (table[0] ?? []).map((_, i) => Math.max(...table.map((row) => (row[i] ?? '').length)));
-  for (const row of table)
-    ctx.output.out(
-      row
-        .map((c, i) => c.padEnd(widths[i] ?? 0))
-        .join('  ')
-        .trimEnd(),
-    );
+  printColumns(ctx, table);
 }

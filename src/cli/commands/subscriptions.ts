@@ -6,6 +6,7 @@
 import type { Page } from '../../store/types.js';
 import type { ResourceView } from '../../control/types.js';
 import { adminClient } from '../admin-client.js';
+import { printColumns } from '../columns.js';
 import { CliError, type CliContext } from '../context.js';
 
 type SubscriptionView = ResourceView<'subscriptions'>;
@@ -97,12 +98,5 @@ function printTable(ctx: CliContext, rows: SubscriptionView[]): void {
       r.reason ?? '',
     ]),
   ];
-  const widths = (table[0] ?? []).map((_, i) => Math.max(...table.map((row) => (row[i] ?? '').length)));
-  for (const row of table)
-    ctx.output.out(
-      row
-        .map((c, i) => c.padEnd(widths[i] ?? 0))
-        .join('  ')
-        .trimEnd(),
-    );
+  printColumns(ctx, table);
 }

@@ -2,6 +2,7 @@
  * `keyway usage --key ID | --app NAME | --consumer NAME`: quota usage in the current period, AI spend against
  * budgets and tokens per minute available (GET /usage).
  */
+import { printColumns } from '../columns.js';
 import type { UsageReport } from '../../control/usage.js';
 import { adminClient } from '../admin-client.js';
 import { CliError, type CliContext } from '../context.js';
@@ -33,7 +34,7 @@ export async function usageCommand(ctx: CliContext, opts: UsageOptions): Promise
     ctx.output.out('no quotas');
     return 0;
   }
-  table(
+  printColumns(
     ctx,
     r.quotas.map((q) => [
       q.name,
@@ -44,7 +45,7 @@ export async function usageCommand(ctx: CliContext, opts: UsageOptions): Promise
   );
   if (budgets.length > 0) {
     ctx.output.out('AI spend budgets');
-    table(
+    printColumns(
       ctx,
       budgets.map((b) => [
         `${b.name} (${b.source}, per ${b.counted_per})`,
@@ -56,7 +57,7 @@ export async function usageCommand(ctx: CliContext, opts: UsageOptions): Promise
   }
   if (tokens.length > 0) {
     ctx.output.out('AI tokens per minute');
-    table(
+    printColumns(
       ctx,
       tokens.map((t) => [
         `${t.source}, per ${t.counted_per}`,
@@ -72,17 +73,4 @@ export async function usageCommand(ctx: CliContext, opts: UsageOptions): Promise
 /** Dollars as people read them: cents, or more digits for sub-cent spend. */
 function usd(n: number): string {
   return n !== 0 && Math.abs(n) < 0.01 ? `$${n.toFixed(6)}` : `$${n.toFixed(2)}`;
-}
-
-/** Aligned columns; the last one is left as it is. */
-function table(ctx: CliContext, rows: string[][]): void {
-  const widths = [0, 1, 2].map((i) => Math.max(0, ...rows.map((row) => (row[i] ?? '').length)));
-  for (const row of rows) {
-    ctx.output.out(
-      row
-        .map((c, i) => (i < 3 ? c.padEnd(widths[i] ?? 0) : c))
-        .join('  ')
-        .trimEnd(),
-    );
-  }
 }
