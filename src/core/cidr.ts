@@ -36,6 +36,20 @@ export class AddressList {
   }
 }
 
+/**
+ * The one rule of an allow list and a deny list, for the `ip-restriction` plugin and a key's own lists alike:
+ * the deny list wins; a non-empty allow list must hold the address. Which list refuses `ip`, or undefined.
+ */
+export function refusingList(
+  allow: AddressList | undefined,
+  deny: AddressList | undefined,
+  ip: string,
+): 'allow' | 'deny' | undefined {
+  if (deny !== undefined && deny.size > 0 && deny.has(ip)) return 'deny';
+  if (allow !== undefined && allow.size > 0 && !allow.has(ip)) return 'allow';
+  return undefined;
+}
+
 /** An entry of a list that does not parse: `index` in the list, and why. */
 export class CidrError extends Error {
   constructor(

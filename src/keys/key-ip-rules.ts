@@ -4,7 +4,7 @@
  * plugins: a key issued to a partner's servers stops working from anywhere else. Checked when the key is
  * created or imported; a stored list that no longer parses refuses the key (fails closed).
  */
-import { AddressList, cidrProblems } from '../core/cidr.js';
+import { AddressList, cidrProblems, refusingList } from '../core/cidr.js';
 import type { ErrorDetail } from '../core/errors.js';
 
 export const KEY_IP_FIELDS = ['ip_allow', 'ip_deny'] as const;
@@ -51,7 +51,7 @@ export function keyIpRules(metadata: Record<string, unknown> | undefined): KeyIp
 /** Why the key may not be used from `ip`, or undefined when it may. */
 export function keyIpRefusal(rules: KeyIpRules, ip: string): string | undefined {
   if (rules.broken) return "the key's ip_allow / ip_deny does not parse";
-  if (rules.deny?.has(ip) === true) return `${ip} is on the key's ip_deny list`;
-  if (rules.allow !== undefined && !rules.allow.has(ip)) return `${ip} is not on the key's ip_allow list`;
-  return undefined;
+  const list = refusingList(rules.allow, rules.deny, ip);
+  if (list === undefined) return undefined;
+  return list === 'deny' ? `${ip} is on the key's ip_deny list` : `${ip} is not on the key's ip_allow list`;
 }

@@ -9,7 +9,7 @@
  * a consumer-scoped config applies to that consumer.
  */
 import type { FromSchema } from 'json-schema-to-ts';
-import { AddressList, CidrError, cidrListSchema } from '../../core/cidr.js';
+import { AddressList, CidrError, cidrListSchema, refusingList } from '../../core/cidr.js';
 import { accessModeSchema, refuseAccess } from '../../pipeline/decisions.js';
 import { definePlugin, PluginConfigError } from '../../pipeline/plugin.js';
 
@@ -55,16 +55,10 @@ export const ipRestriction = definePlugin<IpRestrictionConfig>({
     return {
       authorize(ctx) {
         const ip = ctx.clientIp;
-        if (deny.size > 0 && deny.has(ip))
-          refuseAccess(ctx, check, `${ip} is on the deny list (${where})`, config.mode, 'KW_ERR_IP_DENIED');
-        else if (allow.size > 0 && !allow.has(ip))
-          refuseAccess(
-            ctx,
-            check,
-            `${ip} is not on the allow list (${where})`,
-            config.mode,
-            'KW_ERR_IP_DENIED',
-          );
+        const list = refusingList(allow, deny, ip);
+        if (list === undefined) return;
+        const why = list === 'deny' ? `${ip} is on the deny list` : `${ip} is not on the allow list`;
+        refuseAccess(ctx, check, `${why} (${where})`, config.mode, 'KW_ERR_IP_DENIED');
       },
     };
   },
