@@ -31,7 +31,7 @@ export { SUBSCRIPTION_STATUSES, subscriptionKey } from './subscription.js';
 export type { Upstream, Target } from './upstream.js';
 export type { Workspace } from './workspace.js';
 export { DEFAULT_WORKSPACE, workspaceSchema } from './workspace.js';
-export { pluginKey } from './plugin.js';
+export { pluginKey, pluginLevel, pluginScope } from './plugin.js';
 
 /** What the registry keeps of each kind; its type parameter is the kind's resource type. */
 interface KindEntry<T> {

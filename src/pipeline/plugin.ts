@@ -25,6 +25,8 @@ export interface PluginEnv {
    * plugin's key without its name), for plugins whose decisions say which level decided. Absent: unknown.
    */
   scope?: string;
+  /** The most specific level of `scope` (consumer, route, service, global). Absent: unknown. */
+  level?: 'consumer' | 'route' | 'service' | 'global';
   // `ai` (the workspace's AI providers, model aliases and prompt APIs) is declared onto this interface by
   // src/ai/catalog.ts, so the contract names no AI type.
 }

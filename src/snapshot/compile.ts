@@ -9,7 +9,13 @@
  * (`compileSnapshotInSlices`) while the checks and the first load run it in one go.
  */
 import { KeywayError } from '../core/errors.js';
-import { pluginKey, type ConfigState, type WorkspaceState } from '../model/index.js';
+import {
+  pluginKey,
+  pluginLevel,
+  pluginScope,
+  type ConfigState,
+  type WorkspaceState,
+} from '../model/index.js';
 import { getPlugin, openPluginSecrets, validatePluginConfig } from '../plugins/registry.js';
 import { PluginConfigError, type PluginServices } from '../pipeline/plugin.js';
 import type { PluginHandlers } from '../pipeline/context.js';
@@ -219,8 +225,7 @@ function* buildWorkspace(
       continue;
     }
     try {
-      const scope = pluginKey(p).slice(p.name.length + 1);
-      const handlers = def.create(config as never, { ...env, scope });
+      const handlers = def.create(config as never, { ...env, scope: pluginScope(p), level: pluginLevel(p) });
       instances.set(key, handlers);
       out.handlers.push(handlers);
     } catch (err) {

@@ -25,13 +25,6 @@ const configSchema = {
 
 export type IpRestrictionConfig = FromSchema<typeof configSchema>;
 
-/** `ip:<level>` of a plugin scope (`route=orders` → `ip:route`; consumer beats route beats service). */
-export function ipCheckName(scope: string | undefined): string {
-  if (scope === undefined || scope === 'global') return 'ip:global';
-  for (const level of ['consumer', 'route', 'service']) if (scope.includes(`${level}=`)) return `ip:${level}`;
-  return 'ip:global';
-}
-
 function compile(entries: readonly string[], field: string): AddressList {
   try {
     return new AddressList(entries);
@@ -50,7 +43,7 @@ export const ipRestriction = definePlugin<IpRestrictionConfig>({
   create(config, env) {
     const allow = compile(config.allow, 'allow');
     const deny = compile(config.deny, 'deny');
-    const check = ipCheckName(env.scope);
+    const check = `ip:${env.level ?? 'global'}`;
     const where = env.scope ?? 'global';
     return {
       authorize(ctx) {
