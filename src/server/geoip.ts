@@ -5,7 +5,8 @@
  * setting. Replacing the file takes a restart (a reload of the config does not reread it).
  */
 import { readFileSync } from 'node:fs';
-import { Reader, type CountryResponse } from 'maxmind';
+import { createRequire } from 'node:module';
+import type { CountryResponse, Reader } from 'maxmind';
 import { KeywayError } from '../core/errors.js';
 import type { CountryLookup } from '../pipeline/services.js';
 
@@ -24,7 +25,9 @@ export function openCountryDatabase(path: string): CountryLookup {
   }
   let reader: Reader<CountryResponse>;
   try {
-    reader = new Reader<CountryResponse>(bytes);
+    // Loaded only when a database is configured.
+    const maxmind = createRequire(import.meta.url)('maxmind') as typeof import('maxmind');
+    reader = new maxmind.Reader<CountryResponse>(bytes);
   } catch (err) {
     return refuse(`${path} is not a MaxMind database (${(err as Error).message.split('\n')[0] ?? ''})`);
   }

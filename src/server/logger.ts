@@ -4,8 +4,9 @@
  * the convention of Caddy and others. The human banner goes to stderr either way (node.ts), so a file or
  * a pipe of stdout holds nothing but log lines.
  */
+import { createRequire } from 'node:module';
 import { pino, type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
 import type { NodeSettings } from './settings.js';
 
 export type LogFormat = 'auto' | 'json' | 'pretty';
@@ -20,6 +21,8 @@ export function createLogger(settings: NodeSettings['log']): Logger {
   if (resolveLogFormat(settings.format, process.stdout.isTTY === true) === 'json') return pino(options);
   // Synchronous, on this thread: a terminal is for a person at human rates, not for a benchmark, and a
   // worker-thread transport would lose the last lines when the process exits.
+  // Loaded only here: a node logging JSON (every service manager's and container's case) does not carry it.
+  const pretty = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
   return pino(
     options,
     pretty({
