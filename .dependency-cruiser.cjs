@@ -19,6 +19,7 @@ const LAYERS = [
   'control', // control-plane services (config writes, declarative apply, usage reports)
   'cluster', // change events, Redis, the primary's counters
   'admin', // admin API
+  'portal', // the developer portal's API, on its own listener (it reuses the admin API's error answers)
   'server', // a node: composes everything above, its settings and process roles
   'demo',
   'cli',

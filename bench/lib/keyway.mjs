@@ -34,6 +34,7 @@ export async function startKeyway(
         KEYWAY_DATA_DIR: dataDir,
         KEYWAY_PROXY_LISTEN: `127.0.0.1:${proxyPort}`,
         KEYWAY_ADMIN_LISTEN: `127.0.0.1:${adminPort}`,
+        KEYWAY_PORTAL_LISTEN: 'off',
         KEYWAY_LOG_LEVEL: 'warn',
         ...extraEnv,
         ...env.env,

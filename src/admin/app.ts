@@ -38,6 +38,7 @@ import { logRoutes } from './routes/logs.js';
 import { analyticsRoutes } from './routes/analytics.js';
 import { alertRoutes } from './routes/alerts.js';
 import { historyRoutes } from './routes/history.js';
+import { portalRoutes } from './routes/portal.js';
 import { LOGIN_PATH, adminUserRoutes } from './routes/admin-users.js';
 import { METRICS_PATH, metricsRoutes, metricsTokenMatches } from './routes/metrics.js';
 
@@ -240,6 +241,7 @@ export async function buildAdminApp(deps: AdminDeps): Promise<FastifyInstance> {
 
   adminUserRoutes(app, ctx);
   historyRoutes(app, ctx);
+  portalRoutes(app, ctx);
   app.get(
     '/openapi.json',
     { schema: { hide: true }, config: { permission: { area: 'catalog', action: 'read' } } },

@@ -26,11 +26,12 @@ export const WORKSPACE_AREAS = [
   'usage',
 ] as const;
 /**
- * Node-wide areas: alert rules and history, Prometheus metrics, admin users and tokens. Only a grant on
+ * Node-wide areas: alert rules and history, Prometheus metrics, admin users and tokens, the developer
+ * portal's accounts and outbox. Only a grant on
  * `*` reaches them (`status` and `catalog` are read by every role: the node's health and the list of
  * plugins it knows, nothing of any workspace).
  */
-export const NODE_AREAS = ['alerts', 'metrics', 'admins', 'status', 'catalog'] as const;
+export const NODE_AREAS = ['alerts', 'metrics', 'admins', 'portal', 'status', 'catalog'] as const;
 
 export type WorkspaceArea = ResourceKind | (typeof WORKSPACE_AREAS)[number];
 export type NodeArea = (typeof NODE_AREAS)[number];
@@ -57,8 +58,9 @@ function actions(role: AdminRole, area: Area): readonly Action[] {
   if (role === 'super_admin') return ['read', 'write'];
   if (EVERYONE_READS.has(area)) return ['read'];
   if ((NODE_AREAS as readonly string[]).includes(area)) {
-    // A viewer on `*` reads everything, node-wide areas included; admin users stay the super admin's.
-    return role === 'viewer' && area !== 'admins' ? ['read'] : [];
+    // A viewer on `*` reads everything, node-wide areas included; admin users stay the super admin's, and
+    // so do portal developers (the outbox holds their password-reset links).
+    return role === 'viewer' && area !== 'admins' && area !== 'portal' ? ['read'] : [];
   }
   if (role === 'workspace_admin') return ['read', 'write'];
   if (role === 'api_publisher' && PUBLISHER_WRITES.has(area)) return ['read', 'write'];

@@ -9,6 +9,7 @@ export interface WorkerAddresses {
   proxy: string;
   proxyTls?: string;
   admin: string;
+  portal?: string;
 }
 
 export type WorkerMessage =

@@ -49,6 +49,8 @@ export async function usageReport(
   counters: CounterStore,
   subject: UsageSubject,
   now: number,
+  /** The plan of the subscription the question is about (a service's calls count under it). */
+  subscriptionPlan?: string,
 ): Promise<UsageReport | undefined> {
   const idx = IdentityIndex.build(ws);
   let identity: Identity | undefined;
@@ -71,7 +73,11 @@ export async function usageReport(
     identity = idx.consumerIdentity(c);
     level = 'consumer';
   }
-  const plan = planOf(identity, idx);
+  const plan = planOf(
+    identity,
+    idx,
+    subscriptionPlan === undefined ? undefined : idx.planByName.get(subscriptionPlan),
+  );
   const ai = await aiUsage(ws, counters, { identity, plan, level }, now);
   const report: UsageReport = { workspace: ws.name, plan: plan?.name ?? null, quotas: [], ai };
   if ('key' in subject) report.key = subject.key.id;

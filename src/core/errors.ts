@@ -125,6 +125,35 @@ export const ERRORS = {
     message: 'too many failed logins: this user is locked out until {until}',
   },
   KW_ERR_VALIDATION: { status: 400, kind: 'misuse', message: '{reason}' },
+
+  // --- developer portal (its own listener, docs/portal.md) -----------------------------------
+  KW_ERR_PORTAL_SIGNED_OUT: { status: 401, kind: 'input', message: 'sign in to the portal first' },
+  // A forged or stale form: the session's CSRF token is missing or wrong, or the Origin is another site's.
+  KW_ERR_PORTAL_CSRF: { status: 403, kind: 'input', message: 'request refused: {reason}' },
+  // One answer for an unknown email and a wrong password: sign-in does not tell which accounts exist.
+  KW_ERR_PORTAL_LOGIN_FAILED: { status: 401, kind: 'input', message: 'wrong email or password' },
+  KW_ERR_PORTAL_LOCKED_OUT: {
+    status: 429,
+    kind: 'input',
+    message: 'too many failed sign-ins: this account is locked until {until}',
+  },
+  KW_ERR_PORTAL_LOGIN_THROTTLED: {
+    status: 429,
+    kind: 'input',
+    message: 'too many failed sign-ins from this address: try again in {seconds} s',
+  },
+  KW_ERR_PORTAL_EMAIL_TAKEN: { status: 409, kind: 'input', message: 'an account with this email exists' },
+  KW_ERR_PORTAL_EMAIL_UNVERIFIED: {
+    status: 403,
+    kind: 'input',
+    message: 'verify your email first: follow the link sent to it',
+  },
+  KW_ERR_PORTAL_LINK_INVALID: {
+    status: 400,
+    kind: 'input',
+    message: 'this link is invalid, expired or already used',
+  },
+  KW_ERR_PORTAL_OIDC: { status: 401, kind: 'input', message: 'OpenID Connect sign-in failed: {reason}' },
   KW_ERR_NOT_FOUND: { status: 404, kind: 'misuse', message: '{kind} "{name}" not found' },
   KW_ERR_ADMIN_ROUTE_NOT_FOUND: { status: 404, kind: 'misuse', message: 'no admin endpoint {method} {path}' },
   KW_ERR_CONFLICT: { status: 409, kind: 'misuse', message: '{reason}' },

@@ -37,8 +37,30 @@ export const serviceSchema = {
     retries: { type: 'integer', minimum: 0, maximum: 10 },
     /** Verify the upstream's TLS certificate (https targets). */
     tls_verify: { type: 'boolean' },
-    /** Catalogue: who may see the service listed (`workspace`: its workspace's developers; `public`: anyone). */
+    /**
+     * Catalogue: `public` services are listed in the developer portal, to anyone; `workspace` ones are
+     * not listed (admins subscribe apps to them). Sign-up is open, so "the workspace's developers" would be
+     * anyone: the portal lists `public` only (docs/portal.md).
+     */
     visibility: { enum: ['workspace', 'public'] },
+    /**
+     * The API's OpenAPI 3.x document, which the portal serves for its reference page
+     * (`GET /portal/api/services/{name}/openapi`). Inline, so it versions, diffs and exports with the
+     * service; a prompt API has its own, generated.
+     */
+    openapi: {
+      type: 'object',
+      required: ['openapi', 'info'],
+      properties: {
+        openapi: { type: 'string', pattern: '^3\\.[0-9]+\\.[0-9]+$' },
+        info: {
+          type: 'object',
+          required: ['title', 'version'],
+          properties: { title: { type: 'string' }, version: { type: 'string' } },
+        },
+        paths: { type: 'object' },
+      },
+    },
     /** How a new subscription starts: `auto` approved at once, `manual` pending until an admin decides. */
     approval: { enum: ['auto', 'manual'] },
     /** Calls need an approved subscription of the caller's app (src/snapshot/subscription-gate.ts). */

@@ -206,7 +206,7 @@ export interface CompiledService {
   workspace: string;
   name: string;
   id: string;
-  def: Readonly<Required<Omit<Service, 'description' | 'tags'>>>;
+  def: Readonly<Required<Omit<Service, 'description' | 'tags' | 'openapi'>>>;
   protocol: 'http:' | 'https:';
   /** Base path from the service URL, without trailing slash ('' for none). */
   basePath: string;

@@ -7,6 +7,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { buildAdminApp } from '../admin/app.js';
+import { startPortal } from './portal-listener.js';
+import { listenFailed } from './listen-errors.js';
 import { ensureAdminToken } from '../admin/admin-token.js';
 import { createAuthenticator, type AdminAuthenticator } from '../admin/auth.js';
 import type { NodeStatus } from '../admin/types.js';
@@ -49,7 +51,7 @@ const READ_YOUR_WRITES_MS = 10_000;
 
 export interface RunningNode {
   settings: NodeSettings;
-  addresses: { proxy: string; proxyTls?: string; admin: string };
+  addresses: { proxy: string; proxyTls?: string; admin: string; portal?: string };
   adminTokenFile: string;
   /** The admin token, only when this start created it (tests and first-run banner). */
   createdAdminToken?: string;
@@ -346,6 +348,29 @@ async function startComponents(
     (app) => app.close(),
   );
 
+  // The developer portal, on its own (public) listener, unless `portal.listen: off` (docs/portal.md).
+  const portalListen = settings.portal.listen;
+  if (portalListen !== undefined) {
+    const portal = await life.start(
+      'portal',
+      () =>
+        startPortal({
+          settings,
+          listen: portalListen,
+          store,
+          config,
+          keys,
+          secret: serverSecret,
+          counters: limits.services.counters,
+          observe,
+          logger: log,
+          ...(opts.clock === undefined ? {} : { now: opts.clock }),
+        }),
+      (p) => p.close(),
+    );
+    addresses.portal = portal.address;
+  }
+
   // The one way down: SIGTERM, SIGINT and `stop()` all close the list in reverse, draining the proxy.
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -415,25 +440,6 @@ async function rememberOwnToken(authenticator: AdminAuthenticator, file: string)
   if (token !== '') await authenticator.verify(token).catch(() => false);
 }
 
-const LISTEN_ERRORS: Record<string, string> = {
-  EADDRINUSE: 'is already in use (another process listens there)',
-  EACCES: 'needs a privilege this process lacks (ports below 1024)',
-  EADDRNOTAVAIL: 'is not an address of this host',
-};
-
-/** A listener that cannot bind is a setting to change or a process to stop, not a crash with a stack. */
-function listenFailed(field: string, err: unknown): unknown {
-  const e = err as NodeJS.ErrnoException & { address?: string; port?: number };
-  const reason = e.code === undefined ? undefined : LISTEN_ERRORS[e.code];
-  if (reason === undefined) return err;
-  const host = e.address === undefined ? '' : e.address.includes(':') ? `[${e.address}]` : e.address;
-  return new KeywayError(
-    'KW_ERR_NODE_CONFIG',
-    { field, reason: `${host}:${e.port ?? ''} ${reason}` },
-    { cause: err },
-  );
-}
-
 async function startKeyResolver(
   store: Awaited<ReturnType<typeof openStore>>,
   settings: NodeSettings,
@@ -481,6 +487,7 @@ function printBanner(node: RunningNode, dialect: string, created: boolean): void
     `  proxy        http://${node.addresses.proxy}`,
     ...(node.addresses.proxyTls === undefined ? [] : [`  proxy (TLS)  https://${node.addresses.proxyTls}`]),
     `  admin API    http://${node.addresses.admin}`,
+    ...(node.addresses.portal === undefined ? [] : [`  portal       http://${node.addresses.portal}`]),
     `  store        ${dialect === 'sqlite' ? `sqlite ${join(node.settings.data_dir, 'keyway.db')}` : 'postgresql'}`,
     `  admin token  ${node.adminTokenFile}${created ? ' (created now, mode 0600)' : ''}`,
     '',

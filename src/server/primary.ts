@@ -146,6 +146,7 @@ function printBanner(
     `  proxy        http://${at.proxy}`,
     ...(at.proxyTls === undefined ? [] : [`  proxy (TLS)  https://${at.proxyTls}`]),
     `  admin API    http://${at.admin}`,
+    ...(at.portal === undefined ? [] : [`  portal       http://${at.portal}`]),
     `  store        ${settings.database_url === undefined ? `sqlite ${join(settings.data_dir, 'keyway.db')}` : 'postgresql'}`,
     `  admin token  ${token.file}${token.created ? ' (created now, mode 0600)' : ''}`,
     '',

@@ -68,6 +68,101 @@ const listen = (env: string, dflt: string) =>
 const REDIS_PREFIX = /^[A-Za-z0-9:_.{}-]{1,64}$/;
 const ms = 'milliseconds';
 
+/** `off`: no listener at all (the portal is public by nature: an operator may not want one). */
+const portalListen = parsed<ListenAddress | undefined>({
+  env: 'KEYWAY_PORTAL_LISTEN',
+  default: listenAddress('0.0.0.0:8002'),
+  schema: { type: 'string' },
+  parse: (v) => (v === 'off' ? undefined : listenAddress(v)),
+});
+
+/** The developer portal's listener and its accounts (docs/portal.md). */
+const portalSettings = group({
+  listen: portalListen,
+  /** Workspaces whose `public` services the portal lists; a developer gets a consumer in each. */
+  workspaces: list({
+    env: 'KEYWAY_PORTAL_WORKSPACES',
+    default: ['default'],
+    each(item) {
+      if (!/^[A-Za-z0-9][A-Za-z0-9._~-]{0,127}$/.test(item))
+        throw new SettingRefused('must list workspace names (letters, digits and ._~-)');
+    },
+  }),
+  /**
+   * Where developers reach the portal, `https://portal.example.com`: the origin state-changing calls must
+   * come from, and the base of the links in the outbox and of the OpenID Connect redirect. Unset: the
+   * request's own origin (fine on one host; set it behind a proxy).
+   */
+  public_url: text({
+    env: 'KEYWAY_PORTAL_PUBLIC_URL',
+    default: undefined,
+    pattern: /^https?:\/\/[^/?#\s]+$/,
+    reason: 'must be an origin, http(s)://host[:port], with no path',
+  }),
+  /** `required`: a new account signs in only after following the link sent to its email. */
+  email_verification: oneOf(['off', 'required'], { env: 'KEYWAY_PORTAL_EMAIL_VERIFICATION', default: 'off' }),
+  session_ttl_ms: int({
+    env: 'KEYWAY_PORTAL_SESSION_TTL_MS',
+    default: 12 * 3_600_000,
+    min: 60_000,
+    max: 30 * 86_400_000,
+    unit: ms,
+  }),
+  /** How long a password-reset or verification link works. */
+  link_ttl_ms: int({
+    env: 'KEYWAY_PORTAL_LINK_TTL_MS',
+    default: 3_600_000,
+    min: 60_000,
+    max: 7 * 86_400_000,
+    unit: ms,
+  }),
+  login: group({
+    max_failures: int({ env: 'KEYWAY_PORTAL_LOGIN_MAX_FAILURES', default: 5, min: 1, max: 1_000 }),
+    lockout_ms: int({
+      env: 'KEYWAY_PORTAL_LOGIN_LOCKOUT_MS',
+      default: 15 * 60_000,
+      min: 1_000,
+      max: 30 * 86_400_000,
+      unit: ms,
+    }),
+    ip_max_failures: int({ env: 'KEYWAY_PORTAL_LOGIN_IP_MAX_FAILURES', default: 20, min: 1, max: 100_000 }),
+    ip_window_ms: int({
+      env: 'KEYWAY_PORTAL_LOGIN_IP_WINDOW_MS',
+      default: 15 * 60_000,
+      min: 1_000,
+      max: 86_400_000,
+      unit: ms,
+    }),
+  }),
+  /** Sign-in through an OpenID Connect provider (authorization code + PKCE), besides passwords. */
+  oidc: optionalGroup(
+    {
+      issuer: text({
+        env: 'KEYWAY_PORTAL_OIDC_ISSUER',
+        default: '',
+        pattern: /^https?:\/\/\S+$/,
+        reason: 'must be an http(s) URL',
+      }),
+      client_id: text({ env: 'KEYWAY_PORTAL_OIDC_CLIENT_ID', default: '' }),
+      /** From the environment only, like every secret. */
+      client_secret: text({ env: 'KEYWAY_PORTAL_OIDC_CLIENT_SECRET', key: null, default: undefined }),
+      /** What the sign-in button says (`Sign in with …`). */
+      name: text({ env: 'KEYWAY_PORTAL_OIDC_NAME', default: 'OpenID Connect' }),
+    },
+    {
+      required: ['issuer', 'client_id'],
+      present: (_v, given) => given('issuer') || given('client_id'),
+      check(_v, name, given) {
+        if (given('issuer') !== given('client_id'))
+          throw new KeywayError('KW_ERR_NODE_CONFIG', {
+            field: name(given('issuer') ? 'client_id' : 'issuer'),
+            reason: 'issuer and client_id go together',
+          });
+      },
+    },
+  ),
+});
+
 export const nodeSettingsSchema = {
   data_dir: text({ env: 'KEYWAY_DATA_DIR', default: './data', map: (v) => resolve(v) }),
   database_url: text({
@@ -183,6 +278,7 @@ export const nodeSettingsSchema = {
     },
   ),
   admin: group({ listen: listen('KEYWAY_ADMIN_LISTEN', '127.0.0.1:8001') }),
+  portal: portalSettings,
   log: group({
     level: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       env: 'KEYWAY_LOG_LEVEL',

@@ -128,10 +128,11 @@ function aiService(workspace: string, svc: Stored<'services'>, agents: AgentCach
   };
 }
 
+/** What the data plane keeps of a service: not its catalogue fields (an OpenAPI document can be large). */
 function stripMeta(
   svc: Stored<'services'>,
-): Omit<Stored<'services'>, 'id' | 'created_at' | 'updated_at' | 'description' | 'tags'> {
-  const { id: _i, created_at: _c, updated_at: _u, description: _d, tags: _t, ...rest } = svc;
+): Omit<Stored<'services'>, 'id' | 'created_at' | 'updated_at' | 'description' | 'tags' | 'openapi'> {
+  const { id: _i, created_at: _c, updated_at: _u, description: _d, tags: _t, openapi: _o, ...rest } = svc;
   return rest;
 }
 

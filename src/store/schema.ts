@@ -132,6 +132,52 @@ export interface SettingTable {
   value: string;
 }
 
+/** A developer of the portal (src/store/portal.ts): a person who signs up and gets a consumer. */
+export interface PortalDeveloperTable {
+  id: string;
+  email: string;
+  name: string;
+  password_hash: string | null;
+  email_verified_at: string | null;
+  oidc_issuer: string | null;
+  oidc_subject: string | null;
+  consumer: string;
+  failed_logins: number;
+  locked_until: string | null;
+  disabled_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A portal session: only hashes of the cookie and of its CSRF token are kept. */
+export interface PortalSessionTable {
+  id_hash: string;
+  developer_id: string;
+  csrf_hash: string;
+  created_at: string;
+  expires_at: string;
+}
+
+/** A password-reset or verification link: the link carries its id, signed; `used_at` makes it single-use. */
+export interface PortalLinkTable {
+  id: string;
+  developer_id: string;
+  purpose: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+/** Messages for developers, kept for admins to read (and a mail relay to send) when no mail server is set. */
+export interface PortalOutboxTable {
+  id: Generated<number>;
+  at: string;
+  to_email: string;
+  purpose: string;
+  subject: string;
+  body: string;
+}
+
 // A type alias, not an interface: Kysely's `withTables<T>` wants an index-signature-compatible type.
 // One table per resource kind, named after it (created by the kind's migration).
 export type Database = { [K in ResourceKind]: ResourceTable } & {
@@ -145,6 +191,10 @@ export type Database = { [K in ResourceKind]: ResourceTable } & {
   api_keys: ApiKeyTable;
   api_key_changes: ApiKeyChangeTable;
   keyway_settings: SettingTable;
+  portal_developers: PortalDeveloperTable;
+  portal_sessions: PortalSessionTable;
+  portal_links: PortalLinkTable;
+  portal_outbox: PortalOutboxTable;
 };
 
 /** The single row of `config_version`. */

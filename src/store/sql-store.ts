@@ -13,6 +13,7 @@ import { loadAllPaged } from './paged-load.js';
 import { readChanges, recordChanges } from './changes.js';
 import { VERSION_ROW_ID, type Database } from './schema.js';
 import { adminUserStore } from './admin-users.js';
+import { portalStore, type PortalStore } from './portal.js';
 import { getHistory, listHistory } from './config-history.js';
 import { DEFAULT_LIMIT, MAX_LIMIT, SqlStoreTx } from './store-tx.js';
 import {
@@ -64,6 +65,7 @@ export class SqlStore implements Store {
   }
 
   readonly admins: AdminUserStore = adminUserStore((fn, write) => this.#keys(fn, write));
+  readonly portal: PortalStore = portalStore((fn, write) => this.#keys(fn, write));
 
   get dialect(): Dialect {
     return this.#conn.dialect;

@@ -7,6 +7,7 @@
  * so a node that sees version N sees every change up to N and nothing half-written.
  */
 import type { ConfigState, ResourceKind, ResourceTypes, Stored, WorkspaceState } from '../model/index.js';
+import type { PortalStore } from './portal.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -255,6 +256,8 @@ export interface Store {
   findAdminToken(tokenHash: string): Promise<{ name: string } | undefined>;
   /** Admin users, their grants, tokens and login state (src/store/admin-users.ts). */
   readonly admins: AdminUserStore;
+  /** The developer portal's accounts, sessions, links and outbox (src/store/portal.ts). */
+  readonly portal: PortalStore;
 }
 
 /** One role on one workspace (`*`: every workspace). Roles are checked by the admin API, not here. */

@@ -107,6 +107,7 @@ describe('access control end to end (one node)', () => {
           KEYWAY_DATA_DIR: dataDir,
           KEYWAY_PROXY_LISTEN: '127.0.0.1:0',
           KEYWAY_ADMIN_LISTEN: '127.0.0.1:0',
+          KEYWAY_PORTAL_LISTEN: 'off',
           KEYWAY_TRUSTED_PROXIES: '127.0.0.1/32',
         },
       }),

@@ -22,6 +22,7 @@ async function startAndStop(env: Record<string, string>): Promise<{ stdout: stri
       KEYWAY_DATA_DIR: mkdtempSync(join(tmpdir(), 'keyway-banner-')),
       KEYWAY_PROXY_LISTEN: '127.0.0.1:0',
       KEYWAY_ADMIN_LISTEN: '127.0.0.1:0',
+      KEYWAY_PORTAL_LISTEN: 'off',
       KEYWAY_LOG_LEVEL: 'info',
       ...env,
     },

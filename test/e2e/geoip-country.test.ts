@@ -59,6 +59,7 @@ describe('request.country from a GeoIP database (one node)', () => {
         KEYWAY_DATA_DIR: mkdtempSync(join(tmpdir(), 'keyway-geoip-node-')),
         KEYWAY_PROXY_LISTEN: '127.0.0.1:0',
         KEYWAY_ADMIN_LISTEN: '127.0.0.1:0',
+        KEYWAY_PORTAL_LISTEN: 'off',
         KEYWAY_TRUSTED_PROXIES: '127.0.0.1/32',
         ...extra,
       },

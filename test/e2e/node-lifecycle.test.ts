@@ -110,6 +110,7 @@ describe('node lifecycle', () => {
       KEYWAY_DATABASE_URL: 'postgres://keyway:s3cr3t-pw@127.0.0.1:1/keyway',
       KEYWAY_PROXY_LISTEN: '127.0.0.1:0',
       KEYWAY_ADMIN_LISTEN: '127.0.0.1:0',
+      KEYWAY_PORTAL_LISTEN: 'off',
     });
     assert.equal(r.code, 1);
     assert.match(r.stderr + r.stdout, /KW_ERR_STORE_UNAVAILABLE|unreachable/);

@@ -30,6 +30,7 @@ describe('keyway start: start-up errors are one clean line', { timeout: 60_000 }
     KEYWAY_DATA_DIR: join(dir, 'data'),
     KEYWAY_PROXY_LISTEN: '127.0.0.1:0',
     KEYWAY_ADMIN_LISTEN: '127.0.0.1:0',
+    KEYWAY_PORTAL_LISTEN: 'off',
     KEYWAY_LOG_LEVEL: 'warn',
     ...extra,
   });

@@ -18,6 +18,8 @@ export interface KeywayProcess {
   proxyUrl: string;
   proxyTlsUrl: string | undefined;
   adminUrl: string;
+  /** The developer portal's listener, unless the test turned it off. */
+  portalUrl: string | undefined;
   token: string;
   output(): string;
   /** What the process wrote to stdout alone (JSON log lines). */
@@ -55,6 +57,7 @@ export async function startKeyway(
       KEYWAY_DATA_DIR: dataDir,
       KEYWAY_PROXY_LISTEN: '127.0.0.1:0',
       KEYWAY_ADMIN_LISTEN: '127.0.0.1:0',
+      KEYWAY_PORTAL_LISTEN: '127.0.0.1:0',
       KEYWAY_LOG_LEVEL: 'warn',
       ...opts.env,
     },
@@ -91,6 +94,7 @@ export async function startKeyway(
     proxyUrl,
     proxyTlsUrl: grab(/proxy \(TLS\)\s+(https:\/\/\S+)/),
     adminUrl,
+    portalUrl: grab(/portal\s+(http:\/\/\S+)/),
     token: readFileSync(join(dataDir, 'admin-token'), 'utf8').trim(),
     output: () => out,
     stdout: () => stdout,

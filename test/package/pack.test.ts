@@ -145,6 +145,7 @@ describe('the published package', () => {
     const node = npx(['start'], app, {
       KEYWAY_PROXY_LISTEN: '127.0.0.1:0',
       KEYWAY_ADMIN_LISTEN: '127.0.0.1:0',
+      KEYWAY_PORTAL_LISTEN: 'off',
     });
     running.push(node);
     const proxy = (await node.waitFor(/proxy\s+(http:\/\/\S+)/))[1] ?? '';
