@@ -14,6 +14,7 @@ import { hashPassword, verifyPassword } from '../admin/passwords.js';
 import type { Developer, DeveloperLogin, PortalStore } from '../store/portal.js';
 import { sha256 } from './csrf.js';
 import type { LinkSigner } from './links.js';
+import type { OidcClaims } from './oidc.js';
 import type { PortalLoginThrottle } from './login-throttle.js';
 import type { PortalSettings } from './types.js';
 
@@ -96,6 +97,32 @@ export class PortalAccounts {
         oidc_subject: claims.subject,
       },
       at,
+    );
+  }
+
+  /**
+   * The account an OpenID Connect sign-in lands on: the one bound to the provider's subject; else the
+   * account with that email, bound now if the provider verified the email (else someone could claim an
+   * account by an address they do not own); else a new account.
+   */
+  async oidcDeveloper(claims: OidcClaims): Promise<Developer> {
+    const bound = await this.store.developerByOidc(claims.issuer, claims.subject);
+    if (bound !== undefined) return bound;
+    const existing = await this.store.loginOf(normalizeEmail(claims.email));
+    if (existing === undefined) return this.signUpWithOidc(claims);
+    if (!claims.emailVerified)
+      throw new KeywayError('KW_ERR_PORTAL_OIDC', {
+        reason:
+          'an account with this email exists and the provider did not verify the email: sign in with its password',
+      });
+    return this.store.updateDeveloper(
+      existing.developer.id,
+      {
+        oidc: { issuer: claims.issuer, subject: claims.subject },
+        ...(existing.developer.email_verified ? {} : { email_verified_at: this.#iso() }),
+      },
+      `developer:${existing.developer.email}`,
+      this.#iso(),
     );
   }
 

@@ -19,6 +19,8 @@ import { checkOrigin, checkToken, ownOrigin } from './csrf.js';
 import { LinkSigner } from './links.js';
 import { PortalLoginThrottle } from './login-throttle.js';
 import { mountPortalPages } from './pages.js';
+import { OidcSignIn } from './oidc.js';
+import { oidcRoutes } from './routes/oidc.js';
 import type { PortalDeps } from './types.js';
 import type { PortalContext, SessionState } from './context.js';
 import { accountRoutes } from './routes/account.js';
@@ -101,6 +103,7 @@ export async function buildPortalApp(deps: PortalDeps): Promise<FastifyInstance>
   const ctx: PortalContext = {
     deps,
     accounts,
+    oidc: deps.settings.oidc === undefined ? undefined : new OidcSignIn(deps.settings.oidc, deps.secret, now),
     now,
     session: (req) => sessions.get(req),
     developer(req) {
@@ -149,6 +152,7 @@ export async function buildPortalApp(deps: PortalDeps): Promise<FastifyInstance>
   });
 
   accountRoutes(app, ctx);
+  oidcRoutes(app, ctx);
   catalogRoutes(app, ctx);
   appRoutes(app, ctx);
   subscriptionRoutes(app, ctx);

@@ -6,6 +6,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Actor } from '../control/types.js';
 import type { Developer } from '../store/portal.js';
 import type { PortalAccounts } from './accounts.js';
+import type { OidcSignIn } from './oidc.js';
 import type { PortalDeps } from './types.js';
 
 export const API = '/portal/api';
@@ -19,6 +20,8 @@ export interface SessionState {
 export interface PortalContext {
   deps: PortalDeps;
   accounts: PortalAccounts;
+  /** Sign-in through the configured OpenID Connect provider, when there is one. */
+  oidc: OidcSignIn | undefined;
   now: () => number;
   /** The signed-in developer, or 401 KW_ERR_PORTAL_SIGNED_OUT. */
   developer(req: FastifyRequest): Developer;
