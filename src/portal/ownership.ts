@@ -34,12 +34,17 @@ export async function ensureConsumer(ctx: PortalContext, dev: Developer, workspa
   } catch (err) {
     if (!(err instanceof KeywayError && err.code === 'KW_ERR_NOT_FOUND')) throw err;
   }
-  await ctx.deps.config.create(
-    'consumers',
-    workspace,
-    { username: dev.consumer, custom_id: dev.email, tags: ['portal'] },
-    { name: `developer:${dev.email}` },
-  );
+  try {
+    await ctx.deps.config.create(
+      'consumers',
+      workspace,
+      { username: dev.consumer, custom_id: dev.email, tags: ['portal'] },
+      { name: `developer:${dev.email}` },
+    );
+  } catch (err) {
+    // Two of the developer's first calls at once: the other one made it.
+    if (!(err instanceof KeywayError && err.code === 'KW_ERR_CONFLICT')) throw err;
+  }
 }
 
 export async function ownApp(

@@ -120,4 +120,38 @@ describe('node settings from one schema', () => {
       );
     });
   });
+
+  it('has the portal listener on :8002 unless turned off, and refuses bad portal settings naming them', () => {
+    assert.deepEqual(loadSettings({ env: {} }).portal.listen, { host: '0.0.0.0', port: 8002 });
+    assert.equal(loadSettings({ env: { KEYWAY_PORTAL_LISTEN: 'off' } }).portal.listen, undefined);
+    assert.deepEqual(loadSettings({ env: {} }).portal.workspaces, ['default']);
+    assert.throws(() => loadSettings({ env: { KEYWAY_PORTAL_LISTEN: 'nowhere' } }), refusal('portal.listen'));
+    assert.throws(
+      () => loadSettings({ env: { KEYWAY_PORTAL_PUBLIC_URL: 'https://developers.example.com/portal' } }),
+      refusal('portal.public_url'),
+    );
+    assert.throws(
+      () => loadSettings({ env: { KEYWAY_PORTAL_WORKSPACES: 'default,no spaces' } }),
+      refusal('portal.workspaces'),
+    );
+    assert.throws(
+      () => loadSettings({ env: { KEYWAY_PORTAL_OIDC_ISSUER: 'https://login.example.com' } }),
+      refusal('portal.oidc.client_id'),
+    );
+    const oidc = loadSettings({
+      env: {
+        KEYWAY_PORTAL_OIDC_ISSUER: 'https://login.example.com',
+        KEYWAY_PORTAL_OIDC_CLIENT_ID: 'portal',
+        KEYWAY_PORTAL_OIDC_CLIENT_SECRET: 's3cret-value',
+      },
+    }).portal.oidc;
+    assert.equal(oidc?.client_secret, 's3cret-value');
+    withFile('portal:\n  oidc:\n    client_secret: in-a-file\n', (file) =>
+      assert.throws(
+        () => loadSettings({ configFile: file, env: {} }),
+        KeywayError,
+        'the secret is not a file key',
+      ),
+    );
+  });
 });
