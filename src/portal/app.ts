@@ -138,6 +138,12 @@ export async function buildPortalApp(deps: PortalDeps): Promise<FastifyInstance>
     checkToken(req, sessions.get(req)?.csrfHash);
   });
 
+  // A call without a body is a call with an empty one: `POST …/keys` needs nothing, and a form missing
+  // its fields is told which (`must have required property 'email'`), not "body must be object".
+  app.addHook('preValidation', async (req) => {
+    if (req.body === undefined && (req.method === 'POST' || req.method === 'PATCH')) req.body = {};
+  });
+
   app.setErrorHandler((err, req, reply) => {
     const { error, unexpected } = toKeywayError(err, BODY_LIMIT);
     if (unexpected) req.log.error({ err }, 'portal request failed');

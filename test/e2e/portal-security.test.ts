@@ -283,6 +283,42 @@ describe('developer portal: security', () => {
     );
   });
 
+  it('answers bad input with KW_ERR_VALIDATION naming the field, and takes a bodiless call as an empty one', async () => {
+    const ivan = from(portal, '10.8.0.1');
+    await ivan.get(`${API}/session`);
+    const short = await ivan.post(`${API}/signup`, { email: 'ivan@example.com', password: 'short' });
+    assert.equal(short.status, 400);
+    assert.equal(codeOf(short), 'KW_ERR_VALIDATION');
+    assert.match(JSON.stringify(short.json), /\/password/);
+    assert.ok(!JSON.stringify(short.json).includes('short"'), 'the password is not echoed');
+    const bad = await ivan.post(`${API}/signup`, { email: 'not-an-email', password: PASSWORD, admin: true });
+    assert.equal(codeOf(bad), 'KW_ERR_VALIDATION');
+    assert.match(JSON.stringify(bad.json), /\/email|\/admin/);
+    const missing = await ivan.send('POST', `${API}/signup`);
+    assert.equal(codeOf(missing), 'KW_ERR_VALIDATION');
+    assert.match(JSON.stringify(missing.json), /email/);
+    assert.equal(
+      (await ivan.post(`${API}/signup`, { email: 'ivan@example.com', password: PASSWORD })).status,
+      201,
+    );
+    const taken = await from(portal, '10.8.0.2').signUp('IVAN@example.com', PASSWORD);
+    assert.equal(taken.status, 409);
+    assert.equal(codeOf(taken), 'KW_ERR_PORTAL_EMAIL_TAKEN');
+    assert.equal((await ivan.post(`${API}/apps`, { name: 'has space' })).status, 400);
+    assert.equal((await ivan.post(`${API}/apps`, { name: 'tools' })).status, 201);
+    // A key asked for with no body at all, as `curl -X POST` sends it.
+    const key = await ivan.send('POST', `${API}/apps/default/tools/keys`);
+    assert.equal(key.status, 201, JSON.stringify(key.json));
+    const longGrace = await ivan.post(
+      `${API}/apps/default/tools/keys/${(key.json['record'] as { id: string }).id}/rotate`,
+      { grace_period_s: 31 * 86_400 },
+    );
+    assert.equal(codeOf(longGrace), 'KW_ERR_VALIDATION');
+    assert.match(JSON.stringify(longGrace.json), /grace_period_s/);
+    const tier = await ivan.post(`${API}/apps/default/tools/keys`, { tier: 'gold' });
+    assert.equal(codeOf(tier), 'KW_ERR_VALIDATION', 'a developer cannot pick a key tier');
+  });
+
   it('lets an admin disable an account: signed out everywhere, no sign-in', async () => {
     const gina = from(portal, '10.7.0.1');
     assert.equal((await gina.signUp('gina@example.com', PASSWORD)).status, 201);
