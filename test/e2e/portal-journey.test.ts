@@ -143,6 +143,11 @@ describe('developer portal: the journey through its API', () => {
     assert.equal(detail.json['openapi'], true);
     const doc = await dev.get(`${API}/catalog/default/weather/openapi`);
     assert.deepEqual(doc.json, OPENAPI);
+    // A document that is not OpenAPI 3 is refused at the admin API, naming the field, and changes nothing.
+    const swagger2 = await admin('PATCH', '/services/weather', { openapi: { swagger: '2.0', info: {} } });
+    assert.equal(swagger2.status, 400, JSON.stringify(swagger2.json));
+    assert.match(JSON.stringify(swagger2.json), /\/openapi/);
+    assert.deepEqual((await dev.get(`${API}/catalog/default/weather/openapi`)).json, OPENAPI);
     const hidden = await dev.get(`${API}/catalog/default/ledger`);
     assert.equal(hidden.status, 404);
     assert.equal(codeOf(hidden), 'KW_ERR_NOT_FOUND');
