@@ -123,8 +123,9 @@ export async function buildPortalApp(deps: PortalDeps): Promise<FastifyInstance>
 
   app.addHook('onRequest', async (req, reply) => {
     void reply.header('x-request-id', req.id);
-    // Answers about one developer are theirs: no shared cache keeps them.
+    // Answers about one developer are theirs: no shared cache keeps them, no browser sniffs them as HTML.
     void reply.header('cache-control', 'no-store');
+    void reply.header('x-content-type-options', 'nosniff');
     const id = cookie(req, SESSION_COOKIE);
     if (id !== undefined && id.length <= 128) {
       const found = await accounts.session(id);

@@ -106,6 +106,8 @@ describe('developer portal: the journey through its API', () => {
     assert.equal(anon.status, 200);
     assert.equal(anon.json['signed_in'], false);
     assert.equal(typeof anon.json['csrf_token'], 'string');
+    assert.equal(anon.headers['cache-control'], 'no-store');
+    assert.equal(anon.headers['x-content-type-options'], 'nosniff');
 
     // Sign-up signs in: an HttpOnly session cookie and a readable CSRF cookie, SameSite=Lax, not Secure on http.
     const signed = await dev.post(`${API}/signup`, { email: 'Dana@Globex.example', password: PASSWORD });
