@@ -10,7 +10,17 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -88,6 +98,28 @@ describe('the Dockerfile', () => {
         assert.match(body, /rm -rf \/var\/lib\/apt\/lists/);
       }
     }
+  });
+
+  it('runs code that imports production dependencies only (the runtime stage has no others)', () => {
+    const pkgDeps = JSON.parse(repoFile('package.json')) as { dependencies: Record<string, string> };
+    const allowed = new Set([...Object.keys(pkgDeps.dependencies), ...builtinModules]);
+    // Static imports, dynamic imports, and createRequire(…)('name') — the lazily loaded modules.
+    const specifier = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\)\(\s*)'([^'./][^']*)'/g;
+    const wrong: string[] = [];
+    const shipped = readdirSync(join(ROOT, 'dist', 'src'), { recursive: true, encoding: 'utf8' }).filter(
+      (f) => f.endsWith('.js') && !f.endsWith('.test.js') && !/test-(support|helpers)\.js$/.test(f),
+    );
+    assert.ok(shipped.length > 100, `${shipped.length} modules in dist/src`);
+    for (const f of shipped) {
+      for (const m of readFileSync(join(ROOT, 'dist', 'src', f), 'utf8').matchAll(specifier)) {
+        const spec = (m[1] ?? '').replace(/^node:/, '');
+        const name = spec.startsWith('@')
+          ? spec.split('/').slice(0, 2).join('/')
+          : (spec.split('/')[0] ?? '');
+        if (!allowed.has(name)) wrong.push(`${f}: ${spec}`);
+      }
+    }
+    assert.deepEqual(wrong, []);
   });
 
   it('copies from the context only paths that exist and .dockerignore lets through', () => {
