@@ -210,6 +210,13 @@ describe('the runtime stage, assembled from this checkout', () => {
       if (from === 'node_modules') symlinkSync(join(ROOT, 'node_modules'), to);
       else cpSync(join(ROOT, from), to, { recursive: true });
     }
+    // What is in WORKDIR before the start (node_modules is a link, not followed): the node must add nothing
+    // there, so that a read-only root file system works.
+    const listing = () =>
+      readdirSync(image, { recursive: true, encoding: 'utf8' })
+        .filter((f) => !f.startsWith('data'))
+        .sort();
+    const before = listing();
     const env: Record<string, string> = { PATH: process.env['PATH'] ?? '' };
     for (const e of dockerfile.getENVs())
       for (const p of e.getProperties()) env[p.getName()] = p.getValue() ?? '';
@@ -252,6 +259,7 @@ describe('the runtime stage, assembled from this checkout', () => {
       const [code] = (await exited) as [number | null];
       assert.equal(code, 0, 'SIGTERM drains and exits 0');
       assert.equal(run(), 1, 'unhealthy once it is gone');
+      assert.deepEqual(listing(), before, 'nothing written outside the data directory');
     } finally {
       if (node.exitCode === null) node.kill('SIGKILL');
     }
