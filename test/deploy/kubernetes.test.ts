@@ -272,7 +272,7 @@ describe('the Kubernetes manifests', () => {
   });
 });
 
-describe('nodes started as the manifests describe', { timeout: 120_000 }, () => {
+describe('nodes started as the manifests describe', { timeout: 240_000 }, () => {
   let cluster: ClusterEnv;
   let configFile = '';
   const dir = mkdtempSync(join(tmpdir(), 'keyway-k8s-nodes-'));
