@@ -126,6 +126,7 @@ export async function main(
           source: args[0],
           file: str(values, 'file'),
           jwtAudiences: list(values, 'jwt-audience'),
+          env,
           ...(outFile === undefined ? {} : { outFile }),
           ...(workspace === undefined ? {} : { workspace }),
         });

@@ -167,3 +167,70 @@ describe('keyway import kong, then keyway apply', () => {
     assert.ok(readFileSync(join(dir, 'keyway.yaml'), 'utf8').includes(ALICE_KEY));
   });
 });
+
+describe('keyway import kong: input it refuses, templates, JSON', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'keyway-kong-cli-'));
+  const write = (name: string, text: string) => {
+    writeFileSync(join(dir, name), text);
+    return join(dir, name);
+  };
+
+  it('refuses a file that is not decK 3.x at its line, writing nothing', async () => {
+    const file = write('old.yaml', '_format_version: "1.1"\nservices: []\n');
+    const r = await runCli(['import', 'kong', '-f', file, '-o', join(dir, 'never.yaml')]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /old\.yaml:1:\d+: _format_version: is "1\.1", not a decK 3\.x format/);
+    assert.match(r.stderr, /nothing converted/);
+    const shape = write(
+      'shape.yaml',
+      '_format_version: "3.0"\nservices:\n  - name: a\n    url: http://a\n    rotes: []\n',
+    );
+    const s = await runCli(['import', 'kong', '-f', shape]);
+    assert.equal(s.code, 1);
+    assert.match(s.stderr, /shape\.yaml:5:5: services\[0\]\.rotes: is not a field Kong knows here/);
+    const yaml = await runCli(['import', 'kong', '-f', write('bad.yaml', 'a: [\n')]);
+    assert.equal(yaml.code, 1);
+    assert.match(yaml.stderr, /not valid YAML/);
+    const source = await runCli(['import', 'tyk', '-f', file]);
+    assert.equal(source.code, 2);
+    assert.match(source.stderr, /cannot import from "tyk": the sources are kong/);
+  });
+
+  it('fills decK environment templates, and --json gives the document and the report', async () => {
+    const file = write(
+      'env.yaml',
+      [
+        '_format_version: "3.0"',
+        'services:',
+        '  - name: a',
+        '    url: http://a.internal',
+        '    routes: [{ name: a, paths: [/a] }]',
+        '    plugins: [{ name: proxy-cache }]',
+        'consumers:',
+        '  - username: c',
+        '    keyauth_credentials: [{ key: ${{ env "DECK_C_KEY" }} }]',
+        '',
+      ].join('\n'),
+    );
+    const missing = await runCli(['import', 'kong', '-f', file]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /line 9: environment variable DECK_C_KEY is not set/);
+    const r = await runCli(['import', 'kong', '-f', file, '--json'], { DECK_C_KEY: 'key-from-the-env-1' });
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as {
+      document: { consumers: { apps: { keys: { key: string }[] }[] }[] };
+      report: { line: number; path: string; kind: string; what: string }[];
+    };
+    assert.equal(out.document.consumers[0]?.apps[0]?.keys[0]?.key, 'key-from-the-env-1');
+    assert.deepEqual(out.report, [
+      {
+        line: 6,
+        col: 15,
+        path: '/services/0/plugins/0',
+        kind: 'dropped',
+        what: 'proxy-cache',
+        reason: 'Keyway has no response cache yet',
+      },
+    ]);
+  });
+});

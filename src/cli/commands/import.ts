@@ -9,7 +9,13 @@
 import { open, readFile } from 'node:fs/promises';
 import { stringify } from 'yaml';
 import { isKeywayError } from '../../core/errors.js';
-import { formatNote, importKong, pointerOf, type ImportNote } from '../../control/import/kong/index.js';
+import {
+  formatNote,
+  importKong,
+  pointerOf,
+  renderEnvTemplates,
+  type ImportNote,
+} from '../../control/import/kong/index.js';
 import { CliError, type CliContext } from '../context.js';
 import { formatProblem, loadYaml, type Position } from '../yaml-locate.js';
 
@@ -19,6 +25,8 @@ export interface ImportOptions {
   outFile?: string;
   workspace?: string;
   jwtAudiences: string[];
+  /** For decK's `${{ env "DECK_…" }}` templates. */
+  env: NodeJS.ProcessEnv;
 }
 
 export const IMPORT_SOURCES = ['kong'] as const;
@@ -42,6 +50,14 @@ export async function importCommand(ctx: CliContext, opts: ImportOptions): Promi
       1,
       'KW_ERR_CONFIG_FILE',
     );
+  }
+  // decK fills `${{ env "DECK_…" }}` before reading the YAML; so does the import.
+  try {
+    text = renderEnvTemplates(file, text, opts.env);
+  } catch (err) {
+    if (!isKeywayError(err) || ctx.json) throw err;
+    for (const d of err.details ?? []) ctx.output.err(`${file}: ${d.path}: ${d.message}`);
+    throw new CliError(`${file}: nothing converted`, 1, 'KW_ERR_CONFIG_FILE');
   }
   const loaded = loadYaml(file, text);
   if (!loaded.ok) {

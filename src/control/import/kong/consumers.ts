@@ -9,39 +9,24 @@
  * Keys and secrets are copied into the Keyway file only: no report line or error ever quotes one.
  */
 import type { AppOut, ConsumerOut, ImportContext } from './context.js';
-import type { Path } from './input.js';
+import { fieldList, type Path } from './input.js';
 import { keywayRole, keywayTags } from './names.js';
 import { collectPlugins } from './plugin-scope.js';
 
-const CONSUMER_FIELDS = [
-  'id',
-  'username',
-  'custom_id',
-  'tags',
-  'created_at',
-  'updated_at',
-  'keyauth_credentials',
-  'jwt_secrets',
-  'acls',
-  'basicauth_credentials',
-  'hmacauth_credentials',
-  'oauth2_credentials',
-  'mtls_auth_credentials',
-  'plugins',
-  'groups',
-] as const;
-const KEYAUTH_FIELDS = ['id', 'key', 'tags', 'ttl', 'created_at', 'consumer'] as const;
-const JWT_FIELDS = [
-  'id',
-  'key',
-  'algorithm',
-  'secret',
-  'rsa_public_key',
-  'tags',
-  'created_at',
-  'consumer',
-] as const;
-const ACL_FIELDS = ['id', 'group', 'tags', 'created_at', 'consumer'] as const;
+const CONSUMER_FIELDS = fieldList(`
+  id username custom_id tags created_at updated_at keyauth_credentials jwt_secrets acls
+  basicauth_credentials hmacauth_credentials oauth2_credentials mtls_auth_credentials plugins
+  groups
+`);
+const KEYAUTH_FIELDS = fieldList(`
+  id key tags ttl created_at consumer
+`);
+const JWT_FIELDS = fieldList(`
+  id key algorithm secret rsa_public_key tags created_at consumer
+`);
+const ACL_FIELDS = fieldList(`
+  id group tags created_at consumer
+`);
 
 /** Keyway's imported keys: 8–512 printable ASCII characters (src/keys/key-schemas.ts). */
 const IMPORTABLE_KEY = /^[\x21-\x7E]{8,512}$/;

@@ -142,6 +142,8 @@ export class ImportContext {
   readonly upstreamRef = new Map<string, string>();
   /** Names and ids of services left out (not HTTP): their routes and plugins go with them, reported once. */
   readonly droppedServices = new Set<string>();
+  /** Likewise for routes left out (no service). */
+  readonly droppedRoutes = new Set<string>();
 
   constructor(
     readonly reader: Reader,

@@ -10,7 +10,7 @@
 import type { DeclarativeDoc } from '../../types.js';
 import { convertConsumers } from './consumers.js';
 import { ImportContext, type ImportOptions } from './context.js';
-import { Reader, type KongObject } from './input.js';
+import { fieldList, Reader, type KongObject } from './input.js';
 import { collectPlugins, readPlugins } from './plugin-scope.js';
 import { convertPlugins } from './plugins.js';
 import { ImportReport, type ImportNote } from './report.js';
@@ -19,34 +19,14 @@ import { convertServices, convertTopRoutes, convertUpstreams } from './services.
 export type { ImportOptions } from './context.js';
 export { formatNote, type ImportNote } from './report.js';
 export { pointerOf, showPath } from './input.js';
+export { renderEnvTemplates } from './env-template.js';
 
-const TOP_FIELDS = [
-  '_format_version',
-  '_transform',
-  '_info',
-  '_workspace',
-  '_konnect',
-  '_plugin_configs',
-  'services',
-  'routes',
-  'upstreams',
-  'consumers',
-  'plugins',
-  'certificates',
-  'ca_certificates',
-  'snis',
-  'consumer_groups',
-  'vaults',
-  'keys',
-  'key_sets',
-  'licenses',
-  'rbac_roles',
-  'partials',
-  'filter_chains',
-  'custom_entities',
-  'degraphql_routes',
-  'workspaces',
-] as const;
+const TOP_FIELDS = fieldList(`
+  _format_version _transform _info _workspace _konnect _plugin_configs services routes upstreams
+  consumers plugins certificates ca_certificates snis consumer_groups vaults keys key_sets
+  licenses rbac_roles partials filter_chains custom_entities degraphql_routes workspaces
+  custom_plugins cloned_plugins consumer_group_plugins consumer_group_consumers plugins_partials ai_models
+`);
 
 /** Kong entities Keyway has no counterpart of in a declarative file. */
 const NOT_CONVERTED: Record<string, string> = {
@@ -65,6 +45,12 @@ const NOT_CONVERTED: Record<string, string> = {
   degraphql_routes: 'Keyway has no DeGraphQL',
   workspaces: 'one Keyway file describes one workspace: import each Kong workspace on its own',
   _plugin_configs: 'shared plugin configs are not carried: write them into each plugin',
+  custom_plugins: 'Keyway runs its own built-in plugins only',
+  cloned_plugins: 'Keyway runs its own built-in plugins only',
+  consumer_group_plugins: 'Keyway has no consumer groups',
+  consumer_group_consumers: 'Keyway has no consumer groups',
+  plugins_partials: 'shared plugin partials are not carried',
+  ai_models: 'Keyway’s AI models have their own shape: write ai_providers and ai_models (docs/ai-gateway.md)',
 };
 
 export interface KongImport {
@@ -91,10 +77,13 @@ export function importKong(file: string, input: unknown, options: ImportOptions 
   collectPlugins(cx, ['plugins'], top['plugins'], {});
   readPlugins(cx);
   convertPlugins(cx);
-  for (const [field, reason] of Object.entries(NOT_CONVERTED))
-    reader
-      .list([field], top[field])
-      .forEach((_, i) => report.dropped([field, i], field.replace(/s$/, ''), reason));
+  for (const [field, reason] of Object.entries(NOT_CONVERTED)) {
+    const value = top[field];
+    const what = field.replace(/^_/, '').replace(/s$/, '');
+    // Lists are reported entry by entry; a map (`_plugin_configs`) once.
+    if (Array.isArray(value)) value.forEach((_, i) => report.dropped([field, i], what, reason));
+    else if (value !== undefined && value !== null) report.dropped([field], what, reason);
+  }
   reader.done();
   return { document: assemble(cx, top, options), notes: report.notes };
 }

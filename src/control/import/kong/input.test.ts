@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { KeywayError } from '../../../core/errors.js';
-import { importKong } from './index.js';
+import { formatNote, importKong } from './index.js';
 
 function refusal(input: unknown): KeywayError {
   try {
@@ -61,15 +61,22 @@ describe('kong import: bad input', () => {
     assert.ok(!JSON.stringify({ m: err.message, d: err.details }).includes('secret-value-123'));
   });
 
-  it('refuses a reference to nothing', () => {
-    const err = refusal({
+  it('reports, rather than refuses, references to what the file does not hold (decK files may be split)', () => {
+    const { notes } = importKong('kong.yaml', {
       _format_version: '3.0',
-      routes: [{ name: 'r', service: 'ghost', paths: ['/r'] }],
-      plugins: [{ name: 'key-auth', consumer: { username: 'nobody' } }],
+      routes: [
+        { name: 'r', service: 'ghost', paths: ['/r'] },
+        { name: 'lonely', paths: ['/x'] },
+      ],
+      plugins: [
+        { name: 'key-auth', consumer: { username: 'nobody' } },
+        { name: 'key-auth', route: 'lonely' },
+      ],
     });
-    assert.deepEqual((err.details ?? []).map((d) => d.path).sort(), [
-      '/plugins/0/consumer',
-      '/routes/0/service',
+    assert.deepEqual(notes.map(formatNote), [
+      'routes[0].service (route): not converted: names a service this file does not hold',
+      'routes[1] (route): not converted: a route without a service: Keyway routes lead to a service (give it one, with request-termination if it only answers)',
+      'plugins[0].consumer (key-auth): not converted: names a consumer this file does not hold',
     ]);
   });
 });

@@ -22,6 +22,11 @@ export function pointerOf(path: Path): string {
 
 export type KongObject = Record<string, unknown>;
 
+/** The fields Kong's schema gives an entity, written as words: `fieldList('id name url')`. */
+export function fieldList(words: string): readonly string[] {
+  return words.trim().split(/\s+/);
+}
+
 /** Collects the shape errors of one file; `done()` throws them all at once. */
 export class Reader {
   private readonly errors: { path: Path; message: string }[] = [];

@@ -4,26 +4,13 @@
  * back under its one owner, or in the top-level list when it is global or scoped to two things.
  */
 import type { ImportContext, KongPlugin, PluginOut, PluginScope as Scope } from './context.js';
-import type { Path } from './input.js';
+import { fieldList, type Path } from './input.js';
 import { keywayTags } from './names.js';
 
-const PLUGIN_FIELDS = [
-  'id',
-  'name',
-  'config',
-  'enabled',
-  'protocols',
-  'tags',
-  'service',
-  'route',
-  'consumer',
-  'consumer_group',
-  'instance_name',
-  'ordering',
-  'run_on',
-  'created_at',
-  'updated_at',
-] as const;
+const PLUGIN_FIELDS = fieldList(`
+  id name config enabled protocols tags service route consumer consumer_group instance_name
+  ordering run_on created_at updated_at partials condition model
+`);
 
 /**
  * Plugins nested in an entity (the scope is the entity's) or the top-level list (`scope` empty). They are
@@ -67,10 +54,20 @@ function readList(cx: ImportContext, path: Path, list: unknown, scope: Scope): v
       if (ref === undefined) continue;
       const found = (map as Map<string, never>).get(ref);
       if (found === undefined) {
+        // Left out with its service or route (reported there), or in another file of the same setup.
         if (field === 'service' && cx.droppedServices.has(ref)) return;
-        return r.fail([...pp, field], `names no ${field} of the file ("${ref}")`);
+        if (field === 'route' && cx.droppedRoutes.has(ref)) return;
+        return report.dropped([...pp, field], name, `names a ${field} this file does not hold`);
       }
       plugin[field] = (nameOf as (x: never) => string)(found);
+    }
+    if (p['model'] !== undefined && p['model'] !== null) {
+      report.dropped(
+        pp,
+        name,
+        'a plugin of a Kong AI model: write Keyway’s AI gateway configuration (docs/ai-gateway.md)',
+      );
+      return;
     }
     if (p['consumer_group'] !== undefined && p['consumer_group'] !== null) {
       report.dropped(
@@ -80,6 +77,18 @@ function readList(cx: ImportContext, path: Path, list: unknown, scope: Scope): v
       );
       return;
     }
+    if (r.list([...pp, 'partials'], p['partials']).length > 0)
+      report.changed(
+        [...pp, 'partials'],
+        name,
+        'shared partials are not carried: only the config written in the plugin is converted',
+      );
+    if (p['condition'] !== undefined && p['condition'] !== null)
+      report.changed(
+        [...pp, 'condition'],
+        name,
+        'Keyway has no plugin conditions: the plugin applies to every request of its scope',
+      );
     if (p['ordering'] !== undefined && p['ordering'] !== null)
       report.changed(
         [...pp, 'ordering'],

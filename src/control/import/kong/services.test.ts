@@ -95,13 +95,28 @@ describe('kong import: services, routes, upstreams', () => {
           hash_on: 'header',
           hash_on_header: 'x-user',
           healthchecks: { active: { healthy: { interval: 5 } } },
-          targets: [{ target: '10.0.0.1' }, { target: '10.0.0.2:9000', weight: 0 }],
+          targets: [
+            { target: '10.0.0.1' },
+            { target: '10.0.0.2:9000', weight: 0 },
+            { target: '::1' },
+            { target: '[::2]' },
+            { target: '[::3]:81' },
+          ],
         },
       ],
       services: [{ name: 's', host: 'pool', port: 8000 }],
     });
     assert.deepEqual(document.upstreams, [
-      { name: 'pool', targets: [{ target: '10.0.0.1:8000' }, { target: '10.0.0.2:9000', weight: 0 }] },
+      {
+        name: 'pool',
+        targets: [
+          { target: '10.0.0.1:8000' },
+          { target: '10.0.0.2:9000', weight: 0 },
+          { target: '[::1]:8000' },
+          { target: '[::2]:8000' },
+          { target: '[::3]:81' },
+        ],
+      },
     ]);
     assert.equal(document.services?.[0]?.url, 'http://pool');
     assert.equal(notes.length, 2);

@@ -5,87 +5,32 @@
  * not Keyway's default: `retries` (Kong 5, Keyway 1), the timeouts (Kong 60 s connect, Keyway 5 s).
  */
 import type { ImportContext, RouteOut, ServiceOut, UpstreamOut } from './context.js';
-import type { KongObject, Path } from './input.js';
+import { fieldList, type KongObject, type Path } from './input.js';
 import { keywayTags } from './names.js';
 import { collectPlugins } from './plugin-scope.js';
 
-const SERVICE_FIELDS = [
-  'id',
-  'name',
-  'url',
-  'protocol',
-  'host',
-  'port',
-  'path',
-  'retries',
-  'connect_timeout',
-  'write_timeout',
-  'read_timeout',
-  'tags',
-  'client_certificate',
-  'tls_verify',
-  'tls_verify_depth',
-  'ca_certificates',
-  'enabled',
-  'routes',
-  'plugins',
-  'created_at',
-  'updated_at',
-] as const;
+const SERVICE_FIELDS = fieldList(`
+  id name url protocol host port path retries connect_timeout write_timeout read_timeout tags
+  client_certificate tls_verify tls_verify_depth ca_certificates enabled routes plugins created_at
+  updated_at tls_sans filter_chains
+`);
 
-export const ROUTE_FIELDS = [
-  'id',
-  'name',
-  'protocols',
-  'methods',
-  'hosts',
-  'paths',
-  'headers',
-  'https_redirect_status_code',
-  'regex_priority',
-  'strip_path',
-  'path_handling',
-  'preserve_host',
-  'request_buffering',
-  'response_buffering',
-  'snis',
-  'sources',
-  'destinations',
-  'tags',
-  'service',
-  'plugins',
-  'expression',
-  'priority',
-  'created_at',
-  'updated_at',
-] as const;
+export const ROUTE_FIELDS = fieldList(`
+  id name protocols methods hosts paths headers https_redirect_status_code regex_priority
+  strip_path path_handling preserve_host request_buffering response_buffering snis sources
+  destinations tags service plugins expression priority created_at updated_at filter_chains
+`);
 
-const UPSTREAM_FIELDS = [
-  'id',
-  'name',
-  'algorithm',
-  'hash_on',
-  'hash_fallback',
-  'hash_on_header',
-  'hash_fallback_header',
-  'hash_on_cookie',
-  'hash_on_cookie_path',
-  'hash_on_query_arg',
-  'hash_fallback_query_arg',
-  'hash_on_uri_capture',
-  'hash_fallback_uri_capture',
-  'slots',
-  'healthchecks',
-  'tags',
-  'host_header',
-  'client_certificate',
-  'use_srv_name',
-  'targets',
-  'created_at',
-  'updated_at',
-] as const;
+const UPSTREAM_FIELDS = fieldList(`
+  id name algorithm hash_on hash_fallback hash_on_header hash_fallback_header hash_on_cookie
+  hash_on_cookie_path hash_on_query_arg hash_fallback_query_arg hash_on_uri_capture
+  hash_fallback_uri_capture slots healthchecks tags host_header client_certificate use_srv_name
+  targets created_at updated_at sticky_sessions_cookie sticky_sessions_cookie_path
+`);
 
-const TARGET_FIELDS = ['id', 'target', 'weight', 'tags', 'created_at', 'upstream'] as const;
+const TARGET_FIELDS = fieldList(`
+  id target weight tags created_at upstream updated_at failover
+`);
 
 const HTTP_METHODS = new Set([
   'GET',
@@ -139,8 +84,13 @@ export function convertUpstreams(cx: ImportContext, list: unknown): void {
       const address = r.required([...tp, 'target'], target['target']);
       if (address === undefined) return;
       const weight = r.number([...tp, 'weight'], target['weight']);
-      // Kong's default port for a target written without one.
-      const withPort = /:\d+$/.test(address) ? address : `${address}:8000`;
+      if (r.boolean([...tp, 'failover'], target['failover']) === true)
+        report.changed(
+          [...tp, 'failover'],
+          'target',
+          'Keyway has no failover targets: this one takes its share of traffic like the others',
+        );
+      const withPort = targetWithPort(address);
       out.targets.push({ target: withPort, ...(weight === undefined || weight === 100 ? {} : { weight }) });
     });
     const tags = keywayTags(r.strings([...path, 'tags'], u['tags']), path, 'upstream', report);
@@ -150,6 +100,13 @@ export function convertUpstreams(cx: ImportContext, list: unknown): void {
     cx.upstreams.push(out);
     cx.upstreamRef.set(kongName, out.name);
   });
+}
+
+/** `host[:port]`, IPv6 bracketed, with Kong's default port (8000) where none is written. */
+function targetWithPort(address: string): string {
+  if (address.startsWith('[')) return /\]:\d+$/.test(address) ? address : `${address}:8000`;
+  if ((address.match(/:/g) ?? []).length > 1) return `[${address}]:8000`;
+  return /:\d+$/.test(address) ? address : `${address}:8000`;
 }
 
 /** Active checks with an interval, or passive ones counting failures: decK writes the block even when off. */
@@ -189,11 +146,18 @@ export function convertTopRoutes(cx: ImportContext, list: unknown): void {
     const ro = r.object(path, raw, ROUTE_FIELDS);
     if (ro === undefined) return;
     const ref = r.reference([...path, 'service'], ro['service']);
-    if (ref === undefined) return r.fail([...path, 'service'], 'is required for a route outside a service');
-    const service = cx.serviceRef.get(ref);
+    const service = ref === undefined ? undefined : cx.serviceRef.get(ref);
     if (service === undefined) {
-      if (!cx.droppedServices.has(ref))
-        r.fail([...path, 'service'], `names no service of the file ("${ref}")`);
+      // Its plugins go with it: remember its names, so that they are not refused as dangling.
+      for (const k of ['name', 'id']) if (typeof ro[k] === 'string') cx.droppedRoutes.add(ro[k]);
+      if (ref === undefined)
+        cx.report.dropped(
+          path,
+          'route',
+          'a route without a service: Keyway routes lead to a service (give it one, with request-termination if it only answers)',
+        );
+      else if (!cx.droppedServices.has(ref))
+        cx.report.dropped([...path, 'service'], 'route', 'names a service this file does not hold');
       return;
     }
     convertRoute(cx, ro, path, service);
@@ -239,7 +203,9 @@ function convertService(cx: ImportContext, s: KongObject, path: Path): ServiceOu
       'service',
       'Kong does not verify the upstream’s certificate unless tls_verify is set; Keyway does by default (tls_verify: true)',
     );
-  for (const f of ['client_certificate', 'ca_certificates', 'tls_verify_depth'] as const)
+  if (r.list([...path, 'filter_chains'], s['filter_chains']).length > 0)
+    report.dropped([...path, 'filter_chains'], 'service', 'Keyway has no WebAssembly filters');
+  for (const f of ['client_certificate', 'ca_certificates', 'tls_verify_depth', 'tls_sans'] as const)
     if (s[f] !== undefined && s[f] !== null)
       report.dropped(
         [...path, f],
@@ -364,6 +330,8 @@ function convertRoute(cx: ImportContext, ro: KongObject, path: Path, service: Se
         `Keyway priorities are -1000–1000: ${out.priority}`,
       );
   }
+  if (r.list([...path, 'filter_chains'], ro['filter_chains']).length > 0)
+    report.dropped([...path, 'filter_chains'], 'route', 'Keyway has no WebAssembly filters');
   for (const f of ['snis', 'sources', 'destinations'] as const)
     if (r.list([...path, f], ro[f]).length > 0)
       report.dropped([...path, f], 'route', `Keyway routes by host, path, method and headers, not by ${f}`);
