@@ -14,7 +14,8 @@ import { fieldList, Reader, type KongObject } from './input.js';
 import { collectPlugins, readPlugins } from './plugin-scope.js';
 import { convertPlugins } from './plugins.js';
 import { ImportReport, type ImportNote } from './report.js';
-import { convertServices, convertTopRoutes, convertUpstreams } from './services.js';
+import { convertServices, convertTopRoutes } from './services.js';
+import { convertUpstreams } from './upstreams.js';
 
 export type { ImportOptions } from './context.js';
 export { formatNote, type ImportNote } from './report.js';

@@ -43,23 +43,18 @@ function readList(cx: ImportContext, path: Path, list: unknown, scope: Scope): v
       tags: r.strings([...pp, 'tags'], p['tags']),
       ...scope,
     };
-    // A top-level plugin names its scope; a nested one may not name another.
-    const refs = [
-      ['service', cx.serviceRef, (x: { name: string }) => x.name],
-      ['route', cx.routeRef, (x: { route: { name: string } }) => x.route.name],
-      ['consumer', cx.consumerRef, (x: { username: string }) => x.username],
-    ] as const;
-    for (const [field, map, nameOf] of refs) {
+    // A top-level plugin names its scope; a nested one may add another (a service's plugin for one consumer).
+    for (const field of ['service', 'route', 'consumer'] as const) {
       const ref = r.reference([...pp, field], p[field]);
       if (ref === undefined) continue;
-      const found = (map as Map<string, never>).get(ref);
+      const found = keywayNameOf(cx, field, ref);
       if (found === undefined) {
         // Left out with its service or route (reported there), or in another file of the same setup.
         if (field === 'service' && cx.droppedServices.has(ref)) return;
         if (field === 'route' && cx.droppedRoutes.has(ref)) return;
         return report.dropped([...pp, field], name, `names a ${field} this file does not hold`);
       }
-      plugin[field] = (nameOf as (x: never) => string)(found);
+      plugin[field] = found;
     }
     if (p['model'] !== undefined && p['model'] !== null) {
       report.dropped(
@@ -97,6 +92,17 @@ function readList(cx: ImportContext, path: Path, list: unknown, scope: Scope): v
       );
     cx.kongPlugins.push(plugin);
   });
+}
+
+/** The Keyway name of the service, route or consumer a Kong name or id refers to, if the file holds it. */
+function keywayNameOf(
+  cx: ImportContext,
+  field: 'service' | 'route' | 'consumer',
+  ref: string,
+): string | undefined {
+  if (field === 'service') return cx.serviceRef.get(ref)?.name;
+  if (field === 'route') return cx.routeRef.get(ref)?.route.name;
+  return cx.consumerRef.get(ref)?.username;
 }
 
 /** Puts a converted plugin under its one owner, or in the top-level list. */
