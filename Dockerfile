@@ -43,8 +43,9 @@ COPY bin/ ./bin/
 RUN mkdir -p /var/lib/keyway && chown node:node /var/lib/keyway && chmod 0700 /var/lib/keyway
 USER node
 VOLUME ["/var/lib/keyway"]
-# 8000 proxy (HTTP), 8443 proxy (HTTPS, when a certificate is set), 8001 admin API (/health, /ready).
-EXPOSE 8000 8443 8001
+# 8000 proxy (HTTP), 8443 proxy (HTTPS, when a certificate is set), 8001 admin API (/health, /ready),
+# 8002 developer portal (KEYWAY_PORTAL_LISTEN=off: none).
+EXPOSE 8000 8443 8001 8002
 # The admin listener's /health needs no token; fetch is global in Node.js 20, so no curl in the image.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:8001/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]

@@ -174,7 +174,9 @@ describe('the Dockerfile', () => {
     const volume = json(of(runtime, 'VOLUME')[0]) as string[];
     assert.deepEqual(volume, [env.get('KEYWAY_DATA_DIR')]);
     const exposed = of(runtime, 'EXPOSE').flatMap(args).map(Number).sort();
-    const expected = ['proxy.listen', 'proxy.tls.listen', 'admin.listen'].map(defaultPort).sort();
+    const expected = ['proxy.listen', 'proxy.tls.listen', 'admin.listen', 'portal.listen']
+      .map(defaultPort)
+      .sort();
     assert.deepEqual(exposed, expected);
     // The listeners the image sets listen on those ports, on every interface of the container.
     assert.equal(env.get('KEYWAY_PROXY_LISTEN'), `0.0.0.0:${defaultPort('proxy.listen')}`);
@@ -226,6 +228,7 @@ describe('the runtime stage, assembled from this checkout', () => {
       KEYWAY_DATA_DIR: join(image, 'data'),
       KEYWAY_PROXY_LISTEN: '127.0.0.1:0',
       KEYWAY_ADMIN_LISTEN: '127.0.0.1:0',
+      KEYWAY_PORTAL_LISTEN: '127.0.0.1:0',
     });
     const entry = json(of(runtime, 'ENTRYPOINT')[0]) as string[];
     const cmd = json(of(runtime, 'CMD')[0]) as string[];
