@@ -22,7 +22,7 @@ import { mountPortalPages } from './pages.js';
 import { OidcSignIn } from './oidc.js';
 import { oidcRoutes } from './routes/oidc.js';
 import type { PortalDeps } from './types.js';
-import type { PortalContext, SessionState } from './context.js';
+import { API, type PortalContext, type SessionState } from './context.js';
 import { accountRoutes } from './routes/account.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { appRoutes } from './routes/apps.js';
@@ -123,9 +123,12 @@ export async function buildPortalApp(deps: PortalDeps): Promise<FastifyInstance>
 
   app.addHook('onRequest', async (req, reply) => {
     void reply.header('x-request-id', req.id);
-    // Answers about one developer are theirs: no shared cache keeps them, no browser sniffs them as HTML.
-    void reply.header('cache-control', 'no-store');
-    void reply.header('x-content-type-options', 'nosniff');
+    // API answers are about one developer: no shared cache keeps them, no browser sniffs them as HTML.
+    // (The pages' own caching and security headers are the static module's, pages.ts.)
+    if (req.url.startsWith(`${API}/`)) {
+      void reply.header('cache-control', 'no-store');
+      void reply.header('x-content-type-options', 'nosniff');
+    }
     const id = cookie(req, SESSION_COOKIE);
     if (id !== undefined && id.length <= 128) {
       const found = await accounts.session(id);
