@@ -69,6 +69,8 @@ export async function buildAdminApp(deps: AdminDeps): Promise<FastifyInstance> {
     genReqId: requestIdFor,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH, ignoreTrailingSlash: true },
     return503OnClosing: true,
+    // `req.ip` (the login throttle's key) is the client behind a trusted proxy, never a header's claim otherwise.
+    trustProxy: deps.trustedProxies === undefined ? false : [...deps.trustedProxies],
     // Errors raised before routing (an undecodable URL, an oversized path parameter) and HTTP that does
     // not parse: Fastify answers those in its own shape unless told otherwise.
     frameworkErrors: (err: Error, req: FastifyRequest, reply: FastifyReply) => {

@@ -68,6 +68,8 @@ export interface AdminUserTable {
   password_hash: string | null;
   failed_logins: number;
   locked_until: string | null;
+  /** Set while the user is disabled: their tokens answer 401 and their password logs nothing in. */
+  disabled_at: string | null;
   created_at: string;
   updated_at: string;
 }

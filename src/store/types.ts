@@ -271,6 +271,8 @@ export interface StoredAdminUser {
   password: boolean;
   /** Set while a lockout after failed logins lasts (or lasted: compare with the clock). */
   locked_until?: string;
+  /** True while the user is disabled (tokens answer 401, no password login). */
+  disabled?: boolean;
   created_at: string;
   updated_at: string;
 }
@@ -321,7 +323,7 @@ export interface AdminUserStore {
   ): Promise<StoredAdminUser>;
   update(
     name: string,
-    change: { grants?: AdminGrant[]; password_hash?: string | null },
+    change: { grants?: AdminGrant[]; password_hash?: string | null; disabled?: boolean },
     actor: string,
   ): Promise<StoredAdminUser>;
   /** Deletes the user with every token and session of theirs. */
