@@ -113,8 +113,12 @@ export interface ConfigHistoryTable {
   at: string;
   actor: string;
   summary: string;
-  /** JSON text of the document (secrets sealed as stored). */
+  /** JSON text of what `format` says (secrets sealed as stored). */
   document: string;
+  /** `document` (a declarative document, before deltas), `state` (a keyframe) or `delta`. */
+  format: Generated<string>;
+  /** 1: past `config_history_keep`, kept only to rebuild a kept version from. */
+  base_only: Generated<number>;
 }
 
 /**

@@ -18,6 +18,7 @@ import { configHistoryMigration } from './0011-config-history.js';
 import { configChangesMigration } from './0012-config-changes.js';
 import { subscriptionsMigration } from './0013-subscriptions.js';
 import { adminUserDisabledMigration } from './0014-admin-user-disabled.js';
+import { configHistoryDeltasMigration } from './0015-config-history-deltas.js';
 
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
@@ -35,6 +36,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0012-config-changes': configChangesMigration(dialect),
     '0013-subscriptions': subscriptionsMigration(),
     '0014-admin-user-disabled': adminUserDisabledMigration(),
+    '0015-config-history-deltas': configHistoryDeltasMigration(),
   };
 }
 
