@@ -728,7 +728,7 @@ export interface paths {
         put?: never;
         post?: never;
         /** Revoke a key in a workspace: the next request with it gets 401 */
-        delete: operations["deleteKey"];
+        delete: operations["revokeKey"];
         options?: never;
         head?: never;
         patch?: never;
@@ -759,7 +759,7 @@ export interface paths {
             cookie?: never;
         };
         /** Quota usage of a key, app or consumer in the current period */
-        get: operations["listUsage"];
+        get: operations["getUsage"];
         put?: never;
         post?: never;
         delete?: never;
@@ -778,7 +778,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Would this request be allowed, and why (route, identity, each access check), from the live snapshot */
-        post: operations["createExplain"];
+        post: operations["explainRequest"];
         delete?: never;
         options?: never;
         head?: never;
@@ -988,7 +988,7 @@ export interface paths {
         put?: never;
         post?: never;
         /** Revoke a token or session of an admin user: the next call with it gets 401 */
-        delete: operations["deleteAdminToken"];
+        delete: operations["revokeAdminToken"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1499,6 +1499,33 @@ export interface components {
                     message: string;
                 }[];
             };
+        };
+        HistoryEntry: {
+            workspace: string;
+            version: number;
+            /** @description When the version was made (ISO 8601). */
+            at: string;
+            /** @description Who made it. */
+            actor: string;
+            /** @description What changed, in a line. */
+            summary: string;
+        };
+        HistoryEntryPage: {
+            data: components["schemas"]["HistoryEntry"][];
+            /** @description Cursor for `after`, null on the last page. */
+            next: string | null;
+            total: number;
+        };
+        HistoryVersion: {
+            workspace: string;
+            version: number;
+            /** @description When the version was made (ISO 8601). */
+            at: string;
+            /** @description Who made it. */
+            actor: string;
+            /** @description What changed, in a line. */
+            summary: string;
+            document?: components["schemas"]["DeclarativeDocument"];
         };
         Plan: {
             name: string;
@@ -5350,7 +5377,7 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
-    deleteKey: {
+    revokeKey: {
         parameters: {
             query?: never;
             header?: never;
@@ -5497,7 +5524,7 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
-    listUsage: {
+    getUsage: {
         parameters: {
             query?: {
                 key?: string;
@@ -5529,7 +5556,7 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
-    createExplain: {
+    explainRequest: {
         parameters: {
             query?: never;
             header?: never;
@@ -6133,7 +6160,7 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
-    deleteAdminToken: {
+    revokeAdminToken: {
         parameters: {
             query?: never;
             header?: never;
@@ -6215,7 +6242,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["HistoryEntryPage"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -6244,7 +6271,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["HistoryVersion"];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -127,6 +127,12 @@ describe('the admin API’s OpenAPI document', () => {
     });
     assert.equal(bad.statusCode, 400);
     check('Error', bad.json());
+    const history = await h.app.inject({ url: '/workspaces/default/history', headers: h.auth });
+    check('HistoryEntryPage', history.json());
+    const version = history.json<{ data: Array<{ version: number }> }>().data[0]?.version;
+    assert.ok(version !== undefined, 'the service made a version');
+    const kept = await h.app.inject({ url: `/workspaces/default/history/${version}`, headers: h.auth });
+    check('HistoryVersion', kept.json());
     const exported = await h.app.inject({ url: '/config', headers: h.auth });
     check('DeclarativeDocument', exported.json());
     const status = await h.app.inject({ url: '/status', headers: h.auth });

@@ -30,6 +30,9 @@ const NAMED: Readonly<Record<string, string>> = {
   'GET /analytics/summary': 'getAnalyticsSummary',
   'GET /analytics/timeseries': 'getAnalyticsTimeseries',
   'GET /alerts/history': 'listAlertHistory',
+  // Revoked, not deleted: the record stays, and the answer shows it.
+  'DELETE /keys/{id}': 'revokeKey',
+  'DELETE /admins/{name}/tokens/{id}': 'revokeAdminToken',
   // A log search without a workspace spans every workspace; under /workspaces/{workspace}, one.
   'GET /logs': 'searchLogs',
   'GET /workspaces/{workspace}/logs': 'searchWorkspaceLogs',
@@ -56,12 +59,12 @@ const isParam = (segment: string): boolean => segment.startsWith('{');
 /** `path` in OpenAPI form (`/services/{idOrKey}`). */
 export function operationId(method: string, path: string): string {
   const verb = method.toUpperCase();
-  const named = NAMED[`${verb} ${path}`];
-  if (named !== undefined) return named;
   let segments = path.split('/').filter((s) => s !== '');
   // `/workspaces/{workspace}/services` is `listServices`; `/workspaces/{workspace}` itself is a workspace.
   if (segments[0] === 'workspaces' && segments[1] === '{workspace}' && segments.length > 2)
     segments = segments.slice(2);
+  const named = NAMED[`${verb} ${path}`] ?? NAMED[`${verb} /${segments.join('/')}`];
+  if (named !== undefined) return named;
   const last = segments[segments.length - 1] ?? '';
   const words = segments.filter((s) => !isParam(s));
   const action = !isParam(last) && ACTIONS.has(last) && segments.length > 1;

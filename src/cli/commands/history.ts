@@ -3,7 +3,6 @@
  * restores one (applied back as a new version; `--dry-run` shows the changes first). docs/config-history.md.
  */
 import type { ApplyResult } from '../../control/types.js';
-import type { HistoryEntry, Page } from '../../store/types.js';
 import { adminClient, answer } from '../admin-client.js';
 import { CliError, type CliContext } from '../context.js';
 import { formatApplyResult } from '../diff-format.js';
@@ -15,11 +14,11 @@ export async function historyCommand(
   const limit = opts.limit === undefined ? 20 : Number(opts.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
     throw new CliError(`--limit takes a number from 1 to 1000, got "${opts.limit ?? ''}"`, 2);
-  const page = (await answer(
+  const page = await answer(
     adminClient(ctx).GET('/workspaces/{workspace}/history', {
       params: { path: { workspace: opts.workspace ?? 'default' }, query: { limit } },
     }),
-  )) as unknown as Page<HistoryEntry>; // the document describes this answer only as an object
+  );
   if (ctx.json) {
     ctx.output.out(JSON.stringify(page.data, null, 2));
     return 0;
