@@ -55,6 +55,8 @@ export interface AdminDeps {
   login?: LoginPolicy;
   /** Proxies whose `X-Forwarded-For` names the client (the node's `proxy.trusted_proxies`), for the throttle. */
   trustedProxies?: readonly string[];
+  /** `GET /openapi.json` answers without a token (node setting `admin.public_openapi`). Default true. */
+  publicOpenApi?: boolean;
   /** Largest accepted request body in bytes (declarative documents can be large). Default 8 MiB. */
   bodyLimit?: number;
 }

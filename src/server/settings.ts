@@ -18,6 +18,7 @@ import {
   int,
   list,
   oneOf,
+  onOff,
   optionalGroup,
   parsed,
   resolveSettings,
@@ -203,6 +204,8 @@ export const nodeSettingsSchema = {
         unit: ms,
       }),
     }),
+    /** `GET /openapi.json` without a token: the document describes the API and holds no configuration. */
+    public_openapi: onOff({ env: 'KEYWAY_ADMIN_PUBLIC_OPENAPI', default: true }),
   }),
   log: group({
     level: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {

@@ -45,6 +45,8 @@ export interface AdminOptions {
   login?: LoginPolicy;
   /** Where the login throttle counts (a Redis store shared by two harnesses); its own when absent. */
   counters?: CounterStore;
+  /** Node setting `admin.public_openapi` (default on). */
+  publicOpenApi?: boolean;
 }
 
 export async function startAdmin(opts: AdminOptions = {}): Promise<AdminHarness> {
@@ -82,6 +84,7 @@ export async function startAdmin(opts: AdminOptions = {}): Promise<AdminHarness>
     ...(opts.now === undefined ? {} : { now: opts.now }),
     ...(opts.login === undefined ? {} : { login: opts.login }),
     ...(opts.counters === undefined ? {} : { counters: opts.counters }),
+    ...(opts.publicOpenApi === undefined ? {} : { publicOpenApi: opts.publicOpenApi }),
   });
   return Object.assign(harness, {
     app,
