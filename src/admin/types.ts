@@ -10,6 +10,7 @@ import type { KeyService } from '../keys/key-service.js';
 import type { Store } from '../store/types.js';
 import type { Observability } from '../observe/observability.js';
 import type { Snapshot } from '../snapshot/compile.js';
+import type { LoginPolicy } from './login-throttle.js';
 
 export interface NodeStatus {
   /** Keyway's own version (package.json). */
@@ -50,6 +51,12 @@ export interface AdminDeps {
   now?: () => number;
   /** The snapshot the data plane serves now, for `POST /explain` (absent: the route answers 503). */
   snapshot?: () => Snapshot | undefined;
+  /** `POST /login`'s lockout and per-address throttle (node settings `admin.login.*`); default: theirs. */
+  login?: LoginPolicy;
+  /** Proxies whose `X-Forwarded-For` names the client (the node's `proxy.trusted_proxies`), for the throttle. */
+  trustedProxies?: readonly string[];
+  /** `GET /openapi.json` answers without a token (node setting `admin.public_openapi`). Default true. */
+  publicOpenApi?: boolean;
   /** Largest accepted request body in bytes (declarative documents can be large). Default 8 MiB. */
   bodyLimit?: number;
 }

@@ -124,6 +124,14 @@ export const ERRORS = {
     kind: 'input',
     message: 'too many failed logins: this user is locked out until {until}',
   },
+  // Per client address, across user names: credential stuffing locks no single user.
+  KW_ERR_ADMIN_LOGIN_THROTTLED: {
+    status: 429,
+    kind: 'input',
+    message: 'too many failed logins from this address: try again in {seconds} s',
+  },
+  // A workspace admin managing their team: what they may not grant or change, named.
+  KW_ERR_ADMIN_GRANT_FORBIDDEN: { status: 403, kind: 'misuse', message: '{reason}' },
   KW_ERR_VALIDATION: { status: 400, kind: 'misuse', message: '{reason}' },
 
   // --- developer portal (its own listener, docs/portal.md) -----------------------------------
