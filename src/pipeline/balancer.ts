@@ -17,6 +17,8 @@
 import { HashRing } from './hash-ring.js';
 import type { TargetState } from './target-state.js';
 
+export type { TargetHealth } from './target-state.js';
+
 export interface BalancedTarget {
   /** `host:port` as configured. */
   address: string;

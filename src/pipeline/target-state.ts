@@ -38,6 +38,12 @@ export interface HealthPolicy {
 /** `probation`: back in rotation after a passive cooldown, one failure away from unhealthy again. */
 export type Health = 'healthy' | 'unhealthy' | 'probation';
 
+/**
+ * A target's health as `/metrics` reports it (`keyway_upstream_target_health`): `healthchecks_off` while no
+ * health check watches it; a target on probation is in rotation, so `healthy`.
+ */
+export type TargetHealth = 'healthchecks_off' | 'healthy' | 'unhealthy';
+
 /** A change the node turns into a log line and an alert event (src/observe/alerts/health-alerts.ts). */
 export interface HealthChange {
   workspace: string;
@@ -108,6 +114,12 @@ export class TargetState implements TargetHealthView {
   }
 
   private breakerWas: BreakerState | undefined = undefined;
+
+  /** The health `/metrics` reports. */
+  get metricHealth(): TargetHealth {
+    if (this.policy.passive === undefined && this.policy.active === undefined) return 'healthchecks_off';
+    return this.health === 'unhealthy' ? 'unhealthy' : 'healthy';
+  }
 
   get breakerState(): BreakerState | undefined {
     return this.breaker?.state;

@@ -151,6 +151,20 @@ describe('upstreams that stay up (one node)', () => {
       [hook.upstream.target, hook.upstream.health, hook.upstream.previous],
       [dead, 'unhealthy', 'healthy'],
     );
+    const res = await request(`${adminUrl}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+    const metrics = await res.body.text();
+    const series = (target: string, state: string): boolean =>
+      metrics
+        .split('\n')
+        .some(
+          (l) =>
+            l.startsWith('keyway_upstream_target_health{') &&
+            l.includes(`target="${target}"`) &&
+            l.includes(`state="${state}"`) &&
+            l.endsWith(' 1'),
+        );
+    assert.ok(series(dead, 'unhealthy'), 'the dead target is unhealthy in /metrics');
+    assert.ok(series(live.address, 'healthy'), 'the live one healthy');
     const history = (await admin('GET', '/alerts/history')).json as { data: Array<{ rule_name: string }> };
     assert.ok(
       history.data.some((e) => e.rule_name === 'targets'),
