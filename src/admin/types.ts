@@ -62,6 +62,8 @@ export interface AdminDeps {
   upstreamStates?: UpstreamStates;
   /** The snapshot the data plane serves now, for `POST /explain` (absent: the route answers 503). */
   snapshot?: () => Snapshot | undefined;
+  /** `GET /openapi.json` answers without a token (node setting `admin.public_openapi`). Default true. */
+  publicOpenApi?: boolean;
   /** Largest accepted request body in bytes (declarative documents can be large). Default 8 MiB. */
   bodyLimit?: number;
 }

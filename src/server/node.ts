@@ -354,6 +354,7 @@ async function startComponents(
         observe,
         upstreamStates: states,
         snapshot: () => snapshots.current,
+        publicOpenApi: settings.admin.public_openapi,
         async ready() {
           if (snapshots.current === undefined) return { ready: false, reason: 'configuration not loaded' };
           try {
