@@ -12,6 +12,8 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY bin/ bin/
 COPY src/ src/
+COPY scripts/build-web.mjs scripts/
+COPY web/ web/
 RUN npm run build \
   && npm prune --omit=dev --no-audit --no-fund \
   && find dist -name '*.test.js' -delete \
@@ -27,6 +29,7 @@ WORKDIR /opt/keyway
 COPY --from=build /src/package.json ./package.json
 COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/dist/src ./dist/src
+COPY --from=build /src/dist/web ./dist/web
 COPY --from=build /src/bin ./bin
 # The image's own unprivileged user (uid 1000) owns the data directory and nothing else.
 RUN mkdir -p /var/lib/keyway && chown node:node /var/lib/keyway && chmod 0700 /var/lib/keyway

@@ -8,6 +8,7 @@ export default tseslint.config(
       'bench/**',
       'scripts/**',
       'bin/**',
+      'web/console/src/generated/**',
       'eslint.config.js',
       '.dependency-cruiser.cjs',
     ],

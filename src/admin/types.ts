@@ -50,6 +50,8 @@ export interface AdminDeps {
   now?: () => number;
   /** The snapshot the data plane serves now, for `POST /explain` (absent: the route answers 503). */
   snapshot?: () => Snapshot | undefined;
+  /** The web console at /console/: where its built files are (default: the package's), or false for none. */
+  console?: { dir?: string } | false;
   /** Largest accepted request body in bytes (declarative documents can be large). Default 8 MiB. */
   bodyLimit?: number;
 }

@@ -124,6 +124,17 @@ export const ERRORS = {
     kind: 'input',
     message: 'too many failed logins: this user is locked out until {until}',
   },
+  // The console's session cookie rides along on requests other sites make: a change needs the CSRF token too.
+  KW_ERR_CSRF: {
+    status: 403,
+    kind: 'input',
+    message: 'missing or wrong CSRF token: a request signed in by the console cookie sends it in {header}',
+  },
+  KW_ERR_WEB_NOT_BUILT: {
+    status: 503,
+    kind: 'internal',
+    message: 'the {app} was not built into this installation: run `npm run build`',
+  },
   KW_ERR_VALIDATION: { status: 400, kind: 'misuse', message: '{reason}' },
   KW_ERR_NOT_FOUND: { status: 404, kind: 'misuse', message: '{kind} "{name}" not found' },
   KW_ERR_ADMIN_ROUTE_NOT_FOUND: { status: 404, kind: 'misuse', message: 'no admin endpoint {method} {path}' },

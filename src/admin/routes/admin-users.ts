@@ -276,37 +276,57 @@ export function adminUserRoutes(app: FastifyInstance, ctx: RouteContext): void {
         response: { 200: anyObject, ...errorResponses },
       },
     },
-    async (req) => {
-      const { user, password } = req.body;
-      const login = await admins.login(user);
-      const at = now();
-      if (login?.locked_until != null && Date.parse(login.locked_until) > at)
-        throw new KeywayError('KW_ERR_ADMIN_LOCKED_OUT', { until: login.locked_until });
-      // Unknown users and users without a password check a decoy: the answer takes as long either way.
-      const ok = await verifyPassword(password, login?.password_hash ?? null);
-      if (login === undefined) throw new KeywayError('KW_ERR_ADMIN_LOGIN_FAILED');
-      if (!ok) {
-        const failed = login.failed_logins + 1;
-        const locked = failed >= MAX_FAILED_LOGINS ? new Date(at + LOCKOUT_MS).toISOString() : null;
-        // A lockout starts the count again: the next failure after it ends locks at once.
-        await admins.setLoginState(user, locked === null ? failed : MAX_FAILED_LOGINS - 1, locked);
-        throw new KeywayError('KW_ERR_ADMIN_LOGIN_FAILED');
-      }
-      if (login.failed_logins !== 0 || login.locked_until !== null) await admins.setLoginState(user, 0, null);
-      const token = generateAdminToken();
-      const expires = new Date(at + SESSION_MS).toISOString();
-      const session = await admins.addToken(
-        user,
-        {
-          name: 'login',
-          hash: hashAdminToken(token),
-          kind: 'session',
-          created_at: new Date(at).toISOString(),
-          expires_at: expires,
-        },
-        user,
-      );
-      return { token, id: session.id, user, expires_at: expires, grants: login.user.grants };
-    },
+    async (req) => passwordLogin(ctx, req.body.user, req.body.password),
   );
+}
+
+export interface LoginSession {
+  /** The session token: in this answer only. */
+  token: string;
+  id: string;
+  user: string;
+  expires_at: string;
+  grants: AdminGrant[];
+}
+
+/**
+ * A password login: a session token for 12 hours, or KW_ERR_ADMIN_LOGIN_FAILED / KW_ERR_ADMIN_LOCKED_OUT.
+ * `POST /login` and the console's sign-in (console-session.ts) both log in through it.
+ */
+export async function passwordLogin(
+  ctx: RouteContext,
+  user: string,
+  password: string,
+): Promise<LoginSession> {
+  const admins = ctx.deps.store.admins;
+  const now = ctx.deps.now ?? Date.now;
+  const login = await admins.login(user);
+  const at = now();
+  if (login?.locked_until != null && Date.parse(login.locked_until) > at)
+    throw new KeywayError('KW_ERR_ADMIN_LOCKED_OUT', { until: login.locked_until });
+  // Unknown users and users without a password check a decoy: the answer takes as long either way.
+  const ok = await verifyPassword(password, login?.password_hash ?? null);
+  if (login === undefined) throw new KeywayError('KW_ERR_ADMIN_LOGIN_FAILED');
+  if (!ok) {
+    const failed = login.failed_logins + 1;
+    const locked = failed >= MAX_FAILED_LOGINS ? new Date(at + LOCKOUT_MS).toISOString() : null;
+    // A lockout starts the count again: the next failure after it ends locks at once.
+    await admins.setLoginState(user, locked === null ? failed : MAX_FAILED_LOGINS - 1, locked);
+    throw new KeywayError('KW_ERR_ADMIN_LOGIN_FAILED');
+  }
+  if (login.failed_logins !== 0 || login.locked_until !== null) await admins.setLoginState(user, 0, null);
+  const token = generateAdminToken();
+  const expires = new Date(at + SESSION_MS).toISOString();
+  const session = await admins.addToken(
+    user,
+    {
+      name: 'login',
+      hash: hashAdminToken(token),
+      kind: 'session',
+      created_at: new Date(at).toISOString(),
+      expires_at: expires,
+    },
+    user,
+  );
+  return { token, id: session.id, user, expires_at: expires, grants: login.user.grants };
 }
