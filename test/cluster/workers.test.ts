@@ -9,6 +9,12 @@ import { startKeyway, type KeywayProcess } from '../helpers/keyway-process.js';
 import { startEcho, startServer, type TestServer } from '../helpers/upstream.js';
 import { admin, EVENT_BOUND_MS, within } from './support/cluster-env.js';
 
+/**
+ * How long a replacement worker may take to start: it loads the whole node, which takes seconds under load
+ * (a loaded 2-core machine once took over 10 s). A bound on waiting, not a timing requirement.
+ */
+const STARTUP_BOUND_MS = 60_000;
+
 /** The primary's children, from /proc (Linux, like CI). */
 function workerPids(kw: KeywayProcess): number[] {
   const pid = kw.child.pid as number;
@@ -30,7 +36,7 @@ async function fresh(url: string, headers: Record<string, string> = {}): Promise
   return res.statusCode;
 }
 
-describe('keyway start --workers 2', { timeout: 60_000 }, () => {
+describe('keyway start --workers 2', { timeout: 240_000 }, () => {
   let echo: TestServer;
   let slow: TestServer;
   let kw: KeywayProcess;
@@ -111,19 +117,21 @@ describe('keyway start --workers 2', { timeout: 60_000 }, () => {
     const before = workerPids(kw);
     assert.equal(before.length, 2);
     process.kill(before[0], 'SIGKILL');
-    const replaced = await within(10_000, async () => {
+    const replaced = await within(STARTUP_BOUND_MS, async () => {
       const now = workerPids(kw);
       return now.length === 2 && !now.includes(before[0]);
     });
-    assert.ok(replaced < 10_000, 'no replacement worker');
+    assert.ok(replaced < STARTUP_BOUND_MS, 'no replacement worker');
     // Connections only go to workers that listen: wait until the new one does, then all must serve.
-    const listening = await within(10_000, async () => kw.output().includes('replacement worker listening'));
-    assert.ok(listening < 10_000, kw.output());
-    const served = await within(5_000, async () => {
+    const listening = await within(STARTUP_BOUND_MS, async () =>
+      kw.output().includes('replacement worker listening'),
+    );
+    assert.ok(listening < STARTUP_BOUND_MS, kw.output());
+    const served = await within(STARTUP_BOUND_MS, async () => {
       for (let i = 0; i < 10; i++) if ((await fresh(`${kw.proxyUrl}/w/x`)) !== 200) return false;
       return true;
     });
-    assert.ok(served < 5_000);
+    assert.ok(served < STARTUP_BOUND_MS);
   });
 
   it('SIGTERM drains the in-flight request on every worker and exits 0', async () => {
