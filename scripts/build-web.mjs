@@ -11,6 +11,7 @@
 // A build whose inputs (web/, the model's schemas, the lock file, this script) did not change since the last
 // is skipped: the TypeScript build runs often, the web build takes ~20 s on a quiet machine.
 import { createHash } from 'node:crypto';
+import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -147,4 +148,23 @@ for (const [app, base] of Object.entries(APPS)) {
     },
   });
 }
+/**
+ * Brotli and gzip copies of the text files, compressed once here at the highest levels rather than on every
+ * request: the node sends the copy the browser accepts (src/web/static-site.ts, `preCompressed`).
+ */
+function precompress(dir) {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) {
+      precompress(p);
+      continue;
+    }
+    if (!/\.(js|css|html|svg|json)$/.test(name)) continue;
+    const bytes = readFileSync(p);
+    if (bytes.length < 1024) continue;
+    writeFileSync(`${p}.br`, brotliCompressSync(bytes, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } }));
+    writeFileSync(`${p}.gz`, gzipSync(bytes, { level: 9 }));
+  }
+}
+for (const app of Object.keys(APPS)) precompress(join(ROOT, 'dist', 'web', app));
 writeFileSync(stampFile, inputs);

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliCompressSync, brotliDecompressSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { IMMUTABLE, REVALIDATE, SECURITY_HEADERS, serveStaticSite } from './static-site.js';
@@ -23,6 +24,7 @@ describe('static site', () => {
     );
     writeFileSync(join(dir, 'assets', 'app-1a2b.js'), 'export {};');
     writeFileSync(join(dir, 'assets', 'app-1a2b.css'), 'body{}');
+    writeFileSync(join(dir, 'assets', 'app-1a2b.js.br'), brotliCompressSync('export {};'));
     writeFileSync(join(dir, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
     writeFileSync(join(dir, '..', 'outside.txt'), 'secret');
     app = Fastify();
@@ -55,6 +57,15 @@ describe('static site', () => {
     assert.match(String(js.headers['content-type']), /javascript/);
     assert.equal(js.headers['cache-control'], IMMUTABLE);
     assert.equal(js.headers['x-content-type-options'], 'nosniff');
+    const br = await app.inject({
+      method: 'GET',
+      url: '/c/assets/app-1a2b.js',
+      headers: { 'accept-encoding': 'br, gzip' },
+    });
+    assert.equal(br.headers['content-encoding'], 'br', "the build's Brotli copy");
+    assert.match(String(br.headers['content-type']), /javascript/);
+    assert.equal(br.headers['cache-control'], IMMUTABLE);
+    assert.equal(brotliDecompressSync(br.rawPayload).toString(), 'export {};');
     const css = await app.inject({ method: 'GET', url: '/c/assets/app-1a2b.css' });
     assert.match(String(css.headers['content-type']), /^text\/css/);
     const svg = await app.inject({ method: 'GET', url: '/c/favicon.svg' });

@@ -5,6 +5,7 @@
  *
  * - hashed assets (`assets/…`, their names change with their content) are `immutable` for a year; every
  *   other file, `index.html` first, is `no-cache` (revalidated by its ETag), so a new build shows at once;
+ *   the build's Brotli or gzip copy goes to a browser that accepts it;
  * - a strict Content-Security-Policy: scripts, styles, fonts and fetches from this origin only, no inline
  *   script, no `eval`, no framing (`frame-ancestors 'none'`, and X-Frame-Options for older browsers);
  *   `X-Content-Type-Options: nosniff`, no referrer;
@@ -102,6 +103,8 @@ export async function serveStaticSite(app: FastifyInstance, opts: StaticSiteOpti
         decorateReply: true,
         cacheControl: false,
         serveDotFiles: false,
+        // The build wrote .br and .gz copies (scripts/build-web.mjs): sent to browsers that accept them.
+        preCompressed: true,
         setHeaders(res, path) {
           res.setHeader('cache-control', path.includes(`${sep}assets${sep}`) ? IMMUTABLE : REVALIDATE);
         },

@@ -208,6 +208,12 @@ describe('admin console in a browser', () => {
     const dialog = page.getByRole('dialog', { name: 'Delete service old-billing?' });
     await dialog.waitFor();
     await checkPage('service-delete');
+    // The browser's modal dialog: focus is inside it; Escape cancels and gives focus back.
+    assert.match(await focused(page), /^(button|input|textarea)/);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    assert.equal(await focused(page), 'button "Delete service old-billing"');
+    await page.keyboard.press('Enter');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     assert.equal((await api('GET', '/services/old-billing')).status, 200, 'cancel deletes nothing');
     await page.getByRole('button', { name: 'Delete service old-billing' }).click();

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 
 interface Props {
   title: string;
@@ -17,10 +17,15 @@ interface Props {
 export function ConfirmDialog({ title, children, confirmLabel, reasonLabel, onConfirm, onCancel }: Props) {
   const ref = useRef<HTMLDialogElement>(null);
   const [reason, setReason] = useState('');
-  useEffect(() => {
+  // A layout effect: the dialog closes while still in the page, and focus goes back to what opened it.
+  useLayoutEffect(() => {
     const d = ref.current;
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     if (d !== null && !d.open) d.showModal();
-    return () => d?.close();
+    return () => {
+      d?.close();
+      opener?.focus();
+    };
   }, []);
   return (
     <dialog ref={ref} aria-labelledby="confirm-title" onCancel={onCancel} className="confirm">
