@@ -5,6 +5,7 @@
  * the form at the next build, with no change here.
  */
 import type { RJSFSchema, ValidatorType } from '@rjsf/utils';
+import type { ValidatorFunctions } from '@rjsf/validator-ajv8';
 // The precompiled validator alone: the package's index would bring ajv's compiler into the bundle.
 import createPrecompiledValidator from '@rjsf/validator-ajv8/lib/createPrecompiledValidator.js';
 
@@ -15,12 +16,21 @@ export interface KindForm {
   validator: ValidatorType<Json, RJSFSchema>;
 }
 
-/** The kinds with a form; each is loaded with the page that needs it. */
-const FORMS = {
-  services: () => import('./generated/services.js'),
-} as const;
+/** What scripts/build-web.mjs writes for a kind. */
+interface GeneratedForm {
+  schema: RJSFSchema;
+  validateFns: ValidatorFunctions;
+}
 
-export type FormKind = keyof typeof FORMS;
+export type FormKind = 'services';
+
+/**
+ * The kinds with a form; each is loaded with the page that needs it. Typed here, not by the generated
+ * files: lint runs on a fresh clone, before a build has written them.
+ */
+const FORMS: Record<FormKind, () => Promise<GeneratedForm>> = {
+  services: () => import('./generated/services.js') as Promise<GeneratedForm>,
+};
 
 export async function kindForm(kind: FormKind): Promise<KindForm> {
   const { schema, validateFns } = await FORMS[kind]();
