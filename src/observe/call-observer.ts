@@ -140,8 +140,8 @@ export class CallObserver {
     records.push(rec);
   }
 
-  upstreamFailed(service: string, target: string, code: string): void {
-    this.metrics?.upstreamFailed(service, target, code);
+  upstreamFailed(workspace: string, service: string, target: string, code: string): void {
+    this.metrics?.upstreamFailed(workspace, service, target, code);
   }
 
   /** The response of a tracked call closed (after the last byte, or when the client went away). */
@@ -183,12 +183,20 @@ export class CallObserver {
 
     const metrics = this.metrics;
     if (metrics !== undefined) {
-      metrics.observe(route, status, latency, upstreamMs, bytesIn ?? 0, bytesOut ?? 0);
-      if (status === 429) metrics.rateLimited(route.name, code ?? 'upstream');
-      if (authReason !== null) metrics.authFailed(route.name, authReason);
+      const consumer = metrics.observe(
+        route,
+        status,
+        latency,
+        upstreamMs,
+        bytesIn ?? 0,
+        bytesOut ?? 0,
+        ctx.identity?.consumerName,
+      );
+      if (status === 429) metrics.rateLimited(route, code ?? 'upstream', consumer);
+      if (authReason !== null) metrics.authFailed(route, authReason);
       const decisions = ctx.decisions;
-      if (decisions !== undefined)
-        for (const d of decisions) metrics.accessDecided(route.name, d.check, d.effect);
+      if (decisions !== undefined) for (const d of decisions) metrics.accessDecided(route, d.check, d.effect);
+      if (ctx.usage !== undefined) metrics.aiUsed(route.workspace, ctx.usage, consumer);
     }
     // The span event is built only for a subscriber (a closure per call was measurable otherwise).
     if (ctx.traceId !== undefined && spanChannel.hasSubscribers) publishSpanOf(ctx, latency, status);

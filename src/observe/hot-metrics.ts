@@ -7,6 +7,11 @@
  * calls the bench's `keyway-logging` scenario measured 0.89× the bare route with metrics alone on
  * (`node bench/run.mjs --only keyway,keyway-logging`, metrics-only variant); with these series the
  * metrics cost is a handful of additions.
+ *
+ * A histogram may observe in a unit of its own and expose in Prometheus' base unit: the data plane times calls
+ * in milliseconds and the metric is in seconds (`_seconds`, as Prometheus' naming rules ask). The bounds are
+ * kept in the observed unit, so a call costs the same comparisons as before; the conversion (`le` labels and
+ * `_sum` divided by `scale`) happens once per scrape.
  */
 import type client from 'prom-client';
 
@@ -121,16 +126,27 @@ export class HotCounter extends HotMetric<CounterSeries> {
 
 export class HotHistogram extends HotMetric<HistogramSeries> {
   readonly type = 'histogram';
+  /** Upper bounds in the observed unit. */
   private readonly buckets: readonly number[];
+  /** The same bounds in the exposed unit (the `le` labels). */
+  private readonly exposed: readonly number[];
+  private readonly scale: number;
   constructor(opts: {
     name: string;
     help: string;
     labelNames: readonly string[];
+    /** Upper bounds, in the unit `observe` is given. */
     buckets: readonly number[];
+    /** Observed units per exposed unit (1000: observed in ms, exposed in seconds); default 1. */
+    scale?: number;
     registry: client.Registry;
   }) {
     super(opts.name, opts.help, opts.labelNames, opts.registry);
     this.buckets = [...opts.buckets].sort((a, b) => a - b);
+    const scale = opts.scale ?? 1;
+    this.scale = scale;
+    // Dividing the observed bound gives the double nearest the decimal (25 / 1000 prints as 0.025).
+    this.exposed = this.buckets.map((b) => (scale === 1 ? b : b / scale));
   }
   protected make(): HistogramSeries {
     return new HistogramSeries(this.buckets);
@@ -142,11 +158,12 @@ export class HotHistogram extends HotMetric<HistogramSeries> {
     let acc = 0;
     for (let i = 0; i < this.buckets.length; i++) {
       acc += s.counts[i];
-      out.push({ value: acc, labels: { le: this.buckets[i] }, sharedLabels: labels, metricName: bucket });
+      out.push({ value: acc, labels: { le: this.exposed[i] }, sharedLabels: labels, metricName: bucket });
     }
+    const sum = this.scale === 1 ? s.sum : s.sum / this.scale;
     out.push(
       { value: s.count, labels: { le: '+Inf' }, sharedLabels: labels, metricName: bucket },
-      { value: s.sum, labels: {}, sharedLabels: labels, metricName: `${this.name}_sum` },
+      { value: sum, labels: {}, sharedLabels: labels, metricName: `${this.name}_sum` },
       { value: s.count, labels: {}, sharedLabels: labels, metricName: `${this.name}_count` },
     );
     return out;

@@ -73,7 +73,10 @@ export interface ObservabilityOptions {
   /** This worker's slot under `--workers N` (`worker_slot`); 0, or absent, alone. */
   workerSlot?: number;
   log: Logger;
-  gauges: Pick<NodeGauges, 'configVersion' | 'storePing' | 'redisPing'>;
+  gauges: Pick<
+    NodeGauges,
+    'configVersion' | 'storePing' | 'redisPing' | 'upstreamTargets' | 'upstreamPools' | 'proxyLoad'
+  >;
 }
 
 export function startObservability(opts: ObservabilityOptions): Observability {
@@ -174,12 +177,17 @@ export function startObservability(opts: ObservabilityOptions): Observability {
   /** Every record lost, however: refused by the full buffer, failed at a sink (per sink), or later. */
   const lost = (): number => (buffer?.dropped ?? 0) + (writer?.failed ?? 0) + lostLater;
   const metrics = settings.metrics
-    ? new ProxyMetrics({
-        ...opts.gauges,
-        recordsDropped: () => lost(),
-        recordsBuffered: () => buffer?.length ?? 0,
-        recordsSpooled: () => recordThread?.spooled ?? 0,
-      })
+    ? new ProxyMetrics(
+        {
+          ...opts.gauges,
+          recordsDropped: () => lost(),
+          recordsBuffered: () => buffer?.length ?? 0,
+          recordsSpooled: () => recordThread?.spooled ?? 0,
+        },
+        {
+          consumerLabelLimit: settings.metricsConsumerLabel ? settings.metricsConsumerLabelLimit : undefined,
+        },
+      )
     : undefined;
   const reasons = new AuthReasons();
   // OpenTelemetry spans: the SDK is imported only when an endpoint is set (src/observe/otel/).

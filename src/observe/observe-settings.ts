@@ -106,6 +106,18 @@ export const observeSettingsSchema = group(
     spoolRetryMs: int({ ...named('RECORD_SPOOL_RETRY_MS'), default: 1_000, min: 10, max: 600_000 }),
     /** Days of call records kept (one partition per UTC day). */
     retentionDays: int({ ...named('RECORD_RETENTION_DAYS'), default: 7, min: 1, max: 3650 }),
+    /**
+     * A `consumer` label on the per-consumer metrics (requests, 429s, AI tokens and spend): off by default,
+     * every consumer multiplies those series.
+     */
+    metricsConsumerLabel: onOff({ ...named('METRICS_CONSUMER_LABEL'), default: false }),
+    /** Distinct consumers that keep a label value of their own; later ones are folded into `other`. */
+    metricsConsumerLabelLimit: int({
+      ...named('METRICS_CONSUMER_LABEL_LIMIT'),
+      default: 100,
+      min: 1,
+      max: 100_000,
+    }),
     /** A token only for `/metrics` (the admin token works too). */
     metricsToken: text({ ...named('METRICS_TOKEN'), default: undefined }),
     /** W3C trace context: `propagate` passes `traceparent` on (or starts one); `off` leaves it alone. */

@@ -3,6 +3,13 @@
  * 5:1:1 weighting as a a b a c a a, not a a a a a b c) or least-connections with weights as a tie-breaker.
  * A target that refused a connection is skipped for `attempt`s of the same request.
  */
+/**
+ * A target's health as far as the node knows it: `healthchecks_off` while no health check watches it (every
+ * target today; issue 25's passive and active checks set `healthy`/`unhealthy`). `/metrics` reports it
+ * (`keyway_upstream_target_health`).
+ */
+export type TargetHealth = 'healthchecks_off' | 'healthy' | 'unhealthy';
+
 export interface BalancedTarget {
   /** `host:port` as configured. */
   address: string;
@@ -10,7 +17,9 @@ export interface BalancedTarget {
   origin: string;
   weight: number;
   current: number;
+  /** Requests sent to it and not yet answered (least-connections picks by it; `/metrics` reports it). */
   active: number;
+  health: TargetHealth;
 }
 
 export type Algorithm = 'round-robin' | 'least-connections';
@@ -34,6 +43,7 @@ export class Balancer {
         weight: t.weight ?? 100,
         current: 0,
         active: 0,
+        health: 'healthchecks_off' as const,
       }));
     this.total = this.targets.reduce((s, t) => s + t.weight, 0);
   }

@@ -231,6 +231,11 @@ export interface CompiledRoute {
   phases: RoutePhases;
   /** Consumer-scoped plugin overrides: consumer id → phases to use once that consumer is identified. */
   consumerPhases: ReadonlyMap<string, RoutePhases> | undefined;
+  /**
+   * The path template of `def.paths` a request path matched (`http.route` of its span); absent for a route
+   * without paths. Asked only when a span is built, never on the routing path.
+   */
+  httpRoute?: ((path: string) => string) | undefined;
 }
 
 export interface RoutePhases {

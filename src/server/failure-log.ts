@@ -32,7 +32,7 @@ export function logFailures(log: Logger, opts: FailureLogOptions): () => void {
     const { ctx, target, error } = message as UpstreamErrorMessage;
     if (!opts.serves(ctx.res)) return;
     const code = (error as { code?: string }).code;
-    opts.observer()?.upstreamFailed(ctx.route.service.name, target, code ?? '');
+    opts.observer()?.upstreamFailed(ctx.route.workspace, ctx.route.service.name, target, code ?? '');
     log.warn(
       {
         request_id: ctx.requestId,

@@ -19,6 +19,7 @@ import { TrustedProxies } from '../proxy/headers.js';
 import { ProxyServer } from '../proxy/server.js';
 import { AgentCache } from '../snapshot/agents.js';
 import { SnapshotManager } from '../snapshot/manager.js';
+import { upstreamTargets } from '../snapshot/upstream-targets.js';
 import { openStore } from '../store/open-store.js';
 import { KeywayError } from '../core/errors.js';
 import { ApiKeyResolver } from '../keys/api-key-resolver.js';
@@ -149,6 +150,8 @@ async function startComponents(
   // JWKS, discovery and introspection caches, AI key state and provider pool: the node's, not the process's.
   const caches = await life.start('caches', createNodeCaches, closeNodeCaches);
   const token = await ensureAdminToken(store, settings.data_dir);
+  // The proxy listener, once it listens (the metrics' connection gauges read it at scrape time).
+  const listening: { proxy?: ProxyServer } = {};
   // Call records, metrics, rollups and alerts (src/observe); records and metrics on unless turned off.
   // Started before the snapshot so its alert sinks are in the plugin services from the first compile;
   // the gauges read the snapshot only when scraped, which the admin listener (last) makes possible.
@@ -165,6 +168,14 @@ async function startComponents(
         gauges: {
           configVersion: () => snapshots.current?.version ?? 0,
           storePing: () => store.ping(PROBE_TIMEOUT_MS),
+          upstreamTargets: () => upstreamTargets(snapshots.current),
+          upstreamPools: () => agents.pools(),
+          proxyLoad: () => {
+            const server = listening.proxy;
+            return server === undefined
+              ? undefined
+              : { connections: server.connections.size, inFlight: server.active };
+          },
         },
       }),
     // Every drained call has been recorded: write them out while the store is still open.
@@ -285,6 +296,7 @@ async function startComponents(
     (c) => c.close(),
   );
 
+  listening.proxy = proxy.server;
   const addresses: RunningNode['addresses'] = { proxy: proxy.addrs.http, admin: '' };
   if (proxy.addrs.https !== undefined) addresses.proxyTls = proxy.addrs.https;
   const status = async (): Promise<NodeStatus> => {

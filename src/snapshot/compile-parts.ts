@@ -16,6 +16,7 @@ import { getPlugin } from '../plugins/registry.js';
 import type { AgentCache } from './agents.js';
 import type { PluginScopes } from './plugin-scopes.js';
 import { checkRoutePaths } from './route-rules.js';
+import { httpRouteOf } from './path-match.js';
 import type { SubscriptionGates } from './subscription-gate.js';
 import type { Identities } from '../pipeline/identity.js';
 
@@ -193,6 +194,7 @@ export function compileRoute(
     service,
     phases,
     consumerPhases,
+    httpRoute: httpRouteOf(r.paths),
   };
 }
 

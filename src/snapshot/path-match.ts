@@ -105,3 +105,27 @@ export function matchPathSlow(
 export function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/**
+ * The route's path template a request path matched, for span attributes (`http.route`): one of the route's
+ * `paths` as written (an exact path without its `=`), the one the router would pick (regular expressions
+ * first, then the best score). Only sampled calls ask, when their span is built — never the router's hot
+ * path. Undefined for a route without paths (matched by host or header alone).
+ */
+export function httpRouteOf(paths: readonly string[] | undefined): ((path: string) => string) | undefined {
+  if (paths === undefined || paths.length === 0) return undefined;
+  const shown = (p: string): string => (p.startsWith('=') ? p.slice(1) : p);
+  const only = paths.length === 1 ? shown(paths[0] ?? '') : undefined;
+  if (only !== undefined) return () => only;
+  const regexes = paths.filter((p) => p.startsWith('~')).map((p) => ({ p, re: new RegExp(p.slice(1)) }));
+  const plain = paths.filter((p) => !p.startsWith('~'));
+  return (path) => {
+    for (const { p, re } of regexes) if (re.test(path)) return p;
+    let best: { p: string; score: number } | undefined;
+    for (const p of plain) {
+      const m = matchPathSlow(p, path);
+      if (m !== undefined && (best === undefined || m.score > best.score)) best = { p, score: m.score };
+    }
+    return shown(best?.p ?? paths[0] ?? '');
+  };
+}

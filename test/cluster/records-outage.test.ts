@@ -1,7 +1,7 @@
 // Call records across a PostgreSQL outage, with a real node and a relay this test owns. Records made while
 // the store is away (gone, or black-holed) wait in the node's bounded local spool and reach the store when
 // it is back: none lost. With the spool off, every record the store could not take is counted in
-// `keyway_call_records_dropped` and logged. The outage lasts KW_OUTAGE_MS (3 s by default; the 60 s figure
+// `keyway_call_records_dropped_total` and logged. The outage lasts KW_OUTAGE_MS (3 s by default; the 60 s figure
 // in docs/observability.md is this test with KW_OUTAGE_MS=60000).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -108,7 +108,7 @@ describe('call records across a store outage', { timeout: 30_000 + 3 * OUTAGE_MS
       t.diagnostic(`${during} calls during the outage; records lost: ${calls - got}`);
       assert.ok(caughtUp < 60_000, `stored ${got} of ${calls}`);
       assert.equal(got, calls, 'no record twice');
-      assert.equal(await metric(kw, 'keyway_call_records_dropped'), 0);
+      assert.equal(await metric(kw, 'keyway_call_records_dropped_total'), 0);
       assert.equal(await metric(kw, 'keyway_call_records_spooled'), 0);
       await kw.stop();
     });
@@ -152,11 +152,11 @@ describe('call records across a store outage', { timeout: 30_000 + 3 * OUTAGE_MS
       for (let i = 0; i < 40; i++) assert.equal(await call(kw, '/nospool/x'), 200);
       const counted = await within(
         30_000,
-        async () => (await metric(kw, 'keyway_call_records_dropped')) >= 40,
+        async () => (await metric(kw, 'keyway_call_records_dropped_total')) >= 40,
         100,
       );
-      assert.ok(counted < 30_000, `dropped reads ${await metric(kw, 'keyway_call_records_dropped')}`);
-      assert.equal(await metric(kw, 'keyway_call_records_dropped'), 40);
+      assert.ok(counted < 30_000, `dropped reads ${await metric(kw, 'keyway_call_records_dropped_total')}`);
+      assert.equal(await metric(kw, 'keyway_call_records_dropped_total'), 40);
       assert.match(kw.output(), /call records lost/);
     } finally {
       await cl.pgRelay.restore();

@@ -225,12 +225,16 @@ describe('call records through the data plane', () => {
       const m = new RegExp(`^${line.replace(/[{}"]/g, '\\$&')} (\\S+)$`, 'm').exec(text);
       return m === null ? NaN : Number(m[1]);
     };
-    assert.ok(value('keyway_requests_total{service="svc",route="keyed",status="200"}') >= 1);
-    assert.ok(value('keyway_requests_total{service="dead",route="dead",status="502"}') >= 1);
-    assert.ok(value('keyway_requests_total{service="hang",route="hang",status="504"}') >= 1);
-    assert.ok(value('keyway_auth_failures_total{route="keyed",reason="missing"}') >= 1);
+    const ws = 'workspace="default",';
+    assert.ok(value(`keyway_requests_total{${ws}service="svc",route="keyed",status="200"}`) >= 1);
+    assert.ok(value(`keyway_requests_total{${ws}service="dead",route="dead",status="502"}`) >= 1);
+    assert.ok(value(`keyway_requests_total{${ws}service="hang",route="hang",status="504"}`) >= 1);
+    assert.ok(value(`keyway_auth_failures_total{${ws}service="svc",route="keyed",reason="missing"}`) >= 1);
     assert.ok(value('keyway_unrouted_requests_total{status="404"}') >= 1);
-    assert.ok(value('keyway_request_latency_ms_count{service="svc",route="keyed"}') >= 1);
+    assert.ok(value(`keyway_request_duration_seconds_count{${ws}service="svc",route="keyed"}`) >= 1);
+    // The 504 waited on its upstream at least 90 ms: seconds, not milliseconds.
+    const slowSum = value(`keyway_upstream_duration_seconds_sum{${ws}service="hang",route="hang"}`);
+    assert.ok(slowSum >= 0.09 && slowSum < 60, `${slowSum} s`);
     assert.equal(value('keyway_config_version'), 7);
     assert.doesNotMatch(text, new RegExp(key));
   });

@@ -80,3 +80,36 @@ describe('hot metrics', () => {
     assert.notEqual(c.labels({ a: '1' }), c.labels({ a: '2' }));
   });
 });
+
+describe('a histogram observed in ms and exposed in seconds', () => {
+  it('scrapes as prom-client does for the same durations in seconds', async () => {
+    const ours = new client.Registry();
+    const theirs = new client.Registry();
+    const hist = new HotHistogram({
+      name: 'd_seconds',
+      help: 'd',
+      labelNames: ['route'],
+      buckets: [0.5, 1, 2.5, 25, 1000],
+      scale: 1000,
+      registry: ours,
+    });
+    const pHist = new client.Histogram({
+      name: 'd_seconds',
+      help: 'd',
+      labelNames: ['route'],
+      buckets: [0.0005, 0.001, 0.0025, 0.025, 1],
+      registers: [theirs],
+    });
+    const series = hist.labels({ route: 'r' });
+    for (const ms of [0.2, 0.5, 0.9, 2, 24, 26, 999, 1001]) {
+      series.observe(ms);
+      pHist.observe({ route: 'r' }, ms / 1000);
+    }
+    const lines = (text: string): string[] => text.split('\n').filter((l) => !l.includes('_sum'));
+    const sum = (text: string): number => Number(/_sum\{route="r"\} (\S+)/.exec(text)?.[1]);
+    const [a, b] = [await ours.metrics(), await theirs.metrics()];
+    assert.deepEqual(lines(a), lines(b));
+    assert.ok(Math.abs(sum(a) - sum(b)) < 1e-12, `${sum(a)} ≈ ${sum(b)}`);
+    assert.match(a, /d_seconds_bucket\{le="0.025",route="r"\} 5/);
+  });
+});

@@ -89,10 +89,10 @@ describe('OpenTelemetry on a keyway process', () => {
     assert.equal(resource?.value.stringValue, 'keyway-e2e');
     const spans = posts.flatMap((p) => p.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans)));
     const ours = spans.filter((s) => s.traceId === traceId);
-    const server = ours.find((s) => s.name === 'GET weather' && s.kind === 2);
+    const server = ours.find((s) => s.name === 'GET /weather' && s.kind === 2);
     assert.equal(server?.parentSpanId, '00f067aa0ba902b7');
     assert.ok(
-      ours.some((s) => s.kind === 3 && s.name === 'GET weather'),
+      ours.some((s) => s.kind === 3 && s.name === 'GET'),
       'and the upstream call',
     );
   });

@@ -204,6 +204,7 @@ describe('OpenTelemetry spans through the data plane', () => {
       routes: [
         { name: 'keyed', service: 'svc', paths: ['/keyed'] },
         { name: 'dead', service: 'dead', paths: ['/dead'] },
+        { name: 'things', service: 'svc', paths: ['/things', '/v1/things/:id', '=/v1/things/all'] },
       ],
       consumers: [{ username: 'acme' }],
       apps: [{ name: 'acme-dashboard', consumer: 'acme' }],
@@ -265,7 +266,7 @@ describe('OpenTelemetry spans through the data plane', () => {
     )?.[1];
 
     const { server, client } = await spansOf(traceId);
-    assert.equal(server.name, 'GET keyed');
+    assert.equal(server.name, 'GET /keyed', '{method} {http.route}');
     assert.equal(server.parentSpanId, callerSpan);
     assert.notEqual(server.spanId, upstreamParent);
     assert.deepEqual(
@@ -274,7 +275,9 @@ describe('OpenTelemetry spans through the data plane', () => {
         'http.request.method': 'GET',
         'url.path': '/keyed/items',
         'url.scheme': 'http',
+        'http.route': '/keyed',
         'client.address': '127.0.0.1',
+        'network.peer.address': '127.0.0.1',
         'network.protocol.version': '1.1',
         'server.address': '127.0.0.1',
         'server.port': gw.port,
@@ -292,12 +295,18 @@ describe('OpenTelemetry spans through the data plane', () => {
     assert.notEqual(server.status?.code, STATUS_ERROR);
 
     assert.ok(client !== undefined);
-    assert.equal(client.name, 'GET svc');
+    assert.equal(client.name, 'GET', 'a client span without a URL template is named by its method');
     assert.equal(client.parentSpanId, server.spanId);
     assert.equal(client.spanId, upstreamParent, 'the upstream’s parent is the CLIENT span');
     const c = attrs(client.attributes);
     assert.equal(c['server.address'], '127.0.0.1');
     assert.equal(c['server.port'], echo.port);
+    assert.equal(c['http.request.method'], 'GET');
+    assert.equal(
+      c['url.full'],
+      `http://127.0.0.1:${echo.port}/items`,
+      'the path sent upstream, no query string',
+    );
     assert.equal(c['http.response.status_code'], 200);
     assert.equal(c['keyway.retries'], 0);
     assert.ok(BigInt(client.startTimeUnixNano) >= BigInt(server.startTimeUnixNano));
@@ -307,6 +316,18 @@ describe('OpenTelemetry spans through the data plane', () => {
     assert.equal(resource?.['service.name'], 'keyway-test');
     assert.equal(receiver.posts[0]?.headers['authorization'], `Bearer ${COLLECTOR_TOKEN}`);
     assert.match(String(receiver.posts[0]?.headers['content-type']), /application\/json/);
+  });
+
+  it('names the span by the path template the request matched (http.route)', async () => {
+    const routeOf = async (path: string): Promise<[string, unknown]> => {
+      const { status, record } = await call(path);
+      assert.equal(status, 200);
+      const { server } = await spansOf(record.trace_id ?? '');
+      return [server.name, attrs(server.attributes)['http.route']];
+    };
+    assert.deepEqual(await routeOf('/v1/things/42'), ['GET /v1/things/:id', '/v1/things/:id']);
+    assert.deepEqual(await routeOf('/v1/things/all'), ['GET /v1/things/all', '/v1/things/all']);
+    assert.deepEqual(await routeOf('/things/a/b'), ['GET /things', '/things']);
   });
 
   it('starts a trace when the caller sent none, with the record’s trace id', async () => {

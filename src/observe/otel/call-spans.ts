@@ -1,12 +1,16 @@
 /**
  * The spans of one call, built from the same facts as its call record when the response closes: a SERVER
  * span for the call as the client saw it, and a CLIENT span for the upstream exchange when there was one.
- * Attribute names follow the OpenTelemetry HTTP semantic conventions (v1.26+: `http.request.method`,
- * `url.path`, `http.response.status_code`, `server.address`, `client.address`) and the GenAI ones for AI
- * calls; Keyway's own facts go under `keyway.*`.
+ * Names and attributes follow the OpenTelemetry HTTP semantic conventions (stable since v1.23): the SERVER
+ * span is `{method} {http.route}` with `http.request.method`, `url.path`, `url.scheme`, `http.route`,
+ * `http.response.status_code`, `server.address`/`server.port`, `client.address`, `network.peer.address`,
+ * `network.protocol.version`, `user_agent.original`; the CLIENT span is `{method}` with `url.full`,
+ * `server.address`/`server.port`, `http.response.status_code`, `http.request.resend_count`; a method outside
+ * the known set is `_OTHER` with `http.request.method_original`; `error.type` on failures. The GenAI ones for
+ * AI calls; Keyway's own facts go under `keyway.*`.
  *
- * Never a secret: `url.path` has no query string (keys in `?apikey=` stay out), the credential is its id,
- * and no header value is copied except the user agent.
+ * Never a secret: neither `url.path` nor `url.full` has the query string (keys in `?apikey=` stay out), the
+ * credential is its id, and no header value is copied except the user agent.
  *
  * Plain data, no SDK types: this module is loaded whether or not tracing is on, the SDK only when it is.
  */
@@ -46,11 +50,13 @@ export function epochNs(hr: bigint): bigint {
 export function callSpans(ctx: RequestContext, ids: TraceIds, end: bigint, status: number): CallSpans {
   const req = ctx.req;
   const route = ctx.route;
-  const method = req.method ?? 'GET';
+  const original = req.method ?? 'GET';
+  const method = KNOWN_METHODS.has(original) ? original : '_OTHER';
+  const path = pathOf(req.url);
   const server: SpanAttributes = {
     'http.request.method': method,
-    'url.path': pathOf(req.url),
-    'url.scheme': (req.socket as { encrypted?: boolean }).encrypted === true ? 'https' : 'http',
+    'url.path': path,
+    'url.scheme': (req.socket as { encrypted?: boolean } | null)?.encrypted === true ? 'https' : 'http',
     'client.address': ctx.clientIp,
     'network.protocol.version': req.httpVersion,
     'keyway.request_id': ctx.requestId,
@@ -58,6 +64,11 @@ export function callSpans(ctx: RequestContext, ids: TraceIds, end: bigint, statu
     'keyway.route': route.name,
     'keyway.service': route.service.name,
   };
+  if (method !== original) server['http.request.method_original'] = original;
+  const httpRoute = route.httpRoute?.(path);
+  if (httpRoute !== undefined) server['http.route'] = httpRoute;
+  const peer = (req.socket as { remoteAddress?: string } | null)?.remoteAddress;
+  if (peer !== undefined) server['network.peer.address'] = peer;
   if (ctx.res.headersSent) server['http.response.status_code'] = status;
   const host = hostAndPort(req.headers.host);
   if (host !== undefined) {
@@ -96,6 +107,10 @@ export function callSpans(ctx: RequestContext, ids: TraceIds, end: bigint, statu
       'keyway.service': route.service.name,
       'keyway.retries': ctx.retries,
     };
+    if (method !== original) attrs['http.request.method_original'] = original;
+    // The AI gateway's provider calls have their own URLs (not the route's path): no `url.full` for them.
+    if (ctx.target !== undefined && !route.service.ai)
+      attrs['url.full'] = `${route.service.protocol}//${ctx.target}${ctx.upstreamPath}`;
     const target = hostAndPort(ctx.target);
     if (target !== undefined) {
       attrs['server.address'] = target.address;
@@ -108,7 +123,8 @@ export function callSpans(ctx: RequestContext, ids: TraceIds, end: bigint, statu
     else if (ctx.upstreamStatus >= 500) clientError = String(ctx.upstreamStatus);
     if (clientError !== undefined) attrs['error.type'] = clientError;
     client = {
-      name: `${method} ${route.service.name}`,
+      // A client span without a URL template is named by its method alone (semantic conventions).
+      name: method,
       spanId: ids.spanId,
       startNs: epochNs(ctx.upstreamStartedAt),
       endNs: epochNs(ctx.upstreamEndedAt === 0n ? end : ctx.upstreamEndedAt),
@@ -121,7 +137,7 @@ export function callSpans(ctx: RequestContext, ids: TraceIds, end: bigint, statu
     traceId: ids.traceId,
     parentId: ids.parentId,
     server: {
-      name: `${method} ${route.name}`,
+      name: httpRoute === undefined ? method : `${method} ${httpRoute}`,
       spanId: undefined,
       startNs: epochNs(ctx.startedAt),
       endNs: epochNs(end),
@@ -131,6 +147,20 @@ export function callSpans(ctx: RequestContext, ids: TraceIds, end: bigint, statu
     client,
   };
 }
+
+/** The methods the conventions know; any other is reported as `_OTHER` (low cardinality). */
+const KNOWN_METHODS = new Set([
+  'CONNECT',
+  'DELETE',
+  'GET',
+  'HEAD',
+  'OPTIONS',
+  'PATCH',
+  'POST',
+  'PUT',
+  'TRACE',
+  'QUERY',
+]);
 
 function pathOf(url: string | undefined): string {
   const u = url ?? '/';

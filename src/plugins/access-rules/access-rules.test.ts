@@ -219,11 +219,11 @@ describe('access-rules plugin', () => {
     const text = await metrics.text();
     assert.match(
       text,
-      /keyway_access_decisions_total\{route="beta",check="rule:no-silver",effect="shadow"\} 1/,
+      /keyway_access_decisions_total\{workspace="default",service="svc",route="beta",check="rule:no-silver",effect="shadow"\} 1/,
     );
     assert.match(
       text,
-      /keyway_access_decisions_total\{route="reports",check="rule:gold-office-hours",effect="deny"\} 3/,
+      /keyway_access_decisions_total\{workspace="default",service="svc",route="reports",check="rule:gold-office-hours",effect="deny"\} 3/,
     );
   });
 
