@@ -16,7 +16,14 @@ export interface Series {
   points: Array<[string, number]>;
 }
 
-export function TimeChart({ series, label }: { series: Series[]; label: string }) {
+interface Props {
+  series: Series[];
+  label: string;
+  /** The window shown (ISO times), so the time axis is drawn even before any point. */
+  range?: readonly [string, string];
+}
+
+export function TimeChart({ series, label, range }: Props) {
   const el = useRef<HTMLDivElement>(null);
   const chart = useRef<EChartsType | undefined>(undefined);
   useEffect(() => {
@@ -38,12 +45,12 @@ export function TimeChart({ series, label }: { series: Series[]; label: string }
         tooltip: { trigger: 'axis' },
         legend: { top: 0 },
         grid: { left: 48, right: 16, top: 32, bottom: 32 },
-        xAxis: { type: 'time' },
+        xAxis: { type: 'time', ...(range === undefined ? {} : { min: range[0], max: range[1] }) },
         yAxis: { type: 'value', minInterval: 1 },
         series: series.map((s) => ({ name: s.name, type: 'line', showSymbol: false, data: s.points })),
       },
       true,
     );
-  }, [series, label]);
+  }, [series, label, range]);
   return <div ref={el} className="chart" role="img" aria-label={label} />;
 }

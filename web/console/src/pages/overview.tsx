@@ -30,7 +30,7 @@ export function OverviewPage() {
   const [range, setRange] = useState<Range>('24h');
   const series = useLoad(
     () =>
-      api.get<{ grain: string; data: Point[] }>(
+      api.get<{ grain: string; since: string; until: string; data: Point[] }>(
         `/analytics/timeseries?workspace=${seg(workspace)}&since=${range}`,
       ),
     [api, workspace, range],
@@ -79,6 +79,7 @@ export function OverviewPage() {
       </dl>
       <TimeChart
         series={chart}
+        {...(series.data === undefined ? {} : { range: [series.data.since, series.data.until] as const })}
         label={`Calls and errors per ${series.data?.grain === 'm' ? 'minute' : series.data?.grain === 'd' ? 'day' : 'hour'}, ${RANGES[range]}`}
       />
     </section>
