@@ -269,25 +269,26 @@ describe('AI resources through the admin API', () => {
   it('lists the AI kinds in /openapi.json, with keys write-only', async () => {
     const res = await call('GET', '/openapi.json');
     const doc = res.body as unknown as {
-      paths: Record<
-        string,
-        Record<string, { responses?: Record<string, { content?: Record<string, { schema: unknown }> }> }>
-      >;
+      paths: Record<string, Record<string, unknown>>;
+      components: { schemas: Record<string, unknown> };
     };
+    // Each kind's paths once, under /workspaces/{workspace} (the top-level twins serve `default`).
     for (const kind of ['ai_providers', 'ai_models', 'prompt_apis']) {
-      for (const path of [`/${kind}`, `/${kind}/{idOrKey}`, `/workspaces/{workspace}/${kind}`])
+      for (const path of [`/workspaces/{workspace}/${kind}`, `/workspaces/{workspace}/${kind}/{idOrKey}`])
         assert.ok(doc.paths[path], `${path} in openapi.json`);
-      assert.deepEqual(Object.keys(doc.paths[`/${kind}/{idOrKey}`] ?? {}).sort(), [
+      assert.deepEqual(Object.keys(doc.paths[`/workspaces/{workspace}/${kind}/{idOrKey}`] ?? {}).sort(), [
         'delete',
         'get',
         'patch',
         'put',
       ]);
     }
-    const shown = JSON.stringify(doc.paths['/ai_providers/{idOrKey}']?.['get']?.responses?.['200']);
+    const item = JSON.stringify(doc.paths['/workspaces/{workspace}/ai_providers/{idOrKey}']?.['get']);
+    assert.match(item, /#\/components\/schemas\/AiProvider"/);
+    const shown = JSON.stringify(doc.components.schemas['AiProvider']);
     assert.match(shown, /"sealed"/);
     assert.doesNotMatch(shown, /secret_enc|"secret"/);
-    assert.match(JSON.stringify(doc.paths['/config']), /ai_providers/);
+    assert.match(JSON.stringify(doc.components.schemas['DeclarativeDocument']), /ai_providers/);
   });
 
   it('never shows a secret: answers, audit log and database file hold neither plaintext nor ciphertext', async () => {

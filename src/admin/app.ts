@@ -5,6 +5,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
+import { KEYWAY_VERSION } from '../core/version.js';
 import type { ValidateFunction } from 'ajv';
 import { KeywayError } from '../core/errors.js';
 import { MAX_JSON_DEPTH, jsonTextTooDeep } from '../core/json-depth.js';
@@ -42,12 +43,16 @@ import { LOGIN_PATH, adminUserRoutes } from './routes/admin-users.js';
 import { METRICS_PATH, metricsRoutes, metricsTokenMatches } from './routes/metrics.js';
 import { consoleCredentials, consoleSessionRoutes } from './console-session.js';
 import { builtWebApp, serveStaticSite } from '../web/static-site.js';
+import { OPENAPI_PATH, swaggerOptions } from './openapi/document.js';
 
 export type { AdminDeps, NodeStatus } from './types.js';
 
 const DEFAULT_BODY_LIMIT = 8 * 1024 * 1024;
-/** Reachable without a token: load balancers and orchestrators probe these; a login is how one gets one. */
-const PUBLIC_ROUTES = new Set(['/health', '/ready', LOGIN_PATH]);
+/**
+ * Reachable without a token: load balancers and orchestrators probe these; a login is how one gets one;
+ * the OpenAPI document describes the API and holds no configuration (unless `admin.public_openapi` is off).
+ */
+const PROBES_AND_LOGIN = ['/health', '/ready', LOGIN_PATH];
 
 /**
  * Routes whose handler hands the body to the config service, which parses a `RawJson` where it makes
@@ -66,6 +71,10 @@ declare module 'fastify' {
 
 export async function buildAdminApp(deps: AdminDeps): Promise<FastifyInstance> {
   const bodyLimit = deps.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const PUBLIC_ROUTES = new Set([
+    ...PROBES_AND_LOGIN,
+    ...(deps.publicOpenApi === false ? [] : [OPENAPI_PATH]),
+  ]);
   const base = {
     bodyLimit,
     genReqId: requestIdFor,
@@ -198,23 +207,7 @@ export async function buildAdminApp(deps: AdminDeps): Promise<FastifyInstance> {
     return reply.code(error.status).send(error.toBody(req.id));
   });
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'Keyway admin API',
-        version: '1',
-        description: 'Manage Keyway configuration (docs/admin-api.md).',
-      },
-      components: {
-        securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer' },
-          adminToken: { type: 'apiKey', in: 'header', name: 'Keyway-Admin-Token' },
-        },
-      },
-      security: [{ bearer: [] }, { adminToken: [] }],
-    },
-  });
+  await app.register(swagger, swaggerOptions(app, KEYWAY_VERSION));
 
   const principalOf = (req: FastifyRequest): Principal => {
     const principal = principals.get(req);
@@ -257,8 +250,9 @@ export async function buildAdminApp(deps: AdminDeps): Promise<FastifyInstance> {
       reply.redirect('/console/'),
     );
   }
+  // Made once, on first request (about 200 ms), and kept: the routes do not change while the app runs.
   app.get(
-    '/openapi.json',
+    OPENAPI_PATH,
     { schema: { hide: true }, config: { permission: { area: 'catalog', action: 'read' } } },
     async () => app.swagger(),
   );

@@ -118,6 +118,8 @@ export interface DeclaredRoute {
   permission?: RoutePermission;
   /** Declared `config.public`: it authenticates on its own terms (the console's files and sign-in). */
   public?: boolean;
+  /** Left out of the OpenAPI document (`schema.hide`): the console's pages, the document itself. */
+  hidden?: boolean;
 }
 
 const declared = new WeakMap<FastifyInstance, DeclaredRoute[]>();
@@ -140,6 +142,7 @@ export function requirePermissions(app: FastifyInstance, isPublic: (url: string)
         url: route.url,
         ...(permission === undefined ? {} : { permission }),
         ...(open ? { public: true } : {}),
+        ...(route.schema?.hide === true ? { hidden: true } : {}),
       });
     if (open || isPublic(route.url)) return;
     if (permission === undefined)

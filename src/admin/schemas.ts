@@ -13,6 +13,7 @@ import {
 import { nameSchema } from '../model/common.js';
 import { ERRORS } from '../core/errors.js';
 import { importKeyBody } from '../keys/key-schemas.js';
+import { componentName, named } from './openapi/components.js';
 
 const meta = {
   id: { type: 'string' },
@@ -28,40 +29,74 @@ function without(props: Record<string, JsonSchema>, drop: readonly string[]): Re
   return Object.fromEntries(Object.entries(props).filter(([k]) => !drop.includes(k)));
 }
 
+/** The component name of a kind in the OpenAPI document: `ai_providers` is `AiProvider`. */
+export function kindSchemaName(kind: ResourceKind): string {
+  return KINDS[kind].singular
+    .split(/[\s_]+/)
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1).toLowerCase())
+    .join('');
+}
+
 /** Body of PUT and POST: the resource exactly as the model defines it (AI providers: see below). */
 export function createBody(kind: ResourceKind): JsonSchema {
-  return kind === 'ai_providers' ? providerInput : KINDS[kind].schema;
+  return named(`${kindSchemaName(kind)}Input`, kind === 'ai_providers' ? providerInput : KINDS[kind].schema);
 }
 
 /** A resource as answers show it: stored fields plus id and timestamps, AI provider keys redacted. */
 export function responseSchema(kind: ResourceKind): JsonSchema {
-  return storedSchema(kind === 'ai_providers' ? providerView : KINDS[kind].schema);
+  return named(
+    kindSchemaName(kind),
+    storedSchema(kind === 'ai_providers' ? providerView : KINDS[kind].schema),
+  );
+}
+
+// The schemas below are made once per input schema: the same object for every route that declares it
+// (the top-level and the workspace-scoped twin), so the OpenAPI document shows it once (openapi/).
+const patched = new WeakMap<JsonSchema, JsonSchema>();
+const stored = new WeakMap<JsonSchema, JsonSchema>();
+const pages = new WeakMap<JsonSchema, JsonSchema>();
+
+function once(cache: WeakMap<JsonSchema, JsonSchema>, key: JsonSchema, make: () => JsonSchema): JsonSchema {
+  let made = cache.get(key);
+  if (made === undefined) cache.set(key, (made = make()));
+  return made;
 }
 
 /** Body of PATCH: the same fields, none required (missing ones keep their value). */
 export function patchBody(schema: JsonSchema): JsonSchema {
-  return { ...schema, required: [], minProperties: 1 };
+  return once(patched, schema, () => {
+    const patch = { ...schema, required: [], minProperties: 1 };
+    const name = componentName(schema)?.replace(/Input$/, '');
+    return name === undefined ? patch : named(`${name}Patch`, patch);
+  });
 }
 
 /** A stored resource as returned: the model's fields plus Keyway's id and timestamps. */
 export function storedSchema(schema: JsonSchema): JsonSchema {
-  return {
+  // What the model requires, a stored resource has: it was checked against the model when written.
+  const required = (schema['required'] ?? []) as string[];
+  return once(stored, schema, () => ({
     type: 'object',
-    required: ['id', 'created_at', 'updated_at'],
+    required: [...required, 'id', 'created_at', 'updated_at'],
     properties: { ...properties(schema), ...meta },
-  };
+  }));
 }
 
+/** A page of a list: `data`, the cursor of the next page and the total; named after its item's schema. */
 export function pageSchema(item: JsonSchema): JsonSchema {
-  return {
-    type: 'object',
-    required: ['data', 'next', 'total'],
-    properties: {
-      data: { type: 'array', items: item },
-      next: { type: ['string', 'null'], description: 'Cursor for `after`, null on the last page.' },
-      total: { type: 'integer' },
-    },
-  };
+  return once(pages, item, () => {
+    const page = {
+      type: 'object',
+      required: ['data', 'next', 'total'],
+      properties: {
+        data: { type: 'array', items: item },
+        next: { type: ['string', 'null'], description: 'Cursor for `after`, null on the last page.' },
+        total: { type: 'integer' },
+      },
+    };
+    const name = componentName(item);
+    return name === undefined ? page : named(`${name}Page`, page);
+  });
 }
 
 export const listQuery = {
@@ -83,7 +118,8 @@ export const workspaceParams = {
   properties: { workspace: nameSchema },
 } as const;
 
-export const errorBody = {
+/** Every error answer's body: `{"error": {"code", "message", "request_id", "details"}}` (src/core/errors.ts). */
+export const errorBody = named('Error', {
   type: 'object',
   required: ['error'],
   properties: {
@@ -108,7 +144,7 @@ export const errorBody = {
       },
     },
   },
-} as const;
+} as const);
 
 /** The error responses every authenticated route can give, for the OpenAPI document. */
 export const errorResponses = {
@@ -119,7 +155,8 @@ export const errorResponses = {
   500: errorBody,
 } as const;
 
-export const storedWorkspace = storedSchema(workspaceSchema);
+named('WorkspaceInput', workspaceSchema);
+export const storedWorkspace = named('Workspace', storedSchema(workspaceSchema));
 
 // --- AI provider keys: write-only (docs/ai-secrets.md) ------------------------------------------
 
@@ -232,7 +269,7 @@ const documentEntries: Partial<Record<ResourceKind, JsonSchema>> = {
  */
 export const documentationOnly = new WeakSet<object>();
 
-export const declarativeDoc: JsonSchema = {
+export const declarativeDoc: JsonSchema = named('DeclarativeDocument', {
   type: 'object',
   additionalProperties: false,
   required: ['_format_version'],
@@ -258,7 +295,7 @@ export const declarativeDoc: JsonSchema = {
       ]),
     ),
   },
-};
+});
 documentationOnly.add(declarativeDoc);
 
 const change = {
@@ -278,7 +315,7 @@ const change = {
   },
 } as const;
 
-export const applyResult = {
+export const applyResult = named('ApplyResult', {
   type: 'object',
   required: ['workspace', 'dry_run', 'changes', 'version'],
   properties: {
@@ -291,4 +328,4 @@ export const applyResult = {
       description: 'Present when the workspace itself is (or would be) created or its description changed.',
     },
   },
-} as const;
+} as const);

@@ -52,6 +52,8 @@ export interface AdminDeps {
   snapshot?: () => Snapshot | undefined;
   /** The web console at /console/: where its built files are (default: the package's), or false for none. */
   console?: { dir?: string } | false;
+  /** `GET /openapi.json` answers without a token (node setting `admin.public_openapi`). Default true. */
+  publicOpenApi?: boolean;
   /** Largest accepted request body in bytes (declarative documents can be large). Default 8 MiB. */
   bodyLimit?: number;
 }

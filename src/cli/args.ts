@@ -28,7 +28,7 @@ function flagsOf(command: CommandSpec | undefined): Record<string, FlagSpec> {
     if (command !== undefined && !command.admin) {
       if (CONNECTION.has(name)) continue;
       // `start` and `demo` print logs, not results: there is nothing to print as JSON.
-      if (name === 'json' && command.name !== 'version') continue;
+      if (name === 'json' && command.name !== 'version' && command.name !== 'import') continue;
     }
     globals[name] = flag;
   }

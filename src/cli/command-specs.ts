@@ -110,6 +110,41 @@ export const COMMANDS: CommandSpec[] = [
     admin: true,
   },
   {
+    name: 'import',
+    summary: 'convert another gateway’s configuration (a Kong decK file) into a Keyway file, offline',
+    usage: ['import kong -f kong.yaml [-o keyway.yaml] [--jwt-audience AUD]… [--workspace W]'],
+    flags: {
+      file: {
+        type: 'string',
+        short: 'f',
+        value: 'FILE',
+        help: 'the decK file (format 3.x) to convert (required)',
+      },
+      output: {
+        type: 'string',
+        short: 'o',
+        value: 'FILE',
+        help: 'write the Keyway file to FILE (mode 0600)',
+      },
+      'jwt-audience': {
+        type: 'string',
+        value: 'AUD',
+        multiple: true,
+        help: 'aud of your JWTs: Keyway checks it, Kong’s jwt plugin did not',
+      },
+      workspace: {
+        ...workspace,
+        help: 'the workspace the Keyway file describes (default: decK’s _workspace)',
+      },
+    },
+    args: { max: 1, names: ['SOURCE'] },
+    admin: false,
+    notes: [
+      'What cannot be converted is listed on stderr, each at its line in the decK file, with the reason.',
+      'The output may hold API keys and secrets in clear: keyway apply hashes and seals them.',
+    ],
+  },
+  {
     name: 'keys',
     summary: 'issue, list, rotate, revoke and import API keys',
     usage: [

@@ -117,6 +117,20 @@ export async function main(
           ...(outFile === undefined ? {} : { outFile }),
         });
       }
+      case 'import': {
+        // Loaded on demand, like `start`: only this command needs the converter.
+        const { importCommand } = await import('./commands/import.js');
+        const outFile = str(values, 'output');
+        const workspace = str(values, 'workspace');
+        return await importCommand(ctx, {
+          source: args[0],
+          file: str(values, 'file'),
+          jwtAudiences: list(values, 'jwt-audience'),
+          env,
+          ...(outFile === undefined ? {} : { outFile }),
+          ...(workspace === undefined ? {} : { workspace }),
+        });
+      }
       case 'keys': {
         const opts: KeysOptions = { sub: args[0], id: args[1], readStdin };
         const pairs: Array<[keyof KeysOptions, string]> = [

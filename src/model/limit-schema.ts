@@ -52,7 +52,9 @@ const policyName = { type: 'string', pattern: '^[A-Za-z0-9._-]+$', maxLength: 64
 /** `header` is required exactly when `by` lists it. */
 const headerWhenNeeded = {
   if: { required: ['by'], properties: { by: { contains: { const: 'header' } } } },
-  then: { required: ['header'] },
+  // The property is defined again, as the enclosing object defines it, so the conditional reads alone
+  // (OpenAPI linters and ajv's strictRequired ask it of every `required`).
+  then: { properties: { header: headerSchema }, required: ['header'] },
 } as const;
 
 export const rateLimitSchema = {
@@ -100,7 +102,10 @@ export const quotaSchema = {
   },
   allOf: [
     headerWhenNeeded,
-    { if: { properties: { period: { const: 'rolling' } } }, then: { required: ['window'] } },
+    {
+      if: { properties: { period: { const: 'rolling' } } },
+      then: { properties: { window: durationSchema }, required: ['window'] },
+    },
   ],
 } as const;
 

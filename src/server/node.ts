@@ -336,6 +336,7 @@ async function startComponents(
         logger: log,
         observe,
         snapshot: () => snapshots.current,
+        publicOpenApi: settings.admin.public_openapi,
         async ready() {
           if (snapshots.current === undefined) return { ready: false, reason: 'configuration not loaded' };
           try {

@@ -18,6 +18,7 @@ import {
   int,
   list,
   oneOf,
+  onOff,
   optionalGroup,
   parsed,
   resolveSettings,
@@ -182,7 +183,11 @@ export const nodeSettingsSchema = {
       },
     },
   ),
-  admin: group({ listen: listen('KEYWAY_ADMIN_LISTEN', '127.0.0.1:8001') }),
+  admin: group({
+    listen: listen('KEYWAY_ADMIN_LISTEN', '127.0.0.1:8001'),
+    /** `GET /openapi.json` without a token: the document describes the API and holds no configuration. */
+    public_openapi: onOff({ env: 'KEYWAY_ADMIN_PUBLIC_OPENAPI', default: true }),
+  }),
   log: group({
     level: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       env: 'KEYWAY_LOG_LEVEL',

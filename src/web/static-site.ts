@@ -76,7 +76,8 @@ export async function serveStaticSite(app: FastifyInstance, opts: StaticSiteOpti
   // Registered under its prefix: the 404 handler below answers for this prefix only.
   const prefix = opts.prefix.replace(/\/+$/, '');
   const built = existsSync(join(opts.root, 'index.html'));
-  const open = { config: { public: true } };
+  // Public (no token), and not part of the host's API document: these are pages, not operations.
+  const open = { config: { public: true }, schema: { hide: true } };
   await app.register(
     async (site) => {
       site.addHook('onSend', async (_req, reply, payload) => {

@@ -39,6 +39,8 @@ export interface AdminOptions {
   config?: (inline: ConfigService, dataDir: string) => AdminConfigService;
   /** The node's clock (token expiry, login lockouts); Date.now when absent. */
   now?: () => number;
+  /** Node setting `admin.public_openapi` (default on). */
+  publicOpenApi?: boolean;
 }
 
 export async function startAdmin(opts: AdminOptions = {}): Promise<AdminHarness> {
@@ -74,6 +76,7 @@ export async function startAdmin(opts: AdminOptions = {}): Promise<AdminHarness>
     logger: false,
     ...(opts.bodyLimit === undefined ? {} : { bodyLimit: opts.bodyLimit }),
     ...(opts.now === undefined ? {} : { now: opts.now }),
+    ...(opts.publicOpenApi === undefined ? {} : { publicOpenApi: opts.publicOpenApi }),
   });
   return Object.assign(harness, {
     app,

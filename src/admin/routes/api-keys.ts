@@ -29,7 +29,7 @@ const ref = { type: 'string', minLength: 1, maxLength: 1024 } as const;
 
 export const keyRecord = {
   type: 'object',
-  required: ['id', 'app', 'app_id', 'visible_id', 'env', 'status', 'state', 'created_at'],
+  required: ['id', 'workspace', 'app', 'app_id', 'visible_id', 'env', 'status', 'state', 'created_at'],
   properties: {
     id: { type: 'string' },
     workspace: { type: 'string' },

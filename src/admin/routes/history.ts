@@ -6,7 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import { nameSchema } from '../../model/common.js';
 import { historyDocument } from '../../control/history.js';
 import type { RouteContext } from '../route-context.js';
-import { applyResult, errorResponses } from '../schemas.js';
+import { applyResult, declarativeDoc, errorResponses, pageSchema } from '../schemas.js';
+import { named } from '../openapi/components.js';
 
 interface Params {
   workspace: string;
@@ -18,7 +19,21 @@ const versionParams = {
   required: ['workspace', 'version'],
   properties: { workspace: nameSchema, version: { type: 'integer', minimum: 1 } },
 } as const;
-const anyObject = { type: 'object' } as const;
+const historyEntry = named('HistoryEntry', {
+  type: 'object',
+  required: ['workspace', 'version', 'at', 'actor', 'summary'],
+  properties: {
+    workspace: { type: 'string' },
+    version: { type: 'integer' },
+    at: { type: 'string', description: 'When the version was made (ISO 8601).' },
+    actor: { type: 'string', description: 'Who made it.' },
+    summary: { type: 'string', description: 'What changed, in a line.' },
+  },
+});
+const historyVersion = named('HistoryVersion', {
+  ...historyEntry,
+  properties: { ...historyEntry.properties, document: declarativeDoc },
+});
 
 export function historyRoutes(app: FastifyInstance, { deps, actor }: RouteContext): void {
   const tags = ['config'];
@@ -40,7 +55,7 @@ export function historyRoutes(app: FastifyInstance, { deps, actor }: RouteContex
             after: { type: 'integer', minimum: 1, description: 'The version the previous page ended at.' },
           },
         },
-        response: { 200: anyObject, ...errorResponses },
+        response: { 200: pageSchema(historyEntry), ...errorResponses },
       },
     },
     async (req) =>
@@ -58,7 +73,7 @@ export function historyRoutes(app: FastifyInstance, { deps, actor }: RouteContex
         tags,
         summary: 'One kept version, with the whole workspace as a declarative document',
         params: versionParams,
-        response: { 200: anyObject, ...errorResponses },
+        response: { 200: historyVersion, ...errorResponses },
       },
     },
     async (req) => {

@@ -29,7 +29,12 @@ export function metricsRoutes(app: FastifyInstance, { deps }: RouteContext): voi
     {
       // Series carry every workspace's routes and consumers: node-wide (a grant on `*`, or the metrics token).
       config: { permission: { area: 'metrics', action: 'read' } },
-      schema: { tags: ['observability'], summary: 'Prometheus metrics (admin token or metrics token)' },
+      schema: {
+        tags: ['observability'],
+        summary: 'Prometheus metrics (admin token or metrics token)',
+        produces: ['text/plain'],
+        response: { 200: { type: 'string', description: 'The Prometheus text exposition format' } },
+      },
     },
     async (_req, reply) => {
       const metrics = deps.observe?.metrics;

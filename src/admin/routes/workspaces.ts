@@ -5,22 +5,21 @@ import { workspaceSchema } from '../../model/index.js';
 import { bodyName } from '../authorize.js';
 import { allowed } from '../permissions.js';
 import type { RouteContext } from '../route-context.js';
-import { emptyQuery, errorResponses, patchBody, storedWorkspace, workspaceParams } from '../schemas.js';
+import {
+  emptyQuery,
+  errorResponses,
+  pageSchema,
+  patchBody,
+  storedWorkspace,
+  workspaceParams,
+} from '../schemas.js';
 
 interface Params {
   workspace: string;
 }
 type WorkspaceBody = { name: string; description?: string; tags?: string[] };
 
-const list = {
-  type: 'object',
-  required: ['data', 'next', 'total'],
-  properties: {
-    data: { type: 'array', items: storedWorkspace },
-    next: { type: ['string', 'null'] },
-    total: { type: 'integer' },
-  },
-} as const;
+const list = pageSchema(storedWorkspace);
 
 export function workspaceRoutes(app: FastifyInstance, { deps, actor, principal }: RouteContext): void {
   const { config } = deps;

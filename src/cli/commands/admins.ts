@@ -6,7 +6,7 @@
  * the machine (`ps`) and lands in shell history. A new token is printed once, on a line of its own.
  */
 import type { StoredAdminToken, StoredAdminUser } from '../../store/types.js';
-import { adminClient } from '../admin-client.js';
+import { adminClient, answer } from '../admin-client.js';
 import { CliError, type CliContext } from '../context.js';
 
 export interface AdminsOptions {
@@ -41,7 +41,7 @@ export async function adminsCommand(ctx: CliContext, opts: AdminsOptions): Promi
   const [sub, first, second, third] = opts.args;
   const need = (value: string | undefined, what: string): string => {
     if (value === undefined || value === '') throw new CliError(`${sub ?? ''} needs ${what}`, 2);
-    return encodeURIComponent(value);
+    return value;
   };
   if (sub === undefined || !SUBCOMMANDS.includes(sub))
     throw new CliError(
@@ -54,7 +54,7 @@ export async function adminsCommand(ctx: CliContext, opts: AdminsOptions): Promi
     ctx.output.out(ctx.json ? JSON.stringify(value, null, 2) : line);
   switch (sub) {
     case 'list': {
-      const { data } = await client.request<{ data: StoredAdminUser[] }>('GET', '/admins');
+      const { data } = (await answer(client.GET('/admins'))) as unknown as { data: StoredAdminUser[] };
       if (ctx.json) ctx.output.out(JSON.stringify(data, null, 2));
       else if (data.length === 0) ctx.output.out('no admin users (the bootstrap token is the super admin)');
       else
@@ -71,16 +71,17 @@ export async function adminsCommand(ctx: CliContext, opts: AdminsOptions): Promi
         if (password === '') throw new CliError('--password-stdin read nothing', 2);
         body['password'] = password;
       }
-      const user =
+      const user = (await answer(
         sub === 'create'
-          ? await client.request<StoredAdminUser>('POST', '/admins', { name: first, ...body })
-          : await client.request<StoredAdminUser>('PATCH', `/admins/${name}`, body);
+          ? client.POST('/admins', { body: { name, ...body } as never })
+          : client.PATCH('/admins/{name}', { params: { path: { name } }, body: body as never }),
+      )) as unknown as StoredAdminUser;
       show(user, `${sub === 'create' ? 'created' : 'updated'} ${user.name}: ${grantsText(user)}`);
       return 0;
     }
     case 'delete': {
       const name = need(first, 'the user NAME');
-      await client.request('DELETE', `/admins/${name}`);
+      await answer(client.DELETE('/admins/{name}', { params: { path: { name } } }));
       show({ deleted: first }, `deleted ${first ?? ''} and every token of theirs`);
       return 0;
     }
@@ -100,10 +101,14 @@ async function tokens(
   if (sub === undefined || !TOKEN_SUBCOMMANDS.includes(sub))
     throw new CliError(`tokens needs a subcommand: ${TOKEN_SUBCOMMANDS.join(', ')}`, 2);
   if (user === undefined) throw new CliError(`tokens ${sub} needs the user NAME`, 2);
-  const base = `/admins/${encodeURIComponent(user)}/tokens`;
+  const path = { name: user };
   switch (sub) {
     case 'list': {
-      const { data } = await client.request<{ data: StoredAdminToken[] }>('GET', base);
+      const { data } = (await answer(
+        client.GET('/admins/{name}/tokens', { params: { path } }),
+      )) as unknown as {
+        data: StoredAdminToken[];
+      };
       if (ctx.json) ctx.output.out(JSON.stringify(data, null, 2));
       else
         for (const t of data)
@@ -116,7 +121,9 @@ async function tokens(
       if (opts.tokenName === undefined) throw new CliError('tokens create needs --name TOKEN_NAME', 2);
       const body: Record<string, unknown> = { name: opts.tokenName };
       if (opts.expiresIn !== undefined) body['ttl_days'] = days(opts.expiresIn);
-      const made = await client.request<StoredAdminToken & { token: string }>('POST', base, body);
+      const made = (await answer(
+        client.POST('/admins/{name}/tokens', { params: { path }, body: body as never }),
+      )) as unknown as StoredAdminToken & { token: string };
       if (ctx.json) ctx.output.out(JSON.stringify(made, null, 2));
       else {
         ctx.output.out(
@@ -128,7 +135,9 @@ async function tokens(
     }
     default: {
       if (id === undefined) throw new CliError('tokens revoke needs the token ID', 2);
-      const revoked = await client.request<StoredAdminToken>('DELETE', `${base}/${encodeURIComponent(id)}`);
+      const revoked = (await answer(
+        client.DELETE('/admins/{name}/tokens/{id}', { params: { path: { ...path, id } } }),
+      )) as unknown as StoredAdminToken;
       if (ctx.json) ctx.output.out(JSON.stringify(revoked, null, 2));
       else ctx.output.out(`revoked token ${revoked.id} of ${user}: the next call with it gets 401`);
       return 0;

@@ -7,7 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { ApplyResult } from '../../control/types.js';
-import { AdminApiError, adminClient } from '../admin-client.js';
+import { AdminApiError, adminClient, answer } from '../admin-client.js';
 import { CliError, type CliContext } from '../context.js';
 import { formatApplyResult } from '../diff-format.js';
 import { formatProblem, loadYaml, type FileProblem } from '../yaml-locate.js';
@@ -46,10 +46,12 @@ export async function applyCommand(ctx: CliContext, opts: ApplyOptions): Promise
 
   let result: ApplyResult;
   try {
-    result = await adminClient(ctx).request<ApplyResult>(
-      'POST',
-      `/config${opts.dryRun ? '?dry_run=true' : ''}`,
-      doc,
+    result = await answer(
+      adminClient(ctx).POST('/config', {
+        params: { query: opts.dryRun ? { dry_run: true } : {} },
+        // A file as the user wrote it: the node checks it and reports every problem at once.
+        body: doc as never,
+      }),
     );
   } catch (err) {
     if (err instanceof AdminApiError && err.status < 500 && err.details.length > 0) {

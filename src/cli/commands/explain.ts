@@ -4,7 +4,8 @@
  * node serves, without sending traffic (POST /explain). Exit 0 when allowed, 1 when denied.
  */
 import type { Explanation } from '../../control/explain.js';
-import { adminClient } from '../admin-client.js';
+import type { HTTP_METHODS } from '../../model/route.js';
+import { adminClient, answer } from '../admin-client.js';
 import { CliError, type CliContext } from '../context.js';
 
 export interface ExplainOptions {
@@ -34,7 +35,8 @@ export async function explainCommand(ctx: CliContext, opts: ExplainOptions): Pro
     headers[h.slice(0, colon).trim()] = h.slice(colon + 1).trim();
   }
   const body = {
-    method: opts.method.toUpperCase(),
+    // Checked by the node, which names the methods it knows when this is none of them.
+    method: opts.method.toUpperCase() as (typeof HTTP_METHODS)[number],
     path: opts.path,
     ...(opts.headers.length === 0 ? {} : { headers }),
     ...(opts.ip === undefined ? {} : { client_ip: opts.ip }),
@@ -43,8 +45,12 @@ export async function explainCommand(ctx: CliContext, opts: ExplainOptions): Pro
     ...(opts.app === undefined ? {} : { app: opts.app }),
     ...(opts.consumer === undefined ? {} : { consumer: opts.consumer }),
   };
-  const base = opts.workspace === undefined ? '' : `/workspaces/${encodeURIComponent(opts.workspace)}`;
-  const r = await adminClient(ctx).request<Explanation>('POST', `${base}/explain`, body);
+  const r = (await answer(
+    adminClient(ctx).POST('/workspaces/{workspace}/explain', {
+      params: { path: { workspace: opts.workspace ?? 'default' } },
+      body,
+    }),
+  )) as unknown as Explanation; // the document describes this answer only as an object
   if (ctx.json) {
     ctx.output.out(JSON.stringify(r, null, 2));
     return r.allowed ? 0 : 1;

@@ -6,7 +6,7 @@
 import { open } from 'node:fs/promises';
 import { stringify } from 'yaml';
 import type { DeclarativeDoc } from '../../control/types.js';
-import { adminClient } from '../admin-client.js';
+import { adminClient, answer } from '../admin-client.js';
 import { CliError, type CliContext } from '../context.js';
 
 export interface ExportOptions {
@@ -16,11 +16,17 @@ export interface ExportOptions {
 }
 
 export async function exportCommand(ctx: CliContext, opts: ExportOptions): Promise<number> {
-  const params = new URLSearchParams();
-  if (opts.workspace !== undefined) params.set('workspace', opts.workspace);
-  for (const tag of new Set(opts.selectTags ?? [])) params.append('select_tag', tag);
-  const query = params.size === 0 ? '' : `?${params.toString()}`;
-  const doc = await adminClient(ctx).request<DeclarativeDoc>('GET', `/config${query}`);
+  const tags = [...new Set(opts.selectTags ?? [])];
+  const doc: DeclarativeDoc = await answer(
+    adminClient(ctx).GET('/config', {
+      params: {
+        query: {
+          ...(opts.workspace === undefined ? {} : { workspace: opts.workspace }),
+          ...(tags.length === 0 ? {} : { select_tag: tags }),
+        },
+      },
+    }),
+  );
   const text = ctx.json
     ? JSON.stringify(doc, null, 2) + '\n'
     : `# Exported by keyway export on ${new Date().toISOString()}. Apply with: keyway apply -f FILE\n` +

@@ -31,7 +31,10 @@ export function overview(): string {
 export function commandHelp(c: CommandSpec): string {
   const own = Object.entries(c.flags).map(([name, f]) => flagLine(name, f));
   const globals = Object.entries(GLOBAL_FLAGS)
-    .filter(([name]) => c.admin || name === 'help' || (name === 'json' && c.name === 'version'))
+    .filter(
+      ([name]) =>
+        c.admin || name === 'help' || (name === 'json' && (c.name === 'version' || c.name === 'import')),
+    )
     .map(([name, f]) => flagLine(name, f));
   return [
     ...c.usage.map((u, i) => `${i === 0 ? 'Usage: ' : '       '}keyway ${u}`),

@@ -3,14 +3,9 @@
  * restores one (applied back as a new version; `--dry-run` shows the changes first). docs/config-history.md.
  */
 import type { ApplyResult } from '../../control/types.js';
-import type { HistoryEntry, Page } from '../../store/types.js';
-import { adminClient } from '../admin-client.js';
+import { adminClient, answer } from '../admin-client.js';
 import { CliError, type CliContext } from '../context.js';
 import { formatApplyResult } from '../diff-format.js';
-
-function base(workspace: string | undefined): string {
-  return `/workspaces/${encodeURIComponent(workspace ?? 'default')}/history`;
-}
 
 export async function historyCommand(
   ctx: CliContext,
@@ -19,9 +14,10 @@ export async function historyCommand(
   const limit = opts.limit === undefined ? 20 : Number(opts.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
     throw new CliError(`--limit takes a number from 1 to 1000, got "${opts.limit ?? ''}"`, 2);
-  const page = await adminClient(ctx).request<Page<HistoryEntry>>(
-    'GET',
-    `${base(opts.workspace)}?limit=${limit}`,
+  const page = await answer(
+    adminClient(ctx).GET('/workspaces/{workspace}/history', {
+      params: { path: { workspace: opts.workspace ?? 'default' }, query: { limit } },
+    }),
   );
   if (ctx.json) {
     ctx.output.out(JSON.stringify(page.data, null, 2));
@@ -45,9 +41,13 @@ export async function rollbackCommand(
   const version = Number(opts.version);
   if (opts.version === undefined || !Number.isInteger(version) || version < 1)
     throw new CliError(`needs the VERSION to restore (see keyway history), got "${opts.version ?? ''}"`, 2);
-  const result = await adminClient(ctx).request<ApplyResult>(
-    'POST',
-    `${base(opts.workspace)}/${version}/rollback${opts.dryRun ? '?dry_run=true' : ''}`,
+  const result: ApplyResult = await answer(
+    adminClient(ctx).POST('/workspaces/{workspace}/history/{version}/rollback', {
+      params: {
+        path: { workspace: opts.workspace ?? 'default', version },
+        query: opts.dryRun ? { dry_run: true } : {},
+      },
+    }),
   );
   if (ctx.json) ctx.output.out(JSON.stringify(result, null, 2));
   else {

@@ -5,9 +5,8 @@
  * key from stdin, never from argv: argv is visible to every user of the machine (`ps`) and lands in shell
  * history.
  */
-import type { ApiKeyView, IssuedKey } from '../../keys/key-service.js';
-import type { Page } from '../../store/types.js';
-import { adminClient } from '../admin-client.js';
+import type { operations } from '../../admin/openapi/admin-api.js';
+import { adminClient, answer } from '../admin-client.js';
 import { printColumns } from '../columns.js';
 import { CliError, type CliContext } from '../context.js';
 
@@ -25,18 +24,22 @@ export interface KeysOptions {
   readStdin: () => Promise<string>;
 }
 
+/** As the admin API's document describes them. */
+type IssuedKey = operations['createAppKey']['responses'][201]['content']['application/json'];
+type ApiKeyView = IssuedKey['record'];
+
 const SUBCOMMANDS = ['create', 'list', 'rotate', 'revoke', 'import'];
 
 export async function keysCommand(ctx: CliContext, opts: KeysOptions): Promise<number> {
   const client = adminClient(ctx);
-  const base = opts.workspace === undefined ? '' : `/workspaces/${encodeURIComponent(opts.workspace)}`;
+  const workspace = opts.workspace ?? 'default';
   const app = (): string => {
     if (opts.app === undefined || opts.app === '') throw new CliError(`${opts.sub ?? ''} needs --app APP`, 2);
-    return encodeURIComponent(opts.app);
+    return opts.app;
   };
   const id = (): string => {
     if (opts.id === undefined) throw new CliError(`${opts.sub ?? ''} needs the key's ID`, 2);
-    return encodeURIComponent(opts.id);
+    return opts.id;
   };
   if (opts.sub === undefined || !SUBCOMMANDS.includes(opts.sub)) {
     throw new CliError(
@@ -52,51 +55,64 @@ export async function keysCommand(ctx: CliContext, opts: KeysOptions): Promise<n
     case 'create': {
       const body: Record<string, unknown> = fields(opts);
       if (opts.env !== undefined) body['env'] = opts.env;
-      const issued = await client.request<IssuedKey>('POST', `${base}/apps/${app()}/keys`, body);
+      const issued: IssuedKey = await answer(
+        client.POST('/workspaces/{workspace}/apps/{app}/keys', {
+          params: { path: { workspace, app: app() } },
+          body,
+        }),
+      );
       printIssued(ctx, issued, `New key for app ${issued.record.app}`);
       return 0;
     }
     case 'import': {
       const key = (await opts.readStdin()).trim();
       if (key === '') throw new CliError('import reads the key from stdin, and got nothing', 2);
-      const record = await client.request<ApiKeyView>('POST', `${base}/apps/${app()}/keys/import`, {
-        key,
-        ...fields(opts),
-      });
+      const record: ApiKeyView = await answer(
+        client.POST('/workspaces/{workspace}/apps/{app}/keys/import', {
+          params: { path: { workspace, app: app() } },
+          body: { key, ...fields(opts) },
+        }),
+      );
       if (ctx.json) ctx.output.out(JSON.stringify(record, null, 2));
       else ctx.output.out(`imported ${record.visible_id} for app ${record.app} (id ${record.id})`);
       return 0;
     }
     case 'list': {
-      const query = opts.app === undefined ? '' : `?app=${app()}`;
+      const filter = opts.app === undefined ? {} : { app: app() };
       const rows: ApiKeyView[] = [];
-      let page = await client.request<Page<ApiKeyView>>('GET', `${base}/keys${query}`);
-      rows.push(...page.data);
-      while (page.next !== null) {
-        const sep = query === '' ? '?' : '&';
-        page = await client.request<Page<ApiKeyView>>('GET', `${base}/keys${query}${sep}after=${page.next}`);
+      let after: string | null | undefined;
+      do {
+        const page = await answer(
+          client.GET('/workspaces/{workspace}/keys', {
+            params: { path: { workspace }, query: { ...filter, ...(after == null ? {} : { after }) } },
+          }),
+        );
         rows.push(...page.data);
-      }
+        after = page.next;
+      } while (after !== null);
       if (ctx.json) ctx.output.out(JSON.stringify(rows, null, 2));
       else printTable(ctx, rows);
       return 0;
     }
     case 'rotate': {
       const body = opts.grace === undefined ? {} : { grace_period_s: seconds(opts.grace, '--grace') };
-      const issued = await client.request<IssuedKey & { previous: ApiKeyView }>(
-        'POST',
-        `${base}/keys/${id()}/rotate`,
-        body,
+      const issued = await answer(
+        client.POST('/workspaces/{workspace}/keys/{id}/rotate', {
+          params: { path: { workspace, id: id() } },
+          body,
+        }),
       );
       printIssued(ctx, issued, `Rotated: new key for app ${issued.record.app}`);
       if (!ctx.json)
         ctx.output.out(
-          `old key ${issued.previous.visible_id} works until ${issued.previous.grace_until ?? '-'}`,
+          `old key ${issued.previous?.visible_id ?? '-'} works until ${issued.previous?.grace_until ?? '-'}`,
         );
       return 0;
     }
     case 'revoke': {
-      const record = await client.request<ApiKeyView>('DELETE', `${base}/keys/${id()}`);
+      const record: ApiKeyView = await answer(
+        client.DELETE('/workspaces/{workspace}/keys/{id}', { params: { path: { workspace, id: id() } } }),
+      );
       if (ctx.json) ctx.output.out(JSON.stringify(record, null, 2));
       else
         ctx.output.out(`revoked ${record.visible_id} (id ${record.id}): the next request with it gets 401`);

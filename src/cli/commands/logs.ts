@@ -7,7 +7,7 @@
  * keeps trying, and carries on from where it was.
  */
 import type { StoredCallRecord } from '../../observe/store/log-search.js';
-import { AdminApiError, adminClient } from '../admin-client.js';
+import { AdminApiError, adminClient, answer, type AdminClient } from '../admin-client.js';
 import { CliError, type CliContext } from '../context.js';
 
 export interface LogsOptions {
@@ -69,15 +69,26 @@ function aiPart(r: StoredCallRecord): string {
   return `model=${r.provider ?? '-'}/${r.model ?? '-'}  ${tokens}${cost}`;
 }
 
-function query(opts: LogsOptions, extra: Record<string, string>): string {
-  const p = new URLSearchParams();
+/** One page of the search: every workspace's calls, or `--workspace`'s. */
+async function search(
+  client: AdminClient,
+  opts: LogsOptions,
+  extra: { limit: number; order?: 'asc'; since?: string; after?: string },
+): Promise<Page> {
+  const filters: Record<string, string> = {};
   for (const k of ['consumer', 'route', 'service', 'status', 'since', 'until'] as const) {
     const v = opts[k];
-    if (v !== undefined) p.set(k, v);
+    if (v !== undefined) filters[k] = v;
   }
-  for (const [k, v] of Object.entries(extra)) p.set(k, v);
-  const base = opts.workspace === undefined ? '' : `/workspaces/${encodeURIComponent(opts.workspace)}`;
-  return `${base}/logs?${p.toString()}`;
+  const query = { ...filters, ...extra };
+  const page = await answer(
+    opts.workspace === undefined
+      ? client.GET('/logs', { params: { query } })
+      : client.GET('/workspaces/{workspace}/logs', {
+          params: { path: { workspace: opts.workspace }, query },
+        }),
+  );
+  return page as unknown as Page;
 }
 
 function tailOf(opts: LogsOptions): number {
@@ -98,7 +109,7 @@ export async function logsCommand(ctx: CliContext, opts: LogsOptions): Promise<n
   const client = adminClient(ctx);
   const print = (r: StoredCallRecord): void => ctx.output.out(ctx.json ? JSON.stringify(r) : formatRecord(r));
   const tail = tailOf(opts);
-  const page = await client.request<Page>('GET', query(opts, { limit: String(tail) }));
+  const page = await search(client, opts, { limit: tail });
   const seen = new Set<string>();
   let newest = Date.now() - LOOKBACK_MS;
   for (const r of [...page.data].reverse()) {
@@ -121,10 +132,13 @@ export async function logsCommand(ctx: CliContext, opts: LogsOptions): Promise<n
     let after: string | null = null;
     try {
       do {
-        const extra: Record<string, string> = { order: 'asc', since, limit: '1000' };
-        if (after !== null) extra['after'] = after;
         const { since: _s, ...filters } = opts;
-        const next: Page = await client.request<Page>('GET', query(filters, extra));
+        const next: Page = await search(client, filters, {
+          order: 'asc',
+          since,
+          limit: 1000,
+          ...(after === null ? {} : { after }),
+        });
         for (const r of next.data) {
           const key = `${r.at}.${r.id}`;
           if (seen.has(key)) continue;

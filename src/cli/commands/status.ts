@@ -1,10 +1,9 @@
 /** `keyway status`: what the node serves, where it listens, which config version it runs. */
-import type { NodeStatus } from '../../admin/types.js';
-import { adminClient } from '../admin-client.js';
+import { adminClient, answer } from '../admin-client.js';
 import type { CliContext } from '../context.js';
 
 export async function statusCommand(ctx: CliContext): Promise<number> {
-  const s = await adminClient(ctx).request<NodeStatus>('GET', '/status');
+  const s = await answer(adminClient(ctx).GET('/status'));
   if (ctx.json) {
     ctx.output.out(JSON.stringify(s, null, 2));
     return 0;

@@ -3,13 +3,12 @@
  * admin API (docs/subscriptions.md). A subscription is named by its id or `app@service`; reject, suspend
  * and revoke need `--reason`.
  */
-import type { Page } from '../../store/types.js';
-import type { ResourceView } from '../../control/types.js';
-import { adminClient } from '../admin-client.js';
+import type { components } from '../../admin/openapi/admin-api.js';
+import { adminClient, answer } from '../admin-client.js';
 import { printColumns } from '../columns.js';
 import { CliError, type CliContext } from '../context.js';
 
-type SubscriptionView = ResourceView<'subscriptions'>;
+type SubscriptionView = components['schemas']['Subscription'];
 
 export interface SubscriptionsOptions {
   sub: string | undefined;
@@ -34,7 +33,7 @@ const DONE: Record<(typeof ACTIONS)[number], string> = {
 
 export async function subscriptionsCommand(ctx: CliContext, opts: SubscriptionsOptions): Promise<number> {
   const client = adminClient(ctx);
-  const base = opts.workspace === undefined ? '' : `/workspaces/${encodeURIComponent(opts.workspace)}`;
+  const workspace = opts.workspace ?? 'default';
   const sub = opts.sub;
   if (sub === undefined || !SUBCOMMANDS.includes(sub)) {
     throw new CliError(
@@ -47,18 +46,16 @@ export async function subscriptionsCommand(ctx: CliContext, opts: SubscriptionsO
   if (sub === 'list') {
     if (opts.id !== undefined) throw new CliError(`unexpected argument "${opts.id}" (list takes no ID)`, 2);
     if (opts.reason !== undefined) throw new CliError('list takes no --reason', 2);
-    const params = new URLSearchParams();
+    const filters: Record<string, string> = {};
     for (const f of ['status', 'app', 'service'] as const) {
       const v = opts[f];
-      if (v !== undefined) params.set(f, v);
+      if (v !== undefined) filters[f] = v;
     }
     const rows: SubscriptionView[] = [];
     for (let after: string | null = ''; after !== null;) {
-      if (after !== '') params.set('after', after);
-      const q = params.toString();
-      const page: Page<SubscriptionView> = await client.request<Page<SubscriptionView>>(
-        'GET',
-        `${base}/subscriptions${q === '' ? '' : `?${q}`}`,
+      const query: Record<string, string> = { ...filters, ...(after === '' ? {} : { after }) };
+      const page: { data: SubscriptionView[]; next: string | null } = await answer(
+        client.GET('/workspaces/{workspace}/subscriptions', { params: { path: { workspace }, query } }),
       );
       rows.push(...page.data);
       after = page.next;
@@ -72,10 +69,11 @@ export async function subscriptionsCommand(ctx: CliContext, opts: SubscriptionsO
   for (const f of ['status', 'app', 'service'] as const)
     if (opts[f] !== undefined) throw new CliError(`${action} takes no --${f}`, 2);
   const body = opts.reason === undefined ? {} : { reason: opts.reason };
-  const s = await client.request<SubscriptionView>(
-    'POST',
-    `${base}/subscriptions/${encodeURIComponent(opts.id)}/${action}`,
-    body,
+  const s: SubscriptionView = await answer(
+    client.POST(`/workspaces/{workspace}/subscriptions/{idOrKey}/${action}`, {
+      params: { path: { workspace, idOrKey: opts.id } },
+      body,
+    }),
   );
   if (ctx.json) ctx.output.out(JSON.stringify(s, null, 2));
   else ctx.output.out(`subscription ${s.app}@${s.service} ${DONE[action]}`);

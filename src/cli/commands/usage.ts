@@ -4,7 +4,7 @@
  */
 import { printColumns } from '../columns.js';
 import type { UsageReport } from '../../control/usage.js';
-import { adminClient } from '../admin-client.js';
+import { adminClient, answer } from '../admin-client.js';
 import { CliError, type CliContext } from '../context.js';
 
 export interface UsageOptions {
@@ -19,9 +19,11 @@ export async function usageCommand(ctx: CliContext, opts: UsageOptions): Promise
   const field = given[0];
   if (given.length !== 1 || field === undefined)
     throw new CliError('needs exactly one of --key ID, --app NAME, --consumer NAME', 2);
-  const base = opts.workspace === undefined ? '' : `/workspaces/${encodeURIComponent(opts.workspace)}`;
-  const path = `${base}/usage?${field}=${encodeURIComponent(opts[field] ?? '')}`;
-  const r = await adminClient(ctx).request<UsageReport>('GET', path);
+  const r = (await answer(
+    adminClient(ctx).GET('/workspaces/{workspace}/usage', {
+      params: { path: { workspace: opts.workspace ?? 'default' }, query: { [field]: opts[field] ?? '' } },
+    }),
+  )) as unknown as UsageReport; // the document describes this answer only as an object
   if (ctx.json) {
     ctx.output.out(JSON.stringify(r, null, 2));
     return 0;
