@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { hashAdminToken } from './admin-token.js';
-import { LOCKOUT_MS, MAX_FAILED_LOGINS, SESSION_MS } from './passwords.js';
+import { DEFAULT_LOGIN_POLICY } from './login-throttle.js';
+import { SESSION_MS } from './passwords.js';
 import { startAdmin, type AdminHarness, type TestBody } from '../../test/helpers/admin-harness.js';
 
 const DAY = 86_400_000;
@@ -139,14 +140,14 @@ describe('admin users, tokens and logins', () => {
     const unknown = await call('POST', '/login', { user: 'nobody', password }, {});
     assert.equal(unknown.status, 401);
     assert.equal(unknown.body.error.code, 'KW_ERR_ADMIN_LOGIN_FAILED');
-    for (let i = 0; i < MAX_FAILED_LOGINS; i++) {
+    for (let i = 0; i < DEFAULT_LOGIN_POLICY.maxFailures; i++) {
       const wrong = await call('POST', '/login', { user: 'dana', password: 'not the password' }, {});
       assert.equal(wrong.body.error.code, 'KW_ERR_ADMIN_LOGIN_FAILED');
     }
     const locked = await call('POST', '/login', { user: 'dana', password }, {});
     assert.equal(locked.status, 429);
     assert.equal(locked.body.error.code, 'KW_ERR_ADMIN_LOCKED_OUT');
-    clock += LOCKOUT_MS + 1;
+    clock += DEFAULT_LOGIN_POLICY.lockoutMs + 1;
     assert.equal((await call('POST', '/login', { user: 'dana', password }, {})).status, 200);
     // The session expires on the node's clock.
     clock += SESSION_MS;

@@ -80,6 +80,8 @@ export async function buildAdminApp(deps: AdminDeps): Promise<FastifyInstance> {
     genReqId: requestIdFor,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH, ignoreTrailingSlash: true },
     return503OnClosing: true,
+    // `req.ip` (the login throttle's key) is the client behind a trusted proxy, never a header's claim otherwise.
+    trustProxy: deps.trustedProxies === undefined ? false : [...deps.trustedProxies],
     // Errors raised before routing (an undecodable URL, an oversized path parameter) and HTTP that does
     // not parse: Fastify answers those in its own shape unless told otherwise.
     frameworkErrors: (err: Error, req: FastifyRequest, reply: FastifyReply) => {
@@ -236,11 +238,11 @@ export async function buildAdminApp(deps: AdminDeps): Promise<FastifyInstance> {
   alertRoutes(app, ctx);
   metricsRoutes(app, ctx);
 
-  adminUserRoutes(app, ctx);
+  const passwordLogin = adminUserRoutes(app, ctx);
   historyRoutes(app, ctx);
   if (deps.console !== false) {
     // The web console (docs/console.md): its pages at /console/, signed in by an HttpOnly cookie.
-    consoleSessionRoutes(app, ctx);
+    consoleSessionRoutes(app, ctx, passwordLogin);
     await serveStaticSite(app, {
       prefix: '/console/',
       root: deps.console?.dir ?? builtWebApp('console'),

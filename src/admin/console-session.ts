@@ -24,7 +24,7 @@ import { nameSchema } from '../model/common.js';
 import { presentedToken, type Principal } from './auth.js';
 import { PASSWORD_MAX, SESSION_MS } from './passwords.js';
 import type { RouteContext } from './route-context.js';
-import { passwordLogin } from './routes/admin-users.js';
+import type { PasswordLogin } from './routes/admin-users.js';
 import { errorResponses } from './schemas.js';
 
 export const SESSION_COOKIE = 'keyway_console';
@@ -113,7 +113,8 @@ const signInBody = {
 const sessionSchema = { type: 'object' } as const;
 const isPublic = { public: true } as const;
 
-export function consoleSessionRoutes(app: FastifyInstance, ctx: RouteContext): void {
+/** `login`: the admin API's password login (routes/admin-users.ts), with its lockout and address throttle. */
+export function consoleSessionRoutes(app: FastifyInstance, ctx: RouteContext, login: PasswordLogin): void {
   const now = ctx.deps.now ?? Date.now;
   const tags = ['console'];
 
@@ -141,7 +142,7 @@ export function consoleSessionRoutes(app: FastifyInstance, ctx: RouteContext): v
       } else {
         if (user === undefined) throw validationError([{ path: '/user', message: 'is required' }]);
         if (password === undefined) throw validationError([{ path: '/password', message: 'is required' }]);
-        presented = (await passwordLogin(ctx, user, password)).token;
+        presented = (await login(user, password, req.ip)).token;
       }
       const principal = await ctx.authenticator.authenticate({ authorization: `Bearer ${presented}` });
       const lifetime = principal.expiresAt === undefined ? SESSION_MS : principal.expiresAt - now();

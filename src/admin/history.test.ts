@@ -112,9 +112,10 @@ describe('config history and rollback', () => {
   });
 
   it('keeps the last N versions of each workspace', async () => {
+    assert.equal((await call('POST', '/workspaces', { name: 'bounded' })).status, 201);
     for (const v of [1001, 1002, 1003])
       await h.store.transaction(async (tx) =>
-        tx.recordHistory({ workspace: 'bounded', version: v, actor: 'a', summary: 's', document: {} }, 2),
+        tx.recordHistory({ workspace: 'bounded', version: v, actor: 'a', summary: 's' }, 2),
       );
     const page = await h.store.listHistory('bounded', { limit: 10 });
     assert.deepEqual(

@@ -1,5 +1,6 @@
 /**
- * Admin passwords: scrypt (RFC 7914) through `crypto.scrypt`, and the lockout after repeated failures.
+ * Admin passwords: scrypt (RFC 7914) through `crypto.scrypt`. The lockout after repeated failures and the
+ * per-address throttle are node settings (login-throttle.ts).
  *
  * A stored hash reads `scrypt$N$r$p$salt$hash` (base64url), so the cost can be raised later without
  * breaking the hashes already stored. N=2^14, r=8 (16 MiB a check) is the interactive-login setting
@@ -15,10 +16,6 @@ const SALT_BYTES = 16;
 
 export const PASSWORD_MIN = 12;
 export const PASSWORD_MAX = 1024;
-/** Failed logins in a row before the user is locked out. */
-export const MAX_FAILED_LOGINS = 5;
-/** How long a lockout lasts, on the node's clock. */
-export const LOCKOUT_MS = 15 * 60_000;
 /** How long a login's session token works. */
 export const SESSION_MS = 12 * 3_600_000;
 

@@ -42,11 +42,17 @@ describe('permission table', () => {
     assert.equal(allowed(everywhere, 'logs', 'read', '*'), true);
     assert.equal(allowed(everywhere, 'services', 'write', 'a'), false);
     assert.equal(allowed(everywhere, 'admins', 'read', '*'), false);
+    assert.equal(allowed(team, 'admins', 'write', '*'), false); // the handlers narrow to the team
+    assert.equal(allowed(team, 'admins', 'write', 'a'), true);
   });
 
-  it('only the super admin manages admin users; publishers and approvers split the workspace', () => {
+  it('super and workspace admins manage admin users; publishers and approvers split the workspace', () => {
     for (const role of ADMIN_ROLES)
-      assert.equal(PERMISSIONS[role].admins.includes('write'), role === 'super_admin');
+      assert.equal(
+        PERMISSIONS[role].admins.includes('write'),
+        role === 'super_admin' || role === 'workspace_admin',
+      );
+    assert.deepEqual(PERMISSIONS.viewer.admins, []);
     assert.deepEqual(PERMISSIONS.api_publisher.consumers, ['read']);
     assert.deepEqual(PERMISSIONS.approver.routes, ['read']);
     assert.deepEqual(PERMISSIONS.approver.api_keys, ['read', 'write']);

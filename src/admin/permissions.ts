@@ -4,8 +4,8 @@
  * check is a lookup here, and docs/admin-users.md prints this table (a test compares them).
  *
  * Areas are the resource kinds, plus what is not a kind: API keys, whole workspaces, declarative
- * documents, audit, call logs, analytics, usage, and the node-wide areas (alerts, metrics, admin users)
- * that only a grant on every workspace (`*`) can reach.
+ * documents, audit, call logs, analytics, usage; admin users (a workspace admin manages their own team's);
+ * and the node-wide areas (alerts, metrics) that only a grant on every workspace (`*`) can reach.
  */
 import { RESOURCE_KINDS, type ResourceKind } from '../model/index.js';
 
@@ -26,16 +26,23 @@ export const WORKSPACE_AREAS = [
   'usage',
 ] as const;
 /**
- * Node-wide areas: alert rules and history, Prometheus metrics, admin users and tokens. Only a grant on
- * `*` reaches them (`status` and `catalog` are read by every role: the node's health and the list of
- * plugins it knows, nothing of any workspace).
+ * Admin users and their tokens: a super admin manages every user; a workspace admin manages the users of
+ * the workspaces they administer, and only within them (team-scope.ts decides which users and grants;
+ * the `/admins` routes declare `absent: 'visible'` and narrow to the caller's team).
  */
-export const NODE_AREAS = ['alerts', 'metrics', 'admins', 'status', 'catalog'] as const;
+export const TEAM_AREAS = ['admins'] as const;
+/**
+ * Node-wide areas: alert rules and history, Prometheus metrics. Only a grant on `*` reaches them
+ * (`status` and `catalog` are read by every role: the node's health and the list of plugins it knows,
+ * nothing of any workspace).
+ */
+export const NODE_AREAS = ['alerts', 'metrics', 'status', 'catalog'] as const;
 
 export type WorkspaceArea = ResourceKind | (typeof WORKSPACE_AREAS)[number];
 export type NodeArea = (typeof NODE_AREAS)[number];
-export type Area = WorkspaceArea | NodeArea;
-export const AREAS: readonly Area[] = [...WORKSPACE_AREAS, ...NODE_AREAS];
+export type TeamArea = (typeof TEAM_AREAS)[number];
+export type Area = WorkspaceArea | TeamArea | NodeArea;
+export const AREAS: readonly Area[] = [...WORKSPACE_AREAS, ...TEAM_AREAS, ...NODE_AREAS];
 
 /** What an API publisher writes: the APIs themselves, not who calls them. */
 const PUBLISHER_WRITES: ReadonlySet<Area> = new Set<Area>([
@@ -56,10 +63,10 @@ const EVERYONE_READS: ReadonlySet<Area> = new Set<Area>(['status', 'catalog']);
 function actions(role: AdminRole, area: Area): readonly Action[] {
   if (role === 'super_admin') return ['read', 'write'];
   if (EVERYONE_READS.has(area)) return ['read'];
-  if ((NODE_AREAS as readonly string[]).includes(area)) {
-    // A viewer on `*` reads everything, node-wide areas included; admin users stay the super admin's.
-    return role === 'viewer' && area !== 'admins' ? ['read'] : [];
-  }
+  // A workspace admin manages their team's admin users (never beyond their own rights: team-scope.ts).
+  if (area === 'admins') return role === 'workspace_admin' ? ['read', 'write'] : [];
+  // A viewer on `*` reads everything node-wide.
+  if ((NODE_AREAS as readonly string[]).includes(area)) return role === 'viewer' ? ['read'] : [];
   if (role === 'workspace_admin') return ['read', 'write'];
   if (role === 'api_publisher' && PUBLISHER_WRITES.has(area)) return ['read', 'write'];
   if (role === 'approver' && APPROVER_WRITES.has(area)) return ['read', 'write'];

@@ -10,6 +10,7 @@ import type { KeyService } from '../keys/key-service.js';
 import type { Store } from '../store/types.js';
 import type { Observability } from '../observe/observability.js';
 import type { Snapshot } from '../snapshot/compile.js';
+import type { LoginPolicy } from './login-throttle.js';
 
 export interface NodeStatus {
   /** Keyway's own version (package.json). */
@@ -52,6 +53,10 @@ export interface AdminDeps {
   snapshot?: () => Snapshot | undefined;
   /** The web console at /console/: where its built files are (default: the package's), or false for none. */
   console?: { dir?: string } | false;
+  /** `POST /login`'s lockout and per-address throttle (node settings `admin.login.*`); default: theirs. */
+  login?: LoginPolicy;
+  /** Proxies whose `X-Forwarded-For` names the client (the node's `proxy.trusted_proxies`), for the throttle. */
+  trustedProxies?: readonly string[];
   /** `GET /openapi.json` answers without a token (node setting `admin.public_openapi`). Default true. */
   publicOpenApi?: boolean;
   /** Largest accepted request body in bytes (declarative documents can be large). Default 8 MiB. */

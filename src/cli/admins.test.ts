@@ -67,6 +67,31 @@ describe('keyway admins', () => {
     assert.match(r.err.join('\n'), /your admin roles do not allow write on api_keys in workspace "default"/);
   });
 
+  it('a team admin manages their own team: list, create, disable and enable; nothing beyond', async () => {
+    const ws = await h.app.inject({
+      method: 'POST',
+      url: '/workspaces',
+      headers: h.auth,
+      payload: { name: 'pay' },
+    });
+    assert.equal(ws.statusCode, 201);
+    await run(['admins', 'create', 'pam', '--grant', 'pay:workspace_admin', '--grant', 'default:viewer']);
+    const pam = (await run(['admins', 'tokens', 'create', 'pam', '--name', 't'])).out[1] ?? '';
+    const made = await run(['admins', 'create', 'devon', '--grant', 'pay:api_publisher'], pam);
+    assert.equal(made.code, 0, made.err.join('\n'));
+    assert.deepEqual((await run(['admins', 'disable', 'devon'], pam)).out, [
+      'disabled devon: their tokens answer 401 and their password logs nothing in',
+    ]);
+    assert.deepEqual((await run(['admins', 'list'], pam)).out, [
+      'devon  pay:api_publisher  (disabled)',
+      'pam  pay:workspace_admin',
+    ]);
+    assert.deepEqual((await run(['admins', 'enable', 'devon'], pam)).out, ['enabled devon']);
+    const escalate = await run(['admins', 'grant', 'devon', '--grant', '*:super_admin'], pam);
+    assert.equal(escalate.code, 1);
+    assert.match(escalate.err.join('\n'), /only a super admin may grant super_admin/);
+  });
+
   it('refuses a malformed grant before calling anything', async () => {
     const r = await run(['admins', 'create', 'x', '--grant', 'viewer']);
     assert.equal(r.code, 2);

@@ -172,7 +172,8 @@ export const COMMANDS: CommandSpec[] = [
     usage: [
       'admins list',
       'admins create NAME [--grant WORKSPACE:ROLE]… [--password-stdin]',
-      'admins grant NAME [--grant WORKSPACE:ROLE]…   (replaces the user’s grants)',
+      'admins grant NAME [--grant WORKSPACE:ROLE]…   (replaces the user’s grants; a team admin: the team’s)',
+      'admins disable|enable NAME',
       'admins delete NAME',
       'admins tokens list|create|revoke NAME [ID] [--name T] [--expires-in 90d]',
     ],
@@ -189,7 +190,10 @@ export const COMMANDS: CommandSpec[] = [
     },
     args: { max: 4, names: ['SUBCOMMAND', 'NAME', 'ID'] },
     admin: true,
-    notes: ['Roles: super_admin (on * only), workspace_admin, api_publisher, approver, viewer.'],
+    notes: [
+      'Roles: super_admin (on * only), workspace_admin, api_publisher, approver, viewer.',
+      'A workspace admin manages the users of their own workspaces only (docs/admin-users.md#team-admins).',
+    ],
   },
   {
     name: 'history',

@@ -1,14 +1,15 @@
 /**
- * Config history: every committed change of a workspace keeps the whole workspace as a declarative
- * document (the export: secrets sealed or by reference as stored, never in clear; API keys are not
- * configuration and are not in it), with who made the change and when, under the config version it
- * committed as. `rollback` applies a kept document back, which is itself a new, audited version.
+ * Config history: every committed change of a workspace is a version, with who made the change and when,
+ * under the config version it committed as. The store keeps what each change wrote (and now and then the
+ * whole workspace); a version reads back as the declarative document of the workspace at it (the export:
+ * secrets sealed or by reference as stored, never in clear; API keys are not configuration and are not in
+ * it). `rollback` applies a kept document back, which is itself a new, audited version.
  *
  * Recorded inside the change's own transaction, so a version and its document commit together or not at
  * all. Bounded: each workspace keeps its last `keep` versions (`config_history_keep`, default 100).
  */
 import { KeywayError } from '../core/errors.js';
-import type { Store, StoreTx } from '../store/types.js';
+import type { HistoryEntry, Store, StoreTx } from '../store/types.js';
 import { toDocument } from './export.js';
 
 export const DEFAULT_HISTORY_KEEP = 100;
@@ -29,19 +30,11 @@ export async function recordHistory(tx: StoreTx, keep: number, summary?: string)
   // Writers take turns (the store locks the version row first), so this is the version the commit makes.
   const version = (await tx.configVersion()) + 1;
   for (const [workspace, entries] of byWorkspace) {
-    const state = await tx.loadWorkspace(workspace);
-    // A deleted workspace has no document; its earlier versions stay until it is created again.
-    if (state === undefined) continue;
     const first = entries[0];
     if (first === undefined) continue;
+    // The store keeps what the change wrote (or, now and then, the whole workspace): store/config-history.ts.
     await tx.recordHistory(
-      {
-        workspace,
-        version,
-        actor: first.actor,
-        summary: summary ?? summarize(entries),
-        document: toDocument(state),
-      },
+      { workspace, version, actor: first.actor, summary: summary ?? summarize(entries) },
       keep,
     );
   }
@@ -53,9 +46,21 @@ function summarize(entries: ReadonlyArray<{ action: string; kind: string; key: s
   return more > 0 ? `${named.join(', ')} and ${more} more` : named.join(', ');
 }
 
+/** One kept version with its `document`, or undefined when the history does not keep it. */
+export async function historyEntry(
+  store: Store,
+  workspace: string,
+  version: number,
+): Promise<HistoryEntry | undefined> {
+  const entry = await store.getHistory(workspace, version);
+  if (entry === undefined) return undefined;
+  const { state, ...rest } = entry;
+  return state === undefined ? rest : { ...rest, document: toDocument(state) };
+}
+
 /** The document of one kept version, or KW_ERR_NOT_FOUND naming what is kept. */
 export async function historyDocument(store: Store, workspace: string, version: number): Promise<unknown> {
-  const entry = await store.getHistory(workspace, version);
+  const entry = await historyEntry(store, workspace, version);
   if (entry?.document === undefined)
     throw new KeywayError('KW_ERR_NOT_FOUND', {
       kind: `version of workspace "${workspace}" (see its history for the versions kept)`,

@@ -1,5 +1,5 @@
 /**
- * Routes of two workspaces share a path only on different hosts: refused at create and at apply with an
+ * Routes of two workspaces match the same requests only on different hosts: refused at create and at apply with an
  * error naming both routes and workspaces; a configuration stored before the rule still compiles.
  */
 import assert from 'node:assert/strict';
@@ -83,6 +83,64 @@ describe('data-plane paths across workspaces', () => {
     });
     assert.equal(wild.status, 400);
     assert.match(JSON.stringify(wild.body.error.details), /route \\"v1\\" in workspace \\"shop\\"/);
+  });
+
+  it('refuses paths that differ in spelling but can match the same request; different hosts are fine', async () => {
+    for (const ws of ['north', 'south']) {
+      assert.equal((await call('POST', '/workspaces', { name: ws })).status, 201);
+      assert.equal((await call('POST', `/workspaces/${ws}/services`, svc)).status, 201);
+    }
+    const route = (ws: string, name: string, paths: string[], extra: object = {}) =>
+      call('POST', `/workspaces/${ws}/routes`, { name, service: 'svc', paths, ...extra });
+    assert.equal((await route('north', 'orders', ['/orders', '=/pay/now', '/users/:id'])).status, 201);
+    assert.equal((await route('north', 'items', ['~^/items/[0-9]+$'], { methods: ['GET'] })).status, 201);
+    const refused: Array<[string[], object, RegExp]> = [
+      // A longer literal under a prefix would take that subtree.
+      [
+        ['/orders/archive'],
+        {},
+        /\/orders\/archive can match the same GET requests as \/orders of route "orders"/,
+      ],
+      [['=/orders/1'], {}, /as \/orders of route "orders" in workspace "north"/],
+      // A parameter meets a literal, and a literal a parameter.
+      [['/:section/now'], {}, /as \/orders of route "orders"/],
+      [['/users/me'], {}, /as \/users\/:id/],
+      // `/` is below every path.
+      [['/'], {}, /route "orders" in workspace "north"/],
+      // Regular expressions: against a path, against the same one, against another sharing a request.
+      [['~^/orders/[a-z]+'], {}, /~\^\/orders\/\[a-z\]\+ can match the same GET requests as \/orders/],
+      [['/items/:id'], { methods: ['GET', 'POST'] }, /as ~\^\/items\/\[0-9\]\+\$ of route "items"/],
+      [['~^/items/[0-9]+$'], { hosts: ['south.example.com'] }, /shares GET ~\^\/items\/\[0-9\]\+\$/],
+      [['~^/items/'], {}, /route "items" in workspace "north"/],
+    ];
+    for (const [paths, extra, message] of refused) {
+      const res = await route('south', 'probe', paths, extra);
+      assert.equal(res.status, 400, `${paths.join(',')} ${JSON.stringify(res.body)}`);
+      const details = res.body.error.details.filter((d) => d.path === '/paths/0');
+      assert.ok(
+        details.some((d) => message.test(d.message)),
+        `${paths.join(',')}: ${JSON.stringify(details)}`,
+      );
+    }
+    // Paths no request can share, methods that differ, and hosts of their own are fine.
+    const allowed: Array<[string, string[], object]> = [
+      ['ordersx', ['/ordersx'], {}],
+      ['pay-later', ['=/pay/later', '/pay/now/sub'], {}],
+      ['user-list', ['=/users'], {}],
+      ['items-post', ['~^/items/[0-9]+$'], { methods: ['POST'] }],
+      ['items-names', ['/items/names'], { methods: ['DELETE'] }],
+      ['other-re', ['~^/reports/[0-9]+$'], {}],
+    ];
+    for (const [name, paths, extra] of allowed) {
+      const res = await route('south', name, paths, extra);
+      assert.equal(res.status, 201, `${paths.join(',')} ${JSON.stringify(res.body)}`);
+    }
+    const north = await route('north', 'hosted', ['/shared'], { hosts: ['north.example.com'] });
+    assert.equal(north.status, 201);
+    const south = await route('south', 'hosted', ['/shared/deeper'], { hosts: ['south.example.com'] });
+    assert.equal(south.status, 201);
+    // Without hosts of its own, the same path would take north.example.com's requests under /shared.
+    assert.equal((await route('south', 'unhosted', ['/shared/deeper'])).status, 400);
   });
 
   it('a declarative apply that adds an overlap is refused and changes nothing', async () => {

@@ -135,6 +135,14 @@ export const ERRORS = {
     kind: 'internal',
     message: 'the {app} was not built into this installation: run `npm run build`',
   },
+  // Per client address, across user names: credential stuffing locks no single user.
+  KW_ERR_ADMIN_LOGIN_THROTTLED: {
+    status: 429,
+    kind: 'input',
+    message: 'too many failed logins from this address: try again in {seconds} s',
+  },
+  // A workspace admin managing their team: what they may not grant or change, named.
+  KW_ERR_ADMIN_GRANT_FORBIDDEN: { status: 403, kind: 'misuse', message: '{reason}' },
   KW_ERR_VALIDATION: { status: 400, kind: 'misuse', message: '{reason}' },
   KW_ERR_NOT_FOUND: { status: 404, kind: 'misuse', message: '{kind} "{name}" not found' },
   KW_ERR_ADMIN_ROUTE_NOT_FOUND: { status: 404, kind: 'misuse', message: 'no admin endpoint {method} {path}' },

@@ -327,6 +327,13 @@ async function startComponents(
     async () => {
       const app = await buildAdminApp({
         counters: limits.services.counters,
+        login: {
+          maxFailures: settings.admin.login.max_failures,
+          lockoutMs: settings.admin.login.lockout_ms,
+          ipMaxFailures: settings.admin.login.ip_max_failures,
+          ipWindowMs: settings.admin.login.ip_window_ms,
+        },
+        trustedProxies: settings.proxy.trusted_proxies,
         ...(opts.clock === undefined ? {} : { now: opts.clock }),
         config,
         store,

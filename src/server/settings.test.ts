@@ -45,6 +45,29 @@ describe('node settings from one schema', () => {
     assert.equal(s.observability.records, true);
     assert.deepEqual(s.observability.sinks, ['store']);
     assert.equal(s.observability.otel, undefined);
+    // The login lockout and throttle, as they were before they were settings.
+    assert.deepEqual(s.admin.login, {
+      max_failures: 5,
+      lockout_ms: 900_000,
+      ip_max_failures: 20,
+      ip_window_ms: 900_000,
+    });
+  });
+
+  it('refuses a bad login figure at start, naming the setting and where it came from', () => {
+    assert.throws(
+      () => loadSettings({ env: { KEYWAY_ADMIN_LOGIN_MAX_FAILURES: '0' } }),
+      refusal('admin.login.max_failures'),
+    );
+    assert.throws(
+      () => loadSettings({ env: { KEYWAY_ADMIN_LOGIN_IP_WINDOW_MS: '10s' } }),
+      refusal('admin.login.ip_window_ms'),
+    );
+    withFile('admin:\n  login:\n    lockout_ms: 5\n', (file) =>
+      assert.throws(() => loadSettings({ configFile: file, env: {} }), refusal('admin.login.lockout_ms')),
+    );
+    const s = loadSettings({ env: { KEYWAY_ADMIN_LOGIN_IP_MAX_FAILURES: '50' } });
+    assert.equal(s.admin.login.ip_max_failures, 50);
   });
 
   it('lays the environment over the file, an empty variable counting as unset', () => {

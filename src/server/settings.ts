@@ -185,6 +185,25 @@ export const nodeSettingsSchema = {
   ),
   admin: group({
     listen: listen('KEYWAY_ADMIN_LISTEN', '127.0.0.1:8001'),
+    /** `POST /login`: the per-user lockout and the per-address throttle (docs/admin-users.md). */
+    login: group({
+      max_failures: int({ env: 'KEYWAY_ADMIN_LOGIN_MAX_FAILURES', default: 5, min: 1, max: 1_000 }),
+      lockout_ms: int({
+        env: 'KEYWAY_ADMIN_LOGIN_LOCKOUT_MS',
+        default: 15 * 60_000,
+        min: 1_000,
+        max: 30 * 86_400_000,
+        unit: ms,
+      }),
+      ip_max_failures: int({ env: 'KEYWAY_ADMIN_LOGIN_IP_MAX_FAILURES', default: 20, min: 1, max: 100_000 }),
+      ip_window_ms: int({
+        env: 'KEYWAY_ADMIN_LOGIN_IP_WINDOW_MS',
+        default: 15 * 60_000,
+        min: 1_000,
+        max: 86_400_000,
+        unit: ms,
+      }),
+    }),
     /** `GET /openapi.json` without a token: the document describes the API and holds no configuration. */
     public_openapi: onOff({ env: 'KEYWAY_ADMIN_PUBLIC_OPENAPI', default: true }),
   }),

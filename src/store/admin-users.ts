@@ -30,6 +30,7 @@ export function toAdminUser(row: AdminUserTable): StoredAdminUser {
     updated_at: row.updated_at,
   };
   if (row.locked_until !== null) user.locked_until = row.locked_until;
+  if (row.disabled_at !== null && row.disabled_at !== undefined) user.disabled = true;
   return user;
 }
 
@@ -72,7 +73,7 @@ async function audit(
 
 /** What the audit log keeps of a user: no password hash, no login counters. */
 function userView(u: StoredAdminUser): object {
-  return { name: u.name, grants: u.grants, password: u.password };
+  return { name: u.name, grants: u.grants, password: u.password, disabled: u.disabled === true };
 }
 
 async function userRow(db: Kysely<Database>, name: string): Promise<AdminUserTable> {
@@ -110,6 +111,7 @@ export async function createUser(
     password_hash: user.password_hash ?? null,
     failed_logins: 0,
     locked_until: null,
+    disabled_at: null,
     created_at: now,
     updated_at: now,
   };
@@ -122,11 +124,13 @@ export async function createUser(
 export async function updateUser(
   db: Kysely<Database>,
   name: string,
-  change: { grants?: AdminGrant[]; password_hash?: string | null },
+  change: { grants?: AdminGrant[]; password_hash?: string | null; disabled?: boolean },
   actor: string,
 ): Promise<StoredAdminUser> {
   const before = await userRow(db, name);
   const set: Partial<AdminUserTable> = { updated_at: new Date().toISOString() };
+  if (change.disabled !== undefined)
+    set.disabled_at = change.disabled ? (before.disabled_at ?? set.updated_at ?? null) : null;
   if (change.grants !== undefined) set.grants = JSON.stringify(change.grants);
   if (change.password_hash !== undefined) {
     set.password_hash = change.password_hash;
@@ -246,8 +250,9 @@ export async function findToken(db: Kysely<Database>, hash: string): Promise<Adm
       .selectAll()
       .where('id', '=', row.user_id)
       .executeTakeFirst();
-    // A token whose user is gone is no token (deleteUser removes them in the same transaction anyway).
-    if (user === undefined) return undefined;
+    // A token whose user is gone is no token (deleteUser removes them in the same transaction anyway);
+    // a disabled user's tokens are none while they are disabled.
+    if (user === undefined || (user.disabled_at !== null && user.disabled_at !== undefined)) return undefined;
     match.user = toAdminUser(user);
   }
   return match;

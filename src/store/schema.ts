@@ -68,6 +68,8 @@ export interface AdminUserTable {
   password_hash: string | null;
   failed_logins: number;
   locked_until: string | null;
+  /** Set while the user is disabled: their tokens answer 401 and their password logs nothing in. */
+  disabled_at: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -111,8 +113,12 @@ export interface ConfigHistoryTable {
   at: string;
   actor: string;
   summary: string;
-  /** JSON text of the document (secrets sealed as stored). */
+  /** JSON text of what `format` says (secrets sealed as stored). */
   document: string;
+  /** `document` (a declarative document, before deltas), `state` (a keyframe) or `delta`. */
+  format: Generated<string>;
+  /** 1: past `config_history_keep`, kept only to rebuild a kept version from. */
+  base_only: Generated<number>;
 }
 
 /**

@@ -39,7 +39,7 @@ import type {
   StoreTx,
 } from './types.js';
 import { auditView, findByHash, insertKey, recordChange } from './api-keys.js';
-import { insertHistory } from './config-history.js';
+import { insertHistory, type HistoryOp } from './config-history.js';
 import { VERSION_ROW_ID, type Database, type ResourceTable, type WorkspaceTable } from './schema.js';
 
 /** A resource a transaction wrote (created, updated or deleted). */
@@ -305,7 +305,28 @@ export class SqlStoreTx implements StoreTx {
   }
 
   async recordHistory(entry: NewHistoryEntry, keep: number): Promise<void> {
-    await insertHistory(this.#db, entry, keep);
+    await insertHistory(this.#db, entry, keep, {
+      delta: () => this.#historyDelta(entry.workspace),
+      state: () => this.loadWorkspace(entry.workspace),
+    });
+  }
+
+  /** The resources this transaction wrote in `workspace`, as they are now (null: deleted). */
+  async #historyDelta(workspace: string): Promise<HistoryOp[] | undefined> {
+    if (this.touchedWorkspace) return undefined;
+    const ws = await this.getWorkspace(workspace);
+    if (ws === undefined) return undefined;
+    const ops: HistoryOp[] = [];
+    for (const t of this.touched.values()) {
+      if (t.workspaceId !== ws.id) continue;
+      const row = await this.#db
+        .selectFrom(table(t.kind))
+        .selectAll()
+        .where('id', '=', t.id)
+        .executeTakeFirst();
+      ops.push({ kind: t.kind, id: t.id, value: row === undefined ? null : toResource(row) });
+    }
+    return ops;
   }
 
   /** Callers pass redacted views (src/control/resource-view.ts); `auditJson` is the last line of defence. */

@@ -159,22 +159,27 @@ export interface StoreTx {
   recordHistory(entry: NewHistoryEntry, keep: number): Promise<void>;
 }
 
-/** A version of one workspace's configuration (`document`: only when one version is asked for). */
+/**
+ * A version of one workspace's configuration. Only when one version is asked for: its `state` (the
+ * workspace as stored, rebuilt from a keyframe and deltas; the control layer makes the document of it),
+ * or, for a version kept before deltas, its `document` as it was kept.
+ */
 export interface HistoryEntry {
   workspace: string;
   version: number;
   at: string;
   actor: string;
   summary: string;
+  state?: WorkspaceState;
   document?: unknown;
 }
 
+/** What the store needs to keep a version; what the version holds, it takes from the transaction. */
 export interface NewHistoryEntry {
   workspace: string;
   version: number;
   actor: string;
   summary: string;
-  document: unknown;
 }
 
 export interface Store {
@@ -271,6 +276,8 @@ export interface StoredAdminUser {
   password: boolean;
   /** Set while a lockout after failed logins lasts (or lasted: compare with the clock). */
   locked_until?: string;
+  /** True while the user is disabled (tokens answer 401, no password login). */
+  disabled?: boolean;
   created_at: string;
   updated_at: string;
 }
@@ -321,7 +328,7 @@ export interface AdminUserStore {
   ): Promise<StoredAdminUser>;
   update(
     name: string,
-    change: { grants?: AdminGrant[]; password_hash?: string | null },
+    change: { grants?: AdminGrant[]; password_hash?: string | null; disabled?: boolean },
     actor: string,
   ): Promise<StoredAdminUser>;
   /** Deletes the user with every token and session of theirs. */

@@ -17,6 +17,8 @@ import type { Store } from '../../src/store/types.js';
 import { ensureAdminToken } from '../../src/admin/admin-token.js';
 import { buildAdminApp } from '../../src/admin/app.js';
 import type { NodeStatus, ReadyState } from '../../src/admin/types.js';
+import type { LoginPolicy } from '../../src/admin/login-throttle.js';
+import type { CounterStore } from '../../src/pipeline/counter-store.js';
 
 export interface AdminHarness {
   app: FastifyInstance;
@@ -39,6 +41,10 @@ export interface AdminOptions {
   config?: (inline: ConfigService, dataDir: string) => AdminConfigService;
   /** The node's clock (token expiry, login lockouts); Date.now when absent. */
   now?: () => number;
+  /** `POST /login`'s lockout and per-address throttle (the node settings `admin.login.*`). */
+  login?: LoginPolicy;
+  /** Where the login throttle counts (a Redis store shared by two harnesses); its own when absent. */
+  counters?: CounterStore;
   /** Node setting `admin.public_openapi` (default on). */
   publicOpenApi?: boolean;
 }
@@ -76,6 +82,8 @@ export async function startAdmin(opts: AdminOptions = {}): Promise<AdminHarness>
     logger: false,
     ...(opts.bodyLimit === undefined ? {} : { bodyLimit: opts.bodyLimit }),
     ...(opts.now === undefined ? {} : { now: opts.now }),
+    ...(opts.login === undefined ? {} : { login: opts.login }),
+    ...(opts.counters === undefined ? {} : { counters: opts.counters }),
     ...(opts.publicOpenApi === undefined ? {} : { publicOpenApi: opts.publicOpenApi }),
   });
   return Object.assign(harness, {

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { nameSchema } from '../../model/common.js';
-import { historyDocument } from '../../control/history.js';
+import { historyDocument, historyEntry as keptVersion } from '../../control/history.js';
 import type { RouteContext } from '../route-context.js';
 import { applyResult, declarativeDoc, errorResponses, pageSchema } from '../schemas.js';
 import { named } from '../openapi/components.js';
@@ -78,7 +78,7 @@ export function historyRoutes(app: FastifyInstance, { deps, actor }: RouteContex
     },
     async (req) => {
       const { workspace, version = 0 } = req.params;
-      const entry = await deps.store.getHistory(workspace, version);
+      const entry = await keptVersion(deps.store, workspace, version);
       return entry ?? historyDocument(deps.store, workspace, version);
     },
   );

@@ -1,6 +1,7 @@
 /**
- * `keyway admins list|create|grant|delete` and `keyway admins tokens list|create|revoke`: admin users,
- * their roles per workspace and their tokens, through the admin API (docs/admin-users.md).
+ * `keyway admins list|create|grant|disable|enable|delete` and `keyway admins tokens list|create|revoke`:
+ * admin users, their roles per workspace and their tokens, through the admin API (docs/admin-users.md). A
+ * workspace admin runs the same commands on their own team: the API narrows what they see and may change.
  *
  * A password is read from stdin (`--password-stdin`), never from argv: argv is visible to every user of
  * the machine (`ps`) and lands in shell history. A new token is printed once, on a line of its own.
@@ -20,7 +21,7 @@ export interface AdminsOptions {
   readStdin: () => Promise<string>;
 }
 
-const SUBCOMMANDS = ['list', 'create', 'grant', 'delete', 'tokens'];
+const SUBCOMMANDS = ['list', 'create', 'grant', 'disable', 'enable', 'delete', 'tokens'];
 const TOKEN_SUBCOMMANDS = ['list', 'create', 'revoke'];
 
 function parseGrant(text: string): { workspace: string; role: string } {
@@ -59,7 +60,9 @@ export async function adminsCommand(ctx: CliContext, opts: AdminsOptions): Promi
       else if (data.length === 0) ctx.output.out('no admin users (the bootstrap token is the super admin)');
       else
         for (const u of data)
-          ctx.output.out(`${u.name}  ${grantsText(u)}${u.password ? '  (password)' : ''}`);
+          ctx.output.out(
+            `${u.name}  ${grantsText(u)}${u.password ? '  (password)' : ''}${u.disabled === true ? '  (disabled)' : ''}`,
+          );
       return 0;
     }
     case 'create':
@@ -77,6 +80,23 @@ export async function adminsCommand(ctx: CliContext, opts: AdminsOptions): Promi
           : client.PATCH('/admins/{name}', { params: { path: { name } }, body: body as never }),
       )) as unknown as StoredAdminUser;
       show(user, `${sub === 'create' ? 'created' : 'updated'} ${user.name}: ${grantsText(user)}`);
+      return 0;
+    }
+    case 'disable':
+    case 'enable': {
+      const name = need(first, 'the user NAME');
+      const user = (await answer(
+        client.PATCH('/admins/{name}', {
+          params: { path: { name } },
+          body: { disabled: sub === 'disable' } as never,
+        }),
+      )) as unknown as StoredAdminUser;
+      show(
+        user,
+        sub === 'disable'
+          ? `disabled ${user.name}: their tokens answer 401 and their password logs nothing in`
+          : `enabled ${user.name}`,
+      );
       return 0;
     }
     case 'delete': {

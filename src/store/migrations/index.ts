@@ -17,6 +17,8 @@ import { adminUsersMigration } from './0010-admin-users.js';
 import { configHistoryMigration } from './0011-config-history.js';
 import { configChangesMigration } from './0012-config-changes.js';
 import { subscriptionsMigration } from './0013-subscriptions.js';
+import { adminUserDisabledMigration } from './0014-admin-user-disabled.js';
+import { configHistoryDeltasMigration } from './0015-config-history-deltas.js';
 
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
@@ -33,6 +35,8 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0011-config-history': configHistoryMigration(dialect),
     '0012-config-changes': configChangesMigration(dialect),
     '0013-subscriptions': subscriptionsMigration(),
+    '0014-admin-user-disabled': adminUserDisabledMigration(),
+    '0015-config-history-deltas': configHistoryDeltasMigration(),
   };
 }
 
