@@ -35,6 +35,7 @@ import { pluginCatalogRoutes } from './routes/plugins-catalog.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { usageRoutes } from './routes/usage.js';
 import { explainRoutes } from './routes/explain.js';
+import { upstreamHealthRoutes } from './routes/upstream-health.js';
 import { logRoutes } from './routes/logs.js';
 import { analyticsRoutes } from './routes/analytics.js';
 import { alertRoutes } from './routes/alerts.js';
@@ -233,6 +234,7 @@ export async function buildAdminApp(deps: AdminDeps): Promise<FastifyInstance> {
   apiKeyRoutes(app, ctx);
   usageRoutes(app, ctx);
   explainRoutes(app, ctx);
+  upstreamHealthRoutes(app, ctx);
   logRoutes(app, ctx);
   analyticsRoutes(app, ctx);
   alertRoutes(app, ctx);

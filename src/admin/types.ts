@@ -10,6 +10,7 @@ import type { KeyService } from '../keys/key-service.js';
 import type { Store } from '../store/types.js';
 import type { Observability } from '../observe/observability.js';
 import type { Snapshot } from '../snapshot/compile.js';
+import type { UpstreamStates } from '../snapshot/upstream-states.js';
 import type { LoginPolicy } from './login-throttle.js';
 
 export interface NodeStatus {
@@ -25,6 +26,15 @@ export interface NodeStatus {
   store_reachable: boolean;
   routes: number;
   services: number;
+  /** Upstream targets as this node's health checks and breakers see them. */
+  upstreams: UpstreamSummary;
+}
+
+export interface UpstreamSummary {
+  targets: number;
+  healthy: number;
+  /** Targets out of rotation, and targets whose breaker is open or half-open: named. */
+  unhealthy: Array<{ workspace: string; upstream: string; target: string; health: string; breaker?: string }>;
 }
 
 export interface ReadyState {
@@ -49,6 +59,8 @@ export interface AdminDeps {
   counters?: CounterStore;
   /** The clock `GET /usage` reports the current period by (the node's; Date.now if absent). */
   now?: () => number;
+  /** The node's upstream target states, for `GET /upstreams/{name}/health` (absent: it answers 503). */
+  upstreamStates?: UpstreamStates;
   /** The snapshot the data plane serves now, for `POST /explain` (absent: the route answers 503). */
   snapshot?: () => Snapshot | undefined;
   /** The web console at /console/: where its built files are (default: the package's), or false for none. */

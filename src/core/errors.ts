@@ -49,6 +49,11 @@ export const ERRORS = {
     kind: 'upstream',
     message: 'upstream "{upstream}" has no available target',
   },
+  KW_ERR_CIRCUIT_OPEN: {
+    status: 503,
+    kind: 'upstream',
+    message: 'service "{service}" is failing: its circuit breaker is open, try again later',
+  },
   KW_ERR_SHUTTING_DOWN: { status: 503, kind: 'internal', message: 'gateway is shutting down' },
   KW_ERR_REQUEST_TERMINATED: { status: 503, kind: 'input', message: '{message}' },
   KW_ERR_INTERNAL: { status: 500, kind: 'internal', message: 'internal gateway error' },

@@ -1,5 +1,6 @@
 import type { FromSchema } from 'json-schema-to-ts';
 import { nameSchema, tagsSchema } from './common.js';
+import { breakerSchema, retrySchema } from './resilience-schema.js';
 
 export const SERVICE_DEFAULTS = {
   enabled: true,
@@ -33,8 +34,15 @@ export const serviceSchema = {
     read_timeout_ms: { type: 'integer', minimum: 1, maximum: 86_400_000 },
     /** Bound on the whole exchange, 0 for none (long downloads and streams need none). */
     timeout_ms: { type: 'integer', minimum: 0, maximum: 86_400_000 },
-    /** Extra attempts on another target when a connection cannot be opened (nothing was sent yet). */
+    /**
+     * Extra attempts: on a connection that could not be opened (nothing was sent yet), and on the
+     * answers `retry.statuses` lists (idempotent requests only).
+     */
     retries: { type: 'integer', minimum: 0, maximum: 10 },
+    /** Which answers to retry, backoff, retry budget and Retry-After (docs/upstream-health.md). */
+    retry: retrySchema,
+    /** A circuit breaker for the whole service (its targets can have their own: the upstream's). */
+    circuit_breaker: breakerSchema,
     /** Verify the upstream's TLS certificate (https targets). */
     tls_verify: { type: 'boolean' },
     /** Catalogue: who may see the service listed (`workspace`: its workspace's developers; `public`: anyone). */

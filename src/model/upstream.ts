@@ -1,5 +1,6 @@
 import type { FromSchema } from 'json-schema-to-ts';
 import { nameSchema, tagsSchema } from './common.js';
+import { breakerSchema, hashOnSchema, healthchecksSchema } from './resilience-schema.js';
 
 export const UPSTREAM_DEFAULTS = { algorithm: 'round-robin', weight: 100 } as const;
 
@@ -10,7 +11,15 @@ export const upstreamSchema = {
   required: ['name', 'targets'],
   properties: {
     name: nameSchema,
-    algorithm: { enum: ['round-robin', 'least-connections'] },
+    algorithm: { enum: ['round-robin', 'least-connections', 'consistent-hashing'] },
+    /** What `consistent-hashing` hashes (required with it). */
+    hash_on: hashOnSchema,
+    /** Passive and active health checks of the targets (docs/upstream-health.md). */
+    healthchecks: healthchecksSchema,
+    /** A circuit breaker per target. */
+    circuit_breaker: breakerSchema,
+    /** Re-resolve targets' host names this often (a pool per address); absent: at each new connection. */
+    dns_refresh_ms: { type: 'integer', minimum: 1_000, maximum: 86_400_000 },
     targets: {
       type: 'array',
       maxItems: 1024,

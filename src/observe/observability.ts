@@ -14,6 +14,7 @@ import { AuthFailureWindow } from './alerts/auth-failure-window.js';
 import { BudgetAlerts } from './alerts/budget-alerts.js';
 import { NetworkAlerts } from './alerts/network-alerts.js';
 import { SubscriptionAlerts } from './alerts/subscription-alerts.js';
+import { HealthAlerts } from './alerts/health-alerts.js';
 import { QuotaAlerts } from './alerts/quota-alerts.js';
 import { AuthReasons } from './auth-reasons.js';
 import { CallObserver } from './call-observer.js';
@@ -44,6 +45,8 @@ export interface Observability {
   quotaAlerts: QuotaAlerts;
   /** Where the admin API reports subscriptions waiting for approval (`subscription` alert rules). */
   subscriptionAlerts: SubscriptionAlerts;
+  /** Where the node's upstream target states report health and breaker changes (`upstream_health` rules). */
+  healthAlerts: HealthAlerts;
   /** Watches call record batches for credentials used from new networks. */
   networkAlerts: NetworkAlerts;
   settings: ObserveSettings;
@@ -242,6 +245,10 @@ export function startObservability(opts: ObservabilityOptions): Observability {
     log,
     onError: warn('subscription alert not recorded'),
   });
+  const healthAlerts = new HealthAlerts(store, activeRules, {
+    log,
+    onError: warn('upstream health alert not recorded'),
+  });
 
   return {
     observer,
@@ -252,6 +259,7 @@ export function startObservability(opts: ObservabilityOptions): Observability {
     budgetAlerts,
     quotaAlerts,
     subscriptionAlerts,
+    healthAlerts,
     networkAlerts,
     settings,
     flush,
@@ -270,6 +278,7 @@ export function startObservability(opts: ObservabilityOptions): Observability {
       await budgetAlerts.idle();
       await quotaAlerts.idle();
       await subscriptionAlerts.idle();
+      await healthAlerts.idle();
       await writer?.close();
       await networkAlerts.idle();
       await tracing?.shutdown();

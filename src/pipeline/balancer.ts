@@ -1,14 +1,23 @@
 /**
- * Picks a target for each upstream call. Smooth weighted round-robin (the nginx algorithm: spreads a
- * 5:1:1 weighting as a a b a c a a, not a a a a a b c) or least-connections with weights as a tie-breaker.
- * A target that refused a connection is skipped for `attempt`s of the same request.
+ * Picks a target for each upstream call.
+ *
+ * - `round-robin`: smooth weighted round-robin (the nginx algorithm: spreads a 5:1:1 weighting as
+ *   a a b a c a a, not a a a a a b c).
+ * - `least-connections`: the fewest requests in flight from this node per unit of weight; ties (all zero,
+ *   as with sequential requests) go round-robin among the tied, not to the first listed.
+ * - `consistent-hashing`: a key of the request (consumer, API key, client IP, a header or a cookie) on a
+ *   hash ring (./hash-ring.ts); a request without the key goes round-robin.
+ *
+ * Targets that are not `up` (unhealthy, or refused by their circuit breaker: ./target-state.ts) leave the
+ * rotation. When every target is unhealthy, all of them are tried rather than failing every request (the
+ * health verdict may be wrong; an answer from a struggling target beats a certain 503), but a target whose
+ * breaker is open is never tried: `pick` then returns undefined and the caller answers KW_ERR_CIRCUIT_OPEN.
+ * A target that failed this request already (`exclude`) is skipped for its retries.
  */
-/**
- * A target's health as far as the node knows it: `healthchecks_off` while no health check watches it (every
- * target today; issue 25's passive and active checks set `healthy`/`unhealthy`). `/metrics` reports it
- * (`keyway_upstream_target_health`).
- */
-export type TargetHealth = 'healthchecks_off' | 'healthy' | 'unhealthy';
+import { HashRing } from './hash-ring.js';
+import type { TargetState } from './target-state.js';
+
+export type { TargetHealth } from './target-state.js';
 
 export interface BalancedTarget {
   /** `host:port` as configured. */
@@ -17,22 +26,22 @@ export interface BalancedTarget {
   origin: string;
   weight: number;
   current: number;
-  /** Requests sent to it and not yet answered (least-connections picks by it; `/metrics` reports it). */
-  active: number;
-  health: TargetHealth;
+  /** In flight, health, breaker: the node's, kept across snapshots. */
+  state: TargetState;
 }
 
-export type Algorithm = 'round-robin' | 'least-connections';
+export type Algorithm = 'round-robin' | 'least-connections' | 'consistent-hashing';
 
 export class Balancer {
   readonly targets: BalancedTarget[];
   private readonly algorithm: Algorithm;
-  private readonly total: number;
+  private readonly ring: HashRing | undefined;
 
   constructor(
     protocol: string,
     targets: ReadonlyArray<{ target: string; weight?: number }>,
     algorithm: Algorithm,
+    stateOf: (address: string) => TargetState,
   ) {
     this.algorithm = algorithm;
     this.targets = targets
@@ -42,36 +51,86 @@ export class Balancer {
         origin: `${protocol}//${t.target}`,
         weight: t.weight ?? 100,
         current: 0,
-        active: 0,
-        health: 'healthchecks_off' as const,
+        state: stateOf(t.target),
       }));
-    this.total = this.targets.reduce((s, t) => s + t.weight, 0);
+    this.ring = algorithm === 'consistent-hashing' ? new HashRing(this.targets) : undefined;
   }
 
-  /** Returns undefined when no target is usable. `exclude` lists targets that already failed this request. */
-  pick(exclude?: ReadonlySet<BalancedTarget>): BalancedTarget | undefined {
+  /**
+   * Returns undefined when no target may be tried (none configured, all excluded, or every remaining
+   * one's breaker open). `hashKey` is the request's key for `consistent-hashing`.
+   */
+  pick(exclude?: ReadonlySet<BalancedTarget>, hashKey?: string): BalancedTarget | undefined {
     const ts = this.targets;
     if (ts.length === 1) {
       const only = ts[0];
-      return only !== undefined && exclude?.has(only) !== true ? only : undefined;
+      if (exclude?.has(only) === true) return undefined;
+      const s = only.state;
+      if (s.up || s.wake() || s.breaker === undefined || !s.breaker.refusing())
+        return s.take() ? only : undefined;
+      return undefined;
     }
-    if (this.algorithm === 'least-connections') return this.leastConnections(exclude);
+    const best = this.choose(exclude, hashKey, true) ?? this.choose(exclude, hashKey, false);
+    return best !== undefined && best.state.take() ? best : undefined;
+  }
+
+  /** True when every target's breaker refuses (what KW_ERR_CIRCUIT_OPEN means). */
+  allOpen(): boolean {
+    return this.targets.length > 0 && this.targets.every((t) => t.state.breaker?.refusing() === true);
+  }
+
+  /** `healthy`: only targets that are up; otherwise any whose breaker lets it through. */
+  private choose(
+    exclude: ReadonlySet<BalancedTarget> | undefined,
+    hashKey: string | undefined,
+    healthy: boolean,
+  ): BalancedTarget | undefined {
+    if (this.ring !== undefined && hashKey !== undefined) {
+      const i = this.ring.lookup(hashKey, (index) => {
+        const t = this.targets[index];
+        return exclude?.has(t) !== true && usable(t.state, healthy);
+      });
+      return i < 0 ? undefined : this.targets[i];
+    }
+    if (this.algorithm === 'least-connections') return this.leastConnections(exclude, healthy);
     let best: BalancedTarget | undefined;
-    for (const t of ts) {
-      if (exclude?.has(t) === true) continue;
+    let total = 0;
+    for (const t of this.targets) {
+      if (exclude?.has(t) === true || !usable(t.state, healthy)) continue;
       t.current += t.weight;
+      total += t.weight;
       if (best === undefined || t.current > best.current) best = t;
     }
-    if (best !== undefined) best.current -= this.total;
+    if (best !== undefined) best.current -= total;
     return best;
   }
 
-  private leastConnections(exclude?: ReadonlySet<BalancedTarget>): BalancedTarget | undefined {
-    let best: BalancedTarget | undefined;
+  /** The fewest in flight per weight; smooth weighted round-robin among the tied. */
+  private leastConnections(
+    exclude: ReadonlySet<BalancedTarget> | undefined,
+    healthy: boolean,
+  ): BalancedTarget | undefined {
+    let min: BalancedTarget | undefined;
     for (const t of this.targets) {
-      if (exclude?.has(t) === true) continue;
-      if (best === undefined || t.active * best.weight < best.active * t.weight) best = t;
+      if (exclude?.has(t) === true || !usable(t.state, healthy)) continue;
+      if (min === undefined || t.state.active * min.weight < min.state.active * t.weight) min = t;
     }
+    if (min === undefined) return undefined;
+    let best: BalancedTarget | undefined;
+    let total = 0;
+    for (const t of this.targets) {
+      if (exclude?.has(t) === true || !usable(t.state, healthy)) continue;
+      if (t.state.active * min.weight !== min.state.active * t.weight) continue;
+      t.current += t.weight;
+      total += t.weight;
+      if (best === undefined || t.current > best.current) best = t;
+    }
+    if (best !== undefined) best.current -= total;
     return best;
   }
+}
+
+function usable(s: TargetState, healthy: boolean): boolean {
+  if (healthy) return s.up || s.wake();
+  return s.breaker === undefined || !s.breaker.refusing();
 }

@@ -6,8 +6,9 @@
 import { ServerResponse, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { KeywayError } from '../core/errors.js';
-import type { Plan, Route, Service } from '../model/index.js';
+import type { Plan, Route, Service, Upstream } from '../model/index.js';
 import type { Balancer } from './balancer.js';
+import type { RetryPolicy, ServiceState } from './service-state.js';
 import type { AccessDecision, AiUsage, LimitEntry } from './facts.js';
 import type { Identity } from './identity.js';
 
@@ -206,7 +207,10 @@ export interface CompiledService {
   workspace: string;
   name: string;
   id: string;
-  def: Readonly<Required<Omit<Service, 'description' | 'tags'>>>;
+  def: Readonly<
+    Required<Omit<Service, 'description' | 'tags' | 'retry' | 'circuit_breaker'>> &
+      Pick<Service, 'retry' | 'circuit_breaker'>
+  >;
   protocol: 'http:' | 'https:';
   /** Base path from the service URL, without trailing slash ('' for none). */
   basePath: string;
@@ -219,6 +223,19 @@ export interface CompiledService {
   dispatcher: Dispatcher;
   /** An `ai://` service: its routes are answered by the ai-proxy plugin, never forwarded. */
   ai: boolean;
+  /** The node's state of the service (its breaker, its retry budget), kept across snapshots. */
+  state: ServiceState;
+  /** The retry policy with its defaults. */
+  retry: RetryPolicy;
+  /** What `consistent-hashing` hashes; undefined for the other algorithms. */
+  hashOn: NonNullable<Upstream['hash_on']> | undefined;
+  /**
+   * True when answers must be counted (passive health, a breaker): the proxy skips the counting
+   * otherwise, so a service without them pays nothing for them.
+   */
+  counted: boolean;
+  /** What an open breaker answers instead of 503 KW_ERR_CIRCUIT_OPEN. */
+  fallback: NonNullable<Service['circuit_breaker']>['fallback'];
 }
 
 export interface CompiledRoute {

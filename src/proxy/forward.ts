@@ -14,8 +14,10 @@ import type { BalancedTarget } from '../pipeline/balancer.js';
 import type { RequestContext } from '../pipeline/context.js';
 import { upstreamFailed } from '../pipeline/diagnostics.js';
 import { ClientGoneError, ExchangeGuard } from '../pipeline/exchange-guard.js';
-import { replyError, replyHead } from '../pipeline/reply.js';
+import { reply, replyError, replyHead } from '../pipeline/reply.js';
+import { hashKey } from './hash-key.js';
 import { clientResponseHeaders } from './headers.js';
+import { retryAfterMs } from './retry-after.js';
 import { accountStreamed, accountedBody } from './memory-governor.js';
 
 /** Connection-level failures where nothing reached the target: safe to try another one. */
@@ -57,9 +59,20 @@ export function forward(
   resent = false,
 ): void {
   const svc = ctx.route.service;
-  const target = svc.balancer.pick(failed);
+  if (attempt === 0) {
+    svc.state.budget.requests++;
+    const breaker = svc.state.breaker;
+    if (breaker !== undefined && !breaker.allow()) {
+      circuitOpen(ctx);
+      return;
+    }
+  }
+  const target = svc.balancer.pick(failed, svc.hashOn === undefined ? undefined : hashKey(ctx, svc.hashOn));
   if (target === undefined) {
-    replyError(ctx, new KeywayError('KW_ERR_NO_TARGET', { upstream: svc.upstream ?? svc.name }));
+    if (svc.balancer.allOpen()) circuitOpen(ctx);
+    else replyError(ctx, new KeywayError('KW_ERR_NO_TARGET', { upstream: svc.upstream ?? svc.name }));
+    // The service's breaker let this request through: it must hear how it ended.
+    serviceOutcome(ctx, true);
     return;
   }
   const req = ctx.req;
@@ -75,7 +88,7 @@ export function forward(
   const hasBody = length !== undefined || chunked;
   // Bodies above one memory-governor step are streamed through a counting iterator; the rest as they are.
   const large = chunked || (length !== undefined && length.length > 6);
-  target.active++;
+  target.state.active++;
   ctx.target = target.address;
   if (attempt === 0) ctx.upstreamStartedAt = process.hrtime.bigint();
   else ctx.retries = attempt;
@@ -93,6 +106,45 @@ export function forward(
     },
     handler,
   );
+}
+
+/**
+ * Every target's breaker, or the service's, refuses: the configured fallback answer, or 503
+ * KW_ERR_CIRCUIT_OPEN — at once, without opening a connection.
+ */
+function circuitOpen(ctx: RequestContext): void {
+  const svc = ctx.route.service;
+  ctx.errorCode = 'KW_ERR_CIRCUIT_OPEN';
+  const fb = svc.fallback;
+  if (fb === undefined) {
+    replyError(ctx, new KeywayError('KW_ERR_CIRCUIT_OPEN', { service: svc.name }));
+    return;
+  }
+  reply(ctx, fb.status, { ...fb.headers }, fb.body ?? '');
+}
+
+/** The service's own breaker hears how a request it let through ended (its last attempt). */
+function serviceOutcome(ctx: RequestContext, failed: boolean): void {
+  const breaker = ctx.route.service.state.breaker;
+  if (breaker === undefined) return;
+  if (failed) breaker.failure();
+  else breaker.success();
+}
+
+/** Waits `ms` (0: not at all), then makes attempt `attempt`, unless the request was answered meanwhile. */
+function retryAfter(
+  ctx: RequestContext,
+  ms: number,
+  attempt: number,
+  failed: Set<BalancedTarget> | undefined,
+) {
+  const go = (): void => {
+    // Abandoned while waiting (the client left, its deadline answered 408): nothing more to send.
+    if (ctx.res.destroyed || ctx.res.headersSent || ctx.responded) return;
+    forward(ctx, attempt, failed);
+  };
+  if (ms <= 0) go();
+  else setTimeout(go, ms);
 }
 
 /**
@@ -123,6 +175,11 @@ class ForwardHandler extends ExchangeGuard implements Dispatcher.DispatchHandler
   /** An abort asked for before undici handed over the controller. */
   private pendingAbort: Error | undefined;
   private finished = false;
+  /** This answer's status is to be retried: its body is read and dropped, then the next attempt goes. */
+  private discarding = false;
+  private retryDelayMs = 0;
+  /** An answer arrived on this attempt (passive health and the breaker counted it). */
+  private answered = false;
   /**
    * Resumes the upstream once the client's socket drained: made the first time the client falls behind,
    * which a small answer never does (a closure made and a `drain` listener removed on every request was
@@ -169,11 +226,51 @@ class ForwardHandler extends ExchangeGuard implements Dispatcher.DispatchHandler
   ): void {
     // 1xx informational answers are for this hop only; Node answers the client's Expect itself.
     if (statusCode < 200) return;
-    this.ctx.upstreamStatus = statusCode;
-    replyHead(this.ctx, statusCode, clientResponseHeaders(headers), statusMessage);
+    const ctx = this.ctx;
+    const svc = ctx.route.service;
+    this.answered = true;
+    if (svc.counted) this.target.state.answered(statusCode);
+    if (svc.retry.statuses.length > 0 && svc.retry.statuses.includes(statusCode) && this.mayRetry(headers)) {
+      this.discarding = true;
+      return;
+    }
+    const breaker = svc.state.breaker;
+    if (breaker !== undefined) serviceOutcome(ctx, breaker.policy.statuses.includes(statusCode));
+    ctx.upstreamStatus = statusCode;
+    replyHead(ctx, statusCode, clientResponseHeaders(headers), statusMessage);
+  }
+
+  /**
+   * May this answer be retried? Only an idempotent request whose body nothing read (RFC 9110 §9.2.2: a
+   * POST may have done its work), with attempts and retry budget left, and a Retry-After within the cap.
+   * Sets the delay before the next attempt.
+   */
+  private mayRetry(headers: IncomingHttpHeaders): boolean {
+    const ctx = this.ctx;
+    const svc = ctx.route.service;
+    if (this.attempt >= svc.def.retries || !IDEMPOTENT.has(ctx.req.method ?? '') || ctx.req.readableDidRead) {
+      return false;
+    }
+    const after = retryAfterMs(headers['retry-after'], Date.now());
+    if (after !== undefined && after > svc.retry.retry_after_max_ms) return false;
+    if (!svc.state.budget.take()) return false;
+    this.retryDelayMs = Math.max(after ?? 0, svc.state.budget.backoff(this.attempt + 1));
+    return true;
+  }
+
+  /** The dropped answer is read to its end (its connection stays pooled): the next attempt goes. */
+  private retryNow(): void {
+    const ctx = this.ctx;
+    const svc = ctx.route.service;
+    let failed = this.failed ?? new Set<BalancedTarget>();
+    failed.add(this.target);
+    // Every target failed this request: any may be tried again (after the backoff).
+    if (failed.size >= svc.balancer.targets.length) failed = new Set();
+    retryAfter(ctx, this.retryDelayMs, this.attempt + 1, failed);
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.discarding) return;
     accountStreamed(chunk.length);
     this.ctx.bytesOut += chunk.length;
     if (!this.ctx.res.write(chunk)) {
@@ -185,7 +282,8 @@ class ForwardHandler extends ExchangeGuard implements Dispatcher.DispatchHandler
 
   onResponseEnd(): void {
     this.done();
-    this.ctx.res.end();
+    if (this.discarding) this.retryNow();
+    else this.ctx.res.end();
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
@@ -198,12 +296,18 @@ class ForwardHandler extends ExchangeGuard implements Dispatcher.DispatchHandler
       answerAbandoned(ctx, err);
       return;
     }
+    const svc = ctx.route.service;
+    if (this.discarding) {
+      // The answer to retry broke off while it was dropped: retry all the same.
+      this.retryNow();
+      return;
+    }
+    if (svc.counted && !this.answered) this.target.state.failed(TIMEOUTS.has(code));
     if (ctx.res.headersSent) {
       upstreamFailed(ctx, this.target.address, err);
       ctx.res.destroy();
       return;
     }
-    const svc = ctx.route.service;
     if (
       CONNECTION_LOST.has(code) &&
       !this.resent &&
@@ -230,6 +334,7 @@ class ForwardHandler extends ExchangeGuard implements Dispatcher.DispatchHandler
       }
     }
     upstreamFailed(ctx, this.target.address, err);
+    serviceOutcome(ctx, true);
     const timeout =
       code === 'UND_ERR_CONNECT_TIMEOUT'
         ? `${svc.def.connect_timeout_ms} ms (connect)`
@@ -248,7 +353,7 @@ class ForwardHandler extends ExchangeGuard implements Dispatcher.DispatchHandler
     if (this.finished) return;
     this.finished = true;
     this.ctx.upstreamEndedAt = process.hrtime.bigint();
-    this.target.active--;
+    this.target.state.active--;
     this.disarm();
     if (this.ctx.onClientGone === this.clientGone) this.ctx.onClientGone = undefined;
     if (this.ctx.exchange === this) this.ctx.exchange = undefined;

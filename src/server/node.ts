@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { buildAdminApp } from '../admin/app.js';
 import { ensureAdminToken } from '../admin/admin-token.js';
 import { createAuthenticator, type AdminAuthenticator } from '../admin/auth.js';
-import type { NodeStatus } from '../admin/types.js';
+import type { NodeStatus, UpstreamSummary } from '../admin/types.js';
 import { createConfigService } from '../control/config-service.js';
 import { sealStoredPluginSecrets } from '../control/plugin-secrets.js';
 import { ConfigThread } from '../control/thread/config-thread.js';
@@ -19,6 +19,8 @@ import { TrustedProxies } from '../proxy/headers.js';
 import { ProxyServer } from '../proxy/server.js';
 import { AgentCache } from '../snapshot/agents.js';
 import { SnapshotManager } from '../snapshot/manager.js';
+import { UpstreamStates } from '../snapshot/upstream-states.js';
+import { HealthChecker } from '../proxy/health-checker.js';
 import { upstreamTargets } from '../snapshot/upstream-targets.js';
 import { openStore } from '../store/open-store.js';
 import { KeywayError } from '../core/errors.js';
@@ -182,6 +184,19 @@ async function startComponents(
     (o) => o.close(),
   );
   const observer = observe.observer;
+  // Health, breakers and in-flight counts of upstream targets: the node's, kept across snapshots; active
+  // checks run on this node's own timers (docs/upstream-health.md).
+  const states = new UpstreamStates(opts.clock === undefined ? {} : { now: opts.clock });
+  states.listener = (change) => observe.healthAlerts.changed(change);
+  await life.start(
+    'health checks',
+    () => {
+      const checker = new HealthChecker();
+      states.onProbesChanged = (probes) => checker.sync(probes);
+      return checker;
+    },
+    (c) => c.close(),
+  );
   const snapshots: SnapshotManager = await life.start(
     'snapshot',
     async () => {
@@ -200,6 +215,7 @@ async function startComponents(
           ...(opts.clock === undefined ? {} : { now: opts.clock }),
         },
         secrets,
+        { states },
       );
       await manager.start();
       return manager;
@@ -317,6 +333,7 @@ async function startComponents(
       store_reachable: reachable,
       routes: snap?.routes.length ?? 0,
       services: snap?.services.size ?? 0,
+      upstreams: upstreamSummary(states),
     };
   };
   // On the node's clock: admin tokens and login sessions expire by it, as the admin API dates them.
@@ -342,6 +359,7 @@ async function startComponents(
         authenticator,
         logger: log,
         observe,
+        upstreamStates: states,
         snapshot: () => snapshots.current,
         publicOpenApi: settings.admin.public_openapi,
         async ready() {
@@ -394,6 +412,22 @@ async function startComponents(
   releaseYoungGeneration();
   if (opts.banner === true) printBanner(node, store.dialect, token.created);
   return node;
+}
+
+function upstreamSummary(states: UpstreamStates): UpstreamSummary {
+  const views = states.views();
+  const down = views.filter((v) => v.health === 'unhealthy' || (v.breakerState ?? 'closed') !== 'closed');
+  return {
+    targets: views.length,
+    healthy: views.length - down.length,
+    unhealthy: down.map((v) => ({
+      workspace: v.workspace,
+      upstream: v.upstream,
+      target: v.address,
+      health: v.health,
+      ...(v.breakerState === undefined ? {} : { breaker: v.breakerState }),
+    })),
+  };
 }
 
 function trustedProxies(settings: NodeSettings): TrustedProxies {

@@ -10,6 +10,16 @@ import { SERVICE_DEFAULTS } from '../model/service.js';
 import type { ConfigProblem } from '../model/config-problem.js';
 import type { Stored, WorkspaceState } from '../model/index.js';
 import { Balancer } from '../pipeline/balancer.js';
+import type { BreakerPolicy } from '../pipeline/circuit-breaker.js';
+import type { HealthPolicy } from '../pipeline/target-state.js';
+import {
+  ACTIVE_DEFAULTS,
+  BREAKER_DEFAULTS,
+  PASSIVE_DEFAULTS,
+  RETRY_DEFAULTS,
+  type BreakerConfig,
+} from '../model/resilience-schema.js';
+import { UpstreamStates } from './upstream-states.js';
 import { PHASES } from '../pipeline/plugin.js';
 import type { CompiledRoute, CompiledService, PluginHandlers, RoutePhases } from '../pipeline/context.js';
 import { getPlugin } from '../plugins/registry.js';
@@ -67,6 +77,8 @@ export function compileService(
   upstreams: ReadonlyMap<string, Stored<'upstreams'>>,
   agents: AgentCache,
   problems: ConfigProblem[],
+  /** The node's registry; a config check passes none (its states are thrown away). */
+  states: UpstreamStates = new UpstreamStates(),
 ): CompiledService | undefined {
   const bad = (message: string): undefined => {
     problems.push({ workspace, kind: 'services', key: svc.name, field: '/url', message });
@@ -78,7 +90,7 @@ export function compileService(
   } catch {
     return bad(`"${svc.url}" is not a URL`);
   }
-  if (url.protocol === 'ai:') return aiService(workspace, svc, agents);
+  if (url.protocol === 'ai:') return aiService(workspace, svc, agents, states);
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     return bad('must start with http://, https:// or ai://');
   if (url.username !== '' || url.password !== '') return bad('must not carry credentials');
@@ -96,6 +108,33 @@ export function compileService(
     },
   ];
   const def = { ...SERVICE_DEFAULTS, ...stripMeta(svc) };
+  const dispatcher = agents.get({
+    connectTimeoutMs: def.connect_timeout_ms,
+    tlsVerify: def.tls_verify,
+    dnsRefreshMs: upstream?.dns_refresh_ms,
+  });
+  const health: HealthPolicy = {
+    passive:
+      upstream?.healthchecks?.passive === undefined
+        ? undefined
+        : { ...PASSIVE_DEFAULTS, ...upstream.healthchecks.passive },
+    active:
+      upstream?.healthchecks?.active === undefined
+        ? undefined
+        : { ...ACTIVE_DEFAULTS, ...upstream.healthchecks.active },
+  };
+  const targetBreaker = breakerPolicy(upstream?.circuit_breaker);
+  // A service without an upstream has one target, under a name of its own.
+  const pool = upstream?.name ?? `service:${svc.name}`;
+  const balancer = new Balancer(protocol, targets, upstream?.algorithm ?? 'round-robin', (address) =>
+    states.target(workspace, pool, address, health, targetBreaker, {
+      origin: `${protocol}//${address}`,
+      dispatcher,
+    }),
+  );
+  const retry = { ...RETRY_DEFAULTS, ...svc.retry };
+  const state = states.service(workspace, svc.name, retry, breakerPolicy(svc.circuit_breaker));
+  const fallback = svc.circuit_breaker?.fallback ?? upstream?.circuit_breaker?.fallback;
   return {
     workspace,
     name: svc.name,
@@ -105,15 +144,57 @@ export function compileService(
     basePath: url.pathname === '/' ? '' : url.pathname.replace(/\/+$/, ''),
     hostHeader: url.host,
     upstream: upstream?.name,
-    balancer: new Balancer(protocol, targets, upstream?.algorithm ?? 'round-robin'),
-    dispatcher: agents.get({ connectTimeoutMs: def.connect_timeout_ms, tlsVerify: def.tls_verify }),
+    balancer,
+    dispatcher,
     ai: false,
+    state,
+    retry,
+    hashOn: upstream?.algorithm === 'consistent-hashing' ? upstream.hash_on : undefined,
+    counted: health.passive !== undefined || targetBreaker !== undefined || state.breaker !== undefined,
+    fallback,
   };
 }
 
+function breakerPolicy(c: BreakerConfig | undefined): BreakerPolicy | undefined {
+  if (c === undefined) return undefined;
+  const { fallback: _f, ...rest } = c;
+  return { ...BREAKER_DEFAULTS, ...rest };
+}
+
+/** What a JSON schema cannot say of an upstream: `consistent-hashing` needs `hash_on`, a header one a name. */
+export function upstreamProblems(workspace: string, u: Stored<'upstreams'>): ConfigProblem[] {
+  const problem = (field: string, message: string): ConfigProblem => ({
+    workspace,
+    kind: 'upstreams',
+    key: u.name,
+    field,
+    message,
+  });
+  if (u.algorithm === 'consistent-hashing' && u.hash_on === undefined) {
+    return [problem('/hash_on', 'is required with algorithm consistent-hashing')];
+  }
+  if (u.hash_on !== undefined && u.algorithm !== 'consistent-hashing') {
+    return [problem('/hash_on', 'is only used with algorithm consistent-hashing')];
+  }
+  const by = u.hash_on?.by;
+  if ((by === 'header' || by === 'cookie') && u.hash_on?.name === undefined) {
+    return [problem('/hash_on/name', `is required with by: ${by}`)];
+  }
+  if (by !== undefined && by !== 'header' && by !== 'cookie' && u.hash_on?.name !== undefined) {
+    return [problem('/hash_on/name', `is only used with by: header or cookie, not ${by}`)];
+  }
+  return [];
+}
+
 /** `ai://…`: nothing to forward to; the route's ai-proxy plugin answers (src/plugins/ai-proxy). */
-function aiService(workspace: string, svc: Stored<'services'>, agents: AgentCache): CompiledService {
+function aiService(
+  workspace: string,
+  svc: Stored<'services'>,
+  agents: AgentCache,
+  states: UpstreamStates,
+): CompiledService {
   const def = { ...SERVICE_DEFAULTS, ...stripMeta(svc) };
+  const retry = { ...RETRY_DEFAULTS, ...svc.retry };
   return {
     workspace,
     name: svc.name,
@@ -123,9 +204,16 @@ function aiService(workspace: string, svc: Stored<'services'>, agents: AgentCach
     basePath: '',
     hostHeader: '',
     upstream: undefined,
-    balancer: new Balancer('http:', [], 'round-robin'),
+    balancer: new Balancer('http:', [], 'round-robin', () => {
+      throw new Error('an ai:// service has no targets');
+    }),
     dispatcher: agents.get({ connectTimeoutMs: def.connect_timeout_ms, tlsVerify: def.tls_verify }),
     ai: true,
+    state: states.service(workspace, svc.name, retry, undefined),
+    retry,
+    hashOn: undefined,
+    counted: false,
+    fallback: undefined,
   };
 }
 

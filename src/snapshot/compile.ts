@@ -23,6 +23,7 @@ import { buildCatalog } from '../ai/catalog.js';
 import type { SecretBox } from '../keys/secret-box.js';
 import { IdentityIndex } from './identities.js';
 import type { AgentCache } from './agents.js';
+import type { UpstreamStates } from './upstream-states.js';
 import type { ConfigProblem } from '../model/config-problem.js';
 import { PluginScopes } from './plugin-scopes.js';
 import { Router } from './router.js';
@@ -31,7 +32,13 @@ import { workspacePathOverlaps } from './workspace-paths.js';
 import { runNow, type Slicer, type Work } from './slices.js';
 import { SubscriptionGates } from './subscription-gate.js';
 import type { CompiledRoute, CompiledService } from '../pipeline/context.js';
-import { compileRoute, compileService, rowIndexes, type WorkspaceBasis } from './compile-parts.js';
+import {
+  compileRoute,
+  compileService,
+  rowIndexes,
+  upstreamProblems,
+  type WorkspaceBasis,
+} from './compile-parts.js';
 
 export interface Snapshot {
   readonly version: number;
@@ -64,6 +71,8 @@ export interface SnapshotBasis {
 
 export interface CompileDeps {
   agents: AgentCache;
+  /** The node's target and service states (health, breakers, in flight); a config check has none. */
+  states?: UpstreamStates;
   /** Node-wide services handed to plugins (absent in pure config checks: plugins must cope). */
   services?: PluginServices;
   /** Opens sealed AI provider keys and plugin secrets (absent in pure config checks). */
@@ -181,9 +190,10 @@ function* buildWorkspace(
   out: Built,
 ): Work<void> {
   const upstreams = new Map(ws.upstreams.map((u) => [u.name, u]));
+  for (const u of ws.upstreams) problems.push(...upstreamProblems(ws.name, u));
   const services = new Map<string, CompiledService>();
   for (const svc of ws.services) {
-    const compiled = compileService(ws.name, svc, upstreams, deps.agents, problems);
+    const compiled = compileService(ws.name, svc, upstreams, deps.agents, problems, deps.states);
     if (compiled !== undefined) {
       services.set(svc.name, compiled);
       out.services.set(`${ws.name}/${svc.name}`, compiled);

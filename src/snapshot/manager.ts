@@ -27,6 +27,7 @@ import type { Logger } from 'pino';
 import type { PluginServices } from '../pipeline/plugin.js';
 import type { ConfigDelta, Store } from '../store/types.js';
 import type { AgentCache } from './agents.js';
+import type { UpstreamStates } from './upstream-states.js';
 import { compileSnapshot, compileSnapshotInSlices, type CompileDeps, type Snapshot } from './compile.js';
 import { patching } from './patch.js';
 import { Slicer, type SliceStats } from './slices.js';
@@ -42,6 +43,8 @@ export interface ReloadOptions {
   sleep?: (ms: number) => Promise<void>;
   /** The clock for pacing, in milliseconds. */
   now?: () => number;
+  /** The node's target and service states: kept across snapshots, swept of what each one no longer uses. */
+  states?: UpstreamStates;
 }
 
 const sleepMs = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -78,7 +81,10 @@ export class SnapshotManager {
     this.slicer = opts.slicer ?? new Slicer();
     this.sleep = opts.sleep ?? sleepMs;
     this.now = opts.now ?? (() => performance.now());
+    this.states = opts.states;
   }
+
+  private readonly states: UpstreamStates | undefined;
 
   get current(): Snapshot | undefined {
     return this.snapshot;
@@ -200,6 +206,7 @@ export class SnapshotManager {
     const first = this.snapshot === undefined;
     const deps: CompileDeps = {
       agents: this.agents,
+      ...(this.states === undefined ? {} : { states: this.states }),
       services: this.services,
       ...(this.secrets === undefined ? {} : { secrets: this.secrets }),
     };
@@ -240,6 +247,7 @@ export class SnapshotManager {
     }
     const prev = this.snapshot;
     this.snapshot = next;
+    this.states?.sweep(next.services.values());
     this.release(false);
     this.log.info(
       {

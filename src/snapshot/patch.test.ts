@@ -48,7 +48,7 @@ function phasesOf(p: RoutePhases, names: Map<unknown, string>): Record<string, s
 }
 
 function serviceOf(s: CompiledService): unknown {
-  const { balancer: _b, dispatcher: _d, ...rest } = s;
+  const { balancer: _b, dispatcher: _d, state: _s, ...rest } = s;
   return rest;
 }
 

@@ -170,7 +170,7 @@ function* patchWorkspace(
   const compiled: Array<[string, CompiledService]> = [];
   for (const name of changedNames) {
     const svc = findByName(state.services, name);
-    const service = svc && compileService(ws, svc, old.upstreams, deps.agents, problems);
+    const service = svc && compileService(ws, svc, old.upstreams, deps.agents, problems, deps.states);
     if (service === undefined) continue;
     compiled.push([name, service]);
     changed.services.push([`${ws}/${name}`, service]);

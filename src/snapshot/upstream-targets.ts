@@ -15,8 +15,8 @@ export function* upstreamTargets(snapshot: Snapshot | undefined): Generator<Upst
         workspace: svc.workspace,
         service: svc.name,
         target: t.address,
-        inFlight: t.active,
-        health: t.health,
+        inFlight: t.state.active,
+        health: t.state.metricHealth,
       };
   }
 }

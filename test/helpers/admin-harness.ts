@@ -72,6 +72,7 @@ export async function startAdmin(opts: AdminOptions = {}): Promise<AdminHarness>
     store_reachable: true,
     routes: 0,
     services: 0,
+    upstreams: { targets: 0, healthy: 0, unhealthy: [] },
   });
   const app = await buildAdminApp({
     config,

@@ -24,6 +24,7 @@ import { TrustedProxies } from '../../src/proxy/headers.js';
 import { ProxyServer, type ProxyLog, type ProxyServerOptions } from '../../src/proxy/server.js';
 import { AgentCache } from '../../src/snapshot/agents.js';
 import { compileSnapshot, type Snapshot } from '../../src/snapshot/compile.js';
+import { UpstreamStates } from '../../src/snapshot/upstream-states.js';
 
 let seq = 0;
 export function stored<K extends ResourceKind>(r: ResourceTypes[K]): Stored<K> {
@@ -59,6 +60,8 @@ export interface TestGateway {
   proxy: ProxyServer;
   /** The node-wide caches handed to plugins (AI key cooldowns, JWKS…), this gateway's own. */
   caches: NodeCaches;
+  /** Target and service states (health, breakers, in flight), kept across `swap` as a node keeps them. */
+  states: UpstreamStates;
   close(): Promise<void>;
 }
 
@@ -80,6 +83,8 @@ export async function startGateway(
     log?: ProxyLog;
     /** Client timeouts and connection caps (defaults as in the node settings). */
     clients?: ProxyServerOptions['clients'];
+    /** The registry of target states (a test's own, with its clock and its health checker). */
+    states?: UpstreamStates;
   } = {},
 ): Promise<TestGateway> {
   const agents = new AgentCache();
@@ -87,7 +92,9 @@ export async function startGateway(
   const caches = createNodeCaches();
   const localCounters = new LocalCounterStore();
   const services: PluginServices = { ...caches, localCounters, ...opts.services };
-  let snap: Snapshot = compileSnapshot(cfg, { agents, services });
+  const states = opts.states ?? new UpstreamStates();
+  let snap: Snapshot = compileSnapshot(cfg, { agents, services, states });
+  states.sweep(snap.services.values());
   // As the node does before serving a snapshot (the AI routes' tokenizer).
   await snap.prepare();
   const errors: TestGateway['errors'] = [];
@@ -132,10 +139,12 @@ export async function startGateway(
     errors,
     proxy,
     swap(next) {
-      snap = compileSnapshot(next, { agents, services });
+      snap = compileSnapshot(next, { agents, services, states });
+      states.sweep(snap.services.values());
       void snap.prepare();
     },
     caches,
+    states,
     async close() {
       upstreamErrorChannel.unsubscribe(onUpstream);
       pluginErrorChannel.unsubscribe(onPlugin);

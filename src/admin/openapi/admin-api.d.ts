@@ -785,6 +785,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/workspaces/{workspace}/upstreams/{name}/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The health of an upstream's targets as this node sees them */
+        get: operations["getUpstreamHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/logs": {
         parameters: {
             query?: never;
@@ -1383,6 +1400,31 @@ export interface components {
                 read_timeout_ms?: number;
                 timeout_ms?: number;
                 retries?: number;
+                retry?: {
+                    statuses?: number[];
+                    backoff_ms?: number;
+                    max_backoff_ms?: number;
+                    budget_percent?: number;
+                    budget_window_ms?: number;
+                    budget_min?: number;
+                    retry_after_max_ms?: number;
+                };
+                circuit_breaker?: {
+                    error_rate?: number;
+                    min_requests?: number;
+                    window_ms?: number;
+                    consecutive_failures?: number;
+                    open_ms?: number;
+                    half_open_probes?: number;
+                    statuses?: number[];
+                    fallback?: {
+                        status: number;
+                        headers?: {
+                            [key: string]: string;
+                        };
+                        body?: string;
+                    };
+                };
                 tls_verify?: boolean;
                 /** @enum {unknown} */
                 visibility?: "workspace" | "public";
@@ -1509,7 +1551,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "KW_ERR_NO_ROUTE" | "KW_ERR_URI_TOO_LONG" | "KW_ERR_HEADERS_TOO_LARGE" | "KW_ERR_BAD_REQUEST" | "KW_ERR_REQUEST_TIMEOUT" | "KW_ERR_UPSTREAM_UNAVAILABLE" | "KW_ERR_UPSTREAM_BAD_RESPONSE" | "KW_ERR_UPSTREAM_TIMEOUT" | "KW_ERR_NO_TARGET" | "KW_ERR_SHUTTING_DOWN" | "KW_ERR_REQUEST_TERMINATED" | "KW_ERR_INTERNAL" | "KW_ERR_AUTH_MISSING" | "KW_ERR_AUTH_INVALID" | "KW_ERR_FORBIDDEN" | "KW_ERR_NOT_SUBSCRIBED" | "KW_ERR_ROLE_REQUIRED" | "KW_ERR_ACCESS_DENIED" | "KW_ERR_IP_DENIED" | "KW_ERR_AUTH_UNAVAILABLE" | "KW_ERR_RATE_LIMITED" | "KW_ERR_QUOTA_EXCEEDED" | "KW_ERR_CONCURRENCY_LIMITED" | "KW_ERR_LIMITS_UNAVAILABLE" | "KW_ERR_MODEL_NOT_FOUND" | "KW_ERR_MODEL_NOT_ALLOWED" | "KW_ERR_TOKEN_LIMIT_EXCEEDED" | "KW_ERR_BUDGET_EXCEEDED" | "KW_ERR_PROMPT_TOO_LARGE" | "KW_ERR_PROMPT_VARIABLES" | "KW_ERR_AI_PROVIDER" | "KW_ERR_AI_PROVIDER_TIMEOUT" | "KW_ERR_AI_NO_PROVIDER" | "KW_ERR_AI_STREAM_BROKEN" | "KW_ERR_AI_ENDPOINT" | "KW_ERR_CLIENT_CLOSED" | "KW_ERR_UNAUTHORIZED" | "KW_ERR_ADMIN_FORBIDDEN" | "KW_ERR_ADMIN_LOGIN_FAILED" | "KW_ERR_ADMIN_LOCKED_OUT" | "KW_ERR_CSRF" | "KW_ERR_WEB_NOT_BUILT" | "KW_ERR_ADMIN_LOGIN_THROTTLED" | "KW_ERR_ADMIN_GRANT_FORBIDDEN" | "KW_ERR_VALIDATION" | "KW_ERR_NOT_FOUND" | "KW_ERR_ADMIN_ROUTE_NOT_FOUND" | "KW_ERR_CONFLICT" | "KW_ERR_SUBSCRIPTION_STATE" | "KW_ERR_REFERENCE" | "KW_ERR_ROUTE_COLLISION" | "KW_ERR_PLUGIN_UNKNOWN" | "KW_ERR_PLUGIN_CONFIG" | "KW_ERR_CONFIG_FILE" | "KW_ERR_PAYLOAD_TOO_LARGE" | "KW_ERR_UNSUPPORTED_MEDIA_TYPE" | "KW_ERR_BODY_TOO_DEEP" | "KW_ERR_STORE_UNAVAILABLE" | "KW_ERR_NOT_READY" | "KW_ERR_NODE_CONFIG" | "KW_ERR_TLS_CONFIG" | "KW_ERR_CLI_USAGE" | "KW_ERR_ADMIN_UNREACHABLE";
+                code: "KW_ERR_NO_ROUTE" | "KW_ERR_URI_TOO_LONG" | "KW_ERR_HEADERS_TOO_LARGE" | "KW_ERR_BAD_REQUEST" | "KW_ERR_REQUEST_TIMEOUT" | "KW_ERR_UPSTREAM_UNAVAILABLE" | "KW_ERR_UPSTREAM_BAD_RESPONSE" | "KW_ERR_UPSTREAM_TIMEOUT" | "KW_ERR_NO_TARGET" | "KW_ERR_CIRCUIT_OPEN" | "KW_ERR_SHUTTING_DOWN" | "KW_ERR_REQUEST_TERMINATED" | "KW_ERR_INTERNAL" | "KW_ERR_AUTH_MISSING" | "KW_ERR_AUTH_INVALID" | "KW_ERR_FORBIDDEN" | "KW_ERR_NOT_SUBSCRIBED" | "KW_ERR_ROLE_REQUIRED" | "KW_ERR_ACCESS_DENIED" | "KW_ERR_IP_DENIED" | "KW_ERR_AUTH_UNAVAILABLE" | "KW_ERR_RATE_LIMITED" | "KW_ERR_QUOTA_EXCEEDED" | "KW_ERR_CONCURRENCY_LIMITED" | "KW_ERR_LIMITS_UNAVAILABLE" | "KW_ERR_MODEL_NOT_FOUND" | "KW_ERR_MODEL_NOT_ALLOWED" | "KW_ERR_TOKEN_LIMIT_EXCEEDED" | "KW_ERR_BUDGET_EXCEEDED" | "KW_ERR_PROMPT_TOO_LARGE" | "KW_ERR_PROMPT_VARIABLES" | "KW_ERR_AI_PROVIDER" | "KW_ERR_AI_PROVIDER_TIMEOUT" | "KW_ERR_AI_NO_PROVIDER" | "KW_ERR_AI_STREAM_BROKEN" | "KW_ERR_AI_ENDPOINT" | "KW_ERR_CLIENT_CLOSED" | "KW_ERR_UNAUTHORIZED" | "KW_ERR_ADMIN_FORBIDDEN" | "KW_ERR_ADMIN_LOGIN_FAILED" | "KW_ERR_ADMIN_LOCKED_OUT" | "KW_ERR_CSRF" | "KW_ERR_WEB_NOT_BUILT" | "KW_ERR_ADMIN_LOGIN_THROTTLED" | "KW_ERR_ADMIN_GRANT_FORBIDDEN" | "KW_ERR_VALIDATION" | "KW_ERR_NOT_FOUND" | "KW_ERR_ADMIN_ROUTE_NOT_FOUND" | "KW_ERR_CONFLICT" | "KW_ERR_SUBSCRIPTION_STATE" | "KW_ERR_REFERENCE" | "KW_ERR_ROUTE_COLLISION" | "KW_ERR_PLUGIN_UNKNOWN" | "KW_ERR_PLUGIN_CONFIG" | "KW_ERR_CONFIG_FILE" | "KW_ERR_PAYLOAD_TOO_LARGE" | "KW_ERR_UNSUPPORTED_MEDIA_TYPE" | "KW_ERR_BODY_TOO_DEEP" | "KW_ERR_STORE_UNAVAILABLE" | "KW_ERR_NOT_READY" | "KW_ERR_NODE_CONFIG" | "KW_ERR_TLS_CONFIG" | "KW_ERR_CLI_USAGE" | "KW_ERR_ADMIN_UNREACHABLE";
                 message: string;
                 request_id?: string;
                 details?: {
@@ -1931,6 +1973,31 @@ export interface components {
             read_timeout_ms?: number;
             timeout_ms?: number;
             retries?: number;
+            retry?: {
+                statuses?: number[];
+                backoff_ms?: number;
+                max_backoff_ms?: number;
+                budget_percent?: number;
+                budget_window_ms?: number;
+                budget_min?: number;
+                retry_after_max_ms?: number;
+            };
+            circuit_breaker?: {
+                error_rate?: number;
+                min_requests?: number;
+                window_ms?: number;
+                consecutive_failures?: number;
+                open_ms?: number;
+                half_open_probes?: number;
+                statuses?: number[];
+                fallback?: {
+                    status: number;
+                    headers?: {
+                        [key: string]: string;
+                    };
+                    body?: string;
+                };
+            };
             tls_verify?: boolean;
             /** @enum {unknown} */
             visibility?: "workspace" | "public";
@@ -1951,6 +2018,31 @@ export interface components {
             read_timeout_ms?: number;
             timeout_ms?: number;
             retries?: number;
+            retry?: {
+                statuses?: number[];
+                backoff_ms?: number;
+                max_backoff_ms?: number;
+                budget_percent?: number;
+                budget_window_ms?: number;
+                budget_min?: number;
+                retry_after_max_ms?: number;
+            };
+            circuit_breaker?: {
+                error_rate?: number;
+                min_requests?: number;
+                window_ms?: number;
+                consecutive_failures?: number;
+                open_ms?: number;
+                half_open_probes?: number;
+                statuses?: number[];
+                fallback?: {
+                    status: number;
+                    headers?: {
+                        [key: string]: string;
+                    };
+                    body?: string;
+                };
+            };
             tls_verify?: boolean;
             /** @enum {unknown} */
             visibility?: "workspace" | "public";
@@ -1974,6 +2066,31 @@ export interface components {
             read_timeout_ms?: number;
             timeout_ms?: number;
             retries?: number;
+            retry?: {
+                statuses?: number[];
+                backoff_ms?: number;
+                max_backoff_ms?: number;
+                budget_percent?: number;
+                budget_window_ms?: number;
+                budget_min?: number;
+                retry_after_max_ms?: number;
+            };
+            circuit_breaker?: {
+                error_rate?: number;
+                min_requests?: number;
+                window_ms?: number;
+                consecutive_failures?: number;
+                open_ms?: number;
+                half_open_probes?: number;
+                statuses?: number[];
+                fallback?: {
+                    status: number;
+                    headers?: {
+                        [key: string]: string;
+                    };
+                    body?: string;
+                };
+            };
             tls_verify?: boolean;
             /** @enum {unknown} */
             visibility?: "workspace" | "public";
@@ -2029,7 +2146,46 @@ export interface components {
         Upstream: {
             name: string;
             /** @enum {unknown} */
-            algorithm?: "round-robin" | "least-connections";
+            algorithm?: "round-robin" | "least-connections" | "consistent-hashing";
+            hash_on?: {
+                /** @enum {unknown} */
+                by: "consumer" | "key" | "ip" | "header" | "cookie";
+                name?: string;
+            };
+            healthchecks?: {
+                passive?: {
+                    failures?: number;
+                    timeouts?: number;
+                    statuses?: number[];
+                    cooldown_ms?: number;
+                    successes?: number;
+                };
+                active?: {
+                    path?: string;
+                    interval_ms?: number;
+                    timeout_ms?: number;
+                    healthy_threshold?: number;
+                    unhealthy_threshold?: number;
+                    statuses?: number[];
+                };
+            };
+            circuit_breaker?: {
+                error_rate?: number;
+                min_requests?: number;
+                window_ms?: number;
+                consecutive_failures?: number;
+                open_ms?: number;
+                half_open_probes?: number;
+                statuses?: number[];
+                fallback?: {
+                    status: number;
+                    headers?: {
+                        [key: string]: string;
+                    };
+                    body?: string;
+                };
+            };
+            dns_refresh_ms?: number;
             targets: {
                 target: string;
                 weight?: number;
@@ -2042,7 +2198,46 @@ export interface components {
         UpstreamInput: {
             name: string;
             /** @enum {unknown} */
-            algorithm?: "round-robin" | "least-connections";
+            algorithm?: "round-robin" | "least-connections" | "consistent-hashing";
+            hash_on?: {
+                /** @enum {unknown} */
+                by: "consumer" | "key" | "ip" | "header" | "cookie";
+                name?: string;
+            };
+            healthchecks?: {
+                passive?: {
+                    failures?: number;
+                    timeouts?: number;
+                    statuses?: number[];
+                    cooldown_ms?: number;
+                    successes?: number;
+                };
+                active?: {
+                    path?: string;
+                    interval_ms?: number;
+                    timeout_ms?: number;
+                    healthy_threshold?: number;
+                    unhealthy_threshold?: number;
+                    statuses?: number[];
+                };
+            };
+            circuit_breaker?: {
+                error_rate?: number;
+                min_requests?: number;
+                window_ms?: number;
+                consecutive_failures?: number;
+                open_ms?: number;
+                half_open_probes?: number;
+                statuses?: number[];
+                fallback?: {
+                    status: number;
+                    headers?: {
+                        [key: string]: string;
+                    };
+                    body?: string;
+                };
+            };
+            dns_refresh_ms?: number;
             targets: {
                 target: string;
                 weight?: number;
@@ -2058,7 +2253,46 @@ export interface components {
         UpstreamPatch: {
             name?: string;
             /** @enum {unknown} */
-            algorithm?: "round-robin" | "least-connections";
+            algorithm?: "round-robin" | "least-connections" | "consistent-hashing";
+            hash_on?: {
+                /** @enum {unknown} */
+                by: "consumer" | "key" | "ip" | "header" | "cookie";
+                name?: string;
+            };
+            healthchecks?: {
+                passive?: {
+                    failures?: number;
+                    timeouts?: number;
+                    statuses?: number[];
+                    cooldown_ms?: number;
+                    successes?: number;
+                };
+                active?: {
+                    path?: string;
+                    interval_ms?: number;
+                    timeout_ms?: number;
+                    healthy_threshold?: number;
+                    unhealthy_threshold?: number;
+                    statuses?: number[];
+                };
+            };
+            circuit_breaker?: {
+                error_rate?: number;
+                min_requests?: number;
+                window_ms?: number;
+                consecutive_failures?: number;
+                open_ms?: number;
+                half_open_probes?: number;
+                statuses?: number[];
+                fallback?: {
+                    status: number;
+                    headers?: {
+                        [key: string]: string;
+                    };
+                    body?: string;
+                };
+            };
+            dns_refresh_ms?: number;
             targets?: {
                 target: string;
                 weight?: number;
@@ -2194,6 +2428,19 @@ export interface operations {
                         store_reachable: boolean;
                         routes: number;
                         services: number;
+                        /** @description Upstream targets as this node's health checks and circuit breakers see them (each node checks for itself); `GET /upstreams/{name}/health` has the detail. */
+                        upstreams: {
+                            targets: number;
+                            /** @description In rotation: healthy or on probation, breaker closed. */
+                            healthy: number;
+                            unhealthy: {
+                                workspace?: string;
+                                upstream?: string;
+                                target?: string;
+                                health?: string;
+                                breaker?: string;
+                            }[];
+                        };
                     };
                 };
             };
@@ -5624,6 +5871,63 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    getUpstreamHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        upstream: string;
+                        workspace: string;
+                        algorithm?: string;
+                        active_checks?: boolean;
+                        passive_checks?: boolean;
+                        targets: {
+                            /** @description `host:port` as configured. */
+                            target: string;
+                            weight: number;
+                            /**
+                             * @description `probation`: back in rotation after a passive cooldown; `unchecked`: no service of this node uses the upstream.
+                             * @enum {unknown}
+                             */
+                            health: "healthy" | "unhealthy" | "probation" | "unchecked";
+                            /**
+                             * @description Absent without a circuit breaker.
+                             * @enum {unknown}
+                             */
+                            breaker?: "closed" | "open" | "half-open";
+                            /** @description Requests to the target in flight from this node. */
+                            in_flight: number;
+                            last_check?: {
+                                at?: string;
+                                status?: number;
+                                error?: string;
+                            };
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     searchLogs: {
         parameters: {
             query?: {
@@ -5838,7 +6142,7 @@ export interface operations {
                 "application/json": {
                     name: string;
                     /** @enum {unknown} */
-                    kind: "error_rate" | "latency_p99" | "auth_failures" | "ai_budget" | "quota" | "new_network" | "subscription";
+                    kind: "error_rate" | "latency_p99" | "auth_failures" | "ai_budget" | "quota" | "new_network" | "subscription" | "upstream_health";
                     threshold?: number;
                     window_minutes?: number;
                     min_requests?: number;

@@ -30,6 +30,7 @@ const NAMED: Readonly<Record<string, string>> = {
   'GET /plugins/available': 'listAvailablePlugins',
   'GET /usage': 'getUsage',
   'POST /explain': 'explainRequest',
+  'GET /upstreams/{name}/health': 'getUpstreamHealth',
   'GET /analytics/summary': 'getAnalyticsSummary',
   'GET /analytics/timeseries': 'getAnalyticsTimeseries',
   'GET /alerts/history': 'listAlertHistory',

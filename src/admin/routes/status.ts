@@ -16,6 +16,7 @@ const nodeStatus = {
     'store_reachable',
     'routes',
     'services',
+    'upstreams',
   ],
   properties: {
     version: { type: 'string', description: 'Keyway version.' },
@@ -31,6 +32,29 @@ const nodeStatus = {
     },
     routes: { type: 'integer' },
     services: { type: 'integer' },
+    upstreams: {
+      type: 'object',
+      description:
+        "Upstream targets as this node's health checks and circuit breakers see them (each node checks for itself); `GET /upstreams/{name}/health` has the detail.",
+      required: ['targets', 'healthy', 'unhealthy'],
+      properties: {
+        targets: { type: 'integer' },
+        healthy: { type: 'integer', description: 'In rotation: healthy or on probation, breaker closed.' },
+        unhealthy: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: {
+              workspace: { type: 'string' },
+              upstream: { type: 'string' },
+              target: { type: 'string' },
+              health: { type: 'string' },
+              breaker: { type: 'string' },
+            },
+          },
+        },
+      },
+    },
   },
 } as const;
 

@@ -15,7 +15,9 @@
  *    (src/observe/alerts/network-alerts.ts); `network` holds its prefix lengths, look-back and learning;
  *  - `subscription`: a subscription waiting for an admin's approval (`subscription.pending`,
  *    src/observe/alerts/subscription-alerts.ts); `scope.service` narrows it to one service.
- * `quota`, `new_network` and `subscription` alerts are events: they fire and never resolve.
+ *  - `upstream_health`: a target turning unhealthy or healthy, a circuit breaker opening, half-opening or
+ *    closing (src/observe/alerts/health-alerts.ts); no scope, no threshold.
+ * `quota`, `new_network`, `subscription` and `upstream_health` alerts are events: they fire and never resolve.
  * The webhook secret is write-only: answers say `has_secret`, never the value.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -31,6 +33,7 @@ export const RULE_KINDS = [
   'quota',
   'new_network',
   'subscription',
+  'upstream_health',
 ] as const;
 export type RuleKind = (typeof RULE_KINDS)[number];
 
@@ -40,6 +43,7 @@ export const EVENT_KINDS: ReadonlySet<RuleKind> = new Set<RuleKind>([
   'quota',
   'new_network',
   'subscription',
+  'upstream_health',
 ]);
 
 /** What a `new_network` rule calls a network, and how long it remembers one. */
@@ -174,7 +178,7 @@ function checkKind(input: NewRule): NewRule & { threshold: number } {
       (f) => input.scope?.[f] !== undefined && !allowed.includes(f),
     );
     if (stray !== undefined)
-      throw invalid(`/scope/${stray}`, `${kind === 'ai_budget' ? 'an' : 'a'} ${kind} rule ${what}`);
+      throw invalid(`/scope/${stray}`, `${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind} rule ${what}`);
   };
   if (input.network !== undefined && kind !== 'new_network')
     throw invalid('/network', 'only a new_network rule takes network settings');
@@ -197,6 +201,11 @@ function checkKind(input: NewRule): NewRule & { threshold: number } {
           '/threshold',
           'a subscription rule has no threshold: every pending subscription is told',
         );
+      return { ...input, threshold: 0 };
+    case 'upstream_health':
+      scoped([], 'takes no scope: every change of every upstream is told');
+      if (input.threshold !== undefined)
+        throw invalid('/threshold', 'an upstream_health rule has no threshold: every change is told');
       return { ...input, threshold: 0 };
     case 'new_network':
       scoped(['consumer'], 'can only be scoped to a consumer');
