@@ -18,6 +18,7 @@ const LAYERS = [
   'proxy', // the data plane (listener, phases, forwarding)
   'control', // control-plane services (config writes, declarative apply, usage reports)
   'cluster', // change events, Redis, the primary's counters
+  'web', // serving the built web apps (console, portal): static files and their security headers
   'admin', // admin API
   'portal', // the developer portal's API, on its own listener (it reuses the admin API's error answers)
   'server', // a node: composes everything above, its settings and process roles

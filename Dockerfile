@@ -1,9 +1,10 @@
 # Keyway in a container: docker build -t keyway:0.1.0 . && docker run -p 8000:8000 -p 127.0.0.1:8001:8001 keyway:0.1.0
 # Three stages on the same Node.js 20 image, and the runtime image takes only the last two's output:
-#   build  — every dependency (TypeScript), compiles src/ to dist/src (tests left out: tsconfig.dist.json);
+#   build  — every dependency (TypeScript, Vite), compiles src/ to dist/src (tests left out: tsconfig.dist.json)
+#            and builds the web console into dist/web;
 #   deps   — production dependencies only (`npm ci --omit=dev`), with the compilers better-sqlite3's native
 #            module may need when npm finds no prebuilt binary;
-#   final  — Node.js, those dependencies, dist/src and bin/, run as the image's unprivileged `node` user.
+#   final  — Node.js, those dependencies, dist/src, dist/web and bin/, run as the image's unprivileged `node` user.
 # docs/deployment.md says how to run it; test/package/dockerfile.test.ts checks this file.
 
 FROM node:20-bookworm-slim AS build
@@ -14,6 +15,9 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.dist.json ./
 COPY src/ src/
 RUN npx tsc -p tsconfig.dist.json
+COPY scripts/build-web.mjs scripts/
+COPY web/ web/
+RUN node scripts/build-web.mjs
 
 FROM node:20-bookworm-slim AS deps
 RUN apt-get update \
@@ -37,6 +41,7 @@ WORKDIR /opt/keyway
 COPY --from=deps /src/package.json ./package.json
 COPY --from=deps /src/node_modules ./node_modules
 COPY --from=build /src/dist/src ./dist/src
+COPY --from=build /src/dist/web ./dist/web
 COPY bin/ ./bin/
 # The image's own unprivileged user (uid 1000) owns the data directory and nothing else: the code is root's,
 # read-only to the process (a read-only root file system works: only the data directory is written).

@@ -39,9 +39,20 @@ describe('admin roles: every endpoint × every role', () => {
     // Resources (two bases), keys, observability, config, workspaces, admins: well over a hundred.
     assert.ok(routes.length > 100, `only ${routes.length} routes found`);
     const undeclared = declaredRoutes(h.app).filter(
-      (r) => r.permission === undefined && !['/health', '/ready', '/login'].includes(r.url),
+      (r) =>
+        r.permission === undefined && r.public !== true && !['/health', '/ready', '/login'].includes(r.url),
     );
     assert.deepEqual(undeclared, []);
+    // Routes that declare themselves public (`config.public`) are the console's files and its sign-in,
+    // and no other: a new one must be added here, on purpose.
+    const open = [
+      ...new Set(
+        declaredRoutes(h.app)
+          .filter((r) => r.public === true)
+          .map((r) => r.url),
+      ),
+    ].sort();
+    assert.deepEqual(open, ['/', '/console', '/console/*', '/console/api/session']);
   });
 
   it('answers each role as the permission table says', async () => {

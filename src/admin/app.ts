@@ -43,6 +43,8 @@ import { historyRoutes } from './routes/history.js';
 import { portalRoutes } from './routes/portal.js';
 import { LOGIN_PATH, adminUserRoutes } from './routes/admin-users.js';
 import { METRICS_PATH, metricsRoutes, metricsTokenMatches } from './routes/metrics.js';
+import { consoleCredentials, consoleSessionRoutes } from './console-session.js';
+import { builtWebApp, serveStaticSite } from '../web/static-site.js';
 import { OPENAPI_PATH, swaggerOptions } from './openapi/document.js';
 
 export type { AdminDeps, NodeStatus } from './types.js';
@@ -175,13 +177,16 @@ export async function buildAdminApp(deps: AdminDeps): Promise<FastifyInstance> {
   app.addHook('onRequest', async (req, reply) => {
     void reply.header('x-request-id', req.id);
     if (req.routeOptions.url !== undefined && PUBLIC_ROUTES.has(req.routeOptions.url)) return;
+    // The console's files and its sign-in endpoints (console-session.ts) check what they need themselves.
+    if (req.routeOptions.config?.public === true) return;
     // Scrapers may hold a read-only metrics token instead of the admin token (routes/metrics.ts).
     if (
       req.routeOptions.url === METRICS_PATH &&
       metricsTokenMatches(req.headers, deps.observe?.settings.metricsToken)
     )
       return;
-    principals.set(req, await authenticator.authenticate(req.headers));
+    // A token header, or the console's session cookie (with its CSRF check on a request that changes things).
+    principals.set(req, await authenticator.authenticate(consoleCredentials(req)));
   });
   // After the body is parsed (`POST /config` names its workspace there), before it is validated: a
   // caller without the role learns nothing from the schema's answers.
@@ -236,9 +241,21 @@ export async function buildAdminApp(deps: AdminDeps): Promise<FastifyInstance> {
   alertRoutes(app, ctx);
   metricsRoutes(app, ctx);
 
-  adminUserRoutes(app, ctx);
+  const passwordLogin = adminUserRoutes(app, ctx);
   historyRoutes(app, ctx);
   portalRoutes(app, ctx);
+  if (deps.console !== false) {
+    // The web console (docs/console.md): its pages at /console/, signed in by an HttpOnly cookie.
+    consoleSessionRoutes(app, ctx, passwordLogin);
+    await serveStaticSite(app, {
+      prefix: '/console/',
+      root: deps.console?.dir ?? builtWebApp('console'),
+      name: 'console',
+    });
+    app.get('/', { schema: { hide: true }, config: { public: true } }, (_req, reply) =>
+      reply.redirect('/console/'),
+    );
+  }
   // Made once, on first request (about 200 ms), and kept: the routes do not change while the app runs.
   app.get(
     OPENAPI_PATH,

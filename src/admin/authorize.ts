@@ -116,6 +116,10 @@ export interface DeclaredRoute {
   url: string;
   /** Absent for a public route. */
   permission?: RoutePermission;
+  /** Declared `config.public`: it authenticates on its own terms (the console's files and sign-in). */
+  public?: boolean;
+  /** Left out of the OpenAPI document (`schema.hide`): the console's pages, the document itself. */
+  hidden?: boolean;
 }
 
 const declared = new WeakMap<FastifyInstance, DeclaredRoute[]>();
@@ -131,9 +135,16 @@ export function requirePermissions(app: FastifyInstance, isPublic: (url: string)
   declared.set(app, routes);
   app.addHook('onRoute', (route: RouteOptions) => {
     const permission = route.config?.permission;
+    const open = route.config?.public === true;
     for (const method of [route.method].flat())
-      routes.push({ method, url: route.url, ...(permission === undefined ? {} : { permission }) });
-    if (isPublic(route.url)) return;
+      routes.push({
+        method,
+        url: route.url,
+        ...(permission === undefined ? {} : { permission }),
+        ...(open ? { public: true } : {}),
+        ...(route.schema?.hide === true ? { hidden: true } : {}),
+      });
+    if (open || isPublic(route.url)) return;
     if (permission === undefined)
       throw new Error(`admin route ${String(route.method)} ${route.url} declares no permission`);
   });

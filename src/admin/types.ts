@@ -63,6 +63,8 @@ export interface AdminDeps {
   upstreamStates?: UpstreamStates;
   /** The snapshot the data plane serves now, for `POST /explain` (absent: the route answers 503). */
   snapshot?: () => Snapshot | undefined;
+  /** The web console at /console/: where its built files are (default: the package's), or false for none. */
+  console?: { dir?: string } | false;
   /** `POST /login`'s lockout and per-address throttle (node settings `admin.login.*`); default: theirs. */
   login?: LoginPolicy;
   /** Proxies whose `X-Forwarded-For` names the client (the node's `proxy.trusted_proxies`), for the throttle. */

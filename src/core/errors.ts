@@ -129,6 +129,17 @@ export const ERRORS = {
     kind: 'input',
     message: 'too many failed logins: this user is locked out until {until}',
   },
+  // The console's session cookie rides along on requests other sites make: a change needs the CSRF token too.
+  KW_ERR_CSRF: {
+    status: 403,
+    kind: 'input',
+    message: 'missing or wrong CSRF token: a request signed in by the console cookie sends it in {header}',
+  },
+  KW_ERR_WEB_NOT_BUILT: {
+    status: 503,
+    kind: 'internal',
+    message: 'the {app} was not built into this installation: run `npm run build`',
+  },
   // Per client address, across user names: credential stuffing locks no single user.
   KW_ERR_ADMIN_LOGIN_THROTTLED: {
     status: 429,

@@ -541,6 +541,7 @@ function printBanner(node: RunningNode, dialect: string, created: boolean): void
     `  proxy        http://${node.addresses.proxy}`,
     ...(node.addresses.proxyTls === undefined ? [] : [`  proxy (TLS)  https://${node.addresses.proxyTls}`]),
     `  admin API    http://${node.addresses.admin}`,
+    `  console      http://${node.addresses.admin}/console/`,
     ...(node.addresses.portal === undefined ? [] : [`  portal       http://${node.addresses.portal}`]),
     `  store        ${dialect === 'sqlite' ? `sqlite ${join(node.settings.data_dir, 'keyway.db')}` : 'postgresql'}`,
     `  admin token  ${node.adminTokenFile}${created ? ' (created now, mode 0600)' : ''}`,

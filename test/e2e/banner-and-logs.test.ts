@@ -46,6 +46,7 @@ describe('banner and logs', () => {
     const { stdout, stderr } = await startAndStop({ npm_command: '' });
     assert.match(stderr, /Keyway \d+\.\d+\.\d+ is running/);
     assert.match(stderr, /admin token\s+\S+admin-token/);
+    assert.match(stderr, /console\s+http:\/\/127\.0\.0\.1:\d+\/console\//);
     assert.match(stderr, /keyway demo/, 'the hint names the demo backend');
     assert.doesNotMatch(stderr, /examples\/weather\.yaml/);
     const lines = stdout.split('\n').filter((l) => l !== '');

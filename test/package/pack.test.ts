@@ -111,14 +111,21 @@ describe('the published package', () => {
   });
 
   it('holds the built code, the bin and the docs, and no sources, tests or benchmarks', () => {
-    for (const f of ['bin/keyway.js', 'dist/src/cli/main.js', 'dist/src/server/node.js', 'README.md'])
+    for (const f of [
+      'bin/keyway.js',
+      'dist/src/cli/main.js',
+      'dist/src/server/node.js',
+      'dist/web/console/index.html',
+      'README.md',
+    ])
       assert.ok(files.includes(f), `${f} in ${files.length} files`);
     assert.ok(files.includes('npm-shrinkwrap.json'), 'the tested dependency tree ships with it');
     assert.ok(files.some((f) => f.startsWith('examples/')));
     assert.ok(files.some((f) => f.startsWith('docs/')));
     const stray = files.filter(
       (f) =>
-        /^(src|test|bench|scripts)\//.test(f) ||
+        /^(src|test|bench|scripts|web)\//.test(f) ||
+        f === 'dist/web/.inputs-sha256' ||
         f.startsWith('dist/test/') ||
         f.endsWith('.test.js') ||
         /test-(support|helpers)\.js$/.test(f) ||
@@ -154,6 +161,15 @@ describe('the published package', () => {
     const health = await request(`${admin}/health`);
     assert.equal(health.statusCode, 200);
     await health.body.text();
+    // The console ships built: served by the installed package, its assets with it.
+    const consolePage = await request(`${admin}/console/`);
+    assert.equal(consolePage.statusCode, 200);
+    const html = await consolePage.body.text();
+    const script = /src="(\/console\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    assert.ok(script !== undefined, html);
+    const asset = await request(`${admin}${script}`);
+    assert.equal(asset.statusCode, 200);
+    await asset.body.dump();
 
     const demo = npx(['demo', '--listen', '127.0.0.1:0'], app);
     running.push(demo);

@@ -32,7 +32,9 @@ export async function describeAdminApi(): Promise<Record<string, unknown>> {
         key === 'bodyLimit' ||
         key === 'publicOpenApi' ||
         key === 'trustedProxies' ||
-        key === 'login'
+        key === 'login' ||
+        // The console is mounted as a node mounts it: its sign-in endpoints are part of the API.
+        key === 'console'
           ? (target as Record<string | symbol, unknown>)[key]
           : unused(`deps.${key}`),
     },

@@ -71,7 +71,11 @@ function checkGrants(grants: AdminGrant[], workspaces: ReadonlySet<string>): voi
   });
 }
 
-export function adminUserRoutes(app: FastifyInstance, ctx: RouteContext): void {
+/** Logs a user in from an address (its failures are throttled per address). */
+export type PasswordLogin = (user: string, password: string, ip: string) => Promise<LoginSession>;
+
+/** Registers the routes; answers the password login, for the console's sign-in to share. */
+export function adminUserRoutes(app: FastifyInstance, ctx: RouteContext): PasswordLogin {
   const { deps, actor } = ctx;
   const admins = deps.store.admins;
   const now = deps.now ?? Date.now;
@@ -104,6 +108,48 @@ export function adminUserRoutes(app: FastifyInstance, ctx: RouteContext): void {
     ...(deps.now === undefined ? {} : { now: deps.now }),
   });
   app.addHook('onClose', () => throttle.close());
+
+  /**
+   * A password login: a session token for 12 hours, or KW_ERR_ADMIN_LOGIN_FAILED / KW_ERR_ADMIN_LOCKED_OUT /
+   * the address's throttle. `POST /login` and the console's sign-in (console-session.ts) both log in here.
+   */
+  const passwordLogin: PasswordLogin = async (user, password, ip) => {
+    // The address first: a throttled address learns nothing about the user it names.
+    const attempt = await throttle.begin(ip);
+    const login = await admins.login(user);
+    const at = now();
+    if (login?.locked_until != null && Date.parse(login.locked_until) > at)
+      throw new KeywayError('KW_ERR_ADMIN_LOCKED_OUT', { until: login.locked_until });
+    // Unknown users and users without a password check a decoy: the answer takes as long either way.
+    const ok = await verifyPassword(password, login?.password_hash ?? null);
+    if (login === undefined || login.user.disabled === true || !ok) {
+      attempt.failed();
+      if (login !== undefined && !ok) {
+        const failed = login.failed_logins + 1;
+        const locked = failed >= policy.maxFailures ? new Date(at + policy.lockoutMs).toISOString() : null;
+        // A lockout starts the count again: the next failure after it ends locks at once.
+        await admins.setLoginState(user, locked === null ? failed : policy.maxFailures - 1, locked);
+      }
+      // A disabled user with the right password hears what a wrong password hears.
+      throw new KeywayError('KW_ERR_ADMIN_LOGIN_FAILED');
+    }
+    await attempt.succeeded();
+    if (login.failed_logins !== 0 || login.locked_until !== null) await admins.setLoginState(user, 0, null);
+    const token = generateAdminToken();
+    const expires = new Date(at + SESSION_MS).toISOString();
+    const session = await admins.addToken(
+      user,
+      {
+        name: 'login',
+        hash: hashAdminToken(token),
+        kind: 'session',
+        created_at: new Date(at).toISOString(),
+        expires_at: expires,
+      },
+      user,
+    );
+    return { token, id: session.id, user, expires_at: expires, grants: login.user.grants };
+  };
   const workspaces = async (): Promise<Set<string>> =>
     new Set((await deps.config.listWorkspaces()).map((w) => w.name));
 
@@ -349,43 +395,16 @@ export function adminUserRoutes(app: FastifyInstance, ctx: RouteContext): void {
         response: { 200: anyObject, ...errorResponses },
       },
     },
-    async (req) => {
-      const { user, password } = req.body;
-      // The address first: a throttled address learns nothing about the user it names.
-      const attempt = await throttle.begin(req.ip);
-      const login = await admins.login(user);
-      const at = now();
-      if (login?.locked_until != null && Date.parse(login.locked_until) > at)
-        throw new KeywayError('KW_ERR_ADMIN_LOCKED_OUT', { until: login.locked_until });
-      // Unknown users and users without a password check a decoy: the answer takes as long either way.
-      const ok = await verifyPassword(password, login?.password_hash ?? null);
-      if (login === undefined || login.user.disabled === true || !ok) {
-        attempt.failed();
-        if (login !== undefined && !ok) {
-          const failed = login.failed_logins + 1;
-          const locked = failed >= policy.maxFailures ? new Date(at + policy.lockoutMs).toISOString() : null;
-          // A lockout starts the count again: the next failure after it ends locks at once.
-          await admins.setLoginState(user, locked === null ? failed : policy.maxFailures - 1, locked);
-        }
-        // A disabled user with the right password hears what a wrong password hears.
-        throw new KeywayError('KW_ERR_ADMIN_LOGIN_FAILED');
-      }
-      await attempt.succeeded();
-      if (login.failed_logins !== 0 || login.locked_until !== null) await admins.setLoginState(user, 0, null);
-      const token = generateAdminToken();
-      const expires = new Date(at + SESSION_MS).toISOString();
-      const session = await admins.addToken(
-        user,
-        {
-          name: 'login',
-          hash: hashAdminToken(token),
-          kind: 'session',
-          created_at: new Date(at).toISOString(),
-          expires_at: expires,
-        },
-        user,
-      );
-      return { token, id: session.id, user, expires_at: expires, grants: login.user.grants };
-    },
+    async (req) => passwordLogin(req.body.user, req.body.password, req.ip),
   );
+  return passwordLogin;
+}
+
+export interface LoginSession {
+  /** The session token: in this answer only. */
+  token: string;
+  id: string;
+  user: string;
+  expires_at: string;
+  grants: AdminGrant[];
 }
