@@ -1079,6 +1079,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/portal/developers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List developer accounts of the portal */
+        get: operations["listPortalDevelopers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/portal/developers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Disable (or enable again) a developer account: a disabled one is signed out everywhere */
+        patch: operations["updatePortalDeveloper"];
+        trace?: never;
+    };
+    "/portal/outbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The portal's outbox: password-reset and verification messages, newest first */
+        get: operations["listPortalOutbox"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/console/api/session": {
         parameters: {
             query?: never;
@@ -1428,6 +1479,14 @@ export interface components {
                 tls_verify?: boolean;
                 /** @enum {unknown} */
                 visibility?: "workspace" | "public";
+                openapi?: {
+                    openapi: string;
+                    info: {
+                        title: string;
+                        version: string;
+                    };
+                    paths?: Record<string, never>;
+                };
                 /** @enum {unknown} */
                 approval?: "auto" | "manual";
                 subscription_required?: boolean;
@@ -1551,7 +1610,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "KW_ERR_NO_ROUTE" | "KW_ERR_URI_TOO_LONG" | "KW_ERR_HEADERS_TOO_LARGE" | "KW_ERR_BAD_REQUEST" | "KW_ERR_REQUEST_TIMEOUT" | "KW_ERR_UPSTREAM_UNAVAILABLE" | "KW_ERR_UPSTREAM_BAD_RESPONSE" | "KW_ERR_UPSTREAM_TIMEOUT" | "KW_ERR_NO_TARGET" | "KW_ERR_CIRCUIT_OPEN" | "KW_ERR_SHUTTING_DOWN" | "KW_ERR_REQUEST_TERMINATED" | "KW_ERR_INTERNAL" | "KW_ERR_AUTH_MISSING" | "KW_ERR_AUTH_INVALID" | "KW_ERR_FORBIDDEN" | "KW_ERR_NOT_SUBSCRIBED" | "KW_ERR_ROLE_REQUIRED" | "KW_ERR_ACCESS_DENIED" | "KW_ERR_IP_DENIED" | "KW_ERR_AUTH_UNAVAILABLE" | "KW_ERR_RATE_LIMITED" | "KW_ERR_QUOTA_EXCEEDED" | "KW_ERR_CONCURRENCY_LIMITED" | "KW_ERR_LIMITS_UNAVAILABLE" | "KW_ERR_MODEL_NOT_FOUND" | "KW_ERR_MODEL_NOT_ALLOWED" | "KW_ERR_TOKEN_LIMIT_EXCEEDED" | "KW_ERR_BUDGET_EXCEEDED" | "KW_ERR_PROMPT_TOO_LARGE" | "KW_ERR_PROMPT_VARIABLES" | "KW_ERR_AI_PROVIDER" | "KW_ERR_AI_PROVIDER_TIMEOUT" | "KW_ERR_AI_NO_PROVIDER" | "KW_ERR_AI_STREAM_BROKEN" | "KW_ERR_AI_ENDPOINT" | "KW_ERR_CLIENT_CLOSED" | "KW_ERR_UNAUTHORIZED" | "KW_ERR_ADMIN_FORBIDDEN" | "KW_ERR_ADMIN_LOGIN_FAILED" | "KW_ERR_ADMIN_LOCKED_OUT" | "KW_ERR_CSRF" | "KW_ERR_WEB_NOT_BUILT" | "KW_ERR_ADMIN_LOGIN_THROTTLED" | "KW_ERR_ADMIN_GRANT_FORBIDDEN" | "KW_ERR_VALIDATION" | "KW_ERR_NOT_FOUND" | "KW_ERR_ADMIN_ROUTE_NOT_FOUND" | "KW_ERR_CONFLICT" | "KW_ERR_SUBSCRIPTION_STATE" | "KW_ERR_REFERENCE" | "KW_ERR_ROUTE_COLLISION" | "KW_ERR_PLUGIN_UNKNOWN" | "KW_ERR_PLUGIN_CONFIG" | "KW_ERR_CONFIG_FILE" | "KW_ERR_PAYLOAD_TOO_LARGE" | "KW_ERR_UNSUPPORTED_MEDIA_TYPE" | "KW_ERR_BODY_TOO_DEEP" | "KW_ERR_STORE_UNAVAILABLE" | "KW_ERR_NOT_READY" | "KW_ERR_NODE_CONFIG" | "KW_ERR_TLS_CONFIG" | "KW_ERR_CLI_USAGE" | "KW_ERR_ADMIN_UNREACHABLE";
+                code: "KW_ERR_NO_ROUTE" | "KW_ERR_URI_TOO_LONG" | "KW_ERR_HEADERS_TOO_LARGE" | "KW_ERR_BAD_REQUEST" | "KW_ERR_REQUEST_TIMEOUT" | "KW_ERR_UPSTREAM_UNAVAILABLE" | "KW_ERR_UPSTREAM_BAD_RESPONSE" | "KW_ERR_UPSTREAM_TIMEOUT" | "KW_ERR_NO_TARGET" | "KW_ERR_CIRCUIT_OPEN" | "KW_ERR_SHUTTING_DOWN" | "KW_ERR_REQUEST_TERMINATED" | "KW_ERR_INTERNAL" | "KW_ERR_AUTH_MISSING" | "KW_ERR_AUTH_INVALID" | "KW_ERR_FORBIDDEN" | "KW_ERR_NOT_SUBSCRIBED" | "KW_ERR_ROLE_REQUIRED" | "KW_ERR_ACCESS_DENIED" | "KW_ERR_IP_DENIED" | "KW_ERR_AUTH_UNAVAILABLE" | "KW_ERR_RATE_LIMITED" | "KW_ERR_QUOTA_EXCEEDED" | "KW_ERR_CONCURRENCY_LIMITED" | "KW_ERR_LIMITS_UNAVAILABLE" | "KW_ERR_MODEL_NOT_FOUND" | "KW_ERR_MODEL_NOT_ALLOWED" | "KW_ERR_TOKEN_LIMIT_EXCEEDED" | "KW_ERR_BUDGET_EXCEEDED" | "KW_ERR_PROMPT_TOO_LARGE" | "KW_ERR_PROMPT_VARIABLES" | "KW_ERR_AI_PROVIDER" | "KW_ERR_AI_PROVIDER_TIMEOUT" | "KW_ERR_AI_NO_PROVIDER" | "KW_ERR_AI_STREAM_BROKEN" | "KW_ERR_AI_ENDPOINT" | "KW_ERR_CLIENT_CLOSED" | "KW_ERR_UNAUTHORIZED" | "KW_ERR_ADMIN_FORBIDDEN" | "KW_ERR_ADMIN_LOGIN_FAILED" | "KW_ERR_ADMIN_LOCKED_OUT" | "KW_ERR_CSRF" | "KW_ERR_WEB_NOT_BUILT" | "KW_ERR_ADMIN_LOGIN_THROTTLED" | "KW_ERR_ADMIN_GRANT_FORBIDDEN" | "KW_ERR_VALIDATION" | "KW_ERR_PORTAL_SIGNED_OUT" | "KW_ERR_PORTAL_CSRF" | "KW_ERR_PORTAL_LOGIN_FAILED" | "KW_ERR_PORTAL_LOCKED_OUT" | "KW_ERR_PORTAL_LOGIN_THROTTLED" | "KW_ERR_PORTAL_EMAIL_TAKEN" | "KW_ERR_PORTAL_EMAIL_UNVERIFIED" | "KW_ERR_PORTAL_LINK_INVALID" | "KW_ERR_PORTAL_OIDC" | "KW_ERR_NOT_FOUND" | "KW_ERR_ADMIN_ROUTE_NOT_FOUND" | "KW_ERR_CONFLICT" | "KW_ERR_SUBSCRIPTION_STATE" | "KW_ERR_REFERENCE" | "KW_ERR_ROUTE_COLLISION" | "KW_ERR_PLUGIN_UNKNOWN" | "KW_ERR_PLUGIN_CONFIG" | "KW_ERR_CONFIG_FILE" | "KW_ERR_PAYLOAD_TOO_LARGE" | "KW_ERR_UNSUPPORTED_MEDIA_TYPE" | "KW_ERR_BODY_TOO_DEEP" | "KW_ERR_STORE_UNAVAILABLE" | "KW_ERR_NOT_READY" | "KW_ERR_NODE_CONFIG" | "KW_ERR_TLS_CONFIG" | "KW_ERR_CLI_USAGE" | "KW_ERR_ADMIN_UNREACHABLE";
                 message: string;
                 request_id?: string;
                 details?: {
@@ -2001,6 +2060,14 @@ export interface components {
             tls_verify?: boolean;
             /** @enum {unknown} */
             visibility?: "workspace" | "public";
+            openapi?: {
+                openapi: string;
+                info: {
+                    title: string;
+                    version: string;
+                };
+                paths?: Record<string, never>;
+            };
             /** @enum {unknown} */
             approval?: "auto" | "manual";
             subscription_required?: boolean;
@@ -2046,6 +2113,14 @@ export interface components {
             tls_verify?: boolean;
             /** @enum {unknown} */
             visibility?: "workspace" | "public";
+            openapi?: {
+                openapi: string;
+                info: {
+                    title: string;
+                    version: string;
+                };
+                paths?: Record<string, never>;
+            };
             /** @enum {unknown} */
             approval?: "auto" | "manual";
             subscription_required?: boolean;
@@ -2094,6 +2169,14 @@ export interface components {
             tls_verify?: boolean;
             /** @enum {unknown} */
             visibility?: "workspace" | "public";
+            openapi?: {
+                openapi: string;
+                info: {
+                    title: string;
+                    version: string;
+                };
+                paths?: Record<string, never>;
+            };
             /** @enum {unknown} */
             approval?: "auto" | "manual";
             subscription_required?: boolean;
@@ -6628,6 +6711,133 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ApplyResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listPortalDevelopers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            email: string;
+                            name: string;
+                            /** @description Its consumer, in every workspace the portal publishes. */
+                            consumer: string;
+                            /** @description Signs in with a password (the hash is never shown). */
+                            password: boolean;
+                            email_verified: boolean;
+                            oidc_issuer?: string;
+                            disabled: boolean;
+                            created_at: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updatePortalDeveloper: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    disabled: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        email: string;
+                        name: string;
+                        /** @description Its consumer, in every workspace the portal publishes. */
+                        consumer: string;
+                        /** @description Signs in with a password (the hash is never shown). */
+                        password: boolean;
+                        email_verified: boolean;
+                        oidc_issuer?: string;
+                        disabled: boolean;
+                        created_at: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listPortalOutbox: {
+        parameters: {
+            query?: {
+                /** @description Only messages to this email. */
+                to?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: number;
+                            at: string;
+                            to_email: string;
+                            /** @enum {unknown} */
+                            purpose: "reset" | "verify";
+                            subject: string;
+                            /** @description The message, its link included: hand it to the developer only. */
+                            body: string;
+                        }[];
+                    };
                 };
             };
             400: components["responses"]["BadRequest"];
