@@ -58,15 +58,16 @@ export const serviceSchema = {
      */
     openapi: {
       type: 'object',
-      required: ['openapi', 'info'],
       properties: {
         openapi: { type: 'string', pattern: '^3\\.[0-9]+\\.[0-9]+$' },
         info: {
           type: 'object',
-          required: ['title', 'version'],
           properties: { title: { type: 'string' }, version: { type: 'string' } },
         },
         paths: { type: 'object' },
+        // A Swagger 2.0 document is refused. An empty object is no document (what a generated form sends
+        // for a field left alone): the portal serves one that names its OpenAPI version only.
+        swagger: { not: {}, description: 'Swagger 2.0 is not OpenAPI 3: convert the document first.' },
       },
     },
     /** How a new subscription starts: `auto` approved at once, `manual` pending until an admin decides. */

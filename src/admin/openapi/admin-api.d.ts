@@ -1480,12 +1480,14 @@ export interface components {
                 /** @enum {unknown} */
                 visibility?: "workspace" | "public";
                 openapi?: {
-                    openapi: string;
-                    info: {
-                        title: string;
-                        version: string;
+                    openapi?: string;
+                    info?: {
+                        title?: string;
+                        version?: string;
                     };
                     paths?: Record<string, never>;
+                    /** @description Swagger 2.0 is not OpenAPI 3: convert the document first. */
+                    swagger?: unknown;
                 };
                 /** @enum {unknown} */
                 approval?: "auto" | "manual";
@@ -2061,12 +2063,14 @@ export interface components {
             /** @enum {unknown} */
             visibility?: "workspace" | "public";
             openapi?: {
-                openapi: string;
-                info: {
-                    title: string;
-                    version: string;
+                openapi?: string;
+                info?: {
+                    title?: string;
+                    version?: string;
                 };
                 paths?: Record<string, never>;
+                /** @description Swagger 2.0 is not OpenAPI 3: convert the document first. */
+                swagger?: unknown;
             };
             /** @enum {unknown} */
             approval?: "auto" | "manual";
@@ -2114,12 +2118,14 @@ export interface components {
             /** @enum {unknown} */
             visibility?: "workspace" | "public";
             openapi?: {
-                openapi: string;
-                info: {
-                    title: string;
-                    version: string;
+                openapi?: string;
+                info?: {
+                    title?: string;
+                    version?: string;
                 };
                 paths?: Record<string, never>;
+                /** @description Swagger 2.0 is not OpenAPI 3: convert the document first. */
+                swagger?: unknown;
             };
             /** @enum {unknown} */
             approval?: "auto" | "manual";
@@ -2170,12 +2176,14 @@ export interface components {
             /** @enum {unknown} */
             visibility?: "workspace" | "public";
             openapi?: {
-                openapi: string;
-                info: {
-                    title: string;
-                    version: string;
+                openapi?: string;
+                info?: {
+                    title?: string;
+                    version?: string;
                 };
                 paths?: Record<string, never>;
+                /** @description Swagger 2.0 is not OpenAPI 3: convert the document first. */
+                swagger?: unknown;
             };
             /** @enum {unknown} */
             approval?: "auto" | "manual";

@@ -39,6 +39,11 @@ export async function listAll<K extends ResourceKind>(
   }
 }
 
+/** An OpenAPI document, not an empty object a form left behind. */
+function hasDocument(s: ResourceView<'services'>): boolean {
+  return s.openapi !== undefined && typeof s.openapi.openapi === 'string';
+}
+
 export function planView(p: ResourceView<'plans'>): object {
   return {
     name: p.name,
@@ -56,7 +61,7 @@ function serviceView(workspace: string, s: ResourceView<'services'>): Record<str
     tags: s.tags ?? [],
     approval: s.approval ?? 'manual',
     subscription_required: s.subscription_required ?? false,
-    openapi: s.openapi !== undefined,
+    openapi: hasDocument(s),
   };
 }
 
@@ -133,7 +138,7 @@ export function catalogRoutes(app: FastifyInstance, ctx: PortalContext): void {
     { schema: { params } },
     async (req) => {
       const s = await publicService(ctx, req.params.workspace, req.params.service);
-      if (s.openapi === undefined)
+      if (!hasDocument(s) || s.openapi === undefined)
         throw new KeywayError('KW_ERR_NOT_FOUND', { kind: 'OpenAPI document of service', name: s.name });
       return s.openapi;
     },
