@@ -80,6 +80,7 @@ describe('admin console in a browser', () => {
           KEYWAY_DATA_DIR: dataDir,
           KEYWAY_PROXY_LISTEN: '127.0.0.1:0',
           KEYWAY_ADMIN_LISTEN: '127.0.0.1:0',
+          KEYWAY_PORTAL_LISTEN: 'off',
         },
       }),
       logger: pino({ level: 'silent' }),
