@@ -1,5 +1,5 @@
 /**
- * The per-address throttle of `POST /login`, beside the per-user lockout (passwords.ts): credential
+ * The per-address throttle of a sign-in (`POST /login` here, the portal's sign-in in src/portal/), beside the per-user lockout (passwords.ts): credential
  * stuffing tries many user names from one address, so no single user's count ever locks. At most
  * `ipMaxFailures` failed logins from one client address (IPv6: its /64, what one subscriber gets) in any
  * `ipWindowMs`; past that the address gets 429 `KW_ERR_ADMIN_LOGIN_THROTTLED` with `Retry-After`.
@@ -12,7 +12,7 @@
  * concurrent guesses cannot all pass a check made before any of them has failed.
  */
 import type { CounterStore, RateDecision, WindowRule } from '../pipeline/counter-store.js';
-import { KeywayError } from '../core/errors.js';
+import { KeywayError, type ErrorCode } from '../core/errors.js';
 import { LocalCounterStore } from '../limits/local-store.js';
 import { networkOf } from '../observe/alerts/ip-network.js';
 
@@ -41,31 +41,42 @@ export interface LoginAttempt {
   succeeded(): Promise<void>;
 }
 
-export class LoginThrottle {
+/** Failed sign-ins counted per client address (IPv6: its /64) in a sliding window; see the top of this file. */
+export class AddressThrottle {
   readonly #shared: CounterStore | undefined;
   readonly #local: LocalCounterStore;
   readonly #rule: WindowRule;
   readonly #now: () => number;
+  readonly #scope: string;
+  readonly #code: ErrorCode;
 
-  constructor(opts: { shared?: CounterStore; policy: LoginPolicy; now?: () => number }) {
+  constructor(opts: {
+    shared?: CounterStore;
+    /** Failures allowed from one address within `windowMs`. */
+    limit: number;
+    windowMs: number;
+    now?: () => number;
+    /** Keeps the counts of different sign-ins apart in a shared store (`admin-login`, `portal-login`). */
+    scope: string;
+    /** The 429 the throttled address gets. */
+    code: ErrorCode;
+  }) {
     this.#shared = opts.shared;
     this.#now = opts.now ?? Date.now;
     this.#local = new LocalCounterStore({ now: this.#now });
-    this.#rule = {
-      algorithm: 'sliding-window',
-      limit: opts.policy.ipMaxFailures,
-      windowMs: opts.policy.ipWindowMs,
-    };
+    this.#rule = { algorithm: 'sliding-window', limit: opts.limit, windowMs: opts.windowMs };
+    this.#scope = opts.scope;
+    this.#code = opts.code;
   }
 
-  /** Takes one unit for `ip`, or throws 429 KW_ERR_ADMIN_LOGIN_THROTTLED with Retry-After. */
+  /** Takes one unit for `ip`, or throws the 429 (`code`) with Retry-After. */
   async begin(ip: string): Promise<LoginAttempt> {
-    const key = `admin-login:${networkOf(ip, 32, 64) ?? ip}`;
+    const key = `${this.#scope}:${networkOf(ip, 32, 64) ?? ip}`;
     const decision = await this.#take(key, 1);
     if (!decision.allowed) {
       const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
       throw new KeywayError(
-        'KW_ERR_ADMIN_LOGIN_THROTTLED',
+        this.#code,
         { seconds: String(seconds) },
         { headers: { 'retry-after': String(seconds) } },
       );
@@ -93,5 +104,19 @@ export class LoginThrottle {
 
   async close(): Promise<void> {
     await this.#local.close();
+  }
+}
+
+/** The admin API's `POST /login` throttle, by the node's `admin.login.*` settings. */
+export class LoginThrottle extends AddressThrottle {
+  constructor(opts: { shared?: CounterStore; policy: LoginPolicy; now?: () => number }) {
+    super({
+      ...(opts.shared === undefined ? {} : { shared: opts.shared }),
+      ...(opts.now === undefined ? {} : { now: opts.now }),
+      limit: opts.policy.ipMaxFailures,
+      windowMs: opts.policy.ipWindowMs,
+      scope: 'admin-login',
+      code: 'KW_ERR_ADMIN_LOGIN_THROTTLED',
+    });
   }
 }

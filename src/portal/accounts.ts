@@ -4,7 +4,7 @@
  * (admin/passwords.ts); sessions and links are random 256-bit values of which only hashes are stored.
  *
  * Sign-in failures lock an account after `login.max_failures` in a row (for `login.lockout_ms`), and the
- * address throttle (login-throttle.ts) caps failures per client address across accounts. An unknown email
+ * address throttle (src/admin/login-throttle.ts) caps failures per client address across accounts. An unknown email
  * costs the same scrypt check as a known one and gets the same answer.
  */
 import { randomBytes } from 'node:crypto';
@@ -15,7 +15,7 @@ import type { Developer, DeveloperLogin, PortalStore } from '../store/portal.js'
 import { sha256 } from './csrf.js';
 import type { LinkSigner } from './links.js';
 import type { OidcClaims } from './oidc.js';
-import type { PortalLoginThrottle } from './login-throttle.js';
+import type { AddressThrottle } from '../admin/login-throttle.js';
 import type { PortalSettings } from './types.js';
 
 export interface IssuedSession {
@@ -46,7 +46,7 @@ export class PortalAccounts {
     private readonly store: PortalStore,
     private readonly settings: PortalSettings,
     private readonly links: LinkSigner,
-    private readonly throttle: PortalLoginThrottle,
+    private readonly throttle: AddressThrottle,
     private readonly now: () => number,
     private readonly log: Logger | undefined,
   ) {}

@@ -17,7 +17,7 @@ import { PortalAccounts } from './accounts.js';
 import { SESSION_COOKIE, cookie } from './cookies.js';
 import { checkOrigin, checkToken, ownOrigin } from './csrf.js';
 import { LinkSigner } from './links.js';
-import { PortalLoginThrottle } from './login-throttle.js';
+import { AddressThrottle } from '../admin/login-throttle.js';
 import { mountPortalPages } from './pages.js';
 import { OidcSignIn } from './oidc.js';
 import { oidcRoutes } from './routes/oidc.js';
@@ -82,11 +82,13 @@ export async function buildPortalApp(deps: PortalDeps): Promise<FastifyInstance>
   });
 
   const links = new LinkSigner(deps.secret, deps.store.portal, deps.settings.linkTtlMs, now);
-  const throttle = new PortalLoginThrottle({
+  const throttle = new AddressThrottle({
     ...(deps.counters === undefined ? {} : { shared: deps.counters }),
-    maxFailures: deps.settings.login.ipMaxFailures,
+    limit: deps.settings.login.ipMaxFailures,
     windowMs: deps.settings.login.ipWindowMs,
     now,
+    scope: 'portal-login',
+    code: 'KW_ERR_PORTAL_LOGIN_THROTTLED',
   });
   app.addHook('onClose', () => throttle.close());
   const accounts = new PortalAccounts(

@@ -26,6 +26,8 @@ export interface KeywayProcess {
   stdout(): string;
   /** Peak resident set size of the process so far, in bytes (VmHWM). */
   peakRss(): number;
+  /** The process's resident set now (VmRSS), in bytes. */
+  rss(): number;
   /**
    * Starts the peak over from the current RSS (Linux `clear_refs` 5), so `peakRss()` tells what a
    * phase of the test added; false where the kernel does not allow it (the peak then counts from start).
@@ -102,6 +104,10 @@ export async function startKeyway(
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
       const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN);
       return kb * 1024;
+    },
+    rss() {
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) * 1024;
     },
     resetPeakRss() {
       try {

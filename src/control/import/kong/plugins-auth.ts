@@ -5,6 +5,7 @@
 import type { PluginOut } from './context.js';
 import { keywayRole } from './names.js';
 import type { PluginConfig } from './plugin-config.js';
+import { ALGORITHMS } from '../../../keys/jwt/algorithms.js';
 
 /** Kong key-auth: keys in the `key_names` headers and, by default, query parameters of the same names. */
 export function keyAuth(c: PluginConfig): PluginOut[] {
@@ -39,21 +40,7 @@ function anonymous(c: PluginConfig, config: Record<string, unknown>): void {
   else config['anonymous'] = consumer.username;
 }
 
-const KEYWAY_JWT_ALGORITHMS = new Set([
-  'HS256',
-  'HS384',
-  'HS512',
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-]);
+const KEYWAY_JWT_ALGORITHMS: ReadonlySet<string> = new Set(ALGORITHMS);
 const MAX_ISSUERS = 32;
 
 /**

@@ -6,23 +6,14 @@ import type { ImportContext, RouteOut, ServiceOut } from './context.js';
 import { fieldList, type KongObject, type Path } from './input.js';
 import { keywayTags } from './names.js';
 import { collectPlugins } from './plugin-scope.js';
+import { HTTP_METHODS } from '../../../model/route.js';
 
 export const ROUTE_FIELDS = fieldList(`
   id name protocols methods hosts paths headers https_redirect_status_code regex_priority
   strip_path path_handling preserve_host request_buffering response_buffering snis sources
   destinations tags service plugins expression priority created_at updated_at filter_chains
 `);
-const HTTP_METHODS = new Set([
-  'GET',
-  'HEAD',
-  'POST',
-  'PUT',
-  'PATCH',
-  'DELETE',
-  'OPTIONS',
-  'TRACE',
-  'CONNECT',
-]);
+const METHODS: ReadonlySet<string> = new Set(HTTP_METHODS);
 export function convertRoute(cx: ImportContext, ro: KongObject, path: Path, service: ServiceOut): void {
   const { reader: r, report } = cx;
   const kongName = r.string([...path, 'name'], ro['name']);
@@ -61,7 +52,7 @@ export function convertRoute(cx: ImportContext, ro: KongObject, path: Path, serv
   const hosts = r.strings([...path, 'hosts'], ro['hosts']);
   const methods = r.strings([...path, 'methods'], ro['methods']).map((m) => m.toUpperCase());
   for (const m of methods)
-    if (!HTTP_METHODS.has(m)) r.fail([...path, 'methods'], `${m} is not an HTTP method Keyway routes`);
+    if (!METHODS.has(m)) r.fail([...path, 'methods'], `${m} is not an HTTP method Keyway routes`);
   // Kong matches a route with neither paths nor hosts on its other fields alone: every path.
   out.paths = paths.length === 0 && hosts.length === 0 ? ['/'] : paths.length === 0 ? undefined : paths;
   if (out.paths === undefined) delete out.paths;
