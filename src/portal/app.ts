@@ -7,7 +7,12 @@
  * CSRF checks (csrf.ts) before its body is looked at. Errors answer in Keyway's one shape with a
  * `KW_ERR_*` code, through the admin API's own mapping (admin/http-errors.ts).
  */
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import { KeywayError } from '../core/errors.js';
 import { MAX_JSON_DEPTH, jsonTextTooDeep } from '../core/json-depth.js';
 import { BODY_AJV_OPTIONS } from '../core/json-text.js';
@@ -55,7 +60,7 @@ export async function buildPortalApp(deps: PortalDeps): Promise<FastifyInstance>
           ...base,
           // One line per request is the admin API's habit; the portal logs failures only (below).
           loggerInstance: deps.logger.child({ listener: 'portal' }),
-          disableRequestLogging: true,
+          logController: new LogController({ disableRequestLogging: true }),
         }) as unknown as FastifyInstance);
 
   // Bodies strictly (unknown fields refused, no coercion), query strings and params coerced.
